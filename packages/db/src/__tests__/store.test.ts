@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { openStore, applyMigrations } from "../index.js";
-import { testStoreOptions } from "./helpers.js";
+import { testStoreOptions } from "../testing.js";
 
 describe("openStore()", () => {
   it("applies every migration once and serves Prisma queries", async () => {

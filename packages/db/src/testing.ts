@@ -1,7 +1,7 @@
-// Test databases: a fresh in-memory PGlite by default; with DATABASE_URL set (CI's second pass),
-// a fresh PostgreSQL database created for the test and named uniquely.
+// Test databases for any package: a fresh in-memory PGlite, or a fresh PostgreSQL database when
+// DATABASE_URL is set (CI runs every suite on both). Creating a PGlite store costs ~2-4 s: share one per file.
 import pg from "pg";
-import type { OpenStoreOptions } from "../store.js";
+import type { OpenStoreOptions } from "./store.js";
 
 export async function testStoreOptions(): Promise<OpenStoreOptions> {
   const base = process.env.DATABASE_URL;
