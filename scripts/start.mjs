@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm start`: builds what is not built yet (turbo's cache makes this quick after the first time), then
+// runs the GraphQL API on :4000 and the web app on :3000 on the configured storage — the embedded PGlite
+// folder .stratum/ by default, PostgreSQL when DATABASE_URL is set. The API seeds a demo consortium on an
+// empty database and prints how to sign in.
+//
+// Env: API_PORT (4000), WEB_PORT (3000), STRATUM_DATA_DIR, DATABASE_URL, STRATUM_SKIP_BUILD=1.
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const apiPort = process.env.API_PORT ?? "4000";
+const webPort = process.env.WEB_PORT ?? "3000";
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: "1",
+  TURBO_TELEMETRY_DISABLED: "1",
+  CHECKPOINT_DISABLE: "1",
+};
+
+if (process.env.STRATUM_SKIP_BUILD !== "1") {
+  console.log("stratum: building (cached after the first run)…");
+  const build = spawnSync("npx", ["turbo", "run", "build", "--output-logs=errors-only"], {
+    cwd: root,
+    env,
+    stdio: "inherit",
+  });
+  if (build.status !== 0) {
+    console.error("stratum: build failed; see the output above.");
+    process.exit(build.status ?? 1);
+  }
+}
+
+const children = [];
+function run(name, command, args, extraEnv, cwd = root) {
+  const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: "inherit" });
+  child.on("exit", (code, signal) => {
+    if (shuttingDown) return;
+    console.error(`stratum: ${name} exited (${signal ?? code}); stopping.`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+let shuttingDown = false;
+function shutdown(code = 0) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 5_000).unref(); // give PGlite time to flush
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on("exit", r))))).then(() =>
+    process.exit(code),
+  );
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));
+
+run("api", process.execPath, ["apps/server/dist/main.js"], { PORT: apiPort, WEB_ORIGIN: `http://localhost:${webPort}` });
+run("web", "npx", ["next", "start", "-p", webPort], { NEXT_PUBLIC_API_URL: `http://localhost:${apiPort}/graphql` }, path.join(root, "apps/web"));
+console.log(`stratum: API  http://localhost:${apiPort}/graphql\nstratum: web  http://localhost:${webPort}`);
