@@ -1,0 +1,181 @@
+// Postgres LISTEN/NOTIFY adapter: for several API and worker processes on one database.
+// publish() stores the row and NOTIFYs in the same transaction (NOTIFY is delivered on commit, in commit
+// order). A per-topic advisory lock makes seq order equal commit order within a topic, so a subscriber
+// that skips seq <= last can never skip an event that commits late. Small payloads ride in the
+// notification; large ones (NOTIFY's limit is 8000 bytes) are read from StreamEvent once per process.
+// Every process holds one LISTEN connection; when it drops, every subscriber re-reads from the table.
+import pg from "pg";
+import type { Store } from "@stratum/db";
+import type { BusEvent, EventBus, SubscribeOptions, Subscription } from "./bus.js";
+import { Subscriber, TopicHub } from "./subscriber.js";
+import * as table from "./store-events.js";
+
+const CHANNEL = "stratum_events";
+const EPHEMERAL_CHANNEL = "stratum_ephemeral";
+const TOPIC_LOCK = 727_002; // advisory lock namespace for per-topic publish ordering
+const INLINE_PAYLOAD_BYTES = 6_000; // bytes; NOTIFY payloads must stay under 8000
+const RECONNECT_DELAY_MS = 500; // 0.5 s, doubled after each failed try
+const MAX_RECONNECT_DELAY_MS = 10_000; // 10 s
+
+interface Notice {
+  s: number;
+  t: string;
+  p?: unknown;
+  a: string;
+}
+
+export class PgNotifyEventBus implements EventBus {
+  readonly kind = "pg-notify" as const;
+  readonly hub = new TopicHub();
+  private listener: pg.Client | undefined;
+  private closed = false;
+  private chain: Promise<void> = Promise.resolve();
+  private reconnectDelay = RECONNECT_DELAY_MS;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnecting = false;
+
+  private constructor(
+    private readonly store: Pick<Store, "sql" | "transaction">,
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async open(store: Pick<Store, "sql" | "transaction" | "databaseUrl">): Promise<PgNotifyEventBus> {
+    if (!store.databaseUrl) throw new Error("PgNotifyEventBus: expected a PostgreSQL store, got one without databaseUrl");
+    const bus = new PgNotifyEventBus(store, store.databaseUrl);
+    await bus.connect();
+    return bus;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: "stratum-events" });
+    client.on("notification", (msg) => this.onNotification(msg.channel, msg.payload));
+    client.on("error", (error) => {
+      console.error(`events: LISTEN connection lost (${error.message}); reconnecting`);
+      this.scheduleReconnect(client);
+    });
+    client.on("end", () => this.scheduleReconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${EPHEMERAL_CHANNEL}`);
+    this.listener = client;
+    this.reconnectDelay = RECONNECT_DELAY_MS;
+  }
+
+  private scheduleReconnect(client: pg.Client): void {
+    if (this.closed || this.listener !== client) return;
+    this.listener = undefined;
+    client.removeAllListeners("end");
+    void client.end().catch(() => undefined);
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    while (!this.closed) {
+      await new Promise((resolve) => (this.reconnectTimer = setTimeout(resolve, this.reconnectDelay)));
+      if (this.closed) break;
+      try {
+        await this.connect();
+        this.hub.resyncAll(); // whatever was NOTIFYed while we were away is in the table
+        break;
+      } catch (error) {
+        console.error(`events: reconnect failed (${(error as Error).message})`);
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+      }
+    }
+    this.reconnecting = false;
+  }
+
+  private onNotification(channel: string, raw: string | undefined): void {
+    if (!raw) return;
+    if (channel === EPHEMERAL_CHANNEL) {
+      try {
+        const { t, p } = JSON.parse(raw) as { t: string; p: unknown };
+        this.hub.dispatchEphemeral(t, p);
+      } catch (error) {
+        console.error("events: bad ephemeral notification", error);
+      }
+      return;
+    }
+    let notice: Notice;
+    try {
+      notice = JSON.parse(raw) as Notice;
+    } catch (error) {
+      console.error("events: bad notification", error);
+      return;
+    }
+    if (!this.hub.has(notice.t)) return;
+    // Keep delivery in arrival (= commit) order even when a payload has to be fetched.
+    this.chain = this.chain.then(async () => {
+      let event: BusEvent | undefined;
+      if ("p" in notice && notice.p !== null) {
+        event = { seq: notice.s, topic: notice.t, payload: notice.p, at: new Date(notice.a) };
+      } else {
+        event = await table.readOne(this.store.sql, notice.s).catch(() => undefined);
+      }
+      if (event) this.hub.dispatch(event);
+    });
+  }
+
+  async publish<P>(topic: string, payload: P): Promise<number> {
+    const json = table.encodePayload(topic, payload);
+    const inline = Buffer.byteLength(json) <= INLINE_PAYLOAD_BYTES && json !== "null";
+    return this.store.transaction(async (sql) => {
+      await sql.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [TOPIC_LOCK, topic]);
+      const r = await sql.query<{ id: number }>(
+        `WITH ins AS (INSERT INTO "StreamEvent" (topic, payload) VALUES ($1, $2::jsonb) RETURNING id, payload, "createdAt")
+         SELECT id, pg_notify($4, json_build_object('s', id, 't', $1::text,
+           'p', CASE WHEN $3::boolean THEN payload END, 'a', "createdAt")::text) FROM ins`,
+        [topic, json, inline, CHANNEL],
+      );
+      return Number((r.rows[0] as { id: number }).id);
+    });
+  }
+
+  subscribe<P>(topic: string, options: SubscribeOptions = {}): Subscription<P> {
+    const subscriber = new Subscriber({
+      topic,
+      afterSeq: options.afterSeq,
+      maxQueued: options.maxQueued,
+      readSince: (t, after, limit) => table.readSince(this.store.sql, t, after, limit),
+      readHead: () => table.readHead(this.store.sql),
+      onClose: (s) => this.hub.remove(s),
+    });
+    this.hub.add(subscriber);
+    return subscriber as unknown as Subscription<P>;
+  }
+
+  async publishEphemeral<P>(topic: string, payload: P): Promise<void> {
+    const raw = JSON.stringify({ t: topic, p: payload });
+    if (Buffer.byteLength(raw) > 7_900) throw new RangeError(`ephemeral event for ${topic}: expected ≤ 7900 bytes, got ${raw.length}`);
+    await this.store.sql.query(`SELECT pg_notify($1, $2)`, [EPHEMERAL_CHANNEL, raw]);
+  }
+
+  onEphemeral<P>(topic: string, listener: (payload: P) => void): () => void {
+    return this.hub.onEphemeral(topic, listener as (p: unknown) => void);
+  }
+
+  prune(olderThanMs: number): Promise<number> {
+    return table.prune(this.store.sql, olderThanMs);
+  }
+
+  /** Test hook: drop the LISTEN connection as a network fault would. */
+  simulateDisconnect(): void {
+    const client = this.listener;
+    if (client) client.emit("error", new Error("simulated disconnect"));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.hub.closeAll();
+    const client = this.listener;
+    this.listener = undefined;
+    if (client) {
+      client.removeAllListeners("end");
+      await client.end().catch(() => undefined);
+    }
+    await this.chain.catch(() => undefined);
+  }
+}
