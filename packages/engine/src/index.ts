@@ -9,3 +9,4 @@ export {
   type SiteEffects,
   type Corner,
 } from "./simulate/acquisition.js";
+export * from "./select/index.js";

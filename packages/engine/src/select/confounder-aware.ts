@@ -1,0 +1,102 @@
+// Confounder-aware selection (our method). Within each class, the discovered confounder groups
+// (site, scanner, stain… as found by discovery) share the class's budget by an allocation rule:
+//   proportional — keeps the pool's group mix (the original paper's rule);
+//   balanced     — equal shares, which breaks the label–confounder link in the selection;
+//   sqrt         — in between.
+// Shares are rounded by largest remainder; a group smaller than its share is taken whole and the
+// excess goes to the others. Inside a group, points are ranked by distance to the group's centre and
+// picked at evenly spaced quantiles of that distance (so the group's spread, not just its core, is
+// covered), or nearest to the centre, or by k-center greedy inside the group. Noise points (group −1)
+// form a group of their own or are left out.
+import { allocate } from "./allocation.js";
+import { centroid, fmt, sortRowsBy, sqDistToVec } from "./common.js";
+import type { StrategyContext } from "./context.js";
+import { kCenterGreedy } from "./kcenter.js";
+import type { GroupAllocation, StrategyPick } from "./types.js";
+
+export const NOISE_GROUP = -1;
+
+/** Positions (0..size−1) of `count` picks at evenly spaced quantiles (j + ½)/count of a sorted list. */
+export function quantilePositions(size: number, count: number): Int32Array {
+  const out = new Int32Array(Math.min(size, count));
+  for (let j = 0; j < out.length; j++) out[j] = Math.floor(((j + 0.5) * size) / out.length);
+  return out;
+}
+
+/** Rows of the class that confounder-aware may pick from (noise left out under noise = "exclude"). */
+export function confounderAwarePool(ctx: Pick<StrategyContext, "rows" | "input" | "params">): number {
+  if (ctx.params.noise !== "exclude") return ctx.rows.length;
+  const groups = ctx.input.groups!;
+  let m = 0;
+  for (const r of ctx.rows) if (groups[r]! !== NOISE_GROUP) m++;
+  return m;
+}
+
+export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPick[]; allocation: GroupAllocation[] } {
+  const { rows, points, label, params } = ctx;
+  const groups = ctx.input.groups!;
+  const rule = params.allocation ?? "proportional";
+  const within = params.withinGroup ?? "quantile";
+  const members = new Map<number, number[]>();
+  for (const r of rows) {
+    const g = groups[r]!;
+    if (g === NOISE_GROUP && params.noise === "exclude") continue;
+    let list = members.get(g);
+    if (!list) members.set(g, (list = []));
+    list.push(r);
+  }
+  // Groups in ascending id, noise (−1) last.
+  const ids = [...members.keys()].sort((a, b) => (a === NOISE_GROUP ? 1 : b === NOISE_GROUP ? -1 : a - b));
+  const sizes = ids.map((g) => members.get(g)!.length);
+  const shares = allocate(ctx.budget, sizes, rule);
+
+  const perGroup: StrategyPick[][] = ids.map((g, k) => {
+    const gRows = members.get(g)!;
+    const share = shares[k]!;
+    if (share === 0) return [];
+    const c = centroid(points, gRows);
+    const dist = new Float64Array(gRows.length);
+    for (let i = 0; i < gRows.length; i++) dist[i] = Math.sqrt(sqDistToVec(points, gRows[i]!, c));
+    const sorted = sortRowsBy(gRows, dist); // positions in gRows, nearest first
+    const name = g === NOISE_GROUP ? `noise of ${label}` : `group ${g} of ${label}`;
+    const head = `${name} (${gRows.length} of ${rows.length}), ${rule} share ${share}`;
+    const groupKey = g === NOISE_GROUP ? `${label}/noise` : `${label}/g${g}`;
+    const denom = Math.max(1, gRows.length - 1);
+    if (within === "kcenter") {
+      const { order } = kCenterGreedy(points, share, gRows, { first: sorted[0]! });
+      return Array.from(order, (pos, step) => ({
+        row: gRows[pos]!,
+        group: g,
+        groupKey,
+        reason: `${head}, k-center step ${step + 1} from the centre (distance ${fmt(dist[pos]!, 3)})`,
+      }));
+    }
+    const positions = within === "nearest" ? Int32Array.from({ length: share }, (_, j) => j) : quantilePositions(gRows.length, share);
+    return Array.from(positions, (p) => {
+      const pos = sorted[p]!;
+      return {
+        row: gRows[pos]!,
+        group: g,
+        groupKey,
+        reason:
+          within === "nearest"
+            ? `${head}, nearest to centre #${p + 1} (distance ${fmt(dist[pos]!, 3)})`
+            : `${head}, distance quantile ${fmt(p / denom)}`,
+      };
+    });
+  });
+  // Round-robin over groups, so every prefix of the class's picks keeps the allocation's mix.
+  const picks: StrategyPick[] = [];
+  for (let r = 0; picks.length < ctx.budget; r++) {
+    let any = false;
+    for (const list of perGroup) {
+      const p = list[r];
+      if (p) {
+        picks.push(p);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return { picks, allocation: ids.map((g, k) => ({ group: g, pool: sizes[k]!, share: shares[k]! })) };
+}

@@ -1,0 +1,9 @@
+// Selection under a budget of N per class. Re-exports only.
+export * from "./types.js";
+export { select, resolveParams, validateInput, splitByClass } from "./select.js";
+export { manifestHash, manifestLines, type ManifestItem } from "./manifest.js";
+export { allocate, largestRemainder, allocationWeight } from "./allocation.js";
+export { kCenterGreedy, type KCenterOptions, type KCenterResult } from "./kcenter.js";
+export { facilityLocationGreedy, kernelMatrix, GROUND_SET_MAX } from "./facility-location.js";
+export { quantilePositions, NOISE_GROUP } from "./confounder-aware.js";
+export type { StrategyContext } from "./context.js";

@@ -1,0 +1,265 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../rng.js";
+import { EngineInputError, type Points } from "../types.js";
+import { manifestHash } from "./manifest.js";
+import { select } from "./select.js";
+import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
+
+/**
+ * Two classes in 2-D. Class "a": group 0 (240 pts around (0,0)), group 1 (60 around (10,0)),
+ * 5 noise points far away. Class "b": group 0 (100 around (0,10)), group 1 (100 around (10,10)).
+ */
+function fixture(): SelectInput {
+  const rng = createRng(42);
+  const rows: { x: number; y: number; label: string; group: number; site: string }[] = [];
+  const blob = (cx: number, cy: number, m: number, label: string, group: number, site: string) => {
+    for (let i = 0; i < m; i++) rows.push({ x: cx + rng.normal(), y: cy + rng.normal(), label, group, site });
+  };
+  blob(0, 0, 240, "a", 0, "S1");
+  blob(10, 0, 60, "a", 1, "S2");
+  blob(-30, -30, 5, "a", -1, "");
+  blob(0, 10, 100, "b", 0, "S1");
+  blob(10, 10, 100, "b", 1, "S2");
+  // Interleave so class rows are not contiguous.
+  const order = rows.map((_, i) => i).sort((i, j) => ((i * 7919) % rows.length) - ((j * 7919) % rows.length));
+  const r = order.map((i) => rows[i]!);
+  const data = new Float64Array(r.length * 2);
+  r.forEach((p, i) => {
+    data[2 * i] = p.x;
+    data[2 * i + 1] = p.y;
+  });
+  return {
+    points: { data, n: r.length, dim: 2 },
+    labels: r.map((p) => p.label),
+    ids: r.map((_, i) => `img-${String(i).padStart(4, "0")}`),
+    groups: Int32Array.from(r.map((p) => p.group)),
+    metadata: { site: r.map((p) => p.site || null) },
+  };
+}
+
+const input = fixture();
+const params = (strategy: SelectParams["strategy"], extra: Partial<SelectParams> = {}): SelectParams => ({
+  strategy,
+  perClass: 20,
+  seed: 3,
+  ...(strategy === "stratified" ? { stratifyColumn: "site" } : {}),
+  ...extra,
+});
+
+function codeOf(fn: () => unknown): { code: string; field: string } {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EngineInputError) return { code: e.code, field: e.field };
+    throw e;
+  }
+  throw new Error("expected an EngineInputError");
+}
+
+describe("select(input, params) — every strategy", () => {
+  for (const strategy of STRATEGIES) {
+    it(`select(input, {strategy: "${strategy}", perClass: 20}) picks 20 distinct rows per class with ranks 0..39`, () => {
+      const res = select(input, params(strategy));
+      expect(res.selected).toHaveLength(40);
+      expect(new Set(res.selected.map((s) => s.row)).size).toBe(40);
+      res.selected.forEach((s, i) => {
+        expect(s.rank).toBe(i);
+        expect(s.label).toBe(input.labels[s.row]);
+        expect(s.id).toBe(input.ids[s.row]);
+        expect(s.reason.length).toBeGreaterThan(5);
+      });
+      // Classes in sorted label order.
+      expect(res.selected.slice(0, 20).every((s) => s.label === "a")).toBe(true);
+      expect(res.perClass.map((c) => [c.label, c.pool, c.selected])).toEqual([
+        ["a", 305, 20],
+        ["b", 200, 20],
+      ]);
+      expect(res.manifestHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(res.manifestHash).toBe(manifestHash(res.selected));
+    });
+
+    it(`select(input, {strategy: "${strategy}"}) is byte-identical on a second run with the same seed`, () => {
+      const a = select(input, params(strategy));
+      const b = select(input, params(strategy));
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    });
+
+    it(`select(input, {strategy: "${strategy}", perClass: 1000}) takes every sample and warns`, () => {
+      const res = select(input, params(strategy, { perClass: 1000 }));
+      expect(res.selected).toHaveLength(505);
+      expect(res.warnings).toContain('class "a" has 305 samples < N = 1000; all taken');
+      expect(res.warnings).toContain('class "b" has 200 samples < N = 1000; all taken');
+    });
+  }
+
+  it("select(input, {strategy: 'random'}) changes with the seed", () => {
+    const a = select(input, params("random", { seed: 1 }));
+    const b = select(input, params("random", { seed: 2 }));
+    expect(a.manifestHash).not.toBe(b.manifestHash);
+  });
+
+  it("select(single point, {perClass: 1}) works for every strategy", () => {
+    const one: SelectInput = { points: { data: new Float32Array([1, 2]), n: 1, dim: 2 }, labels: ["x"], ids: ["p"], groups: new Int32Array([0]), metadata: { site: ["A"] } };
+    for (const s of STRATEGIES) {
+      const res = select(one, params(s, { perClass: 1 }));
+      expect(res.selected.map((x) => x.id)).toEqual(["p"]);
+    }
+  });
+
+  it("select(duplicate points, ...) still returns distinct rows for every strategy", () => {
+    const n = 30;
+    const dup: SelectInput = {
+      points: { data: new Float64Array(n * 3).fill(0.5), n, dim: 3 },
+      labels: Array.from({ length: n }, () => "x"),
+      ids: Array.from({ length: n }, (_, i) => `d${i}`),
+      groups: new Int32Array(n),
+      metadata: { site: Array.from({ length: n }, () => "A") },
+    };
+    for (const s of STRATEGIES) {
+      const res = select(dup, params(s, { perClass: 10 }));
+      expect(new Set(res.selected.map((x) => x.row)).size, s).toBe(10);
+    }
+  });
+});
+
+describe("select(input, {strategy: 'confounder-aware'})", () => {
+  const groupCounts = (res: ReturnType<typeof select>, label: string) => {
+    const c = new Map<number | null, number>();
+    for (const s of res.selected) if (s.label === label) c.set(s.group, (c.get(s.group) ?? 0) + 1);
+    return Object.fromEntries([...c.entries()].sort((x, y) => Number(x[0]) - Number(y[0])));
+  };
+
+  it("select(input, {allocation: 'proportional'}) keeps the pool mix (240/60/5 → 16/4/0 of 20)", () => {
+    const res = select(input, params("confounder-aware"));
+    // quotas 15.7, 3.9, 0.33 → floors 15, 3, 0; spares to .74 and .93
+    expect(groupCounts(res, "a")).toEqual({ 0: 16, 1: 4 });
+    expect(res.perClass[0]!.allocation).toEqual([
+      { group: 0, pool: 240, share: 16 },
+      { group: 1, pool: 60, share: 4 },
+      { group: -1, pool: 5, share: 0 },
+    ]);
+  });
+
+  it("select(input, {allocation: 'balanced'}) gives equal shares, with the small noise group's excess redistributed", () => {
+    const res = select(input, params("confounder-aware", { allocation: "balanced", perClass: 30 }));
+    // 10/10/10 → noise capped at 5 → 25 left over groups 0,1 → 13/12
+    expect(groupCounts(res, "a")).toEqual({ "-1": 5, 0: 13, 1: 12 });
+    expect(groupCounts(res, "b")).toEqual({ 0: 15, 1: 15 });
+  });
+
+  it("select(input, {noise: 'exclude'}) never picks noise and counts only non-noise samples", () => {
+    const res = select(input, params("confounder-aware", { allocation: "balanced", noise: "exclude", perClass: 400 }));
+    expect(res.selected.some((s) => s.group === -1)).toBe(false);
+    expect(res.warnings).toContain('class "a" has 300 non-noise samples < N = 400; all taken');
+  });
+
+  it("select(input, {withinGroup: 'quantile'}) spans the group's distance range; 'nearest' stays at the core", () => {
+    const spread = (withinGroup: "quantile" | "nearest") => {
+      const res = select(input, params("confounder-aware", { withinGroup, allocation: "balanced" }));
+      const d = res.selected.filter((s) => s.label === "b" && s.group === 0).map((s) => Math.hypot(input.points.data[2 * s.row]!, input.points.data[2 * s.row + 1]! - 10));
+      return Math.max(...d);
+    };
+    expect(spread("quantile")).toBeGreaterThan(spread("nearest") * 2);
+  });
+
+  it("select(input, {withinGroup: 'kcenter'}) picks within the allocated groups", () => {
+    const res = select(input, params("confounder-aware", { withinGroup: "kcenter", allocation: "balanced" }));
+    expect(groupCounts(res, "b")).toEqual({ 0: 10, 1: 10 });
+    expect(res.params).toEqual({ strategy: "confounder-aware", perClass: 20, seed: 3, allocation: "balanced", withinGroup: "kcenter", noise: "own-group" });
+    expect(Object.keys(res.params)).toEqual(["strategy", "perClass", "seed", "allocation", "withinGroup", "noise"]);
+  });
+
+  it("select(input, confounder-aware) interleaves groups so every prefix keeps the mix", () => {
+    const res = select(input, params("confounder-aware", { allocation: "balanced" }));
+    const firstB = res.selected.filter((s) => s.label === "b").slice(0, 4).map((s) => s.group);
+    expect(firstB).toEqual([0, 1, 0, 1]);
+  });
+
+  it("select(input, confounder-aware) writes a reason naming group, sizes and quantile", () => {
+    const res = select(input, params("confounder-aware"));
+    expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, distance quantile 0\.\d\d$/);
+    expect(res.selected[0]!.groupKey).toBe("a/g0");
+  });
+});
+
+describe("select(input, {strategy: 'stratified'})", () => {
+  it("select(input, {stratifyColumn: 'site'}) follows the column's mix and treats null as its own stratum", () => {
+    const res = select(input, params("stratified"));
+    const a = res.perClass[0]!.allocation!;
+    // class a: S1 240, S2 60, (unknown) 5 → (unknown) sorts first
+    expect(a).toEqual([
+      { group: 0, pool: 5, share: 0 },
+      { group: 1, pool: 240, share: 16 },
+      { group: 2, pool: 60, share: 4 },
+    ]);
+    expect(res.selected.filter((s) => s.groupKey === "site=S2" && s.label === "a")).toHaveLength(4);
+  });
+});
+
+describe("select(input, {strategy: 'kcenter'})", () => {
+  it("select(input, kcenter) reaches the far noise cluster within its first picks", () => {
+    const res = select(input, params("kcenter", { perClass: 3 }));
+    const a = res.selected.filter((s) => s.label === "a");
+    expect(a.some((s) => input.groups![s.row] === -1)).toBe(true);
+    expect(a.some((s) => input.groups![s.row] === 1)).toBe(true);
+  });
+});
+
+describe("select(input, {strategy: 'moderate'})", () => {
+  it("select(input, moderate) avoids the far outliers", () => {
+    const res = select(input, params("moderate"));
+    expect(res.selected.some((s) => input.groups![s.row] === -1)).toBe(false);
+  });
+});
+
+describe("select(input, {strategy: 'herding'})", () => {
+  it("select(input, herding) brings the selection mean close to the class mean", () => {
+    const res = select(input, params("herding"));
+    const mean = (rows: number[]) => [0, 1].map((t) => rows.reduce((s, r) => s + input.points.data[2 * r + t]!, 0) / rows.length);
+    const b = input.labels.flatMap((l, i) => (l === "b" ? [i] : []));
+    const sel = res.selected.filter((s) => s.label === "b").map((s) => s.row);
+    const [mx, my] = mean(b);
+    const [sx, sy] = mean(sel);
+    // A random 20 of 200 misses by about σ/√20 ≈ 1.1 here; herding should do far better.
+    expect(Math.hypot(mx! - sx!, my! - sy!)).toBeLessThan(0.3);
+  });
+});
+
+describe("select(input, {strategy: 'facility-location'})", () => {
+  it("select(input, facility-location) covers both groups of each class", () => {
+    for (const kernel of ["rbf", "cosine"] as const) {
+      const res = select(input, params("facility-location", { perClass: 4, kernel }));
+      const b = res.selected.filter((s) => s.label === "b").map((s) => input.groups![s.row]);
+      expect(new Set(b)).toEqual(new Set([0, 1]));
+      expect(res.params.kernel).toBe(kernel);
+    }
+  });
+});
+
+describe("select(input, params) rejects bad parameters", () => {
+  const cases: [string, () => unknown, string, string][] = [
+    ["perClass 0", () => select(input, params("random", { perClass: 0 })), "BUDGET_TOO_SMALL", "perClass"],
+    ["perClass 2.5", () => select(input, params("random", { perClass: 2.5 })), "BUDGET_TOO_SMALL", "perClass"],
+    ["unknown strategy", () => select(input, { strategy: "best" as never, perClass: 3 }), "UNKNOWN_STRATEGY", "strategy"],
+    ["missing stratify column", () => select(input, params("stratified", { stratifyColumn: "scanner" })), "UNKNOWN_COLUMN", "stratifyColumn"],
+    ["no stratify column", () => select(input, { strategy: "stratified", perClass: 3 }), "STRATIFY_COLUMN_REQUIRED", "stratifyColumn"],
+    ["groups missing", () => select({ ...input, groups: undefined }, params("confounder-aware")), "GROUPS_REQUIRED", "groups"],
+    ["labels too short", () => select({ ...input, labels: input.labels.slice(1) }, params("random")), "LENGTH_MISMATCH", "labels"],
+    ["groups too short", () => select({ ...input, groups: input.groups!.subarray(1) }, params("confounder-aware")), "LENGTH_MISMATCH", "groups"],
+    ["bad allocation", () => select(input, params("confounder-aware", { allocation: "even" as never })), "BAD_PARAM", "allocation"],
+    ["negative seed", () => select(input, params("random", { seed: -1 })), "BAD_SEED", "seed"],
+    ["duplicate ids", () => select({ ...input, ids: input.ids.map((id, i) => (i === 1 ? input.ids[0]! : id)) }, params("random")), "DUPLICATE_ID", "ids"],
+    ["NaN point", () => select({ ...input, points: nanPoints(input.points) }, params("random")), "NON_FINITE", "points.data"],
+  ];
+  for (const [what, fn, code, field] of cases) {
+    it(`select(input, ${what}) throws ${code} on ${field}`, () => {
+      expect(codeOf(fn)).toEqual({ code, field });
+    });
+  }
+});
+
+function nanPoints(p: Points): Points {
+  const data = Float64Array.from(p.data);
+  data[7] = NaN;
+  return { ...p, data };
+}

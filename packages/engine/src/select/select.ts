@@ -1,0 +1,196 @@
+// select(input, params): the one entry point for every selection strategy. It validates input and
+// parameters (EngineInputError with a code and field, before any work), splits rows by class (sorted
+// label order), runs the strategy per class, assigns global ranks and hashes the manifest.
+import { EngineInputError, type ProgressFn } from "../types.js";
+import { compareStrings } from "./common.js";
+import { confounderAwarePool, selectConfounderAware } from "./confounder-aware.js";
+import type { StrategyContext } from "./context.js";
+import { selectFacilityLocation } from "./facility-location.js";
+import { selectHerding } from "./herding.js";
+import { selectKCenter } from "./kcenter.js";
+import { manifestHash } from "./manifest.js";
+import { selectModerate } from "./moderate.js";
+import { selectRandom } from "./random.js";
+import { selectStratified } from "./stratified.js";
+import {
+  ALLOCATIONS,
+  KERNELS,
+  NOISE_HANDLING,
+  STRATEGIES,
+  WITHIN_GROUP,
+  type ClassSummary,
+  type GroupAllocation,
+  type ResolvedParams,
+  type SelectInput,
+  type SelectParams,
+  type SelectedItem,
+  type SelectionResult,
+  type StrategyPick,
+} from "./types.js";
+
+function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
+    throw new EngineInputError("BAD_PARAM", field, `expected ${field} to be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`);
+  }
+  return value as T;
+}
+
+/** resolveParams(params, input?) checks every parameter and fills defaults, in canonical key order. */
+export function resolveParams(params: SelectParams, input?: SelectInput): ResolvedParams {
+  const strategy = params?.strategy as unknown;
+  if (typeof strategy !== "string" || !(STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new EngineInputError("UNKNOWN_STRATEGY", "strategy", `expected strategy to be one of ${STRATEGIES.join(" | ")}, got ${JSON.stringify(strategy)}`);
+  }
+  const perClass = params.perClass as unknown;
+  if (typeof perClass !== "number" || !Number.isInteger(perClass) || perClass < 1) {
+    throw new EngineInputError("BUDGET_TOO_SMALL", "perClass", `expected perClass to be an integer ≥ 1, got ${JSON.stringify(perClass)}`);
+  }
+  const seed = (params.seed ?? 0) as unknown;
+  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new EngineInputError("BAD_SEED", "seed", `expected seed to be an integer in 0..4294967295, got ${JSON.stringify(seed)}`);
+  }
+  const out: ResolvedParams = { strategy: strategy as ResolvedParams["strategy"], perClass, seed };
+  if (strategy === "confounder-aware") {
+    out.allocation = oneOf("allocation", params.allocation, ALLOCATIONS, "proportional");
+    out.withinGroup = oneOf("withinGroup", params.withinGroup, WITHIN_GROUP, "quantile");
+    out.noise = oneOf("noise", params.noise, NOISE_HANDLING, "own-group");
+  }
+  if (strategy === "stratified") {
+    const col = params.stratifyColumn as unknown;
+    if (typeof col !== "string" || col === "") {
+      throw new EngineInputError("STRATIFY_COLUMN_REQUIRED", "stratifyColumn", `expected a stratifyColumn for strategy "stratified", got ${JSON.stringify(col)}`);
+    }
+    if (input && !(input.metadata && Object.prototype.hasOwnProperty.call(input.metadata, col))) {
+      const have = Object.keys(input.metadata ?? {});
+      throw new EngineInputError(
+        "UNKNOWN_COLUMN",
+        "stratifyColumn",
+        `expected stratifyColumn to name a metadata column (${have.length ? have.join(", ") : "none given"}), got "${col}"`,
+      );
+    }
+    out.stratifyColumn = col;
+  }
+  if (strategy === "facility-location") out.kernel = oneOf("kernel", params.kernel, KERNELS, "rbf");
+  return out;
+}
+
+/** validateInput(input, needGroups) checks shapes and values; throws EngineInputError naming the field and row. */
+export function validateInput(input: SelectInput, needGroups: boolean): void {
+  const { points, labels, ids } = input;
+  if (!points || !(points.data instanceof Float32Array || points.data instanceof Float64Array)) {
+    throw new EngineInputError("BAD_POINTS", "points.data", "expected points.data to be a Float32Array or Float64Array");
+  }
+  const { n, dim, data } = points;
+  if (!Number.isInteger(n) || n < 1) throw new EngineInputError("EMPTY_INPUT", "points.n", `expected at least one point, got n = ${n}`);
+  if (!Number.isInteger(dim) || dim < 1) throw new EngineInputError("BAD_POINTS", "points.dim", `expected dim ≥ 1, got ${dim}`);
+  if (data.length !== n * dim) {
+    throw new EngineInputError("LENGTH_MISMATCH", "points.data", `expected n × dim = ${n} × ${dim} = ${n * dim} values, got ${data.length}`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      throw new EngineInputError("NON_FINITE", "points.data", `expected finite values, got ${data[i]} at row ${Math.floor(i / dim)}, column ${i % dim}`);
+    }
+  }
+  if (labels.length !== n) throw new EngineInputError("LENGTH_MISMATCH", "labels", `expected ${n} labels (one per point), got ${labels.length}`);
+  if (ids.length !== n) throw new EngineInputError("LENGTH_MISMATCH", "ids", `expected ${n} ids (one per point), got ${ids.length}`);
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    if (typeof labels[i] !== "string") throw new EngineInputError("BAD_LABEL", "labels", `expected a string label, got ${JSON.stringify(labels[i])} at row ${i}`);
+    const id = ids[i];
+    if (typeof id !== "string") throw new EngineInputError("BAD_ID", "ids", `expected a string id, got ${JSON.stringify(id)} at row ${i}`);
+    if (seen.has(id)) throw new EngineInputError("DUPLICATE_ID", "ids", `expected unique ids, got "${id}" again at row ${i}`);
+    seen.add(id);
+  }
+  for (const [name, col] of Object.entries(input.metadata ?? {})) {
+    if (col.length !== n) throw new EngineInputError("LENGTH_MISMATCH", `metadata.${name}`, `expected ${n} values in column "${name}", got ${col.length}`);
+  }
+  if (input.groups !== undefined) {
+    const g = input.groups;
+    if (!(g instanceof Int32Array)) throw new EngineInputError("BAD_GROUPS", "groups", "expected groups to be an Int32Array");
+    if (g.length !== n) throw new EngineInputError("LENGTH_MISMATCH", "groups", `expected ${n} group entries (one per point), got ${g.length}`);
+    for (let i = 0; i < n; i++) {
+      if (g[i]! < -1) throw new EngineInputError("BAD_GROUPS", "groups", `expected a group ≥ 0 or −1 for noise, got ${g[i]} at row ${i}`);
+    }
+  } else if (needGroups) {
+    throw new EngineInputError("GROUPS_REQUIRED", "groups", "expected per-row confounder groups for strategy \"confounder-aware\" (run discovery first), got none");
+  }
+}
+
+/** Rows of each class, classes in byte-wise sorted label order. */
+export function splitByClass(labels: ReadonlyArray<string>): { label: string; rows: Int32Array }[] {
+  const byLabel = new Map<string, number[]>();
+  labels.forEach((l, i) => {
+    let list = byLabel.get(l);
+    if (!list) byLabel.set(l, (list = []));
+    list.push(i);
+  });
+  return [...byLabel.keys()].sort(compareStrings).map((label) => ({ label, rows: Int32Array.from(byLabel.get(label)!) }));
+}
+
+/**
+ * select(input, params, onProgress?) chooses up to `perClass` rows from every class with the given
+ * strategy. Same input + params + seed → byte-identical result and manifest hash.
+ */
+export function select(input: SelectInput, params: SelectParams, onProgress?: ProgressFn): SelectionResult {
+  const resolved = resolveParams(params, input);
+  validateInput(input, resolved.strategy === "confounder-aware");
+  const classes = splitByClass(input.labels);
+  const warnings: string[] = [];
+  const perClass: ClassSummary[] = [];
+  const selected: SelectedItem[] = [];
+  classes.forEach(({ label, rows }, classIndex) => {
+    onProgress?.("select", classIndex, classes.length);
+    const ctxBase = { input, points: input.points, params: resolved, seed: resolved.seed, label, classIndex, rows, onProgress };
+    const available = resolved.strategy === "confounder-aware" ? confounderAwarePool(ctxBase) : rows.length;
+    if (available < resolved.perClass) {
+      const what = available < rows.length ? "non-noise samples" : "samples";
+      warnings.push(`class "${label}" has ${available} ${what} < N = ${resolved.perClass}; all taken`);
+    }
+    const ctx: StrategyContext = { ...ctxBase, budget: Math.min(resolved.perClass, available) };
+    let picks: StrategyPick[];
+    let allocation: GroupAllocation[] | undefined;
+    switch (resolved.strategy) {
+      case "confounder-aware":
+        ({ picks, allocation } = selectConfounderAware(ctx));
+        break;
+      case "random":
+        picks = selectRandom(ctx);
+        break;
+      case "stratified":
+        ({ picks, allocation } = selectStratified(ctx));
+        break;
+      case "kcenter":
+        picks = selectKCenter(ctx);
+        break;
+      case "herding":
+        picks = selectHerding(ctx);
+        break;
+      case "facility-location": {
+        const r = selectFacilityLocation(ctx);
+        picks = r.picks;
+        warnings.push(...r.warnings);
+        break;
+      }
+      case "moderate":
+        picks = selectModerate(ctx);
+        break;
+    }
+    for (const p of picks) {
+      selected.push({ row: p.row, id: input.ids[p.row]!, label, group: p.group, groupKey: p.groupKey, rank: selected.length, reason: p.reason });
+    }
+    const summary: ClassSummary = { label, pool: rows.length, selected: picks.length };
+    if (allocation) summary.allocation = allocation;
+    perClass.push(summary);
+  });
+  onProgress?.("select", classes.length, classes.length);
+  return {
+    strategy: resolved.strategy,
+    params: resolved,
+    seed: resolved.seed,
+    selected,
+    perClass,
+    warnings,
+    manifestHash: manifestHash(selected),
+  };
+}

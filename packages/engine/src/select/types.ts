@@ -1,0 +1,127 @@
+// The selection contract shared by the server, the workers and the CLI. Keep names and shapes stable.
+import type { MetadataColumns, Points } from "../types.js";
+
+export type Strategy =
+  | "confounder-aware"
+  | "random"
+  | "stratified"
+  | "kcenter"
+  | "herding"
+  | "facility-location"
+  | "moderate";
+
+export const STRATEGIES: readonly Strategy[] = [
+  "confounder-aware",
+  "random",
+  "stratified",
+  "kcenter",
+  "herding",
+  "facility-location",
+  "moderate",
+];
+
+export type Allocation = "proportional" | "balanced" | "sqrt";
+export const ALLOCATIONS: readonly Allocation[] = ["proportional", "balanced", "sqrt"];
+export type WithinGroup = "quantile" | "nearest" | "kcenter";
+export const WITHIN_GROUP: readonly WithinGroup[] = ["quantile", "nearest", "kcenter"];
+export type NoiseHandling = "own-group" | "exclude";
+export const NOISE_HANDLING: readonly NoiseHandling[] = ["own-group", "exclude"];
+export type Kernel = "rbf" | "cosine";
+export const KERNELS: readonly Kernel[] = ["rbf", "cosine"];
+
+export interface SelectInput {
+  /** n rows. */
+  points: Points;
+  /** Class of each row. */
+  labels: ReadonlyArray<string>;
+  /** Stable external id of each row. */
+  ids: ReadonlyArray<string>;
+  /** Metadata columns, for `stratified`. */
+  metadata?: MetadataColumns;
+  /** Per row: confounder group within its class (0..k−1), −1 = noise. Required by confounder-aware. */
+  groups?: Int32Array;
+}
+
+export interface SelectParams {
+  strategy: Strategy;
+  /** Budget per class, a positive integer. */
+  perClass: number;
+  /** Seed of every random choice; default 0. */
+  seed?: number;
+  /** confounder-aware: how each class's budget is shared across its groups; default proportional. */
+  allocation?: Allocation;
+  /** confounder-aware: how to pick inside a group; default quantile (evenly spaced quantiles of distance to centre). */
+  withinGroup?: WithinGroup;
+  /** confounder-aware: noise points form a group of their own, or are left out; default own-group. */
+  noise?: NoiseHandling;
+  /** stratified: the metadata column to stratify by. */
+  stratifyColumn?: string;
+  /** facility-location: similarity kernel; default rbf (median-heuristic bandwidth). */
+  kernel?: Kernel;
+}
+
+/**
+ * Parameters with every default filled in, keys in this canonical order. Only the keys that the
+ * strategy uses are present (e.g. `allocation` only for confounder-aware).
+ */
+export interface ResolvedParams {
+  strategy: Strategy;
+  perClass: number;
+  seed: number;
+  allocation?: Allocation;
+  withinGroup?: WithinGroup;
+  noise?: NoiseHandling;
+  stratifyColumn?: string;
+  kernel?: Kernel;
+}
+
+export interface SelectedItem {
+  /** Row index in the input. */
+  row: number;
+  id: string;
+  label: string;
+  /** Group the item was drawn from (confounder group, −1 for noise; stratum index for stratified), else null. */
+  group: number | null;
+  /** Readable group key ("pneumonia/g2", "pneumonia/noise", "site=A"), else null. */
+  groupKey: string | null;
+  /** 0..m−1 over the whole selection. */
+  rank: number;
+  /** Why it was chosen, for people. */
+  reason: string;
+}
+
+export interface GroupAllocation {
+  group: number;
+  pool: number;
+  share: number;
+}
+
+export interface ClassSummary {
+  label: string;
+  /** Rows of this class in the input. */
+  pool: number;
+  selected: number;
+  /** confounder-aware and stratified: per group, its pool size and its share of the budget. */
+  allocation?: GroupAllocation[];
+}
+
+export interface SelectionResult {
+  strategy: Strategy;
+  params: ResolvedParams;
+  seed: number;
+  /** rank 0..m−1: classes in sorted label order, each class in the strategy's pick order. */
+  selected: SelectedItem[];
+  perClass: ClassSummary[];
+  /** E.g. `class "x" has 7 samples < N = 10; all taken`. */
+  warnings: string[];
+  /** "sha256:<hex>", see manifestHash(). */
+  manifestHash: string;
+}
+
+/** One pick of a per-class strategy, before ranks are assigned. */
+export interface StrategyPick {
+  row: number;
+  group: number | null;
+  groupKey: string | null;
+  reason: string;
+}
