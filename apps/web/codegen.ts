@@ -1,0 +1,26 @@
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+// Typed documents from the server's printed schema (apps/server/schema.graphql, written by
+// `npm run build -w @stratum/server`). Output goes to src/gql/ (git-ignored, generated at build).
+const config: CodegenConfig = {
+  schema: "../server/schema.graphql",
+  documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
+  ignoreNoDocuments: true,
+  generates: {
+    "./src/gql/": {
+      preset: "client",
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        avoidOptionals: { field: true, inputValue: false },
+        defaultScalarType: "unknown",
+        nonOptionalTypename: true,
+        skipTypeNameForRoot: true,
+        scalars: { ID: "string", DateTime: "string", JSON: "unknown", JSONObject: "Record<string, unknown>" },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,56 @@
+// Same-origin proxy to the API: /api/graphql → <API>/graphql, /api/samples/12/image → <API>/samples/12/image,
+// /api/runs/3/manifest.jsonl → <API>/runs/3/manifest.jsonl. The upstream is read at request time
+// (STRATUM_API_URL), so one build serves any deployment. Cookies pass both ways untouched.
+import type { NextRequest } from "next/server";
+import { apiOrigin, readEnv } from "@/lib/env";
+
+export const dynamic = "force-dynamic";
+
+const FORWARD_REQUEST_HEADERS = ["accept", "authorization", "content-type", "cookie", "if-none-match", "user-agent", "range", "origin", "apollo-require-preflight"];
+const DROP_RESPONSE_HEADERS = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive", "set-cookie"]);
+
+async function forward(req: NextRequest, ctx: { params: Promise<{ path: string[] }> }): Promise<Response> {
+  const { path } = await ctx.params;
+  const origin = apiOrigin(readEnv().upstreamApiUrl);
+  const target = new URL(`${origin}/${path.map(encodeURIComponent).join("/")}`);
+  target.search = req.nextUrl.search;
+
+  const headers = new Headers();
+  for (const name of FORWARD_REQUEST_HEADERS) {
+    const value = req.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  // Let the API see the browser's address for per-client login rate limiting.
+  const fwd = req.headers.get("x-forwarded-for");
+  headers.set("x-forwarded-for", fwd ?? "127.0.0.1");
+
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer(),
+      redirect: "manual",
+      cache: "no-store",
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return Response.json(
+      { errors: [{ message: `The API at ${origin} cannot be reached (${message}).`, extensions: { code: "API_UNREACHABLE" } }] },
+      { status: 502 },
+    );
+  }
+
+  const out = new Headers();
+  upstream.headers.forEach((value, name) => {
+    if (!DROP_RESPONSE_HEADERS.has(name)) out.set(name, value);
+  });
+  for (const cookie of upstream.headers.getSetCookie()) out.append("set-cookie", cookie);
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
+}
+
+export const GET = forward;
+export const POST = forward;
+export const PUT = forward;
+export const PATCH = forward;
+export const DELETE = forward;

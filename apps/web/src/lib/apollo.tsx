@@ -1,0 +1,67 @@
+"use client";
+// Apollo Client 4: HTTP (queries, mutations) through the same-origin proxy at /api/graphql, and
+// subscriptions over graphql-ws straight to the API. The split sends each operation to one of them.
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
+import { ApolloProvider } from "@apollo/client/react";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { isSubscriptionOperation } from "@apollo/client/utilities";
+import { createClient, type Client } from "graphql-ws";
+import { Observable } from "rxjs";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+
+export type WsStatus = "idle" | "connecting" | "connected" | "closed";
+
+interface LiveState {
+  status: WsStatus;
+  ws: Client | null;
+}
+
+const LiveContext = createContext<LiveState>({ status: "idle", ws: null });
+
+/** Whether the subscription socket is up, for the "live" dot in the top bar. */
+export function useLiveStatus(): WsStatus {
+  return useContext(LiveContext).status;
+}
+
+function makeClient(wsUrl: string, onStatus: (s: WsStatus) => void): { client: ApolloClient; ws: Client | null } {
+  const isBrowser = typeof window !== "undefined";
+  const http = isBrowser
+    ? new HttpLink({ uri: "/api/graphql", credentials: "same-origin" })
+    : new ApolloLink(() => new Observable((o) => o.complete())); // server render: never fetch
+  let link: ApolloLink = http;
+  let ws: Client | null = null;
+  if (isBrowser) {
+    ws = createClient({
+      url: wsUrl,
+      lazy: true,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      keepAlive: 15_000, // 15 s ping
+      on: {
+        connecting: () => onStatus("connecting"),
+        connected: () => onStatus("connected"),
+        closed: () => onStatus("closed"),
+      },
+    });
+    link = ApolloLink.split((op) => isSubscriptionOperation(op.query), new GraphQLWsLink(ws), http);
+  }
+  const client = new ApolloClient({
+    link,
+    cache: new InMemoryCache(),
+    defaultOptions: {
+      watchQuery: { fetchPolicy: "cache-and-network" },
+    },
+  });
+  return { client, ws };
+}
+
+export function ApolloWrapper({ wsUrl, children }: { wsUrl: string; children: ReactNode }) {
+  const [status, setStatus] = useState<WsStatus>("idle");
+  const [state] = useState(() => makeClient(wsUrl, setStatus));
+  useEffect(() => () => void state.ws?.dispose(), [state]);
+  return (
+    <LiveContext.Provider value={{ status, ws: state.ws }}>
+      <ApolloProvider client={state.client}>{children}</ApolloProvider>
+    </LiveContext.Provider>
+  );
+}
