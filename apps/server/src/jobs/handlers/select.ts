@@ -1,0 +1,132 @@
+// SELECT: runs the engine's select() for one SelectionRun and writes its items, metrics and manifest
+// hash in ONE transaction (ctx.commit), so a run is either complete or has no items at all.
+// A reproduction (payload.reproduce) compares its hash with its parent's and records `reproducible`.
+import * as engine from "@stratum/engine";
+import type { SqlClient } from "@stratum/db";
+import type { JobContext, JobHandler, JobRecord } from "../types.js";
+import { JobInputError } from "../types.js";
+import { insertColumns, loadVersionMatrix } from "./data.js";
+import { NOW_UTC } from "../runner.js";
+
+interface RunRow {
+  id: number;
+  datasetVersionId: number;
+  embeddingSetId: number | null;
+  analysisId: number | null;
+  parentId: number | null;
+  strategy: string;
+  params: Record<string, unknown>;
+  seed: number;
+  budgetPerClass: number;
+}
+
+export function payloadId(job: JobRecord, key: string): number {
+  const id = Number(job.payload[key]);
+  if (!Number.isInteger(id)) throw new JobInputError("BAD_PAYLOAD", key, `job ${job.id}: expected payload.${key} to be an integer, got ${JSON.stringify(job.payload)}`);
+  return id;
+}
+
+/** Per sample (by row): group index within its class (−1 noise) and the ConfounderGroup row id. */
+async function loadGroups(sql: SqlClient, analysisId: number, sampleIds: Int32Array) {
+  const r = await sql.query<{ sampleId: number; groupId: number; index: number; isNoise: boolean; label: string }>(
+    `SELECT m."sampleId", g.id AS "groupId", g.index, g."isNoise", g.label
+     FROM "ConfounderGroupMember" m JOIN "ConfounderGroup" g ON g.id = m."groupId" WHERE g."analysisId" = $1`,
+    [analysisId],
+  );
+  const bySample = new Map<number, { index: number; groupId: number }>();
+  for (const row of r.rows) bySample.set(row.sampleId, { index: row.isNoise ? -1 : row.index, groupId: row.groupId });
+  const groups = new Int32Array(sampleIds.length).fill(-1);
+  sampleIds.forEach((id, i) => {
+    const g = bySample.get(id);
+    if (g) groups[i] = g.index;
+  });
+  const groupIdByKey = new Map<string, number>();
+  for (const row of r.rows) groupIdByKey.set(`${row.label}\u0000${row.isNoise ? -1 : row.index}`, row.groupId);
+  return { groups, groupIdByKey };
+}
+
+export const selectHandler: JobHandler = {
+  kind: "SELECT",
+
+  async onStart(sql, job) {
+    const runId = payloadId(job, "runId");
+    await sql.query(
+      `UPDATE "SelectionRun" SET status = 'RUNNING', phase = 'loading', "startedAt" = coalesce("startedAt", ${NOW_UTC}), error = NULL WHERE id = $1`,
+      [runId],
+    );
+  },
+
+  async onEnd(sql, job, status, error) {
+    const runId = payloadId(job, "runId");
+    await sql.query(
+      `UPDATE "SelectionRun" SET status = $2::"RunStatus", phase = $3, error = $4, "completedAt" = ${NOW_UTC} WHERE id = $1`,
+      [runId, status, status.toLowerCase(), error],
+    );
+  },
+
+  async run(ctx: JobContext) {
+    const sql = ctx.store.sql;
+    const runId = payloadId(ctx.job, "runId");
+    const r = await sql.query<RunRow>(`SELECT * FROM "SelectionRun" WHERE id = $1`, [runId]);
+    const run = r.rows[0];
+    if (!run) throw new JobInputError("NOT_FOUND", "runId", `selection run ${runId} does not exist`);
+    if (run.embeddingSetId === null) throw new JobInputError("NOT_FOUND", "embeddingSet", `selection run ${runId} has no embedding set`);
+
+    ctx.progress("loading", 0, 0);
+    const m = await loadVersionMatrix(sql, run.datasetVersionId, run.embeddingSetId, (done) => ctx.progress("loading", done, 0));
+    if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${run.embeddingSetId} has no vectors for this version`);
+    await ctx.step();
+
+    let groups: Int32Array | undefined;
+    let groupIdByKey = new Map<string, number>();
+    if (run.analysisId !== null) ({ groups, groupIdByKey } = await loadGroups(sql, run.analysisId, m.sampleIds));
+    await ctx.step();
+
+    const params = { ...(run.params as object), strategy: run.strategy, perClass: run.budgetPerClass, seed: run.seed } as engine.SelectParams;
+    const input: engine.SelectInput = {
+      points: { data: m.data, n: m.n, dim: m.dim },
+      labels: m.labels,
+      ids: m.externalIds,
+      metadata: m.metadata,
+      ...(groups ? { groups } : {}),
+    };
+    const result = engine.select(input, params, (phase, done, total) => ctx.progress(phase, done, total));
+    await ctx.step();
+
+    ctx.progress("writing", 0, result.selected.length);
+    const items = result.selected;
+    const groupIds = items.map((it) =>
+      run.strategy === "confounder-aware" && it.group !== null ? (groupIdByKey.get(`${it.label}\u0000${it.group}`) ?? null) : null,
+    );
+    const metrics = {
+      selected: items.length,
+      pool: m.n,
+      perClass: result.perClass,
+      params: result.params,
+    };
+    let reproducible: boolean | null = null;
+    if (ctx.job.payload.reproduce === true && run.parentId !== null) {
+      const parent = await sql.query<{ manifestHash: string | null }>(`SELECT "manifestHash" FROM "SelectionRun" WHERE id = $1`, [run.parentId]);
+      reproducible = parent.rows[0]?.manifestHash === result.manifestHash;
+    }
+    await ctx.commit(async (tx) => {
+      // Never half-written: if anything below fails, the transaction rolls back and the run has no items.
+      await tx.query(`DELETE FROM "SelectionItem" WHERE "runId" = $1`, [runId]);
+      await insertColumns(tx, "SelectionItem", [
+        { name: "runId", type: "int", values: new Array(items.length).fill(runId) },
+        { name: "sampleId", type: "int", values: items.map((it) => m.sampleIds[it.row] as number) },
+        { name: "rank", type: "int", values: items.map((it) => it.rank) },
+        { name: "label", type: "text", values: items.map((it) => it.label) },
+        { name: "groupId", type: "int", values: groupIds },
+        { name: "groupKey", type: "text", values: items.map((it) => it.groupKey) },
+        { name: "reason", type: "text", values: items.map((it) => it.reason) },
+      ]);
+      await tx.query(
+        `UPDATE "SelectionRun" SET status = 'SUCCEEDED', phase = 'done', progress = 1, "manifestHash" = $2, metrics = $3::jsonb,
+           warnings = $4::jsonb, reproducible = $5, "completedAt" = ${NOW_UTC}, error = NULL WHERE id = $1`,
+        [runId, result.manifestHash, JSON.stringify(metrics), JSON.stringify(result.warnings), reproducible],
+      );
+      return { runId, manifestHash: result.manifestHash, items: items.length, reproducible };
+    });
+  },
+};

@@ -1,0 +1,51 @@
+// The job system of one process: handlers + runner + a queue adapter chosen by storage.
+//   PGlite   → in-process queue (jobs run in the API process)
+//   Postgres → pg-boss; `npm run worker` processes work, and the API works too unless told not to.
+import type { JobKind, Store } from "@stratum/db";
+import type { EventBus } from "../events/index.js";
+import { InProcessJobQueue } from "./in-process.js";
+import { PgBossJobQueue } from "./pg-boss.js";
+import { JobRunner, type RunnerOptions } from "./runner.js";
+import type { ReaperOptions } from "./reaper.js";
+import type { JobHandler, JobQueue } from "./types.js";
+import { defaultHandlers } from "./handlers/index.js";
+
+export * from "./types.js";
+export { JobRunner, NOW_UTC, type RunOutcome, type RunnerOptions } from "./runner.js";
+export { reapStaleJobs, DEFAULT_STALE_MS, DEFAULT_MAX_ATTEMPTS, type ReaperOptions } from "./reaper.js";
+export { InProcessJobQueue } from "./in-process.js";
+export { PgBossJobQueue, QUEUE_NAME } from "./pg-boss.js";
+export { createJob, requestCancel, type CreateJobInput } from "./job-rows.js";
+
+export interface JobSystemOptions extends RunnerOptions, ReaperOptions {
+  /** "in-process" | "pg-boss"; default: pg-boss on Postgres, in-process on PGlite. */
+  queue?: "in-process" | "pg-boss";
+  /** Whether this process runs jobs (pg-boss only; the in-process queue always does). Default true. */
+  work?: boolean;
+  concurrency?: number;
+  reapIntervalMs?: number;
+  /** Replace the default handlers (tests). */
+  handlers?: JobHandler[];
+}
+
+export interface JobSystem {
+  readonly runner: JobRunner;
+  readonly queue: JobQueue;
+  close(): Promise<void>;
+}
+
+export async function createJobSystem(store: Store, bus: EventBus, options: JobSystemOptions = {}): Promise<JobSystem> {
+  const handlers = options.handlers ?? defaultHandlers();
+  const byKind = new Map<JobKind, JobHandler>(handlers.map((h) => [h.kind, h]));
+  const runner = new JobRunner(store, bus, handlers, options);
+  const kind = options.queue ?? (store.kind === "postgres" ? "pg-boss" : "in-process");
+  const queue: JobQueue =
+    kind === "pg-boss"
+      ? await PgBossJobQueue.open(store, runner, byKind, { ...options, work: options.work ?? true })
+      : await InProcessJobQueue.open(store, runner, byKind, options);
+  return {
+    runner,
+    queue,
+    close: () => queue.close(),
+  };
+}

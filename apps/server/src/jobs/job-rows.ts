@@ -1,0 +1,42 @@
+// Creating and cancelling Job rows: services call these inside their own transaction (with the audit
+// row), then hand the id to the queue after commit.
+import type { JobKind, SqlClient } from "@stratum/db";
+import { NOW_UTC } from "./runner.js";
+
+export interface CreateJobInput {
+  consortiumId: number;
+  kind: JobKind;
+  payload: Record<string, unknown>;
+  createdById: number | null;
+  total?: number;
+}
+
+export async function createJob(sql: SqlClient, input: CreateJobInput): Promise<number> {
+  const r = await sql.query<{ id: number }>(
+    `INSERT INTO "Job" ("consortiumId", kind, payload, "createdById", total) VALUES ($1, $2::"JobKind", $3::jsonb, $4, $5) RETURNING id`,
+    [input.consortiumId, input.kind, JSON.stringify(input.payload), input.createdById, input.total ?? 0],
+  );
+  return (r.rows[0] as { id: number }).id;
+}
+
+/**
+ * Asks a job to stop. A QUEUED job is CANCELLED at once (returns "CANCELLED"); a RUNNING one stops at
+ * its next step (returns "REQUESTED"); a finished one is left alone (returns its status).
+ */
+export async function requestCancel(sql: SqlClient, jobId: number): Promise<"CANCELLED" | "REQUESTED" | "SUCCEEDED" | "FAILED"> {
+  const r = await sql.query<{ status: string }>(`SELECT status FROM "Job" WHERE id = $1 FOR UPDATE`, [jobId]);
+  const status = r.rows[0]?.status;
+  if (status === "QUEUED") {
+    await sql.query(
+      `UPDATE "Job" SET status = 'CANCELLED', "cancelRequested" = true, phase = 'cancelled', "finishedAt" = ${NOW_UTC} WHERE id = $1`,
+      [jobId],
+    );
+    return "CANCELLED";
+  }
+  if (status === "RUNNING") {
+    await sql.query(`UPDATE "Job" SET "cancelRequested" = true WHERE id = $1`, [jobId]);
+    return "REQUESTED";
+  }
+  if (status === "CANCELLED") return "CANCELLED";
+  return (status ?? "FAILED") as "SUCCEEDED" | "FAILED";
+}

@@ -1,0 +1,364 @@
+// Runs one Job row to its end, whatever queue delivered it. Owns the job's lifecycle:
+//   claim (QUEUED → RUNNING, attempts + 1)  →  handler.run(ctx)  →  SUCCEEDED | FAILED | CANCELLED
+// The attempt number fences every write: a worker presumed dead whose job was re-queued and claimed
+// again finds its updates matching no row and stops (LeaseLostError) without writing anything.
+import type { JobKind, RunStatus, SqlClient, Store } from "@stratum/db";
+import { topics, type EventBus } from "../events/index.js";
+import {
+  JobCancelledError,
+  JobInputError,
+  LeaseLostError,
+  type JobContext,
+  type JobEvent,
+  type JobHandler,
+  type JobRecord,
+} from "./types.js";
+
+/** Timestamps are `timestamp(3)` without zone holding UTC (as Prisma writes them). */
+export const NOW_UTC = `(now() AT TIME ZONE 'utc')`;
+
+export interface RunnerOptions {
+  /** Least time between two progress writes/events of one job. */
+  progressIntervalMs?: number;
+  /** How often a running job proves it is alive. */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_PROGRESS_INTERVAL_MS = 100; // 0.1 s: at most 10 progress events per second per job
+const DEFAULT_HEARTBEAT_MS = 5_000; // 5 s
+
+export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELLED" | "SKIPPED" | "LOST";
+
+interface JobRow {
+  id: number;
+  consortiumId: number;
+  kind: JobKind;
+  status: RunStatus;
+  payload: Record<string, unknown>;
+  checkpoint: unknown;
+  attempts: number;
+  cancelRequested: boolean;
+  createdById: number | null;
+}
+
+export class JobRunner {
+  private readonly handlers = new Map<JobKind, JobHandler>();
+  private readonly progressIntervalMs: number;
+  private readonly heartbeatMs: number;
+
+  constructor(
+    readonly store: Store,
+    readonly bus: EventBus,
+    handlers: JobHandler[],
+    options: RunnerOptions = {},
+  ) {
+    for (const h of handlers) this.handlers.set(h.kind, h);
+    this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  }
+
+  kinds(): JobKind[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Claims and runs the job; never throws for the job's own failures (they end in the row). */
+  async run(jobId: number): Promise<RunOutcome> {
+    const claimed = await this.claim(jobId);
+    if (claimed === "SKIPPED" || claimed === "CANCELLED") return claimed;
+    const { job, handler } = claimed;
+    const execution = new Execution(this, job, handler, this.progressIntervalMs, this.heartbeatMs);
+    return execution.run();
+  }
+
+  private async claim(jobId: number): Promise<"SKIPPED" | "CANCELLED" | { job: JobRecord; handler: JobHandler }> {
+    let cancelledJob: JobRecord | undefined;
+    const result = await this.store.transaction(async (sql) => {
+      const r = await sql.query<JobRow>(`SELECT * FROM "Job" WHERE id = $1 FOR UPDATE`, [jobId]);
+      const row = r.rows[0];
+      if (!row || row.status !== "QUEUED") return "SKIPPED" as const;
+      const handler = this.handlers.get(row.kind);
+      const job = toRecord(row, row.attempts);
+      if (row.cancelRequested) {
+        await sql.query(
+          `UPDATE "Job" SET status = 'CANCELLED', phase = 'cancelled', "finishedAt" = ${NOW_UTC} WHERE id = $1`,
+          [jobId],
+        );
+        await handler?.onEnd?.(sql, job, "CANCELLED", null);
+        cancelledJob = job;
+        return "CANCELLED" as const;
+      }
+      if (!handler) return "SKIPPED" as const; // this process does not run that kind; another will
+      await sql.query(
+        `UPDATE "Job" SET status = 'RUNNING', attempts = attempts + 1, phase = 'starting', error = NULL,
+           "startedAt" = coalesce("startedAt", ${NOW_UTC}), "heartbeatAt" = ${NOW_UTC} WHERE id = $1`,
+        [jobId],
+      );
+      const claimedJob = toRecord(row, row.attempts + 1);
+      await handler.onStart?.(sql, claimedJob);
+      return { job: claimedJob, handler };
+    });
+    if (cancelledJob) await this.publish(cancelledJob, { status: "CANCELLED", phase: "cancelled", final: true });
+    return result;
+  }
+
+  /** Publishes one job event; failures to publish never fail the job (the row is the truth). */
+  async publish(job: JobRecord, fields: Partial<JobEvent>): Promise<void> {
+    const event: JobEvent = {
+      jobId: job.id,
+      consortiumId: job.consortiumId,
+      kind: job.kind,
+      status: "RUNNING",
+      phase: "",
+      done: 0,
+      total: 0,
+      rate: 0,
+      etaSeconds: null,
+      attempt: job.attempt,
+      error: null,
+      partial: null,
+      result: null,
+      final: false,
+      ...fields,
+    };
+    try {
+      await this.bus.publish(topics.job(job.id), event);
+    } catch (error) {
+      console.error(`jobs: could not publish event for job ${job.id}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function toRecord(row: JobRow, attempt: number): JobRecord {
+  return {
+    id: row.id,
+    consortiumId: row.consortiumId,
+    kind: row.kind,
+    status: row.status,
+    payload: (row.payload ?? {}) as Record<string, unknown>,
+    checkpoint: row.checkpoint ?? null,
+    attempt,
+    createdById: row.createdById,
+  };
+}
+
+/** One attempt of one job. */
+class Execution implements JobContext {
+  readonly store: Store;
+  readonly bus: EventBus;
+  private readonly controller = new AbortController();
+  private phase = "starting";
+  private done = 0;
+  private total = 0;
+  private partial: Record<string, unknown> | null = null;
+  private phaseStartedAt = Date.now();
+  private phaseStartDone = 0;
+  private lastWriteAt = 0;
+  private writing: Promise<void> | undefined;
+  private writeAgain = false;
+  private publishChain: Promise<void> = Promise.resolve();
+  private cancelSeen = false;
+  private leaseLost = false;
+  private committed = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly runner: JobRunner,
+    readonly job: JobRecord,
+    private readonly handler: JobHandler,
+    private readonly progressIntervalMs: number,
+    private readonly heartbeatMs: number,
+  ) {
+    this.store = runner.store;
+    this.bus = runner.bus;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async run(): Promise<RunOutcome> {
+    this.queuePublish({ status: "RUNNING", phase: "starting" });
+    this.heartbeat = setInterval(() => void this.write(undefined).catch(() => undefined), this.heartbeatMs);
+    this.heartbeat.unref();
+    try {
+      await this.handler.run(this);
+      if (!this.committed) throw new Error(`handler for ${this.job.kind} returned without committing its result`);
+      return "SUCCEEDED";
+    } catch (error) {
+      if (error instanceof LeaseLostError || this.leaseLost) {
+        console.error(`jobs: job ${this.job.id} attempt ${this.job.attempt} lost its lease; stopping without writing`);
+        return "LOST";
+      }
+      const cancelled = error instanceof JobCancelledError || this.cancelSeen;
+      const message = cancelled ? null : describe(error);
+      if (!cancelled && !(error instanceof JobInputError) && (error as Error)?.name !== "EngineInputError") console.error(`jobs: job ${this.job.id} (${this.job.kind}) failed`, error);
+      return this.end(cancelled ? "CANCELLED" : "FAILED", message);
+    } finally {
+      clearInterval(this.heartbeat);
+      await this.writing?.catch(() => undefined);
+      await this.publishChain;
+    }
+  }
+
+  progress(phase: string, done: number, total: number, partial?: Record<string, unknown>): void {
+    const now = Date.now();
+    const phaseChanged = phase !== this.phase;
+    if (phaseChanged) {
+      this.phase = phase;
+      this.phaseStartedAt = now;
+      this.phaseStartDone = done;
+    }
+    this.done = done;
+    this.total = total;
+    if (partial) this.partial = partial;
+    if (phaseChanged || now - this.lastWriteAt >= this.progressIntervalMs) void this.write(undefined).catch(() => undefined);
+  }
+
+  async step(checkpoint?: unknown): Promise<void> {
+    if (checkpoint !== undefined || Date.now() - this.lastWriteAt >= this.progressIntervalMs) {
+      await this.write(checkpoint);
+    }
+    this.throwIfStopped();
+  }
+
+  private throwIfStopped(): void {
+    if (this.leaseLost) throw new LeaseLostError(`job ${this.job.id}: another worker owns attempt > ${this.job.attempt}`);
+    if (this.cancelSeen) throw new JobCancelledError(`job ${this.job.id} was cancelled`);
+  }
+
+  /** Writes progress (and the checkpoint) to the row, learns about cancellation, publishes an event. */
+  private async write(checkpoint: unknown): Promise<void> {
+    if (this.writing) {
+      if (checkpoint === undefined) {
+        this.writeAgain = true;
+        return this.writing;
+      }
+      await this.writing.catch(() => undefined);
+    }
+    this.writing = this.doWrite(checkpoint).finally(() => {
+      this.writing = undefined;
+    });
+    await this.writing;
+    if (this.writeAgain) {
+      this.writeAgain = false;
+      await this.write(undefined);
+    }
+  }
+
+  private async doWrite(checkpoint: unknown): Promise<void> {
+    if (this.committed || this.leaseLost) return;
+    this.lastWriteAt = Date.now();
+    const snapshot = { phase: this.phase, done: this.done, total: this.total, rate: this.rate(), partial: this.partial };
+    const params: unknown[] = [this.job.id, this.job.attempt, snapshot.phase, snapshot.done, snapshot.total, snapshot.rate];
+    let setCheckpoint = "";
+    if (checkpoint !== undefined) {
+      params.push(JSON.stringify(checkpoint));
+      setCheckpoint = `, checkpoint = $7::jsonb`;
+    }
+    const r = await this.store.sql.query<{ cancelRequested: boolean }>(
+      `UPDATE "Job" SET phase = $3, done = $4, total = $5, rate = $6, "heartbeatAt" = ${NOW_UTC}${setCheckpoint}
+       WHERE id = $1 AND attempts = $2 AND status = 'RUNNING' RETURNING "cancelRequested"`,
+      params,
+    );
+    const row = r.rows[0];
+    if (!row) {
+      this.leaseLost = true;
+      this.controller.abort(new LeaseLostError("lease lost"));
+      return;
+    }
+    if (row.cancelRequested && !this.cancelSeen) {
+      this.cancelSeen = true;
+      this.controller.abort(new JobCancelledError("cancelled"));
+    }
+    this.queuePublish({
+      status: "RUNNING",
+      phase: snapshot.phase,
+      done: snapshot.done,
+      total: snapshot.total,
+      rate: snapshot.rate,
+      etaSeconds: eta(snapshot.done, snapshot.total, snapshot.rate),
+      partial: snapshot.partial,
+    });
+  }
+
+  private rate(): number {
+    const seconds = (Date.now() - this.phaseStartedAt) / 1000;
+    if (seconds <= 0) return 0;
+    return Math.max(0, (this.done - this.phaseStartDone) / seconds);
+  }
+
+  private queuePublish(fields: Partial<JobEvent>): void {
+    this.publishChain = this.publishChain.then(() => this.runner.publish(this.job, fields));
+  }
+
+  async commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>): Promise<T> {
+    await this.writing?.catch(() => undefined);
+    this.throwIfStopped();
+    const result = await this.store.transaction(async (sql) => {
+      const r = await sql.query<{ status: RunStatus; attempts: number; cancelRequested: boolean }>(
+        `SELECT status, attempts, "cancelRequested" FROM "Job" WHERE id = $1 FOR UPDATE`,
+        [this.job.id],
+      );
+      const row = r.rows[0];
+      if (!row || row.attempts !== this.job.attempt || row.status !== "RUNNING") {
+        this.leaseLost = true;
+        throw new LeaseLostError(`job ${this.job.id}: not ours to commit (attempt ${this.job.attempt})`);
+      }
+      if (row.cancelRequested) {
+        this.cancelSeen = true;
+        throw new JobCancelledError(`job ${this.job.id} was cancelled`);
+      }
+      const value = await fn(sql);
+      await sql.query(
+        `UPDATE "Job" SET status = 'SUCCEEDED', phase = 'done', done = greatest(done, total), result = $2::jsonb,
+           "finishedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}, error = NULL WHERE id = $1`,
+        [this.job.id, JSON.stringify(value)],
+      );
+      return value;
+    });
+    this.committed = true;
+    this.queuePublish({
+      status: "SUCCEEDED",
+      phase: "done",
+      done: Math.max(this.done, this.total),
+      total: this.total,
+      rate: this.rate(),
+      etaSeconds: 0,
+      partial: this.partial,
+      result,
+      final: true,
+    });
+    return result;
+  }
+
+  private async end(status: "FAILED" | "CANCELLED", error: string | null): Promise<RunOutcome> {
+    await this.writing?.catch(() => undefined);
+    const ended = await this.store.transaction(async (sql) => {
+      const r = await sql.query(
+        `UPDATE "Job" SET status = $3, phase = $4, error = $5, "finishedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}
+         WHERE id = $1 AND attempts = $2 AND status = 'RUNNING' RETURNING id`,
+        [this.job.id, this.job.attempt, status, status === "FAILED" ? "failed" : "cancelled", error],
+      );
+      if (!r.rows[0]) return false;
+      await this.handler.onEnd?.(sql, this.job, status, error);
+      return true;
+    });
+    if (!ended) return "LOST";
+    this.queuePublish({ status, phase: status === "FAILED" ? "failed" : "cancelled", done: this.done, total: this.total, error, final: true });
+    return status;
+  }
+}
+
+function eta(done: number, total: number, rate: number): number | null {
+  if (!(rate > 0) || total <= 0) return null;
+  return Math.max(0, (total - done) / rate);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof JobInputError) return `${error.code}: ${error.message}`;
+  const e = error as { code?: unknown; message?: unknown; name?: unknown };
+  if (e && typeof e.code === "string" && typeof e.message === "string" && e.name === "EngineInputError") {
+    return `${e.code}: ${e.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
