@@ -1,10 +1,145 @@
+// `stratum select`: choose up to N samples per class with one of the engine's strategies and write
+// selection.json — the contract training pipelines rely on:
+//   {"strategy", "params", "seed", "manifestHash": "sha256:<hex>",
+//    "selected": [{"id", "label", "group", "rank"}], "perClass": [...], "warnings": [...]}
+// confounder-aware needs the confounder groups: from --findings (written by `stratum analyze`), or,
+// without it, by running discovery here with analyze()'s defaults and the same --seed.
+import { readFile, writeFile } from "node:fs/promises";
+import {
+  ALLOCATIONS,
+  EngineInputError,
+  KERNELS,
+  NOISE_HANDLING,
+  STRATEGIES,
+  WITHIN_GROUP,
+  analyze,
+  findingsFromJson,
+  select,
+  type Findings,
+  type SelectionResult,
+} from "@stratum/engine";
+import { parseFlags, UsageError } from "../args.js";
+import { loadInputs, InputError } from "../load-inputs.js";
 import type { Command } from "../main.js";
+import { createProgress } from "../progress.js";
 
-// Being built; see the issue tracker.
+const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
+                      [--allocation proportional|balanced|sqrt] [--within-group quantile|nearest|kcenter]
+                      [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
+                      [--findings findings.json] [--label-column label] [--seed N]
+
+  --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
+  --samples S           .csv/.tsv/.jsonl with an "id" column and a label column
+  --per-class N         budget per class (integer ≥ 1); a smaller class is taken whole, with a warning
+  --strategy            ${STRATEGIES.join(" | ")}
+  --allocation          confounder-aware: share of each group (default proportional)
+  --within-group        confounder-aware: pick at distance quantiles (default), nearest the centre, or k-center
+  --noise               confounder-aware: noise points form their own group (default) or are excluded
+  --stratify-column     stratified: the samples column to stratify by
+  --kernel              facility-location: similarity kernel (default rbf)
+  --findings F          confounder groups from \`stratum analyze\`; without it, discovery runs here
+  --label-column        samples column with the class (default "label")
+  --seed N              seed of every random choice (default 0)
+  --out F               where to write selection.json`;
+
+/** The JSON written to --out. Key order is fixed, so the same run gives the same bytes. */
+export function selectionToJson(result: SelectionResult): object {
+  return {
+    strategy: result.strategy,
+    params: result.params,
+    seed: result.seed,
+    manifestHash: result.manifestHash,
+    selected: result.selected.map((s) => ({ id: s.id, label: s.label, group: s.group, rank: s.rank })),
+    perClass: result.perClass,
+    warnings: result.warnings,
+  };
+}
+
+/** Per row: its group from the findings (rows the findings don't mention are noise, −1). */
+export function groupsFromFindings(findings: Findings, n: number): Int32Array {
+  const groups = new Int32Array(n).fill(-1);
+  for (const c of findings.classes) for (let r = 0; r < c.rows.length; r++) groups[c.rows[r]!] = c.groups[r]!;
+  return groups;
+}
+
+const FLAG_OF: Record<string, string> = {
+  perClass: "--per-class",
+  strategy: "--strategy",
+  allocation: "--allocation",
+  withinGroup: "--within-group",
+  noise: "--noise",
+  stratifyColumn: "--stratify-column",
+  kernel: "--kernel",
+  seed: "--seed",
+};
+
 export const command: Command = {
-  summary: "(not yet available)",
-  usage: "stratum select: not yet available",
-  run: async () => {
-    throw new Error("stratum select is not available yet");
+  summary: "choose N samples per class (confounder-aware or a baseline) → selection.json",
+  usage,
+  async run(argv) {
+    const flags = parseFlags(argv, {
+      values: ["embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "label-column", "seed", "out"],
+      required: ["embeddings", "samples", "per-class", "strategy", "out"],
+    });
+    const strategy = flags.oneOf("strategy", STRATEGIES)!;
+    const perClass = flags.int("per-class")!;
+    const seed = flags.int("seed", 0)!;
+    const allocation = flags.oneOf("allocation", ALLOCATIONS);
+    const withinGroup = flags.oneOf("within-group", WITHIN_GROUP);
+    const noise = flags.oneOf("noise", NOISE_HANDLING);
+    const kernel = flags.oneOf("kernel", KERNELS);
+    const stratifyColumn = flags.get("stratify-column");
+    const findingsFile = flags.get("findings");
+    const out = flags.require("out");
+    const only = (flag: string, value: unknown, forStrategy: string) => {
+      if (value !== undefined && strategy !== forStrategy) throw new UsageError(`--${flag} applies to --strategy ${forStrategy}, got --strategy ${strategy}`);
+    };
+    only("allocation", allocation, "confounder-aware");
+    only("within-group", withinGroup, "confounder-aware");
+    only("noise", noise, "confounder-aware");
+    only("findings", findingsFile, "confounder-aware");
+    only("kernel", kernel, "facility-location");
+    only("stratify-column", stratifyColumn, "stratified");
+    if (strategy === "stratified" && stratifyColumn === undefined) throw new UsageError("--stratify-column is required with --strategy stratified");
+
+    const progress = createProgress();
+    const inputs = await loadInputs({ embeddings: flags.require("embeddings"), samples: flags.require("samples"), labelColumn: flags.get("label-column") });
+    let groups: Int32Array | undefined;
+    if (strategy === "confounder-aware") {
+      let findings: Findings;
+      if (findingsFile) {
+        let json: unknown;
+        try {
+          json = JSON.parse(await readFile(findingsFile, "utf8"));
+        } catch (error) {
+          throw new InputError(`${findingsFile}: expected a findings JSON file, got ${error instanceof Error ? error.message : String(error)}`);
+        }
+        try {
+          findings = findingsFromJson(json, inputs.ids);
+        } catch (error) {
+          if (error instanceof EngineInputError) throw new InputError(`${findingsFile}: ${error.message}`);
+          throw error;
+        }
+      } else {
+        findings = analyze({ points: inputs.points, labels: inputs.labels, metadata: inputs.metadata }, { seed }, progress.update);
+        progress.done();
+      }
+      groups = groupsFromFindings(findings, inputs.points.n);
+    }
+    let result: SelectionResult;
+    try {
+      result = select(
+        { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups },
+        { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel },
+        progress.update,
+      );
+    } catch (error) {
+      if (error instanceof EngineInputError && FLAG_OF[error.field]) throw new UsageError(`${FLAG_OF[error.field]}: ${error.message}`);
+      throw error;
+    }
+    progress.done();
+    await writeFile(out, JSON.stringify(selectionToJson(result), null, 2) + "\n");
+    for (const w of result.warnings) console.error(`warning: ${w}`);
+    console.log(`selected ${result.selected.length} of ${inputs.points.n} (${result.perClass.length} classes, ${strategy}) → ${out}  ${result.manifestHash}`);
   },
 };

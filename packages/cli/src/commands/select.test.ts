@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createRng, findingsToJson, analyze, manifestHash } from "@stratum/engine";
+import { writeNpy } from "@stratum/formats";
+import { main } from "../main.js";
+import { loadInputs } from "../load-inputs.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "stratum-select-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// 2 classes × 2 sites, 8-D: site shifts the first coordinate by ±6, class the second.
+const n = 160;
+const dim = 8;
+const rng = createRng(9);
+const data = new Float32Array(n * dim);
+const lines = ["id,label,site"];
+for (let i = 0; i < n; i++) {
+  const label = i % 2 ? "pneumonia" : "normal";
+  const site = i % 4 < 2 ? "A" : i % 8 < 4 ? "B" : "A";
+  for (let t = 0; t < dim; t++) data[i * dim + t] = rng.normal() * 0.5;
+  data[i * dim] += site === "A" ? -6 : 6;
+  data[i * dim + 1] += label === "normal" ? -3 : 3;
+  lines.push(`s${String(i).padStart(3, "0")},${label},${site}`);
+}
+const E = path.join(dir, "emb.npy");
+const S = path.join(dir, "samples.csv");
+const ready = (async () => {
+  await writeNpy(E, { dtype: "float32", shape: [n, dim], data });
+  writeFileSync(S, lines.join("\n") + "\n");
+})();
+
+async function run(args: string[]): Promise<{ code: number; out?: any; text?: string }> /* eslint-disable-line @typescript-eslint/no-explicit-any -- parsed JSON under test */ {
+  await ready;
+  const outFile = path.join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
+  const errors: string[] = [];
+  const origErr = console.error;
+  const origLog = console.log;
+  console.error = (...a: unknown[]) => errors.push(a.join(" "));
+  console.log = () => {};
+  try {
+    const code = await main(["select", "--embeddings", E, "--samples", S, "--out", outFile, ...args]);
+    if (code !== 0) return { code, text: errors.join("\n") };
+    const text = readFileSync(outFile, "utf8");
+    return { code, out: JSON.parse(text), text };
+  } finally {
+    console.error = origErr;
+    console.log = origLog;
+  }
+}
+
+describe("stratum select", () => {
+  it("stratum select --strategy random --per-class 10 writes the selection.json contract", async () => {
+    const { code, out } = await run(["--strategy", "random", "--per-class", "10", "--seed", "4"]);
+    expect(code).toBe(0);
+    expect(Object.keys(out).slice(0, 5)).toEqual(["strategy", "params", "seed", "manifestHash", "selected"]);
+    expect(out.strategy).toBe("random");
+    expect(out.seed).toBe(4);
+    expect(out.params).toEqual({ strategy: "random", perClass: 10, seed: 4 });
+    expect(out.selected).toHaveLength(20);
+    expect(Object.keys(out.selected[0])).toEqual(["id", "label", "group", "rank"]);
+    expect(out.selected.map((s: { rank: number }) => s.rank)).toEqual([...Array(20).keys()]);
+    expect(out.manifestHash).toBe(manifestHash(out.selected));
+  });
+
+  it("stratum select run twice with the same flags writes byte-identical files", async () => {
+    const a = await run(["--strategy", "kcenter", "--per-class", "7", "--seed", "2"]);
+    const b = await run(["--strategy", "kcenter", "--per-class", "7", "--seed", "2"]);
+    expect(a.code).toBe(0);
+    expect(b.text).toBe(a.text);
+  });
+
+  it("stratum select --strategy confounder-aware --findings F uses the file's groups", async () => {
+    await ready;
+    const inputs = await loadInputs({ embeddings: E, samples: S });
+    const findings = analyze({ points: inputs.points, labels: inputs.labels }, { reduce: "none", seed: 1 });
+    const F = path.join(dir, "findings.json");
+    writeFileSync(F, JSON.stringify(findingsToJson(findings, inputs.ids)));
+    const { code, out } = await run(["--strategy", "confounder-aware", "--per-class", "12", "--allocation", "balanced", "--noise", "exclude", "--findings", F]);
+    expect(code).toBe(0);
+    expect(out.params).toEqual({ strategy: "confounder-aware", perClass: 12, seed: 0, allocation: "balanced", withinGroup: "quantile", noise: "exclude" });
+    // Each class has two sites, found as two groups; balanced allocation takes 6 + 6, noise excluded.
+    for (const c of out.perClass) expect(c.allocation.map((g: { group: number; share: number }) => [g.group, g.share])).toEqual([[0, 6], [1, 6]]);
+    for (const s of out.selected) expect(s.group).toBeGreaterThanOrEqual(0);
+  });
+
+  it("stratum select --strategy confounder-aware without --findings runs discovery itself", async () => {
+    const { code, out } = await run(["--strategy", "confounder-aware", "--per-class", "8", "--seed", "3"]);
+    expect(code).toBe(0);
+    expect(out.selected).toHaveLength(16);
+    expect(out.perClass[0].allocation.length).toBeGreaterThan(0);
+  });
+
+  it("stratum select --strategy stratified --stratify-column site follows the site mix", async () => {
+    const { code, out } = await run(["--strategy", "stratified", "--per-class", "8", "--stratify-column", "site"]);
+    expect(code).toBe(0);
+    // Per class: site A 60, site B 20 → shares 6 and 2.
+    expect(out.perClass[0].allocation.map((g: { pool: number; share: number }) => [g.pool, g.share])).toEqual([
+      [60, 6],
+      [20, 2],
+    ]);
+  });
+
+  it("stratum select --per-class 1000 takes every sample and warns", async () => {
+    const { code, out } = await run(["--strategy", "moderate", "--per-class", "1000"]);
+    expect(code).toBe(0);
+    expect(out.selected).toHaveLength(n);
+    expect(out.warnings).toContain('class "normal" has 80 samples < N = 1000; all taken');
+  });
+
+  it("stratum select with bad flags exits 2 and names the flag", async () => {
+    expect(await run(["--strategy", "best", "--per-class", "5"])).toMatchObject({ code: 2, text: expect.stringContaining("--strategy") });
+    expect(await run(["--strategy", "random", "--per-class", "0"])).toMatchObject({ code: 2, text: expect.stringContaining("--per-class") });
+    expect(await run(["--strategy", "stratified", "--per-class", "5", "--stratify-column", "scanner"])).toMatchObject({
+      code: 2,
+      text: expect.stringContaining('got "scanner"'),
+    });
+    expect(await run(["--strategy", "random", "--per-class", "5", "--allocation", "balanced"])).toMatchObject({ code: 2 });
+  });
+
+  it("stratum select --findings with an unknown id exits 1 and names the field", async () => {
+    const F = path.join(dir, "bad-findings.json");
+    writeFileSync(F, JSON.stringify({ classes: [{ label: "normal", eps: 1, minPts: 5, groups: [{ id: 0, size: 1, members: ["nope"] }], noise: [] }] }));
+    const r = await run(["--strategy", "confounder-aware", "--per-class", "5", "--findings", F]);
+    expect(r.code).toBe(1);
+    expect(r.text).toContain("nope");
+  });
+});
