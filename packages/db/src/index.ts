@@ -1,5 +1,9 @@
 export { openStore, type Store, type StoreKind, type OpenStoreOptions } from "./store.js";
 export { applyMigrations, readMigrations } from "./migrate.js";
 export { storageConfigFromEnv, findRepoRoot, type StorageConfig } from "./env.js";
-export type { SqlClient, SqlResult } from "./sql.js";
+export type { SqlClient, SqlResult, CopyOptions } from "./sql.js";
 export * from "./generated/prisma/client.js";
+export * from "./import/index.js";
+export { loadEmbeddingMatrix, type EmbeddingMatrix, type LoadEmbeddingMatrixOptions } from "./embeddings.js";
+export { CopyBinaryWriter, COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from "./copy-binary.js";
+export { copyBinary } from "./bulk.js";

@@ -6,10 +6,13 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFromStdin } from "pg-copy-streams";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { storageConfigFromEnv, type StorageConfig } from "./env.js";
 import { applyMigrations } from "./migrate.js";
-import type { SqlClient } from "./sql.js";
+import type { CopyOptions, SqlClient } from "./sql.js";
 
 export type StoreKind = "pglite" | "postgres";
 
@@ -50,26 +53,26 @@ async function openPglite(dataDir: string): Promise<Store> {
   const db = inMemory ? new PGlite() : new PGlite(dataDir);
   await db.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
-  const sql: SqlClient = {
-    query: async (text, params) => ({ rows: (await db.query(text, params as unknown[])).rows as never[] }),
+  const wrap = (client: Pick<PGlite, "query" | "exec">): SqlClient => ({
+    query: async (text, params) => ({ rows: (await client.query(text, params as unknown[])).rows as never[] }),
     exec: async (text) => {
-      await db.exec(text);
+      await client.exec(text);
     },
-  };
+    copyFrom: async (target, source, options) => {
+      const parts: Uint8Array[] = [];
+      for await (const part of source) parts.push(part);
+      await client.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT ${copyFormat(options)})`, [], {
+        blob: new Blob(parts),
+      });
+    },
+  });
+  const sql = wrap(db);
   return {
     kind: "pglite",
     prisma,
     sql,
     databaseUrl: undefined,
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({
-          query: async (text, params) => ({ rows: (await tx.query(text, params as unknown[])).rows as never[] }),
-          exec: async (text) => {
-            await tx.exec(text);
-          },
-        }),
-      ),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: async () => {
       await prisma.$disconnect();
       // PGlite keeps the process alive until closed.
@@ -81,10 +84,26 @@ async function openPglite(dataDir: string): Promise<Store> {
 function openPostgres(databaseUrl: string): Store {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  const copy = async (client: pg.PoolClient, target: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CopyOptions) => {
+    const stream = client.query(copyFromStdin(`COPY ${target} FROM STDIN WITH (FORMAT ${copyFormat(options)})`));
+    await pipeline(Readable.from(source, { objectMode: false }), stream);
+  };
   const wrap = (client: pg.Pool | pg.PoolClient): SqlClient => ({
     query: async (text, params) => ({ rows: (await client.query(text, params)).rows }),
     exec: async (text) => {
       await client.query(text);
+    },
+    copyFrom: async (target, source, options) => {
+      if (client instanceof pg.Pool) {
+        const c = await client.connect();
+        try {
+          await copy(c, target, source, options);
+        } finally {
+          c.release();
+        }
+      } else {
+        await copy(client, target, source, options);
+      }
     },
   });
   return {
@@ -111,4 +130,12 @@ function openPostgres(databaseUrl: string): Store {
       await pool.end();
     },
   };
+}
+
+function copyFormat(options: CopyOptions | undefined): string {
+  const format = options?.format ?? "binary";
+  if (format !== "binary" && format !== "csv" && format !== "text") {
+    throw new RangeError(`copyFrom: expected format binary|csv|text, got "${String(format)}"`);
+  }
+  return format;
 }

@@ -1,0 +1,398 @@
+// importDataset: one manifest (+ optional embeddings) → one new immutable DatasetVersion, in one
+// transaction. Sample rows are never updated: an unchanged sample (same externalId and content hash)
+// is reused through the version join; a changed one gets a new row. Content equal to the latest
+// version's creates nothing (the existing version is returned, created: false).
+//
+// Order of work: (1) read and check the whole manifest and the embeddings header, writing nothing;
+// (2) in one transaction: consortium/project/dataset, sites, the rows into a temp table by binary COPY,
+// new Sample rows and the version join by INSERT … SELECT, then the vectors streamed from the file by
+// binary COPY, each chunk checked (NaN/Inf, width, ids) before it is sent. Any error rolls back.
+import { openEmbeddings, embeddingFormatOf, type EmbeddingReader, type ManifestFormat } from "@stratum/formats";
+import { endianness } from "node:os";
+import type { Store } from "../store.js";
+import type { SqlClient } from "../sql.js";
+import { CopyBinaryWriter } from "../copy-binary.js";
+import { copyBinary } from "../bulk.js";
+import { ImportError, asImportError } from "./errors.js";
+import { readManifestRows, type ManifestColumns, type ParsedManifest } from "./manifest-rows.js";
+import { versionDiffCounts, type DiffCounts } from "./diff.js";
+
+export interface ImportInput extends ManifestColumns {
+  /** Consortium slug, or its numeric id. */
+  consortium: string | number;
+  /** Project slug within the consortium. */
+  project: string;
+  /** Dataset name within the project; created on first import. */
+  dataset: string;
+  manifestPath: string;
+  /** Default: from the manifest's extension. */
+  format?: ManifestFormat;
+  /** .npy (float32, 2-D), .csv or .parquet; row i belongs to manifest row i. */
+  embeddingsPath?: string;
+  /** Name of the (EXTERNAL) embedding model the vectors came from; required with embeddingsPath. */
+  model?: string;
+  /** Default "1". */
+  modelVersion?: string;
+  message?: string;
+  authorId?: number | null;
+  /** Create the consortium and project when missing (the CLI does; the API does not). Default false. */
+  createMissing?: boolean;
+  /** Rows per COPY batch (default 4096). */
+  batchRows?: number;
+}
+
+export type ImportPhase = "manifest" | "samples" | "embeddings";
+export type ImportProgress = (phase: ImportPhase, done: number, total: number) => void;
+
+export interface ImportResult {
+  /** False when the content equals the latest version's: nothing new was created. */
+  created: boolean;
+  datasetId: number;
+  version: { id: number; number: number; contentHash: string; sampleCount: number; parentId: number | null };
+  /** Sample rows inserted by this import, and rows reused from earlier versions. */
+  newSamples: number;
+  reusedSamples: number;
+  /** Against the parent version (all samples are "added" for a first version). */
+  diff: DiffCounts;
+  embeddings?: { setId: number; modelId: number; model: string; dim: number; count: number; created: boolean };
+  /** One line for people: what happened. */
+  summary: string;
+}
+
+const DEFAULT_BATCH_ROWS = 4096;
+
+export async function importDataset(store: Store, input: ImportInput, onProgress?: ImportProgress): Promise<ImportResult> {
+  checkInput(input);
+  const manifest = await readManifestRows(input.manifestPath, { ...input }, (n) => onProgress?.("manifest", n, 0));
+  let embeddings: EmbeddingReader | undefined;
+  try {
+    if (input.embeddingsPath) embeddings = await openCheckedEmbeddings(input.embeddingsPath, manifest, input.batchRows);
+    return await store.transaction((sql) => writeImport(store, sql, input, manifest, embeddings, onProgress));
+  } catch (error) {
+    throw asImportError(error);
+  } finally {
+    await embeddings?.close().catch(() => {});
+  }
+}
+
+function checkInput(input: ImportInput): void {
+  const nonEmpty = (value: unknown, field: string) => {
+    if (typeof value !== "string" || value.trim() === "") {
+      throw new ImportError("BAD_INPUT", `${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+    }
+  };
+  if (typeof input.consortium !== "number") nonEmpty(input.consortium, "consortium");
+  nonEmpty(input.project, "project");
+  nonEmpty(input.dataset, "dataset");
+  nonEmpty(input.manifestPath, "manifestPath");
+  if (input.embeddingsPath !== undefined) {
+    nonEmpty(input.embeddingsPath, "embeddingsPath");
+    if (input.model === undefined) throw new ImportError("BAD_INPUT", "model: expected the name of the model the embeddings came from, got nothing");
+    nonEmpty(input.model, "model");
+    embeddingFormatOf(input.embeddingsPath);
+  } else if (input.model !== undefined) {
+    throw new ImportError("BAD_INPUT", "model: given without embeddingsPath; expected both or neither");
+  }
+  if (input.batchRows !== undefined && !(Number.isInteger(input.batchRows) && input.batchRows >= 1)) {
+    throw new ImportError("BAD_INPUT", `batchRows: expected an integer ≥ 1, got ${input.batchRows}`);
+  }
+  if (endianness() !== "LE") throw new ImportError("BAD_INPUT", "vectors are stored as little-endian float32; this machine is big-endian");
+}
+
+async function openCheckedEmbeddings(file: string, manifest: ParsedManifest, batchRows = DEFAULT_BATCH_ROWS): Promise<EmbeddingReader> {
+  const reader = await openEmbeddings(file, { rowsPerChunk: batchRows });
+  if (reader.rows !== undefined && reader.rows !== manifest.n) {
+    await reader.close();
+    throw new ImportError(
+      "ROW_COUNT_MISMATCH",
+      `expected ${manifest.n} embedding rows (one per row of ${manifest.file}), got ${reader.rows}`,
+      { file },
+    );
+  }
+  return reader;
+}
+
+interface Ids {
+  consortiumId: number;
+  projectId: number;
+  datasetId: number;
+}
+
+async function resolveOwner(sql: SqlClient, input: ImportInput): Promise<Ids> {
+  let consortiumId: number | undefined;
+  if (typeof input.consortium === "number") {
+    consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE id = $1`, [input.consortium])).rows[0]?.id;
+    if (consortiumId === undefined) throw new ImportError("NOT_FOUND", `consortium: expected an existing consortium id, got ${input.consortium}`);
+  } else {
+    const slug = input.consortium.trim();
+    consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug])).rows[0]?.id;
+    if (consortiumId === undefined) {
+      if (!input.createMissing) throw new ImportError("NOT_FOUND", `consortium: expected an existing consortium slug, got "${slug}"`);
+      await sql.query(`INSERT INTO "Consortium" (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING`, [slug]);
+      consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug])).rows[0]!.id;
+    }
+  }
+  const projectSlug = input.project.trim();
+  let projectId = (
+    await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [consortiumId, projectSlug])
+  ).rows[0]?.id;
+  if (projectId === undefined) {
+    if (!input.createMissing) throw new ImportError("NOT_FOUND", `project: expected an existing project slug, got "${projectSlug}"`);
+    await sql.query(
+      `INSERT INTO "Project" ("consortiumId", slug, name) VALUES ($1, $2, $2) ON CONFLICT ("consortiumId", slug) DO NOTHING`,
+      [consortiumId, projectSlug],
+    );
+    projectId = (await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [consortiumId, projectSlug])).rows[0]!.id;
+  }
+  const name = input.dataset.trim();
+  await sql.query(`INSERT INTO "Dataset" ("projectId", name) VALUES ($1, $2) ON CONFLICT ("projectId", name) DO NOTHING`, [projectId, name]);
+  // The row lock serialises concurrent imports into one dataset (version numbers stay 1, 2, 3…).
+  const datasetId = (
+    await sql.query<{ id: number }>(`SELECT id FROM "Dataset" WHERE "projectId" = $1 AND name = $2 FOR UPDATE`, [projectId, name])
+  ).rows[0]!.id;
+  return { consortiumId, projectId, datasetId };
+}
+
+async function writeImport(
+  store: Store,
+  sql: SqlClient,
+  input: ImportInput,
+  m: ParsedManifest,
+  embeddings: EmbeddingReader | undefined,
+  onProgress: ImportProgress | undefined,
+): Promise<ImportResult> {
+  const batchRows = input.batchRows ?? DEFAULT_BATCH_ROWS;
+  const { consortiumId, datasetId } = await resolveOwner(sql, input);
+  const latest = (
+    await sql.query<{ id: number; number: number; contentHash: string; sampleCount: number; parentId: number | null }>(
+      `SELECT id, number, "contentHash", "sampleCount", "parentId" FROM "DatasetVersion" WHERE "datasetId" = $1 ORDER BY number DESC LIMIT 1`,
+      [datasetId],
+    )
+  ).rows[0];
+  const unchanged = latest !== undefined && latest.contentHash === m.versionHash;
+  if (unchanged && !embeddings) {
+    return {
+      created: false,
+      datasetId,
+      version: latest,
+      newSamples: 0,
+      reusedSamples: 0,
+      diff: { added: 0, removed: 0, changed: 0, unchanged: latest.sampleCount },
+      summary: `no change: the content equals version ${latest.number} (${latest.contentHash.slice(0, 12)}); no new version created`,
+    };
+  }
+
+  // Sites, by code: created when missing.
+  const siteIds = new Map<string, number>();
+  if (m.siteCodes.length > 0) {
+    await sql.query(
+      `INSERT INTO "Site" ("consortiumId", code, name) SELECT $1, c, c FROM unnest($2::text[]) AS c ON CONFLICT ("consortiumId", code) DO NOTHING`,
+      [consortiumId, m.siteCodes],
+    );
+    const rows = await sql.query<{ id: number; code: string }>(`SELECT id, code FROM "Site" WHERE "consortiumId" = $1 AND code = ANY($2::text[])`, [
+      consortiumId,
+      m.siteCodes,
+    ]);
+    for (const r of rows.rows) siteIds.set(r.code, r.id);
+  }
+
+  // The manifest rows go into a temp table by binary COPY; set-based SQL does the rest.
+  await sql.exec(`CREATE TEMP TABLE _stratum_import (
+    pos int4 NOT NULL, "externalId" text NOT NULL, "contentHash" text NOT NULL, uri text, label text NOT NULL,
+    "siteId" int4, metadata jsonb NOT NULL, sha256 text) ON COMMIT DROP`);
+  await copyBinary(sql, store.kind, `_stratum_import (pos, "externalId", "contentHash", uri, label, "siteId", metadata, sha256)`, manifestBatches(m, siteIds, batchRows, onProgress));
+  await sql.exec(`CREATE INDEX ON _stratum_import ("externalId", "contentHash"); ANALYZE _stratum_import`);
+
+  let version: ImportResult["version"];
+  let newSamples = 0;
+  if (unchanged) {
+    version = latest;
+  } else {
+    const inserted = await sql.query<{ n: number }>(
+      `WITH ins AS (
+         INSERT INTO "Sample" ("datasetId", "externalId", uri, label, "siteId", metadata, sha256, "contentHash")
+         SELECT $1, i."externalId", i.uri, i.label, i."siteId", i.metadata, i.sha256, i."contentHash"
+         FROM _stratum_import i
+         WHERE NOT EXISTS (SELECT 1 FROM "Sample" s WHERE s."datasetId" = $1 AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash")
+         ORDER BY i.pos
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [datasetId],
+    );
+    newSamples = inserted.rows[0]!.n;
+    const number = (latest?.number ?? 0) + 1;
+    const message = input.message?.trim() || `import ${m.file.split(/[\\/]/).pop()}`;
+    const v = await sql.query<{ id: number }>(
+      `INSERT INTO "DatasetVersion" ("datasetId", number, "parentId", message, "authorId", "contentHash", "sampleCount")
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [datasetId, number, latest?.id ?? null, message, input.authorId ?? null, m.versionHash, m.n],
+    );
+    version = { id: v.rows[0]!.id, number, contentHash: m.versionHash, sampleCount: m.n, parentId: latest?.id ?? null };
+    const joined = await sql.query<{ n: number }>(
+      `WITH ins AS (
+         INSERT INTO "DatasetVersionSample" ("versionId", "sampleId", position)
+         SELECT $1, s.id, i.pos FROM _stratum_import i
+         JOIN "Sample" s ON s."datasetId" = $2 AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash"
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [version.id, datasetId],
+    );
+    if (joined.rows[0]!.n !== m.n) throw new Error(`internal: joined ${joined.rows[0]!.n} samples into the version, expected ${m.n}`);
+  }
+  onProgress?.("samples", m.n, m.n);
+
+  let embeddingResult: ImportResult["embeddings"];
+  if (embeddings) embeddingResult = await writeEmbeddings(store, sql, input, m, embeddings, consortiumId, version.id, onProgress);
+
+  const diff = unchanged
+    ? { added: 0, removed: 0, changed: 0, unchanged: m.n }
+    : await versionDiffCounts(sql, version.parentId, version.id);
+  const parts = unchanged
+    ? [`no change: the content equals version ${version.number} (${version.contentHash.slice(0, 12)}); no new version created`]
+    : [
+        `version ${version.number} (${version.contentHash.slice(0, 12)}): ${m.n} samples; ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed` +
+          (version.parentId === null ? "" : ` since version ${version.number - 1}`) +
+          `; ${newSamples} new sample rows, ${m.n - newSamples} reused`,
+      ];
+  if (embeddingResult) {
+    parts.push(
+      embeddingResult.created
+        ? `embeddings: ${embeddingResult.count} × ${embeddingResult.dim} float32 from model "${embeddingResult.model}"`
+        : `embeddings: model "${embeddingResult.model}" already has vectors for this version; kept them`,
+    );
+  }
+  return {
+    created: !unchanged,
+    datasetId,
+    version,
+    newSamples,
+    reusedSamples: unchanged ? m.n : m.n - newSamples,
+    diff,
+    ...(embeddingResult ? { embeddings: embeddingResult } : {}),
+    summary: parts.join("; "),
+  };
+}
+
+async function* manifestBatches(
+  m: ParsedManifest,
+  siteIds: Map<string, number>,
+  batchRows: number,
+  onProgress: ImportProgress | undefined,
+): AsyncGenerator<Uint8Array> {
+  const w = new CopyBinaryWriter();
+  for (let i = 0; i < m.n; i++) {
+    const site = m.sites[i];
+    w.row(8)
+      .int4(i)
+      .text(m.externalIds[i]!)
+      .text(m.hashes[i]!)
+      .text(m.uris[i])
+      .text(m.labels[i]!);
+    if (site === null || site === undefined) w.null();
+    else w.int4(siteIds.get(site)!);
+    w.jsonb(m.metadata[i]!).text(m.sha256[i]);
+    if (w.rows === batchRows) {
+      onProgress?.("samples", i + 1, m.n);
+      yield w.take();
+    }
+  }
+  if (w.rows > 0) yield w.take();
+}
+
+async function writeEmbeddings(
+  store: Store,
+  sql: SqlClient,
+  input: ImportInput,
+  m: ParsedManifest,
+  reader: EmbeddingReader,
+  consortiumId: number,
+  versionId: number,
+  onProgress: ImportProgress | undefined,
+): Promise<NonNullable<ImportResult["embeddings"]>> {
+  const name = input.model!.trim();
+  const modelVersion = input.modelVersion?.trim() || "1";
+  const dim = reader.dim;
+  await sql.query(
+    `INSERT INTO "EmbeddingModel" ("consortiumId", name, version, kind, dim, description)
+     VALUES ($1, $2, $3, 'EXTERNAL', $4, 'vectors imported from files') ON CONFLICT ("consortiumId", name, version) DO NOTHING`,
+    [consortiumId, name, modelVersion, dim],
+  );
+  const model = (
+    await sql.query<{ id: number; dim: number }>(`SELECT id, dim FROM "EmbeddingModel" WHERE "consortiumId" = $1 AND name = $2 AND version = $3`, [
+      consortiumId,
+      name,
+      modelVersion,
+    ])
+  ).rows[0]!;
+  if (model.dim !== dim) {
+    throw new ImportError("DIM_MISMATCH", `expected ${model.dim}-d vectors for model "${name}" (version ${modelVersion}), got ${dim}-d`, { file: reader.file });
+  }
+  const existing = (
+    await sql.query<{ id: number; count: number }>(`SELECT id, count FROM "EmbeddingSet" WHERE "modelId" = $1 AND "datasetVersionId" = $2`, [model.id, versionId])
+  ).rows[0];
+  if (existing) return { setId: existing.id, modelId: model.id, model: name, dim, count: existing.count, created: false };
+
+  const set = await sql.query<{ id: number }>(
+    `INSERT INTO "EmbeddingSet" ("modelId", "datasetVersionId", dim, status, count, "completedAt")
+     VALUES ($1, $2, $3, 'COMPLETE', $4, now()) RETURNING id`,
+    [model.id, versionId, dim, m.n],
+  );
+  const setId = set.rows[0]!.id;
+  // Manifest row i → sample id, in the order of this manifest (not of an earlier version's positions).
+  const idRows = await sql.query<{ id: number }>(
+    `SELECT s.id FROM _stratum_import i
+     JOIN "Sample" s ON s."datasetId" = (SELECT "datasetId" FROM "DatasetVersion" WHERE id = $1)
+       AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash"
+     ORDER BY i.pos`,
+    [versionId],
+  );
+  const sampleIds = Int32Array.from(idRows.rows, (r) => r.id);
+  if (sampleIds.length !== m.n) throw new Error(`internal: found ${sampleIds.length} sample ids, expected ${m.n}`);
+  await copyBinary(sql, store.kind, `"EmbeddingVector" ("setId", "sampleId", vector)`, vectorBatches(reader, m, setId, sampleIds, onProgress));
+  return { setId, modelId: model.id, model: name, dim, count: m.n, created: true };
+}
+
+async function* vectorBatches(
+  reader: EmbeddingReader,
+  m: ParsedManifest,
+  setId: number,
+  sampleIds: Int32Array,
+  onProgress: ImportProgress | undefined,
+): AsyncGenerator<Uint8Array> {
+  const rowBytes = reader.dim * 4;
+  let seen = 0;
+  for await (const chunk of reader.chunks()) {
+    if (chunk.start + chunk.count > m.n) {
+      throw new ImportError("ROW_COUNT_MISMATCH", `expected ${m.n} embedding rows (one per row of ${m.file}), got more`, {
+        file: reader.file,
+        row: m.n + 1,
+      });
+    }
+    if (chunk.ids) {
+      for (let r = 0; r < chunk.count; r++) {
+        const expected = m.externalIds[chunk.start + r]!;
+        if (chunk.ids[r]!.trim() !== expected) {
+          throw new ImportError("ID_MISMATCH", `expected id "${expected}" (as in row ${chunk.start + r + 1} of the manifest), got "${chunk.ids[r]}"`, {
+            file: reader.file,
+            row: chunk.start + r + 1,
+            column: "id",
+          });
+        }
+      }
+    }
+    const bytes = new Uint8Array(chunk.data.buffer, chunk.data.byteOffset, chunk.count * rowBytes);
+    const w = new CopyBinaryWriter(chunk.count * (rowBytes + 22));
+    for (let r = 0; r < chunk.count; r++) {
+      w.row(3)
+        .int4(setId)
+        .int4(sampleIds[chunk.start + r]!)
+        .bytes(bytes.subarray(r * rowBytes, (r + 1) * rowBytes));
+    }
+    seen = chunk.start + chunk.count;
+    onProgress?.("embeddings", seen, m.n);
+    yield w.take();
+  }
+  if (seen !== m.n) {
+    throw new ImportError("ROW_COUNT_MISMATCH", `expected ${m.n} embedding rows (one per row of ${m.file}), got ${seen}`, { file: reader.file });
+  }
+}

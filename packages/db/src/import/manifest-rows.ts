@@ -1,0 +1,151 @@
+// Phase 1 of an import: read the whole manifest, check every row and compute the content hashes,
+// writing nothing. What is kept per row is small (ids, label, uri, site code, metadata JSON text),
+// so 100k rows cost tens of MB; embedding vectors are never held here.
+import { openManifest, type ManifestFormat } from "@stratum/formats";
+import { ImportError, asImportError } from "./errors.js";
+import { canonicalJson, sampleContentHash, versionContentHash } from "./hash.js";
+
+export interface ManifestColumns {
+  /** Default "id". */
+  idColumn?: string;
+  /** Default "label". */
+  labelColumn?: string;
+  /** Default "uri" when present, else "path" when present, else none. */
+  uriColumn?: string;
+  /** Default "site" (optional: when the column is absent, samples have no site). */
+  siteColumn?: string;
+  /** Default "sha256" (optional): the image file's sha256, 64 hex digits. */
+  sha256Column?: string;
+}
+
+export interface ParsedManifest {
+  file: string;
+  format: ManifestFormat;
+  /** Number of data rows. */
+  n: number;
+  /** Columns that went into metadata (CSV: the header minus the reserved ones; JSONL: from the first row). */
+  metadataColumns: string[];
+  externalIds: string[];
+  uris: (string | null)[];
+  labels: string[];
+  sites: (string | null)[];
+  /** Canonical JSON text per row. */
+  metadata: string[];
+  sha256: (string | null)[];
+  /** Per-row content hash (hex sha256). */
+  hashes: string[];
+  /** sha256 over the sorted row hashes. */
+  versionHash: string;
+  /** Distinct site codes in first-seen order. */
+  siteCodes: string[];
+}
+
+const SHA256 = /^[0-9a-f]{64}$/i;
+
+export async function readManifestRows(
+  file: string,
+  options: ManifestColumns & { format?: ManifestFormat } = {},
+  onRow?: (rows: number) => void,
+): Promise<ParsedManifest> {
+  try {
+    return await read(file, options, onRow);
+  } catch (error) {
+    throw asImportError(error);
+  }
+}
+
+async function read(file: string, options: ManifestColumns & { format?: ManifestFormat }, onRow?: (rows: number) => void): Promise<ParsedManifest> {
+  const manifest = await openManifest(file, options.format ? { format: options.format } : {});
+  const isCsv = manifest.format !== "jsonl";
+  const columns = new Set(manifest.columns);
+  const idColumn = options.idColumn ?? "id";
+  const labelColumn = options.labelColumn ?? "label";
+  const uriColumn = options.uriColumn ?? (columns.has("uri") ? "uri" : columns.has("path") ? "path" : undefined);
+  const siteColumn = options.siteColumn ?? "site";
+  const sha256Column = options.sha256Column ?? "sha256";
+  const headerLine = isCsv ? 1 : undefined;
+  const requireColumn = (name: string, what: string) => {
+    if (!columns.has(name)) {
+      void manifest.close();
+      const got = manifest.columns.map((c) => `"${c}"`).join(", ");
+      throw new ImportError("MISSING_COLUMN", `expected ${what} column "${name}", got columns ${got}`, {
+        file,
+        line: headerLine,
+        row: isCsv ? undefined : 1,
+      });
+    }
+  };
+  // CSV has a header: check the columns now. JSONL rows may differ, so each row is checked below;
+  // the first row still has to have the id column, which catches a wrong --id-column early.
+  requireColumn(idColumn, "an id");
+  requireColumn(labelColumn, "a label");
+  if (options.uriColumn !== undefined && isCsv) requireColumn(options.uriColumn, "a uri");
+  if (options.siteColumn !== undefined && isCsv) requireColumn(options.siteColumn, "a site");
+  const reserved = new Set([idColumn, labelColumn, uriColumn, siteColumn, sha256Column].filter((c): c is string => c !== undefined));
+
+  const out: ParsedManifest = {
+    file,
+    format: manifest.format,
+    n: 0,
+    metadataColumns: manifest.columns.filter((c) => !reserved.has(c)),
+    externalIds: [],
+    uris: [],
+    labels: [],
+    sites: [],
+    metadata: [],
+    sha256: [],
+    hashes: [],
+    versionHash: "",
+    siteCodes: [],
+  };
+  const firstRowOf = new Map<string, number>();
+  const siteSeen = new Set<string>();
+
+  for await (const { row, line, values } of manifest.rows()) {
+    const where = { file, row, line };
+    const scalar = (column: string, required: boolean): string | null => {
+      const v = values[column];
+      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) {
+        if (!required) return null;
+        if (column === idColumn) throw new ImportError("MISSING_ID", `expected an id in column "${column}", got ${v === undefined ? "no such field" : "an empty value"}`, { ...where, column });
+        throw new ImportError("MISSING_VALUE", `expected a value in column "${column}", got ${v === undefined ? "no such field" : "an empty value"}`, { ...where, column });
+      }
+      if (typeof v === "string") return v.trim();
+      if (typeof v === "number" || typeof v === "boolean") return String(v);
+      throw new ImportError("BAD_VALUE", `expected a string or number in column "${column}", got ${Array.isArray(v) ? "an array" : "an object"}`, { ...where, column });
+    };
+    const externalId = scalar(idColumn, true)!;
+    const previous = firstRowOf.get(externalId);
+    if (previous !== undefined) {
+      throw new ImportError("DUPLICATE_ID", `expected unique ids, got "${externalId}" again (first at row ${previous})`, { ...where, column: idColumn });
+    }
+    firstRowOf.set(externalId, row);
+    const label = scalar(labelColumn, true)!;
+    const uri = uriColumn ? scalar(uriColumn, false) : null;
+    const site = scalar(siteColumn, false);
+    let sha = scalar(sha256Column, false);
+    if (sha !== null) {
+      if (!SHA256.test(sha)) throw new ImportError("BAD_VALUE", `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`, { ...where, column: sha256Column });
+      sha = sha.toLowerCase();
+    }
+    const meta: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values)) if (!reserved.has(k)) meta[k] = v;
+    const metadataJson = canonicalJson(meta);
+    if (site !== null && !siteSeen.has(site)) {
+      siteSeen.add(site);
+      out.siteCodes.push(site);
+    }
+    out.externalIds.push(externalId);
+    out.labels.push(label);
+    out.uris.push(uri);
+    out.sites.push(site);
+    out.metadata.push(metadataJson);
+    out.sha256.push(sha);
+    out.hashes.push(sampleContentHash({ externalId, uri, label, site, metadataJson, sha256: sha }));
+    out.n++;
+    if (onRow && (out.n & 4095) === 0) onRow(out.n);
+  }
+  onRow?.(out.n);
+  out.versionHash = versionContentHash(out.hashes);
+  return out;
+}
