@@ -3,7 +3,8 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 // Typed documents from the server's printed schema (apps/server/schema.graphql, written by
 // `npm run build -w @stratum/server`). Output goes to src/gql/ (git-ignored, generated at build).
 const config: CodegenConfig = {
-  schema: "../server/schema.graphql",
+  // STRATUM_SCHEMA lets a developer point at another schema file (e.g. schema.expected.graphql).
+  schema: process.env.STRATUM_SCHEMA ?? "../server/schema.graphql",
   documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
   ignoreNoDocuments: true,
   generates: {
@@ -17,7 +18,7 @@ const config: CodegenConfig = {
         defaultScalarType: "unknown",
         nonOptionalTypename: true,
         skipTypeNameForRoot: true,
-        scalars: { ID: "string", DateTime: "string", JSON: "unknown", JSONObject: "Record<string, unknown>" },
+        scalars: { ID: "string", DateTime: "string", DateTimeISO: "string", JSON: "unknown", JSONObject: "Record<string, unknown>" },
       },
     },
   },

@@ -1,0 +1,84 @@
+"use client";
+import Link from "next/link";
+import { useParams, useRouter } from "next/navigation";
+import { useQuery } from "@apollo/client/react";
+import { useRef } from "react";
+import { graphql } from "@/gql";
+import { AppShell } from "@/components/shell/AppShell";
+import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/components/ui";
+import { JobsTable } from "@/components/JobsTable";
+import { RunsTable } from "@/components/RunsTable";
+
+const ProjectQuery = graphql(`
+  query ProjectOverview($id: ID!) {
+    node(id: $id) {
+      ... on Project {
+        id name description
+        consortium { id name jobs(first: 10, status: [QUEUED, RUNNING]) { nodes { id kind status phase done total rate etaSeconds createdAt } } }
+        datasets(first: 50) {
+          nodes {
+            id name description
+            versions(first: 1) { totalCount }
+            latestVersion { id number message sampleCount createdAt author { id name } }
+          }
+        }
+        recentRuns(first: 10) { nodes { id name strategy status budgetPerClass seed createdAt } }
+      }
+    }
+  }
+`);
+
+export default function ProjectPage() {
+  const { id } = useParams<{ id: string }>();
+  const router = useRouter();
+  const boxRef = useRef<HTMLDivElement>(null);
+  const { data, loading, error } = useQuery(ProjectQuery, { variables: { id }, pollInterval: 10_000 });
+  const p = data?.node?.__typename === "Project" ? data.node : null;
+  const compare = () => {
+    const ids = [...(boxRef.current?.querySelectorAll<HTMLInputElement>("input[name=compare]:checked") ?? [])].map((i) => i.value);
+    router.push(`/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
+  };
+  return (
+    <AppShell scope={{ consortiumId: p?.consortium.id, projectId: id }} crumbs={[{ label: p?.consortium.name ?? "…", href: p ? `/c/${p.consortium.id}` : undefined }, { label: p?.name ?? "Project" }]}>
+      {error && !p && <div className="alert bad">{error.message}</div>}
+      {loading && !p ? <SkeletonRows rows={8} /> : !p ? <Empty title="Project not found">It does not exist, or you cannot see it.</Empty> : (
+        <>
+          <PageHead title={p.name} sub={p.description || "Project overview"} />
+          <div className="grid cols-4" style={{ marginBottom: 16 }}>
+            <Stat k="Datasets" v={fmtInt(p.datasets.nodes.length)} />
+            <Stat k="Samples (latest)" v={fmtInt(p.datasets.nodes.reduce((s, d) => s + (d.latestVersion?.sampleCount ?? 0), 0))} />
+            <Stat k="Recent runs" v={fmtInt(p.recentRuns.nodes.length)} />
+            <Stat k="Running jobs" v={fmtInt(p.consortium.jobs.nodes.length)} />
+          </div>
+          <div className="grid side">
+            <div className="stack">
+              <Card title="Datasets" flush testId="datasets">
+                {p.datasets.nodes.length === 0 ? <Empty title="No datasets yet">Import one with <code>stratum import</code> or the demo seed.</Empty> : (
+                  <table className="table">
+                    <thead><tr><th>dataset</th><th>latest version</th><th className="num">samples</th><th>message</th><th>author</th><th>when</th></tr></thead>
+                    <tbody>
+                      {p.datasets.nodes.map((d) => (
+                        <tr key={d.id}>
+                          <td><b>{d.name}</b><div className="muted small">{d.versions.totalCount} versions</div></td>
+                          <td>{d.latestVersion ? <Link href={`/versions/${d.latestVersion.id}`} data-testid="latest-version">v{d.latestVersion.number}</Link> : "—"}</td>
+                          <td className="num">{fmtInt(d.latestVersion?.sampleCount)}</td>
+                          <td className="small">{d.latestVersion?.message}</td>
+                          <td className="small">{d.latestVersion?.author?.name ?? "—"}</td>
+                          <td className="muted small">{fmtWhen(d.latestVersion?.createdAt)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Card>
+              <Card title="Recent runs" flush actions={p.recentRuns.nodes.length > 1 ? <button className="btn sm" onClick={compare}>Compare selected</button> : null}>
+                <div ref={boxRef}><RunsTable runs={p.recentRuns.nodes} compare /></div>
+              </Card>
+            </div>
+            <Card title="Running jobs" flush><JobsTable jobs={p.consortium.jobs.nodes} /></Card>
+          </div>
+        </>
+      )}
+    </AppShell>
+  );
+}

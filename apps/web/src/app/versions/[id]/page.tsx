@@ -1,0 +1,320 @@
+"use client";
+// A dataset version: its history (messages, authors), the diff against another version, the sample
+// grid with filters, and what was computed on it (embeddings, analyses, runs).
+import Link from "next/link";
+import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { graphql } from "@/gql";
+import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtWhen, useToast } from "@/components/ui";
+import { RunsTable } from "@/components/RunsTable";
+import { describeError, errorsByField } from "@/lib/errors";
+
+const VersionQuery = graphql(`
+  query VersionPage($id: ID!) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id number message contentHash sampleCount createdAt
+        author { id name }
+        labels { label count }
+        sourceRun { id name }
+        dataset {
+          id name
+          project { id name consortium { id name sites { id code name } } }
+          versions(first: 50) { nodes { id number message sampleCount createdAt author { id name } } }
+        }
+        embeddingSets { id status count dim model { id name version description } }
+        analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
+        runs(first: 20) { nodes { id name strategy status budgetPerClass seed createdAt } }
+      }
+    }
+  }
+`);
+
+const AnalysisStart = graphql(`
+  mutation AnalysisStart($input: ConfounderAnalysisStartInput!) {
+    confounderAnalysisStart(input: $input) { analysis { id status } errors { code field message } }
+  }
+`);
+
+function useTab(): [string, (t: string) => void] {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const tab = search.get("tab") ?? "overview";
+  return [tab, (t) => {
+    const q = new URLSearchParams(search.toString());
+    q.set("tab", t);
+    router.replace(`${pathname}?${q.toString()}`);
+  }];
+}
+
+export default function VersionPage() {
+  const { id } = useParams<{ id: string }>();
+  const [tab, setTab] = useTab();
+  const { data, loading, error } = useQuery(VersionQuery, { variables: { id }, pollInterval: 8_000 });
+  const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[
+        { label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined },
+        { label: v?.dataset.name ?? "Dataset" },
+        { label: v ? `v${v.number}` : "Version" },
+      ]}
+    >
+      {error && !v && <div className="alert bad">{error.message}</div>}
+      {loading && !v ? <SkeletonRows rows={10} /> : !v ? <Empty title="Version not found">It does not exist, or you cannot see it.</Empty> : (
+        <>
+          <PageHead
+            title={<>{v.dataset.name} <span className="muted">v{v.number}</span></>}
+            sub={<>{v.message} · {v.author?.name ?? "unknown author"} · {fmtWhen(v.createdAt)} · <code title={v.contentHash}>{v.contentHash.slice(0, 14)}…</code></>}
+            actions={<VersionActions v={v} />}
+          />
+          <div className="tabs" role="tablist">
+            {["overview", "samples", "history"].map((t) => (
+              <button key={t} role="tab" className={tab === t ? "on" : ""} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
+                {t === "history" ? "History & diff" : t[0]!.toUpperCase() + t.slice(1)}
+              </button>
+            ))}
+            <Link href={`/versions/${v.id}/map`} className="" style={{ marginLeft: "auto" }}>Embedding map →</Link>
+          </div>
+          {tab === "overview" && <Overview v={v} />}
+          {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labels.map((l) => l.label)} sites={v.dataset.project.consortium.sites} />}
+          {tab === "history" && <History current={v.id} versions={v.dataset.versions.nodes} />}
+        </>
+      )}
+    </AppShell>
+  );
+}
+
+type V = NonNullable<Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>>;
+
+function VersionActions({ v }: { v: V }) {
+  const { role } = useShell();
+  const router = useRouter();
+  const toast = useToast();
+  const [start, { loading }] = useMutation(AnalysisStart);
+  const [err, setErr] = useState<string | null>(null);
+  const set = v.embeddingSets.find((s) => s.status === "COMPLETE");
+  if (!atLeast(role, "CURATOR")) return null;
+  return (
+    <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
+      <div className="row">
+        <button
+          className="btn"
+          data-testid="run-analysis"
+          disabled={loading || !set}
+          title={set ? `Cluster each class of ${set.model.name} embeddings` : "Needs a complete embedding set"}
+          onClick={async () => {
+            setErr(null);
+            try {
+              const { data } = await start({ variables: { input: { datasetVersionId: v.id, embeddingSetId: set!.id } } });
+              const p = data?.confounderAnalysisStart;
+              if (p?.analysis) {
+                toast("Confounder analysis started", "ok");
+                router.push(`/analyses/${p.analysis.id}`);
+              } else setErr(Object.values(errorsByField(p?.errors)).join(" "));
+            } catch (e) {
+              setErr(describeError(e));
+            }
+          }}
+        >
+          {loading ? "Starting…" : "Run confounder analysis"}
+        </button>
+        <Link className="btn primary" href={`/versions/${v.id}/runs/new`} data-testid="new-run">New selection run</Link>
+      </div>
+      <ErrorText testId="analysis-error">{err}</ErrorText>
+    </div>
+  );
+}
+
+function Overview({ v }: { v: V }) {
+  return (
+    <div className="grid side">
+      <div className="stack">
+        <Card title="Confounder analyses" flush testId="analyses">
+          {v.analyses.nodes.length === 0 ? <Empty title="No analyses yet">Run one to find clusters tied to site, scanner or stain.</Empty> : (
+            <table className="table">
+              <thead><tr><th>analysis</th><th>embedding</th><th>status</th><th>by</th><th>when</th></tr></thead>
+              <tbody>
+                {v.analyses.nodes.map((a) => (
+                  <tr key={a.id}>
+                    <td><Link href={`/analyses/${a.id}`}>Findings</Link></td>
+                    <td>{a.embeddingSet.model.name}</td>
+                    <td><StatusBadge status={a.status} /></td>
+                    <td>{a.createdBy?.name ?? "—"}</td>
+                    <td className="muted">{fmtWhen(a.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+        <Card title="Selection runs" flush><RunsTable runs={v.runs.nodes} /></Card>
+      </div>
+      <div className="stack">
+        <Card title="Classes">
+          {v.labels.length === 0 ? <Empty title="No samples" /> : v.labels.map((l) => (
+            <div key={l.label} className="row" style={{ justifyContent: "space-between" }}><span>{l.label}</span><b className="num">{fmtInt(l.count)}</b></div>
+          ))}
+          <div className="row muted small" style={{ marginTop: 8, justifyContent: "space-between" }}><span>total</span><span>{fmtInt(v.sampleCount)}</span></div>
+          {v.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${v.sourceRun.id}`}>{v.sourceRun.name || "a run"}</Link></div>}
+        </Card>
+        <Card title="Embedding sets" flush>
+          {v.embeddingSets.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
+            <table className="table"><tbody>{v.embeddingSets.map((s) => (
+              <tr key={s.id}><td><b>{s.model.name}</b> <span className="muted">{s.model.version}</span><div className="muted small">{s.model.description}</div></td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
+            ))}</tbody></table>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}
+
+const SamplesQuery = graphql(`
+  query VersionSamples($id: ID!, $filter: SampleFilter, $after: String) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id
+        samples(filter: $filter, first: 60, after: $after) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes { id externalId label site { id code } metadata }
+        }
+      }
+    }
+  }
+`);
+
+function SampleGrid({ versionId, labels, sites }: { versionId: string; labels: string[]; sites: ReadonlyArray<{ id: string; code: string; name: string }> }) {
+  const [label, setLabel] = useState("");
+  const [site, setSite] = useState("");
+  const [metaKey, setMetaKey] = useState("");
+  const [metaVal, setMetaVal] = useState("");
+  const filter = {
+    ...(label ? { labels: [label] } : {}),
+    ...(site ? { siteIds: [site] } : {}),
+    ...(metaKey && metaVal ? { metadata: { [metaKey]: metaVal } } : {}),
+  };
+  const { data, loading, error, fetchMore } = useQuery(SamplesQuery, { variables: { id: versionId, filter } });
+  const conn = data?.node?.__typename === "DatasetVersion" ? data.node.samples : null;
+  return (
+    <Card
+      title={<>Samples {conn && <span className="muted">· {fmtInt(conn.totalCount)} match</span>}</>}
+      actions={
+        <div className="row">
+          <select className="input" value={label} onChange={(e) => setLabel(e.target.value)} aria-label="Label filter" data-testid="filter-label">
+            <option value="">All labels</option>
+            {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>
+          <select className="input" value={site} onChange={(e) => setSite(e.target.value)} aria-label="Site filter">
+            <option value="">All sites</option>
+            {sites.map((s) => <option key={s.id} value={s.id}>{s.code} — {s.name}</option>)}
+          </select>
+          <input className="input" placeholder="metadata key" value={metaKey} onChange={(e) => setMetaKey(e.target.value)} style={{ width: 120 }} />
+          <input className="input" placeholder="value" value={metaVal} onChange={(e) => setMetaVal(e.target.value)} style={{ width: 110 }} />
+        </div>
+      }
+    >
+      {error && <ErrorText>{describeError(error)}</ErrorText>}
+      {loading && !conn ? <SkeletonRows rows={4} cols={6} /> : !conn || conn.nodes.length === 0 ? <Empty title="No samples match these filters" /> : (
+        <>
+          <div className="thumbs" data-testid="sample-grid">
+            {conn.nodes.map((s) => (
+              <Thumb key={s.id} sampleId={s.id} caption={s.label} right={s.site?.code ?? ""} />
+            ))}
+          </div>
+          {conn.pageInfo.hasNextPage && (
+            <div style={{ textAlign: "center", marginTop: 12 }}>
+              <button className="btn" onClick={() => fetchMore({
+                variables: { after: conn.pageInfo.endCursor },
+                updateQuery: (prev, { fetchMoreResult }) => {
+                  const a = prev.node?.__typename === "DatasetVersion" ? prev.node : null;
+                  const b = fetchMoreResult.node?.__typename === "DatasetVersion" ? fetchMoreResult.node : null;
+                  if (!a || !b) return prev;
+                  return { ...prev, node: { ...a, samples: { ...b.samples, nodes: [...a.samples.nodes, ...b.samples.nodes] } } } as typeof prev;
+                },
+              })}>Load more</button>
+            </div>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
+
+const DiffQuery = graphql(`
+  query VersionDiff($id: ID!, $against: ID!) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id
+        diff(against: $against) {
+          addedCount removedCount changedCount unchangedCount
+          added(first: 30) { nodes { id externalId label site { code } } }
+          removed(first: 30) { nodes { id externalId label site { code } } }
+          changed(first: 30) { nodes { id externalId label site { code } } }
+        }
+      }
+    }
+  }
+`);
+
+function History({ current, versions }: { current: string; versions: ReadonlyArray<{ id: string; number: number; message: string; sampleCount: number; createdAt: string; author?: { name: string } | null }> }) {
+  const others = versions.filter((x) => x.id !== current);
+  const [against, setAgainst] = useState(others[0]?.id ?? "");
+  const diff = useQuery(DiffQuery, { variables: { id: current, against }, skip: !against });
+  const d = diff.data?.node?.__typename === "DatasetVersion" ? diff.data.node.diff : null;
+  return (
+    <div className="grid cols-2">
+      <Card title="History" flush>
+        <table className="table" data-testid="history">
+          <thead><tr><th>version</th><th>message</th><th>author</th><th className="num">samples</th><th>when</th></tr></thead>
+          <tbody>
+            {versions.map((x) => (
+              <tr key={x.id}>
+                <td><Link href={`/versions/${x.id}`}>v{x.number}</Link> {x.id === current && <Badge tone="accent">this</Badge>}</td>
+                <td>{x.message}</td>
+                <td>{x.author?.name ?? "—"}</td>
+                <td className="num">{fmtInt(x.sampleCount)}</td>
+                <td className="muted">{fmtWhen(x.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <Card
+        title="Diff"
+        actions={
+          <select className="input" value={against} onChange={(e) => setAgainst(e.target.value)} aria-label="Compare against">
+            {others.length === 0 && <option value="">no other version</option>}
+            {others.map((o) => <option key={o.id} value={o.id}>against v{o.number}</option>)}
+          </select>
+        }
+      >
+        {!against ? <Empty title="Only one version">A diff needs a second version.</Empty> : diff.loading && !d ? <SkeletonRows rows={3} /> : !d ? <ErrorText>{describeError(diff.error) || "No diff available."}</ErrorText> : (
+          <div className="stack" style={{ gap: 10 }} data-testid="diff">
+            <div className="row">
+              <Badge tone="ok">+{fmtInt(d.addedCount)} added</Badge>
+              <Badge tone="bad">−{fmtInt(d.removedCount)} removed</Badge>
+              <Badge tone="warn">~{fmtInt(d.changedCount)} changed</Badge>
+              <Badge>{fmtInt(d.unchangedCount)} unchanged</Badge>
+            </div>
+            {([["added", d.added.nodes, "ok"], ["removed", d.removed.nodes, "bad"], ["changed", d.changed.nodes, "warn"]] as const).map(([name, nodes, tone]) =>
+              nodes.length === 0 ? null : (
+                <div key={name}>
+                  <h3 style={{ marginBottom: 4 }}>{name}</h3>
+                  <table className="table"><tbody>{nodes.map((s) => (
+                    <tr key={s.id}><td><Badge tone={tone}>{name[0]}</Badge></td><td><code>{s.externalId}</code></td><td>{s.label}</td><td>{s.site?.code}</td></tr>
+                  ))}</tbody></table>
+                </div>
+              ),
+            )}
+          </div>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+"use client";
+import Link from "next/link";
+import { Empty, StatusBadge, fmtWhen } from "@/components/ui";
+
+export interface RunRow {
+  id: string;
+  name: string;
+  strategy: string;
+  status: string;
+  budgetPerClass: number;
+  seed: number;
+  createdAt: string;
+  progress?: number;
+}
+
+export function RunsTable({ runs, compare }: { runs: ReadonlyArray<RunRow>; compare?: boolean }) {
+  if (runs.length === 0) return <Empty title="No selection runs yet">Start one from a dataset version.</Empty>;
+  return (
+    <table className="table" data-testid="runs">
+      <thead><tr>{compare && <th />}<th>run</th><th>strategy</th><th className="num">N / class</th><th className="num">seed</th><th>status</th><th>started</th></tr></thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id}>
+            {compare && <td><input type="checkbox" name="compare" value={r.id} aria-label={`compare ${r.name}`} /></td>}
+            <td><Link href={`/runs/${r.id}`}><b>{r.name || r.strategy}</b></Link></td>
+            <td><code>{r.strategy}</code></td>
+            <td className="num">{r.budgetPerClass}</td>
+            <td className="num">{r.seed}</td>
+            <td><StatusBadge status={r.status} /></td>
+            <td className="muted">{fmtWhen(r.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,89 @@
+"use client";
+// The embedding map wired to a layout: colour-by control, tooltip with thumbnail and metadata, and
+// the lasso's inspection panel.
+import { useMemo, useState } from "react";
+import { EmbeddingMap, type MapCategory } from "./EmbeddingMap";
+import { categorise, columnValues, type Layout } from "./useLayout";
+import { OTHER } from "./palette";
+import { sampleImageUrl, Thumb, fmtInt } from "@/components/ui";
+
+export type ColourBy = { kind: "label" } | { kind: "group" } | { kind: "site" } | { kind: "meta"; column: string } | { kind: "run"; runId: string; name: string };
+
+export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set<string>>): { category: Uint8Array; categories: MapCategory[] } {
+  switch (by.kind) {
+    case "label": return categorise(layout.labels);
+    case "group": return categorise(layout.groups, 40);
+    case "site": return categorise(layout.sites);
+    case "meta": return categorise(columnValues(layout, by.column));
+    case "run": {
+      const ids = runSets.get(by.runId) ?? new Set<string>();
+      const category = new Uint8Array(layout.sampleIds.length);
+      layout.sampleIds.forEach((s, i) => { category[i] = ids.has(s) ? 0 : 1; });
+      return { category, categories: [{ name: `selected in ${by.name}`, colour: "#ffd43b" }, { name: "not selected", colour: OTHER }] };
+    }
+  }
+}
+
+export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string }) {
+  const { category, categories } = useMemo(() => colouring(layout, by, runSets), [layout, by, runSets]);
+  const [lasso, setLasso] = useState<Int32Array>(new Int32Array(0));
+  return (
+    <div className="stack" style={{ gap: 10 }}>
+      <EmbeddingMap
+        xs={layout.xs}
+        ys={layout.ys}
+        category={category}
+        categories={categories}
+        height={height}
+        testId={testId}
+        onFirstFrame={onFirstFrame}
+        onLasso={setLasso}
+        imageUrl={(i) => sampleImageUrl(layout.sampleIds[i]!)}
+        renderTip={(i) => (
+          <div>
+            <div style={{ fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis" }}>{layout.externalIds[i]}</div>
+            <div>label <b>{layout.labels[i]}</b></div>
+            <div>site <b>{layout.sites[i]}</b></div>
+            <div className="muted">{layout.groups[i]}</div>
+            {Object.entries(layout.metadata[i] ?? {}).slice(0, 4).map(([k, v]) => (
+              <div key={k} className="muted small" style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>{k}: {String(v)}</div>
+            ))}
+          </div>
+        )}
+      />
+      {lasso.length > 0 && <LassoPanel layout={layout} ids={lasso} />}
+    </div>
+  );
+}
+
+function LassoPanel({ layout, ids }: { layout: Layout; ids: Int32Array }) {
+  const summary = (values: string[]) => {
+    const m = new Map<string, number>();
+    for (const i of ids) m.set(values[i]!, (m.get(values[i]!) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  };
+  return (
+    <section className="card" data-testid="lasso-panel">
+      <div className="card-head"><h2>{fmtInt(ids.length)} points in the lasso</h2></div>
+      <div className="card-body grid cols-4" style={{ gap: 12 }}>
+        {([["label", layout.labels], ["site", layout.sites], ["group", layout.groups]] as const).map(([name, vals]) => (
+          <div key={name}>
+            <h3 style={{ marginBottom: 4 }}>{name}</h3>
+            {summary(vals).map(([v, c]) => (
+              <div key={v} className="row small" style={{ justifyContent: "space-between", flexWrap: "nowrap" }}>
+                <span style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>{v}</span>
+                <span className="muted">{c} · {Math.round((100 * c) / ids.length)}%</span>
+              </div>
+            ))}
+          </div>
+        ))}
+        <div>
+          <h3 style={{ marginBottom: 4 }}>samples</h3>
+          <div className="thumbs" style={{ gridTemplateColumns: "repeat(4, 1fr)", gap: 4 }}>
+            {Array.from(ids.slice(0, 12), (i) => <Thumb key={i} sampleId={layout.sampleIds[i]!} />)}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,163 @@
+"use client";
+// Loads an analysis's whole 2-D layout into flat arrays for the map, page by page (the API caps pages
+// at 100), and builds the colourings: label, confounder group, site, a metadata column, or "selected
+// in run X".
+import { useApolloClient } from "@apollo/client/react";
+import { useEffect, useState } from "react";
+import { graphql } from "@/gql";
+import type { LayoutPageQuery, RunItemIdsQuery } from "@/gql/graphql";
+import type { MapCategory } from "./EmbeddingMap";
+import { OTHER } from "./palette";
+
+const LayoutPage = graphql(`
+  query LayoutPage($id: ID!, $after: String) {
+    node(id: $id) {
+      ... on ConfounderAnalysis {
+        id
+        layout(first: 100, after: $after) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes { x y sample { id externalId label site { code } metadata } group { id index isNoise displayName } }
+        }
+      }
+    }
+  }
+`);
+
+const RunItemsPage = graphql(`
+  query RunItemIds($id: ID!, $after: String) {
+    node(id: $id) {
+      ... on SelectionRun { id items(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { sample { id } } } }
+    }
+  }
+`);
+
+export interface Layout {
+  xs: Float32Array;
+  ys: Float32Array;
+  sampleIds: string[];
+  externalIds: string[];
+  labels: string[];
+  sites: string[];
+  groups: string[];
+  metadata: Array<Record<string, unknown>>;
+  metadataColumns: string[];
+}
+
+export function useLayout(analysisId: string | null): { layout: Layout | null; loaded: number; total: number; error: string | null } {
+  const client = useApolloClient();
+  const [state, setState] = useState<{ layout: Layout | null; loaded: number; total: number; error: string | null }>({ layout: null, loaded: 0, total: 0, error: null });
+  useEffect(() => {
+    if (!analysisId) return;
+    let cancelled = false;
+    (async () => {
+      const xs: number[] = [], ys: number[] = [];
+      const sampleIds: string[] = [], externalIds: string[] = [], labels: string[] = [], sites: string[] = [], groups: string[] = [];
+      const metadata: Array<Record<string, unknown>> = [];
+      const cols = new Set<string>();
+      let after: string | null = null;
+      try {
+        for (;;) {
+          const res: { data?: LayoutPageQuery } = await client.query({ query: LayoutPage, variables: { id: analysisId, after }, fetchPolicy: "network-only" });
+          const node: LayoutPageQuery["node"] | undefined = res.data?.node;
+          if (!node || node.__typename !== "ConfounderAnalysis") throw new Error("analysis not found");
+          for (const p of node.layout.nodes) {
+            xs.push(p.x);
+            ys.push(p.y);
+            sampleIds.push(p.sample.id);
+            externalIds.push(p.sample.externalId);
+            labels.push(p.sample.label);
+            sites.push(p.sample.site?.code ?? "—");
+            groups.push(p.group.isNoise ? `${p.sample.label} · noise` : p.group.displayName);
+            const md = (p.sample.metadata ?? {}) as Record<string, unknown>;
+            metadata.push(md);
+            for (const k of Object.keys(md)) cols.add(k);
+          }
+          if (cancelled) return;
+          setState((s) => ({ ...s, loaded: xs.length, total: node.layout.totalCount }));
+          if (!node.layout.pageInfo.hasNextPage) break;
+          after = node.layout.pageInfo.endCursor;
+        }
+        if (cancelled) return;
+        setState({
+          layout: { xs: Float32Array.from(xs), ys: Float32Array.from(ys), sampleIds, externalIds, labels, sites, groups, metadata, metadataColumns: [...cols].sort() },
+          loaded: xs.length,
+          total: xs.length,
+          error: null,
+        });
+      } catch (e) {
+        if (!cancelled) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) }));
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [analysisId, client]);
+  return state;
+}
+
+/** Sample ids selected by a run (all pages). */
+export function useRunSampleIds(runIds: string[]): Map<string, Set<string>> {
+  const client = useApolloClient();
+  const key = runIds.join(",");
+  const [sets, setSets] = useState<Map<string, Set<string>>>(new Map());
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const out = new Map<string, Set<string>>();
+      for (const id of key ? key.split(",") : []) {
+        const ids = new Set<string>();
+        let after: string | null = null;
+        for (;;) {
+          const res: { data?: RunItemIdsQuery } | null = await client.query({ query: RunItemsPage, variables: { id, after }, fetchPolicy: "network-only" }).catch(() => null);
+          const node: RunItemIdsQuery["node"] | undefined = res?.data?.node;
+          if (!node || node.__typename !== "SelectionRun") break;
+          for (const it of node.items.nodes) ids.add(it.sample.id);
+          if (!node.items.pageInfo.hasNextPage) break;
+          after = node.items.pageInfo.endCursor;
+        }
+        out.set(id, ids);
+      }
+      if (!cancelled) setSets(out);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [key, client]);
+  return sets;
+}
+
+/** Categorical colouring from one string per point; the most frequent values get the first colours. */
+export function categorise(values: string[], maxCategories = 24): { category: Uint8Array; categories: MapCategory[] } {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const ordered = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([v]) => v);
+  const kept = ordered.slice(0, maxCategories - (ordered.length > maxCategories ? 1 : 0));
+  const index = new Map(kept.map((v, i) => [v, i]));
+  const otherIdx = kept.length;
+  const category = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) category[i] = index.get(values[i]!) ?? otherIdx;
+  const categories: MapCategory[] = kept.map((name) => ({ name }));
+  if (ordered.length > kept.length) categories.push({ name: `other (${ordered.length - kept.length})`, colour: OTHER });
+  return { category, categories };
+}
+
+/** Numbers are binned into quantiles so a numeric metadata column colours like a category. */
+export function columnValues(layout: Layout, column: string, bins = 6): string[] {
+  const raw = layout.metadata.map((m) => m[column]);
+  const nums = raw.map((v) => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : NaN));
+  const numeric = nums.filter((n) => Number.isFinite(n));
+  const distinct = new Set(numeric).size;
+  if (numeric.length >= raw.length * 0.9 && distinct > 12) {
+    const sorted = [...numeric].sort((a, b) => a - b);
+    const edges = Array.from({ length: bins + 1 }, (_, k) => sorted[Math.min(sorted.length - 1, Math.floor((k / bins) * (sorted.length - 1)))]!);
+    const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
+    return nums.map((n) => {
+      if (!Number.isFinite(n)) return "missing";
+      let b = 0;
+      while (b < bins - 1 && n > edges[b + 1]!) b++;
+      return `${fmt(edges[b]!)}–${fmt(edges[b + 1]!)}`;
+    });
+  }
+  return raw.map((v) => (v == null || v === "" ? "missing" : String(v)));
+}

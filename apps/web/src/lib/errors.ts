@@ -1,0 +1,33 @@
+// Turning API errors into text beside the field or action that caused them.
+import { CombinedGraphQLErrors } from "@apollo/client/errors";
+
+export interface UserErrorLike {
+  code: string;
+  field?: ReadonlyArray<string> | null;
+  message: string;
+}
+
+/** Errors keyed by input field name (the last path segment); "" holds errors without a field. */
+export function errorsByField(errors: ReadonlyArray<UserErrorLike> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors ?? []) {
+    const key = e.field && e.field.length > 0 ? e.field[e.field.length - 1]! : "";
+    out[key] = out[key] ? `${out[key]} ${e.message}` : e.message;
+  }
+  return out;
+}
+
+/** A readable message for a thrown/top-level error (network, GraphQL fault, auth). */
+export function describeError(err: unknown): string {
+  if (!err) return "";
+  if (CombinedGraphQLErrors.is(err)) return err.errors.map((e) => e.message).join("; ");
+  if (err instanceof Error) {
+    if (/Failed to fetch|NetworkError|502/.test(err.message)) return "The API cannot be reached. Is the server running?";
+    return err.message;
+  }
+  return String(err);
+}
+
+export function isUnauthenticated(err: unknown): boolean {
+  return CombinedGraphQLErrors.is(err) && err.errors.some((e) => (e.extensions as { code?: string } | undefined)?.code === "UNAUTHENTICATED");
+}
