@@ -111,7 +111,7 @@ export async function createSelectRun(
       analysisId: params.analysisId ?? null,
       parentId: params.parentId ?? null,
       strategy: params.strategy,
-      params: params.extra ?? {},
+      params: (params.extra ?? {}) as object,
       seed: params.seed ?? 0,
       budgetPerClass: params.perClass,
       createdById: seeded.userId,

@@ -1,9 +1,12 @@
 import type { JobHandler } from "../types.js";
+import { analyzeHandler } from "./analyze.js";
+import { embedHandler } from "./embed.js";
+import { probeHandler } from "./probe.js";
 import { selectHandler } from "./select.js";
 
 /** Every job kind this server can run. */
 export function defaultHandlers(): JobHandler[] {
-  return [selectHandler];
+  return [embedHandler, analyzeHandler, selectHandler, probeHandler];
 }
 
-export { selectHandler };
+export { analyzeHandler, embedHandler, probeHandler, selectHandler };

@@ -8,6 +8,9 @@ import { JobInputError } from "../types.js";
 import { insertColumns, loadVersionMatrix } from "./data.js";
 import { NOW_UTC } from "../runner.js";
 
+/** Coverage and MMD cost pool × selected × dim; above this they are skipped (and the metrics say so). */
+const METRICS_WORK_LIMIT = 2e9;
+
 interface RunRow {
   id: number;
   datasetVersionId: number;
@@ -98,12 +101,22 @@ export const selectHandler: JobHandler = {
     const groupIds = items.map((it) =>
       run.strategy === "confounder-aware" && it.group !== null ? (groupIdByKey.get(`${it.label}\u0000${it.group}`) ?? null) : null,
     );
+    ctx.progress("metrics", 0, 1);
+    const selectedRows = Int32Array.from(items, (it) => it.row);
+    const heavy = m.n * items.length * m.dim > METRICS_WORK_LIMIT;
+    const quality = engine.selectionMetrics({ points: input.points, labels: m.labels, ...(groups ? { groups } : {}) }, selectedRows, {
+      seed: run.seed,
+      coverage: !heavy,
+      mmd: !heavy,
+    });
     const metrics = {
-      selected: items.length,
+      ...quality,
       pool: m.n,
-      perClass: result.perClass,
+      allocation: result.perClass,
       params: result.params,
+      ...(heavy ? { skipped: ["coverage", "mmd"], skippedReason: `pool × selected × dim above ${METRICS_WORK_LIMIT}` } : {}),
     };
+    await ctx.step();
     let reproducible: boolean | null = null;
     if (ctx.job.payload.reproduce === true && run.parentId !== null) {
       const parent = await sql.query<{ manifestHash: string | null }>(`SELECT "manifestHash" FROM "SelectionRun" WHERE id = $1`, [run.parentId]);

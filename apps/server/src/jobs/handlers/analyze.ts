@@ -1,0 +1,121 @@
+// ANALYZE: confounder discovery for one ConfounderAnalysis. Runs the engine's analyze() per its params
+// and writes every group, member (with 2-D layout) and the results in ONE transaction at the end.
+import * as engine from "@stratum/engine";
+import type { JobContext, JobHandler } from "../types.js";
+import { JobInputError } from "../types.js";
+import { NOW_UTC } from "../runner.js";
+import { insertColumns, loadVersionMatrix } from "./data.js";
+import { payloadId } from "./select.js";
+
+interface AnalysisRow {
+  id: number;
+  datasetVersionId: number;
+  embeddingSetId: number;
+  params: Record<string, unknown>;
+}
+
+/** What the analysis keeps per group about each metadata column. */
+export interface GroupAssociation {
+  column: string;
+  dominantValue: string | null;
+  share: number;
+  cramersV: number;
+  ami: number;
+  pValue: number;
+}
+
+export const analyzeHandler: JobHandler = {
+  kind: "ANALYZE",
+
+  async onStart(sql, job) {
+    await sql.query(`UPDATE "ConfounderAnalysis" SET status = 'RUNNING', error = NULL WHERE id = $1`, [payloadId(job, "analysisId")]);
+  },
+
+  async onEnd(sql, job, status, error) {
+    await sql.query(
+      `UPDATE "ConfounderAnalysis" SET status = $2::"RunStatus", error = $3, "completedAt" = ${NOW_UTC} WHERE id = $1`,
+      [payloadId(job, "analysisId"), status, error],
+    );
+  },
+
+  async run(ctx: JobContext) {
+    const sql = ctx.store.sql;
+    const analysisId = payloadId(ctx.job, "analysisId");
+    const r = await sql.query<AnalysisRow>(`SELECT * FROM "ConfounderAnalysis" WHERE id = $1`, [analysisId]);
+    const analysis = r.rows[0];
+    if (!analysis) throw new JobInputError("NOT_FOUND", "analysisId", `confounder analysis ${analysisId} does not exist`);
+    ctx.progress("loading", 0, 0);
+    const m = await loadVersionMatrix(sql, analysis.datasetVersionId, analysis.embeddingSetId, (done) => ctx.progress("loading", done, 0));
+    if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${analysis.embeddingSetId} has no vectors for this version`);
+    await ctx.step();
+
+    const params = (analysis.params ?? {}) as engine.AnalyzeParams;
+    const classesDone: string[] = [];
+    const findings = engine.analyze({ points: { data: m.data, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
+      const label = phase.split(":")[0] ?? phase;
+      ctx.progress(phase, done, total, { classesDone: [...classesDone], current: label });
+      if (done === total && !classesDone.includes(label)) classesDone.push(label);
+    });
+    await ctx.step();
+
+    ctx.progress("writing", 0, m.n);
+    await ctx.commit(async (tx) => {
+      await tx.query(`DELETE FROM "ConfounderGroup" WHERE "analysisId" = $1`, [analysisId]);
+      let members = 0;
+      const summary = [];
+      for (const cls of findings.classes) {
+        const assoc = findings.associations.filter((a) => a.label === cls.label);
+        const groupIndexes = [...cls.groupSizes.keys()];
+        if (cls.noiseCount > 0) groupIndexes.push(-1);
+        const groupIdByIndex = new Map<number, number>();
+        for (const index of groupIndexes) {
+          const perGroup: GroupAssociation[] = assoc.map((a) => {
+            const share = a.perGroup.find((g) => g.group === index);
+            return {
+              column: a.column,
+              dominantValue: share?.dominantValue ?? null,
+              share: share?.share ?? 0,
+              cramersV: a.cramersV,
+              ami: a.ami,
+              pValue: a.pValue,
+            };
+          });
+          const size = index === -1 ? cls.noiseCount : (cls.groupSizes[index] as number);
+          const g = await tx.query<{ id: number }>(
+            `INSERT INTO "ConfounderGroup" ("analysisId", label, index, "isNoise", size, associations)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id`,
+            [analysisId, cls.label, index, index === -1, size, JSON.stringify(perGroup)],
+          );
+          groupIdByIndex.set(index, (g.rows[0] as { id: number }).id);
+        }
+        const k = cls.rows.length;
+        await insertColumns(tx, "ConfounderGroupMember", [
+          { name: "groupId", type: "int", values: Array.from(cls.groups, (gi) => groupIdByIndex.get(gi) as number) },
+          { name: "sampleId", type: "int", values: Array.from(cls.rows, (row) => m.sampleIds[row] as number) },
+          { name: "x", type: "float8", values: Array.from({ length: k }, (_, i) => cls.layout[2 * i] as number) },
+          { name: "y", type: "float8", values: Array.from({ length: k }, (_, i) => cls.layout[2 * i + 1] as number) },
+        ]);
+        members += k;
+        summary.push({
+          label: cls.label,
+          n: k,
+          groups: cls.groupSizes.length,
+          groupSizes: cls.groupSizes,
+          noiseCount: cls.noiseCount,
+          eps: cls.eps,
+          minPts: cls.minPts,
+          epsAuto: cls.epsAuto,
+          reduce: cls.reduce,
+          pcaComponents: cls.pcaComponents,
+          explainedVariance: cls.explainedVariance ?? null,
+        });
+      }
+      const results = { params: findings.params, classes: summary, associations: findings.associations };
+      await tx.query(
+        `UPDATE "ConfounderAnalysis" SET status = 'SUCCEEDED', results = $2::jsonb, error = NULL, "completedAt" = ${NOW_UTC} WHERE id = $1`,
+        [analysisId, JSON.stringify(results)],
+      );
+      return { analysisId, classes: summary.length, groups: summary.reduce((s, c) => s + c.groups, 0), members };
+    });
+  },
+};

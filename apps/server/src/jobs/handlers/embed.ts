@@ -1,0 +1,147 @@
+// EMBED: runs @stratum/embed's streaming pipeline over a dataset version's samples with the set's
+// ONNX model. Each batch's vectors and failures are written in their own transaction (idempotent:
+// ON CONFLICT DO NOTHING) and the checkpoint is the count of positions settled, so a killed worker's
+// successor skips every sample already stored and goes on. The set turns COMPLETE in ctx.commit.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SqlClient } from "@stratum/db";
+import type { JobContext, JobHandler } from "../types.js";
+import { JobCancelledError, JobInputError } from "../types.js";
+import { NOW_UTC } from "../runner.js";
+import { payloadId } from "./select.js";
+
+interface SetRow {
+  id: number;
+  datasetVersionId: number;
+  dim: number;
+  kind: string;
+  filePath: string | null;
+  config: unknown;
+  modelName: string;
+}
+
+/** Sample URI → embed input: a local path (or file:// URL), or `npz:<file>#<array>[<row>]` / `npy:<file>[<row>]`. */
+export function inputFromUri(key: string, uri: string | null): { key: string; path?: string; array?: { path: string; array?: string; index: number } } {
+  if (!uri) throw new JobInputError("NO_URI", "uri", `sample ${key}: expected a uri to read the image from, got none`);
+  const arr = /^(npz|npy):(.+?)(?:#([^[\]]+))?\[(\d+)\]$/.exec(uri);
+  if (arr) return { key, array: { path: arr[2] as string, ...(arr[3] ? { array: arr[3] } : {}), index: Number(arr[4]) } };
+  if (uri.startsWith("file://")) return { key, path: fileURLToPath(uri) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { key, path: uri }; // remote schemes fail per sample with a reason
+  return { key, path: path.resolve(uri) };
+}
+
+async function writeBatch(
+  sql: SqlClient,
+  setId: number,
+  items: { key: string; vector: Float32Array }[],
+  failures: { key: string; code: string; reason: string }[],
+): Promise<void> {
+  if (items.length) {
+    await sql.query(
+      `INSERT INTO "EmbeddingVector" ("setId", "sampleId", vector)
+       SELECT $1, s, decode(h, 'hex') FROM unnest($2::int[], $3::text[]) AS t(s, h) ON CONFLICT DO NOTHING`,
+      [setId, items.map((i) => Number(i.key)), items.map((i) => Buffer.from(i.vector.buffer, i.vector.byteOffset, i.vector.byteLength).toString("hex"))],
+    );
+  }
+  if (failures.length) {
+    await sql.query(
+      `INSERT INTO "EmbeddingFailure" ("setId", "sampleId", reason)
+       SELECT $1, s, r FROM unnest($2::int[], $3::text[]) AS t(s, r) ON CONFLICT DO NOTHING`,
+      [setId, failures.map((f) => Number(f.key)), failures.map((f) => `${f.code}: ${f.reason}`)],
+    );
+  }
+  await sql.query(`UPDATE "EmbeddingSet" SET count = (SELECT count(*) FROM "EmbeddingVector" WHERE "setId" = $1) WHERE id = $1`, [setId]);
+}
+
+export const embedHandler: JobHandler = {
+  kind: "EMBED",
+
+  async onStart(sql, job) {
+    await sql.query(`UPDATE "EmbeddingSet" SET status = 'RUNNING' WHERE id = $1`, [payloadId(job, "setId")]);
+  },
+
+  async onEnd(sql, job) {
+    // Finished batches stay (they are valid and a retry skips them); the set is FAILED either way.
+    await sql.query(`UPDATE "EmbeddingSet" SET status = 'FAILED' WHERE id = $1`, [payloadId(job, "setId")]);
+  },
+
+  async run(ctx: JobContext) {
+    const sql = ctx.store.sql;
+    const setId = payloadId(ctx.job, "setId");
+    const set = (
+      await sql.query<SetRow>(
+        `SELECT s.id, s."datasetVersionId", s.dim, m.kind, m."filePath", m.config, m.name AS "modelName"
+         FROM "EmbeddingSet" s JOIN "EmbeddingModel" m ON m.id = s."modelId" WHERE s.id = $1`,
+        [setId],
+      )
+    ).rows[0];
+    if (!set) throw new JobInputError("NOT_FOUND", "setId", `embedding set ${setId} does not exist`);
+    if (set.kind !== "ONNX" || !set.filePath) {
+      throw new JobInputError("NOT_RUNNABLE", "model", `model "${set.modelName}" is ${set.kind} without an ONNX file; its vectors must be uploaded`);
+    }
+    const samples = (
+      await sql.query<{ sampleId: number; uri: string | null }>(
+        `SELECT s.id AS "sampleId", s.uri FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId"
+         WHERE d."versionId" = $1 ORDER BY d.position`,
+        [set.datasetVersionId],
+      )
+    ).rows;
+    const settled = new Set<string>(
+      (
+        await sql.query<{ sampleId: number }>(
+          `SELECT "sampleId" FROM "EmbeddingVector" WHERE "setId" = $1 UNION SELECT "sampleId" FROM "EmbeddingFailure" WHERE "setId" = $1`,
+          [setId],
+        )
+      ).rows.map((r) => String(r.sampleId)),
+    );
+    const total = samples.length;
+    const resumedFrom = settled.size;
+    ctx.progress("embedding", settled.size, total, { embedded: 0, failed: 0, skipped: settled.size });
+    await ctx.step();
+
+    const embed = await import("@stratum/embed");
+    const badUri: { key: string; code: string; reason: string }[] = [];
+    const inputs = [];
+    for (const s of samples) {
+      const key = String(s.sampleId);
+      if (settled.has(key)) continue;
+      try {
+        inputs.push(inputFromUri(key, s.uri));
+      } catch (error) {
+        badUri.push({ key, code: "NO_URI", reason: (error as Error).message });
+      }
+    }
+    if (badUri.length) await ctx.store.transaction((tx) => writeBatch(tx, setId, [], badUri));
+    let embedded = 0;
+    let failed = badUri.length;
+    let done = settled.size + badUri.length;
+    try {
+      for await (const batch of embed.embedImages({
+        model: { path: set.filePath, config: set.config },
+        inputs,
+        total: inputs.length,
+        signal: ctx.signal,
+      })) {
+        await ctx.store.transaction((tx) => writeBatch(tx, setId, batch.items, batch.failures));
+        embedded += batch.items.length;
+        failed += batch.failures.length;
+        done += batch.items.length + batch.failures.length;
+        ctx.progress("embedding", done, total, { embedded, failed, resumedFrom });
+        await ctx.step({ settled: done });
+      }
+    } catch (error) {
+      if (embed.isAbortError(error) || ctx.signal.aborted) {
+        await ctx.step(); // throws JobCancelledError / LeaseLostError with the real reason
+        throw new JobCancelledError(`embedding set ${setId} cancelled`);
+      }
+      throw error;
+    }
+    await ctx.commit(async (tx) => {
+      const count = Number(
+        (await tx.query<{ n: string }>(`SELECT count(*) AS n FROM "EmbeddingVector" WHERE "setId" = $1`, [setId])).rows[0]?.n ?? 0,
+      );
+      await tx.query(`UPDATE "EmbeddingSet" SET status = 'COMPLETE', count = $2, "completedAt" = ${NOW_UTC} WHERE id = $1`, [setId, count]);
+      return { setId, count, failed, resumedFrom };
+    });
+  },
+};
