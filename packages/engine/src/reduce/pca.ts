@@ -1,0 +1,216 @@
+// Principal component analysis, exact (eigen-decomposition of the d×d covariance) or randomized
+// (Halko, Martinsson & Tropp 2011: range finder with power iterations). The input is never copied
+// or centred in place: centring happens row by row in a small Float64 buffer, so a 50k×384 float32
+// matrix costs no extra memory beyond the d×d covariance.
+import { symmetricEigen } from "../linalg/eigen.js";
+import { EngineInputError, type Points, type Rng } from "../types.js";
+
+export interface PcaOptions {
+  /** Number of components to keep, 1..min(n, dim). */
+  components: number;
+  /** "auto" (default): exact while dim ≤ 800, randomized above. */
+  method?: "auto" | "exact" | "randomized";
+  /** Randomized SVD: extra random directions beyond `components` (default 10). */
+  oversamples?: number;
+  /** Randomized SVD: power iterations (default 4). */
+  powerIterations?: number;
+  /** Required for the randomized method. */
+  rng?: Rng;
+}
+
+export interface PcaResult {
+  /** Number of components kept. */
+  k: number;
+  method: "exact" | "randomized";
+  /** Principal axes, k rows of length dim (unit length; largest-magnitude entry positive). */
+  components: Float64Array;
+  mean: Float64Array;
+  /** Variance along each axis (ddof = 1). */
+  explainedVariance: Float64Array;
+  /** Share of the total variance per axis. */
+  explainedVarianceRatio: Float64Array;
+  /** The centred data projected on the axes, n×k row-major. */
+  projected: Float64Array;
+}
+
+export function pca(points: Points, options: PcaOptions): PcaResult {
+  const { n, dim, data } = points;
+  const k = options.components;
+  if (n < 1) throw new EngineInputError("EMPTY_INPUT", "points", "pca: expected at least 1 point, got 0");
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(n, dim)) {
+    throw new EngineInputError("BAD_COMPONENTS", "components", `pca: expected components in 1..${Math.min(n, dim)}, got ${k}`);
+  }
+  const method = options.method === "randomized" || (options.method !== "exact" && dim > 800) ? "randomized" : "exact";
+  const mean = columnMeans(data, n, dim);
+  let totalVar = 0;
+  const row = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    for (let j = 0; j < dim; j++) {
+      const v = data[o + j]! - mean[j]!;
+      totalVar += v * v;
+    }
+  }
+  const ddof = Math.max(1, n - 1);
+  totalVar /= ddof;
+
+  let components: Float64Array;
+  let variances: Float64Array;
+  if (method === "exact") {
+    const cov = covariance(data, n, dim, mean);
+    for (let i = 0; i < cov.length; i++) cov[i] = cov[i]! / ddof;
+    const eig = symmetricEigen(cov, dim);
+    components = eig.vectors.slice(0, k * dim);
+    variances = eig.values.slice(0, k).map((v) => Math.max(0, v));
+  } else {
+    if (!options.rng) throw new EngineInputError("RNG_REQUIRED", "rng", "pca: the randomized method needs an rng");
+    ({ components, variances } = randomizedPca(data, n, dim, mean, k, options.oversamples ?? 10, options.powerIterations ?? 4, options.rng));
+    for (let i = 0; i < k; i++) variances[i] = variances[i]! / ddof;
+  }
+  const projected = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    for (let j = 0; j < dim; j++) row[j] = data[o + j]! - mean[j]!;
+    for (let c = 0; c < k; c++) {
+      const co = c * dim;
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += row[j]! * components[co + j]!;
+      projected[i * k + c] = s;
+    }
+  }
+  const ratio = variances.map((v) => (totalVar > 0 ? v / totalVar : 0));
+  return { k, method, components, mean, explainedVariance: variances, explainedVarianceRatio: ratio, projected };
+}
+
+function columnMeans(data: Points["data"], n: number, dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const o = i * dim;
+    for (let j = 0; j < dim; j++) mean[j] = mean[j]! + data[o + j]!;
+  }
+  for (let j = 0; j < dim; j++) mean[j] = mean[j]! / n;
+  return mean;
+}
+
+/** Xcᵀ Xc (not divided by n − 1), accumulated four rows at a time to halve traffic on the d×d sum. */
+function covariance(data: Points["data"], n: number, dim: number, mean: Float64Array): Float64Array {
+  const c = new Float64Array(dim * dim);
+  const r0 = new Float64Array(dim);
+  const r1 = new Float64Array(dim);
+  const r2 = new Float64Array(dim);
+  const r3 = new Float64Array(dim);
+  const rows = [r0, r1, r2, r3];
+  let i = 0;
+  for (; i < n; i += 4) {
+    const m = Math.min(4, n - i);
+    for (let t = 0; t < 4; t++) {
+      const r = rows[t]!;
+      if (t < m) {
+        const o = (i + t) * dim;
+        for (let j = 0; j < dim; j++) r[j] = data[o + j]! - mean[j]!;
+      } else r.fill(0);
+    }
+    for (let a = 0; a < dim; a++) {
+      const x0 = r0[a]!, x1 = r1[a]!, x2 = r2[a]!, x3 = r3[a]!;
+      const base = a * dim;
+      for (let b = a; b < dim; b++) {
+        c[base + b] = c[base + b]! + x0 * r0[b]! + x1 * r1[b]! + x2 * r2[b]! + x3 * r3[b]!;
+      }
+    }
+  }
+  for (let a = 0; a < dim; a++) for (let b = 0; b < a; b++) c[a * dim + b] = c[b * dim + a]!;
+  return c;
+}
+
+/** Orthonormalises the columns of the m×l row-major matrix in place (modified Gram–Schmidt). */
+function orthonormalizeColumns(q: Float64Array, m: number, l: number): void {
+  for (let c = 0; c < l; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += q[i * l + c]! * q[i * l + p]!;
+      for (let i = 0; i < m; i++) q[i * l + c] = q[i * l + c]! - dot * q[i * l + p]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += q[i * l + c]! ** 2;
+    norm = Math.sqrt(norm);
+    if (norm > 1e-300) for (let i = 0; i < m; i++) q[i * l + c] = q[i * l + c]! / norm;
+    else for (let i = 0; i < m; i++) q[i * l + c] = 0;
+  }
+}
+
+function randomizedPca(
+  data: Points["data"], n: number, dim: number, mean: Float64Array, k: number,
+  oversamples: number, powerIterations: number, rng: Rng,
+): { components: Float64Array; variances: Float64Array } {
+  const l = Math.min(k + oversamples, n, dim);
+  const row = new Float64Array(dim);
+  // Y = Xc Ω  (n×l), Ω is dim×l Gaussian
+  let omega: Float64Array = new Float64Array(dim * l);
+  for (let i = 0; i < omega.length; i++) omega[i] = rng.normal();
+  const y = new Float64Array(n * l);
+  const multiply = (right: Float64Array): void => {
+    // y = Xc · right  (right is dim×l)
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) row[j] = data[o + j]! - mean[j]!;
+      for (let c = 0; c < l; c++) y[i * l + c] = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = row[j]!;
+        if (x === 0) continue;
+        const ro = j * l;
+        for (let c = 0; c < l; c++) y[i * l + c] = y[i * l + c]! + x * right[ro + c]!;
+      }
+    }
+  };
+  const multiplyT = (): Float64Array => {
+    // z = Xcᵀ · y (dim×l)
+    const z = new Float64Array(dim * l);
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      for (let j = 0; j < dim; j++) {
+        const x = data[o + j]! - mean[j]!;
+        const zo = j * l;
+        for (let c = 0; c < l; c++) z[zo + c] = z[zo + c]! + x * y[i * l + c]!;
+      }
+    }
+    return z;
+  };
+  multiply(omega);
+  orthonormalizeColumns(y, n, l);
+  for (let it = 0; it < powerIterations; it++) {
+    omega = multiplyT();
+    orthonormalizeColumns(omega, dim, l);
+    multiply(omega);
+    orthonormalizeColumns(y, n, l);
+  }
+  // B = Qᵀ Xc is l×dim; stored transposed as Bᵀ = Xcᵀ Q (dim×l).
+  const bt = multiplyT();
+  // B Bᵀ (l×l) = U S² Uᵀ, right singular vectors v = Bᵀ u / s.
+  const bbt = new Float64Array(l * l);
+  for (let a = 0; a < l; a++) {
+    for (let b = a; b < l; b++) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += bt[j * l + a]! * bt[j * l + b]!;
+      bbt[a * l + b] = s;
+      bbt[b * l + a] = s;
+    }
+  }
+  const eig = symmetricEigen(bbt, l);
+  const components = new Float64Array(k * dim);
+  const variances = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const s2 = Math.max(0, eig.values[c]!);
+    variances[c] = s2;
+    const s = Math.sqrt(s2);
+    let best = 0;
+    for (let j = 0; j < dim; j++) {
+      let v = 0;
+      for (let a = 0; a < l; a++) v += bt[j * l + a]! * eig.vectors[c * l + a]!;
+      v = s > 0 ? v / s : 0;
+      components[c * dim + j] = v;
+      if (Math.abs(v) > Math.abs(best)) best = v;
+    }
+    if (best < 0) for (let j = 0; j < dim; j++) components[c * dim + j] = -components[c * dim + j]!;
+  }
+  return { components, variances };
+}

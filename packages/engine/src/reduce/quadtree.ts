@@ -1,0 +1,136 @@
+// A Barnes–Hut quadtree over a 2-D layout, rebuilt every t-SNE iteration into the same buffers.
+// Nodes hold their cell (centre, half width), point count and centre of mass; children are created
+// lazily. Coincident points (or cells deeper than 48 levels) share a leaf.
+
+export class QuadTree {
+  cap: number;
+  size = 0;
+  cx: Float64Array;
+  cy: Float64Array;
+  hw: Float64Array;
+  comX: Float64Array;
+  comY: Float64Array;
+  cnt: Float64Array;
+  /** child[node*4 + q], -1 when absent */
+  child: Int32Array;
+  /** the point stored in a leaf, -1 for internal nodes */
+  point: Int32Array;
+  depth: Int32Array;
+
+  constructor(n: number) {
+    this.cap = Math.max(16, 2 * n);
+    this.cx = new Float64Array(this.cap);
+    this.cy = new Float64Array(this.cap);
+    this.hw = new Float64Array(this.cap);
+    this.comX = new Float64Array(this.cap);
+    this.comY = new Float64Array(this.cap);
+    this.cnt = new Float64Array(this.cap);
+    this.child = new Int32Array(this.cap * 4);
+    this.point = new Int32Array(this.cap);
+    this.depth = new Int32Array(this.cap);
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const f = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const g = (a: Int32Array, m: number): Int32Array => {
+      const b = new Int32Array(cap * m);
+      b.set(a);
+      return b;
+    };
+    this.cx = f(this.cx);
+    this.cy = f(this.cy);
+    this.hw = f(this.hw);
+    this.comX = f(this.comX);
+    this.comY = f(this.comY);
+    this.cnt = f(this.cnt);
+    this.child = g(this.child, 4);
+    this.point = g(this.point, 1);
+    this.depth = g(this.depth, 1);
+    this.cap = cap;
+  }
+
+  private node(cx: number, cy: number, hw: number, depth: number): number {
+    if (this.size === this.cap) this.grow();
+    const v = this.size++;
+    this.cx[v] = cx;
+    this.cy[v] = cy;
+    this.hw[v] = hw;
+    this.comX[v] = 0;
+    this.comY[v] = 0;
+    this.cnt[v] = 0;
+    this.child[4 * v] = this.child[4 * v + 1] = this.child[4 * v + 2] = this.child[4 * v + 3] = -1;
+    this.point[v] = -1;
+    this.depth[v] = depth;
+    return v;
+  }
+
+  /** Rebuilds the tree over y (n×2). */
+  build(y: Float64Array, n: number): void {
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const a = y[2 * i]!, b = y[2 * i + 1]!;
+      if (a < minX) minX = a;
+      if (a > maxX) maxX = a;
+      if (b < minY) minY = b;
+      if (b > maxY) maxY = b;
+    }
+    const hw = Math.max(maxX - minX, maxY - minY, 1e-12) / 2 * (1 + 1e-9) + 1e-12;
+    this.size = 0;
+    this.node((minX + maxX) / 2, (minY + maxY) / 2, hw, 0);
+    for (let i = 0; i < n; i++) this.insert(i, y[2 * i]!, y[2 * i + 1]!, y);
+  }
+
+  private insert(i: number, x: number, yy: number, y: Float64Array): void {
+    let v = 0;
+    for (;;) {
+      const c = ++this.cnt[v]!;
+      this.comX[v] = this.comX[v]! + (x - this.comX[v]!) / c;
+      this.comY[v] = this.comY[v]! + (yy - this.comY[v]!) / c;
+      if (c === 1) {
+        // an empty leaf (only the root starts empty; children are born holding their point)
+        this.point[v] = i;
+        return;
+      }
+      const p = this.point[v]!;
+      if (p >= 0) {
+        const px = y[2 * p]!, py = y[2 * p + 1]!;
+        if ((px === x && py === yy) || this.depth[v]! >= 48) return; // coincident: share the leaf
+        // split: push the resident point down one level
+        this.point[v] = -1;
+        const q = this.quadrant(v, px, py);
+        const w = this.childFor(v, q);
+        this.cnt[w] = c - 1; // the resident and any points coincident with it
+        this.comX[w] = px;
+        this.comY[w] = py;
+        this.point[w] = p;
+      }
+      const q = this.quadrant(v, x, yy);
+      let w = this.child[4 * v + q]!;
+      if (w < 0) {
+        w = this.childFor(v, q);
+        this.cnt[w] = 1;
+        this.comX[w] = x;
+        this.comY[w] = yy;
+        this.point[w] = i;
+        return;
+      }
+      v = w;
+    }
+  }
+
+  private quadrant(v: number, x: number, y: number): number {
+    return (x >= this.cx[v]! ? 1 : 0) + (y >= this.cy[v]! ? 2 : 0);
+  }
+
+  private childFor(v: number, q: number): number {
+    const h = this.hw[v]! / 2;
+    const w = this.node(this.cx[v]! + (q & 1 ? h : -h), this.cy[v]! + (q & 2 ? h : -h), h, this.depth[v]! + 1);
+    this.child[4 * v + q] = w;
+    return w;
+  }
+}

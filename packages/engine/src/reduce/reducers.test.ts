@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { expectClose } from "../__tests__/close.js";
+import { flat, loadFixture } from "../__tests__/fixtures.js";
+import { trustworthiness } from "../quality/trustworthiness.js";
+import { createRng } from "../rng.js";
+import { EngineInputError } from "../types.js";
+import { tsne } from "./tsne.js";
+import { fitAB, umap } from "./umap.js";
+
+interface TsneFixture {
+  n: number; dim: number; points: number[][]; labels: number[];
+  sklearnTsneLayout: number[][]; sklearnTsneTrustworthiness10: number;
+}
+const fx = loadFixture<TsneFixture>("tsne.json");
+const points = { data: flat(fx.points), n: fx.n, dim: fx.dim };
+
+describe("t-SNE and UMAP layouts", () => {
+  it("tsne(digits) reaches trustworthiness(k=10) within 0.02 of scikit-learn's t-SNE", () => {
+    const { embedding } = tsne(points, { rng: createRng(0) });
+    const t = trustworthiness(points, { data: embedding, n: fx.n, dim: 2 }, 10);
+    expect(t).toBeGreaterThanOrEqual(fx.sklearnTsneTrustworthiness10 - 0.02);
+  });
+
+  it("umap(digits) reaches trustworthiness(k=10) within 0.02 of scikit-learn's t-SNE", () => {
+    const { embedding } = umap(points, { rng: createRng(0) });
+    const t = trustworthiness(points, { data: embedding, n: fx.n, dim: 2 }, 10);
+    expect(t).toBeGreaterThanOrEqual(fx.sklearnTsneTrustworthiness10 - 0.02);
+  });
+
+  it("tsne(points, {rng}) and umap(points, {rng}) are byte-identical for the same seed", () => {
+    const small = { data: points.data.subarray(0, 150 * fx.dim), n: 150, dim: fx.dim };
+    const a = tsne(small, { rng: createRng(3), iterations: 200 }).embedding;
+    const b = tsne(small, { rng: createRng(3), iterations: 200 }).embedding;
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    const c = umap(small, { rng: createRng(3), epochs: 100 }).embedding;
+    const d = umap(small, { rng: createRng(3), epochs: 100 }).embedding;
+    expect(Buffer.from(c.buffer).equals(Buffer.from(d.buffer))).toBe(true);
+  });
+
+  it("tsne(points) and umap(points) refuse fewer than 4 points", () => {
+    const three = { data: new Float64Array(6), n: 3, dim: 2 };
+    expect(() => tsne(three, { rng: createRng(0) })).toThrow(/at least 4 points, got 3/);
+    expect(() => umap(three, { rng: createRng(0) })).toThrow(EngineInputError);
+  });
+
+  it("tsne(points, {perplexity}) refuses perplexity ≥ n", () => {
+    const p = { data: points.data.subarray(0, 20 * fx.dim), n: 20, dim: fx.dim };
+    expect(() => tsne(p, { rng: createRng(0), perplexity: 20 })).toThrow(/expected perplexity in \(0, 20\), got 20/);
+  });
+
+  it("tsne(duplicate points) and umap(duplicate points) return finite layouts", () => {
+    const data = new Float64Array(40 * 3);
+    for (let i = 20; i < 40; i++) data.fill(1, i * 3, i * 3 + 3);
+    const p = { data, n: 40, dim: 3 };
+    expect(tsne(p, { rng: createRng(0), perplexity: 5, iterations: 100 }).embedding.every(Number.isFinite)).toBe(true);
+    expect(umap(p, { rng: createRng(0), nNeighbors: 5, epochs: 50 }).embedding.every(Number.isFinite)).toBe(true);
+  });
+
+  it("fitAB(1, 0.1) gives umap-learn's curve parameters", () => {
+    const { a, b } = fitAB(1, 0.1);
+    expectClose(a, 1.577, 0.01);
+    expectClose(b, 0.895, 0.01);
+  });
+});

@@ -1,0 +1,165 @@
+// Barnes–Hut t-SNE (van der Maaten, JMLR 2014). Input similarities on the k = 3·perplexity nearest
+// neighbours (exact kNN below 4096 points, NN-descent above), a quadtree for the repulsive forces
+// with opening angle theta, and scikit-learn's optimiser: early exaggeration 12 for 250 iterations
+// with momentum 0.5, then momentum 0.8; delta-bar-delta gains (+0.2 / ×0.8, floor 0.01); learning
+// rate "auto" = max(n / exaggeration / 4, 50) (Belkina et al. 2019) on the gradient 4·(F_attr − F_rep).
+// Initialised from PCA scaled to standard deviation 1e-4, like sklearn's init="pca". Deterministic.
+import { knnGraph, type KnnGraph } from "../neighbors/knn.js";
+import { EngineInputError, type Points, type ProgressFn, type Rng } from "../types.js";
+import { perplexityRows, symmetrize } from "./affinity.js";
+import { pca } from "./pca.js";
+import { QuadTree } from "./quadtree.js";
+
+export interface TsneOptions {
+  rng: Rng;
+  /** Effective number of neighbours (default 30). Must be < n. */
+  perplexity?: number;
+  /** Total gradient steps (default 750, of which `exaggerationIterations` exaggerated). */
+  iterations?: number;
+  exaggerationIterations?: number; // default 250
+  earlyExaggeration?: number; // default 12
+  learningRate?: number | "auto";
+  /** Barnes–Hut opening angle (default 0.5; 0 = exact repulsion, slow). */
+  theta?: number;
+  /** A precomputed kNN graph of `points` with k ≥ min(n − 1, ⌊3·perplexity⌋). */
+  knn?: KnnGraph;
+  /** Initial layout n×2 (default: PCA, scaled to std 1e-4). */
+  init?: Float64Array;
+  onProgress?: ProgressFn;
+}
+
+export interface TsneResult {
+  /** n×2 layout. */
+  embedding: Float64Array;
+  /** The kNN graph the similarities were built on (reusable by the caller). */
+  knn: KnnGraph;
+}
+
+export function tsne(points: Points, options: TsneOptions): TsneResult {
+  const { n } = points;
+  const perplexity = options.perplexity ?? 30;
+  if (n < 4) throw new EngineInputError("TOO_FEW_POINTS", "points", `tsne: expected at least 4 points, got ${n}`);
+  if (!(perplexity > 0) || perplexity >= n) {
+    throw new EngineInputError("BAD_PERPLEXITY", "perplexity", `tsne: expected perplexity in (0, ${n}), got ${perplexity}`);
+  }
+  const iterations = options.iterations ?? 750;
+  const exIters = Math.min(iterations, options.exaggerationIterations ?? 250);
+  const exaggeration = options.earlyExaggeration ?? 12;
+  const theta = options.theta ?? 0.5;
+  if (!(theta >= 0 && theta <= 1)) throw new EngineInputError("BAD_THETA", "theta", `tsne: expected theta in [0, 1], got ${theta}`);
+  const lr = options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
+  if (!(lr > 0)) throw new EngineInputError("BAD_LEARNING_RATE", "learningRate", `tsne: expected learningRate > 0, got ${lr}`);
+
+  const k = Math.min(n - 1, Math.floor(3 * perplexity));
+  let graph = options.knn;
+  if (!graph || graph.k < k || graph.n !== n) graph = knnGraph(points, k, options.rng);
+  const view: KnnGraph = graph.k === k ? graph : truncate(graph, k);
+  const P = symmetrize(view, perplexityRows(view, perplexity));
+
+  const y = options.init ? Float64Array.from(options.init) : pcaInit(points, options.rng);
+  if (y.length !== 2 * n) throw new EngineInputError("BAD_INIT", "init", `tsne: expected init of ${2 * n} values, got ${y.length}`);
+  const update = new Float64Array(2 * n);
+  const gains = new Float64Array(2 * n).fill(1);
+  const grad = new Float64Array(2 * n);
+  const rep = new Float64Array(2 * n);
+  const tree = new QuadTree(n);
+  const stack = new Int32Array(4 * 64 + 8);
+  const theta2 = theta * theta;
+
+  for (let it = 0; it < iterations; it++) {
+    const exag = it < exIters ? exaggeration : 1;
+    const momentum = it < exIters ? 0.5 : 0.8;
+    // attractive forces over the sparse P
+    for (let i = 0; i < n; i++) {
+      const xi = y[2 * i]!, yi = y[2 * i + 1]!;
+      let fx = 0, fy = 0;
+      for (let s = P.rowPtr[i]!, e = P.rowPtr[i + 1]!; s < e; s++) {
+        const j = P.cols[s]!;
+        const dx = xi - y[2 * j]!, dy = yi - y[2 * j + 1]!;
+        const w = (P.vals[s]! * exag) / (1 + dx * dx + dy * dy);
+        fx += w * dx;
+        fy += w * dy;
+      }
+      grad[2 * i] = fx;
+      grad[2 * i + 1] = fy;
+    }
+    // repulsive forces through the quadtree
+    tree.build(y, n);
+    let sumQ = 0;
+    const { comX, comY, cnt, hw, child, point } = tree;
+    for (let i = 0; i < n; i++) {
+      const xi = y[2 * i]!, yi = y[2 * i + 1]!;
+      let rx = 0, ry = 0;
+      let top = 0;
+      stack[top++] = 0;
+      while (top > 0) {
+        const v = stack[--top]!;
+        const dx = xi - comX[v]!, dy = yi - comY[v]!;
+        const d2 = dx * dx + dy * dy;
+        const w = 2 * hw[v]!;
+        if (point[v]! >= 0 || w * w < theta2 * d2) {
+          const q = 1 / (1 + d2);
+          const c = cnt[v]!;
+          sumQ += c * q;
+          const m = c * q * q;
+          rx += m * dx;
+          ry += m * dy;
+        } else {
+          const b = 4 * v;
+          for (let t = 0; t < 4; t++) {
+            const ch = child[b + t]!;
+            if (ch >= 0) stack[top++] = ch;
+          }
+        }
+      }
+      rep[2 * i] = rx;
+      rep[2 * i + 1] = ry;
+    }
+    sumQ = Math.max(sumQ - n, 1e-300); // drop each point's q_ii = 1
+    for (let t = 0; t < 2 * n; t++) {
+      const g = 4 * (grad[t]! - rep[t]! / sumQ);
+      const u = update[t]!;
+      let gain = gains[t]!;
+      gain = u * g < 0 ? gain + 0.2 : gain * 0.8;
+      if (gain < 0.01) gain = 0.01;
+      gains[t] = gain;
+      const nu = momentum * u - lr * gain * g;
+      update[t] = nu;
+      y[t] = y[t]! + nu;
+    }
+    if (options.onProgress && (it % 25 === 24 || it === iterations - 1)) options.onProgress("t-SNE", it + 1, iterations);
+  }
+  return { embedding: y, knn: graph };
+}
+
+/** The first k columns of a graph with more neighbours per row. */
+export function truncate(graph: KnnGraph, k: number): KnnGraph {
+  const indices = new Int32Array(graph.n * k);
+  const distances = new Float64Array(graph.n * k);
+  for (let i = 0; i < graph.n; i++) {
+    indices.set(graph.indices.subarray(i * graph.k, i * graph.k + k), i * k);
+    distances.set(graph.distances.subarray(i * graph.k, i * graph.k + k), i * k);
+  }
+  return { n: graph.n, k, indices, distances, method: graph.method };
+}
+
+/** The first two principal components scaled to standard deviation `std` on the first axis. */
+export function pcaInit(points: Points, rng: Rng, std = 1e-4): Float64Array {
+  const { n, dim } = points;
+  const y = new Float64Array(2 * n);
+  if (dim >= 2 && n >= 2) {
+    const { projected } = pca(points, { components: 2, rng });
+    let m = 0;
+    for (let i = 0; i < n; i++) m += projected[2 * i]!;
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (projected[2 * i]! - m) ** 2;
+    const sd = Math.sqrt(v / n);
+    if (sd > 0) {
+      for (let t = 0; t < 2 * n; t++) y[t] = (projected[t]! / sd) * std;
+      return y;
+    }
+  }
+  for (let t = 0; t < 2 * n; t++) y[t] = rng.normal() * std;
+  return y;
+}
