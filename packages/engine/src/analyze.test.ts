@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { adjustedRandIndexForTest } from "./__tests__/ari.js";
+import { analyze, defaultMinPts, groupsPerRow } from "./analyze.js";
+import { findingsFromJson, findingsToJson } from "./findings-json.js";
+import { createRng } from "./rng.js";
+import { EngineInputError } from "./types.js";
+
+/**
+ * Two classes; inside each, three acquisition sites shift the embedding (a strong confounder), and
+ * a "coin" column is independent of everything.
+ */
+function confoundedPool(nPerClass: number, dim: number, seed: number) {
+  const rng = createRng(seed);
+  const classShift = [Array.from({ length: dim }, () => rng.normal()), Array.from({ length: dim }, () => rng.normal())];
+  const siteShift = [0, 1, 2].map(() => Array.from({ length: dim }, () => rng.normal() * 3));
+  const n = 2 * nPerClass;
+  const data = new Float32Array(n * dim);
+  const labels: string[] = [];
+  const site: string[] = [];
+  const coin: (string | null)[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 2;
+    const s = Math.floor(i / 2) % 3;
+    labels.push(c ? "pneumonia" : "normal");
+    site.push(`site-${s}`);
+    coin.push(i % 17 === 0 ? null : rng.next() < 0.5 ? "heads" : "tails");
+    ids.push(`img-${i}`);
+    for (let t = 0; t < dim; t++) data[i * dim + t] = classShift[c]![t]! + siteShift[s]![t]! + rng.normal() * 0.6;
+  }
+  return { points: { data, n, dim }, labels, metadata: { site, coin }, ids, siteOf: site };
+}
+
+describe("analyze", () => {
+  const pool = confoundedPool(300, 64, 1);
+  const findings = analyze({ points: pool.points, labels: pool.labels, metadata: pool.metadata }, { seed: 7 });
+
+  it("analyze(pool) finds the simulated sites inside each class (ARI ≥ 0.9)", () => {
+    expect(findings.classes.map((c) => c.label)).toEqual(["normal", "pneumonia"]);
+    for (const c of findings.classes) {
+      expect(c.rows.length).toBe(300);
+      expect(c.groupSizes.length).toBeGreaterThanOrEqual(3);
+      const truth = Array.from(c.rows, (r) => pool.siteOf[r]!);
+      expect(adjustedRandIndexForTest(Array.from(c.groups), truth)).toBeGreaterThan(0.9);
+      expect(c.epsAuto).toBe(true);
+      expect(c.minPts).toBe(defaultMinPts(300));
+      expect(c.pcaComponents).toBe(50);
+      expect(c.explainedVariance!.length).toBe(50);
+      expect(c.layout.length).toBe(600);
+      expect(c.reduce).toBe("umap");
+      expect(c.groupSizes.reduce((a, b) => a + b, 0) + c.noiseCount).toBe(300);
+      for (let g = 1; g < c.groupSizes.length; g++) expect(c.groupSizes[g]!).toBeLessThanOrEqual(c.groupSizes[g - 1]!);
+    }
+  });
+
+  it("analyze(pool) ties the site column to the groups and not the coin column", () => {
+    for (const label of ["normal", "pneumonia"]) {
+      const site = findings.associations.find((a) => a.label === label && a.column === "site")!;
+      const coin = findings.associations.find((a) => a.label === label && a.column === "coin")!;
+      expect(site.cramersV).toBeGreaterThan(0.9);
+      expect(site.ami).toBeGreaterThan(0.8);
+      expect(site.pValue).toBeLessThan(1e-20);
+      expect(site.predictability!.accuracy).toBeGreaterThan(0.95);
+      expect(site.predictability!.chance).toBeCloseTo(1 / 3, 2);
+      expect(coin.cramersV).toBeLessThan(0.2);
+      expect(coin.pValue).toBeGreaterThan(0.001);
+      expect(coin.predictability!.accuracy).toBeLessThan(0.7);
+      expect(site.perGroup.slice(0, 3).every((g) => g.share > 0.9 && g.dominantValue !== null)).toBe(true);
+    }
+  });
+
+  it("analyze(pool, {seed}) is byte-identical for the same seed", () => {
+    const again = analyze({ points: pool.points, labels: pool.labels, metadata: pool.metadata }, { seed: 7 });
+    expect(JSON.stringify(findingsToJson(again, pool.ids))).toBe(JSON.stringify(findingsToJson(findings, pool.ids)));
+  });
+
+  it("analyze(pool without metadata) still returns the groups, with associations = []", () => {
+    const small = confoundedPool(60, 16, 2);
+    const f = analyze({ points: small.points, labels: small.labels }, { reduce: "pca" });
+    expect(f.associations).toEqual([]);
+    expect(f.classes.length).toBe(2);
+  });
+
+  for (const reduce of ["tsne", "pca", "none"] as const) {
+    it(`analyze(pool, {reduce: "${reduce}"}) recovers the sites too`, () => {
+      const small = confoundedPool(150, 32, 3);
+      const f = analyze({ points: small.points, labels: small.labels, metadata: small.metadata }, { reduce, seed: 1 });
+      for (const c of f.classes) {
+        expect(c.reduce).toBe(reduce);
+        expect(adjustedRandIndexForTest(Array.from(c.groups), Array.from(c.rows, (r) => small.siteOf[r]!))).toBeGreaterThan(0.8);
+      }
+    });
+  }
+
+  it("analyze(pool, {eps, minPts}) uses the given values and reports them", () => {
+    const small = confoundedPool(60, 8, 4);
+    const f = analyze({ points: small.points, labels: small.labels }, { reduce: "none", eps: 2.5, minPts: 4 });
+    expect(f.classes.every((c) => c.eps === 2.5 && c.minPts === 4 && !c.epsAuto)).toBe(true);
+    expect(f.params.eps).toBe(2.5);
+    expect(f.params.minPts).toBe(4);
+  });
+
+  it("analyze(class with one point) falls back to a PCA layout and reports the point as noise", () => {
+    const f = analyze({ points: { data: Float64Array.from([0, 0, 0, 1, 1, 1, 2, 2, 2, 5, 5, 5, 9, 9, 9]), n: 5, dim: 3 }, labels: ["a", "a", "a", "a", "b"] });
+    const b = f.classes.find((c) => c.label === "b")!;
+    expect(b.reduce).toBe("pca");
+    expect(Array.from(b.groups)).toEqual([-1]);
+    expect(b.noiseCount).toBe(1);
+  });
+
+  it("analyze(duplicate points) puts the copies in one group", () => {
+    const data = new Float64Array(30 * 4).fill(3);
+    const f = analyze({ points: { data, n: 30, dim: 4 }, labels: new Array(30).fill("x") }, { reduce: "none" });
+    expect(f.classes[0]!.groupSizes).toEqual([30]);
+  });
+
+  it("analyze(empty input) refuses", () => {
+    expect(() => analyze({ points: { data: new Float32Array(0), n: 0, dim: 4 }, labels: [] })).toThrow(/at least 1 point, got 0/);
+  });
+
+  it("analyze(input, bad params) refuses before any work, naming the parameter", () => {
+    const input = { points: { data: new Float32Array(8), n: 2, dim: 4 }, labels: ["a", "b"] };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ eps: 0 }, /eps.*got 0/],
+      [{ eps: "knee" }, /eps.*got knee/],
+      [{ minPts: 0 }, /minPts.*got 0/],
+      [{ reduce: "mds" }, /reduce.*got mds/],
+      [{ pcaComponents: -1 }, /pcaComponents.*got -1/],
+      [{ seed: 1.5 }, /seed.*got 1.5/],
+      [{ nNeighbors: 1 }, /nNeighbors.*got 1/],
+    ];
+    for (const [params, message] of cases) {
+      expect(() => analyze(input, params)).toThrow(message);
+      expect(() => analyze(input, params)).toThrow(EngineInputError);
+    }
+  });
+
+  it("analyze(input with mismatched labels or metadata) names the field", () => {
+    const points = { data: new Float32Array(8), n: 2, dim: 4 };
+    expect(() => analyze({ points, labels: ["a"] })).toThrow(/expected 2 labels \(one per row\), got 1/);
+    expect(() => analyze({ points, labels: ["a", "b"], metadata: { site: ["x"] } })).toThrow(/metadata column "site", got 1/);
+  });
+
+  it("groupsPerRow(findings, n) maps groups back to pool rows", () => {
+    const g = groupsPerRow(findings, pool.points.n);
+    const c = findings.classes[1]!;
+    expect(g[c.rows[5]!]).toBe(c.groups[5]);
+  });
+});
+
+describe("findings.json", () => {
+  const pool = confoundedPool(40, 8, 5);
+  const findings = analyze({ points: pool.points, labels: pool.labels, metadata: pool.metadata }, { reduce: "pca" });
+
+  it("findingsToJson(findings, ids) has the issue's shape, and findingsFromJson reads it back", () => {
+    const json = JSON.parse(JSON.stringify(findingsToJson(findings, pool.ids)));
+    expect(Object.keys(json.classes[0])).toEqual(expect.arrayContaining(["label", "groups", "noise", "eps", "minPts"]));
+    expect(json.classes[0].groups[0]).toEqual({ id: 0, size: expect.any(Number), members: expect.any(Array) });
+    expect(json.associations[0]).toEqual(expect.objectContaining({ column: expect.any(String), cramersV: expect.any(Number), pValue: expect.any(Number) }));
+    const back = findingsFromJson(json, pool.ids);
+    for (let k = 0; k < findings.classes.length; k++) {
+      expect(Array.from(back.classes[k]!.rows)).toEqual(Array.from(findings.classes[k]!.rows));
+      expect(Array.from(back.classes[k]!.groups)).toEqual(Array.from(findings.classes[k]!.groups));
+      expect(back.classes[k]!.eps).toBe(findings.classes[k]!.eps);
+    }
+    expect(back.associations.length).toBe(findings.associations.length);
+  });
+
+  it("findingsFromJson(minimal issue-format json, ids) is accepted", () => {
+    const json = { classes: [{ label: "a", groups: [{ id: 0, size: 2, members: ["img-0", "img-2"] }], noise: ["img-4"], eps: 0.5, minPts: 3 }], associations: [] };
+    const f = findingsFromJson(json, pool.ids);
+    expect(Array.from(f.classes[0]!.rows)).toEqual([0, 2, 4]);
+    expect(Array.from(f.classes[0]!.groups)).toEqual([0, 0, -1]);
+  });
+
+  it("findingsFromJson(bad json, ids) says what was expected and where", () => {
+    const base = { label: "a", groups: [{ id: 0, size: 1, members: ["img-0"] }], noise: [], eps: 1, minPts: 2 };
+    expect(() => findingsFromJson(null, pool.ids)).toThrow(/\(root\): expected an object, got null/);
+    expect(() => findingsFromJson({ classes: "x" }, pool.ids)).toThrow(/classes: expected an array, got "x"/);
+    expect(() => findingsFromJson({ classes: [{ ...base, eps: -1 }] }, pool.ids)).toThrow(/classes\[0\]\.eps: expected a number > 0/);
+    expect(() => findingsFromJson({ classes: [{ ...base, groups: [{ members: ["nope"] }] }] }, pool.ids)).toThrow(/classes\[0\]\.groups\[0\]\.members\[0\]: expected an id present in the samples, got "nope"/);
+    expect(() => findingsFromJson({ classes: [{ ...base, noise: ["img-0"] }] }, pool.ids)).toThrow(/noise\[0\]: expected each id at most once/);
+    expect(() => findingsFromJson({ classes: [{ ...base, groups: [{ size: 3, members: ["img-0"] }] }] }, pool.ids)).toThrow(/size: expected 1/);
+  });
+});

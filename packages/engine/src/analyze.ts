@@ -1,0 +1,342 @@
+// Confounder discovery, per class: optional PCA → 2-D layout (UMAP by default, t-SNE, PCA, or none)
+// → DBSCAN with eps from the k-distance knee → groups, then for every metadata column the strength
+// of its link to the groups (bias-corrected Cramér's V, AMI, chi-square p-value) and how well the
+// embedding predicts it (leave-one-out k-NN accuracy vs the majority rate).
+import { chooseEps } from "./cluster/eps.js";
+import { checkPoints, dbscan } from "./cluster/dbscan.js";
+import { knnGraph, type KnnGraph } from "./neighbors/knn.js";
+import { pca } from "./reduce/pca.js";
+import { tsne } from "./reduce/tsne.js";
+import { umap } from "./reduce/umap.js";
+import { createRng } from "./rng.js";
+import { adjustedMutualInformation } from "./stats/ami.js";
+import { chiSquareTest, contingencyTable } from "./stats/contingency.js";
+import { cramersV } from "./stats/cramers-v.js";
+import { knnPredictabilityFromGraph } from "./stats/predictability.js";
+import { EngineInputError, type MetadataColumns, type Points, type ProgressFn } from "./types.js";
+
+export type ReduceMethod = "tsne" | "umap" | "pca" | "none";
+export const REDUCE_METHODS: readonly ReduceMethod[] = ["umap", "tsne", "pca", "none"];
+
+export interface AnalyzeInput {
+  points: Points;
+  labels: ReadonlyArray<string>;
+  metadata?: MetadataColumns;
+}
+
+export interface AnalyzeParams {
+  /** 2-D reduction before DBSCAN (default "umap"); "none" clusters in the (PCA) space itself. */
+  reduce?: ReduceMethod;
+  /** PCA components before reduction; default min(50, dim) when dim > 50, else off; 0 = off. */
+  pcaComponents?: number;
+  /** DBSCAN radius in layout units, or "auto" (default): the knee of the k-distance curve. */
+  eps?: "auto" | number;
+  /** DBSCAN minPts (point itself included); default per class: clamp(round(2·ln n), 5, 50). */
+  minPts?: number;
+  /** Seed of the one generator behind every random step (default 0). */
+  seed?: number;
+  /** t-SNE perplexity (default 30; lowered to (n − 1)/3 for small classes). */
+  perplexity?: number;
+  /** UMAP neighbours (default 15). */
+  nNeighbors?: number;
+  /** Neighbours voting in the predictability score (default 10). */
+  predictabilityK?: number;
+}
+
+export interface ResolvedAnalyzeParams {
+  reduce: ReduceMethod;
+  /** null: "min(50, dim) when dim > 50" was applied per class (see ClassFindings.pcaComponents). */
+  pcaComponents: number | null;
+  eps: "auto" | number;
+  minPts: number | "auto";
+  seed: number;
+  perplexity: number;
+  nNeighbors: number;
+  predictabilityK: number;
+}
+
+export interface ClassFindings {
+  label: string;
+  /** Pool row indices of this class, ascending. */
+  rows: Int32Array;
+  /** Per entry of rows: group 0..k-1 (largest first), or -1 for noise. */
+  groups: Int32Array;
+  /** Per entry of rows: x, y of the 2-D layout. */
+  layout: Float32Array;
+  groupSizes: number[];
+  noiseCount: number;
+  eps: number;
+  minPts: number;
+  epsAuto: boolean;
+  /** Ratio of variance per PCA component, when PCA ran. */
+  explainedVariance?: number[];
+  /** Components PCA kept (0 = no PCA). */
+  pcaComponents: number;
+  /** The reduction actually used (a class under 4 rows falls back from umap/tsne to pca). */
+  reduce: ReduceMethod;
+}
+
+export interface GroupValueShare {
+  group: number;
+  size: number;
+  /** Most common known value in the group (ties: smallest by code unit), null if none known. */
+  dominantValue: string | null;
+  /** Share of the group's known values that equal dominantValue. */
+  share: number;
+}
+
+export interface Association {
+  label: string;
+  column: string;
+  /** Bergsma's bias-corrected Cramér's V of groups (noise excluded) vs column values. */
+  cramersV: number;
+  /** Adjusted mutual information (arithmetic normaliser). */
+  ami: number;
+  /** Chi-square test of independence. */
+  pValue: number;
+  chiSquare: number;
+  df: number;
+  /** Rows that entered the table (in a group and with a known value). */
+  n: number;
+  predictability?: { accuracy: number; chance: number; k: number };
+  perGroup: GroupValueShare[];
+}
+
+export interface Findings {
+  params: ResolvedAnalyzeParams;
+  classes: ClassFindings[];
+  associations: Association[];
+}
+
+export function defaultMinPts(n: number): number {
+  return Math.max(5, Math.min(50, Math.round(2 * Math.log(Math.max(n, 1)))));
+}
+
+export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyzeParams {
+  const reduce = params.reduce ?? "umap";
+  if (!REDUCE_METHODS.includes(reduce)) {
+    throw new EngineInputError("BAD_REDUCE", "reduce", `analyze: expected reduce to be one of ${REDUCE_METHODS.join("|")}, got ${String(reduce)}`);
+  }
+  const pc = params.pcaComponents;
+  if (pc !== undefined && (!Number.isInteger(pc) || pc < 0)) {
+    throw new EngineInputError("BAD_COMPONENTS", "pcaComponents", `analyze: expected pcaComponents to be an integer ≥ 0, got ${pc}`);
+  }
+  const eps = params.eps ?? "auto";
+  if (eps !== "auto" && (typeof eps !== "number" || !Number.isFinite(eps) || eps <= 0)) {
+    throw new EngineInputError("BAD_EPS", "eps", `analyze: expected eps to be "auto" or a number > 0, got ${String(eps)}`);
+  }
+  const minPts = params.minPts;
+  if (minPts !== undefined && (!Number.isInteger(minPts) || minPts < 1)) {
+    throw new EngineInputError("BAD_MIN_PTS", "minPts", `analyze: expected minPts to be an integer ≥ 1, got ${minPts}`);
+  }
+  const seed = params.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new EngineInputError("BAD_SEED", "seed", `analyze: expected an integer seed, got ${seed}`);
+  const perplexity = params.perplexity ?? 30;
+  if (!(perplexity > 0) || !Number.isFinite(perplexity)) {
+    throw new EngineInputError("BAD_PERPLEXITY", "perplexity", `analyze: expected perplexity > 0, got ${perplexity}`);
+  }
+  const nNeighbors = params.nNeighbors ?? 15;
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 2) {
+    throw new EngineInputError("BAD_N_NEIGHBORS", "nNeighbors", `analyze: expected nNeighbors to be an integer ≥ 2, got ${nNeighbors}`);
+  }
+  const predictabilityK = params.predictabilityK ?? 10;
+  if (!Number.isInteger(predictabilityK) || predictabilityK < 1) {
+    throw new EngineInputError("BAD_K", "predictabilityK", `analyze: expected predictabilityK to be an integer ≥ 1, got ${predictabilityK}`);
+  }
+  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK };
+}
+
+function checkInput(input: AnalyzeInput): void {
+  if (!input || typeof input !== "object") throw new EngineInputError("BAD_INPUT", "input", "analyze: expected an input object");
+  checkPoints(input.points, "analyze");
+  const { n } = input.points;
+  if (!input.labels || input.labels.length !== n) {
+    throw new EngineInputError("BAD_LENGTH", "labels", `analyze: expected ${n} labels (one per row), got ${input.labels?.length ?? 0}`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (typeof input.labels[i] !== "string") {
+      throw new EngineInputError("BAD_LABEL", "labels", `analyze: expected a string label at row ${i}, got ${String(input.labels[i])}`);
+    }
+  }
+  for (const [name, column] of Object.entries(input.metadata ?? {})) {
+    if (!column || column.length !== n) {
+      throw new EngineInputError("BAD_LENGTH", `metadata.${name}`, `analyze: expected ${n} values in metadata column "${name}", got ${column?.length ?? 0}`);
+    }
+  }
+}
+
+export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgress?: ProgressFn): Findings {
+  const resolved = resolveAnalyzeParams(params);
+  checkInput(input);
+  const { points, labels } = input;
+  const { n, dim, data } = points;
+  const rng = createRng(resolved.seed);
+
+  const byLabel = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const l = labels[i]!;
+    let list = byLabel.get(l);
+    if (!list) byLabel.set(l, (list = []));
+    list.push(i);
+  }
+  const classLabels = [...byLabel.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const classes: ClassFindings[] = [];
+  const associations: Association[] = [];
+  const columns = Object.keys(input.metadata ?? {}).sort();
+
+  for (const label of classLabels) {
+    const rows = Int32Array.from(byLabel.get(label)!);
+    const m = rows.length;
+    const progress: ProgressFn | undefined = onProgress ? (phase, done, total) => onProgress(`${label}: ${phase}`, done, total) : undefined;
+    const X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
+    for (let r = 0; r < m; r++) {
+      const o = rows[r]! * dim;
+      for (let t = 0; t < dim; t++) X[r * dim + t] = data[o + t]!;
+    }
+    // 1. PCA
+    let space: Points = { data: X, n: m, dim };
+    let explainedVariance: number[] | undefined;
+    let pcaK = resolved.pcaComponents ?? (dim > 50 ? 50 : 0);
+    pcaK = Math.min(pcaK, m, dim);
+    if (pcaK > 0 && pcaK < dim) {
+      progress?.("PCA", 0, 1);
+      const p = pca(space, { components: pcaK, rng });
+      space = { data: p.projected, n: m, dim: pcaK };
+      explainedVariance = Array.from(p.explainedVarianceRatio);
+      progress?.("PCA", 1, 1);
+    } else pcaK = 0;
+
+    // 2. layout
+    let reduce: ReduceMethod = resolved.reduce;
+    if ((reduce === "umap" || reduce === "tsne") && m < 4) reduce = "pca";
+    let graph: KnnGraph | undefined;
+    let layout: Float64Array;
+    if (reduce === "umap") {
+      const u = umap(space, { rng, nNeighbors: resolved.nNeighbors, ...(progress ? { onProgress: progress } : {}) });
+      layout = u.embedding;
+      graph = u.knn;
+    } else if (reduce === "tsne") {
+      const perplexity = Math.min(resolved.perplexity, Math.max(1, (m - 1) / 3));
+      const t = tsne(space, { rng, perplexity, ...(progress ? { onProgress: progress } : {}) });
+      layout = t.embedding;
+      graph = t.knn;
+    } else {
+      layout = twoD(space, rng);
+    }
+    const clusterSpace: Points = reduce === "none" ? space : { data: layout, n: m, dim: 2 };
+
+    // 3. DBSCAN
+    const minPts = resolved.minPts === "auto" ? defaultMinPts(m) : resolved.minPts;
+    let eps: number;
+    const epsAuto = resolved.eps === "auto";
+    if (resolved.eps === "auto") eps = m >= 2 ? chooseEps(clusterSpace, minPts).eps : 1;
+    else eps = resolved.eps;
+    progress?.("DBSCAN", 0, 1);
+    const db = dbscan(clusterSpace, eps, minPts);
+    progress?.("DBSCAN", 1, 1);
+    const { groups, sizes } = renumberBySize(db.labels, db.clusters);
+
+    classes.push({
+      label, rows, groups, layout: Float32Array.from(layout), groupSizes: sizes, noiseCount: db.noise,
+      eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce,
+    });
+
+    // 4. associations
+    for (const column of columns) {
+      const all = input.metadata![column]!;
+      const values: (string | null)[] = new Array(m);
+      let known = 0;
+      for (let r = 0; r < m; r++) {
+        const v = all[rows[r]!] ?? null;
+        values[r] = v === "" ? null : v;
+        if (values[r] !== null) known++;
+      }
+      if (known === 0) continue;
+      const table = contingencyTable(groups, values);
+      const chi = chiSquareTest(table);
+      const assoc: Association = {
+        label, column,
+        cramersV: cramersV(table),
+        ami: table.total > 0 ? adjustedMutualInformation(table) : 0,
+        pValue: chi.pValue, chiSquare: chi.statistic, df: chi.df, n: table.total,
+        perGroup: perGroupShares(groups, values, sizes),
+      };
+      if (m >= 3) {
+        const k = Math.min(resolved.predictabilityK, m - 1);
+        if (!graph || graph.k < k) graph = knnGraph(space, Math.max(k, Math.min(15, m - 1)), rng);
+        const p = knnPredictabilityFromGraph(graph, values, k);
+        if (p) assoc.predictability = { accuracy: p.accuracy, chance: p.chance, k: p.k };
+      }
+      associations.push(assoc);
+    }
+  }
+  return { params: resolved, classes, associations };
+}
+
+/** A 2-D view of `space`: its first two principal components (or the data itself when dim ≤ 2). */
+function twoD(space: Points, rng: ReturnType<typeof createRng>): Float64Array {
+  const { n, dim, data } = space;
+  const out = new Float64Array(2 * n);
+  if (dim <= 2 || n < 2) {
+    for (let i = 0; i < n; i++) {
+      out[2 * i] = data[i * dim]!;
+      out[2 * i + 1] = dim >= 2 ? data[i * dim + 1]! : 0;
+    }
+    return out;
+  }
+  const p = pca(space, { components: 2, rng });
+  out.set(p.projected);
+  return out;
+}
+
+/** Renumbers DBSCAN clusters so group 0 is the largest (ties: the one whose first row comes first). */
+export function renumberBySize(labels: Int32Array, clusters: number): { groups: Int32Array; sizes: number[] } {
+  const size = new Array<number>(clusters).fill(0);
+  for (const l of labels) if (l >= 0) size[l]!++;
+  // DBSCAN numbers clusters by first row already, so a stable sort by size keeps that tie-break
+  const order = Array.from({ length: clusters }, (_, c) => c).sort((a, b) => size[b]! - size[a]! || a - b);
+  const map = new Int32Array(clusters);
+  order.forEach((c, i) => (map[c] = i));
+  const groups = labels.map((l) => (l >= 0 ? map[l]! : -1));
+  return { groups, sizes: order.map((c) => size[c]!) };
+}
+
+function perGroupShares(groups: Int32Array, values: (string | null)[], sizes: number[]): GroupValueShare[] {
+  const counts = sizes.map(() => new Map<string, number>());
+  for (let r = 0; r < groups.length; r++) {
+    const g = groups[r]!;
+    const v = values[r];
+    if (g < 0 || v === null || v === undefined) continue;
+    const c = counts[g]!;
+    c.set(v, (c.get(v) ?? 0) + 1);
+  }
+  return sizes.map((size, g) => {
+    let best: string | null = null;
+    let bestCount = 0;
+    let known = 0;
+    for (const [v, c] of counts[g]!) {
+      known += c;
+      if (c > bestCount || (c === bestCount && best !== null && v < best)) {
+        best = v;
+        bestCount = c;
+      }
+    }
+    return { group: g, size, dominantValue: best, share: known > 0 ? bestCount / known : 0 };
+  });
+}
+
+/**
+ * Per pool row: its group within its class (what select()'s `groups` input takes), -1 for noise
+ * and for rows no class mentions.
+ */
+export function groupsPerRow(findings: Pick<Findings, "classes">, n: number): Int32Array {
+  const out = new Int32Array(n).fill(-1);
+  for (const c of findings.classes) {
+    for (let r = 0; r < c.rows.length; r++) {
+      const row = c.rows[r]!;
+      if (row < 0 || row >= n) throw new EngineInputError("BAD_ROW", "findings", `groupsPerRow: expected rows in 0..${n - 1}, got ${row}`);
+      out[row] = c.groups[r]!;
+    }
+  }
+  return out;
+}

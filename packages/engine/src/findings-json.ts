@@ -1,0 +1,193 @@
+// findings.json: the file `stratum analyze` writes and `stratum select --findings` reads. Rows are
+// named by sample id, not by position, so a findings file stays valid against a re-ordered pool.
+//
+// {"format":"stratum.findings/1", "params":{...},
+//  "classes":[{"label", "n", "reduce", "pcaComponents", "explainedVariance"?, "eps", "minPts", "epsAuto",
+//              "groups":[{"id", "size", "members":[ids]}], "noise":[ids],
+//              "layout":{"ids":[...], "xy":[x0, y0, x1, y1, ...]}}],
+//  "associations":[{"label", "column", "cramersV", "ami", "pValue", "chiSquare", "df", "n",
+//                   "predictability"?: {"accuracy", "chance", "k"}, "perGroup":[...]}]}
+import type { Association, ClassFindings, Findings, ResolvedAnalyzeParams } from "./analyze.js";
+import { REDUCE_METHODS, type ReduceMethod } from "./analyze.js";
+import { EngineInputError } from "./types.js";
+
+export const FINDINGS_FORMAT = "stratum.findings/1";
+
+export interface FindingsJsonGroup {
+  id: number;
+  size: number;
+  members: string[];
+}
+
+export interface FindingsJsonClass {
+  label: string;
+  n: number;
+  reduce: ReduceMethod;
+  pcaComponents: number;
+  explainedVariance?: number[];
+  eps: number;
+  minPts: number;
+  epsAuto: boolean;
+  groups: FindingsJsonGroup[];
+  noise: string[];
+  layout: { ids: string[]; xy: number[] };
+}
+
+export interface FindingsJson {
+  format: typeof FINDINGS_FORMAT;
+  params: ResolvedAnalyzeParams;
+  classes: FindingsJsonClass[];
+  associations: Association[];
+}
+
+const round = (x: number, digits: number): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** `ids[i]` names pool row i. */
+export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): FindingsJson {
+  const idOf = (row: number): string => {
+    const id = ids[row];
+    if (id === undefined) throw new EngineInputError("BAD_LENGTH", "ids", `findingsToJson: no id for row ${row} (got ${ids.length} ids)`);
+    return id;
+  };
+  return {
+    format: FINDINGS_FORMAT,
+    params: findings.params,
+    classes: findings.classes.map((c) => {
+      const members: string[][] = c.groupSizes.map(() => []);
+      const noise: string[] = [];
+      const layoutIds: string[] = [];
+      for (let r = 0; r < c.rows.length; r++) {
+        const id = idOf(c.rows[r]!);
+        layoutIds.push(id);
+        const g = c.groups[r]!;
+        if (g >= 0) members[g]!.push(id);
+        else noise.push(id);
+      }
+      return {
+        label: c.label,
+        n: c.rows.length,
+        reduce: c.reduce,
+        pcaComponents: c.pcaComponents,
+        ...(c.explainedVariance ? { explainedVariance: c.explainedVariance.map((v) => round(v, 6)) } : {}),
+        eps: c.eps,
+        minPts: c.minPts,
+        epsAuto: c.epsAuto,
+        groups: members.map((m, id) => ({ id, size: m.length, members: m })),
+        noise,
+        layout: { ids: layoutIds, xy: Array.from(c.layout, (v) => round(v, 4)) },
+      };
+    }),
+    associations: findings.associations,
+  };
+}
+
+function fail(field: string, expected: string, got: unknown): never {
+  const shown = typeof got === "string" ? `"${got}"` : Array.isArray(got) ? "an array" : got === null ? "null" : typeof got;
+  throw new EngineInputError("BAD_FINDINGS", field, `findings: ${field}: expected ${expected}, got ${shown}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a findings.json back against the pool named by `ids` (row i has id ids[i]). Checks the
+ * shape, that every id exists, and that no id sits in two places. Only the fields the issue's
+ * contract requires are needed (label, groups[].members, noise, eps, minPts); layout, params and
+ * association details are optional. Pool rows of a class that the file does not mention are noise.
+ */
+export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Findings {
+  if (!isObject(json)) fail("(root)", "an object", json);
+  const rowOf = new Map<string, number>();
+  ids.forEach((id, i) => rowOf.set(id, i));
+  if (!Array.isArray(json.classes)) fail("classes", "an array", json.classes);
+  const seen = new Set<number>();
+  const classes: ClassFindings[] = json.classes.map((raw: unknown, ci: number): ClassFindings => {
+    const at = `classes[${ci}]`;
+    if (!isObject(raw)) fail(at, "an object", raw);
+    if (typeof raw.label !== "string") fail(`${at}.label`, "a string", raw.label);
+    if (typeof raw.eps !== "number" || !(raw.eps > 0)) fail(`${at}.eps`, "a number > 0", raw.eps);
+    if (!Number.isInteger(raw.minPts) || (raw.minPts as number) < 1) fail(`${at}.minPts`, "an integer ≥ 1", raw.minPts);
+    if (!Array.isArray(raw.groups)) fail(`${at}.groups`, "an array", raw.groups);
+    const noise = raw.noise ?? [];
+    if (!Array.isArray(noise)) fail(`${at}.noise`, "an array of ids", noise);
+    const entries: [number, number][] = [];
+    const take = (id: unknown, field: string, group: number): void => {
+      if (typeof id !== "string") fail(field, "a sample id (string)", id);
+      const row = rowOf.get(id);
+      if (row === undefined) fail(field, "an id present in the samples", id);
+      if (seen.has(row)) fail(field, "each id at most once in the file", id);
+      seen.add(row);
+      entries.push([row, group]);
+    };
+    const sizes: number[] = raw.groups.map((g: unknown, gi: number) => {
+      const gat = `${at}.groups[${gi}]`;
+      if (!isObject(g)) fail(gat, "an object", g);
+      if (!Array.isArray(g.members)) fail(`${gat}.members`, "an array of ids", g.members);
+      if (g.size !== undefined && g.size !== g.members.length) fail(`${gat}.size`, `${g.members.length} (the number of members)`, g.size);
+      g.members.forEach((id: unknown, k: number) => take(id, `${gat}.members[${k}]`, gi));
+      return g.members.length;
+    });
+    noise.forEach((id: unknown, k: number) => take(id, `${at}.noise[${k}]`, -1));
+    entries.sort((a, b) => a[0] - b[0]);
+    const rows = Int32Array.from(entries, (e) => e[0]);
+    const groups = Int32Array.from(entries, (e) => e[1]);
+    const layout = new Float32Array(rows.length * 2);
+    const lay = raw.layout;
+    const xy: unknown = isObject(lay) ? lay.xy : undefined;
+    if (isObject(lay) && Array.isArray(lay.ids) && Array.isArray(xy) && xy.length === 2 * lay.ids.length) {
+      const pos = new Map<number, number>();
+      rows.forEach((r, k) => pos.set(r, k));
+      lay.ids.forEach((id: unknown, k: number) => {
+        const r = typeof id === "string" ? rowOf.get(id) : undefined;
+        const p = r === undefined ? undefined : pos.get(r);
+        if (p === undefined) return;
+        layout[2 * p] = Number(xy[2 * k]);
+        layout[2 * p + 1] = Number(xy[2 * k + 1]);
+      });
+    }
+    const reduce = REDUCE_METHODS.includes(raw.reduce as ReduceMethod) ? (raw.reduce as ReduceMethod) : "umap";
+    return {
+      label: raw.label, rows, groups, layout, groupSizes: sizes,
+      noiseCount: groups.filter((g) => g < 0).length,
+      eps: raw.eps, minPts: raw.minPts as number, epsAuto: raw.epsAuto === true,
+      ...(Array.isArray(raw.explainedVariance) ? { explainedVariance: raw.explainedVariance.map(Number) } : {}),
+      pcaComponents: Number.isInteger(raw.pcaComponents) ? (raw.pcaComponents as number) : 0,
+      reduce,
+    };
+  });
+  const associations: Association[] = [];
+  if (json.associations !== undefined) {
+    if (!Array.isArray(json.associations)) fail("associations", "an array", json.associations);
+    json.associations.forEach((a: unknown, k: number) => {
+      const at = `associations[${k}]`;
+      if (!isObject(a)) fail(at, "an object", a);
+      if (typeof a.column !== "string") fail(`${at}.column`, "a string", a.column);
+      if (typeof a.cramersV !== "number") fail(`${at}.cramersV`, "a number", a.cramersV);
+      if (typeof a.pValue !== "number") fail(`${at}.pValue`, "a number", a.pValue);
+      associations.push({
+        label: typeof a.label === "string" ? a.label : "",
+        column: a.column, cramersV: a.cramersV, pValue: a.pValue,
+        ami: typeof a.ami === "number" ? a.ami : NaN,
+        chiSquare: typeof a.chiSquare === "number" ? a.chiSquare : NaN,
+        df: typeof a.df === "number" ? a.df : NaN,
+        n: typeof a.n === "number" ? a.n : NaN,
+        ...(isObject(a.predictability) ? { predictability: a.predictability as unknown as NonNullable<Association["predictability"]> } : {}),
+        perGroup: Array.isArray(a.perGroup) ? (a.perGroup as Association["perGroup"]) : [],
+      });
+    });
+  }
+  const p = isObject(json.params) ? json.params : {};
+  const params: ResolvedAnalyzeParams = {
+    reduce: REDUCE_METHODS.includes(p.reduce as ReduceMethod) ? (p.reduce as ReduceMethod) : "umap",
+    pcaComponents: typeof p.pcaComponents === "number" ? p.pcaComponents : null,
+    eps: typeof p.eps === "number" ? p.eps : "auto",
+    minPts: typeof p.minPts === "number" ? p.minPts : "auto",
+    seed: typeof p.seed === "number" ? p.seed : 0,
+    perplexity: typeof p.perplexity === "number" ? p.perplexity : 30,
+    nNeighbors: typeof p.nNeighbors === "number" ? p.nNeighbors : 15,
+    predictabilityK: typeof p.predictabilityK === "number" ? p.predictabilityK : 10,
+  };
+  return { params, classes, associations };
+}
