@@ -1,0 +1,174 @@
+"use client";
+// Settings of a consortium: members and roles (owners change them), and API tokens — a new token's
+// secret is shown once, then only its prefix.
+import { useParams } from "next/navigation";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { graphql } from "@/gql";
+import { AppShell, atLeast, useShell, type RoleName } from "@/components/shell/AppShell";
+import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtWhen, useToast } from "@/components/ui";
+import { describeError, errorsByField } from "@/lib/errors";
+
+const SettingsDoc = graphql(`
+  query ConsortiumSettings($id: ID!) {
+    node(id: $id) {
+      ... on Consortium {
+        id name viewerRole
+        members(first: 100) { nodes { id role createdAt user { id name email } site { id code } } }
+        apiTokens(first: 100) { nodes { id name prefix role expiresAt lastUsedAt revokedAt createdAt } }
+      }
+    }
+  }
+`);
+
+const MemberUpdate = graphql(`
+  mutation MemberUpdate($input: MembershipUpdateInput!) { membershipUpdate(input: $input) { membership { id role } errors { code field message } } }
+`);
+const TokenCreate = graphql(`
+  mutation TokenCreate($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) { token { id name prefix role expiresAt createdAt } secret errors { code field message } } }
+`);
+const TokenRevoke = graphql(`
+  mutation TokenRevoke($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) { token { id revokedAt } errors { code field message } } }
+`);
+
+const ROLES: RoleName[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER"];
+
+export default function SettingsPage() {
+  const { id } = useParams<{ id: string }>();
+  const { data, loading, error, refetch } = useQuery(SettingsDoc, { variables: { id } });
+  const c = data?.node?.__typename === "Consortium" ? data.node : null;
+  return (
+    <AppShell scope={{ consortiumId: id }} crumbs={[{ label: c?.name ?? "Consortium", href: `/c/${id}` }, { label: "Settings" }]}>
+      <PageHead title="Members & API tokens" sub={c ? `${c.name} · your role: ${c.viewerRole?.toLowerCase() ?? "—"}` : undefined} />
+      {error && !c && <div className="alert bad">{error.message}</div>}
+      {loading && !c ? <SkeletonRows rows={8} /> : !c ? <Empty title="Consortium not found" /> : (
+        <div className="grid cols-2">
+          <Members c={c} />
+          <Tokens c={c} onChange={() => void refetch()} />
+        </div>
+      )}
+    </AppShell>
+  );
+}
+
+type C = { id: string; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
+
+function Members({ c }: { c: C }) {
+  const { role } = useShell();
+  const toast = useToast();
+  const [update] = useMutation(MemberUpdate);
+  const [errs, setErrs] = useState<Record<string, string>>({});
+  const owner = atLeast(role, "OWNER");
+  return (
+    <Card title={`Members · ${c.members.nodes.length}`} flush testId="members">
+      <table className="table">
+        <thead><tr><th>member</th><th>role</th><th>site scope</th><th>since</th></tr></thead>
+        <tbody>
+          {c.members.nodes.map((m) => (
+            <tr key={m.id}>
+              <td className="row" style={{ flexWrap: "nowrap" }}><Avatar name={m.user.name} /><div><b>{m.user.name}</b><div className="muted small">{m.user.email}</div></div></td>
+              <td>
+                {owner ? (
+                  <select className="input" value={m.role} aria-label={`role of ${m.user.name}`} onChange={async (e) => {
+                    setErrs((x) => ({ ...x, [m.id]: "" }));
+                    try {
+                      const { data } = await update({ variables: { input: { membershipId: m.id, role: e.target.value as RoleName } } });
+                      const p = data?.membershipUpdate;
+                      if (p?.errors.length) setErrs((x) => ({ ...x, [m.id]: Object.values(errorsByField(p.errors)).join(" ") }));
+                      else toast(`${m.user.name} is now ${p?.membership?.role.toLowerCase()}`, "ok");
+                    } catch (err) { setErrs((x) => ({ ...x, [m.id]: describeError(err) })); }
+                  }}>
+                    {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
+                  </select>
+                ) : <Badge>{m.role.toLowerCase()}</Badge>}
+                <ErrorText>{errs[m.id]}</ErrorText>
+              </td>
+              <td>{m.site ? <code>{m.site.code}</code> : <span className="muted">all sites</span>}</td>
+              <td className="muted">{fmtWhen(m.createdAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
+  const { role } = useShell();
+  const [create, { loading }] = useMutation(TokenCreate);
+  const [revoke] = useMutation(TokenRevoke);
+  const [name, setName] = useState("");
+  const [tokRole, setTokRole] = useState<RoleName>("VIEWER");
+  const [expires, setExpires] = useState("");
+  const [errs, setErrs] = useState<Record<string, string>>({});
+  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const canCreate = atLeast(role, "CURATOR");
+  return (
+    <Card title="API tokens" testId="tokens">
+      {secret && (
+        <div className="alert info" style={{ marginBottom: 12 }} data-testid="token-secret">
+          <b>Copy the token for “{secret.name}” now.</b> It is shown only once; afterwards only its prefix is kept.
+          <div className="row" style={{ marginTop: 6 }}>
+            <code style={{ background: "#fff", padding: "3px 6px", borderRadius: 4, wordBreak: "break-all" }}>{secret.secret}</code>
+            <button className="btn sm" onClick={() => void navigator.clipboard?.writeText(secret.secret)}>Copy</button>
+            <button className="btn sm ghost" onClick={() => setSecret(null)}>Done</button>
+          </div>
+        </div>
+      )}
+      {canCreate && (
+        <form className="row" style={{ alignItems: "flex-start", marginBottom: 12 }} onSubmit={async (e) => {
+          e.preventDefault();
+          const local: Record<string, string> = {};
+          if (!name.trim()) local.name = "Give the token a name, e.g. the pipeline that will use it.";
+          if (expires && Number.isNaN(Date.parse(expires))) local.expiresAt = "Expiry must be a date.";
+          setErrs(local);
+          if (Object.keys(local).length) return;
+          try {
+            const { data } = await create({ variables: { input: { consortiumId: c.id, name: name.trim(), role: tokRole, ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}) } } });
+            const p = data?.apiTokenCreate;
+            if (p?.secret && p.token) { setSecret({ name: p.token.name, secret: p.secret }); setName(""); onChange(); }
+            else setErrs(errorsByField(p?.errors));
+          } catch (err) { setErrs({ "": describeError(err) }); }
+        }}>
+          <div className="field" style={{ margin: 0 }}>
+            <input className={`input ${errs.name ? "invalid" : ""}`} placeholder="token name" value={name} onChange={(e) => setName(e.target.value)} aria-label="Token name" />
+            <ErrorText>{errs.name}</ErrorText>
+          </div>
+          <select className="input" value={tokRole} onChange={(e) => setTokRole(e.target.value as RoleName)} aria-label="Token role">
+            {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
+          </select>
+          <div className="field" style={{ margin: 0 }}>
+            <input className="input" type="date" value={expires} onChange={(e) => setExpires(e.target.value)} aria-label="Expires" />
+            <ErrorText>{errs.expiresAt}</ErrorText>
+          </div>
+          <button className="btn primary" disabled={loading}>Create token</button>
+          <ErrorText>{errs[""] ?? errs.role ?? errs.input}</ErrorText>
+        </form>
+      )}
+      {c.apiTokens.nodes.length === 0 ? <Empty title="No API tokens">Training pipelines use tokens to read manifests and report evaluations.</Empty> : (
+        <table className="table">
+          <thead><tr><th>name</th><th>prefix</th><th>role</th><th>last used</th><th>expires</th><th /></tr></thead>
+          <tbody>
+            {c.apiTokens.nodes.map((t) => (
+              <tr key={t.id} style={t.revokedAt ? { opacity: 0.5 } : undefined}>
+                <td><b>{t.name}</b></td>
+                <td><code>{t.prefix}…</code></td>
+                <td><Badge>{t.role.toLowerCase()}</Badge></td>
+                <td className="muted">{fmtWhen(t.lastUsedAt)}</td>
+                <td className="muted">{t.expiresAt ? t.expiresAt.slice(0, 10) : "never"}</td>
+                <td>{t.revokedAt ? <Badge tone="bad">revoked</Badge> : canCreate && (
+                  <button className="btn sm danger" onClick={async () => {
+                    const { data } = await revoke({ variables: { input: { tokenId: t.id } } }).catch((e) => { setErrs({ "": describeError(e) }); return { data: null }; });
+                    if (data?.apiTokenRevoke.errors.length) setErrs(errorsByField(data.apiTokenRevoke.errors));
+                    else onChange();
+                  }}>Revoke</button>
+                )}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {!canCreate && <Alert tone="info">Curators and owners can create tokens.</Alert>}
+    </Card>
+  );
+}

@@ -1,0 +1,137 @@
+"use client";
+// Compare 2–4 runs: overlap (Venn for 2–3, UpSet for 4) with Jaccard, allocation per group side by
+// side, metrics with differences highlighted, and the same map coloured by each run.
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useQuery } from "@apollo/client/react";
+import { useMemo, useState } from "react";
+import { graphql } from "@/gql";
+import { AppShell, useShell } from "@/components/shell/AppShell";
+import { Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtNum } from "@/components/ui";
+import { AllocationChart, MetricsTable, OverlapChart } from "@/components/charts/Charts";
+import { ColouredMap } from "@/components/map/ColouredMap";
+import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
+import { colourAt } from "@/components/map/palette";
+
+const CompareDoc = graphql(`
+  query CompareRuns($ids: [ID!]!) {
+    compareRuns(ids: $ids) {
+      runs {
+        id name strategy status budgetPerClass seed metrics
+        analysis { id }
+        datasetVersion { id number dataset { id name project { id name consortium { id } } } analyses(first: 5) { nodes { id status } } }
+        evaluations { metric split value }
+      }
+      overlap { a { id } b { id } intersection union jaccard }
+      allocation { key label pool selected }
+    }
+  }
+`);
+
+const PickerDoc = graphql(`
+  query ComparePicker($projectId: ID!) {
+    node(id: $projectId) { ... on Project { id recentRuns(first: 30) { nodes { id name strategy status createdAt } } } }
+  }
+`);
+
+const HIGHER_IS_BETTER: Record<string, boolean> = { coverage: true, accuracy: true, auroc: true, balancedAccuracy: true, mmd: false, groupEntropy: true };
+
+export default function ComparePage() {
+  const search = useSearchParams();
+  const ids = (search.get("ids") ?? "").split(",").filter(Boolean).slice(0, 4);
+  return ids.length >= 2 ? <Comparison ids={ids} /> : <Picker initial={ids} />;
+}
+
+function Picker({ initial }: { initial: string[] }) {
+  const { projectId } = useShell();
+  const router = useRouter();
+  const [chosen, setChosen] = useState<string[]>(initial);
+  const { data, loading } = useQuery(PickerDoc, { variables: { projectId: projectId ?? "" }, skip: !projectId });
+  const runs = data?.node?.__typename === "Project" ? data.node.recentRuns.nodes.filter((r) => r.status === "SUCCEEDED") : [];
+  return (
+    <AppShell crumbs={[{ label: "Compare runs" }]}>
+      <PageHead title="Compare runs" sub="Choose 2 to 4 finished runs of the same dataset version." />
+      <Card flush>
+        {loading ? <SkeletonRows /> : runs.length < 2 ? <Empty title="Fewer than two finished runs">Start runs from a dataset version, then compare them here.</Empty> : (
+          <table className="table">
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.id}>
+                  <td style={{ width: 30 }}><input type="checkbox" checked={chosen.includes(r.id)} disabled={!chosen.includes(r.id) && chosen.length >= 4} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, r.id] : c.filter((x) => x !== r.id)))} aria-label={`compare ${r.name}`} /></td>
+                  <td><b>{r.name || r.strategy}</b></td><td><code>{r.strategy}</code></td><td><StatusBadge status={r.status} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <div style={{ marginTop: 12 }}>
+        <button className="btn primary" disabled={chosen.length < 2} onClick={() => router.push(`/compare?ids=${chosen.join(",")}`)}>Compare {chosen.length} runs</button>
+      </div>
+    </AppShell>
+  );
+}
+
+function Comparison({ ids }: { ids: string[] }) {
+  const { data, loading, error } = useQuery(CompareDoc, { variables: { ids } });
+  const c = data?.compareRuns;
+  const runs = c?.runs ?? [];
+  const names = runs.map((r) => r.name || r.strategy);
+  const runIds = useMemo(() => runs.map((r) => r.id), [runs]);
+  const sets = useRunSampleIds(runIds);
+  const v = runs[0]?.datasetVersion;
+  const analysisId = runs.find((r) => r.analysis)?.analysis?.id ?? v?.analyses.nodes.find((a) => a.status === "SUCCEEDED")?.id ?? null;
+  const { layout } = useLayout(analysisId);
+  const metricNames = [...new Set(runs.flatMap((r) => Object.entries((r.metrics ?? {}) as Record<string, unknown>).filter(([, x]) => typeof x === "number").map(([k]) => k)))].sort();
+  const evalNames = [...new Set(runs.flatMap((r) => r.evaluations.map((e) => `${e.metric} (${e.split})`)))].sort();
+  const metricRows = [
+    ...metricNames.map((m) => ({ name: m, values: runs.map((r) => ((r.metrics ?? {}) as Record<string, number>)[m] ?? null), higherIsBetter: HIGHER_IS_BETTER[m] })),
+    ...evalNames.map((m) => ({ name: m, values: runs.map((r) => r.evaluations.find((e) => `${e.metric} (${e.split})` === m)?.value ?? null), higherIsBetter: true })),
+  ];
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: v ? `/versions/${v.id}` : undefined }, { label: "Compare runs" }]}
+    >
+      <PageHead title={<>Compare {ids.length} runs</>} sub={names.length ? names.map((n, k) => <span key={n}><span className="swatch" style={{ background: colourAt(k), margin: "0 4px 0 8px" }} />{n}</span>) : undefined} actions={<Link className="btn" href="/compare">Change runs</Link>} />
+      {error && <ErrorText>{error.message}</ErrorText>}
+      {loading && !c ? <SkeletonRows rows={10} /> : !c ? <Empty title="Cannot compare these runs">Check that they exist, are finished, and belong to the same dataset version.</Empty> : (
+        <div className="stack" data-testid="comparison">
+          <div className="grid cols-2">
+            <Card title="Overlap" testId="overlap">
+              {sets.size === runs.length ? <OverlapChart sets={runs.map((r, k) => ({ name: names[k]!, ids: sets.get(r.id) ?? [] }))} /> : <SkeletonRows rows={4} />}
+              <table className="table" style={{ marginTop: 10 }}>
+                <thead><tr><th>pair</th><th className="num">shared</th><th className="num">union</th><th className="num">Jaccard</th></tr></thead>
+                <tbody>
+                  {c.overlap.map((o) => {
+                    const a = runs.findIndex((r) => r.id === o.a.id), b = runs.findIndex((r) => r.id === o.b.id);
+                    return <tr key={`${o.a.id}-${o.b.id}`}><td>{names[a]} ∩ {names[b]}</td><td className="num">{fmtInt(o.intersection)}</td><td className="num">{fmtInt(o.union)}</td><td className="num"><b>{fmtNum(o.jaccard, 3)}</b></td></tr>;
+                  })}
+                </tbody>
+              </table>
+            </Card>
+            <Card title="Metrics" flush>
+              <MetricsTable runs={names} rows={metricRows} />
+              <div className="muted small" style={{ padding: "6px 10px" }}>Highlighted: differs from the first run by more than 1%. Green: best.</div>
+            </Card>
+          </div>
+          <Card title="Allocation per group beside the pool">
+            <AllocationChart series={names} rows={c.allocation.map((a) => ({ key: a.key, label: a.label, pool: a.pool, selected: a.selected }))} />
+          </Card>
+          <Card title="The map, coloured by each run">
+            {!analysisId ? <Empty title="No layout">Run a confounder analysis of this version to see the map.</Empty> : !layout || sets.size < runs.length ? <SkeletonRows rows={6} /> : (
+              <div className={`grid ${runs.length > 2 ? "cols-2" : "cols-2"}`}>
+                {runs.map((r, k) => (
+                  <div key={r.id}>
+                    <h3 style={{ marginBottom: 6 }}><span className="swatch" style={{ background: colourAt(k), marginRight: 6 }} />{names[k]} <span className="muted">· {fmtInt(sets.get(r.id)?.size ?? 0)} selected</span></h3>
+                    <ColouredMap layout={layout} by={{ kind: "run", runId: r.id, name: names[k]! }} runSets={sets} height={340} testId={`compare-map-${k}`} />
+                  </div>
+                ))}
+              </div>
+            )}
+          </Card>
+        </div>
+      )}
+    </AppShell>
+  );
+}

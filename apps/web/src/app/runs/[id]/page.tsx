@@ -1,0 +1,161 @@
+"use client";
+// Run detail: live progress (jobProgress subscription), selected items with thumbnails grouped by
+// confounder group, allocation per group beside the pool, metrics and evaluations, manifest download.
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { graphql } from "@/gql";
+import type { RunDetailQuery } from "@/gql/graphql";
+import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtNum, fmtWhen, useToast } from "@/components/ui";
+import { AllocationChart, ProgressBar } from "@/components/charts/Charts";
+import { useJobProgress } from "@/lib/live";
+import { describeError, errorsByField } from "@/lib/errors";
+
+const RunDetailDoc = graphql(`
+  query RunDetail($id: ID!) {
+    node(id: $id) {
+      ... on SelectionRun {
+        id name strategy status phase progress seed budgetPerClass params manifestHash reproducible metrics warnings error
+        createdAt completedAt createdBy { id name }
+        job { id status phase done total rate etaSeconds }
+        datasetVersion { id number dataset { id name project { id name consortium { id } } } }
+        analysis { id }
+        parent { id name }
+        reviewedVersion { id number }
+        allocation { key label pool selected }
+        reviewSummary { accepted rejected flagged pending }
+        evaluations { id metric value split source createdAt }
+        items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id displayName } } }
+      }
+    }
+  }
+`);
+
+const RunCancel = graphql(`
+  mutation RunCancel($input: SelectionRunCancelInput!) { selectionRunCancel(input: $input) { run { id status } errors { code field message } } }
+`);
+
+type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "SelectionRun" }>;
+
+export default function RunPage() {
+  const { id } = useParams<{ id: string }>();
+  const { data, loading, error, refetch } = useQuery(RunDetailDoc, { variables: { id } });
+  const r = data?.node?.__typename === "SelectionRun" ? data.node : null;
+  const active = r?.status === "QUEUED" || r?.status === "RUNNING";
+  const live = useJobProgress(active ? r?.job?.id ?? null : null, () => void refetch());
+  const v = r?.datasetVersion;
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: v ? `/versions/${v.id}` : undefined }, { label: r?.name || "Run" }]}
+    >
+      {error && !r && <div className="alert bad">{error.message}</div>}
+      {loading && !r ? <SkeletonRows rows={10} /> : !r ? <Empty title="Run not found">It does not exist, or you cannot see it.</Empty> : (
+        <>
+          <PageHead
+            title={<>{r.name || r.strategy} <StatusBadge status={live?.status ?? r.status} /></>}
+            sub={<><code>{r.strategy}</code> · {r.budgetPerClass} per class · seed {r.seed}{typeof r.params.allocation === "string" ? <> · {r.params.allocation} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
+            actions={<RunActions r={r} />}
+          />
+          {(active || live) && (
+            <Card title="Progress" testId="run-progress">
+              <ProgressBar p={live ?? { phase: r.job?.phase ?? r.phase, done: r.job?.done ?? 0, total: r.job?.total ?? 0, etaSeconds: r.job?.etaSeconds, rate: r.job?.rate, status: r.status }} />
+            </Card>
+          )}
+          {r.status === "FAILED" && <Alert>The run failed: {r.error}</Alert>}
+          {r.warnings.length > 0 && <div style={{ margin: "12px 0" }}><Alert tone="warn">{r.warnings.join(" · ")}</Alert></div>}
+          {r.status === "SUCCEEDED" && <Done r={r} />}
+        </>
+      )}
+    </AppShell>
+  );
+}
+
+function RunActions({ r }: { r: Run }) {
+  const { role } = useShell();
+  const toast = useToast();
+  const [cancel, { loading }] = useMutation(RunCancel);
+  const [err, setErr] = useState<string | null>(null);
+  const active = r.status === "QUEUED" || r.status === "RUNNING";
+  return (
+    <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
+      <div className="row">
+        {active && atLeast(role, "CURATOR") && (
+          <button className="btn danger" disabled={loading} onClick={async () => {
+            setErr(null);
+            try {
+              const { data } = await cancel({ variables: { input: { runId: r.id } } });
+              const p = data?.selectionRunCancel;
+              if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
+              else toast("Run cancelled");
+            } catch (e) { setErr(describeError(e)); }
+          }}>Cancel run</button>
+        )}
+        {r.status === "SUCCEEDED" && (
+          <>
+            <a className="btn" href={`/api/runs/${encodeURIComponent(r.id)}/manifest.jsonl`} download data-testid="manifest-jsonl">Manifest JSONL</a>
+            <a className="btn" href={`/api/runs/${encodeURIComponent(r.id)}/manifest.csv`} download>CSV</a>
+            <Link className="btn" href={`/compare?ids=${r.id}`}>Compare…</Link>
+            {atLeast(role, "REVIEWER") && <Link className="btn primary" href={`/runs/${r.id}/review`} data-testid="open-review">Review</Link>}
+          </>
+        )}
+      </div>
+      <ErrorText>{err}</ErrorText>
+    </div>
+  );
+}
+
+function Done({ r }: { r: Run }) {
+  const groups = new Map<string, Run["items"]["nodes"]>();
+  for (const it of r.items.nodes) {
+    const key = it.group?.displayName ?? it.groupKey ?? it.label;
+    groups.set(key, [...(groups.get(key) ?? []), it]);
+  }
+  const metrics = Object.entries((r.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "number") as Array<[string, number]>;
+  const s = r.reviewSummary;
+  return (
+    <div className="stack" style={{ marginTop: 12 }}>
+      <div className="grid cols-4">
+        <div className="card stat"><div className="k">Selected</div><div className="v">{fmtInt(r.items.totalCount)}</div></div>
+        <div className="card stat"><div className="k">Manifest hash</div><div className="v mono" style={{ fontSize: 13 }} title={r.manifestHash ?? ""} data-testid="manifest-hash">{r.manifestHash?.slice(0, 23)}…</div></div>
+        <div className="card stat"><div className="k">Reproducible</div><div className="v" style={{ fontSize: 14 }}>{r.reproducible == null ? (r.parent ? "checking…" : "original run") : r.reproducible ? <Badge tone="ok">same hash as {r.parent?.name}</Badge> : <Badge tone="bad">hash differs</Badge>}</div></div>
+        <div className="card stat"><div className="k">Review</div><div className="v" style={{ fontSize: 14 }}><Badge tone="ok">{s.accepted} accepted</Badge> <Badge tone="bad">{s.rejected} rejected</Badge> <Badge tone="warn">{s.flagged} flagged</Badge> <span className="muted small">{s.pending} pending</span></div></div>
+      </div>
+      <div className="grid cols-2">
+        <Card title="Allocation per group beside the pool">
+          <AllocationChart series={[r.name || r.strategy]} rows={r.allocation.map((a) => ({ key: a.key, label: a.label, pool: a.pool, selected: [a.selected] }))} />
+        </Card>
+        <div className="stack">
+          <Card title="Metrics" flush>
+            {metrics.length === 0 ? <Empty title="No metrics" /> : (
+              <table className="table" data-testid="run-metrics"><tbody>{metrics.map(([k, v]) => <tr key={k}><td>{k}</td><td className="num">{fmtNum(v)}</td></tr>)}</tbody></table>
+            )}
+          </Card>
+          <Card title="Evaluations" flush>
+            {r.evaluations.length === 0 ? <Empty title="No evaluations yet">Training pipelines report fine-tune accuracy here; the linear probe can be run on request.</Empty> : (
+              <table className="table"><thead><tr><th>metric</th><th>split</th><th className="num">value</th><th>source</th><th>when</th></tr></thead>
+                <tbody>{r.evaluations.map((e) => <tr key={e.id}><td>{e.metric}</td><td>{e.split}</td><td className="num">{fmtNum(e.value)}</td><td><Badge>{e.source.toLowerCase()}</Badge></td><td className="muted">{fmtWhen(e.createdAt)}</td></tr>)}</tbody>
+              </table>
+            )}
+          </Card>
+        </div>
+      </div>
+      <Card title={<>Selected items <span className="muted">· first {r.items.nodes.length} of {fmtInt(r.items.totalCount)}, by group</span></>} testId="selected-items">
+        {[...groups.entries()].map(([g, items]) => (
+          <div key={g} style={{ marginBottom: 14 }}>
+            <h3 style={{ marginBottom: 6 }}>{g} <span className="muted">· {items.length}</span></h3>
+            <div className="thumbs">
+              {items.map((it) => (
+                <div key={it.sample.id} title={it.reason}>
+                  <Thumb sampleId={it.sample.id} caption={`#${it.rank}`} right={it.label} state={it.reviewDecision} />
+                </div>
+              ))}
+            </div>
+          </div>
+        ))}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,305 @@
+"use client";
+// The review queue: keyboard driven (A accept, R reject, F flag, C comment, J/→ next, K/← previous),
+// shows who else is reviewing, applies others' decisions live, and shows a conflict with the server's
+// current state instead of swallowing it. Curators finalise the accepted subset into a new version.
+import Link from "next/link";
+import { useParams, useRouter } from "next/navigation";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { graphql } from "@/gql";
+import type { ReviewQueueQuery } from "@/gql/graphql";
+import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
+import { useReviewActivity, type ReviewEventView } from "@/lib/live";
+import { describeError, errorsByField } from "@/lib/errors";
+
+const ReviewQueueDoc = graphql(`
+  query ReviewQueue($id: ID!, $after: String) {
+    node(id: $id) {
+      ... on SelectionRun {
+        id name strategy status reviewFinalizedAt
+        reviewedVersion { id number }
+        datasetVersion { id number dataset { id name project { id name consortium { id } } } }
+        items(first: 100, after: $after) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes { rank label groupKey reason reviewDecision reviewComment reviewVersion group { id displayName } sample { id externalId site { code } metadata } }
+        }
+      }
+    }
+  }
+`);
+
+const Decide = graphql(`
+  mutation ReviewDecide($input: ReviewDecideInput!) {
+    reviewDecide(input: $input) {
+      item { rank reviewDecision reviewComment reviewVersion sample { id } }
+      current { rank reviewDecision reviewComment reviewVersion sample { id } }
+      errors { code field message }
+    }
+  }
+`);
+
+const Finalize = graphql(`
+  mutation ReviewFinalize($input: ReviewFinalizeInput!) {
+    reviewFinalize(input: $input) { version { id number } errors { code field message } }
+  }
+`);
+
+type Run = Extract<NonNullable<ReviewQueueQuery["node"]>, { __typename: "SelectionRun" }>;
+type Item = Run["items"]["nodes"][number];
+type Decision = "ACCEPT" | "REJECT" | "FLAG";
+interface ItemState { decision: string | null; comment: string | null; version: number; by?: string | null }
+interface Conflict { sampleId: string; mine: Decision; myComment: string | null; current: ItemState; message: string }
+
+const MARK: Record<string, string> = { ACCEPT: "#40c057", REJECT: "#fa5252", FLAG: "#fab005" };
+
+export default function ReviewPage() {
+  const { id } = useParams<{ id: string }>();
+  const router = useRouter();
+  const toast = useToast();
+  const { role, userId } = useShell();
+  const { data, loading, error, fetchMore } = useQuery(ReviewQueueDoc, { variables: { id } });
+  const run = data?.node?.__typename === "SelectionRun" ? data.node : null;
+  const items = useMemo(() => run?.items.nodes ?? [], [run]);
+  const [index, setIndex] = useState(0);
+  const [states, setStates] = useState<Record<string, ItemState>>({});
+  const [fresh, setFresh] = useState<number | null>(null);
+  const [comment, setComment] = useState("");
+  const [commenting, setCommenting] = useState(false);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [err, setErr] = useState<string | null>(null);
+  const [decide, { loading: deciding }] = useMutation(Decide);
+  const [finalize, { loading: finalizing }] = useMutation(Finalize);
+  const [finalMsg, setFinalMsg] = useState("");
+  const commentRef = useRef<HTMLTextAreaElement>(null);
+
+  // Load every page of the queue (runs are budget-sized: hundreds of items).
+  useEffect(() => {
+    if (run?.items.pageInfo.hasNextPage) {
+      void fetchMore({
+        variables: { after: run.items.pageInfo.endCursor },
+        updateQuery: (prev, { fetchMoreResult }) => {
+          const a = prev.node?.__typename === "SelectionRun" ? prev.node : null;
+          const b = fetchMoreResult.node?.__typename === "SelectionRun" ? fetchMoreResult.node : null;
+          if (!a || !b) return prev;
+          return { ...prev, node: { ...a, items: { ...b.items, nodes: [...a.items.nodes, ...b.items.nodes] } } } as typeof prev;
+        },
+      });
+    }
+  }, [run, fetchMore]);
+
+  const stateOf = useCallback((it: Item): ItemState => states[it.sample.id] ?? { decision: it.reviewDecision ?? null, comment: it.reviewComment ?? null, version: it.reviewVersion }, [states]);
+
+  const onLive = useCallback((e: ReviewEventView) => {
+    if (!e.sampleId || !e.decision) return;
+    setStates((s) => {
+      const prev = s[e.sampleId!];
+      return { ...s, [e.sampleId!]: { decision: e.decision, comment: e.comment, version: Math.max(prev?.version ?? 0, (prev?.version ?? 0) + 1), by: e.reviewer?.name ?? null } };
+    });
+    if (e.reviewer?.id !== userId && e.rank != null) {
+      setFresh(e.seq);
+    }
+  }, [userId]);
+  const { events, present } = useReviewActivity(run ? id : null, onLive);
+  // Live events carry the item version only implicitly; trust the server's item version on our own writes.
+
+  const current = items[index];
+  const go = useCallback((d: number) => {
+    setIndex((i) => Math.max(0, Math.min(items.length - 1, i + d)));
+    setConflict(null);
+    setErr(null);
+  }, [items.length]);
+
+  const send = useCallback(async (decision: Decision, expectedVersion?: number, note?: string | null) => {
+    if (!current || !run) return;
+    const st = stateOf(current);
+    const text = note !== undefined ? note : comment.trim() || null;
+    setErr(null);
+    try {
+      const { data } = await decide({ variables: { input: { runId: run.id, sampleId: current.sample.id, decision, comment: text, expectedVersion: expectedVersion ?? st.version } } });
+      const p = data?.reviewDecide;
+      if (!p) return;
+      const conflictErr = p.errors.find((e) => e.code === "CONFLICT");
+      if (conflictErr) {
+        const cur = p.current;
+        setConflict({
+          sampleId: current.sample.id, mine: decision, myComment: text, message: conflictErr.message,
+          current: cur ? { decision: cur.reviewDecision ?? null, comment: cur.reviewComment ?? null, version: cur.reviewVersion } : st,
+        });
+        if (cur) setStates((s) => ({ ...s, [current.sample.id]: { decision: cur.reviewDecision ?? null, comment: cur.reviewComment ?? null, version: cur.reviewVersion } }));
+        return;
+      }
+      if (p.errors.length) {
+        setErr(Object.values(errorsByField(p.errors)).join(" "));
+        return;
+      }
+      if (p.item) {
+        setStates((s) => ({ ...s, [current.sample.id]: { decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, by: null } }));
+        setComment("");
+        setCommenting(false);
+        setConflict(null);
+        go(1);
+      }
+    } catch (e) {
+      setErr(describeError(e));
+    }
+  }, [current, run, stateOf, comment, decide, go]);
+
+  const canReview = atLeast(role, "REVIEWER") && !run?.reviewFinalizedAt;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) {
+        if (e.key === "Escape") { (e.target as HTMLElement).blur(); setCommenting(false); }
+        return;
+      }
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      const k = e.key.toLowerCase();
+      if (k === "j" || e.key === "ArrowRight") { e.preventDefault(); go(1); }
+      else if (k === "k" || e.key === "ArrowLeft") { e.preventDefault(); go(-1); }
+      else if (!canReview || deciding) return;
+      else if (k === "a") { e.preventDefault(); void send("ACCEPT"); }
+      else if (k === "r") { e.preventDefault(); void send("REJECT"); }
+      else if (k === "f") { e.preventDefault(); void send("FLAG"); }
+      else if (k === "c") { e.preventDefault(); setCommenting(true); setTimeout(() => commentRef.current?.focus(), 0); }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [go, send, canReview, deciding]);
+
+  const counts = useMemo(() => {
+    const c = { ACCEPT: 0, REJECT: 0, FLAG: 0, pending: 0 };
+    for (const it of items) {
+      const d = stateOf(it).decision;
+      if (d === "ACCEPT" || d === "REJECT" || d === "FLAG") c[d]++;
+      else c.pending++;
+    }
+    return c;
+  }, [items, stateOf]);
+
+  const v = run?.datasetVersion;
+  const st = current ? stateOf(current) : null;
+  const others = present.filter((p) => p.id !== userId);
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: run?.name || "Run", href: run ? `/runs/${run.id}` : undefined }, { label: "Review" }]}
+    >
+      {error && !run && <div className="alert bad">{error.message}</div>}
+      {loading && !run ? <SkeletonRows rows={10} /> : !run ? <Empty title="Run not found" /> : items.length === 0 ? <Empty title="Nothing to review">This run selected no items, or it has not finished.</Empty> : (
+        <>
+          <PageHead
+            title={<>Review · {run.name || run.strategy}</>}
+            sub={<span data-testid="review-counts"><Badge tone="ok">{counts.ACCEPT} accepted</Badge> <Badge tone="bad">{counts.REJECT} rejected</Badge> <Badge tone="warn">{counts.FLAG} flagged</Badge> <span className="muted">{counts.pending} pending of {fmtInt(run.items.totalCount)}</span></span>}
+            actions={
+              <div className="row" data-testid="presence">
+                <span className="muted small">{present.length ? `reviewing now:` : ""}</span>
+                <div className="avatars">{present.map((p) => <Avatar key={p.id} name={p.name} title={`${p.name}${p.id === userId ? " (you)" : ""}`} />)}</div>
+                {others.length > 0 && <span className="small" data-testid="others-present">{others.map((o) => o.name).join(", ")}</span>}
+              </div>
+            }
+          />
+          {run.reviewFinalizedAt && <Alert tone="info">This review was finalised {fmtWhen(run.reviewFinalizedAt)}{run.reviewedVersion && <> into <Link href={`/versions/${run.reviewedVersion.id}`}>v{run.reviewedVersion.number}</Link></>}. Decisions are read-only.</Alert>}
+          <div className="review" style={{ marginTop: 8 }}>
+            <div className="stack">
+              <Card testId="review-stage">
+                {current && st && (
+                  <div className="review-stage">
+                    {/* eslint-disable-next-line @next/next/no-img-element */}
+                    <img src={sampleImageUrl(current.sample.id)} alt={current.sample.externalId} />
+                    <div className="stack" style={{ gap: 10 }}>
+                      <div className="row" style={{ justifyContent: "space-between" }}>
+                        <h2 data-testid="current-item">#{current.rank} · {current.sample.externalId}</h2>
+                        <span className="muted">{index + 1} / {items.length}</span>
+                      </div>
+                      <dl className="kv">
+                        <dt>label</dt><dd><b>{current.label}</b></dd>
+                        <dt>group</dt><dd>{current.group?.displayName ?? current.groupKey ?? "—"}</dd>
+                        <dt>site</dt><dd>{current.sample.site?.code ?? "—"}</dd>
+                        <dt>why</dt><dd className="small">{current.reason}</dd>
+                        {Object.entries((current.sample.metadata ?? {}) as Record<string, unknown>).slice(0, 5).map(([k, val]) => <Fragment key={k}><dt>{k}</dt><dd>{String(val)}</dd></Fragment>)}
+                        <dt>decision</dt>
+                        <dd data-testid="current-decision">{st.decision ? <StatusBadge status={st.decision} /> : <span className="muted">pending</span>}{st.by && <span className="muted small"> by {st.by}</span>}{st.comment && <div className="small">“{st.comment}”</div>}</dd>
+                      </dl>
+                      {conflict && conflict.sampleId === current.sample.id && (
+                        <div className="alert warn" data-testid="conflict">
+                          <b>Someone else decided this item first.</b> {conflict.message}
+                          <div style={{ marginTop: 4 }}>Server now says: <StatusBadge status={conflict.current.decision} />{conflict.current.comment && <> “{conflict.current.comment}”</>} (version {conflict.current.version}). Yours: <StatusBadge status={conflict.mine} />.</div>
+                          <div className="row" style={{ marginTop: 6 }}>
+                            <button className="btn sm" onClick={() => void send(conflict.mine, conflict.current.version, conflict.myComment)}>Apply mine over theirs</button>
+                            <button className="btn sm ghost" onClick={() => { setConflict(null); go(1); }}>Keep theirs, next</button>
+                          </div>
+                        </div>
+                      )}
+                      {canReview ? (
+                        <>
+                          {(commenting || comment) && (
+                            <textarea ref={commentRef} className="input" rows={2} placeholder="Comment (sent with your next decision; Esc to leave)" value={comment} onChange={(e) => setComment(e.target.value)} data-testid="comment" />
+                          )}
+                          <div className="row">
+                            <button className="btn" style={{ color: "var(--ok)" }} disabled={deciding} onClick={() => void send("ACCEPT")}>Accept <kbd>A</kbd></button>
+                            <button className="btn" style={{ color: "var(--bad)" }} disabled={deciding} onClick={() => void send("REJECT")}>Reject <kbd>R</kbd></button>
+                            <button className="btn" style={{ color: "var(--warn)" }} disabled={deciding} onClick={() => void send("FLAG")}>Flag <kbd>F</kbd></button>
+                            <button className="btn ghost" onClick={() => { setCommenting(true); setTimeout(() => commentRef.current?.focus(), 0); }}>Comment <kbd>C</kbd></button>
+                            <span className="muted small" style={{ marginLeft: "auto" }}><kbd>K</kbd>/<kbd>←</kbd> prev · <kbd>J</kbd>/<kbd>→</kbd> next</span>
+                          </div>
+                        </>
+                      ) : <div className="muted small">{run.reviewFinalizedAt ? "" : "Your role can look but not decide."} <kbd>K</kbd>/<kbd>J</kbd> to move.</div>}
+                      <ErrorText testId="review-error">{err}</ErrorText>
+                    </div>
+                  </div>
+                )}
+              </Card>
+              <Card title="Queue">
+                <div className="strip" data-testid="review-strip">
+                  {items.map((it, i) => {
+                    const d = stateOf(it).decision;
+                    return (
+                      <button key={it.sample.id} className={i === index ? "cur" : ""} onClick={() => { setIndex(i); setConflict(null); }} title={`#${it.rank} ${it.sample.externalId}${d ? ` · ${d.toLowerCase()}` : ""}`} data-decision={d ?? ""}>
+                        {/* eslint-disable-next-line @next/next/no-img-element */}
+                        <img src={sampleImageUrl(it.sample.id)} alt="" loading="lazy" />
+                        {d && <span className="mk" style={{ background: MARK[d] }} />}
+                      </button>
+                    );
+                  })}
+                </div>
+              </Card>
+            </div>
+            <div className="stack">
+              <Card title="Live activity" flush testId="activity">
+                <div className="feed">
+                  {events.length === 0 ? <Empty title="No decisions yet">Decisions by everyone reviewing this run appear here as they happen.</Empty> : events.map((e) => (
+                    <div key={e.seq} className={`feed-item ${e.seq === fresh ? "fresh" : ""}`} data-testid="activity-item">
+                      {e.reviewer && <Avatar name={e.reviewer.name} />}
+                      <div style={{ minWidth: 0 }}>
+                        <b>{e.reviewer?.name ?? "someone"}</b> {e.decision ? <StatusBadge status={e.decision} /> : e.kind} <span className="mono small">{e.externalId}</span>
+                        {e.comment && <div className="muted small">“{e.comment}”</div>}
+                      </div>
+                      <span className="muted small" style={{ marginLeft: "auto" }}>{fmtWhen(e.at)}</span>
+                    </div>
+                  ))}
+                </div>
+              </Card>
+              {atLeast(role, "CURATOR") && !run.reviewFinalizedAt && (
+                <Card title="Finalise">
+                  <p className="muted small" style={{ marginTop: 0 }}>Creates a new dataset version holding the {counts.ACCEPT} accepted items, linked to this run.</p>
+                  <input className="input" style={{ width: "100%", marginBottom: 8 }} placeholder="Version message" value={finalMsg} onChange={(e) => setFinalMsg(e.target.value)} aria-label="Version message" />
+                  <button className="btn primary" disabled={finalizing || counts.ACCEPT === 0} onClick={async () => {
+                    setErr(null);
+                    try {
+                      const { data } = await finalize({ variables: { input: { runId: run.id, message: finalMsg || `Reviewed subset of ${run.name || run.strategy}` } } });
+                      const p = data?.reviewFinalize;
+                      if (p?.version) { toast(`Created v${p.version.number}`, "ok"); router.push(`/versions/${p.version.id}`); }
+                      else setErr(Object.values(errorsByField(p?.errors)).join(" "));
+                    } catch (e) { setErr(describeError(e)); }
+                  }}>Finalise into a new version</button>
+                </Card>
+              )}
+            </div>
+          </div>
+        </>
+      )}
+    </AppShell>
+  );
+}

@@ -1,0 +1,164 @@
+"use client";
+// New selection run: strategy, budget per class, allocation and seed. Validated here before sending;
+// the server's field errors appear beside the same fields.
+import { useParams, useRouter, useSearchParams } from "next/navigation";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useEffect, useState } from "react";
+import { graphql } from "@/gql";
+import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
+import { ALLOCATIONS, STRATEGIES, validateRunForm, type RunFormValues } from "@/lib/runForm";
+import { describeError, errorsByField } from "@/lib/errors";
+
+const NewRunQuery = graphql(`
+  query NewRunVersion($id: ID!) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id number sampleCount
+        labels { label count }
+        dataset { id name project { id name consortium { id } } }
+        embeddingSets { id status model { id name } }
+        analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
+      }
+    }
+  }
+`);
+
+const RunStart = graphql(`
+  mutation RunStart($input: SelectionRunStartInput!) {
+    selectionRunStart(input: $input) { run { id name status } errors { code field message } }
+  }
+`);
+
+export default function NewRunPage() {
+  const { id } = useParams<{ id: string }>();
+  const search = useSearchParams();
+  const router = useRouter();
+  const toast = useToast();
+  const { role } = useShell();
+  const { data, loading } = useQuery(NewRunQuery, { variables: { id } });
+  const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  const analyses = v?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [];
+  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", seed: "1", analysisId: search.get("analysis") ?? "" });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [start, { loading: sending }] = useMutation(RunStart);
+  useEffect(() => {
+    if (!values.analysisId && analyses[0]) setValues((x) => ({ ...x, analysisId: analyses[0]!.id }));
+  }, [analyses, values.analysisId]);
+  const smallest = v && v.labels.length ? Math.min(...v.labels.map((l) => l.count)) : null;
+  const strategy = STRATEGIES.find((s) => s.id === values.strategy);
+  const set = (k: keyof RunFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setValues((x) => ({ ...x, [k]: e.target.value }));
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const local = validateRunForm(values, smallest);
+    setErrors(local);
+    if (Object.keys(local).length || !v) return;
+    const analysis = analyses.find((a) => a.id === values.analysisId);
+    const embeddingSetId = analysis?.embeddingSet.id ?? v.embeddingSets.find((s) => s.status === "COMPLETE")?.id;
+    try {
+      const { data } = await start({
+        variables: {
+          input: {
+            datasetVersionId: v.id,
+            strategy: values.strategy,
+            budgetPerClass: Number(values.budgetPerClass),
+            seed: Number(values.seed),
+            name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
+            ...(strategy?.needsAnalysis ? { allocation: values.allocation, analysisId: values.analysisId } : {}),
+            ...(embeddingSetId ? { embeddingSetId } : {}),
+          },
+        },
+      });
+      const p = data?.selectionRunStart;
+      if (p?.run) {
+        toast(`Run “${p.run.name}” started`, "ok");
+        router.push(`/runs/${p.run.id}`);
+      } else setErrors(errorsByField(p?.errors));
+    } catch (err) {
+      setErrors({ "": describeError(err) });
+    }
+  }
+
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: `/versions/${id}` }, { label: "New selection run" }]}
+    >
+      <PageHead title="New selection run" sub={v ? `${v.dataset.name} v${v.number} · ${fmtInt(v.sampleCount)} samples in ${v.labels.length} classes` : undefined} />
+      {loading && !v ? <SkeletonRows /> : !v ? <Empty title="Version not found" /> : role && !atLeast(role, "CURATOR") ? (
+        <Alert tone="warn">Your role ({role.toLowerCase()}) cannot start selection runs. Ask a curator.</Alert>
+      ) : (
+        <div className="grid side">
+          <Card>
+            <form onSubmit={submit} noValidate data-testid="new-run-form">
+              <div className="field">
+                <label>Strategy</label>
+                <div className="grid cols-2" style={{ gap: 8 }}>
+                  {STRATEGIES.map((s) => (
+                    <label key={s.id} className="card" style={{ padding: "8px 10px", cursor: "pointer", borderColor: values.strategy === s.id ? "var(--accent)" : undefined, background: values.strategy === s.id ? "var(--accent-2)" : undefined }}>
+                      <input type="radio" name="strategy" value={s.id} checked={values.strategy === s.id} onChange={set("strategy")} style={{ marginRight: 6 }} />
+                      <b>{s.label}</b>
+                      <div className="muted small">{s.hint}</div>
+                    </label>
+                  ))}
+                </div>
+                <ErrorText testId="strategy-error">{errors.strategy}</ErrorText>
+              </div>
+              <div className="grid cols-3" style={{ gap: 12 }}>
+                <div className="field">
+                  <label htmlFor="budget">Budget per class</label>
+                  <input id="budget" name="budgetPerClass" className={`input ${errors.budgetPerClass ? "invalid" : ""}`} inputMode="numeric" value={values.budgetPerClass} onChange={set("budgetPerClass")} />
+                  <span className="hint">{smallest != null ? `at most ${fmtInt(smallest)} (smallest class)` : ""}</span>
+                  <ErrorText testId="budget-error">{errors.budgetPerClass}</ErrorText>
+                </div>
+                <div className="field">
+                  <label htmlFor="seed">Seed</label>
+                  <input id="seed" name="seed" className={`input ${errors.seed ? "invalid" : ""}`} inputMode="numeric" value={values.seed} onChange={set("seed")} />
+                  <span className="hint">same inputs + seed → same manifest</span>
+                  <ErrorText testId="seed-error">{errors.seed}</ErrorText>
+                </div>
+                <div className="field">
+                  <label htmlFor="name">Name <span className="muted">(optional)</span></label>
+                  <input id="name" name="name" className={`input ${errors.name ? "invalid" : ""}`} value={values.name} onChange={set("name")} placeholder="auto" />
+                  <ErrorText>{errors.name}</ErrorText>
+                </div>
+              </div>
+              {strategy?.needsAnalysis && (
+                <div className="grid cols-2" style={{ gap: 12 }}>
+                  <div className="field">
+                    <label htmlFor="allocation">Allocation across groups</label>
+                    <select id="allocation" name="allocation" className="input" value={values.allocation} onChange={set("allocation")}>
+                      {ALLOCATIONS.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
+                    </select>
+                    <span className="hint">{ALLOCATIONS.find((a) => a.id === values.allocation)?.hint}</span>
+                    <ErrorText>{errors.allocation}</ErrorText>
+                  </div>
+                  <div className="field">
+                    <label htmlFor="analysis">Confounder analysis</label>
+                    <select id="analysis" name="analysisId" className={`input ${errors.analysisId ? "invalid" : ""}`} value={values.analysisId} onChange={set("analysisId")}>
+                      <option value="">{analyses.length ? "choose…" : "none finished yet"}</option>
+                      {analyses.map((a) => <option key={a.id} value={a.id}>{a.embeddingSet.model.name} · {a.createdAt.slice(0, 16).replace("T", " ")}</option>)}
+                    </select>
+                    <ErrorText testId="analysis-error">{errors.analysisId}</ErrorText>
+                  </div>
+                </div>
+              )}
+              <ErrorText testId="form-error">{errors[""] ?? errors.input}</ErrorText>
+              <div className="row" style={{ marginTop: 8 }}>
+                <button className="btn primary" type="submit" disabled={sending} data-testid="start-run">{sending ? "Starting…" : "Start run"}</button>
+              </div>
+            </form>
+          </Card>
+          <Card title="Pool">
+            {v.labels.map((l) => (
+              <div key={l.label} className="row" style={{ justifyContent: "space-between" }}>
+                <span>{l.label}</span><span className="num">{fmtInt(l.count)} → <b>{fmtInt(Math.min(l.count, Number(values.budgetPerClass) || 0))}</b></span>
+              </div>
+            ))}
+          </Card>
+        </div>
+      )}
+    </AppShell>
+  );
+}

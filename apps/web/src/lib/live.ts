@@ -1,0 +1,91 @@
+"use client";
+// Live data over graphql-ws: job progress and review activity. Each hook remembers the last sequence
+// number it saw, so a reconnect resumes where it left off (the server replays what was missed).
+import { useSubscription } from "@apollo/client/react";
+import { useEffect, useRef, useState } from "react";
+import { graphql } from "@/gql";
+import type { ProgressState } from "@/components/charts/Charts";
+
+const JobProgressSub = graphql(`
+  subscription JobProgress($jobId: ID!, $afterSeq: Int) {
+    jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq phase done total rate etaSeconds status }
+  }
+`);
+
+const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
+
+/** The latest progress of a job, or null before the first event. Calls onFinished once at the end. */
+export function useJobProgress(jobId: string | null, onFinished?: (status: string) => void): ProgressState | null {
+  const lastSeq = useRef<number | undefined>(undefined);
+  const [state, setState] = useState<ProgressState | null>(null);
+  const finished = useRef(false);
+  useEffect(() => {
+    lastSeq.current = undefined;
+    finished.current = false;
+    setState(null);
+  }, [jobId]);
+  useSubscription(JobProgressSub, {
+    variables: { jobId: jobId ?? "", afterSeq: lastSeq.current ?? null },
+    skip: !jobId,
+    onData: ({ data }) => {
+      const e = data.data?.jobProgress;
+      if (!e) return;
+      lastSeq.current = e.seq;
+      setState({ phase: e.phase, done: e.done, total: e.total, rate: e.rate, etaSeconds: e.etaSeconds, status: e.status });
+      if (TERMINAL.has(e.status) && !finished.current) {
+        finished.current = true;
+        onFinished?.(e.status);
+      }
+    },
+  });
+  return state;
+}
+
+const ReviewActivitySub = graphql(`
+  subscription ReviewActivity($runId: ID!, $afterSeq: Int) {
+    reviewActivity(runId: $runId, afterSeq: $afterSeq) {
+      seq kind at decision comment
+      reviewer { id name }
+      present { id name }
+      item { rank label reviewDecision reviewComment reviewVersion sample { id externalId } }
+    }
+  }
+`);
+
+export interface ReviewEventView {
+  seq: number;
+  kind: string;
+  at: string;
+  decision: string | null;
+  comment: string | null;
+  reviewer: { id: string; name: string } | null;
+  sampleId: string | null;
+  externalId: string | null;
+  rank: number | null;
+}
+
+/** Decisions as they happen and who is reviewing the run right now. */
+export function useReviewActivity(runId: string | null, onItem?: (e: ReviewEventView) => void) {
+  const lastSeq = useRef<number | undefined>(undefined);
+  const [events, setEvents] = useState<ReviewEventView[]>([]);
+  const [present, setPresent] = useState<Array<{ id: string; name: string }>>([]);
+  useSubscription(ReviewActivitySub, {
+    variables: { runId: runId ?? "", afterSeq: lastSeq.current ?? null },
+    skip: !runId,
+    onData: ({ data }) => {
+      const e = data.data?.reviewActivity;
+      if (!e) return;
+      lastSeq.current = e.seq;
+      setPresent(e.present);
+      if (e.item) {
+        const view: ReviewEventView = {
+          seq: e.seq, kind: e.kind, at: e.at, decision: e.decision ?? null, comment: e.comment ?? null,
+          reviewer: e.reviewer ?? null, sampleId: e.item.sample.id, externalId: e.item.sample.externalId, rank: e.item.rank,
+        };
+        setEvents((xs) => (xs.some((x) => x.seq === e.seq) ? xs : [view, ...xs].slice(0, 200)));
+        onItem?.(view);
+      }
+    },
+  });
+  return { events, present };
+}
