@@ -6,20 +6,36 @@
 // Shares are rounded by largest remainder; a group smaller than its share is taken whole and the
 // excess goes to the others. Inside a group, points are ranked by distance to the group's centre and
 // picked at evenly spaced quantiles of that distance (so the group's spread, not just its core, is
-// covered), or nearest to the centre, or by k-center greedy inside the group. Noise points (group −1)
+// covered; one seeded draw per quantile band, see quantilePositions), or nearest to the centre, or by
+// k-center greedy inside the group. Noise points (group −1)
 // form a group of their own or are left out.
 import { allocate } from "./allocation.js";
-import { centroid, fmt, sortRowsBy, sqDistToVec } from "./common.js";
+import { createRng } from "../rng.js";
+import type { Rng } from "../types.js";
+import { centroid, deriveSeed, fmt, sortRowsBy, sqDistToVec } from "./common.js";
 import type { StrategyContext } from "./context.js";
 import { kCenterGreedy } from "./kcenter.js";
 import type { GroupAllocation, StrategyPick } from "./types.js";
 
 export const NOISE_GROUP = -1;
 
-/** Positions (0..size−1) of `count` picks at evenly spaced quantiles (j + ½)/count of a sorted list. */
-export function quantilePositions(size: number, count: number): Int32Array {
-  const out = new Int32Array(Math.min(size, count));
-  for (let j = 0; j < out.length; j++) out[j] = Math.floor(((j + 0.5) * size) / out.length);
+/**
+ * quantilePositions(size, count, rng): positions (0..size−1, in a list sorted by distance to the
+ * centre) of `count` picks at evenly spaced quantiles of the distance. The sorted list is cut into
+ * `count` bands of equal count (band j spans ⌊j·size/count⌋ .. ⌊(j+1)·size/count⌋ − 1) and one
+ * seeded draw is taken in each band. So the picks cover the group from its core to its rim, every
+ * member has the same chance count/size of being picked (the selection is an unbiased, stratified
+ * sample of the group, never a worse one than a simple random sample), and a new seed gives a new,
+ * equally valid draw. Without `rng` the band's middle is taken (quantile (j + ½)/count).
+ */
+export function quantilePositions(size: number, count: number, rng?: Rng): Int32Array {
+  const m = Math.min(size, count);
+  const out = new Int32Array(m);
+  for (let j = 0; j < m; j++) {
+    const lo = Math.floor((j * size) / m);
+    const hi = Math.floor(((j + 1) * size) / m);
+    out[j] = rng ? lo + rng.int(hi - lo) : Math.floor(((j + 0.5) * size) / m);
+  }
   return out;
 }
 
@@ -49,6 +65,7 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
   const ids = [...members.keys()].sort((a, b) => (a === NOISE_GROUP ? 1 : b === NOISE_GROUP ? -1 : a - b));
   const sizes = ids.map((g) => members.get(g)!.length);
   const shares = allocate(ctx.budget, sizes, rule);
+  const rng = createRng(deriveSeed(ctx.seed, ctx.classIndex, 0x6361));
 
   const perGroup: StrategyPick[][] = ids.map((g, k) => {
     const gRows = members.get(g)!;
@@ -71,8 +88,11 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
         reason: `${head}, k-center step ${step + 1} from the centre (distance ${fmt(dist[pos]!, 3)})`,
       }));
     }
-    const positions = within === "nearest" ? Int32Array.from({ length: share }, (_, j) => j) : quantilePositions(gRows.length, share);
-    return Array.from(positions, (p) => {
+    const positions =
+      within === "nearest"
+        ? Int32Array.from({ length: share }, (_, j) => j)
+        : quantilePositions(gRows.length, share, rng);
+    return Array.from(positions, (p, j) => {
       const pos = sorted[p]!;
       return {
         row: gRows[pos]!,
@@ -81,7 +101,7 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
         reason:
           within === "nearest"
             ? `${head}, nearest to centre #${p + 1} (distance ${fmt(dist[pos]!, 3)})`
-            : `${head}, distance quantile ${fmt(p / denom)}`,
+            : `${head}, distance quantile ${fmt(p / denom)} (band ${j + 1} of ${positions.length})`,
       };
     });
   });
@@ -100,3 +120,4 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
   }
   return { picks, allocation: ids.map((g, k) => ({ group: g, pool: sizes[k]!, share: shares[k]! })) };
 }
+

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.js";
 import { EngineInputError, type Points } from "../types.js";
 import { manifestHash } from "./manifest.js";
+import { quantilePositions } from "./confounder-aware.js";
 import { select } from "./select.js";
 import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
 
@@ -177,8 +178,32 @@ describe("select(input, {strategy: 'confounder-aware'})", () => {
 
   it("select(input, confounder-aware) writes a reason naming group, sizes and quantile", () => {
     const res = select(input, params("confounder-aware"));
-    expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, distance quantile 0\.\d\d$/);
+    expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, distance quantile [01]\.\d\d \(band 1 of 16\)$/);
     expect(res.selected[0]!.groupKey).toBe("a/g0");
+  });
+});
+
+describe("quantilePositions", () => {
+  it("quantilePositions(10, 4) without rng takes each band's middle", () => {
+    // bands [0,2) [2,5) [5,7) [7,10) → middles floor((j + ½)·10/4) = 1, 3, 6, 8
+    expect(Array.from(quantilePositions(10, 4))).toEqual([1, 3, 6, 8]);
+  });
+  it("quantilePositions(size, count, rng) draws once per band and gives every position the same chance", () => {
+    const rng = createRng(1);
+    const hits = new Array<number>(12).fill(0);
+    const trials = 6000;
+    for (let t = 0; t < trials; t++) {
+      const pos = Array.from(quantilePositions(12, 4, rng));
+      pos.forEach((p, j) => {
+        expect(p).toBeGreaterThanOrEqual(j * 3);
+        expect(p).toBeLessThan((j + 1) * 3);
+      });
+      for (const p of pos) hits[p]!++;
+    }
+    for (const h of hits) expect(Math.abs(h / trials - 4 / 12)).toBeLessThan(0.03);
+  });
+  it("quantilePositions(3, 5) takes all 3", () => {
+    expect(Array.from(quantilePositions(3, 5, createRng(0)))).toEqual([0, 1, 2]);
   });
 });
 
