@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReviewDecision" ADD COLUMN     "applied" BOOLEAN NOT NULL DEFAULT true;
