@@ -1,0 +1,151 @@
+// Seeds a demo consortium on an empty database, so `npm install && npm start` shows real data at once:
+// real chest X-rays with three simulated acquisition sites, four accounts (one per role), the demo
+// encoder registered, and an embedding job queued for the training pool. Nothing is seeded when any
+// consortium exists. Passwords are random unless STRATUM_DEMO_PASSWORD is set (the e2e suite sets it).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import os from "node:os";
+import { importDataset, type Store, type Role } from "@stratum/db";
+import { registerModel, demoModelPath } from "@stratum/embed";
+import { hashPassword, randomPassword } from "../auth/password.js";
+import { DEMO_SITES, writeDemoSplit } from "./demo-files.js";
+
+export const DEMO_CONSORTIUM = "demo";
+export const DEMO_PROJECT = "pneumonia";
+export const DEMO_POOL_DATASET = "chest-xray-pool";
+export const DEMO_TEST_DATASET = "chest-xray-test";
+
+export interface DemoAccount {
+  email: string;
+  password: string;
+  role: Role;
+  siteCode?: string;
+}
+
+export interface DemoSeed {
+  accounts: DemoAccount[];
+  consortiumId: number;
+  poolVersionId: number;
+  testVersionId: number;
+  modelId: number;
+}
+
+export interface SeedOptions {
+  /** Folder for the demo's PNGs and manifests. */
+  filesDir: string;
+  /** One password for every account (tests, e2e); random per account otherwise. */
+  password?: string;
+  log?: (line: string) => void;
+}
+
+/** Returns null when the database already has a consortium. */
+export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promise<DemoSeed | null> {
+  if ((await store.prisma.consortium.count()) > 0) return null;
+  const log = options.log ?? (() => {});
+  const filesDir = options.filesDir === "memory://" ? path.join(os.tmpdir(), "stratum-demo") : options.filesDir;
+  log("seeding the demo consortium from PneumoniaMNIST (real chest X-rays, simulated sites)…");
+  const [pool, test] = [
+    await writeDemoSplit(path.join(filesDir, "demo"), "train"),
+    await writeDemoSplit(path.join(filesDir, "demo"), "test"),
+  ];
+
+  const roles: Omit<DemoAccount, "password">[] = [
+    { email: "owner@demo.stratum", role: "OWNER" },
+    { email: "curator@demo.stratum", role: "CURATOR" },
+    { email: "reviewer@demo.stratum", role: "REVIEWER" },
+    { email: "viewer@demo.stratum", role: "VIEWER" },
+    { email: "site-b@demo.stratum", role: "REVIEWER", siteCode: "B" },
+  ];
+  const accounts: DemoAccount[] = roles.map((a) => ({ ...a, password: options.password ?? randomPassword() }));
+
+  const consortium = await store.prisma.$transaction(async (tx) => {
+    const c = await tx.consortium.create({
+      data: { slug: DEMO_CONSORTIUM, name: "Paediatric Chest X-ray Consortium (demo)" },
+    });
+    const sites = new Map<string, number>();
+    for (const site of DEMO_SITES) {
+      const s = await tx.site.create({ data: { consortiumId: c.id, code: site.code, name: site.name } });
+      sites.set(site.code, s.id);
+    }
+    for (const account of accounts) {
+      const user = await tx.user.create({
+        data: {
+          email: account.email,
+          name: account.email.split("@")[0]!.replace(/^./, (ch) => ch.toUpperCase()),
+          passwordHash: await hashPassword(account.password),
+        },
+      });
+      await tx.membership.create({
+        data: {
+          userId: user.id,
+          consortiumId: c.id,
+          role: account.role,
+          siteId: account.siteCode ? sites.get(account.siteCode)! : null,
+        },
+      });
+    }
+    await tx.project.create({
+      data: {
+        consortiumId: c.id,
+        slug: DEMO_PROJECT,
+        name: "Pneumonia detection",
+        description: "Choose which paediatric chest X-rays to annotate for fine-tuning, without learning the scanner.",
+      },
+    });
+    return c;
+  });
+  const owner = await store.prisma.user.findUniqueOrThrow({ where: { email: "owner@demo.stratum" } });
+
+  const poolImport = await importDataset(store, {
+    consortium: consortium.id,
+    project: DEMO_PROJECT,
+    dataset: DEMO_POOL_DATASET,
+    manifestPath: pool.manifestPath,
+    message: "Training pool from PneumoniaMNIST with three simulated acquisition sites (site tied to label)",
+    authorId: owner.id,
+  });
+  const testImport = await importDataset(store, {
+    consortium: consortium.id,
+    project: DEMO_PROJECT,
+    dataset: DEMO_TEST_DATASET,
+    manifestPath: test.manifestPath,
+    message: "Test split from PneumoniaMNIST; sites independent of label",
+    authorId: owner.id,
+  });
+
+  const demo = demoModelPath("demo-cnn");
+  const config: unknown = JSON.parse(await readFile(demo.config, "utf8"));
+  const registered = await registerModel(demo.model, config);
+  const model = await store.prisma.embeddingModel.create({
+    data: {
+      consortiumId: consortium.id,
+      name: registered.config.name,
+      version: registered.config.version,
+      kind: "ONNX",
+      sha256: registered.sha256,
+      filePath: demo.model,
+      dim: registered.dim,
+      config: registered.config as object,
+      description: registered.label,
+    },
+  });
+  log(`demo: ${pool.count} pool + ${test.count} test images, model ${registered.label}`);
+  return {
+    accounts,
+    consortiumId: consortium.id,
+    poolVersionId: poolImport.version.id,
+    testVersionId: testImport.version.id,
+    modelId: model.id,
+  };
+}
+
+/** The sign-in lines printed at start. */
+export function describeAccounts(seed: DemoSeed, webOrigin: string): string {
+  const width = Math.max(...seed.accounts.map((a) => a.email.length));
+  return [
+    `Demo consortium ready. Sign in at ${webOrigin} with:`,
+    ...seed.accounts.map(
+      (a) => `  ${a.email.padEnd(width)}  ${a.password}  (${a.role}${a.siteCode ? `, site ${a.siteCode} only` : ""})`,
+    ),
+  ].join("\n");
+}
