@@ -3,8 +3,9 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 // Typed documents from the server's printed schema (apps/server/schema.graphql, written by
 // `npm run build -w @stratum/server`). Output goes to src/gql/ (git-ignored, generated at build).
 const config: CodegenConfig = {
-  // STRATUM_SCHEMA lets a developer point at another schema file (e.g. schema.expected.graphql).
-  schema: process.env.STRATUM_SCHEMA ?? "../server/schema.graphql",
+  // The server's printed schema, plus schema.pending.graphql: what the pages use that the server has not
+  // shipped yet (see that file). STRATUM_SCHEMA overrides the server schema's path.
+  schema: [process.env.STRATUM_SCHEMA ?? "../server/schema.graphql", "schema.pending.graphql"],
   documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
   ignoreNoDocuments: true,
   generates: {

@@ -9,14 +9,14 @@ import { Empty, SkeletonRows } from "@/components/ui";
 export default function OverviewRedirect() {
   const router = useRouter();
   const { data, loading } = useQuery(ShellViewerQuery, { fetchPolicy: "cache-first" });
-  const first = data?.viewer?.memberships[0]?.consortium.id;
+  const first = data?.viewer?.memberships.nodes[0]?.consortium.id;
   useEffect(() => {
     if (!data?.viewer) return;
     let scope: { consortiumId?: string; projectId?: string } = {};
     try {
       scope = JSON.parse(localStorage.getItem("stratum.scope") ?? "{}");
     } catch { /* ignore */ }
-    const known = data.viewer.memberships.some((m) => m.consortium.id === scope.consortiumId);
+    const known = data.viewer.memberships.nodes.some((m) => m.consortium.id === scope.consortiumId);
     if (known && scope.projectId) router.replace(`/p/${scope.projectId}`);
     else if (known && scope.consortiumId) router.replace(`/c/${scope.consortiumId}`);
     else if (first) router.replace(`/c/${first}`);

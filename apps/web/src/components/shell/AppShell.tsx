@@ -14,7 +14,7 @@ export const ShellViewerQuery = graphql(`
   query ShellViewer {
     viewer {
       user { id name email }
-      memberships { id role consortium { id name slug } }
+      memberships(first: 100) { nodes { id role consortium { id name slug } } }
     }
   }
 `);
@@ -72,7 +72,7 @@ export function AppShell({ crumbs, scope, children }: { crumbs?: Array<{ label: 
       /* ignore a corrupt value */
     }
   }, []);
-  const memberships = data?.viewer?.memberships ?? [];
+  const memberships = data?.viewer?.memberships.nodes ?? [];
   const consortiumId = scope?.consortiumId ?? stored.consortiumId ?? memberships[0]?.consortium.id ?? null;
   const projectId = scope?.projectId ?? (consortiumId === stored.consortiumId ? stored.projectId : null) ?? null;
   useEffect(() => {

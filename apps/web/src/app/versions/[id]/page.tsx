@@ -10,6 +10,7 @@ import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtWhen, useToast } from "@/components/ui";
 import { RunsTable } from "@/components/RunsTable";
 import { describeError, errorsByField } from "@/lib/errors";
+import { ApiGap } from "@/components/ApiGap";
 
 const VersionQuery = graphql(`
   query VersionPage($id: ID!) {
@@ -17,13 +18,24 @@ const VersionQuery = graphql(`
       ... on DatasetVersion {
         id number message contentHash sampleCount createdAt
         author { id name }
-        labels { label count }
-        sourceRun { id name }
+        labelCounts { label count }
         dataset {
           id name
-          project { id name consortium { id name sites { id code name } } }
+          project { id name consortium { id name sites(first: 100) { nodes { id code name } } } }
           versions(first: 50) { nodes { id number message sampleCount createdAt author { id name } } }
         }
+      }
+    }
+  }
+`);
+
+// Pending in the API (schema.pending.graphql): asked separately so history, diff and samples work without it.
+const VersionWorkQuery = graphql(`
+  query VersionWork($id: ID!) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id
+        sourceRun { id name }
         embeddingSets { id status count dim model { id name version description } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
         runs(first: 20) { nodes { id name strategy status budgetPerClass seed createdAt } }
@@ -55,6 +67,8 @@ export default function VersionPage() {
   const [tab, setTab] = useTab();
   const { data, loading, error } = useQuery(VersionQuery, { variables: { id }, pollInterval: 8_000 });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  const workQ = useQuery(VersionWorkQuery, { variables: { id }, pollInterval: 8_000 });
+  const w = workQ.data?.node?.__typename === "DatasetVersion" ? workQ.data.node : null;
   return (
     <AppShell
       scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
@@ -70,7 +84,7 @@ export default function VersionPage() {
           <PageHead
             title={<>{v.dataset.name} <span className="muted">v{v.number}</span></>}
             sub={<>{v.message} · {v.author?.name ?? "unknown author"} · {fmtWhen(v.createdAt)} · <code title={v.contentHash}>{v.contentHash.slice(0, 14)}…</code></>}
-            actions={<VersionActions v={v} />}
+            actions={<VersionActions v={v} w={w} />}
           />
           <div className="tabs" role="tablist">
             {["overview", "samples", "history"].map((t) => (
@@ -80,8 +94,8 @@ export default function VersionPage() {
             ))}
             <Link href={`/versions/${v.id}/map`} className="" style={{ marginLeft: "auto" }}>Embedding map →</Link>
           </div>
-          {tab === "overview" && <Overview v={v} />}
-          {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labels.map((l) => l.label)} sites={v.dataset.project.consortium.sites} />}
+          {tab === "overview" && <Overview v={v} w={w} workError={workQ.error} />}
+          {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labelCounts.map((l) => l.label)} sites={v.dataset.project.consortium.sites.nodes} />}
           {tab === "history" && <History current={v.id} versions={v.dataset.versions.nodes} />}
         </>
       )}
@@ -89,15 +103,16 @@ export default function VersionPage() {
   );
 }
 
-type V = NonNullable<Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>>;
+type V = Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>;
+type W = Extract<NonNullable<import("@/gql/graphql").VersionWorkQuery["node"]>, { __typename: "DatasetVersion" }>;
 
-function VersionActions({ v }: { v: V }) {
+function VersionActions({ v, w }: { v: V; w: W | null }) {
   const { role } = useShell();
   const router = useRouter();
   const toast = useToast();
   const [start, { loading }] = useMutation(AnalysisStart);
   const [err, setErr] = useState<string | null>(null);
-  const set = v.embeddingSets.find((s) => s.status === "COMPLETE");
+  const set = w?.embeddingSets.find((s) => s.status === "COMPLETE");
   if (!atLeast(role, "CURATOR")) return null;
   return (
     <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
@@ -130,16 +145,16 @@ function VersionActions({ v }: { v: V }) {
   );
 }
 
-function Overview({ v }: { v: V }) {
+function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown }) {
   return (
     <div className="grid side">
       <div className="stack">
         <Card title="Confounder analyses" flush testId="analyses">
-          {v.analyses.nodes.length === 0 ? <Empty title="No analyses yet">Run one to find clusters tied to site, scanner or stain.</Empty> : (
+          {!w ? <ApiGap error={workError} /> : w.analyses.nodes.length === 0 ? <Empty title="No analyses yet">Run one to find clusters tied to site, scanner or stain.</Empty> : (
             <table className="table">
               <thead><tr><th>analysis</th><th>embedding</th><th>status</th><th>by</th><th>when</th></tr></thead>
               <tbody>
-                {v.analyses.nodes.map((a) => (
+                {w.analyses.nodes.map((a) => (
                   <tr key={a.id}>
                     <td><Link href={`/analyses/${a.id}`}>Findings</Link></td>
                     <td>{a.embeddingSet.model.name}</td>
@@ -152,19 +167,19 @@ function Overview({ v }: { v: V }) {
             </table>
           )}
         </Card>
-        <Card title="Selection runs" flush><RunsTable runs={v.runs.nodes} /></Card>
+        <Card title="Selection runs" flush>{w ? <RunsTable runs={w.runs.nodes} /> : <ApiGap error={workError} />}</Card>
       </div>
       <div className="stack">
         <Card title="Classes">
-          {v.labels.length === 0 ? <Empty title="No samples" /> : v.labels.map((l) => (
+          {v.labelCounts.length === 0 ? <Empty title="No samples" /> : v.labelCounts.map((l) => (
             <div key={l.label} className="row" style={{ justifyContent: "space-between" }}><span>{l.label}</span><b className="num">{fmtInt(l.count)}</b></div>
           ))}
           <div className="row muted small" style={{ marginTop: 8, justifyContent: "space-between" }}><span>total</span><span>{fmtInt(v.sampleCount)}</span></div>
-          {v.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${v.sourceRun.id}`}>{v.sourceRun.name || "a run"}</Link></div>}
+          {w?.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${w.sourceRun.id}`}>{w.sourceRun.name || "a run"}</Link></div>}
         </Card>
         <Card title="Embedding sets" flush>
-          {v.embeddingSets.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
-            <table className="table"><tbody>{v.embeddingSets.map((s) => (
+          {!w ? <ApiGap error={workError} /> : w.embeddingSets.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
+            <table className="table"><tbody>{w.embeddingSets.map((s) => (
               <tr key={s.id}><td><b>{s.model.name}</b> <span className="muted">{s.model.version}</span><div className="muted small">{s.model.description}</div></td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
             ))}</tbody></table>
           )}
@@ -196,8 +211,8 @@ function SampleGrid({ versionId, labels, sites }: { versionId: string; labels: s
   const [metaVal, setMetaVal] = useState("");
   const filter = {
     ...(label ? { labels: [label] } : {}),
-    ...(site ? { siteIds: [site] } : {}),
-    ...(metaKey && metaVal ? { metadata: { [metaKey]: metaVal } } : {}),
+    ...(site ? { siteId: site } : {}),
+    ...(metaKey && metaVal ? { metadata: [{ key: metaKey, value: metaVal }] } : {}),
   };
   const { data, loading, error, fetchMore } = useQuery(SamplesQuery, { variables: { id: versionId, filter } });
   const conn = data?.node?.__typename === "DatasetVersion" ? data.node.samples : null;
@@ -252,10 +267,8 @@ const DiffQuery = graphql(`
       ... on DatasetVersion {
         id
         diff(against: $against) {
-          addedCount removedCount changedCount unchangedCount
-          added(first: 30) { nodes { id externalId label site { code } } }
-          removed(first: 30) { nodes { id externalId label site { code } } }
-          changed(first: 30) { nodes { id externalId label site { code } } }
+          added removed changed unchanged
+          items(first: 60) { totalCount nodes { kind externalId before { id label site { code } } after { id label site { code } } } }
         }
       }
     }
@@ -297,21 +310,25 @@ function History({ current, versions }: { current: string; versions: ReadonlyArr
         {!against ? <Empty title="Only one version">A diff needs a second version.</Empty> : diff.loading && !d ? <SkeletonRows rows={3} /> : !d ? <ErrorText>{describeError(diff.error) || "No diff available."}</ErrorText> : (
           <div className="stack" style={{ gap: 10 }} data-testid="diff">
             <div className="row">
-              <Badge tone="ok">+{fmtInt(d.addedCount)} added</Badge>
-              <Badge tone="bad">−{fmtInt(d.removedCount)} removed</Badge>
-              <Badge tone="warn">~{fmtInt(d.changedCount)} changed</Badge>
-              <Badge>{fmtInt(d.unchangedCount)} unchanged</Badge>
+              <Badge tone="ok">+{fmtInt(d.added)} added</Badge>
+              <Badge tone="bad">−{fmtInt(d.removed)} removed</Badge>
+              <Badge tone="warn">~{fmtInt(d.changed)} changed</Badge>
+              <Badge>{fmtInt(d.unchanged)} unchanged</Badge>
             </div>
-            {([["added", d.added.nodes, "ok"], ["removed", d.removed.nodes, "bad"], ["changed", d.changed.nodes, "warn"]] as const).map(([name, nodes, tone]) =>
-              nodes.length === 0 ? null : (
-                <div key={name}>
-                  <h3 style={{ marginBottom: 4 }}>{name}</h3>
-                  <table className="table"><tbody>{nodes.map((s) => (
-                    <tr key={s.id}><td><Badge tone={tone}>{name[0]}</Badge></td><td><code>{s.externalId}</code></td><td>{s.label}</td><td>{s.site?.code}</td></tr>
-                  ))}</tbody></table>
-                </div>
-              ),
+            {d.items.nodes.length > 0 && (
+              <table className="table">
+                <thead><tr><th /><th>sample</th><th>before</th><th>after</th></tr></thead>
+                <tbody>{d.items.nodes.map((it) => (
+                  <tr key={`${it.kind}-${it.externalId}`}>
+                    <td><Badge tone={it.kind === "ADDED" ? "ok" : it.kind === "REMOVED" ? "bad" : "warn"}>{it.kind.toLowerCase()}</Badge></td>
+                    <td><code>{it.externalId}</code></td>
+                    <td className="small">{it.before ? `${it.before.label} · ${it.before.site?.code ?? "—"}` : "—"}</td>
+                    <td className="small">{it.after ? `${it.after.label} · ${it.after.site?.code ?? "—"}` : "—"}</td>
+                  </tr>
+                ))}</tbody>
+              </table>
             )}
+            {d.items.totalCount > d.items.nodes.length && <div className="muted small">and {fmtInt(d.items.totalCount - d.items.nodes.length)} more</div>}
           </div>
         )}
       </Card>

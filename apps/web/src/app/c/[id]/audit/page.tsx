@@ -8,15 +8,11 @@ import { Avatar, Badge, Card, Empty, PageHead, SkeletonRows, fmtWhen } from "@/c
 
 const AuditDoc = graphql(`
   query AuditLog($id: ID!, $after: String) {
-    node(id: $id) {
-      ... on Consortium {
-        id name
-        auditEvents(first: 50, after: $after) {
-          totalCount
-          pageInfo { hasNextPage endCursor }
-          nodes { id action targetType targetId details createdAt actor { id name } }
-        }
-      }
+    consortium(id: $id) { id name }
+    auditEvents(consortiumId: $id, first: 50, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes { id action targetType targetId details createdAt tokenPrefix actor { id name } }
     }
   }
 `);
@@ -24,8 +20,8 @@ const AuditDoc = graphql(`
 export default function AuditPage() {
   const { id } = useParams<{ id: string }>();
   const { data, loading, error, fetchMore } = useQuery(AuditDoc, { variables: { id } });
-  const c = data?.node?.__typename === "Consortium" ? data.node : null;
-  const ev = c?.auditEvents;
+  const c = data?.consortium ?? null;
+  const ev = data?.auditEvents ?? null;
   return (
     <AppShell scope={{ consortiumId: id }} crumbs={[{ label: c?.name ?? "Consortium", href: `/c/${id}` }, { label: "Audit log" }]}>
       <PageHead title="Audit log" sub={ev ? `${ev.totalCount.toLocaleString("en-US")} events, newest first` : undefined} />
@@ -39,7 +35,7 @@ export default function AuditPage() {
                 {ev.nodes.map((e) => (
                   <tr key={e.id}>
                     <td className="muted nowrap" title={e.createdAt}>{fmtWhen(e.createdAt)}</td>
-                    <td>{e.actor ? <span className="row" style={{ flexWrap: "nowrap" }}><Avatar name={e.actor.name} />{e.actor.name}</span> : <span className="muted">token / system</span>}</td>
+                    <td>{e.actor ? <span className="row" style={{ flexWrap: "nowrap" }}><Avatar name={e.actor.name} />{e.actor.name}</span> : <span className="muted">{e.tokenPrefix ? <>token <code>{e.tokenPrefix}…</code></> : "system"}</span>}</td>
                     <td><Badge tone="accent">{e.action}</Badge></td>
                     <td className="small">{e.targetType} <code className="muted">{e.targetId?.slice(0, 16)}</code></td>
                     <td className="mono small" style={{ maxWidth: 420, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={JSON.stringify(e.details)}>{JSON.stringify(e.details)}</td>
@@ -52,10 +48,9 @@ export default function AuditPage() {
                 <button className="btn" onClick={() => fetchMore({
                   variables: { after: ev.pageInfo.endCursor },
                   updateQuery: (prev, { fetchMoreResult }) => {
-                    const a = prev.node?.__typename === "Consortium" ? prev.node : null;
-                    const b = fetchMoreResult.node?.__typename === "Consortium" ? fetchMoreResult.node : null;
+                    const a = prev.auditEvents, b = fetchMoreResult.auditEvents;
                     if (!a || !b) return prev;
-                    return { ...prev, node: { ...a, auditEvents: { ...b.auditEvents, nodes: [...a.auditEvents.nodes, ...b.auditEvents.nodes] } } } as typeof prev;
+                    return { ...prev, auditEvents: { ...b, nodes: [...a.nodes, ...b.nodes] } } as typeof prev;
                   },
                 })}>Older events</button>
               </div>

@@ -25,10 +25,10 @@ const MemberUpdate = graphql(`
   mutation MemberUpdate($input: MembershipUpdateInput!) { membershipUpdate(input: $input) { membership { id role } errors { code field message } } }
 `);
 const TokenCreate = graphql(`
-  mutation TokenCreate($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) { token { id name prefix role expiresAt createdAt } secret errors { code field message } } }
+  mutation TokenCreate($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) { apiToken { id name prefix role expiresAt createdAt } secret errors { code field message } } }
 `);
 const TokenRevoke = graphql(`
-  mutation TokenRevoke($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) { token { id revokedAt } errors { code field message } } }
+  mutation TokenRevoke($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) { apiToken { id revokedAt } errors { code field message } } }
 `);
 
 const ROLES: RoleName[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER"];
@@ -51,7 +51,7 @@ export default function SettingsPage() {
   );
 }
 
-type C = { id: string; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
+type C = { id: string; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: null | { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
 
 function Members({ c }: { c: C }) {
   const { role } = useShell();
@@ -126,7 +126,7 @@ function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
           try {
             const { data } = await create({ variables: { input: { consortiumId: c.id, name: name.trim(), role: tokRole, ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}) } } });
             const p = data?.apiTokenCreate;
-            if (p?.secret && p.token) { setSecret({ name: p.token.name, secret: p.secret }); setName(""); onChange(); }
+            if (p?.secret && p.apiToken) { setSecret({ name: p.apiToken.name, secret: p.secret }); setName(""); onChange(); }
             else setErrs(errorsByField(p?.errors));
           } catch (err) { setErrs({ "": describeError(err) }); }
         }}>
@@ -145,7 +145,7 @@ function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
           <ErrorText>{errs[""] ?? errs.role ?? errs.input}</ErrorText>
         </form>
       )}
-      {c.apiTokens.nodes.length === 0 ? <Empty title="No API tokens">Training pipelines use tokens to read manifests and report evaluations.</Empty> : (
+      {!c.apiTokens || c.apiTokens.nodes.length === 0 ? <Empty title="No API tokens">Training pipelines use tokens to read manifests and report evaluations.</Empty> : (
         <table className="table">
           <thead><tr><th>name</th><th>prefix</th><th>role</th><th>last used</th><th>expires</th><th /></tr></thead>
           <tbody>
@@ -158,7 +158,7 @@ function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
                 <td className="muted">{t.expiresAt ? t.expiresAt.slice(0, 10) : "never"}</td>
                 <td>{t.revokedAt ? <Badge tone="bad">revoked</Badge> : canCreate && (
                   <button className="btn sm danger" onClick={async () => {
-                    const { data } = await revoke({ variables: { input: { tokenId: t.id } } }).catch((e) => { setErrs({ "": describeError(e) }); return { data: null }; });
+                    const { data } = await revoke({ variables: { input: { apiTokenId: t.id } } }).catch((e) => { setErrs({ "": describeError(e) }); return { data: null }; });
                     if (data?.apiTokenRevoke.errors.length) setErrs(errorsByField(data.apiTokenRevoke.errors));
                     else onChange();
                   }}>Revoke</button>

@@ -3,7 +3,7 @@
 // the server's field errors appear beside the same fields.
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { graphql } from "@/gql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
@@ -15,8 +15,19 @@ const NewRunQuery = graphql(`
     node(id: $id) {
       ... on DatasetVersion {
         id number sampleCount
-        labels { label count }
+        labelCounts { label count }
         dataset { id name project { id name consortium { id } } }
+      }
+    }
+  }
+`);
+
+// Pending in the API (schema.pending.graphql).
+const NewRunInputsQuery = graphql(`
+  query NewRunInputs($id: ID!) {
+    node(id: $id) {
+      ... on DatasetVersion {
+        id
         embeddingSets { id status model { id name } }
         analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
       }
@@ -38,14 +49,16 @@ export default function NewRunPage() {
   const { role } = useShell();
   const { data, loading } = useQuery(NewRunQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
-  const analyses = v?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [];
+  const inputsQ = useQuery(NewRunInputsQuery, { variables: { id } });
+  const w = inputsQ.data?.node?.__typename === "DatasetVersion" ? inputsQ.data.node : null;
+  const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
   const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", seed: "1", analysisId: search.get("analysis") ?? "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [start, { loading: sending }] = useMutation(RunStart);
   useEffect(() => {
     if (!values.analysisId && analyses[0]) setValues((x) => ({ ...x, analysisId: analyses[0]!.id }));
   }, [analyses, values.analysisId]);
-  const smallest = v && v.labels.length ? Math.min(...v.labels.map((l) => l.count)) : null;
+  const smallest = v && v.labelCounts.length ? Math.min(...v.labelCounts.map((l) => l.count)) : null;
   const strategy = STRATEGIES.find((s) => s.id === values.strategy);
   const set = (k: keyof RunFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setValues((x) => ({ ...x, [k]: e.target.value }));
 
@@ -55,7 +68,7 @@ export default function NewRunPage() {
     setErrors(local);
     if (Object.keys(local).length || !v) return;
     const analysis = analyses.find((a) => a.id === values.analysisId);
-    const embeddingSetId = analysis?.embeddingSet.id ?? v.embeddingSets.find((s) => s.status === "COMPLETE")?.id;
+    const embeddingSetId = analysis?.embeddingSet.id ?? w?.embeddingSets.find((s) => s.status === "COMPLETE")?.id;
     try {
       const { data } = await start({
         variables: {
@@ -85,7 +98,7 @@ export default function NewRunPage() {
       scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
       crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: `/versions/${id}` }, { label: "New selection run" }]}
     >
-      <PageHead title="New selection run" sub={v ? `${v.dataset.name} v${v.number} · ${fmtInt(v.sampleCount)} samples in ${v.labels.length} classes` : undefined} />
+      <PageHead title="New selection run" sub={v ? `${v.dataset.name} v${v.number} · ${fmtInt(v.sampleCount)} samples in ${v.labelCounts.length} classes` : undefined} />
       {loading && !v ? <SkeletonRows /> : !v ? <Empty title="Version not found" /> : role && !atLeast(role, "CURATOR") ? (
         <Alert tone="warn">Your role ({role.toLowerCase()}) cannot start selection runs. Ask a curator.</Alert>
       ) : (
@@ -151,7 +164,7 @@ export default function NewRunPage() {
             </form>
           </Card>
           <Card title="Pool">
-            {v.labels.map((l) => (
+            {v.labelCounts.map((l) => (
               <div key={l.label} className="row" style={{ justifyContent: "space-between" }}>
                 <span>{l.label}</span><span className="num">{fmtInt(l.count)} → <b>{fmtInt(Math.min(l.count, Number(values.budgetPerClass) || 0))}</b></span>
               </div>
