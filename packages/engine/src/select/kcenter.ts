@@ -23,7 +23,14 @@ export interface KCenterResult {
 /**
  * kCenterGreedy(points, k, rows?, options) returns k positions in greedy farthest-first order.
  * `rows` restricts the search to a subset (positions refer to it); without it, all n rows.
- * Ties in distance go to the lower position. O(k · |rows| · dim) time, O(|rows|) extra memory.
+ * Ties in distance go to the lower position. O(k · |rows| · dim) time at worst, O(|rows|) memory.
+ *
+ * Squared distances use ‖x‖² − 2·x·c + ‖c‖² in double precision (the form a BLAS implementation
+ * uses). Work is skipped exactly by the triangle inequality (Elkan 2003): every point remembers its
+ * nearest chosen centre j; when a new centre c arrives, a point with d(c, c_j)² ≥ 4·minD cannot get
+ * closer to c, and a whole cell whose radius r_j has d(c, c_j) ≥ 2·r_j is passed over. The picks are
+ * those of the plain algorithm; on clustered embeddings most distance evaluations disappear, on
+ * structureless data (iid noise in high dimension) almost none do.
  */
 export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number>, options: KCenterOptions = {}): KCenterResult {
   const { data, dim } = points;
@@ -38,50 +45,130 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
     X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
     for (let r = 0; r < m; r++) X.set(data.subarray(rows[r]! * dim, rows[r]! * dim + dim), r * dim);
   }
-  const minD = new Float64Array(m).fill(Infinity);
-  // Chosen points get minD = −1, so they never win the argmax, even when every distance is 0.
-  const c = new Float64Array(dim);
-  let next = options.first ?? 0;
   const dim4 = dim - (dim % 4);
+  const sq = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const o = i * dim;
+    let s = 0;
+    for (let t = 0; t < dim; t++) s += X[o + t]! * X[o + t]!;
+    sq[i] = s;
+  }
+  const c = new Float64Array(dim);
+  let cc = 0;
+  /** Squared distance from position i to the current centre c (norm form, clamped at 0). */
+  const distToC = (i: number): number => {
+    const o = i * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t = 0;
+    for (; t < dim4; t += 4) {
+      s0 += X[o + t]! * c[t]!;
+      s1 += X[o + t + 1]! * c[t + 1]!;
+      s2 += X[o + t + 2]! * c[t + 2]!;
+      s3 += X[o + t + 3]! * c[t + 3]!;
+    }
+    for (; t < dim; t++) s0 += X[o + t]! * c[t]!;
+    const d = sq[i]! - 2 * (s0 + s1 + s2 + s3) + cc;
+    return d > 0 ? d : 0;
+  };
+  // minD: squared distance to the nearest chosen centre; −1 marks chosen points (never the argmax).
+  const minD = new Float64Array(m).fill(Infinity);
+  // Cells: members of each chosen centre, with the farthest member (radius², lowest position on ties).
+  const members: Int32Array[] = [];
+  const count: number[] = [];
+  const far: number[] = [];
+  const far2: number[] = [];
+  const moved = new Int32Array(m);
+  const centreD2 = new Float64Array(kk);
+  const first = options.first ?? 0;
+  let next = first;
+  let nextCell = -1;
   for (let step = 0; step < kk; step++) {
     order[step] = next;
     radius[step] = step === 0 ? Infinity : minD[next]!;
     if (step === kk - 1) break;
-    minD[next] = -1;
     const co = next * dim;
     for (let t = 0; t < dim; t++) c[t] = X[co + t]!;
+    cc = sq[next]!;
+    minD[next] = -1;
+    let nMoved = 0;
+    if (step === 0) {
+      for (let i = 0; i < m; i++) {
+        if (i !== next) minD[i] = distToC(i);
+        moved[nMoved++] = i;
+      }
+    } else {
+      // Squared distances from the new centre to every earlier one (direct form: few, and exact).
+      for (let j = 0; j < step; j++) {
+        const oj = order[j]! * dim;
+        let s = 0;
+        for (let t = 0; t < dim; t++) {
+          const d = X[oj + t]! - c[t]!;
+          s += d * d;
+        }
+        centreD2[j] = s;
+      }
+      const slack = 1 + 1e-9; // keeps rounding error from ever skipping a point that would move
+      for (let j = 0; j < step; j++) {
+        const cd2 = centreD2[j]!;
+        // The whole cell stays put — except the cell holding the new centre, which must give it up.
+        if (j !== nextCell && cd2 >= 4 * far2[j]! * slack) continue;
+        const list = members[j]!;
+        let keep = 0;
+        let f = -1;
+        let f2 = -1;
+        for (let q = 0; q < count[j]!; q++) {
+          const i = list[q]!;
+          const md = minD[i]!;
+          if (i === next) {
+            moved[nMoved++] = i;
+            continue;
+          }
+          if (md >= 0 && cd2 < 4 * md * slack) {
+            const d = distToC(i);
+            if (d < md) {
+              minD[i] = d;
+              moved[nMoved++] = i;
+              continue;
+            }
+          }
+          list[keep++] = i;
+          if (md > f2 || (md === f2 && i < f)) {
+            f2 = md;
+            f = i;
+          }
+        }
+        count[j] = keep;
+        far[j] = f;
+        far2[j] = f2;
+      }
+    }
+    // The new cell.
+    const cell = moved.slice(0, nMoved);
+    let f = -1;
+    let f2 = -1;
+    for (let q = 0; q < nMoved; q++) {
+      const i = cell[q]!;
+      const md = minD[i]!;
+      if (md > f2 || (md === f2 && i < f)) {
+        f2 = md;
+        f = i;
+      }
+    }
+    members.push(cell);
+    count.push(nMoved);
+    far.push(f);
+    far2.push(f2);
+    // Next centre: the farthest point over all cells (lowest position on ties).
     let best = -1;
     let bestD = -1;
-    for (let i = 0; i < m; i++) {
-      const o = i * dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let t = 0;
-      for (; t < dim4; t += 4) {
-        const d0 = X[o + t]! - c[t]!;
-        const d1 = X[o + t + 1]! - c[t + 1]!;
-        const d2 = X[o + t + 2]! - c[t + 2]!;
-        const d3 = X[o + t + 3]! - c[t + 3]!;
-        s0 += d0 * d0;
-        s1 += d1 * d1;
-        s2 += d2 * d2;
-        s3 += d3 * d3;
-      }
-      for (; t < dim; t++) {
-        const d = X[o + t]! - c[t]!;
-        s0 += d * d;
-      }
-      const s = s0 + s1 + s2 + s3;
-      let md = minD[i]!;
-      if (s < md) {
-        md = s;
-        minD[i] = s;
-      }
-      if (md > bestD) {
-        bestD = md;
-        best = i;
+    for (let j = 0; j <= step; j++) {
+      if (far2[j]! > bestD || (far2[j] === bestD && far[j]! < best)) {
+        bestD = far2[j]!;
+        best = far[j]!;
+        nextCell = j;
       }
     }
     next = best;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "../rng.js";
+import type { Points } from "../types.js";
+import { kCenterGreedy } from "./kcenter.js";
+
+/** The textbook loop, for comparison: O(k·n·dim), direct squared differences. */
+function naiveKCenter(p: Points, k: number, first: number): number[] {
+  const minD = new Float64Array(p.n).fill(Infinity);
+  const order = [first];
+  let next = first;
+  for (let s = 1; s < k; s++) {
+    minD[next] = -1;
+    let best = -1;
+    let bestD = -1;
+    for (let i = 0; i < p.n; i++) {
+      if (minD[i]! >= 0) {
+        let d = 0;
+        for (let t = 0; t < p.dim; t++) d += (p.data[i * p.dim + t]! - p.data[next * p.dim + t]!) ** 2;
+        if (d < minD[i]!) minD[i] = d;
+      }
+      if (minD[i]! > bestD) {
+        bestD = minD[i]!;
+        best = i;
+      }
+    }
+    order.push(best);
+    next = best;
+  }
+  return order;
+}
+
+function clustered(n: number, dim: number, clusters: number, seed: number): Points {
+  const rng = createRng(seed);
+  const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => rng.normal() * 10));
+  const data = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const c = centres[rng.int(clusters)]!;
+    for (let t = 0; t < dim; t++) data[i * dim + t] = c[t]! + rng.normal() * (0.5 + (i % 3));
+  }
+  return { data, n, dim };
+}
+
+describe("kCenterGreedy", () => {
+  it("kCenterGreedy(clustered points, 60) picks exactly what the plain farthest-first loop picks", () => {
+    const p = clustered(1500, 12, 8, 3);
+    expect(Array.from(kCenterGreedy(p, 60, undefined, { first: 5 }).order)).toEqual(naiveKCenter(p, 60, 5));
+  });
+
+  it("kCenterGreedy(iid noise, 40) picks exactly what the plain loop picks", () => {
+    const rng = createRng(4);
+    const p: Points = { data: Float64Array.from({ length: 800 * 30 }, () => rng.normal()), n: 800, dim: 30 };
+    expect(Array.from(kCenterGreedy(p, 40).order)).toEqual(naiveKCenter(p, 40, 0));
+  });
+
+  it("kCenterGreedy(points on a line, 3) takes the start, then the far end, then the middle", () => {
+    const p: Points = { data: Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]), n: 9, dim: 1 };
+    const r = kCenterGreedy(p, 3, undefined, { first: 0 });
+    expect(Array.from(r.order)).toEqual([0, 8, 4]);
+    expect(Array.from(r.radius)).toEqual([Infinity, 64, 16]);
+  });
+
+  it("kCenterGreedy(points, k, rows) returns positions within rows", () => {
+    const p: Points = { data: Float64Array.from([0, 100, 1, 2, 50]), n: 5, dim: 1 };
+    expect(Array.from(kCenterGreedy(p, 2, [0, 2, 3], { first: 0 }).order)).toEqual([0, 2]);
+  });
+
+  it("kCenterGreedy(duplicates, k) returns distinct positions", () => {
+    const p: Points = { data: new Float64Array(10), n: 10, dim: 1 };
+    expect(new Set(kCenterGreedy(p, 10).order).size).toBe(10);
+  });
+});
