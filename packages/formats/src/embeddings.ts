@@ -2,13 +2,12 @@
 // (every value finite, every row the same width): .npy (float32, 2-D, C order), CSV (one row per sample,
 // optional header, optional "id" column) and Parquet (one list<float> column, or one float column per
 // dimension, optional "id" column).
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { parse, CsvError } from "csv-parse";
 import { FormatError, ioError } from "./errors.js";
 import { openNpy } from "./npy.js";
 import { openParquetEmbeddings } from "./parquet.js";
+import { readCsvRecords, type CsvRecord } from "./csv.js";
 
 export type EmbeddingFormat = "npy" | "csv" | "parquet";
 
@@ -117,27 +116,15 @@ async function openNpyEmbeddings(file: string, rowsPerChunk: number, check: type
   };
 }
 
-/** Parses a CSV number; accepts nan/inf spellings (so the finite check reports them), rejects anything else. */
-function parseNumber(text: string): number {
-  const t = text.trim();
-  const n = Number(t);
-  if (!Number.isNaN(n)) return n;
-  const l = t.toLowerCase();
-  if (l === "nan" || l === "-nan") return Number.NaN;
+/** Parses a CSV number; nan/inf spellings become NaN/±Infinity (so the finite check names them); other text is undefined. */
+function parseNumber(text: string): number | undefined {
+  const n = Number(text);
+  if (!Number.isNaN(n)) return text.trim() === "" ? undefined : n;
+  const l = text.trim().toLowerCase();
+  if (l === "nan" || l === "-nan" || l === "+nan") return Number.NaN;
   if (l === "inf" || l === "+inf" || l === "infinity" || l === "+infinity") return Number.POSITIVE_INFINITY;
   if (l === "-inf" || l === "-infinity") return Number.NEGATIVE_INFINITY;
-  return Number.NaN;
-}
-
-function isNumberLike(text: string): boolean {
-  const t = text.trim();
-  if (t === "") return false;
-  return !Number.isNaN(Number(t)) || /^[+-]?(nan|inf|infinity)$/i.test(t);
-}
-
-interface CsvRecord {
-  record: string[];
-  info: { lines: number };
+  return undefined;
 }
 
 async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: typeof assertFinite): Promise<EmbeddingReader> {
@@ -147,40 +134,23 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
   } catch (error) {
     throw error instanceof FormatError ? error : ioError(file, error);
   }
-  const stream = createReadStream(file);
-  const parser = stream.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
-  stream.on("error", (error) => parser.destroy(error));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<CsvRecord>;
+  const batches = readCsvRecords(file);
   const close = async () => {
-    stream.destroy();
-    parser.destroy();
+    await batches.return(undefined);
   };
-  const fail = (error: unknown) =>
-    error instanceof FormatError
-      ? error
-      : error instanceof CsvError
-        ? new FormatError("BAD_CSV", file, `invalid CSV: ${error.message}`, { cause: error })
-        : ioError(file, error);
-  let first: IteratorResult<CsvRecord>;
+  let pending: CsvRecord[];
   try {
-    first = await iterator.next();
+    const first = await batches.next();
+    if (first.done || first.value.length === 0) throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got no content");
+    pending = first.value;
   } catch (error) {
     await close();
-    throw fail(error);
+    throw error;
   }
-  if (first.done) {
-    await close();
-    throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got no content");
-  }
-  const firstRecord = first.value.record;
-  const hasHeader = !firstRecord.every(isNumberLike);
-  let idIndex = -1;
-  let pendingFirst: CsvRecord | undefined;
-  if (hasHeader) {
-    idIndex = firstRecord.findIndex((h) => h.trim().toLowerCase() === "id");
-  } else {
-    pendingFirst = first.value;
-  }
+  const firstRecord = pending[0]!.fields;
+  const hasHeader = !firstRecord.every((f) => parseNumber(f) !== undefined);
+  const idIndex = hasHeader ? firstRecord.findIndex((h) => h.trim().toLowerCase() === "id") : -1;
+  if (hasHeader) pending = pending.slice(1);
   const width = firstRecord.length;
   const dim = width - (idIndex >= 0 ? 1 : 0);
   if (dim < 1) {
@@ -188,7 +158,7 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
     throw new FormatError("WRONG_SHAPE", file, `expected at least one numeric column, got ${width} column(s)`);
   }
   let rows: number | undefined;
-  const reader: EmbeddingReader = {
+  return {
     file,
     format: "csv",
     dim,
@@ -213,44 +183,29 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
         return chunk;
       };
       try {
-        for (;;) {
-          let record: CsvRecord;
-          if (pendingFirst) {
-            record = pendingFirst;
-            pendingFirst = undefined;
-          } else {
-            let next: IteratorResult<CsvRecord>;
-            try {
-              next = await iterator.next();
-            } catch (error) {
-              throw fail(error);
+        for (let batch: CsvRecord[] | undefined = pending; batch; ) {
+          for (const { fields, line } of batch) {
+            row++;
+            if (fields.length !== width) {
+              throw new FormatError("RAGGED_ROW", file, `expected ${width} fields, got ${fields.length}`, { row, line });
             }
-            if (next.done) break;
-            record = next.value;
-          }
-          row++;
-          const fields = record.record;
-          if (fields.length !== width) {
-            throw new FormatError("RAGGED_ROW", file, `expected ${width} fields, got ${fields.length}`, { row, line: record.info.lines });
-          }
-          let k = filled * dim;
-          for (let c = 0; c < width; c++) {
-            if (c === idIndex) {
-              ids.push(fields[c]!);
-              continue;
+            let k = filled * dim;
+            for (let c = 0; c < width; c++) {
+              if (c === idIndex) {
+                ids.push(fields[c]!);
+                continue;
+              }
+              const v = parseNumber(fields[c]!);
+              if (v === undefined) {
+                throw new FormatError("NOT_A_NUMBER", file, `expected a number, got ${JSON.stringify(fields[c])}`, { row, line, column: c });
+              }
+              buffer[k++] = v;
             }
-            const f = fields[c]!;
-            if (!isNumberLike(f)) {
-              throw new FormatError("NOT_A_NUMBER", file, `expected a number, got ${JSON.stringify(f)}`, {
-                row,
-                line: record.info.lines,
-                column: c,
-              });
-            }
-            buffer[k++] = parseNumber(f);
+            filled++;
+            if (filled === rowsPerChunk) yield flush();
           }
-          filled++;
-          if (filled === rowsPerChunk) yield flush();
+          const next = await batches.next();
+          batch = next.done ? undefined : next.value;
         }
         if (filled > 0) yield flush();
         if (row === 0) throw new FormatError("EMPTY_FILE", file, "expected embedding rows after the header, got none");
@@ -260,5 +215,4 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
       }
     },
   };
-  return reader;
 }

@@ -33,3 +33,4 @@ export {
   type EmbeddingReader,
   type OpenEmbeddingsOptions,
 } from "./embeddings.js";
+export { CsvParser, readCsvRecords, type CsvRecord } from "./csv.js";

@@ -5,8 +5,8 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import path from "node:path";
-import { parse, CsvError } from "csv-parse";
 import { FormatError, ioError } from "./errors.js";
+import { readCsvRecords, type CsvRecord } from "./csv.js";
 
 export type ManifestFormat = "csv" | "tsv" | "jsonl";
 
@@ -58,44 +58,24 @@ export async function openManifest(file: string, options: OpenManifestOptions = 
   return format === "jsonl" ? openJsonl(file) : openCsv(file, format === "tsv" ? "\t" : ",");
 }
 
-interface CsvRecord {
-  record: string[];
-  info: { lines: number; records: number; empty_lines: number };
-}
-
-function csvFailure(file: string, error: unknown): FormatError {
-  if (error instanceof FormatError) return error;
-  if (error instanceof CsvError) {
-    const line = typeof error.lines === "number" ? error.lines : undefined;
-    return new FormatError("BAD_CSV", file, `invalid CSV: ${error.message}`, { line, cause: error });
-  }
-  return ioError(file, error);
-}
-
 async function openCsv(file: string, delimiter: string): Promise<ManifestReader> {
-  const stream = createReadStream(file);
-  const parser = stream.pipe(
-    parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, info: true }),
-  );
-  stream.on("error", (error) => parser.destroy(error));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<CsvRecord>;
+  const batches = readCsvRecords(file, delimiter);
   const close = async () => {
-    stream.destroy();
-    parser.destroy();
+    await batches.return(undefined);
   };
-  let first: IteratorResult<CsvRecord>;
+  let pending: CsvRecord[];
   try {
-    first = await iterator.next();
+    const first = await batches.next();
+    if (first.done || first.value.length === 0) throw new FormatError("EMPTY_FILE", file, "expected a header line, got no content");
+    pending = first.value;
   } catch (error) {
     await close();
-    throw csvFailure(file, error);
+    throw error;
   }
-  if (first.done) {
-    await close();
-    throw new FormatError("EMPTY_FILE", file, "expected a header line, got no content");
-  }
-  const header = first.value.record.map((h) => h.trim());
-  const headerLine = first.value.info.lines;
+  const headerRecord = pending[0]!;
+  pending = pending.slice(1);
+  const header = headerRecord.fields.map((h) => h.trim());
+  const headerLine = headerRecord.line;
   const seen = new Set<string>();
   for (let i = 0; i < header.length; i++) {
     const name = header[i]!;
@@ -109,8 +89,7 @@ async function openCsv(file: string, delimiter: string): Promise<ManifestReader>
     }
     seen.add(name);
   }
-  let previousEnd = headerLine;
-  let previousEmpty = first.value.info.empty_lines;
+  const width = header.length;
   return {
     file,
     format: delimiter === "\t" ? "tsv" : "csv",
@@ -119,31 +98,18 @@ async function openCsv(file: string, delimiter: string): Promise<ManifestReader>
     async *rows() {
       let row = 0;
       try {
-        for (;;) {
-          let next: IteratorResult<CsvRecord>;
-          try {
-            next = await iterator.next();
-          } catch (error) {
-            throw csvFailure(file, error);
+        for (let batch: CsvRecord[] | undefined = pending; batch; ) {
+          for (const { fields, line } of batch) {
+            row++;
+            if (fields.length !== width) {
+              throw new FormatError("RAGGED_ROW", file, `expected ${width} fields (as in the header), got ${fields.length}`, { row, line });
+            }
+            const values: Record<string, unknown> = {};
+            for (let i = 0; i < width; i++) values[header[i]!] = fields[i]!;
+            yield { row, line, values };
           }
-          if (next.done) break;
-          row++;
-          const { record, info } = next.value;
-          // Where the record starts: after the previous one and any blank lines skipped since.
-          const line = previousEnd + 1 + (info.empty_lines - previousEmpty);
-          previousEnd = info.lines;
-          previousEmpty = info.empty_lines;
-          if (record.length !== header.length) {
-            throw new FormatError(
-              "RAGGED_ROW",
-              file,
-              `expected ${header.length} fields (as in the header), got ${record.length}`,
-              { row, line: Math.min(line, info.lines) },
-            );
-          }
-          const values: Record<string, unknown> = {};
-          for (let i = 0; i < header.length; i++) values[header[i]!] = record[i]!;
-          yield { row, line: Math.min(line, info.lines), values };
+          const next = await batches.next();
+          batch = next.done ? undefined : next.value;
         }
         if (row === 0) throw new FormatError("EMPTY_FILE", file, "expected at least one data row after the header, got none");
       } finally {

@@ -1,7 +1,7 @@
 // Content hashes. A sample's hash covers everything the import stores about it, so the same row gives
 // the same hash on any machine; a version's hash covers its samples' hashes, sorted, so the same set of
 // samples gives the same version hash whatever the manifest's row order.
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 export interface SampleContent {
   externalId: string;
@@ -14,31 +14,32 @@ export interface SampleContent {
   sha256: string | null;
 }
 
-/** JSON with object keys sorted at every level, so equal values give equal text. */
+/**
+ * JSON with object keys sorted (by UTF-16 code units) at every level, so equal values give equal text.
+ * Written out here rather than through JSON.stringify of a re-sorted object, because JS objects list
+ * integer-like keys ("1", "20") first whatever the insertion order.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined || typeof v === "function") continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
   }
-  return value;
+  return `{${parts.join(",")}}`;
 }
 
 /** Hex sha256 over the sample's fields, as a JSON array (unambiguous: no separator tricks). */
 export function sampleContentHash(s: SampleContent): string {
   const text = `[${JSON.stringify(s.externalId)},${JSON.stringify(s.uri)},${JSON.stringify(s.label)},${JSON.stringify(s.site)},${s.metadataJson},${JSON.stringify(s.sha256)}]`;
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /** Hex sha256 over the sorted sample hashes, one per line. */
 export function versionContentHash(sampleHashes: readonly string[]): string {
   const sorted = [...sampleHashes].sort();
-  const h = createHash("sha256");
-  for (const s of sorted) h.update(s).update("\n");
-  return h.digest("hex");
+  return createHash("sha256").update(sorted.join("\n")).update("\n").digest("hex");
 }

@@ -4,9 +4,10 @@
 // version's creates nothing (the existing version is returned, created: false).
 //
 // Order of work: (1) read and check the whole manifest and the embeddings header, writing nothing;
-// (2) in one transaction: consortium/project/dataset, sites, the rows into a temp table by binary COPY,
-// new Sample rows and the version join by INSERT … SELECT, then the vectors streamed from the file by
-// binary COPY, each chunk checked (NaN/Inf, width, ids) before it is sent. Any error rolls back.
+// (2) in one transaction: consortium/project/dataset (row-locked), sites, a lookup of the samples that
+// already exist (by externalId + content hash), ids reserved from the sequence for the new ones, then
+// binary COPY of the new Sample rows, the version join and the vectors — streamed from the file, each
+// chunk checked (NaN/Inf, width, ids) before it is sent. Any error rolls the whole import back.
 import { openEmbeddings, embeddingFormatOf, type EmbeddingReader, type ManifestFormat } from "@stratum/formats";
 import { endianness } from "node:os";
 import type { Store } from "../store.js";
@@ -196,30 +197,31 @@ async function writeImport(
     for (const r of rows.rows) siteIds.set(r.code, r.id);
   }
 
-  // The manifest rows go into a temp table by binary COPY; set-based SQL does the rest.
-  await sql.exec(`CREATE TEMP TABLE _stratum_import (
-    pos int4 NOT NULL, "externalId" text NOT NULL, "contentHash" text NOT NULL, uri text, label text NOT NULL,
-    "siteId" int4, metadata jsonb NOT NULL, sha256 text) ON COMMIT DROP`);
-  await copyBinary(sql, store.kind, `_stratum_import (pos, "externalId", "contentHash", uri, label, "siteId", metadata, sha256)`, manifestBatches(m, siteIds, batchRows, onProgress));
-  await sql.exec(`CREATE INDEX ON _stratum_import ("externalId", "contentHash"); ANALYZE _stratum_import`);
+  // Manifest row i → Sample id: existing rows (same externalId and content) are reused; the others get
+  // ids reserved from the sequence and are written by binary COPY, as is the version join.
+  const sampleIds = await findExistingSamples(sql, datasetId, m);
+  const missing: number[] = [];
+  for (let i = 0; i < m.n; i++) if (sampleIds[i] === 0) missing.push(i);
+  const newSamples = missing.length;
+  if (unchanged && newSamples > 0) throw new Error(`internal: version ${latest.id} has the content but ${newSamples} of its samples are missing`);
+  if (newSamples > 0) {
+    const reserved = await sql.query<{ id: number }>(
+      `SELECT nextval(pg_get_serial_sequence('"Sample"', 'id'))::int AS id FROM generate_series(1, $1::int)`,
+      [newSamples],
+    );
+    for (let k = 0; k < newSamples; k++) sampleIds[missing[k]!] = reserved.rows[k]!.id;
+    await copyBinary(
+      sql,
+      store.kind,
+      `"Sample" (id, "datasetId", "externalId", uri, label, "siteId", metadata, sha256, "contentHash")`,
+      sampleBatches(m, missing, sampleIds, datasetId, siteIds, batchRows, onProgress),
+    );
+  }
 
   let version: ImportResult["version"];
-  let newSamples = 0;
   if (unchanged) {
     version = latest;
   } else {
-    const inserted = await sql.query<{ n: number }>(
-      `WITH ins AS (
-         INSERT INTO "Sample" ("datasetId", "externalId", uri, label, "siteId", metadata, sha256, "contentHash")
-         SELECT $1, i."externalId", i.uri, i.label, i."siteId", i.metadata, i.sha256, i."contentHash"
-         FROM _stratum_import i
-         WHERE NOT EXISTS (SELECT 1 FROM "Sample" s WHERE s."datasetId" = $1 AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash")
-         ORDER BY i.pos
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [datasetId],
-    );
-    newSamples = inserted.rows[0]!.n;
     const number = (latest?.number ?? 0) + 1;
     const message = input.message?.trim() || `import ${m.file.split(/[\\/]/).pop()}`;
     const v = await sql.query<{ id: number }>(
@@ -228,25 +230,18 @@ async function writeImport(
       [datasetId, number, latest?.id ?? null, message, input.authorId ?? null, m.versionHash, m.n],
     );
     version = { id: v.rows[0]!.id, number, contentHash: m.versionHash, sampleCount: m.n, parentId: latest?.id ?? null };
-    const joined = await sql.query<{ n: number }>(
-      `WITH ins AS (
-         INSERT INTO "DatasetVersionSample" ("versionId", "sampleId", position)
-         SELECT $1, s.id, i.pos FROM _stratum_import i
-         JOIN "Sample" s ON s."datasetId" = $2 AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash"
-         RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [version.id, datasetId],
-    );
-    if (joined.rows[0]!.n !== m.n) throw new Error(`internal: joined ${joined.rows[0]!.n} samples into the version, expected ${m.n}`);
+    await copyBinary(sql, store.kind, `"DatasetVersionSample" ("versionId", "sampleId", position)`, joinBatches(version.id, sampleIds, batchRows));
   }
   onProgress?.("samples", m.n, m.n);
 
   let embeddingResult: ImportResult["embeddings"];
-  if (embeddings) embeddingResult = await writeEmbeddings(store, sql, input, m, embeddings, consortiumId, version.id, onProgress);
+  if (embeddings) embeddingResult = await writeEmbeddings(store, sql, input, m, embeddings, sampleIds, consortiumId, version.id, onProgress);
 
   const diff = unchanged
     ? { added: 0, removed: 0, changed: 0, unchanged: m.n }
-    : await versionDiffCounts(sql, version.parentId, version.id);
+    : version.parentId === null
+      ? { added: m.n, removed: 0, changed: 0, unchanged: 0 }
+      : await versionDiffCounts(sql, version.parentId, version.id);
   const parts = unchanged
     ? [`no change: the content equals version ${version.number} (${version.contentHash.slice(0, 12)}); no new version created`]
     : [
@@ -273,28 +268,55 @@ async function writeImport(
   };
 }
 
-async function* manifestBatches(
+/** Ids of the samples this dataset already has with the same externalId and content (0 where none). */
+async function findExistingSamples(sql: SqlClient, datasetId: number, m: ParsedManifest): Promise<Int32Array> {
+  const ids = new Int32Array(m.n);
+  const any = await sql.query(`SELECT 1 FROM "Sample" WHERE "datasetId" = $1 LIMIT 1`, [datasetId]);
+  if (any.rows.length === 0) return ids;
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < m.n; i++) rowOf.set(m.hashes[i]!, i);
+  const page = 50_000; // hashes per query
+  for (let start = 0; start < m.n; start += page) {
+    const found = await sql.query<{ id: number; contentHash: string }>(
+      `SELECT s.id, s."contentHash" FROM unnest($2::text[], $3::text[]) AS u(ext, hash)
+       JOIN "Sample" s ON s."datasetId" = $1 AND s."externalId" = u.ext AND s."contentHash" = u.hash`,
+      [datasetId, m.externalIds.slice(start, start + page), m.hashes.slice(start, start + page)],
+    );
+    for (const r of found.rows) ids[rowOf.get(r.contentHash)!] = r.id;
+  }
+  return ids;
+}
+
+function* sampleBatches(
   m: ParsedManifest,
+  rows: readonly number[],
+  sampleIds: Int32Array,
+  datasetId: number,
   siteIds: Map<string, number>,
   batchRows: number,
   onProgress: ImportProgress | undefined,
-): AsyncGenerator<Uint8Array> {
+): Generator<Uint8Array> {
   const w = new CopyBinaryWriter();
-  for (let i = 0; i < m.n; i++) {
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]!;
     const site = m.sites[i];
-    w.row(8)
-      .int4(i)
-      .text(m.externalIds[i]!)
-      .text(m.hashes[i]!)
-      .text(m.uris[i])
-      .text(m.labels[i]!);
+    w.row(9).int4(sampleIds[i]!).int4(datasetId).text(m.externalIds[i]!).text(m.uris[i]).text(m.labels[i]!);
     if (site === null || site === undefined) w.null();
     else w.int4(siteIds.get(site)!);
-    w.jsonb(m.metadata[i]!).text(m.sha256[i]);
+    w.jsonb(m.metadata[i]!).text(m.sha256[i]).text(m.hashes[i]!);
     if (w.rows === batchRows) {
-      onProgress?.("samples", i + 1, m.n);
+      onProgress?.("samples", k + 1, rows.length);
       yield w.take();
     }
+  }
+  if (w.rows > 0) yield w.take();
+}
+
+function* joinBatches(versionId: number, sampleIds: Int32Array, batchRows: number): Generator<Uint8Array> {
+  const w = new CopyBinaryWriter();
+  for (let i = 0; i < sampleIds.length; i++) {
+    w.row(3).int4(versionId).int4(sampleIds[i]!).int4(i);
+    if (w.rows === batchRows * 4) yield w.take();
   }
   if (w.rows > 0) yield w.take();
 }
@@ -305,6 +327,7 @@ async function writeEmbeddings(
   input: ImportInput,
   m: ParsedManifest,
   reader: EmbeddingReader,
+  sampleIds: Int32Array,
   consortiumId: number,
   versionId: number,
   onProgress: ImportProgress | undefined,
@@ -338,16 +361,6 @@ async function writeEmbeddings(
     [model.id, versionId, dim, m.n],
   );
   const setId = set.rows[0]!.id;
-  // Manifest row i → sample id, in the order of this manifest (not of an earlier version's positions).
-  const idRows = await sql.query<{ id: number }>(
-    `SELECT s.id FROM _stratum_import i
-     JOIN "Sample" s ON s."datasetId" = (SELECT "datasetId" FROM "DatasetVersion" WHERE id = $1)
-       AND s."externalId" = i."externalId" AND s."contentHash" = i."contentHash"
-     ORDER BY i.pos`,
-    [versionId],
-  );
-  const sampleIds = Int32Array.from(idRows.rows, (r) => r.id);
-  if (sampleIds.length !== m.n) throw new Error(`internal: found ${sampleIds.length} sample ids, expected ${m.n}`);
   await copyBinary(sql, store.kind, `"EmbeddingVector" ("setId", "sampleId", vector)`, vectorBatches(reader, m, setId, sampleIds, onProgress));
   return { setId, modelId: model.id, model: name, dim, count: m.n, created: true };
 }

@@ -101,36 +101,35 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
   const firstRowOf = new Map<string, number>();
   const siteSeen = new Set<string>();
 
+  // CSV rows all have the same keys: the metadata keys are known, sorted once.
+  const csvMetaKeys = isCsv ? [...out.metadataColumns].sort() : undefined;
+  const csvMetaPrefixes = csvMetaKeys?.map((k, i) => `${i === 0 ? "" : ","}${JSON.stringify(k)}:`);
+
   for await (const { row, line, values } of manifest.rows()) {
-    const where = { file, row, line };
-    const scalar = (column: string, required: boolean): string | null => {
-      const v = values[column];
-      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) {
-        if (!required) return null;
-        if (column === idColumn) throw new ImportError("MISSING_ID", `expected an id in column "${column}", got ${v === undefined ? "no such field" : "an empty value"}`, { ...where, column });
-        throw new ImportError("MISSING_VALUE", `expected a value in column "${column}", got ${v === undefined ? "no such field" : "an empty value"}`, { ...where, column });
-      }
-      if (typeof v === "string") return v.trim();
-      if (typeof v === "number" || typeof v === "boolean") return String(v);
-      throw new ImportError("BAD_VALUE", `expected a string or number in column "${column}", got ${Array.isArray(v) ? "an array" : "an object"}`, { ...where, column });
-    };
-    const externalId = scalar(idColumn, true)!;
+    const externalId = scalarValue(values, idColumn, true, file, row, line, idColumn)!;
     const previous = firstRowOf.get(externalId);
     if (previous !== undefined) {
-      throw new ImportError("DUPLICATE_ID", `expected unique ids, got "${externalId}" again (first at row ${previous})`, { ...where, column: idColumn });
+      throw new ImportError("DUPLICATE_ID", `expected unique ids, got "${externalId}" again (first at row ${previous})`, { file, row, line, column: idColumn });
     }
     firstRowOf.set(externalId, row);
-    const label = scalar(labelColumn, true)!;
-    const uri = uriColumn ? scalar(uriColumn, false) : null;
-    const site = scalar(siteColumn, false);
-    let sha = scalar(sha256Column, false);
+    const label = scalarValue(values, labelColumn, true, file, row, line, idColumn)!;
+    const uri = uriColumn ? scalarValue(values, uriColumn, false, file, row, line, idColumn) : null;
+    const site = scalarValue(values, siteColumn, false, file, row, line, idColumn);
+    let sha = scalarValue(values, sha256Column, false, file, row, line, idColumn);
     if (sha !== null) {
-      if (!SHA256.test(sha)) throw new ImportError("BAD_VALUE", `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`, { ...where, column: sha256Column });
+      if (!SHA256.test(sha)) throw new ImportError("BAD_VALUE", `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`, { file, row, line, column: sha256Column });
       sha = sha.toLowerCase();
     }
-    const meta: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(values)) if (!reserved.has(k)) meta[k] = v;
-    const metadataJson = canonicalJson(meta);
+    let metadataJson: string;
+    if (csvMetaKeys && csvMetaPrefixes) {
+      metadataJson = "{";
+      for (let k = 0; k < csvMetaKeys.length; k++) metadataJson += csvMetaPrefixes[k]! + JSON.stringify(values[csvMetaKeys[k]!]);
+      metadataJson += "}";
+    } else {
+      const meta: Record<string, unknown> = {};
+      for (const key of Object.keys(values)) if (!reserved.has(key)) meta[key] = values[key];
+      metadataJson = canonicalJson(meta);
+    }
     if (site !== null && !siteSeen.has(site)) {
       siteSeen.add(site);
       out.siteCodes.push(site);
@@ -148,4 +147,29 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
   onRow?.(out.n);
   out.versionHash = versionContentHash(out.hashes);
   return out;
+}
+
+/** A scalar cell as trimmed text; null when absent or blank and not required. */
+function scalarValue(
+  values: Record<string, unknown>,
+  column: string,
+  required: boolean,
+  file: string,
+  row: number,
+  line: number,
+  idColumn: string,
+): string | null {
+  const v = values[column];
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (t !== "") return t;
+  } else if (typeof v === "number" || typeof v === "boolean") {
+    return String(v);
+  } else if (v !== undefined && v !== null) {
+    throw new ImportError("BAD_VALUE", `expected a string or number in column "${column}", got ${Array.isArray(v) ? "an array" : "an object"}`, { file, row, line, column });
+  }
+  if (!required) return null;
+  const got = v === undefined ? "no such field" : "an empty value";
+  if (column === idColumn) throw new ImportError("MISSING_ID", `expected an id in column "${column}", got ${got}`, { file, row, line, column });
+  throw new ImportError("MISSING_VALUE", `expected a value in column "${column}", got ${got}`, { file, row, line, column });
 }
