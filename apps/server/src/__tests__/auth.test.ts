@@ -1,0 +1,313 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions, not types */
+// Authentication over a live server: session cookies, bad passwords, the login rate limit, bearer tokens
+// (valid, expired, revoked, malformed), and token scoping.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gql } from "@apollo/client";
+import { PASSWORD, TestClient, seedToken, seedUser, signIn, startTestServer, type TestServer } from "../test/harness.js";
+import { sha256Hex } from "../auth/secrets.js";
+
+const VIEWER = gql`
+  query Viewer {
+    viewer {
+      user {
+        id
+        email
+      }
+      authenticatedWith
+    }
+  }
+`;
+
+const LOGIN = gql`
+  mutation Login($input: SessionLoginInput!) {
+    sessionLogin(input: $input) {
+      user {
+        email
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`;
+
+const LOGOUT = gql`
+  mutation Logout {
+    sessionLogout {
+      loggedOut
+      errors {
+        code
+      }
+    }
+  }
+`;
+
+let server: TestServer;
+let consortiumId: number;
+let otherConsortiumId: number;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  consortiumId = (await server.store.prisma.consortium.create({ data: { slug: "auth-c", name: "C" } })).id;
+  otherConsortiumId = (await server.store.prisma.consortium.create({ data: { slug: "auth-d", name: "D" } })).id;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("sessionLogin", () => {
+  it("sets an HTTP-only SameSite=Lax cookie whose sha256 is the only thing stored", async () => {
+    const { id, email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const client = new TestClient(server);
+    const setCookies: string[] = [];
+    const response = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: "mutation($i: SessionLoginInput!) { sessionLogin(input: $i) { user { email } errors { code } } }",
+        variables: { i: { email: email.toUpperCase(), password: PASSWORD } },
+      }),
+    });
+    setCookies.push(...response.headers.getSetCookie());
+    const body = (await response.json()) as any;
+    expect(body.data.sessionLogin).toEqual({ user: { email }, errors: [] });
+    expect(setCookies).toHaveLength(1);
+    const cookie = setCookies[0]!;
+    expect(cookie).toMatch(/^stratum_session=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const secret = cookie.split(";")[0]!.split("=")[1]!;
+    const sessions = await server.store.prisma.session.findMany({ where: { userId: id } });
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.tokenHash).toBe(sha256Hex(secret));
+    expect(sessions[0]!.tokenHash).not.toContain(secret);
+
+    // The cookie authenticates later requests.
+    client.cookies.set("stratum_session", secret);
+    const viewer = await client.query(VIEWER);
+    expect(viewer.data.viewer).toMatchObject({ user: { email }, authenticatedWith: "SESSION" });
+  });
+
+  it("signs in through Apollo Client, then logs out (the cookie stops working)", async () => {
+    const { email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const client = await signIn(server, email);
+    expect((await client.query(VIEWER)).data.viewer.user.email).toBe(email);
+    const stolen = new Map(client.cookies);
+    const out = await client.mutate(LOGOUT);
+    expect(out.data.sessionLogout).toEqual({ loggedOut: true, errors: [] });
+    expect(client.cookies.size).toBe(0);
+    const replay = new TestClient(server);
+    replay.cookies = stolen;
+    expect((await replay.query(VIEWER)).data.viewer).toBeNull();
+  });
+
+  it("answers a wrong password with UNAUTHENTICATED in the payload and sets no cookie", async () => {
+    const { email } = await seedUser(server.store);
+    const client = new TestClient(server);
+    const r = await client.mutate(LOGIN, { input: { email, password: "wrong" } });
+    expect(r.errors).toEqual([]);
+    expect(r.data.sessionLogin.user).toBeNull();
+    expect(r.data.sessionLogin.errors).toEqual([
+      { code: "UNAUTHENTICATED", field: null, message: "email or password is wrong" },
+    ]);
+    expect(client.cookies.size).toBe(0);
+    // Unknown email: same answer (no account enumeration).
+    const unknown = await client.mutate(LOGIN, { input: { email: "nobody@example.org", password: "x" } });
+    expect(unknown.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+  });
+
+  it("validates input into the payload: a malformed email is VALIDATION on input.email", async () => {
+    const client = new TestClient(server);
+    const r = await client.mutate(LOGIN, { input: { email: "not-an-email", password: "x" } });
+    expect(r.data.sessionLogin.errors).toEqual([
+      expect.objectContaining({ code: "VALIDATION", field: ["input", "email"] }),
+    ]);
+  });
+
+  it("rate-limits: after 5 failures per email and address within a minute even the right password is RATE_LIMITED", async () => {
+    const { email } = await seedUser(server.store);
+    const client = new TestClient(server);
+    for (let i = 0; i < 5; i++) {
+      const r = await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+      expect(r.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+    }
+    const blocked = await client.mutate(LOGIN, { input: { email, password: PASSWORD } });
+    expect(blocked.data.sessionLogin.user).toBeNull();
+    expect(blocked.data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
+    expect(blocked.data.sessionLogin.errors[0].message).toMatch(/try again in \d+ s/);
+    expect(client.cookies.size).toBe(0);
+    // Another account from the same address is not affected.
+    const other = await seedUser(server.store);
+    const ok = await client.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } });
+    expect(ok.data.sessionLogin.errors).toEqual([]);
+  });
+});
+
+describe("bearer API tokens", () => {
+  it("authenticate machines and are bound to one consortium with min(token, membership) role", async () => {
+    const { id } = await seedUser(server.store, [
+      { consortiumId, role: "OWNER" },
+      { consortiumId: otherConsortiumId, role: "OWNER" },
+    ]);
+    const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const machine = new TestClient(server, secret);
+    const r = await machine.query(gql`
+      query ($a: ID!, $b: ID!) {
+        viewer {
+          authenticatedWith
+        }
+        a: node(id: $a) {
+          ... on Consortium {
+            slug
+            viewerRole
+          }
+        }
+        b: node(id: $b) {
+          id
+        }
+      }
+    `, {
+      a: Buffer.from(`Consortium:${consortiumId}`).toString("base64url"),
+      b: Buffer.from(`Consortium:${otherConsortiumId}`).toString("base64url"),
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.data.viewer.authenticatedWith).toBe("API_TOKEN");
+    expect(r.data.a).toEqual({ slug: "auth-c", viewerRole: "VIEWER" });
+    expect(r.data.b).toBeNull(); // the other consortium is invisible through this token
+    const token = await server.store.prisma.apiToken.findFirstOrThrow({ where: { tokenHash: sha256Hex(secret) } });
+    expect(token.lastUsedAt).not.toBeNull();
+  });
+
+  it.each([
+    ["expired", { expiresAt: new Date(Date.now() - 1000) }, "API token has expired"],
+    ["revoked", { revokedAt: new Date() }, "API token was revoked"],
+  ])("reject a %s token with 401 UNAUTHENTICATED", async (_kind, extra, message) => {
+    const { id } = await seedUser(server.store, [{ consortiumId, role: "CURATOR" }]);
+    const { secret } = await seedToken(server.store, id, consortiumId, "CURATOR", extra);
+    const machine = new TestClient(server, secret);
+    const raw = await machine.raw({ query: "{ viewer { user { id } } }" });
+    expect(raw.status).toBe(401);
+    expect(raw.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(raw.json.errors[0].message).toContain(message);
+    const viaApollo = await machine.query(VIEWER);
+    expect(viaApollo.data?.viewer ?? null).toBeNull();
+    expect(viaApollo.errors.length).toBeGreaterThan(0);
+  });
+
+  it("rejects unknown and malformed tokens with 401", async () => {
+    const unknown = await new TestClient(server, "stm_" + "x".repeat(40)).raw({ query: "{ me { id } }" });
+    expect(unknown.status).toBe(401);
+    expect(unknown.json.errors[0].message).toContain("not recognised");
+    const malformed = await new TestClient(server).raw({ query: "{ me { id } }" }, { authorization: "Basic abc" });
+    expect(malformed.status).toBe(401);
+  });
+
+  it("apiTokenCreate shows the secret once; it works, lists by prefix only, and stops working once revoked", async () => {
+    const { email } = await seedUser(server.store, [{ consortiumId, role: "CURATOR" }]);
+    const person = await signIn(server, email);
+    const cid = Buffer.from(`Consortium:${consortiumId}`).toString("base64url");
+    const created = await person.mutate(
+      gql`
+        mutation ($input: ApiTokenCreateInput!) {
+          apiTokenCreate(input: $input) {
+            secret
+            apiToken {
+              id
+              prefix
+              role
+              active
+            }
+            errors {
+              code
+              field
+            }
+          }
+        }
+      `,
+      { input: { consortiumId: cid, name: "pipeline", role: "REVIEWER" } },
+    );
+    const payload = created.data.apiTokenCreate;
+    expect(payload.errors).toEqual([]);
+    expect(payload.secret).toMatch(/^stm_/);
+    expect(payload.secret.startsWith(payload.apiToken.prefix)).toBe(true);
+    expect(payload.apiToken).toMatchObject({ role: "REVIEWER", active: true });
+
+    const machine = new TestClient(server, payload.secret);
+    expect((await machine.query(VIEWER)).data.viewer.authenticatedWith).toBe("API_TOKEN");
+
+    // A token cannot mint tokens; a person cannot mint a token above their role.
+    const fromMachine = await machine.mutate(
+      gql`
+        mutation ($input: ApiTokenCreateInput!) {
+          apiTokenCreate(input: $input) {
+            secret
+            errors {
+              code
+            }
+          }
+        }
+      `,
+      { input: { consortiumId: cid, name: "x", role: "VIEWER" } },
+    );
+    expect(fromMachine.data.apiTokenCreate).toEqual({ secret: null, errors: [{ code: "FORBIDDEN" }] });
+    const above = await person.mutate(
+      gql`
+        mutation ($input: ApiTokenCreateInput!) {
+          apiTokenCreate(input: $input) {
+            secret
+            errors {
+              code
+              field
+            }
+          }
+        }
+      `,
+      { input: { consortiumId: cid, name: "x", role: "OWNER" } },
+    );
+    expect(above.data.apiTokenCreate.errors).toEqual([{ code: "FORBIDDEN", field: ["input", "role"] }]);
+
+    const listed = await person.query(
+      gql`
+        query ($id: ID!) {
+          consortium(id: $id) {
+            apiTokens(first: 10) {
+              nodes {
+                id
+                prefix
+                name
+              }
+            }
+          }
+        }
+      `,
+      { id: cid },
+    );
+    expect(listed.errors).toEqual([]);
+    expect(listed.data.consortium.apiTokens.nodes).toEqual([
+      { id: payload.apiToken.id, prefix: payload.apiToken.prefix, name: "pipeline" },
+    ]);
+    expect(JSON.stringify(listed.data)).not.toContain(payload.secret);
+
+    const revoked = await person.mutate(
+      gql`
+        mutation ($input: ApiTokenRevokeInput!) {
+          apiTokenRevoke(input: $input) {
+            apiToken {
+              active
+              revokedAt
+            }
+            errors {
+              code
+            }
+          }
+        }
+      `,
+      { input: { apiTokenId: payload.apiToken.id } },
+    );
+    expect(revoked.data.apiTokenRevoke.errors).toEqual([]);
+    expect(revoked.data.apiTokenRevoke.apiToken.active).toBe(false);
+    expect((await machine.raw({ query: "{ me { id } }" })).status).toBe(401);
+  });
+});

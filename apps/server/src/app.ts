@@ -1,0 +1,201 @@
+// createApp({ store }) → a ready HTTP + WebSocket server (not yet listening): Express 5 with Apollo Server 5
+// at /graphql, graphql-ws subscriptions on the same port and path, POST /uploads, GET /samples/:id/image.
+// Tests call createApp with a test store and listen(0); main.ts does the same with the real config.
+import "reflect-metadata";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import type { Store } from "@stratum/db";
+import { loadConfig, type ServerConfig } from "./env.js";
+import { makeContext, type AppServices, type Context, type Viewer } from "./context.js";
+import { authenticate } from "./auth/authenticate.js";
+import { LoginRateLimiter } from "./auth/rate-limit.js";
+import { buildStratumSchema, type SchemaOptions } from "./schema.js";
+import { queryLimitsPlugin } from "./graphql/limits.js";
+import { clientIp, originAllowed } from "./http/auth.js";
+import { uploadRoute } from "./http/uploads.js";
+import { imageRoute } from "./http/images.js";
+
+export interface CreateAppOptions {
+  store: Store;
+  /** Overrides on top of the environment (tests: { nodeEnv: "test", uploadDir, … }). */
+  config?: Partial<ServerConfig>;
+  /** Extra long-lived services, reachable as ctx.app.extras (event bus, job queue…). */
+  extras?: Record<string, unknown>;
+  /** Extra TypeGraphQL build options (e.g. pubSub for subscriptions). */
+  schemaOptions?: Partial<SchemaOptions>;
+  /** Extra Apollo plugins. */
+  plugins?: ApolloServerPlugin<Context>[];
+  /** Adds plain HTTP routes (e.g. streamed downloads) before /graphql. */
+  routes?: (app: express.Express, services: AppServices) => void;
+  /** Called on close(), in order, after the servers stop (not the store: the caller owns it). */
+  onClose?: Array<() => Promise<void> | void>;
+}
+
+export interface StratumApp {
+  httpServer: http.Server;
+  express: express.Express;
+  schema: GraphQLSchema;
+  services: AppServices;
+  /** Starts listening; port 0 picks a free port. Resolves with the bound port and the GraphQL URL. */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string; wsUrl: string }>;
+  close(): Promise<void>;
+}
+
+const ALLOWED_HEADERS = "content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-upload-filename";
+
+export async function createApp(options: CreateAppOptions): Promise<StratumApp> {
+  const config: ServerConfig = { ...loadConfig(), ...options.config };
+  const services: AppServices = {
+    store: options.store,
+    config,
+    loginLimiter: new LoginRateLimiter(config.loginMaxFailures, config.loginWindowMs),
+    extras: { ...options.extras },
+  };
+  const schema = await buildStratumSchema(options.schemaOptions);
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+  const production = config.nodeEnv === "production";
+
+  // CORS for the web app's origin(s), with credentials (cookies).
+  app.use((req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && config.corsOrigins.includes(origin)) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Access-Control-Allow-Credentials", "true");
+      res.setHeader("Vary", "Origin");
+      if (req.method === "OPTIONS") {
+        res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        res.setHeader("Access-Control-Max-Age", "600");
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true, storage: options.store.kind });
+  });
+  app.post("/uploads", uploadRoute(services));
+  app.get("/samples/:id/image", imageRoute(services));
+  options.routes?.(app, services);
+
+  // graphql-ws on the same port and path. The connection authenticates once (cookie from an allowed
+  // origin, or connectionParams.authorization); each operation gets a fresh context and loaders.
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const wsViewers = new WeakMap<object, Viewer | null>();
+  const wsCleanup = useServer(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const req = ctx.extra.request;
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const authorization =
+          typeof params.authorization === "string"
+            ? params.authorization
+            : typeof params.Authorization === "string"
+              ? params.Authorization
+              : undefined;
+        const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
+        try {
+          wsViewers.set(ctx.extra.socket, await authenticate(services, { authorization, cookie }));
+          return true;
+        } catch {
+          return false; // closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) =>
+        makeContext(services, wsViewers.get(ctx.extra.socket) ?? null, {
+          ip: clientIp(ctx.extra.request),
+          req: ctx.extra.request,
+        }),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      queryLimitsPlugin({ maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      const code = formatted.extensions?.code;
+      if (code === "INTERNAL_SERVER_ERROR" || code === undefined) {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (config.nodeEnv !== "test") console.error("[graphql] fault:", original);
+        if (production) {
+          return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+        }
+      }
+      return formatted;
+    },
+  });
+  await apollo.start();
+
+  app.use(
+    "/graphql",
+    express.json({ limit: "2mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
+        const viewer = await authenticate(services, { authorization: req.headers.authorization, cookie });
+        return makeContext(services, viewer, { ip: clientIp(req), req, res });
+      },
+    }),
+  );
+
+  let closed = false;
+  return {
+    httpServer,
+    express: app,
+    schema,
+    services,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off("error", reject);
+          const bound = (httpServer.address() as AddressInfo).port;
+          const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+          resolve({
+            port: bound,
+            url: `http://${shownHost}:${bound}/graphql`,
+            wsUrl: `ws://${shownHost}:${bound}/graphql`,
+          });
+        });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await apollo.stop(); // drains HTTP (ApolloServerPluginDrainHttpServer) and the WebSocket server
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      for (const fn of options.onClose ?? []) await fn();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The server's configuration, read and validated in one place. Everything else receives a ServerConfig
+// and never reads process.env itself.
+import path from "node:path";
+import { storageConfigFromEnv } from "@stratum/db";
+
+export interface ServerConfig {
+  /** TCP port for HTTP and WebSocket (same port, path /graphql). 0 = any free port (tests). */
+  port: number;
+  host: string;
+  /** "production" hides stack traces and internal error messages. */
+  nodeEnv: "development" | "production" | "test";
+  /** postgresql://… or undefined for the embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Root folder for server-side files: PGlite data (unless overridden), uploads. */
+  dataDir: string;
+  /** Server-side files (uploads; relative sample URIs resolve against it). */
+  filesDir: string;
+  /** Where uploaded files are kept until imported. */
+  uploadDir: string;
+  /** Largest accepted upload, in bytes. */
+  uploadMaxBytes: number;
+  /** Browser origins allowed by CORS (the web app). */
+  corsOrigins: string[];
+  /** The web app's public URL, used in messages. */
+  webOrigin: string;
+  /** Set the Secure flag on the session cookie (on behind HTTPS). */
+  cookieSecure: boolean;
+  cookieName: string;
+  /** Session lifetime in ms. */
+  sessionTtlMs: number;
+  /** Failed logins per (email, IP) allowed per window before RATE_LIMITED. */
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  /** Query limits. */
+  maxQueryDepth: number;
+  maxQueryComplexity: number;
+  /** When non-empty, GET /samples/:id/image serves only files under these folders. */
+  imageRoots: string[];
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key}: expected an integer in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, key: string, fallback: boolean): boolean {
+  const raw = env[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes", "on"].includes(raw)) return true;
+  if (["0", "false", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${key}: expected true or false, got "${env[key]}"`);
+}
+
+function origin(key: string, raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+    return url.origin;
+  } catch {
+    throw new ConfigError(`${key}: expected an http(s) origin such as http://localhost:3000, got "${raw}"`);
+  }
+}
+
+/** Reads the environment once. Throws ConfigError naming the variable on bad input. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const nodeEnvRaw = env.NODE_ENV?.trim() || "development";
+  if (!["development", "production", "test"].includes(nodeEnvRaw)) {
+    throw new ConfigError(`NODE_ENV: expected development, production or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as ServerConfig["nodeEnv"];
+  const storage = storageConfigFromEnv(env);
+  // PGlite's folder is <dataDir>; our own files go beside it in <dataDir>/../files unless STRATUM_FILES_DIR says otherwise.
+  const dataDir = storage.dataDir;
+  const filesDir = env.STRATUM_FILES_DIR?.trim() || path.resolve(dataDir, "..", "files");
+  const webOrigin = origin("WEB_ORIGIN", env.WEB_ORIGIN?.trim() || "http://localhost:3000");
+  const corsOrigins = (env.CORS_ORIGINS?.trim() || webOrigin)
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => origin("CORS_ORIGINS", o));
+  return {
+    port: int(env, "PORT", 4000, 0, 65535),
+    host: env.HOST?.trim() || "0.0.0.0",
+    nodeEnv,
+    databaseUrl: storage.databaseUrl,
+    dataDir,
+    filesDir: path.resolve(filesDir),
+    uploadDir: path.join(filesDir, "uploads"),
+    uploadMaxBytes: int(env, "STRATUM_UPLOAD_MAX_BYTES", 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER), // 2 GiB
+    corsOrigins,
+    webOrigin,
+    cookieSecure: bool(env, "COOKIE_SECURE", nodeEnv === "production"),
+    cookieName: env.SESSION_COOKIE_NAME?.trim() || "stratum_session",
+    sessionTtlMs: int(env, "SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365) * 3_600_000, // 14 days
+    loginMaxFailures: int(env, "LOGIN_MAX_FAILURES", 5, 1, 1000),
+    loginWindowMs: int(env, "LOGIN_WINDOW_SECONDS", 60, 1, 86_400) * 1000, // 1 min
+    maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 12, 2, 100),
+    maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 20_000, 10, 10_000_000),
+    imageRoots: (env.STRATUM_IMAGE_ROOTS?.trim() || "")
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((p) => path.resolve(p)),
+  };
+}

@@ -1,0 +1,27 @@
+// `npm start -w @stratum/server`: opens the store (PGlite by default, Postgres with DATABASE_URL),
+// applies migrations, and serves the API at http://localhost:PORT/graphql (WebSocket on the same path).
+import "reflect-metadata";
+import { openStore } from "@stratum/db";
+import { loadConfig } from "./env.js";
+import { createApp } from "./app.js";
+
+const config = loadConfig();
+const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const app = await createApp({ store, config });
+const { url, wsUrl } = await app.listen(config.port, config.host);
+console.log(`Stratum API on ${store.kind}: ${url} (subscriptions: ${wsUrl})`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping…`);
+  try {
+    await app.close();
+  } finally {
+    await store.close();
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -1,0 +1,99 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
+import { IsIn, IsInt, IsOptional, Length, Min } from "class-validator";
+import { Payload } from "../../graphql/mutation.js";
+import { GroupVerdict } from "../job/job.enums.js";
+import { Job } from "../job/job.type.js";
+import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
+
+@InputType({ description: "Discovery parameters; omitted ones take the engine's defaults." })
+export class AnalysisParamsInput {
+  @Field(() => String, { nullable: true, description: "2-D reduction: umap (default), tsne, pca or none." })
+  @IsOptional()
+  @IsIn(["umap", "tsne", "pca", "none"])
+  reduce?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "PCA components before reduction (0 = off)." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  pcaComponents?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "DBSCAN radius in layout units; omit for automatic (k-distance knee)." })
+  @IsOptional()
+  eps?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "DBSCAN minPts." })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  minPts?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Seed (default 0)." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  seed?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "t-SNE perplexity." })
+  @IsOptional()
+  perplexity?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "UMAP neighbours." })
+  @IsOptional()
+  @IsInt()
+  nNeighbors?: number | null;
+}
+
+@InputType({ description: "Start a confounder analysis (CURATOR). With parentId it is a re-analysis; findings are never overwritten." })
+export class AnalysisStartInput {
+  @Field(() => ID, { description: "The dataset version." })
+  datasetVersionId!: string;
+
+  @Field(() => ID, { description: "A COMPLETE embedding set of that version." })
+  embeddingSetId!: string;
+
+  @Field(() => ID, { nullable: true, description: "The analysis this one re-does." })
+  parentId?: string | null;
+
+  @Field(() => AnalysisParamsInput, { nullable: true })
+  params?: AnalysisParamsInput | null;
+}
+
+@ObjectType({ description: "Result of analysisStart." })
+export class AnalysisStartPayload extends Payload {
+  @Field(() => ConfounderAnalysis, { nullable: true })
+  analysis!: ConfounderAnalysis | null;
+
+  @Field(() => Job, { nullable: true, description: "Subscribe to jobProgress with its id." })
+  job!: Job | null;
+}
+
+@InputType({ description: "A verdict on a candidate confounder group (CURATOR)." })
+export class ConfounderGroupSetVerdictInput {
+  @Field(() => ID)
+  groupId!: string;
+
+  @Field(() => GroupVerdict, { description: "CONFIRMED, REJECTED or RENAMED (RENAMED needs name)." })
+  verdict!: GroupVerdict;
+
+  @Field(() => String, { nullable: true, description: "New name (required for RENAMED)." })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string | null;
+}
+
+@InputType({ description: "Rename a group (CURATOR): the verdict becomes RENAMED." })
+export class ConfounderGroupRenameInput {
+  @Field(() => ID)
+  groupId!: string;
+
+  @Field(() => String)
+  @Length(1, 200)
+  name!: string;
+}
+
+@ObjectType({ description: "Result of confounderGroupSetVerdict / confounderGroupRename." })
+export class ConfounderGroupPayload extends Payload {
+  @Field(() => ConfounderGroup, { nullable: true })
+  group!: ConfounderGroup | null;
+}

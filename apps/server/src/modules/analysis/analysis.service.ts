@@ -1,0 +1,118 @@
+import * as engine from "@stratum/engine";
+import type { ConfounderAnalysis as Row, ConfounderGroup as GroupRow } from "@stratum/db";
+import type { Context } from "../../context.js";
+import { canRead, requireRole } from "../../auth/access.js";
+import { consortiumOfVersion } from "../../auth/scope.js";
+import { audit, auditSql } from "../../audit/audit.js";
+import { AppError } from "../../graphql/errors.js";
+import { decodeId } from "../../graphql/ids.js";
+import { byId } from "../../graphql/loaders.js";
+import { createJob } from "../../jobs/index.js";
+import { runtimeOf } from "../../jobs/runtime.js";
+import { Job } from "../job/job.type.js";
+import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
+import type { AnalysisStartInput, ConfounderGroupRenameInput, ConfounderGroupSetVerdictInput } from "./analysis.input.js";
+
+export function analysisLoader(ctx: Context) {
+  return ctx.loader("analysisById", () => byId<Row>((ids) => ctx.prisma.confounderAnalysis.findMany({ where: { id: { in: ids } } })));
+}
+
+export function groupLoader(ctx: Context) {
+  return ctx.loader("groupById", () => byId<GroupRow>((ids) => ctx.prisma.confounderGroup.findMany({ where: { id: { in: ids } } })));
+}
+
+export async function visibleAnalysis(ctx: Context, id: number): Promise<ConfounderAnalysis | null> {
+  const row = await analysisLoader(ctx).load(id);
+  if (!row || !(await canRead(ctx, await consortiumOfVersion(ctx, row.datasetVersionId)))) return null;
+  return ConfounderAnalysis.from(row);
+}
+
+async function consortiumOfGroup(ctx: Context, group: GroupRow | null): Promise<number | null> {
+  if (!group) return null;
+  const analysis = await analysisLoader(ctx).load(group.analysisId);
+  return analysis ? consortiumOfVersion(ctx, analysis.datasetVersionId) : null;
+}
+
+export async function visibleGroup(ctx: Context, id: number): Promise<ConfounderGroup | null> {
+  const row = await groupLoader(ctx).load(id);
+  if (!row || !(await canRead(ctx, await consortiumOfGroup(ctx, row)))) return null;
+  return ConfounderGroup.from(row);
+}
+
+/** engine params from the GraphQL input, checked by the engine's own resolver (typed errors). */
+export function analysisParams(input: AnalysisStartInput["params"]): engine.AnalyzeParams {
+  const p: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input ?? {})) if (v !== null && v !== undefined) p[k] = v;
+  try {
+    engine.resolveAnalyzeParams(p as engine.AnalyzeParams);
+  } catch (error) {
+    if (error instanceof engine.EngineInputError) throw new AppError("VALIDATION", error.message, ["params", error.field]);
+    throw error;
+  }
+  return p as engine.AnalyzeParams;
+}
+
+export async function startAnalysis(ctx: Context, input: AnalysisStartInput) {
+  const versionId = decodeId(input.datasetVersionId, "DatasetVersion", ["datasetVersionId"]);
+  const setId = decodeId(input.embeddingSetId, "EmbeddingSet", ["embeddingSetId"]);
+  const access = await requireRole(ctx, await consortiumOfVersion(ctx, versionId), "CURATOR", ["datasetVersionId"], "dataset version");
+  const set = await ctx.prisma.embeddingSet.findUnique({ where: { id: setId } });
+  if (!set || set.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no embedding set of this version has this ID", ["embeddingSetId"]);
+  if (set.status !== "COMPLETE") throw new AppError("INVALID_STATE", `the embedding set is ${set.status}; expected COMPLETE`, ["embeddingSetId"]);
+  let parentId: number | null = null;
+  if (input.parentId != null) {
+    parentId = decodeId(input.parentId, "ConfounderAnalysis", ["parentId"]);
+    const parent = await analysisLoader(ctx).load(parentId);
+    if (!parent || parent.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no analysis of this version has this ID", ["parentId"]);
+  }
+  const params = analysisParams(input.params);
+  const { analysisId, jobId } = await ctx.app.store.transaction(async (sql) => {
+    const jobId = await createJob(sql, { consortiumId: access.consortiumId, kind: "ANALYZE", payload: {}, createdById: ctx.viewer!.userId });
+    const r = await sql.query<{ id: number }>(
+      `INSERT INTO "ConfounderAnalysis" ("datasetVersionId", "embeddingSetId", "parentId", params, "createdById", "jobId")
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6) RETURNING id`,
+      [versionId, setId, parentId, JSON.stringify(params), ctx.viewer!.userId, jobId],
+    );
+    const analysisId = r.rows[0]!.id;
+    await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ analysisId })]);
+    await auditSql(sql, ctx, "analysisStart", { type: "ConfounderAnalysis", id: analysisId, consortiumId: access.consortiumId }, { params, parentId, jobId });
+    return { analysisId, jobId };
+  });
+  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  const [analysis, job] = await Promise.all([
+    ctx.prisma.confounderAnalysis.findUniqueOrThrow({ where: { id: analysisId } }),
+    ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }),
+  ]);
+  return { analysis: ConfounderAnalysis.from(analysis), job: Job.from(job) };
+}
+
+export async function setGroupVerdict(ctx: Context, input: ConfounderGroupSetVerdictInput, action = "confounderGroupSetVerdict") {
+  const id = decodeId(input.groupId, "ConfounderGroup", ["groupId"]);
+  const group = await groupLoader(ctx).load(id);
+  const access = await requireRole(ctx, await consortiumOfGroup(ctx, group), "CURATOR", ["groupId"], "group");
+  if (!["CONFIRMED", "REJECTED", "RENAMED"].includes(input.verdict)) {
+    throw new AppError("VALIDATION", `verdict: expected CONFIRMED, REJECTED or RENAMED, got ${input.verdict}`, ["verdict"]);
+  }
+  if (input.verdict === "RENAMED" && !input.name) throw new AppError("VALIDATION", "name: expected a new name for a RENAMED verdict", ["name"]);
+  return ctx.prisma.$transaction(async (tx) => {
+    const row = await tx.confounderGroup.update({
+      where: { id },
+      data: {
+        verdict: input.verdict,
+        verdictById: ctx.viewer!.userId,
+        verdictAt: new Date(),
+        ...(input.name ? { name: input.name } : {}),
+      },
+    });
+    await audit(tx, ctx, action, { type: "ConfounderGroup", id, consortiumId: access.consortiumId }, {
+      verdict: input.verdict,
+      name: input.name ?? null,
+      previous: { verdict: group!.verdict, name: group!.name },
+    });
+    return ConfounderGroup.from(row);
+  });
+}
+
+export function renameGroup(ctx: Context, input: ConfounderGroupRenameInput) {
+  return setGroupVerdict(ctx, { groupId: input.groupId, verdict: "RENAMED", name: input.name }, "confounderGroupRename");
+}

@@ -1,0 +1,116 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context.js";
+import { ConnectionArgs, paginate } from "../../graphql/connection.js";
+import { decodeIdOrNull } from "../../graphql/ids.js";
+import { InputArg, mutate } from "../../graphql/mutation.js";
+import { registerNode } from "../../graphql/node.js";
+import { Project } from "../project/project.type.js";
+import { visibleProject } from "../project/project.service.js";
+import { DatasetVersion, DatasetVersionConnection } from "../dataset-version/dataset-version.type.js";
+import { Dataset, DatasetConnection } from "./dataset.type.js";
+import {
+  DatasetCreateInput,
+  DatasetCreatePayload,
+  DatasetImportInput,
+  DatasetImportPayload,
+  DatasetUpdateInput,
+  DatasetUpdatePayload,
+} from "./dataset.input.js";
+import { createDataset, importIntoDataset, updateDataset, visibleDataset } from "./dataset.service.js";
+
+registerNode("Dataset", visibleDataset);
+
+@Resolver(() => Dataset)
+export class DatasetResolver {
+  @Query(() => Dataset, { nullable: true, description: "A dataset you can see; null otherwise." })
+  dataset(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+    const dbId = decodeIdOrNull(id, "Dataset");
+    return dbId === null ? null : visibleDataset(ctx, dbId);
+  }
+
+  @FieldResolver(() => Project, { description: "The project the dataset belongs to." })
+  project(@Root() dataset: Dataset, @Ctx() ctx: Context) {
+    return visibleProject(ctx, dataset.projectId);
+  }
+
+  @FieldResolver(() => DatasetVersionConnection, { description: "The dataset's versions, newest first." })
+  versions(@Root() dataset: Dataset, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
+    return paginate({
+      args,
+      where: { datasetId: dataset.dbId },
+      order: [
+        ["number", "desc"],
+        ["id", "desc"],
+      ],
+      findMany: (q) => ctx.prisma.datasetVersion.findMany(q),
+      count: (w) => ctx.prisma.datasetVersion.count({ where: w }),
+      map: DatasetVersion.from,
+    });
+  }
+
+  @FieldResolver(() => DatasetVersion, { nullable: true, description: "The newest version; null before the first import." })
+  async latestVersion(@Root() dataset: Dataset, @Ctx() ctx: Context) {
+    const latest = await ctx.loaders.latestVersion.load(dataset.dbId);
+    if (!latest) return null;
+    const row = await ctx.loaders.datasetVersion.load(latest.id);
+    return row ? DatasetVersion.from(row) : null;
+  }
+
+  @FieldResolver(() => Int, { description: "How many versions the dataset has." })
+  versionCount(@Root() dataset: Dataset, @Ctx() ctx: Context) {
+    return ctx.loaders.versionCount.load(dataset.dbId);
+  }
+
+  @FieldResolver(() => DatasetVersion, { nullable: true, description: "The version with this number, if any." })
+  async version(@Root() dataset: Dataset, @Arg("number", () => Int) number: number, @Ctx() ctx: Context) {
+    const row = await ctx.prisma.datasetVersion.findUnique({
+      where: { datasetId_number: { datasetId: dataset.dbId, number } },
+    });
+    return row ? DatasetVersion.from(row) : null;
+  }
+
+  @Mutation(() => DatasetCreatePayload, { description: "Creates an empty dataset. CURATOR." })
+  @Authorized()
+  datasetCreate(@InputArg(() => DatasetCreateInput) input: DatasetCreateInput, @Ctx() ctx: Context) {
+    return mutate(DatasetCreatePayload, input, async () => ({ dataset: await createDataset(ctx, input) }));
+  }
+
+  @Mutation(() => DatasetUpdatePayload, { description: "Re-describes a dataset. CURATOR." })
+  @Authorized()
+  datasetUpdate(@InputArg(() => DatasetUpdateInput) input: DatasetUpdateInput, @Ctx() ctx: Context) {
+    return mutate(DatasetUpdatePayload, input, async () => ({ dataset: await updateDataset(ctx, input) }));
+  }
+
+  @Mutation(() => DatasetImportPayload, {
+    description:
+      "Imports uploaded files as a new dataset version (one transaction; the same content again creates no version). Bad files answer BAD_FILE naming the row and column. CURATOR.",
+  })
+  @Authorized()
+  datasetImport(@InputArg(() => DatasetImportInput) input: DatasetImportInput, @Ctx() ctx: Context) {
+    return mutate(DatasetImportPayload, input, () => importIntoDataset(ctx, input));
+  }
+}
+
+@Resolver(() => Project)
+export class ProjectDatasetsResolver {
+  @FieldResolver(() => DatasetConnection, { description: "The project's datasets, by name." })
+  datasets(@Root() project: Project, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
+    return paginate({
+      args,
+      where: { projectId: project.dbId },
+      order: [
+        ["name", "asc"],
+        ["id", "asc"],
+      ],
+      findMany: (q) => ctx.prisma.dataset.findMany(q),
+      count: (w) => ctx.prisma.dataset.count({ where: w }),
+      map: Dataset.from,
+    });
+  }
+
+  @FieldResolver(() => Dataset, { nullable: true, description: "The dataset with this name, if any." })
+  async dataset(@Root() project: Project, @Arg("name", () => String) name: string, @Ctx() ctx: Context) {
+    const row = await ctx.prisma.dataset.findUnique({ where: { projectId_name: { projectId: project.dbId, name } } });
+    return row ? Dataset.from(row) : null;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Job as Row } from "@stratum/db";
+import type { Context } from "../../context.js";
+import { canRead } from "../../auth/access.js";
+import { byId } from "../../graphql/loaders.js";
+import { Channel, pump, topics } from "../../events/index.js";
+import type { JobEvent } from "../../jobs/index.js";
+import { runtimeOf } from "../../jobs/runtime.js";
+import { Job, JobProgressEvent } from "./job.type.js";
+
+export function jobLoader(ctx: Context) {
+  return ctx.loader("jobById", () => byId<Row>((ids) => ctx.prisma.job.findMany({ where: { id: { in: ids } } })));
+}
+
+export async function visibleJob(ctx: Context, id: number): Promise<Job | null> {
+  const row = await jobLoader(ctx).load(id);
+  if (!row || !(await canRead(ctx, row.consortiumId))) return null;
+  return Job.from(row);
+}
+
+function snapshotOf(row: Row): JobEvent {
+  const final = ["SUCCEEDED", "FAILED", "CANCELLED"].includes(row.status);
+  return {
+    jobId: row.id,
+    consortiumId: row.consortiumId,
+    kind: row.kind,
+    status: row.status,
+    phase: row.phase,
+    done: row.done,
+    total: row.total,
+    rate: row.rate,
+    etaSeconds: row.rate > 0 && row.total > 0 ? Math.max(0, (row.total - row.done) / row.rate) : null,
+    attempt: row.attempts,
+    error: row.error,
+    partial: null,
+    result: (row.result ?? null) as Record<string, unknown> | null,
+    final,
+  };
+}
+
+/**
+ * jobProgress: with afterSeq, replays stored events after it, then live ones; without, starts with a
+ * snapshot of the Job row (seq = the topic's latest) so a client never has to query first. Every event
+ * is re-authorized; the stream completes after the final event.
+ */
+export async function jobProgressStream(ctx: Context, jobId: number | null, afterSeq: number | null): Promise<AsyncIterable<JobProgressEvent>> {
+  const channel = new Channel<JobProgressEvent>();
+  const viewer = ctx.viewer;
+  const row = jobId === null ? null : await ctx.prisma.job.findUnique({ where: { id: jobId } });
+  if (!row || !viewer || !(await canRead(ctx, row.consortiumId))) {
+    channel.end(); // missing and forbidden look the same: an empty stream
+    return channel;
+  }
+  const runtime = runtimeOf(ctx.app);
+  const topic = topics.job(row.id);
+  const who = { userId: viewer.userId, tokenId: viewer.token?.id ?? null, sessionId: viewer.sessionId };
+  let from = afterSeq ?? undefined;
+  if (afterSeq === null) {
+    const head = await ctx.app.store.sql.query<{ seq: number | null }>(`SELECT max(id) AS seq FROM "StreamEvent" WHERE topic = $1`, [topic]);
+    const seq = Number(head.rows[0]?.seq ?? 0);
+    const snap = snapshotOf(row);
+    channel.push(JobProgressEvent.from(seq, snap));
+    if (snap.final) {
+      channel.end();
+      return channel;
+    }
+    from = seq;
+  }
+  pump(channel, runtime.bus.subscribe<JobEvent>(topic, { afterSeq: from }), async (event) => {
+    if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
+    return { value: JobProgressEvent.from(event.seq, event.payload), end: event.payload.final };
+  });
+  return channel;
+}

@@ -1,0 +1,58 @@
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { IsInt, IsOptional, MaxLength, Min } from "class-validator";
+import { Payload } from "../../graphql/mutation.js";
+import { ReviewDecisionKind } from "../job/job.enums.js";
+import { SelectionItem, SelectionRun } from "../run/run.type.js";
+import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
+import { ReviewDecision } from "./review.type.js";
+
+@InputType({ description: "A reviewer's decision on one item of a run (REVIEWER). Optimistic: name the reviewVersion you saw." })
+export class ReviewDecideInput {
+  @Field(() => ID)
+  runId!: string;
+
+  @Field(() => ID, { description: "The selected sample (a Sample ID)." })
+  sampleId!: string;
+
+  @Field(() => ReviewDecisionKind, { description: "ACCEPT, REJECT or FLAG." })
+  decision!: ReviewDecisionKind;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5_000)
+  comment?: string | null;
+
+  @Field(() => Int, { description: "The item's reviewVersion you decided on; if it moved on, you get CONFLICT and the current state." })
+  @IsInt()
+  @Min(0)
+  expectedVersion!: number;
+}
+
+@ObjectType({ description: "Result of reviewDecide. On CONFLICT, `item` is the current state and `decision` your (kept, not applied) decision." })
+export class ReviewDecidePayload extends Payload {
+  @Field(() => SelectionItem, { nullable: true, description: "The item after the decision, or its current state on CONFLICT." })
+  item!: SelectionItem | null;
+
+  @Field(() => ReviewDecision, { nullable: true, description: "The logged decision." })
+  decision!: ReviewDecision | null;
+}
+
+@InputType({ description: "Turn a run's accepted items into a new dataset version (CURATOR)." })
+export class ReviewFinalizeInput {
+  @Field(() => ID)
+  runId!: string;
+
+  @Field(() => String, { nullable: true, description: "Version message (default: the run and counts)." })
+  @IsOptional()
+  @MaxLength(2_000)
+  message?: string | null;
+}
+
+@ObjectType({ description: "Result of reviewFinalize." })
+export class ReviewFinalizePayload extends Payload {
+  @Field(() => DatasetVersion, { nullable: true, description: "The new version holding the accepted subset." })
+  datasetVersion!: DatasetVersion | null;
+
+  @Field(() => SelectionRun, { nullable: true })
+  run!: SelectionRun | null;
+}

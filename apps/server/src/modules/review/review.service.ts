@@ -1,0 +1,159 @@
+import { versionContentHash, type ReviewDecision as DecisionRow, type SelectionItem as ItemRow } from "@stratum/db";
+import type { Context } from "../../context.js";
+import { auditSql } from "../../audit/audit.js";
+import { AppError } from "../../graphql/errors.js";
+import { decodeId, toGlobalId } from "../../graphql/ids.js";
+import { topics } from "../../events/index.js";
+import { runtimeOf } from "../../jobs/runtime.js";
+import { NOW_UTC } from "../../jobs/runner.js";
+import { insertColumns } from "../../jobs/handlers/data.js";
+import { runForChange } from "../run/run.service.js";
+import { SelectionItem, SelectionRun } from "../run/run.type.js";
+import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
+import { ReviewDecision } from "./review.type.js";
+import type { ReviewDecideInput, ReviewFinalizeInput } from "./review.input.js";
+
+/** Payload of a stored event on topic run:<id>:review. */
+export interface ReviewEvent {
+  kind: "DECISION" | "FINALIZED";
+  runId: number;
+  consortiumId: number;
+  decision?: Omit<DecisionRow, "createdAt"> & { createdAt: string };
+  reviewerName?: string;
+  datasetVersionId?: number;
+}
+
+export class ReviewConflict extends AppError {
+  constructor(
+    message: string,
+    readonly item: SelectionItem,
+    readonly decision: ReviewDecision,
+  ) {
+    super("CONFLICT", message, ["expectedVersion"]);
+  }
+}
+
+function decisionRow(r: Record<string, unknown>): DecisionRow {
+  return { ...(r as unknown as DecisionRow), createdAt: new Date(r.createdAt as string) };
+}
+
+async function publish(ctx: Context, event: ReviewEvent): Promise<void> {
+  try {
+    await runtimeOf(ctx.app).bus.publish(topics.review(event.runId), event);
+  } catch (error) {
+    console.error(`review: could not publish ${event.kind} for run ${event.runId}: ${(error as Error).message}`);
+  }
+}
+
+export async function decide(ctx: Context, input: ReviewDecideInput) {
+  const { run, access } = await runForChange(ctx, input.runId, "REVIEWER");
+  const sampleId = decodeId(input.sampleId, "Sample", ["sampleId"]);
+  if (run.status !== "SUCCEEDED") throw new AppError("INVALID_STATE", `the run is ${run.status}; only a SUCCEEDED run is reviewed`, ["runId"]);
+  if (run.reviewFinalizedAt) throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
+  if (!["ACCEPT", "REJECT", "FLAG"].includes(input.decision)) {
+    throw new AppError("VALIDATION", `decision: expected ACCEPT, REJECT or FLAG, got ${input.decision}`, ["decision"]);
+  }
+  const viewer = ctx.viewer!;
+  const comment = input.comment ?? null;
+  const outcome = await ctx.app.store.transaction(async (sql) => {
+    const r = await sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2 FOR UPDATE`, [run.id, sampleId]);
+    const item = r.rows[0];
+    if (!item) return null;
+    const conflict = item.reviewVersion !== input.expectedVersion;
+    let current = item;
+    if (!conflict) {
+      const u = await sql.query<ItemRow>(
+        `UPDATE "SelectionItem" SET "reviewDecision" = $3::"ReviewDecisionKind", "reviewComment" = $4, "reviewVersion" = "reviewVersion" + 1
+         WHERE "runId" = $1 AND "sampleId" = $2 RETURNING *`,
+        [run.id, sampleId, input.decision, comment],
+      );
+      current = u.rows[0]!;
+    }
+    // Every decision is kept, the one that lost a conflict too (applied = false).
+    const d = await sql.query(
+      `INSERT INTO "ReviewDecision" ("runId", "sampleId", "reviewerId", decision, comment, version, applied, "createdAt")
+       VALUES ($1, $2, $3, $4::"ReviewDecisionKind", $5, $6, $7, ${NOW_UTC}) RETURNING *`,
+      [run.id, sampleId, viewer.userId, input.decision, comment, current.reviewVersion, !conflict],
+    );
+    const decision = decisionRow(d.rows[0] as Record<string, unknown>);
+    await auditSql(sql, ctx, "reviewDecide", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
+      sampleId: toGlobalId("Sample", sampleId),
+      decision: input.decision,
+      expectedVersion: input.expectedVersion,
+      applied: !conflict,
+      ...(conflict ? { currentVersion: item.reviewVersion } : {}),
+    });
+    return { conflict, item: current, decision, previous: item };
+  });
+  if (!outcome) throw new AppError("NOT_FOUND", "this sample is not an item of the run", ["sampleId"]);
+  await publish(ctx, {
+    kind: "DECISION",
+    runId: run.id,
+    consortiumId: access.consortiumId,
+    decision: { ...outcome.decision, createdAt: outcome.decision.createdAt.toISOString() },
+    reviewerName: viewer.name,
+  });
+  const item = SelectionItem.from(outcome.item);
+  const decision = ReviewDecision.from(outcome.decision);
+  if (outcome.conflict) {
+    const now = outcome.item;
+    throw new ReviewConflict(
+      `expectedVersion: the item moved on to version ${now.reviewVersion} (${now.reviewDecision ?? "undecided"}) since version ${input.expectedVersion}; your decision was logged but not applied — decide again on version ${now.reviewVersion}`,
+      item,
+      decision,
+    );
+  }
+  return { item, decision };
+}
+
+export async function finalize(ctx: Context, input: ReviewFinalizeInput) {
+  const { run, access } = await runForChange(ctx, input.runId, "CURATOR");
+  if (run.status !== "SUCCEEDED") throw new AppError("INVALID_STATE", `the run is ${run.status}; only a SUCCEEDED run can be finalised`, ["runId"]);
+  const version = (await ctx.loaders.datasetVersion.load(run.datasetVersionId))!;
+  const result = await ctx.app.store.transaction(async (sql) => {
+    const locked = await sql.query<{ reviewFinalizedAt: Date | null }>(`SELECT "reviewFinalizedAt" FROM "SelectionRun" WHERE id = $1 FOR UPDATE`, [run.id]);
+    if (locked.rows[0]?.reviewFinalizedAt) return "ALREADY" as const;
+    const accepted = await sql.query<{ sampleId: number; contentHash: string }>(
+      `SELECT i."sampleId", s."contentHash" FROM "SelectionItem" i JOIN "Sample" s ON s.id = i."sampleId"
+       JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = i."sampleId"
+       WHERE i."runId" = $1 AND i."reviewDecision" = 'ACCEPT' ORDER BY d.position`,
+      [run.id, run.datasetVersionId],
+    );
+    if (accepted.rows.length === 0) return "EMPTY" as const;
+    const counts = await sql.query<{ decision: string | null; n: number }>(
+      `SELECT "reviewDecision" AS decision, count(*)::int AS n FROM "SelectionItem" WHERE "runId" = $1 GROUP BY 1`,
+      [run.id],
+    );
+    const summary = Object.fromEntries(counts.rows.map((r) => [r.decision ?? "UNDECIDED", r.n]));
+    const next = await sql.query<{ n: number }>(`SELECT coalesce(max(number), 0)::int + 1 AS n FROM "DatasetVersion" WHERE "datasetId" = $1`, [version.datasetId]);
+    const message =
+      input.message ||
+      `Reviewed selection run ${toGlobalId("SelectionRun", run.id)} (${run.strategy}): ${accepted.rows.length} accepted of ${Object.values(summary).reduce((a, b) => a + b, 0)}`;
+    const v = await sql.query<{ id: number }>(
+      `INSERT INTO "DatasetVersion" ("datasetId", number, "parentId", message, "authorId", "contentHash", "sampleCount", "sourceRunId", "createdAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW_UTC}) RETURNING id`,
+      [version.datasetId, next.rows[0]!.n, run.datasetVersionId, message, ctx.viewer!.userId, versionContentHash(accepted.rows.map((r) => r.contentHash)), accepted.rows.length, run.id],
+    );
+    const versionId = v.rows[0]!.id;
+    await insertColumns(sql, "DatasetVersionSample", [
+      { name: "versionId", type: "int", values: accepted.rows.map(() => versionId) },
+      { name: "sampleId", type: "int", values: accepted.rows.map((r) => r.sampleId) },
+      { name: "position", type: "int", values: accepted.rows.map((_, i) => i) },
+    ]);
+    await sql.query(`UPDATE "SelectionRun" SET "reviewFinalizedAt" = ${NOW_UTC} WHERE id = $1`, [run.id]);
+    await auditSql(sql, ctx, "reviewFinalize", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
+      datasetVersionId: toGlobalId("DatasetVersion", versionId),
+      accepted: accepted.rows.length,
+      summary,
+    });
+    return versionId;
+  });
+  if (result === "ALREADY") throw new AppError("CONFLICT", "the review of this run was already finalised", ["runId"]);
+  if (result === "EMPTY") throw new AppError("INVALID_STATE", "no item of this run is accepted; accept at least one before finalising", ["runId"]);
+  await publish(ctx, { kind: "FINALIZED", runId: run.id, consortiumId: access.consortiumId, datasetVersionId: result });
+  const [created, updated] = await Promise.all([
+    ctx.prisma.datasetVersion.findUniqueOrThrow({ where: { id: result } }),
+    ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: run.id } }),
+  ]);
+  return { datasetVersion: DatasetVersion.from(created), run: SelectionRun.from(updated) };
+}

@@ -1,0 +1,72 @@
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { IsInt, IsOptional, Length, Max, Min } from "class-validator";
+import { Payload } from "../../graphql/mutation.js";
+import { Job } from "../job/job.type.js";
+import { SelectionRun } from "./run.type.js";
+
+@InputType({ description: "Start a selection run (CURATOR)." })
+export class SelectionRunStartInput {
+  @Field(() => ID, { description: "The dataset version to select from." })
+  datasetVersionId!: string;
+
+  @Field(() => ID, { description: "A COMPLETE embedding set of that version." })
+  embeddingSetId!: string;
+
+  @Field(() => ID, { nullable: true, description: "A SUCCEEDED analysis of that version (required by confounder-aware)." })
+  analysisId?: string | null;
+
+  @Field(() => String, { description: "confounder-aware, random, stratified, kcenter, herding, facility-location or moderate." })
+  strategy!: string;
+
+  @Field(() => Int, { description: "Budget N per class (≥ 1, at most the largest class)." })
+  @IsInt()
+  perClass!: number;
+
+  @Field(() => String, { nullable: true, description: "confounder-aware: proportional (default), balanced or sqrt." })
+  allocation?: string | null;
+
+  @Field(() => String, { nullable: true, description: "confounder-aware: quantile (default), nearest or kcenter." })
+  withinGroup?: string | null;
+
+  @Field(() => String, { nullable: true, description: "confounder-aware: own-group (default) or exclude." })
+  noise?: string | null;
+
+  @Field(() => String, { nullable: true, description: "stratified: the metadata column (or site)." })
+  stratifyColumn?: string | null;
+
+  @Field(() => String, { nullable: true, description: "facility-location: rbf (default) or cosine." })
+  kernel?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Seed, 0..4294967295 (default 0)." })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4294967295)
+  seed?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Display name." })
+  @IsOptional()
+  @Length(0, 200)
+  name?: string | null;
+}
+
+@ObjectType({ description: "Result of selectionRunStart / selectionRunReproduce." })
+export class SelectionRunStartPayload extends Payload {
+  @Field(() => SelectionRun, { nullable: true })
+  run!: SelectionRun | null;
+
+  @Field(() => Job, { nullable: true, description: "Subscribe to jobProgress with its id." })
+  job!: Job | null;
+}
+
+@InputType({ description: "Names a run (CURATOR)." })
+export class SelectionRunRefInput {
+  @Field(() => ID)
+  runId!: string;
+}
+
+@ObjectType({ description: "Result of selectionRunCancel." })
+export class SelectionRunCancelPayload extends Payload {
+  @Field(() => SelectionRun, { nullable: true, description: "The run: CANCELLED at once if it had not started; otherwise it stops at its next step." })
+  run!: SelectionRun | null;
+}

@@ -1,0 +1,302 @@
+import * as engine from "@stratum/engine";
+import { GraphQLError } from "graphql";
+import type { SelectionRun as Row, SqlClient } from "@stratum/db";
+import type { Context } from "../../context.js";
+import { canRead, requireRole } from "../../auth/access.js";
+import { consortiumOfVersion } from "../../auth/scope.js";
+import { auditSql } from "../../audit/audit.js";
+import { AppError, AppErrors } from "../../graphql/errors.js";
+import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
+import { byId } from "../../graphql/loaders.js";
+import { createJob, requestCancel } from "../../jobs/index.js";
+import { runtimeOf } from "../../jobs/runtime.js";
+import { NOW_UTC } from "../../jobs/runner.js";
+import { Job } from "../job/job.type.js";
+import { GroupAllocationRow, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
+import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
+
+export function runLoader(ctx: Context) {
+  return ctx.loader("runById", () => byId<Row>((ids) => ctx.prisma.selectionRun.findMany({ where: { id: { in: ids } } })));
+}
+
+export async function consortiumOfRun(ctx: Context, runId: number): Promise<number | null> {
+  const run = await runLoader(ctx).load(runId);
+  return run ? consortiumOfVersion(ctx, run.datasetVersionId) : null;
+}
+
+export async function visibleRun(ctx: Context, id: number): Promise<SelectionRun | null> {
+  const row = await runLoader(ctx).load(id);
+  if (!row || !(await canRead(ctx, await consortiumOfVersion(ctx, row.datasetVersionId)))) return null;
+  return SelectionRun.from(row);
+}
+
+/** Loads a run for a mutation: NOT_FOUND unless visible, then the role check. */
+export async function runForChange(ctx: Context, runIdGlobal: string, minRole: "CURATOR" | "REVIEWER", field = ["runId"]) {
+  const id = decodeId(runIdGlobal, "SelectionRun", field);
+  const run = await runLoader(ctx).load(id);
+  const access = await requireRole(ctx, run ? await consortiumOfVersion(ctx, run.datasetVersionId) : null, minRole, field, "selection run");
+  return { run: run!, access };
+}
+
+function orNull(v: string | null | undefined): string | undefined {
+  return v === null || v === undefined || v === "" ? undefined : v;
+}
+
+/** Checks everything before anything is written; every problem is reported, each naming its field. */
+async function validateStart(ctx: Context, input: SelectionRunStartInput) {
+  const errors: AppError[] = [];
+  const versionId = decodeId(input.datasetVersionId, "DatasetVersion", ["datasetVersionId"]);
+  const access = await requireRole(ctx, await consortiumOfVersion(ctx, versionId), "CURATOR", ["datasetVersionId"], "dataset version");
+  const setId = decodeId(input.embeddingSetId, "EmbeddingSet", ["embeddingSetId"]);
+  const set = await ctx.prisma.embeddingSet.findUnique({ where: { id: setId } });
+  if (!set || set.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no embedding set of this version has this ID", ["embeddingSetId"]);
+  if (set.status !== "COMPLETE") errors.push(new AppError("INVALID_STATE", `the embedding set is ${set.status}; expected COMPLETE`, ["embeddingSetId"]));
+  const params: engine.SelectParams = {
+    strategy: input.strategy as engine.Strategy,
+    perClass: input.perClass,
+    seed: input.seed ?? 0,
+    ...(orNull(input.allocation) ? { allocation: input.allocation as engine.Allocation } : {}),
+    ...(orNull(input.withinGroup) ? { withinGroup: input.withinGroup as engine.WithinGroup } : {}),
+    ...(orNull(input.noise) ? { noise: input.noise as engine.NoiseHandling } : {}),
+    ...(orNull(input.stratifyColumn) ? { stratifyColumn: input.stratifyColumn as string } : {}),
+    ...(orNull(input.kernel) ? { kernel: input.kernel as engine.Kernel } : {}),
+  };
+  let resolved: engine.ResolvedParams | null = null;
+  try {
+    resolved = engine.resolveParams(params);
+  } catch (error) {
+    if (!(error instanceof engine.EngineInputError)) throw error;
+    errors.push(new AppError("VALIDATION", `${error.code}: ${error.message}`, [error.field]));
+  }
+  let analysisId: number | null = null;
+  if (input.analysisId != null && input.analysisId !== "") {
+    analysisId = decodeId(input.analysisId, "ConfounderAnalysis", ["analysisId"]);
+    const analysis = await ctx.prisma.confounderAnalysis.findUnique({ where: { id: analysisId } });
+    if (!analysis || analysis.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no analysis of this version has this ID", ["analysisId"]);
+    if (analysis.status !== "SUCCEEDED") errors.push(new AppError("INVALID_STATE", `the analysis is ${analysis.status}; expected SUCCEEDED`, ["analysisId"]));
+  } else if (input.strategy === "confounder-aware") {
+    errors.push(new AppError("VALIDATION", 'strategy "confounder-aware" needs analysisId: run a confounder analysis of this version first', ["analysisId"]));
+  }
+  if (resolved?.stratifyColumn && resolved.stratifyColumn !== "site") {
+    const r = await ctx.app.store.sql.query(
+      `SELECT 1 FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 AND jsonb_exists(s.metadata, $2) LIMIT 1`,
+      [versionId, resolved.stratifyColumn],
+    );
+    if (!r.rows.length) errors.push(new AppError("VALIDATION", `stratifyColumn: no sample of this version has a "${resolved.stratifyColumn}" column`, ["stratifyColumn"]));
+  }
+  if (resolved) {
+    const pools = await ctx.app.store.sql.query<{ label: string; n: number }>(
+      `SELECT s.label, count(*)::int AS n FROM "EmbeddingVector" v JOIN "Sample" s ON s.id = v."sampleId"
+       JOIN "DatasetVersionSample" d ON d."sampleId" = v."sampleId" AND d."versionId" = $2
+       WHERE v."setId" = $1 GROUP BY s.label`,
+      [setId, versionId],
+    );
+    const largest = Math.max(0, ...pools.rows.map((r) => r.n));
+    if (resolved.perClass > largest) {
+      errors.push(
+        new AppError("LIMIT_EXCEEDED", `perClass: expected at most ${largest} (the largest class pool with embeddings), got ${resolved.perClass}`, ["perClass"]),
+      );
+    }
+  }
+  if (errors.length) throw new AppErrors(errors);
+  return { access, versionId, setId, analysisId, resolved: resolved! };
+}
+
+async function insertRun(
+  sql: SqlClient,
+  ctx: Context,
+  consortiumId: number,
+  values: { versionId: number; setId: number | null; analysisId: number | null; parentId: number | null; strategy: string; params: Record<string, unknown>; seed: number; perClass: number; name: string },
+  reproduce: boolean,
+) {
+  const jobId = await createJob(sql, { consortiumId, kind: "SELECT", payload: {}, createdById: ctx.viewer!.userId });
+  const r = await sql.query<{ id: number }>(
+    `INSERT INTO "SelectionRun" ("datasetVersionId", "embeddingSetId", "analysisId", "parentId", name, strategy, params, seed, "budgetPerClass", "createdById", "jobId")
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11) RETURNING id`,
+    [values.versionId, values.setId, values.analysisId, values.parentId, values.name, values.strategy, JSON.stringify(values.params), values.seed, values.perClass, ctx.viewer!.userId, jobId],
+  );
+  const runId = r.rows[0]!.id;
+  await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ runId, reproduce })]);
+  return { runId, jobId };
+}
+
+async function afterCreate(ctx: Context, runId: number, jobId: number) {
+  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  const [run, job] = await Promise.all([ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: runId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
+  return { run: SelectionRun.from(run), job: Job.from(job) };
+}
+
+export async function startRun(ctx: Context, input: SelectionRunStartInput) {
+  const v = await validateStart(ctx, input);
+  const { strategy, perClass, seed, ...rest } = v.resolved;
+  const { runId, jobId } = await ctx.app.store.transaction(async (sql) => {
+    const created = await insertRun(
+      sql,
+      ctx,
+      v.access.consortiumId,
+      { versionId: v.versionId, setId: v.setId, analysisId: v.analysisId, parentId: null, strategy, params: rest, seed, perClass, name: input.name ?? "" },
+      false,
+    );
+    await auditSql(sql, ctx, "selectionRunStart", { type: "SelectionRun", id: created.runId, consortiumId: v.access.consortiumId }, { ...v.resolved, jobId: created.jobId });
+    return created;
+  });
+  return afterCreate(ctx, runId, jobId);
+}
+
+export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
+  const { run, access } = await runForChange(ctx, input.runId, "CURATOR");
+  if (run.status !== "SUCCEEDED" || !run.manifestHash) {
+    throw new AppError("INVALID_STATE", `only a SUCCEEDED run can be reproduced; this one is ${run.status}`, ["runId"]);
+  }
+  const { runId, jobId } = await ctx.app.store.transaction(async (sql) => {
+    const created = await insertRun(
+      sql,
+      ctx,
+      access.consortiumId,
+      {
+        versionId: run.datasetVersionId,
+        setId: run.embeddingSetId,
+        analysisId: run.analysisId,
+        parentId: run.id,
+        strategy: run.strategy,
+        params: run.params as Record<string, unknown>,
+        seed: run.seed,
+        perClass: run.budgetPerClass,
+        name: run.name ? `${run.name} (reproduction)` : "",
+      },
+      true,
+    );
+    await auditSql(sql, ctx, "selectionRunReproduce", { type: "SelectionRun", id: created.runId, consortiumId: access.consortiumId }, { parentId: run.id, jobId: created.jobId });
+    return created;
+  });
+  return afterCreate(ctx, runId, jobId);
+}
+
+export async function cancelRun(ctx: Context, input: SelectionRunRefInput) {
+  const { run, access } = await runForChange(ctx, input.runId, "CURATOR");
+  if (!["QUEUED", "RUNNING"].includes(run.status) || run.jobId === null) {
+    throw new AppError("INVALID_STATE", `only a QUEUED or RUNNING run can be cancelled; this one is ${run.status}`, ["runId"]);
+  }
+  const outcome = await ctx.app.store.transaction(async (sql) => {
+    const outcome = await requestCancel(sql, run.jobId!);
+    if (outcome === "CANCELLED") {
+      await sql.query(`UPDATE "SelectionRun" SET status = 'CANCELLED', phase = 'cancelled', "completedAt" = ${NOW_UTC} WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')`, [run.id]);
+    }
+    await auditSql(sql, ctx, "selectionRunCancel", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, { outcome });
+    return outcome;
+  });
+  if (outcome === "SUCCEEDED" || outcome === "FAILED") throw new AppError("INVALID_STATE", `the run already ended (${outcome})`, ["runId"]);
+  return SelectionRun.from(await ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: run.id } }));
+}
+
+// ─── compareRuns ────────────────────────────────────────────────────────────
+
+const COMPARED_METRICS = ["selected", "classBalanceTv", "allocationTv", "coverageMean", "coverageMax", "mmd"];
+
+export async function compareRuns(ctx: Context, ids: string[]): Promise<RunComparison | null> {
+  if (!Array.isArray(ids) || ids.length < 2 || ids.length > 4) {
+    throw new GraphQLError(`ids: expected 2 to 4 selection run IDs, got ${ids?.length ?? 0}`, { extensions: { code: "BAD_USER_INPUT", argumentName: "ids" } });
+  }
+  if (new Set(ids).size !== ids.length) {
+    throw new GraphQLError("ids: expected distinct runs, got the same ID twice", { extensions: { code: "BAD_USER_INPUT", argumentName: "ids" } });
+  }
+  const runs: SelectionRun[] = [];
+  for (const id of ids) {
+    const dbId = decodeIdOrNull(id, "SelectionRun");
+    const run = dbId === null ? null : await visibleRun(ctx, dbId);
+    if (!run) return null; // missing or hidden: we don't say which
+    runs.push(run);
+  }
+  const runIds = runs.map((r) => r.dbId);
+  const sql = ctx.app.store.sql;
+  const items = await sql.query<{ runId: number; sampleId: number; label: string }>(
+    `SELECT "runId", "sampleId", label FROM "SelectionItem" WHERE "runId" = ANY($1::int[])`,
+    [runIds],
+  );
+  const sets = runIds.map(() => new Set<number>());
+  const byRun = new Map(runIds.map((id, i) => [id, i]));
+  for (const row of items.rows) sets[byRun.get(row.runId)!]!.add(row.sampleId);
+  const union = new Set<number>();
+  sets.forEach((s) => s.forEach((x) => union.add(x)));
+  let overlap = 0;
+  for (const x of union) if (sets.every((s) => s.has(x))) overlap++;
+  const pairwise: RunPairOverlap[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    for (let j = i + 1; j < runs.length; j++) {
+      let inter = 0;
+      for (const x of sets[i]!) if (sets[j]!.has(x)) inter++;
+      pairwise.push(Object.assign(new RunPairOverlap(), { a: runs[i]!.id, b: runs[j]!.id, intersection: inter, jaccard: engine.jaccard(sets[i]!, sets[j]!) }));
+    }
+  }
+  // Allocation per group: the groups of the first analysis among the runs (so baselines are measured on
+  // the same groups); without one, per class.
+  const analysisId = runs.find((r) => r.analysisId !== null)?.analysisId ?? null;
+  const allocation: GroupAllocationRow[] = [];
+  if (analysisId !== null) {
+    const groups = await sql.query<{ id: number; label: string; index: number; isNoise: boolean; name: string | null; size: number }>(
+      `SELECT id, label, index, "isNoise", name, size FROM "ConfounderGroup" WHERE "analysisId" = $1 ORDER BY label, "isNoise", index`,
+      [analysisId],
+    );
+    const counts = await sql.query<{ runId: number; groupId: number; n: number }>(
+      `SELECT i."runId", m."groupId", count(*)::int AS n FROM "SelectionItem" i
+       JOIN "ConfounderGroupMember" m ON m."sampleId" = i."sampleId" JOIN "ConfounderGroup" g ON g.id = m."groupId" AND g."analysisId" = $2
+       WHERE i."runId" = ANY($1::int[]) GROUP BY i."runId", m."groupId"`,
+      [runIds, analysisId],
+    );
+    const key = (runId: number, groupId: number) => `${runId}:${groupId}`;
+    const n = new Map(counts.rows.map((r) => [key(r.runId, r.groupId), r.n]));
+    for (const g of groups.rows) {
+      allocation.push(
+        Object.assign(new GroupAllocationRow(), {
+          label: g.label,
+          group: g.name ?? (g.isNoise ? `${g.label} noise` : `${g.label} #${g.index}`),
+          pool: g.size,
+          selected: runIds.map((id) => n.get(key(id, g.id)) ?? 0),
+        }),
+      );
+    }
+  } else {
+    const pool = await sql.query<{ label: string; n: number }>(
+      `SELECT s.label, count(*)::int AS n FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 GROUP BY s.label ORDER BY s.label`,
+      [runs[0]!.datasetVersionId],
+    );
+    for (const p of pool.rows) {
+      allocation.push(
+        Object.assign(new GroupAllocationRow(), {
+          label: p.label,
+          group: p.label,
+          pool: p.n,
+          selected: runIds.map((id) => items.rows.filter((r) => r.runId === id && r.label === p.label).length),
+        }),
+      );
+    }
+  }
+  const metrics = COMPARED_METRICS.map((name) =>
+    Object.assign(new MetricRow(), {
+      name,
+      split: null,
+      values: runs.map((r) => {
+        const v = (r.metrics as Record<string, unknown> | null)?.[name];
+        return typeof v === "number" ? v : null;
+      }),
+    }),
+  );
+  const evals = await ctx.prisma.evaluation.findMany({ where: { runId: { in: runIds } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const evalRows = new Map<string, MetricRow>();
+  for (const e of evals) {
+    const k = `${e.metric}\u0000${e.split}`;
+    let row = evalRows.get(k);
+    if (!row) evalRows.set(k, (row = Object.assign(new MetricRow(), { name: e.metric, split: e.split, values: runIds.map(() => null) })));
+    row.values[byRun.get(e.runId)!] = e.value; // later rows win: the latest value
+  }
+  return Object.assign(new RunComparison(), {
+    runs,
+    overlap,
+    union: union.size,
+    pairwise,
+    allocation,
+    metrics,
+    evaluations: [...evalRows.values()].sort((a, b) => (a.name + a.split < b.name + b.split ? -1 : 1)),
+  });
+}
+

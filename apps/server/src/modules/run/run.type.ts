@@ -1,0 +1,176 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { GraphQLJSON } from "graphql-scalars";
+import type { SelectionItem as ItemRow, SelectionRun as Row } from "@stratum/db";
+import { Node } from "../../graphql/node.js";
+import { Connection } from "../../graphql/connection.js";
+import { fromRow } from "../../graphql/build.js";
+import { ReviewDecisionKind, RunStatus } from "../job/job.enums.js";
+
+@ObjectType({ implements: Node, description: "One run of a selection strategy under a budget per class. Same inputs and seed give the same manifest hash." })
+export class SelectionRun extends Node {
+  @Field(() => String, { description: "Optional display name." })
+  name!: string;
+
+  @Field(() => String, { description: "confounder-aware, random, stratified, kcenter, herding, facility-location or moderate." })
+  strategy!: string;
+
+  @Field(() => GraphQLJSON, { description: "allocation, withinGroup, noise, stratifyColumn, kernel… as the engine received them." })
+  params!: unknown;
+
+  @Field(() => Int, { description: "Seed of every random choice." })
+  seed!: number;
+
+  @Field(() => Int, { description: "Budget N per class." })
+  budgetPerClass!: number;
+
+  @Field(() => RunStatus)
+  status!: RunStatus;
+
+  @Field(() => String, { description: "Current step." })
+  phase!: string;
+
+  @Field(() => String, { nullable: true, description: 'Why it failed, as "CODE: message".' })
+  error!: string | null;
+
+  @Field(() => String, { nullable: true, description: '"sha256:<hex>" over the canonical manifest (rank, id, label, group); set when SUCCEEDED.' })
+  manifestHash!: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "For a reproduction: whether its manifest hash equals its parent's." })
+  reproducible!: boolean | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: "Class balance, allocation per group vs pool (TV), coverage, MMD." })
+  metrics!: unknown;
+
+  @Field(() => [String], { description: 'Notes such as "class x has 7 samples < N = 10; all taken".' })
+  warnings!: string[];
+
+  @Field(() => Date, { nullable: true, description: "When its review was finalised into a dataset version." })
+  reviewFinalizedAt!: Date | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  startedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  completedAt!: Date | null;
+
+  dbId!: number;
+  datasetVersionId!: number;
+  embeddingSetId!: number | null;
+  analysisId!: number | null;
+  parentId!: number | null;
+  createdById!: number | null;
+  jobId!: number | null;
+
+  static from(row: Row): SelectionRun {
+    const run = fromRow(SelectionRun, "SelectionRun", row);
+    run.warnings = Array.isArray(row.warnings) ? (row.warnings as string[]) : [];
+    return run;
+  }
+}
+
+@ObjectType({ description: "A page of selection runs." })
+export class SelectionRunConnection extends Connection(SelectionRun) {}
+
+@ObjectType({ description: "A selected sample in a run, with why it was chosen and its review state." })
+export class SelectionItem {
+  @Field(() => Int, { description: "0.. over the whole run: classes in label order, each in the strategy's pick order." })
+  rank!: number;
+
+  @Field(() => String, { description: "The sample's class." })
+  label!: string;
+
+  @Field(() => String, { nullable: true, description: 'Group key, e.g. "pneumonia/g2", "site=A".' })
+  groupKey!: string | null;
+
+  @Field(() => String, { description: "Why it was chosen, for people." })
+  reason!: string;
+
+  @Field(() => ReviewDecisionKind, { nullable: true, description: "The current review decision; null while undecided." })
+  reviewDecision!: ReviewDecisionKind | null;
+
+  @Field(() => String, { nullable: true, description: "The comment of the current decision." })
+  reviewComment!: string | null;
+
+  @Field(() => Int, { description: "Bumped on every decision; pass it as expectedVersion to reviewDecide." })
+  reviewVersion!: number;
+
+  runId!: number;
+  sampleId!: number;
+  groupId!: number | null;
+
+  static from(row: ItemRow): SelectionItem {
+    return Object.assign(new SelectionItem(), row);
+  }
+}
+
+@ObjectType({ description: "A page of selection items." })
+export class SelectionItemConnection extends Connection(SelectionItem) {}
+
+@ObjectType({ description: "Jaccard similarity of two runs' selected samples." })
+export class RunPairOverlap {
+  @Field(() => ID)
+  a!: string;
+
+  @Field(() => ID)
+  b!: string;
+
+  @Field(() => Int, { description: "Samples in both." })
+  intersection!: number;
+
+  @Field(() => Float, { description: "|A ∩ B| / |A ∪ B|." })
+  jaccard!: number;
+}
+
+@ObjectType({ description: "One group's pool size beside what each compared run took from it." })
+export class GroupAllocationRow {
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => String, { description: "Group name (the analysis' group, or the class when runs have no analysis)." })
+  group!: string;
+
+  @Field(() => Int, { description: "Samples of the pool in this group." })
+  pool!: number;
+
+  @Field(() => [Int], { description: "Selected from this group, per run (in the order of runs)." })
+  selected!: number[];
+}
+
+@ObjectType({ description: "One metric per run (null where a run lacks it)." })
+export class MetricRow {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "For evaluations: the split." })
+  split!: string | null;
+
+  @Field(() => [Float], { nullable: "items" })
+  values!: (number | null)[];
+}
+
+@ObjectType({ description: "2–4 runs side by side." })
+export class RunComparison {
+  @Field(() => [SelectionRun])
+  runs!: SelectionRun[];
+
+  @Field(() => Int, { description: "Samples selected by every run." })
+  overlap!: number;
+
+  @Field(() => Int, { description: "Samples selected by any run." })
+  union!: number;
+
+  @Field(() => [RunPairOverlap])
+  pairwise!: RunPairOverlap[];
+
+  @Field(() => [GroupAllocationRow], { description: "Allocation per group beside the pool." })
+  allocation!: GroupAllocationRow[];
+
+  @Field(() => [MetricRow], { description: "Selection metrics side by side." })
+  metrics!: MetricRow[];
+
+  @Field(() => [MetricRow], { description: "Evaluations side by side (latest value per metric and split)." })
+  evaluations!: MetricRow[];
+}

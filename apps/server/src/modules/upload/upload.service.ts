@@ -1,0 +1,104 @@
+// Uploaded files: POST /uploads streams the body to <uploadDir>/<id> and writes <id>.json beside it
+// (owner, name, size, sha256). Upload IDs are random UUIDs and only their uploader may use them.
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import type { Context } from "../../context.js";
+import { AppError } from "../../graphql/errors.js";
+
+export interface UploadMeta {
+  id: string;
+  userId: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface StoredUpload extends UploadMeta {
+  /** Absolute path of the file's bytes. */
+  path: string;
+}
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class UploadTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`upload exceeds the limit of ${limit} bytes`);
+  }
+}
+
+/** A safe file name to keep (it matters for format detection: .csv, .jsonl, .npy, .parquet, .onnx). */
+export function cleanFilename(name: string | undefined): string {
+  const base = path.basename((name ?? "").replace(/\\/g, "/")).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200);
+  return base && base !== "." && base !== ".." ? base : "upload.bin";
+}
+
+export async function storeUpload(
+  uploadDir: string,
+  body: Readable,
+  meta: { userId: number; filename: string; contentType: string; maxBytes: number },
+): Promise<UploadMeta> {
+  await mkdir(uploadDir, { recursive: true });
+  const id = randomUUID();
+  const partPath = path.join(uploadDir, `${id}.part`);
+  const hash = createHash("sha256");
+  let size = 0;
+  const out = createWriteStream(partPath, { flags: "wx" });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      body.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > meta.maxBytes) {
+          body.unpipe(out);
+          body.pause();
+          reject(new UploadTooLarge(meta.maxBytes));
+          return;
+        }
+        hash.update(chunk);
+      });
+      body.on("error", reject);
+      body.on("aborted", () => reject(new Error("upload aborted by the client")));
+      out.on("error", reject);
+      out.on("finish", resolve);
+      body.pipe(out);
+    });
+  } catch (error) {
+    out.destroy();
+    await rm(partPath, { force: true });
+    throw error;
+  }
+  const record: UploadMeta = {
+    id,
+    userId: meta.userId,
+    filename: meta.filename,
+    contentType: meta.contentType,
+    size,
+    sha256: hash.digest("hex"),
+    createdAt: new Date().toISOString(),
+  };
+  const finalPath = path.join(uploadDir, id, meta.filename);
+  await mkdir(path.dirname(finalPath), { recursive: true });
+  await rename(partPath, finalPath);
+  await writeFile(path.join(uploadDir, `${id}.json`), JSON.stringify(record));
+  return record;
+}
+
+/** The caller's upload, or AppError NOT_FOUND on `field` (also for someone else's upload). */
+export async function resolveUpload(ctx: Context, uploadId: string, field: string[]): Promise<StoredUpload> {
+  const viewer = ctx.viewer;
+  const notFound = () =>
+    new AppError("NOT_FOUND", `expected the id returned by POST /uploads, got "${String(uploadId).slice(0, 60)}"`, field);
+  if (!viewer || !UPLOAD_ID.test(uploadId)) throw notFound();
+  let meta: UploadMeta;
+  try {
+    meta = JSON.parse(await readFile(path.join(ctx.app.config.uploadDir, `${uploadId}.json`), "utf8")) as UploadMeta;
+  } catch {
+    throw notFound();
+  }
+  if (meta.userId !== viewer.userId) throw notFound();
+  return { ...meta, path: path.join(ctx.app.config.uploadDir, uploadId, meta.filename) };
+}
