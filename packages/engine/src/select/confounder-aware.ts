@@ -7,15 +7,15 @@
 // excess goes to the others. Inside a group, points are ranked by distance to the group's centre and
 // picked at evenly spaced quantiles of that distance (so the group's spread, not just its core, is
 // covered; one seeded draw per quantile band, see quantilePositions), or nearest to the centre, or by
-// k-center greedy inside the group. Noise points (group −1)
-// form a group of their own or are left out.
+// k-center greedy inside the group. Noise points (group −1) form a group of their own, which always
+// gets its proportional share (see shareBudget), or are left out.
 import { allocate } from "./allocation.js";
 import { createRng } from "../rng.js";
 import type { Rng } from "../types.js";
 import { centroid, deriveSeed, fmt, sortRowsBy, sqDistToVec } from "./common.js";
 import type { StrategyContext } from "./context.js";
 import { kCenterGreedy } from "./kcenter.js";
-import type { GroupAllocation, StrategyPick } from "./types.js";
+import type { Allocation, GroupAllocation, StrategyPick } from "./types.js";
 
 export const NOISE_GROUP = -1;
 
@@ -36,6 +36,25 @@ export function quantilePositions(size: number, count: number, rng?: Rng): Int32
     const hi = Math.floor(((j + 1) * size) / m);
     out[j] = rng ? lo + rng.int(hi - lo) : Math.floor(((j + 0.5) * size) / m);
   }
+  return out;
+}
+
+/**
+ * shareBudget(budget, ids, sizes, rule): each group's share. Noise (id −1, kept as a group of its
+ * own) is not a confounder group, so it always gets its proportional share of the class — under
+ * balanced or sqrt an equal share would spend a quarter of a 3-group budget on outliers — and the
+ * confounder groups share the rest by the rule. Whatever the groups cannot hold goes back to noise.
+ */
+export function shareBudget(budget: number, ids: ReadonlyArray<number>, sizes: ReadonlyArray<number>, rule: Allocation): Int32Array {
+  const noise = ids.indexOf(NOISE_GROUP);
+  if (noise < 0 || rule === "proportional" || ids.length === 1) return allocate(budget, sizes, rule);
+  const realSizes = sizes.filter((_, k) => k !== noise);
+  const realTotal = realSizes.reduce((a, b) => a + b, 0);
+  const noiseShare = allocate(budget, [realTotal, sizes[noise]!], "proportional")[1]!;
+  const real = allocate(budget - noiseShare, realSizes, rule);
+  const given = real.reduce((a, b) => a + b, 0);
+  const out = new Int32Array(sizes.length);
+  for (let k = 0, r = 0; k < sizes.length; k++) out[k] = k === noise ? Math.min(sizes[noise]!, budget - given) : real[r++]!;
   return out;
 }
 
@@ -64,7 +83,7 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
   // Groups in ascending id, noise (−1) last.
   const ids = [...members.keys()].sort((a, b) => (a === NOISE_GROUP ? 1 : b === NOISE_GROUP ? -1 : a - b));
   const sizes = ids.map((g) => members.get(g)!.length);
-  const shares = allocate(ctx.budget, sizes, rule);
+  const shares = shareBudget(ctx.budget, ids, sizes, rule);
   const rng = createRng(deriveSeed(ctx.seed, ctx.classIndex, 0x6361));
 
   const perGroup: StrategyPick[][] = ids.map((g, k) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.js";
 import { EngineInputError, type Points } from "../types.js";
 import { manifestHash } from "./manifest.js";
-import { quantilePositions } from "./confounder-aware.js";
+import { quantilePositions, shareBudget } from "./confounder-aware.js";
 import { select } from "./select.js";
 import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
 
@@ -141,11 +141,17 @@ describe("select(input, {strategy: 'confounder-aware'})", () => {
     ]);
   });
 
-  it("select(input, {allocation: 'balanced'}) gives equal shares, with the small noise group's excess redistributed", () => {
+  it("select(input, {allocation: 'balanced'}) gives equal shares to groups and noise its proportional share", () => {
     const res = select(input, params("confounder-aware", { allocation: "balanced", perClass: 30 }));
-    // 10/10/10 → noise capped at 5 → 25 left over groups 0,1 → 13/12
-    expect(groupCounts(res, "a")).toEqual({ "-1": 5, 0: 13, 1: 12 });
+    // noise: proportional of 30 over [300, 5] → 29.5/0.49 → 0; groups 15/15
+    expect(groupCounts(res, "a")).toEqual({ 0: 15, 1: 15 });
     expect(groupCounts(res, "b")).toEqual({ 0: 15, 1: 15 });
+  });
+
+  it("select(input, {allocation: 'balanced', perClass: 200}) caps the small group and gives its excess to the other", () => {
+    const res = select(input, params("confounder-aware", { allocation: "balanced", perClass: 200 }));
+    // noise: 200·5/305 = 3.28 → 3; groups share 197 → 98.5 each, group 1 capped at 60 → 137 / 60
+    expect(groupCounts(res, "a")).toEqual({ "-1": 3, 0: 137, 1: 60 });
   });
 
   it("select(input, {noise: 'exclude'}) never picks noise and counts only non-noise samples", () => {
@@ -180,6 +186,23 @@ describe("select(input, {strategy: 'confounder-aware'})", () => {
     const res = select(input, params("confounder-aware"));
     expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, distance quantile [01]\.\d\d \(band 1 of 16\)$/);
     expect(res.selected[0]!.groupKey).toBe("a/g0");
+  });
+});
+
+describe("shareBudget", () => {
+  it("shareBudget(10, [0, 1, 2, -1], sizes, 'balanced') gives noise its proportional share only", () => {
+    // noise 40 of 400 → 1 of 10; 9 over three groups → 3 each
+    expect(Array.from(shareBudget(10, [0, 1, 2, -1], [300, 40, 20, 40], "balanced"))).toEqual([3, 3, 3, 1]);
+  });
+  it("shareBudget(50, [0, -1], [5, 100], 'sqrt') keeps noise's proportional share when noise dominates", () => {
+    // 50·100/105 = 47.6 → 48 for noise, 2 for the group
+    expect(Array.from(shareBudget(50, [0, -1], [5, 100], "sqrt"))).toEqual([2, 48]);
+  });
+  it("shareBudget(20, [0, 1, -1], [2, 3, 4], 'balanced') takes everything when the budget exceeds the class", () => {
+    expect(Array.from(shareBudget(20, [0, 1, -1], [2, 3, 4], "balanced"))).toEqual([2, 3, 4]);
+  });
+  it("shareBudget(10, [0, 1, -1], sizes, 'proportional') is plain proportional allocation", () => {
+    expect(Array.from(shareBudget(10, [0, 1, -1], [50, 30, 20], "proportional"))).toEqual([5, 3, 2]);
   });
 });
 
