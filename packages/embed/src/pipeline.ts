@@ -1,9 +1,11 @@
 // embedImages: the streaming embedding pipeline.
 //
 //   inputs ──► decode workers (read, decode, preprocess) ──► ordered, bounded queue ──► batches ──►
-//   session.run (one batch at a time, async: it runs off the JS thread) ──► pooling ──► yield
+//   session.run (one batch at a time; it holds the JS thread while it runs) ──► pooling ──► yield
 //
 // - Order: results and failures come out in input order.
+// - Overlap: workers decode batches k+1.. while batch k is inferred; the queue is topped up right
+//   before each session.run because onnxruntime-node runs inference on the calling thread.
 // - Memory: at most batchSize × prefetchBatches samples are in flight or queued, plus the batch being
 //   inferred; nothing holds the whole set, so 100k inputs need no more memory than 1k.
 // - Failures: a sample that cannot be read/decoded, or whose vector is not finite, is reported with a
@@ -52,6 +54,10 @@ export interface EmbedProgress {
   /** Seconds left at the current rate, when total is known. */
   etaSec: number | undefined;
   elapsedMs: number;
+  /** Time spent in session.run (incl. pooling) so far. */
+  inferenceMs: number;
+  /** Time the inference loop waited for decoded samples: near 0 when decoding is hidden behind inference. */
+  waitingForDecodeMs: number;
 }
 
 export interface EmbedBatch {
@@ -72,7 +78,7 @@ export interface EmbedOptions {
   workers?: number;
   /** ORT intra-op threads. Default: cores − workers, at least 1 (see SessionOptions). */
   intraOpThreads?: number;
-  /** Batches' worth of samples decoded ahead of inference. Default 2. */
+  /** Batches' worth of samples decoded ahead of inference. Default 3. */
   prefetchBatches?: number;
   /** Keys already embedded (resume): not decoded, counted as skipped. */
   skip?: ReadonlySet<string> | ((key: string) => boolean);
@@ -145,7 +151,7 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
   if (!Number.isInteger(workers) || workers < 0) throw new EmbedError("INPUT_INVALID", `workers: expected an integer ≥ 0, got ${workers}`);
   const requestedBatch = options.batchSize ?? 32;
   if (!Number.isInteger(requestedBatch) || requestedBatch < 1) throw new EmbedError("INPUT_INVALID", `batchSize: expected an integer ≥ 1, got ${requestedBatch}`);
-  const prefetch = options.prefetchBatches ?? 2;
+  const prefetch = options.prefetchBatches ?? 3;
   if (!Number.isInteger(prefetch) || prefetch < 1) throw new EmbedError("INPUT_INVALID", `prefetchBatches: expected an integer ≥ 1, got ${prefetch}`);
 
   const owned = !isLoaded(options.model);
@@ -168,6 +174,8 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
   let failed = 0;
   let skipped = 0;
   let stopProducer = false;
+  let inferenceMs = 0;
+  let waitingForDecodeMs = 0;
 
   const onAbort = () => queue.fail(abortError(signal!));
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -201,7 +209,7 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
     const done = embedded + failed + skipped;
     const ratePerSec = (embedded + failed) / Math.max(elapsedMs / 1000, 1e-3);
     const etaSec = total !== undefined && ratePerSec > 0 ? Math.max(0, (total - done) / ratePerSec) : undefined;
-    return { done, total, embedded, failed, skipped, ratePerSec, etaSec, elapsedMs };
+    return { done, total, embedded, failed, skipped, ratePerSec, etaSec, elapsedMs, inferenceMs, waitingForDecodeMs };
   };
 
   const batch = new Float32Array(batchSize * perSample);
@@ -211,9 +219,14 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
   const infer = async (): Promise<EmbeddedSample[]> => {
     const n = pendingSamples.length;
     if (n === 0) return [];
+    // onnxruntime-node's session.run holds the JS thread for the whole batch. Let the producer top up
+    // the decode queue first (one macrotask turn), so the workers stay busy during inference.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let vectors: Float32Array | undefined;
+    const t0 = performance.now();
     try {
       vectors = await runBatch(session, config, batch, n);
+      inferenceMs += performance.now() - t0;
     } catch (error) {
       // A model-level mismatch is fatal; a failed run is retried sample by sample below.
       if (!(error instanceof EmbedError) || error.code !== "INFERENCE_FAILED") throw error;
@@ -248,6 +261,7 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
 
   try {
     for (;;) {
+      const w0 = performance.now();
       const slot = await queue.shift();
       if (signal?.aborted) throw abortError(signal);
       if (slot === undefined) break;
@@ -256,6 +270,7 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
         continue;
       }
       const o = await slot.outcome;
+      waitingForDecodeMs += performance.now() - w0;
       if (!o.ok) {
         failures.push({ key: slot.key, index: slot.index, code: o.code, reason: o.reason });
         failed++;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
+import * as zlibModule from "node:zlib";
 import type { ModelConfig } from "../config.js";
 import { parseModelConfig } from "../config.js";
 import { demoModelPath } from "../demo.js";
@@ -172,4 +173,60 @@ export async function png(width: number, height: number, channels: 1 | 3 | 4, da
   if (sixteen) s = s.toColourspace(channels === 1 ? "grey16" : "rgb16");
   else if (channels === 1) s = s.toColourspace("b-w");
   return s.png().toBuffer();
+}
+
+/**
+ * A reference PNG encoder that applies the given filter type (0–4) to each row (cycling), so tests
+ * can exercise every unfilter branch. colourType: 0 gray, 2 RGB, 4 gray+alpha, 6 RGBA; depth 8 or 16.
+ */
+export function encodePng(width: number, height: number, colourType: 0 | 2 | 4 | 6, depth: 8 | 16, data: ArrayLike<number>, filters: number[]): Buffer {
+  const { deflateSync, crc32 } = zlibModule;
+  const samples = colourType === 0 ? 1 : colourType === 2 ? 3 : colourType === 4 ? 2 : 4;
+  const bpp = (samples * depth) / 8;
+  const stride = width * bpp;
+  const bytes = new Uint8Array(height * stride);
+  for (let i = 0; i < width * height * samples; i++) {
+    if (depth === 8) bytes[i] = data[i]!;
+    else {
+      bytes[i * 2] = data[i]! >> 8;
+      bytes[i * 2 + 1] = data[i]! & 0xff;
+    }
+  }
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) {
+    const f = filters[y % filters.length]!;
+    raw[y * (stride + 1)] = f;
+    for (let i = 0; i < stride; i++) {
+      const x = bytes[y * stride + i]!;
+      const a = i >= bpp ? bytes[y * stride + i - bpp]! : 0;
+      const b = y > 0 ? bytes[(y - 1) * stride + i]! : 0;
+      const c = i >= bpp && y > 0 ? bytes[(y - 1) * stride + i - bpp]! : 0;
+      let pred = 0;
+      if (f === 1) pred = a;
+      else if (f === 2) pred = b;
+      else if (f === 3) pred = (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a);
+        const pb = Math.abs(p - b);
+        const pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      raw[y * (stride + 1) + 1 + i] = (x - pred) & 0xff;
+    }
+  }
+  const chunk = (type: string, body: Uint8Array) => {
+    const out = Buffer.alloc(12 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.write(type, 4, "latin1");
+    out.set(body, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = depth;
+  ihdr[9] = colourType;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", new Uint8Array(0))]);
 }

@@ -11,7 +11,8 @@
 // the middle frame, floor(frames / 2).
 import { inflateRawSync } from "node:zlib";
 import dicomParser, { type DataSet } from "dicom-parser";
-import daikon from "daikon";
+import { createRequire } from "node:module";
+import type daikonModule from "daikon";
 import { SampleError } from "../errors.js";
 import type { DecodedImage, SampleMetadata } from "../image.js";
 
@@ -145,8 +146,17 @@ export function dicomMetadata(ds: DataSet): SampleMetadata {
   return out;
 }
 
+// daikon (and its JPEG/JPEG-LS/JPEG 2000 codecs) loads on first use: most inputs never need it, and it
+// adds noticeably to worker start-up.
+let daikonCache: typeof daikonModule | undefined;
+function loadDaikon(): typeof daikonModule {
+  daikonCache ??= createRequire(import.meta.url)("daikon") as typeof daikonModule;
+  return daikonCache;
+}
+
 /** Decompressed pixel bytes of one frame (little endian) through daikon, decoding only that frame where possible. */
 function decompressFrame(bytes: Uint8Array, frames: number, frameIndex: number, frameBytes: number, ts: string): Uint8Array {
+  const daikon = loadDaikon();
   let image;
   try {
     daikon.Parser.verbose = false;

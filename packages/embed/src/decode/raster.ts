@@ -1,10 +1,19 @@
 // PNG, JPEG, TIFF (and anything else libvips reads) through sharp, at the file's own bit depth:
 // 8-bit stays 0..255, 16-bit is divided by 257 onto the same 0..255 scale. Alpha is dropped.
+// Common non-interlaced 8/16-bit PNGs take a faster path (png.ts) with identical output.
 import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { SampleError } from "../errors.js";
 import type { DecodedImage } from "../image.js";
+import { decodePngFast } from "./png.js";
 
 export async function decodeRaster(bytes: Uint8Array): Promise<DecodedImage> {
+  const fast = decodePngFast(bytes);
+  if (fast) return fast;
+  return decodeWithSharp(bytes);
+}
+
+/** Decoding through sharp/libvips only (JPEG, TIFF, palette or interlaced PNG, …). */
+export async function decodeWithSharp(bytes: Uint8Array): Promise<DecodedImage> {
   let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();
