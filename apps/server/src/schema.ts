@@ -27,6 +27,14 @@ import {
 import { SampleResolver } from "./modules/sample/sample.resolver.js";
 import { ConsortiumModelsResolver, EmbeddingModelResolver } from "./modules/embedding-model/embedding-model.resolver.js";
 import { AuditEventResolver } from "./audit/audit.resolver.js";
+import "./modules/job/job.enums.js";
+import { JobResolver } from "./modules/job/job.resolver.js";
+import { DatasetVersionEmbeddingSetsResolver, EmbeddingSetResolver } from "./modules/embedding-set/embedding-set.resolver.js";
+import { AnalysisResolver, ConfounderGroupResolver, DatasetVersionAnalysesResolver } from "./modules/analysis/analysis.resolver.js";
+import { DatasetVersionRunsResolver, RunResolver, SelectionItemResolver } from "./modules/run/run.resolver.js";
+import { DatasetVersionSourceRunResolver, ReviewResolver, RunReviewResolver } from "./modules/review/review.resolver.js";
+import { EvaluationResolver, RunEvaluationsResolver } from "./modules/evaluation/evaluation.resolver.js";
+import { RunManifestResolver } from "./modules/export/export.resolver.js";
 
 /** Core: identity, tenancy, datasets. */
 export const coreResolvers = [
@@ -55,11 +63,44 @@ export const coreResolvers = [
   AuditEventResolver,
 ] as const;
 
+/** Jobs, live events and the curation workflow (subscriptions run on the EventBus, see PROTOCOL.md). */
+export const liveResolvers = [
+  JobResolver,
+  EmbeddingSetResolver,
+  DatasetVersionEmbeddingSetsResolver,
+  AnalysisResolver,
+  ConfounderGroupResolver,
+  DatasetVersionAnalysesResolver,
+  RunResolver,
+  SelectionItemResolver,
+  DatasetVersionRunsResolver,
+  ReviewResolver,
+  RunReviewResolver,
+  DatasetVersionSourceRunResolver,
+  EvaluationResolver,
+  RunEvaluationsResolver,
+  RunManifestResolver,
+] as const;
+
+/**
+ * TypeGraphQL insists on a PubSub once any @Subscription exists. Ours all use `subscribe:` over the
+ * EventBus (src/events), so this one only says so if anything ever reaches it.
+ */
+const noPubSub = {
+  publish(): void {
+    throw new Error("subscriptions publish through the EventBus (src/events), not TypeGraphQL's PubSub");
+  },
+  subscribe(): AsyncIterable<never> {
+    throw new Error("subscriptions subscribe through the EventBus (src/events), not TypeGraphQL's PubSub");
+  },
+};
+
 /** Every resolver class in the API. Jobs, analyses, runs, reviews, evaluations, export: append here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeGraphQL's resolver list type
 export const resolvers: NonEmptyArray<Function> = [
   ...coreResolvers,
-  // ↓ jobs engineer's resolvers
+  // ↓ jobs engineer's resolvers: jobs, embedding sets, analyses, runs, reviews, evaluations, export
+  ...liveResolvers,
 ];
 
 export type SchemaOptions = Omit<BuildSchemaOptions, "resolvers">;
@@ -70,6 +111,7 @@ export function buildStratumSchema(options: Partial<SchemaOptions> = {}): Promis
     authChecker,
     authMode: "error",
     validate: { forbidUnknownValues: false, validationError: { target: false } },
+    pubSub: noPubSub,
     ...options,
   });
 }

@@ -1,4 +1,6 @@
 export * from "./bus.js";
+export { Channel, pump, type PumpStep } from "./channel.js";
+export { LiveAuthorizer, type Subscriber as LiveSubscriber } from "./authorize.js";
 export { InProcessEventBus } from "./in-process.js";
 export { PgNotifyEventBus } from "./pg-notify.js";
 export { PresenceTracker, PRESENCE_HEARTBEAT_MS, PRESENCE_TTL_MS, type PresenceEntry } from "./presence.js";

@@ -1,0 +1,55 @@
+// The live runtime of one API process: event bus, presence and job system, created once per app and
+// reached from resolvers as ctx.app.extras.runtime. createRuntime() picks adapters from the store:
+// PGlite → in-process bus and queue; Postgres → LISTEN/NOTIFY and pg-boss (the API also works jobs
+// unless STRATUM_API_WORKS_JOBS=false, when only `npm run worker` processes do).
+import type { Store } from "@stratum/db";
+import { createEventBus, LiveAuthorizer, PresenceTracker, type EventBus } from "../events/index.js";
+import { createJobSystem, type JobSystem, type JobSystemOptions } from "./index.js";
+
+export interface Runtime {
+  bus: EventBus;
+  presence: PresenceTracker;
+  /** Re-checks subscribers' access on every event. */
+  authorizer: LiveAuthorizer;
+  jobs: JobSystem;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(store: Store, options: JobSystemOptions = {}): Promise<Runtime> {
+  const bus = await createEventBus(store);
+  const presence = new PresenceTracker(bus);
+  const worksJobs = process.env.STRATUM_API_WORKS_JOBS?.trim().toLowerCase();
+  const jobs = await createJobSystem(store, bus, { work: !(worksJobs === "false" || worksJobs === "0"), ...options });
+  return {
+    bus,
+    presence,
+    authorizer: new LiveAuthorizer(store),
+    jobs,
+    async close() {
+      await jobs.close();
+      presence.close();
+      await bus.close();
+    },
+  };
+}
+
+/** ctx.app.extras.runtime, typed; a clear fault when the app was created without one. */
+export function runtimeOf(app: { extras: Record<string, unknown> }): Runtime {
+  const runtime = app.extras.runtime as Runtime | undefined;
+  if (!runtime) throw new Error("server runtime missing: createApp({ extras: { runtime: await createRuntime(store) } })");
+  return runtime;
+}
+
+/**
+ * What createApp needs to serve jobs, subscriptions and the manifest download:
+ *   const runtime = await createRuntime(store);
+ *   const app = await createApp({ store, ...liveAppOptions(runtime) });
+ */
+export async function liveAppOptions(runtime: Runtime) {
+  const { exportRoutes } = await import("../modules/export/export.service.js");
+  return {
+    extras: { runtime },
+    routes: exportRoutes,
+    onClose: [() => runtime.close()],
+  };
+}
