@@ -4,10 +4,13 @@ import "reflect-metadata";
 import { openStore } from "@stratum/db";
 import { loadConfig } from "./env.js";
 import { createApp } from "./app.js";
+import { createRuntime, liveAppOptions } from "./jobs/runtime.js";
 
 const config = loadConfig();
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-const app = await createApp({ store, config });
+// Event bus, presence and jobs: in-process on PGlite; LISTEN/NOTIFY + pg-boss on Postgres (see PROTOCOL.md).
+const runtime = await createRuntime(store);
+const app = await createApp({ store, config, ...(await liveAppOptions(runtime)) });
 const { url, wsUrl } = await app.listen(config.port, config.host);
 console.log(`Stratum API on ${store.kind}: ${url} (subscriptions: ${wsUrl})`);
 
