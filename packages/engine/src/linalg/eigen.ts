@@ -21,8 +21,16 @@ export function symmetricEigen(a: Float64Array, d: number): SymmetricEigen {
   const e = new Float64Array(d);
   if (d === 0) return { values: dd, vectors: V };
   tred2(V, dd, e, d);
+  // tql2 works on Vᵀ, so each Givens rotation touches two contiguous rows, not two strided columns
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) {
+      const t = V[i * d + j]!;
+      V[i * d + j] = V[j * d + i]!;
+      V[j * d + i] = t;
+    }
+  }
   tql2(V, dd, e, d);
-  // Eigenvectors are the columns of V; order by descending eigenvalue.
+  // Eigenvectors are now the rows of V; order by descending eigenvalue.
   const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => dd[y]! - dd[x]! || x - y);
   const values = new Float64Array(d);
   const vectors = new Float64Array(d * d);
@@ -31,11 +39,11 @@ export function symmetricEigen(a: Float64Array, d: number): SymmetricEigen {
     values[r] = dd[c]!;
     let best = 0;
     for (let i = 0; i < d; i++) {
-      const v = V[i * d + c]!;
+      const v = V[c * d + i]!;
       if (Math.abs(v) > Math.abs(best)) best = v;
     }
     const sign = best < 0 ? -1 : 1;
-    for (let i = 0; i < d; i++) vectors[r * d + i] = sign * V[i * d + c]!;
+    for (let i = 0; i < d; i++) vectors[r * d + i] = sign * V[c * d + i]!;
   }
   return { values, vectors };
 }
@@ -114,6 +122,7 @@ function tred2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
   e[0] = 0;
 }
 
+/** Implicit QL on the tridiagonal (d, e); V is the transposed accumulator from tred2. */
 function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
@@ -160,11 +169,13 @@ function tql2(V: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
+          // V holds the transpose here: columns i, i+1 of the eigenvector matrix are rows i, i+1
+          const ri = i * n;
+          const rj = (i + 1) * n;
           for (let k = 0; k < n; k++) {
-            const row = k * n;
-            h = V[row + i + 1]!;
-            V[row + i + 1] = s * V[row + i]! + c * h;
-            V[row + i] = c * V[row + i]! - s * h;
+            h = V[rj + k]!;
+            V[rj + k] = s * V[ri + k]! + c * h;
+            V[ri + k] = c * V[ri + k]! - s * h;
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;

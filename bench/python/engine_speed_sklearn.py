@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Reference for bench/suites/20-engine-speed.mjs: scikit-learn's PCA → TSNE → DBSCAN per class.
+
+usage: /usr/bin/python3 engine_speed_sklearn.py EMBEDDINGS.npy LABELS.npy
+Prints one JSON object: wall seconds per stage and in total, peak RSS (MiB), library versions.
+Same steps as Stratum's analyze(reduce="tsne"): PCA to 50 components, Barnes–Hut t-SNE (perplexity 30,
+init="pca", learning_rate="auto"), eps from the knee of the sorted k-distance curve (k = minPts − 1,
+same rule as the engine), DBSCAN. Data loading is not timed.
+"""
+import json
+import math
+import resource
+import sys
+import time
+
+import numpy as np
+import sklearn
+from sklearn.cluster import DBSCAN
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+from sklearn.neighbors import NearestNeighbors
+
+
+def knee(sorted_d):
+    n = len(sorted_d)
+    last = max(1, min(n - 1, math.ceil(0.99 * (n - 1))))
+    y = (sorted_d[: last + 1] - sorted_d[0]) / max(sorted_d[last] - sorted_d[0], 1e-300)
+    x = np.arange(last + 1) / last
+    return int(np.argmax(x - y))
+
+
+def main():
+    X = np.load(sys.argv[1])
+    labels = np.load(sys.argv[2])
+    stages = {"pca": 0.0, "tsne": 0.0, "eps": 0.0, "dbscan": 0.0}
+    classes = []
+    t_all = time.perf_counter()
+    for c in np.unique(labels):
+        Xc = X[labels == c]
+        n = len(Xc)
+        min_pts = max(5, min(50, round(2 * math.log(n))))
+        t = time.perf_counter()
+        Y = PCA(n_components=50, svd_solver="full", random_state=0).fit_transform(Xc) if Xc.shape[1] > 50 else Xc
+        stages["pca"] += time.perf_counter() - t
+        t = time.perf_counter()
+        L = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", random_state=0).fit_transform(Y)
+        stages["tsne"] += time.perf_counter() - t
+        t = time.perf_counter()
+        d, _ = NearestNeighbors(n_neighbors=min_pts).fit(L).kneighbors(L)
+        kd = np.sort(d[:, -1])
+        eps = float(kd[knee(kd)]) or 1.0
+        stages["eps"] += time.perf_counter() - t
+        t = time.perf_counter()
+        lab = DBSCAN(eps=eps, min_samples=min_pts).fit_predict(L)
+        stages["dbscan"] += time.perf_counter() - t
+        classes.append({"label": str(c), "n": int(n), "groups": int(lab.max() + 1), "noise": int((lab < 0).sum()), "eps": eps, "minPts": min_pts})
+    total = time.perf_counter() - t_all
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wallSeconds": total, "stages": stages, "peakRssMiB": peak_mib, "classes": classes,
+                      "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__}}))
+
+
+if __name__ == "__main__":
+    main()
