@@ -103,8 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sessionTtlMs: int(env, "SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365) * 3_600_000, // 14 days
     loginMaxFailures: int(env, "LOGIN_MAX_FAILURES", 5, 1, 1000),
     loginWindowMs: int(env, "LOGIN_WINDOW_SECONDS", 60, 1, 86_400) * 1000, // 1 min
-    maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 12, 2, 100),
-    maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 20_000, 10, 10_000_000),
+    maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 15, 2, 100),
+    maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 50_000, 10, 10_000_000),
     imageRoots: (env.STRATUM_IMAGE_ROOTS?.trim() || "")
       .split(path.delimiter)
       .filter(Boolean)

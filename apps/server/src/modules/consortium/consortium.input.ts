@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { Length, Matches } from "class-validator";
+import { IsOptional, Length, Matches } from "class-validator";
 import { Payload } from "../../graphql/mutation.js";
 import { Consortium } from "./consortium.type.js";
 import { Membership } from "../membership/membership.type.js";
@@ -33,6 +33,7 @@ export class ConsortiumUpdateInput {
   consortiumId!: string;
 
   @Field(() => String, { nullable: true, description: "New display name." })
+  @IsOptional()
   @Length(1, 200)
   name?: string | null;
 }

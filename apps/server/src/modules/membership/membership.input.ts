@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { IsEmail, Length, MaxLength, MinLength } from "class-validator";
+import { IsEmail, IsOptional, Length, MaxLength, MinLength } from "class-validator";
 import { Role } from "../../graphql/enums.js";
 import { Payload } from "../../graphql/mutation.js";
 import { Membership } from "./membership.type.js";
@@ -16,6 +16,7 @@ export class MembershipInviteInput {
   email!: string;
 
   @Field(() => String, { nullable: true, description: "Display name for a new account (default: the email's local part)." })
+  @IsOptional()
   @Length(1, 200)
   name?: string | null;
 
@@ -29,6 +30,7 @@ export class MembershipInviteInput {
     nullable: true,
     description: "Password for a new account; when omitted a temporary one is generated and returned once.",
   })
+  @IsOptional()
   @MinLength(8)
   @MaxLength(1024)
   password?: string | null;

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
-import { Length, Matches } from "class-validator";
+import { IsOptional, Length, Matches } from "class-validator";
 import { Payload } from "../../graphql/mutation.js";
 import { Site } from "./site.type.js";
 
@@ -31,6 +31,7 @@ export class SiteUpdateInput {
   siteId!: string;
 
   @Field(() => String, { nullable: true, description: "New display name." })
+  @IsOptional()
   @Length(1, 200)
   name?: string | null;
 }
