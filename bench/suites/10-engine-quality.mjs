@@ -1,0 +1,212 @@
+// Quality of selection on real images with a planted confounder.
+//
+// Data: PneumoniaMNIST (pool = train split, 2428 images; test = test + val, 738). Three simulated
+// acquisition sites (engine simulateAcquisition: gamma, contrast, noise, blur, burned-in marker),
+// with site tied to label in the pool (label c prefers site c mod 3 with P = 0.8) and independent of
+// label in the test split. Each of 5 seeds re-simulates the sites and noise.
+// Embedding: pixels standardised per pixel on the pool, then PCA to 64 (bench/lib/features.mjs).
+// Discovery: engine analyze() with its defaults (UMAP → DBSCAN, eps auto), seeded.
+// For N = 10, 25, 50, 100 per class, every strategy selects from the pool; a linear probe (engine
+// linearProbe: L2 multinomial logistic regression, λ = 1) is trained on the selection and scored on
+// the test split: balanced accuracy, and worst-group accuracy over label × site (6 groups).
+// References measured in the same run: random selection, and the probe trained on the whole pool.
+// Writes bench/results/engine-quality.{json,md}.
+import { writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { adjustedRandIndex, analyze, linearProbe, select, selectionMetrics, simulateAcquisition } from "@stratum/engine";
+import { loadPneumonia } from "../lib/pneumonia.mjs";
+import { pixelPcaFeatures } from "../lib/features.mjs";
+import { gather, mean, pm, peakRssMb, sd } from "../lib/stats.mjs";
+
+const QUICK = process.env.STRATUM_BENCH_QUICK === "1";
+const SEEDS = QUICK ? [0, 1] : [0, 1, 2, 3, 4];
+const BUDGETS = QUICK ? [10, 25] : [10, 25, 50, 100];
+const STRENGTH = Number(process.env.STRATUM_QUALITY_STRENGTH ?? 1);
+const LABEL_SITE_BIAS = 0.8;
+const DIM = 64;
+
+const CONFIGS = [
+  { name: "random", params: { strategy: "random" } },
+  { name: "stratified (true site column)", params: { strategy: "stratified", stratifyColumn: "site" }, oracle: true },
+  { name: "kcenter", params: { strategy: "kcenter" } },
+  { name: "herding", params: { strategy: "herding" } },
+  { name: "facility-location", params: { strategy: "facility-location" } },
+  { name: "moderate", params: { strategy: "moderate" } },
+  { name: "confounder-aware proportional", params: { strategy: "confounder-aware", allocation: "proportional" } },
+  { name: "confounder-aware sqrt", params: { strategy: "confounder-aware", allocation: "sqrt" } },
+  { name: "confounder-aware balanced", params: { strategy: "confounder-aware", allocation: "balanced" } },
+  { name: "confounder-aware balanced (true sites as groups)", params: { strategy: "confounder-aware", allocation: "balanced" }, trueGroups: true, oracle: true },
+];
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const t0 = Date.now();
+const data = await loadPneumonia();
+const pixels = data.height * data.width;
+const ids = data.pool.labels.map((_, i) => `pool-${i}`);
+
+const results = {}; // name → N → { bal: [], wg: [], siteTv: [] }
+const discovery = [];
+const fullPool = [];
+const timing = { features: [], analyze: [], selectAndProbe: [] };
+for (const seed of SEEDS) {
+  const sim = { height: data.height, width: data.width, strength: STRENGTH, labelSiteBias: LABEL_SITE_BIAS };
+  const pool = simulateAcquisition(data.pool.images, data.pool.labels, { ...sim, split: "pool", seed: 1000 + seed });
+  const test = simulateAcquisition(data.test.images, data.test.labels, { ...sim, split: "test", seed: 2000 + seed });
+  let t = Date.now();
+  const feats = pixelPcaFeatures(pool.images, test.images, pixels, DIM, seed);
+  timing.features.push(Date.now() - t);
+
+  t = Date.now();
+  const findings = analyze({ points: feats.pool, labels: data.pool.labels }, { seed });
+  timing.analyze.push(Date.now() - t);
+  const groups = new Int32Array(feats.pool.n).fill(-1);
+  for (const c of findings.classes) {
+    c.rows.forEach((r, k) => (groups[r] = c.groups[k]));
+    const sites = Array.from(c.rows, (r) => pool.sites[r]);
+    const g = Array.from(c.groups);
+    const kept = g.flatMap((x, i) => (x >= 0 ? [i] : []));
+    discovery.push({
+      seed,
+      label: c.label,
+      groups: c.groupSizes.length,
+      groupSizes: c.groupSizes,
+      noise: c.noiseCount,
+      ari: adjustedRandIndex(g, sites),
+      ariNonNoise: adjustedRandIndex(kept.map((i) => g[i]), kept.map((i) => sites[i])),
+    });
+  }
+
+  const testGroups = Array.from(test.sites, (s) => `site${s}`);
+  const probe = (rows) =>
+    linearProbe({
+      trainPoints: gather(feats.pool, rows),
+      trainLabels: rows.map((r) => data.pool.labels[r]),
+      testPoints: feats.test,
+      testLabels: data.test.labels,
+      testGroups,
+    });
+  const all = probe(Array.from({ length: feats.pool.n }, (_, i) => i));
+  fullPool.push({ seed, balancedAccuracy: all.balancedAccuracy, worstGroupAccuracy: all.worstGroupAccuracy });
+
+  t = Date.now();
+  const input = { points: feats.pool, labels: data.pool.labels, ids, groups, metadata: { site: Array.from(pool.sites, (s) => `site${s}`) } };
+  const trueSites = { ...input, groups: pool.sites };
+  for (const N of BUDGETS) {
+    for (const cfg of CONFIGS) {
+      const sel = select(cfg.trueGroups ? trueSites : input, { ...cfg.params, perClass: N, seed });
+      const rows = sel.selected.map((s) => s.row);
+      const p = probe(rows);
+      // How far the selection's site mix is from uniform within each class (0 = balanced sites).
+      const m = selectionMetrics({ points: feats.pool, labels: data.pool.labels, groups: pool.sites }, rows, { coverage: false, mmd: false });
+      const siteTv = mean(
+        m.perClass.map((c) => c.groups.reduce((s, g) => s + Math.abs(g.selectedShare - 1 / c.groups.length), 0) / 2),
+      );
+      const r = ((results[cfg.name] ??= {})[N] ??= { bal: [], wg: [], siteTv: [] });
+      r.bal.push(p.balancedAccuracy);
+      r.wg.push(p.worstGroupAccuracy);
+      r.siteTv.push(siteTv);
+    }
+  }
+  timing.selectAndProbe.push(Date.now() - t);
+  console.error(`seed ${seed}: features ${timing.features.at(-1)} ms, analyze ${timing.analyze.at(-1)} ms, select+probe ${timing.selectAndProbe.at(-1)} ms`);
+}
+
+// ── report
+const summary = {};
+for (const cfg of CONFIGS) {
+  summary[cfg.name] = {};
+  for (const N of BUDGETS) {
+    const r = results[cfg.name][N];
+    summary[cfg.name][N] = {
+      balancedAccuracy: { mean: mean(r.bal), sd: sd(r.bal), values: r.bal },
+      worstGroupAccuracy: { mean: mean(r.wg), sd: sd(r.wg), values: r.wg },
+      siteImbalanceTv: { mean: mean(r.siteTv), sd: sd(r.siteTv) },
+    };
+  }
+}
+const S = (name, N) => summary[name][N];
+const targets = {
+  balancedBeatsRandomAndKcenterOnWorstGroup: BUDGETS.filter((N) => N <= 25).map((N) => ({
+    N,
+    balanced: S("confounder-aware balanced", N).worstGroupAccuracy.mean,
+    random: S("random", N).worstGroupAccuracy.mean,
+    kcenter: S("kcenter", N).worstGroupAccuracy.mean,
+    marginOverRandom: S("confounder-aware balanced", N).worstGroupAccuracy.mean - S("random", N).worstGroupAccuracy.mean,
+    marginOverKcenter: S("confounder-aware balanced", N).worstGroupAccuracy.mean - S("kcenter", N).worstGroupAccuracy.mean,
+  })),
+  proportionalVsRandomBalancedAccuracy: BUDGETS.map((N) => ({
+    N,
+    proportional: S("confounder-aware proportional", N).balancedAccuracy.mean,
+    random: S("random", N).balancedAccuracy.mean,
+    difference: S("confounder-aware proportional", N).balancedAccuracy.mean - S("random", N).balancedAccuracy.mean,
+  })),
+  ari: { mean: mean(discovery.map((d) => d.ari)), min: Math.min(...discovery.map((d) => d.ari)), meanNonNoise: mean(discovery.map((d) => d.ariNonNoise)) },
+};
+const seconds = (Date.now() - t0) / 1000;
+const out = {
+  suite: "engine-quality",
+  quick: QUICK,
+  setup: {
+    data: "PneumoniaMNIST (pool: train 2428; test: test+val 738)",
+    sites: 3,
+    strength: STRENGTH,
+    labelSiteBias: LABEL_SITE_BIAS,
+    embedding: `pixels standardised on the pool, PCA to ${DIM}`,
+    discovery: "analyze() defaults (UMAP → DBSCAN, eps auto)",
+    probe: "linearProbe: L2 multinomial logistic regression (λ = 1, standardised features)",
+    seeds: SEEDS,
+    budgets: BUDGETS,
+  },
+  references: { fullPool: { balancedAccuracy: pm(fullPool.map((f) => f.balancedAccuracy)), worstGroupAccuracy: pm(fullPool.map((f) => f.worstGroupAccuracy)) }, random: "row 'random'" },
+  discovery,
+  summary,
+  targets,
+  timingMs: timing,
+  seconds,
+  peakRssMb: peakRssMb(),
+};
+
+const lines = [];
+lines.push(`# Engine quality: selection on PneumoniaMNIST with 3 simulated acquisition sites`);
+lines.push("");
+lines.push(
+  `Pool: 2428 train images, site tied to label (P(preferred site) = ${LABEL_SITE_BIAS}); test: 738 images, site independent of label; effect strength ${STRENGTH}. ` +
+    `Embedding: standardised pixels → PCA ${DIM}. Probe: L2 logistic regression on the selection. ${SEEDS.length} seeds (each re-simulates sites), mean ± sd. ` +
+    `"true site" rows use the simulated site directly and are oracles, not available to a real user.`,
+);
+lines.push("");
+lines.push(`Discovery (analyze defaults) vs true sites, adjusted Rand index per class: mean ${targets.ari.mean.toFixed(3)}, min ${targets.ari.min.toFixed(3)} (noise as its own cluster); ${targets.ari.meanNonNoise.toFixed(3)} on non-noise points.`);
+lines.push(`Reference, probe on the whole pool: balanced accuracy ${out.references.fullPool.balancedAccuracy}, worst-group ${out.references.fullPool.worstGroupAccuracy}.`);
+lines.push("");
+for (const [metric, title] of [
+  ["worstGroupAccuracy", "Worst-group accuracy (label × site)"],
+  ["balancedAccuracy", "Balanced accuracy"],
+]) {
+  lines.push(`## ${title}`);
+  lines.push("");
+  lines.push(`| strategy | ${BUDGETS.map((N) => `N = ${N}`).join(" | ")} |`);
+  lines.push(`|---|${BUDGETS.map(() => "---:").join("|")}|`);
+  for (const cfg of CONFIGS) {
+    lines.push(`| ${cfg.name} | ${BUDGETS.map((N) => `${S(cfg.name, N)[metric].mean.toFixed(3)} ± ${S(cfg.name, N)[metric].sd.toFixed(3)}`).join(" | ")} |`);
+  }
+  lines.push("");
+}
+lines.push("## Targets");
+lines.push("");
+for (const t of targets.balancedBeatsRandomAndKcenterOnWorstGroup) {
+  lines.push(`- N = ${t.N}: confounder-aware balanced worst-group ${t.balanced.toFixed(3)} vs random ${t.random.toFixed(3)} (${t.marginOverRandom >= 0 ? "+" : ""}${t.marginOverRandom.toFixed(3)}) and k-center ${t.kcenter.toFixed(3)} (${t.marginOverKcenter >= 0 ? "+" : ""}${t.marginOverKcenter.toFixed(3)})`);
+}
+for (const t of targets.proportionalVsRandomBalancedAccuracy) {
+  lines.push(`- N = ${t.N}: proportional balanced accuracy ${t.proportional.toFixed(3)} vs random ${t.random.toFixed(3)} (${t.difference >= 0 ? "+" : ""}${t.difference.toFixed(3)})`);
+}
+lines.push(`- discovery ARI ≥ 0.6: mean ${targets.ari.mean.toFixed(3)}, min ${targets.ari.min.toFixed(3)}`);
+lines.push("");
+lines.push(`Run time ${seconds.toFixed(0)} s, peak RSS ${out.peakRssMb.toFixed(0)} MB${QUICK ? " (QUICK mode: not for reporting)" : ""}.`);
+const md = lines.join("\n") + "\n";
+
+const resultsDir = path.join(here, "..", "results");
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(path.join(resultsDir, "engine-quality.json"), JSON.stringify(out, null, 2) + "\n");
+writeFileSync(path.join(resultsDir, "engine-quality.md"), md);
+console.log(md);
