@@ -200,8 +200,15 @@ export async function paginate<Row, T>(options: PaginateOptions<Row, T>): Promis
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: () => (counted ??= options.count(baseWhere)),
+    // TypeGraphQL's field resolver returns the property as is (it does not call functions), so the count
+    // is a lazy thenable: graphql-js awaits it only when totalCount is selected.
+    totalCount: lazyCount(() => (counted ??= options.count(baseWhere))),
   };
+}
+
+function lazyCount(count: () => Promise<number>): () => Promise<number> {
+  const thenable = { then: (resolve: (n: number) => unknown, reject: (e: unknown) => unknown) => count().then(resolve, reject) };
+  return thenable as unknown as () => Promise<number>;
 }
 
 /** A connection over a list already in memory (short lists only). keyOf must be unique. */

@@ -1,0 +1,316 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions */
+// The curation workflow against a live server with real clients: Apollo Client over HTTP, graphql-ws
+// for subscriptions, fetch for the streamed manifest. Runs on PGlite and (DATABASE_URL) on Postgres.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gql } from "@apollo/client";
+import type { Client } from "graphql-ws";
+import { TestClient, seedToken, seedUser, signIn } from "../../../test/harness.js";
+import { toGlobalId as gid } from "../../../graphql/ids.js";
+import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+
+let server: LiveServer;
+let seeded: SeededDataset;
+let other: SeededDataset;
+const c = {} as Record<"curator" | "reviewer1" | "reviewer2" | "viewer" | "outsider", TestClient>;
+const names = {} as Record<keyof typeof c, number>;
+let curatorToken: string;
+const sockets: Client[] = [];
+
+const START = gql`
+  mutation ($input: SelectionRunStartInput!) {
+    selectionRunStart(input: $input) {
+      run { id status strategy }
+      job { id status }
+      errors { code field message }
+    }
+  }
+`;
+const RUN = gql`
+  query ($id: ID!) {
+    selectionRun(id: $id) {
+      id status manifestHash reproducible warnings metrics
+      items(first: 5) { totalCount nodes { rank label reason groupKey reviewVersion sample { id externalId } } }
+      parent { id }
+    }
+  }
+`;
+const PROGRESS = `subscription ($jobId: ID!, $afterSeq: Int) { jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq status phase done total rate etaSeconds final result } }`;
+
+async function waitJob(globalJobId: string, timeoutMs = 30_000) {
+  const id = Number(Buffer.from(globalJobId, "base64url").toString().split(":")[1]);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id } });
+    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function ws(client: TestClient | { token: string }) {
+  const s = client instanceof TestClient ? wsClient(server, { cookie: cookieOf(client) }) : wsClient(server, { token: client.token });
+  sockets.push(s);
+  return s;
+}
+
+const base = () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) });
+
+async function startRun(extra: Record<string, unknown>) {
+  const r = await c.curator.mutate(START, { input: { ...base(), ...extra } });
+  expect(r.errors).toEqual([]);
+  expect(r.data.selectionRunStart.errors).toEqual([]);
+  return r.data.selectionRunStart as { run: { id: string }; job: { id: string } };
+}
+
+async function counts() {
+  const p = server.store.prisma;
+  return [await p.selectionRun.count(), await p.job.count(), await p.auditEvent.count(), await p.selectionItem.count(), await p.reviewDecision.count(), await p.datasetVersion.count()];
+}
+
+beforeAll(async () => {
+  server = await startLiveServer();
+  seeded = await seedDataset(server.store, { n: 160, groups: 2, slug: "wf-a" });
+  other = await seedDataset(server.store, { n: 20, groups: 1, slug: "wf-b" });
+  const roles = { curator: "CURATOR", reviewer1: "REVIEWER", reviewer2: "REVIEWER", viewer: "VIEWER" } as const;
+  for (const [k, role] of Object.entries(roles)) {
+    const u = await seedUser(server.store, [{ consortiumId: seeded.consortiumId, role }], k);
+    names[k as keyof typeof c] = u.id;
+    c[k as keyof typeof c] = await signIn(server, u.email);
+  }
+  const outsider = await seedUser(server.store, [{ consortiumId: other.consortiumId, role: "OWNER" }], "outsider");
+  c.outsider = await signIn(server, outsider.email);
+  curatorToken = (await seedToken(server.store, names.curator, seeded.consortiumId, "CURATOR")).secret;
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of sockets) await s.dispose();
+  await server?.close();
+});
+
+describe("selection runs", () => {
+  let first: { run: { id: string }; job: { id: string } };
+
+  it("selectionRunStart → jobProgress over graphql-ws → items, metrics and a manifest hash", async () => {
+    first = await startRun({ strategy: "kcenter", perClass: 10, seed: 7, name: "kc" });
+    const sub = await collect<any>(ws(c.curator), PROGRESS, { jobId: first.job.id }, () => false);
+    expect(sub.errors).toEqual([]);
+    expect(sub.completed).toBe(true);
+    const events = sub.events.map((e) => e.jobProgress);
+    expect(events.at(-1)).toMatchObject({ status: "SUCCEEDED", final: true });
+    expect(events.at(-1).result.items).toBe(20);
+    const seqs = events.map((e: any) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const r = await c.viewer.query(RUN, { id: first.run.id });
+    expect(r.errors).toEqual([]);
+    const run = r.data.selectionRun;
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.manifestHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.items.totalCount).toBe(20);
+    expect(run.items.nodes.map((n: any) => n.rank)).toEqual([0, 1, 2, 3, 4]);
+    expect(run.items.nodes[0].reason.length).toBeGreaterThan(0);
+    expect(run.metrics.selected).toBe(20);
+  });
+
+  it("jobProgress(afterSeq) replays the events after that seq; another consortium's subscriber gets nothing", async () => {
+    const run = await startRun({ strategy: "random", perClass: 15, seed: 1 });
+    await waitJob(run.job.id);
+    const all = await collect<any>(ws(c.curator), PROGRESS, { jobId: run.job.id, afterSeq: 0 }, () => false);
+    const seqs = all.events.map((e) => e.jobProgress.seq);
+    expect(all.events.at(-1).jobProgress.final).toBe(true);
+    expect(seqs.length).toBeGreaterThan(2);
+    const resumed = await collect<any>(ws(c.curator), PROGRESS, { jobId: run.job.id, afterSeq: seqs[1] }, () => false);
+    expect(resumed.events.map((e) => e.jobProgress.seq)).toEqual(seqs.slice(2));
+    const foreign = await collect<any>(ws(c.outsider), PROGRESS, { jobId: run.job.id, afterSeq: 0 }, () => false, 3_000);
+    expect(foreign.events).toEqual([]);
+    expect(foreign.completed).toBe(true);
+  });
+
+  it("selectionRunReproduce makes a new run with the same hash and reproducible = true", async () => {
+    const r = await c.curator.mutate(
+      gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`,
+      { input: { runId: first.run.id } },
+    );
+    expect(r.data.selectionRunReproduce.errors).toEqual([]);
+    await waitJob(r.data.selectionRunReproduce.job.id);
+    const [a, b] = await Promise.all([c.viewer.query(RUN, { id: first.run.id }), c.viewer.query(RUN, { id: r.data.selectionRunReproduce.run.id })]);
+    expect(b.data.selectionRun.manifestHash).toBe(a.data.selectionRun.manifestHash);
+    expect(b.data.selectionRun.reproducible).toBe(true);
+    expect(b.data.selectionRun.parent.id).toBe(first.run.id);
+  });
+
+  it("selectionRunCancel cancels a queued run; nothing of it is written", async () => {
+    const { runId, jobId } = await createSelectRun(server.store, seeded, { strategy: "random", perClass: 5 });
+    const r = await c.curator.mutate(
+      gql`mutation ($input: SelectionRunRefInput!) { selectionRunCancel(input: $input) { run { id status } errors { code message } } }`,
+      { input: { runId: gid("SelectionRun", runId) } },
+    );
+    expect(r.data.selectionRunCancel).toMatchObject({ run: { status: "CANCELLED" }, errors: [] });
+    await server.runtime.jobs.queue.enqueue(jobId); // even if delivered, a cancelled job never runs
+    await server.runtime.jobs.queue.idle();
+    expect((await server.store.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("CANCELLED");
+    expect(await server.store.prisma.selectionItem.count({ where: { runId } })).toBe(0);
+  });
+
+  it("bad inputs get typed errors naming the field and change nothing", async () => {
+    const before = await counts();
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ strategy: "best-guess", perClass: 5 }, "VALIDATION", "strategy"],
+      [{ strategy: "random", perClass: 0 }, "VALIDATION", "perClass"],
+      [{ strategy: "random", perClass: 81 }, "LIMIT_EXCEEDED", "perClass"],
+      [{ strategy: "confounder-aware", perClass: 5 }, "VALIDATION", "analysisId"],
+      [{ strategy: "stratified", perClass: 5, stratifyColumn: "nope" }, "VALIDATION", "stratifyColumn"],
+      [{ strategy: "random", perClass: 5, datasetVersionId: gid("DatasetVersion", other.versionId) }, "NOT_FOUND", "datasetVersionId"],
+      [{ strategy: "random", perClass: 5, embeddingSetId: "not-an-id" }, "NOT_FOUND", "embeddingSetId"],
+    ];
+    for (const [extra, code, field] of cases) {
+      const r = await c.curator.mutate(START, { input: { ...base(), ...extra } });
+      expect(r.errors).toEqual([]);
+      const errors = r.data.selectionRunStart.errors;
+      expect(errors.map((e: any) => e.code), JSON.stringify(extra)).toContain(code);
+      expect(errors.find((e: any) => e.code === code).field).toEqual(["input", field]);
+      expect(r.data.selectionRunStart.run).toBeNull();
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("compareRuns(2–4 ids) gives overlap, pairwise Jaccard, allocation beside the pool and metrics", async () => {
+    const a = await startRun({ strategy: "random", perClass: 10, seed: 2 });
+    const b = await startRun({ strategy: "stratified", perClass: 10, seed: 2, stratifyColumn: "scanner" });
+    await waitJob(a.job.id);
+    await waitJob(b.job.id);
+    const q = gql`query ($ids: [ID!]!) { compareRuns(ids: $ids) { runs { id } overlap union pairwise { a b intersection jaccard } allocation { label group pool selected } metrics { name values } } }`;
+    const r = await c.viewer.query(q, { ids: [a.run.id, b.run.id] });
+    expect(r.errors).toEqual([]);
+    const cmp = r.data.compareRuns;
+    expect(cmp.runs.map((x: any) => x.id)).toEqual([a.run.id, b.run.id]);
+    const p = cmp.pairwise[0];
+    expect(p.jaccard).toBeCloseTo(p.intersection / (40 - p.intersection), 10);
+    expect(cmp.union).toBe(40 - p.intersection);
+    expect(cmp.allocation.map((x: any) => x.pool)).toEqual([80, 80]);
+    expect(cmp.allocation.map((x: any) => x.selected)).toEqual([[10, 10], [10, 10]]);
+    expect(cmp.metrics.find((m: any) => m.name === "selected").values).toEqual([20, 20]);
+    const bad = await c.viewer.query(q, { ids: [a.run.id] });
+    expect(bad.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const hidden = await c.outsider.query(q, { ids: [a.run.id, b.run.id] });
+    expect(hidden.data.compareRuns).toBeNull();
+  });
+});
+
+describe("analyses", () => {
+  it("analysisStart → groups per class with associations, paginated layout, verdicts with author", async () => {
+    const r = await c.curator.mutate(
+      gql`mutation ($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id status } job { id } errors { code field message } } }`,
+      { input: { ...base(), params: { reduce: "pca", seed: 3 } } },
+    );
+    expect(r.data.analysisStart.errors).toEqual([]);
+    await waitJob(r.data.analysisStart.job.id);
+    const q = gql`query ($id: ID!, $after: String) { analysis(id: $id) { status groups { id label name size isNoise associations verdict }
+      layout(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { x y sample { id } group { id } } } } }`;
+    const a = (await c.viewer.query(q, { id: r.data.analysisStart.analysis.id })).data.analysis;
+    expect(a.status).toBe("SUCCEEDED");
+    expect(new Set(a.groups.map((g: any) => g.label))).toEqual(new Set(["normal", "pneumonia"]));
+    expect(a.layout.totalCount).toBe(160);
+    expect(a.layout.nodes).toHaveLength(100);
+    const page2 = (await c.viewer.query(q, { id: r.data.analysisStart.analysis.id, after: a.layout.pageInfo.endCursor })).data.analysis.layout;
+    expect(page2.nodes).toHaveLength(60);
+    const group = a.groups.find((g: any) => !g.isNoise);
+    const set = gql`mutation ($input: ConfounderGroupSetVerdictInput!) { confounderGroupSetVerdict(input: $input) { group { verdict name verdictBy { id } } errors { code field } } }`;
+    const denied = await c.reviewer1.mutate(set, { input: { groupId: group.id, verdict: "CONFIRMED" } });
+    expect(denied.data.confounderGroupSetVerdict.errors[0].code).toBe("FORBIDDEN");
+    const renamed = await c.curator.mutate(set, { input: { groupId: group.id, verdict: "RENAMED", name: "scanner 0" } });
+    expect(renamed.data.confounderGroupSetVerdict).toMatchObject({ group: { verdict: "RENAMED", name: "scanner 0", verdictBy: { id: gid("User", names.curator) } }, errors: [] });
+    const noName = await c.curator.mutate(set, { input: { groupId: group.id, verdict: "RENAMED" } });
+    expect(noName.data.confounderGroupSetVerdict.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "name"] });
+  });
+});
+
+describe("reviews and export", () => {
+  let runId: string;
+  let sampleId: string;
+  const DECIDE = gql`mutation ($input: ReviewDecideInput!) { reviewDecide(input: $input) { item { reviewDecision reviewVersion } decision { applied version decision } errors { code field message } } }`;
+  const ACTIVITY = `subscription ($runId: ID!, $afterSeq: Int) { reviewActivity(runId: $runId, afterSeq: $afterSeq) { kind seq sampleId reviewerName decision { decision applied version } present { name } } }`;
+
+  beforeAll(async () => {
+    const run = await startRun({ strategy: "random", perClass: 6, seed: 11 });
+    await waitJob(run.job.id);
+    runId = run.run.id;
+    sampleId = (await c.viewer.query(RUN, { id: runId })).data.selectionRun.items.nodes[0].sample.id;
+  });
+
+  it("two reviewers deciding one item at once: one wins, the other gets CONFLICT with the current state; both are logged and streamed", async () => {
+    const watcher = ws(c.reviewer2);
+    const activity = collect<any>(watcher, ACTIVITY, { runId }, (all) => all.filter((e) => e.reviewActivity.kind === "DECISION").length >= 2);
+    await new Promise((r) => setTimeout(r, 300)); // let the subscription register
+    const [a, b] = await Promise.all([
+      c.reviewer1.mutate(DECIDE, { input: { runId, sampleId, decision: "ACCEPT", comment: "clear", expectedVersion: 0 } }),
+      c.reviewer2.mutate(DECIDE, { input: { runId, sampleId, decision: "REJECT", expectedVersion: 0 } }),
+    ]);
+    const results = [a.data.reviewDecide, b.data.reviewDecide];
+    const winners = results.filter((x) => x.errors.length === 0);
+    const losers = results.filter((x) => x.errors.length > 0);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    expect(losers[0].errors[0]).toMatchObject({ code: "CONFLICT", field: ["input", "expectedVersion"] });
+    expect(losers[0].item).toEqual(winners[0].item); // the current state
+    expect(losers[0].decision.applied).toBe(false);
+    const log = await server.store.prisma.reviewDecision.findMany({ where: { runId: Number(Buffer.from(runId, "base64url").toString().split(":")[1]) } });
+    expect(log).toHaveLength(2);
+    expect(log.filter((d) => d.applied)).toHaveLength(1);
+    const streamed = (await activity).events.map((e) => e.reviewActivity);
+    const decisions = streamed.filter((e) => e.kind === "DECISION");
+    expect(decisions.map((d) => d.decision.applied).sort()).toEqual([false, true]);
+    expect(streamed.some((e) => e.kind === "PRESENCE" && e.present.some((p: any) => p.name === "reviewer2"))).toBe(true);
+    // Resume: from the first decision's seq, only the second comes back.
+    const resumed = await collect<any>(ws(c.viewer), ACTIVITY, { runId, afterSeq: decisions[0].seq }, (all) => all.some((e) => e.reviewActivity.kind === "DECISION"), 5_000);
+    expect(resumed.events.filter((e) => e.reviewActivity.kind === "DECISION").map((e) => e.reviewActivity.seq)).toEqual([decisions[1].seq]);
+    // A viewer may watch but not decide.
+    const viewerTry = await c.viewer.mutate(DECIDE, { input: { runId, sampleId, decision: "FLAG", expectedVersion: 1 } });
+    expect(viewerTry.data.reviewDecide.errors[0].code).toBe("FORBIDDEN");
+  });
+
+  it("the manifest streams as JSONL (cookie) and CSV (bearer) with its hash, ≥ every row; others get 404", async () => {
+    const hash = (await c.viewer.query(RUN, { id: runId })).data.selectionRun.manifestHash;
+    const jsonl = await c.viewer.get(`/runs/${runId}/manifest.jsonl`);
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers.get("x-stratum-manifest-hash")).toBe(hash);
+    const lines = (await jsonl.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ format: "stratum.manifest/1", manifestHash: hash, count: 12 });
+    expect(lines.slice(1).map((l) => l.rank)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(lines[1].uri).toMatch(/^s3:\/\/bucket\//);
+    const csv = await fetch(`${server.base}/runs/${runId}/manifest.csv`, { headers: { authorization: `Bearer ${curatorToken}` } });
+    const text = (await csv.text()).trim().split("\n");
+    expect(text[0]).toBe(`# manifestHash=${hash} run=${runId} count=12`);
+    expect(text[1]).toBe("rank,id,uri,label,sha256");
+    expect(text).toHaveLength(14);
+    expect((await c.outsider.get(`/runs/${runId}/manifest.jsonl`)).status).toBe(404);
+    expect((await new TestClient(server).get(`/runs/${runId}/manifest.jsonl`)).status).toBe(401);
+  });
+
+  it("evaluationReport with an API token, then reviewFinalize makes a new version of the accepted items", async () => {
+    const machine = new TestClient(server, curatorToken);
+    const rep = await machine.mutate(
+      gql`mutation ($input: EvaluationReportInput!) { evaluationReport(input: $input) { evaluation { metric value source } errors { code field } } }`,
+      { input: { runId, metric: "finetune.accuracy", value: 0.91, split: "test" } },
+    );
+    expect(rep.data.evaluationReport).toMatchObject({ evaluation: { metric: "finetune.accuracy", value: 0.91, source: "REPORTED" }, errors: [] });
+    const bad = await machine.mutate(
+      gql`mutation ($input: EvaluationReportInput!) { evaluationReport(input: $input) { evaluation { metric } errors { code field } } }`,
+      { input: { runId, metric: "9 bad name", value: 1 } },
+    );
+    expect(bad.data.evaluationReport.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "metric"] });
+    const FIN = gql`mutation ($input: ReviewFinalizeInput!) { reviewFinalize(input: $input) { datasetVersion { id number sampleCount sourceRun { id } } errors { code field message } } }`;
+    const denied = await c.reviewer1.mutate(FIN, { input: { runId } });
+    expect(denied.data.reviewFinalize.errors[0].code).toBe("FORBIDDEN");
+    // Whoever won the race above, accept that item now on its current version.
+    const current = (await c.viewer.query(RUN, { id: runId })).data.selectionRun.items.nodes[0];
+    const ok = await c.reviewer1.mutate(DECIDE, { input: { runId, sampleId, decision: "ACCEPT", expectedVersion: current.reviewVersion } });
+    expect(ok.data.reviewDecide.errors).toEqual([]);
+    const fin = await c.curator.mutate(FIN, { input: { runId, message: "reviewed" } });
+    expect(fin.data.reviewFinalize.errors).toEqual([]);
+    const v = fin.data.reviewFinalize.datasetVersion;
+    expect(v).toMatchObject({ number: 2, sampleCount: 1, sourceRun: { id: runId } });
+    const again = await c.curator.mutate(FIN, { input: { runId } });
+    expect(again.data.reviewFinalize.errors[0].code).toBe("CONFLICT");
+  });
+});
