@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { writeNpy } from "@stratum/formats";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { openStore, importDataset, versionDiff, loadEmbeddingMatrix, ImportError, type Store, type ImportInput } from "../index.js";
 import { testStoreOptions } from "../testing.js";
 
@@ -206,6 +207,36 @@ describe("importDataset(store, input)", () => {
     expect(r.embeddings).toMatchObject({ created: true, dim: 3, count: n });
     const m = await loadEmbeddingMatrix(store, r.embeddings!.setId);
     expect(Array.from(m.points)).toEqual(Array.from(data));
+  });
+
+  it("reads Parquet embeddings with an id column", async () => {
+    const manifestPath = file("pq.csv");
+    writeFileSync(manifestPath, "id,label\na,x\nb,y\nc,x\n");
+    const embeddingsPath = file("e.parquet");
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: "id", data: ["a", "b", "c"], type: "STRING" },
+        { name: "e0", data: new Float32Array([1, 2, 3]), type: "FLOAT" },
+        { name: "e1", data: new Float32Array([-1, -2, -3]), type: "FLOAT" },
+      ],
+    });
+    writeFileSync(embeddingsPath, new Uint8Array(buf));
+    const r = await importDataset(store, base({ dataset: "parquet", manifestPath, embeddingsPath, model: "pq" }));
+    const m = await loadEmbeddingMatrix(store, r.embeddings!.setId);
+    expect(Array.from(m.points)).toEqual([1, -1, 2, -2, 3, -3]);
+  });
+
+  it("serialises concurrent imports into one dataset: version numbers 1 and 2, no lost update", async () => {
+    const a = writeCsv("ca.csv", rows.slice(0, 10));
+    const b = writeCsv("cb.csv", rows.slice(5, 20));
+    const [ra, rb] = await Promise.all([
+      importDataset(store, base({ dataset: "concurrent", manifestPath: a })),
+      importDataset(store, base({ dataset: "concurrent", manifestPath: b })),
+    ]);
+    expect([ra.version.number, rb.version.number].sort()).toEqual([1, 2]);
+    const second = ra.version.number === 2 ? ra : rb;
+    const first = second === ra ? rb : ra;
+    expect(second.version.parentId).toBe(first.version.id);
   });
 
   it("reads a JSONL manifest with JSON-typed metadata", async () => {
