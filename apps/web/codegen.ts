@@ -3,9 +3,8 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 // Typed documents from the server's printed schema (apps/server/schema.graphql, written by
 // `npm run build -w @stratum/server`). Output goes to src/gql/ (git-ignored, generated at build).
 const config: CodegenConfig = {
-  // The server's printed schema, plus schema.pending.graphql: what the pages use that the server has not
-  // shipped yet (see that file). STRATUM_SCHEMA overrides the server schema's path.
-  schema: [process.env.STRATUM_SCHEMA ?? "../server/schema.graphql", "schema.pending.graphql"],
+  // STRATUM_SCHEMA overrides the path of the server's printed schema.
+  schema: process.env.STRATUM_SCHEMA ?? "../server/schema.graphql",
   documents: ["src/**/*.{ts,tsx}", "!src/gql/**/*"],
   ignoreNoDocuments: true,
   generates: {

@@ -8,7 +8,7 @@ import type { ProgressState } from "@/components/charts/Charts";
 
 const JobProgressSub = graphql(`
   subscription JobProgress($jobId: ID!, $afterSeq: Int) {
-    jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq phase done total rate etaSeconds status }
+    jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq phase done total rate etaSeconds status final }
   }
 `);
 
@@ -32,7 +32,7 @@ export function useJobProgress(jobId: string | null, onFinished?: (status: strin
       if (!e) return;
       lastSeq.current = e.seq;
       setState({ phase: e.phase, done: e.done, total: e.total, rate: e.rate, etaSeconds: e.etaSeconds, status: e.status });
-      if (TERMINAL.has(e.status) && !finished.current) {
+      if ((e.final || TERMINAL.has(e.status)) && !finished.current) {
         finished.current = true;
         onFinished?.(e.status);
       }
@@ -44,10 +44,9 @@ export function useJobProgress(jobId: string | null, onFinished?: (status: strin
 const ReviewActivitySub = graphql(`
   subscription ReviewActivity($runId: ID!, $afterSeq: Int) {
     reviewActivity(runId: $runId, afterSeq: $afterSeq) {
-      seq kind at decision comment
-      reviewer { id name }
-      present { id name }
-      item { rank label reviewDecision reviewComment reviewVersion sample { id externalId } }
+      seq kind sampleId reviewerName
+      present { userId name }
+      decision { id applied decision comment version createdAt reviewer { id name } sample { id externalId } }
     }
   }
 `);
@@ -61,7 +60,9 @@ export interface ReviewEventView {
   reviewer: { id: string; name: string } | null;
   sampleId: string | null;
   externalId: string | null;
-  rank: number | null;
+  /** False when the decision lost an optimistic-concurrency conflict (kept in the log, not applied). */
+  applied: boolean;
+  version: number;
 }
 
 /** Decisions as they happen and who is reviewing the run right now. */
@@ -75,12 +76,14 @@ export function useReviewActivity(runId: string | null, onItem?: (e: ReviewEvent
     onData: ({ data }) => {
       const e = data.data?.reviewActivity;
       if (!e) return;
-      lastSeq.current = e.seq;
-      setPresent(e.present);
-      if (e.item) {
+      if (e.seq != null) lastSeq.current = e.seq;
+      if (e.kind === "PRESENCE") setPresent(e.present.map((p) => ({ id: p.userId, name: p.name })));
+      const d = e.decision;
+      if (e.kind === "DECISION" && d && e.seq != null) {
         const view: ReviewEventView = {
-          seq: e.seq, kind: e.kind, at: e.at, decision: e.decision ?? null, comment: e.comment ?? null,
-          reviewer: e.reviewer ?? null, sampleId: e.item.sample.id, externalId: e.item.sample.externalId, rank: e.item.rank,
+          seq: e.seq, kind: e.kind, at: d.createdAt, decision: d.decision, comment: d.comment ?? null,
+          reviewer: d.reviewer ?? (e.reviewerName ? { id: "", name: e.reviewerName } : null),
+          sampleId: d.sample?.id ?? e.sampleId ?? null, externalId: d.sample?.externalId ?? null, applied: d.applied, version: d.version,
         };
         setEvents((xs) => (xs.some((x) => x.seq === e.seq) ? xs : [view, ...xs].slice(0, 200)));
         onItem?.(view);

@@ -20,17 +20,19 @@ const CompareDoc = graphql(`
         id name strategy status budgetPerClass seed metrics
         analysis { id }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } analyses(first: 5) { nodes { id status } } }
-        evaluations { metric split value }
       }
-      overlap { a { id } b { id } intersection union jaccard }
-      allocation { key label pool selected }
+      overlap union
+      pairwise { a b intersection jaccard }
+      allocation { group label pool selected }
+      metrics { name split values }
+      evaluations { name split values }
     }
   }
 `);
 
 const PickerDoc = graphql(`
   query ComparePicker($projectId: ID!) {
-    node(id: $projectId) { ... on Project { id recentRuns(first: 30) { nodes { id name strategy status createdAt } } } }
+    node(id: $projectId) { ... on Project { id datasets(first: 20) { nodes { id latestVersion { id runs(first: 30) { nodes { id name strategy status createdAt } } } } } } }
   }
 `);
 
@@ -47,7 +49,7 @@ function Picker({ initial }: { initial: string[] }) {
   const router = useRouter();
   const [chosen, setChosen] = useState<string[]>(initial);
   const { data, loading } = useQuery(PickerDoc, { variables: { projectId: projectId ?? "" }, skip: !projectId });
-  const runs = data?.node?.__typename === "Project" ? data.node.recentRuns.nodes.filter((r) => r.status === "SUCCEEDED") : [];
+  const runs = data?.node?.__typename === "Project" ? data.node.datasets.nodes.flatMap((d) => d.latestVersion?.runs.nodes ?? []).filter((r) => r.status === "SUCCEEDED") : [];
   return (
     <AppShell crumbs={[{ label: "Compare runs" }]}>
       <PageHead title="Compare runs" sub="Choose 2 to 4 finished runs of the same dataset version." />
@@ -79,14 +81,12 @@ function Comparison({ ids }: { ids: string[] }) {
   const names = runs.map((r) => r.name || r.strategy);
   const runIds = useMemo(() => runs.map((r) => r.id), [runs]);
   const sets = useRunSampleIds(runIds);
-  const v = runs[0]?.datasetVersion;
+  const v = runs[0]?.datasetVersion ?? null;
   const analysisId = runs.find((r) => r.analysis)?.analysis?.id ?? v?.analyses.nodes.find((a) => a.status === "SUCCEEDED")?.id ?? null;
   const { layout } = useLayout(analysisId);
-  const metricNames = [...new Set(runs.flatMap((r) => Object.entries((r.metrics ?? {}) as Record<string, unknown>).filter(([, x]) => typeof x === "number").map(([k]) => k)))].sort();
-  const evalNames = [...new Set(runs.flatMap((r) => r.evaluations.map((e) => `${e.metric} (${e.split})`)))].sort();
   const metricRows = [
-    ...metricNames.map((m) => ({ name: m, values: runs.map((r) => ((r.metrics ?? {}) as Record<string, number>)[m] ?? null), higherIsBetter: HIGHER_IS_BETTER[m] })),
-    ...evalNames.map((m) => ({ name: m, values: runs.map((r) => r.evaluations.find((e) => `${e.metric} (${e.split})` === m)?.value ?? null), higherIsBetter: true })),
+    ...(c?.metrics ?? []).map((m) => ({ name: m.split ? `${m.name} (${m.split})` : m.name, values: m.values.map((x) => x ?? null), higherIsBetter: HIGHER_IS_BETTER[m.name] })),
+    ...(c?.evaluations ?? []).map((m) => ({ name: `${m.name} (${m.split ?? "test"})`, values: m.values.map((x) => x ?? null), higherIsBetter: true })),
   ];
   return (
     <AppShell
@@ -101,12 +101,13 @@ function Comparison({ ids }: { ids: string[] }) {
             <Card title="Overlap" testId="overlap">
               {sets.size === runs.length ? <OverlapChart sets={runs.map((r, k) => ({ name: names[k]!, ids: sets.get(r.id) ?? [] }))} /> : <SkeletonRows rows={4} />}
               <table className="table" style={{ marginTop: 10 }}>
-                <thead><tr><th>pair</th><th className="num">shared</th><th className="num">union</th><th className="num">Jaccard</th></tr></thead>
+                <thead><tr><th>pair</th><th className="num">shared</th><th className="num">Jaccard</th></tr></thead>
                 <tbody>
-                  {c.overlap.map((o) => {
-                    const a = runs.findIndex((r) => r.id === o.a.id), b = runs.findIndex((r) => r.id === o.b.id);
-                    return <tr key={`${o.a.id}-${o.b.id}`}><td>{names[a]} ∩ {names[b]}</td><td className="num">{fmtInt(o.intersection)}</td><td className="num">{fmtInt(o.union)}</td><td className="num"><b>{fmtNum(o.jaccard, 3)}</b></td></tr>;
+                  {c.pairwise.map((o) => {
+                    const a = runs.findIndex((r) => r.id === o.a), b = runs.findIndex((r) => r.id === o.b);
+                    return <tr key={`${o.a}-${o.b}`}><td>{names[a]} ∩ {names[b]}</td><td className="num">{fmtInt(o.intersection)}</td><td className="num"><b>{fmtNum(o.jaccard, 3)}</b></td></tr>;
                   })}
+                  <tr><td className="muted">in all {runs.length} / in any</td><td className="num">{fmtInt(c.overlap)}</td><td className="num muted">{fmtInt(c.union)} total</td></tr>
                 </tbody>
               </table>
             </Card>
@@ -116,7 +117,7 @@ function Comparison({ ids }: { ids: string[] }) {
             </Card>
           </div>
           <Card title="Allocation per group beside the pool">
-            <AllocationChart series={names} rows={c.allocation.map((a) => ({ key: a.key, label: a.label, pool: a.pool, selected: a.selected }))} />
+            <AllocationChart series={names} rows={c.allocation.map((a) => ({ key: `${a.label}/${a.group}`, label: `${a.group}`, pool: a.pool, selected: a.selected }))} />
           </Card>
           <Card title="The map, coloured by each run">
             {!analysisId ? <Empty title="No layout">Run a confounder analysis of this version to see the map.</Empty> : !layout || sets.size < runs.length ? <SkeletonRows rows={6} /> : (

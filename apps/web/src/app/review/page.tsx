@@ -9,7 +9,7 @@ import { Badge, Card, Empty, PageHead, SkeletonRows, fmtWhen } from "@/component
 const ReviewIndexDoc = graphql(`
   query ReviewIndex($projectId: ID!) {
     node(id: $projectId) {
-      ... on Project { id name recentRuns(first: 50) { nodes { id name strategy status createdAt reviewFinalizedAt reviewSummary { accepted rejected flagged pending } } } }
+      ... on Project { id name datasets(first: 20) { nodes { id latestVersion { id runs(first: 50) { nodes { id name strategy status createdAt reviewFinalizedAt reviewSummary { accepted rejected flagged undecided } } } } } } }
     }
   }
 `);
@@ -17,7 +17,7 @@ const ReviewIndexDoc = graphql(`
 export default function ReviewIndex() {
   const { projectId } = useShell();
   const { data, loading } = useQuery(ReviewIndexDoc, { variables: { projectId: projectId ?? "" }, skip: !projectId });
-  const runs = data?.node?.__typename === "Project" ? data.node.recentRuns.nodes.filter((r) => r.status === "SUCCEEDED") : [];
+  const runs = data?.node?.__typename === "Project" ? data.node.datasets.nodes.flatMap((d) => d.latestVersion?.runs.nodes ?? []).filter((r) => r.status === "SUCCEEDED") : [];
   return (
     <AppShell crumbs={[{ label: "Review queue" }]}>
       <PageHead title="Review queue" sub="Accept, reject or flag what a selection run proposes; everyone's decisions appear live." />
@@ -30,7 +30,7 @@ export default function ReviewIndex() {
                 <tr key={r.id}>
                   <td><b>{r.name || r.strategy}</b></td>
                   <td><code>{r.strategy}</code></td>
-                  <td><Badge tone="ok">{r.reviewSummary.accepted}</Badge> <Badge tone="bad">{r.reviewSummary.rejected}</Badge> <Badge tone="warn">{r.reviewSummary.flagged}</Badge> <span className="muted small">{r.reviewSummary.pending} pending</span></td>
+                  <td><Badge tone="ok">{r.reviewSummary.accepted}</Badge> <Badge tone="bad">{r.reviewSummary.rejected}</Badge> <Badge tone="warn">{r.reviewSummary.flagged}</Badge> <span className="muted small">{r.reviewSummary.undecided} pending</span></td>
                   <td className="muted">{fmtWhen(r.createdAt)}</td>
                   <td>{r.reviewFinalizedAt ? <Badge>finalised</Badge> : <Link className="btn sm" href={`/runs/${r.id}/review`}>Open</Link>}</td>
                 </tr>

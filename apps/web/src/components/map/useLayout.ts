@@ -17,7 +17,7 @@ const LayoutPage = graphql(`
         layout(first: 100, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { x y sample { id externalId label site { code } metadata } group { id index isNoise displayName } }
+          nodes { x y sample { id externalId label site { code } metadata } group { id index isNoise name } }
         }
       }
     }
@@ -68,7 +68,7 @@ export function useLayout(analysisId: string | null): { layout: Layout | null; l
             externalIds.push(p.sample.externalId);
             labels.push(p.sample.label);
             sites.push(p.sample.site?.code ?? "—");
-            groups.push(p.group.isNoise ? `${p.sample.label} · noise` : p.group.displayName);
+            groups.push(p.group.isNoise ? `${p.sample.label} · noise` : p.group.name);
             const md = (p.sample.metadata ?? {}) as Record<string, unknown>;
             metadata.push(md);
             for (const k of Object.keys(md)) cols.add(k);
@@ -112,7 +112,7 @@ export function useRunSampleIds(runIds: string[]): Map<string, Set<string>> {
           const res: { data?: RunItemIdsQuery } | null = await client.query({ query: RunItemsPage, variables: { id, after }, fetchPolicy: "network-only" }).catch(() => null);
           const node: RunItemIdsQuery["node"] | undefined = res?.data?.node;
           if (!node || node.__typename !== "SelectionRun") break;
-          for (const it of node.items.nodes) ids.add(it.sample.id);
+          for (const it of node.items.nodes) if (it.sample) ids.add(it.sample.id);
           if (!node.items.pageInfo.hasNextPage) break;
           after = node.items.pageInfo.endCursor;
         }

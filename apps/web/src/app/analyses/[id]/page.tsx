@@ -21,26 +21,32 @@ const FindingsQueryDoc = graphql(`
         job { id status phase done total rate etaSeconds }
         embeddingSet { id model { id name } }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        groups(first: 100) {
-          totalCount
-          nodes { id label index isNoise size name displayName verdict verdictAt verdictBy { id name } associations { column value share cramersV pValue } }
-        }
+        groups { id label index isNoise size name verdict verdictAt verdictBy { id name } associations }
       }
     }
   }
 `);
 
-const GroupUpdate = graphql(`
-  mutation GroupUpdate($input: ConfounderGroupUpdateInput!) {
-    confounderGroupUpdate(input: $input) {
-      group { id name displayName verdict verdictAt verdictBy { id name } }
-      errors { code field message }
-    }
+const GroupVerdictDoc = graphql(`
+  mutation GroupVerdict($input: ConfounderGroupSetVerdictInput!) {
+    confounderGroupSetVerdict(input: $input) { group { id name verdict verdictAt verdictBy { id name } } errors { code field message } }
+  }
+`);
+const GroupRenameDoc = graphql(`
+  mutation GroupRename($input: ConfounderGroupRenameInput!) {
+    confounderGroupRename(input: $input) { group { id name verdict verdictAt verdictBy { id name } } errors { code field message } }
   }
 `);
 
+/** One metadata column's association with a group, as the server stores it (GroupAssociation JSON). */
+interface Assoc { column: string; dominantValue: string | null; share: number; cramersV: number; pValue?: number }
+function parseAssociations(raw: unknown): Assoc[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((a): a is Assoc => a != null && typeof a === "object" && typeof (a as Assoc).column === "string" && typeof (a as Assoc).cramersV === "number");
+}
+
 type Analysis = Extract<NonNullable<FindingsQuery["node"]>, { __typename: "ConfounderAnalysis" }>;
-type Group = Analysis["groups"]["nodes"][number];
+type Group = Analysis["groups"][number];
 
 export default function FindingsPage() {
   const { id } = useParams<{ id: string }>();
@@ -49,7 +55,7 @@ export default function FindingsPage() {
   const running = a?.status === "QUEUED" || a?.status === "RUNNING";
   const progress = useJobProgress(running ? a?.job?.id ?? null : null, () => void refetch());
   const byClass = new Map<string, Group[]>();
-  for (const g of a?.groups.nodes ?? []) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g]);
+  for (const g of a?.groups ?? []) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g]);
   const v = a?.datasetVersion;
   return (
     <AppShell
@@ -61,8 +67,8 @@ export default function FindingsPage() {
         <>
           <PageHead
             title={<>Confounder findings <StatusBadge status={a.status} /></>}
-            sub={<>{a.embeddingSet.model.name} embeddings · by {a.createdBy?.name ?? "—"} · {fmtWhen(a.createdAt)} · {fmtInt(a.groups.totalCount)} groups</>}
-            actions={<><Link className="btn" href={`/versions/${v!.id}/map?analysis=${a.id}&colour=group`}>Open map</Link><Link className="btn primary" href={`/versions/${v!.id}/runs/new?analysis=${a.id}`}>New selection run</Link></>}
+            sub={<>{a.embeddingSet?.model?.name ?? "—"} embeddings · by {a.createdBy?.name ?? "—"} · {fmtWhen(a.createdAt)} · {fmtInt(a.groups.filter((g) => !g.isNoise).length)} groups</>}
+            actions={v ? <><Link className="btn" href={`/versions/${v.id}/map?analysis=${a.id}&colour=group`}>Open map</Link><Link className="btn primary" href={`/versions/${v.id}/runs/new?analysis=${a.id}`}>New selection run</Link></> : null}
           />
           {running && (
             <Card title="Analysing"><ProgressBar p={progress ?? { phase: a.job?.phase ?? "queued", done: a.job?.done ?? 0, total: a.job?.total ?? 0, etaSeconds: a.job?.etaSeconds, status: a.status }} /></Card>
@@ -86,28 +92,31 @@ export default function FindingsPage() {
 }
 
 /** "92% site B, Cramér's V 0.81" — the sentence a curator reads first. */
-export function associationSentence(a: { column: string; value: string; share: number; cramersV: number }): string {
-  return `${fmtPct(a.share)} ${a.column} ${a.value}, Cramér's V ${fmtNum(a.cramersV, 2)}`;
+export function associationSentence(a: Assoc): string {
+  return `${fmtPct(a.share)} ${a.column} ${a.dominantValue ?? "unknown"}, Cramér's V ${fmtNum(a.cramersV, 2)}`;
 }
 
 function GroupRow({ g }: { g: Group }) {
   const { role } = useShell();
   const toast = useToast();
-  const [update, { loading }] = useMutation(GroupUpdate);
+  const [setVerdict, { loading: l1 }] = useMutation(GroupVerdictDoc);
+  const [rename, { loading: l2 }] = useMutation(GroupRenameDoc);
+  const loading = l1 || l2;
   const [renaming, setRenaming] = useState(false);
-  const [name, setName] = useState(g.name ?? "");
+  const [name, setName] = useState(g.name);
   const [err, setErr] = useState<Record<string, string>>({});
   const canEdit = atLeast(role, "CURATOR");
-  const assoc = [...g.associations].sort((x, y) => y.cramersV - x.cramersV);
+  const assoc = parseAssociations(g.associations).sort((x, y) => y.cramersV - x.cramersV);
   const strong = assoc[0];
   async function act(input: { verdict?: "CONFIRMED" | "REJECTED" | "RENAMED"; name?: string }) {
     setErr({});
     try {
-      const { data } = await update({ variables: { input: { groupId: g.id, ...input } } });
-      const p = data?.confounderGroupUpdate;
+      const p = input.verdict === "RENAMED"
+        ? (await rename({ variables: { input: { groupId: g.id, name: input.name ?? "" } } })).data?.confounderGroupRename
+        : (await setVerdict({ variables: { input: { groupId: g.id, verdict: input.verdict! } } })).data?.confounderGroupSetVerdict;
       if (p?.errors.length) setErr(errorsByField(p.errors));
       else {
-        toast(`${p?.group?.displayName ?? "Group"}: ${p?.group?.verdict.toLowerCase()}`, "ok");
+        toast(`${p?.group?.name ?? "Group"}: ${p?.group?.verdict.toLowerCase()}`, "ok");
         setRenaming(false);
       }
     } catch (e) {
@@ -115,9 +124,9 @@ function GroupRow({ g }: { g: Group }) {
     }
   }
   return (
-    <tr data-testid="group-row" data-group={g.displayName}>
+    <tr data-testid="group-row" data-group={g.name}>
       <td>
-        <b>{g.isNoise ? `noise (${g.label})` : g.displayName}</b>
+        <b>{g.isNoise ? `noise (${g.label})` : g.name}</b>
         {!g.isNoise && <div className="muted small">group {g.index} of {g.label}</div>}
       </td>
       <td className="num">{fmtInt(g.size)}</td>

@@ -5,8 +5,6 @@ import { useQuery } from "@apollo/client/react";
 import { graphql } from "@/gql";
 import { AppShell } from "@/components/shell/AppShell";
 import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/components/ui";
-import { JobsTable } from "@/components/JobsTable";
-import { ApiGap } from "@/components/ApiGap";
 
 const ConsortiumQuery = graphql(`
   query ConsortiumOverview($id: ID!) {
@@ -21,19 +19,12 @@ const ConsortiumQuery = graphql(`
   }
 `);
 
-// Pending in the API (schema.pending.graphql): asked separately so the rest of the page works without it.
-const ConsortiumJobsQuery = graphql(`
-  query ConsortiumJobs($id: ID!) {
-    node(id: $id) { ... on Consortium { id jobs(first: 10, status: [QUEUED, RUNNING]) { nodes { id kind status phase done total rate etaSeconds createdAt } } } }
-  }
-`);
+
 
 export default function ConsortiumPage() {
   const { id } = useParams<{ id: string }>();
   const { data, loading, error } = useQuery(ConsortiumQuery, { variables: { id }, pollInterval: 10_000 });
   const c = data?.node?.__typename === "Consortium" ? data.node : null;
-  const jobsQ = useQuery(ConsortiumJobsQuery, { variables: { id }, pollInterval: 5_000 });
-  const jobs = jobsQ.data?.node?.__typename === "Consortium" ? jobsQ.data.node.jobs.nodes : null;
   return (
     <AppShell scope={{ consortiumId: id }} crumbs={[{ label: c?.name ?? "Consortium" }]}>
       {error && !c && <div className="alert bad">{error.message}</div>}
@@ -48,7 +39,7 @@ export default function ConsortiumPage() {
             <Stat k="Projects" v={fmtInt(c.projects.totalCount)} />
             <Stat k="Sites" v={fmtInt(c.sites.totalCount)} />
             <Stat k="Members" v={fmtInt(c.members.totalCount)} />
-            <Stat k="Running jobs" v={jobs ? fmtInt(jobs.length) : "—"} />
+            <Stat k="Datasets" v={fmtInt(c.projects.nodes.reduce((s, p) => s + p.datasets.totalCount, 0))} />
           </div>
           <div className="grid side">
             <Card title="Projects" flush>
@@ -80,8 +71,7 @@ export default function ConsortiumPage() {
               )}
             </Card>
             <div className="stack">
-              <Card title="Running jobs" flush>{jobs ? <JobsTable jobs={jobs} /> : <ApiGap error={jobsQ.error} />}</Card>
-              <Card title="Sites" flush>
+                            <Card title="Sites" flush>
                 {c.sites.nodes.length === 0 ? <Empty title="No sites" /> : (
                   <table className="table"><tbody>{c.sites.nodes.map((s) => <tr key={s.id}><td><code>{s.code}</code></td><td>{s.name}</td></tr>)}</tbody></table>
                 )}

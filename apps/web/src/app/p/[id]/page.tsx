@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
-import { useRef } from "react";
+import { useMemo, useRef } from "react";
 import { graphql } from "@/gql";
 import { AppShell } from "@/components/shell/AppShell";
 import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/components/ui";
@@ -28,14 +28,24 @@ const ProjectQuery = graphql(`
   }
 `);
 
-// Pending in the API (schema.pending.graphql): asked separately so the rest of the page works without it.
+// Runs and the jobs behind them, from each dataset's latest version; asked separately (polled) so the
+// rest of the page does not re-render while jobs move.
 const ProjectActivityQuery = graphql(`
   query ProjectActivity($id: ID!) {
     node(id: $id) {
       ... on Project {
         id
-        recentRuns(first: 10) { nodes { id name strategy status budgetPerClass seed createdAt } }
-        consortium { id jobs(first: 10, status: [QUEUED, RUNNING]) { nodes { id kind status phase done total rate etaSeconds createdAt } } }
+        datasets(first: 20) {
+          nodes {
+            id
+            latestVersion {
+              id
+              runs(first: 10) { nodes { id name strategy status budgetPerClass seed createdAt job { id kind status phase done total rate etaSeconds createdAt } } }
+              analyses(first: 5) { nodes { id status job { id kind status phase done total rate etaSeconds createdAt } } }
+              embeddingSets(first: 5) { nodes { id status job { id kind status phase done total rate etaSeconds createdAt } } }
+            }
+          }
+        }
       }
     }
   }
@@ -48,7 +58,15 @@ export default function ProjectPage() {
   const { data, loading, error } = useQuery(ProjectQuery, { variables: { id }, pollInterval: 10_000 });
   const p = data?.node?.__typename === "Project" ? data.node : null;
   const act = useQuery(ProjectActivityQuery, { variables: { id }, pollInterval: 5_000 });
-  const a = act.data?.node?.__typename === "Project" ? act.data.node : null;
+  const a = useMemo(() => {
+    const node = act.data?.node?.__typename === "Project" ? act.data.node : null;
+    if (!node) return null;
+    const versions = node.datasets.nodes.flatMap((d) => (d.latestVersion ? [d.latestVersion] : []));
+    const runs = versions.flatMap((v) => v.runs.nodes).sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
+    const jobs = [...versions.flatMap((v) => v.runs.nodes.map((r) => r.job)), ...versions.flatMap((v) => v.analyses.nodes.map((x) => x.job)), ...versions.flatMap((v) => v.embeddingSets.nodes.map((x) => x.job))]
+      .filter((j): j is NonNullable<typeof j> => j != null && (j.status === "QUEUED" || j.status === "RUNNING"));
+    return { recentRuns: { nodes: runs }, jobs };
+  }, [act.data]);
   const compare = () => {
     const ids = [...(boxRef.current?.querySelectorAll<HTMLInputElement>("input[name=compare]:checked") ?? [])].map((i) => i.value);
     router.push(`/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
@@ -63,7 +81,7 @@ export default function ProjectPage() {
             <Stat k="Datasets" v={fmtInt(p.datasets.nodes.length)} />
             <Stat k="Samples (latest)" v={fmtInt(p.datasets.nodes.reduce((s, d) => s + (d.latestVersion?.sampleCount ?? 0), 0))} />
             <Stat k="Recent runs" v={a ? fmtInt(a.recentRuns.nodes.length) : "—"} />
-            <Stat k="Running jobs" v={a ? fmtInt(a.consortium.jobs.nodes.length) : "—"} />
+            <Stat k="Running jobs" v={a ? fmtInt(a.jobs.length) : "—"} />
           </div>
           <div className="grid side">
             <div className="stack">
@@ -90,7 +108,7 @@ export default function ProjectPage() {
                 <div ref={boxRef}>{a ? <RunsTable runs={a.recentRuns.nodes} compare /> : <ApiGap error={act.error} />}</div>
               </Card>
             </div>
-            <Card title="Running jobs" flush>{a ? <JobsTable jobs={a.consortium.jobs.nodes} /> : <ApiGap error={act.error} />}</Card>
+            <Card title="Running jobs" flush>{a ? <JobsTable jobs={a.jobs} /> : <ApiGap error={act.error} />}</Card>
           </div>
         </>
       )}

@@ -17,24 +17,23 @@ const RunDetailDoc = graphql(`
   query RunDetail($id: ID!) {
     node(id: $id) {
       ... on SelectionRun {
-        id name strategy status phase progress seed budgetPerClass params manifestHash reproducible metrics warnings error
+        id name strategy status phase seed budgetPerClass params manifestHash reproducible metrics warnings error
         createdAt completedAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        analysis { id }
+        analysis { id groups { id label index isNoise name size } }
         parent { id name }
         reviewedVersion { id number }
-        allocation { key label pool selected }
-        reviewSummary { accepted rejected flagged pending }
+        reviewSummary { accepted rejected flagged undecided }
         evaluations { id metric value split source createdAt }
-        items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id displayName } } }
+        items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id name } } }
       }
     }
   }
 `);
 
 const RunCancel = graphql(`
-  mutation RunCancel($input: SelectionRunCancelInput!) { selectionRunCancel(input: $input) { run { id status } errors { code field message } } }
+  mutation RunCancel($input: SelectionRunRefInput!) { selectionRunCancel(input: $input) { run { id status } errors { code field message } } }
 `);
 
 type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "SelectionRun" }>;
@@ -45,7 +44,7 @@ export default function RunPage() {
   const r = data?.node?.__typename === "SelectionRun" ? data.node : null;
   const active = r?.status === "QUEUED" || r?.status === "RUNNING";
   const live = useJobProgress(active ? r?.job?.id ?? null : null, () => void refetch());
-  const v = r?.datasetVersion;
+  const v = r?.datasetVersion ?? null;
   return (
     <AppShell
       scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
@@ -56,7 +55,7 @@ export default function RunPage() {
         <>
           <PageHead
             title={<>{r.name || r.strategy} <StatusBadge status={live?.status ?? r.status} /></>}
-            sub={<><code>{r.strategy}</code> · {r.budgetPerClass} per class · seed {r.seed}{typeof r.params.allocation === "string" ? <> · {r.params.allocation} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
+            sub={<><code>{r.strategy}</code> · {r.budgetPerClass} per class · seed {r.seed}{typeof (r.params as Record<string, unknown>).allocation === "string" ? <> · {String((r.params as Record<string, unknown>).allocation)} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
             actions={<RunActions r={r} />}
           />
           {(active || live) && (
@@ -107,10 +106,16 @@ function RunActions({ r }: { r: Run }) {
   );
 }
 
+function groupCounts(items: Run["items"]["nodes"]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const it of items) m.set(it.groupKey ?? it.label, (m.get(it.groupKey ?? it.label) ?? 0) + 1);
+  return m;
+}
+
 function Done({ r }: { r: Run }) {
   const groups = new Map<string, Run["items"]["nodes"]>();
   for (const it of r.items.nodes) {
-    const key = it.group?.displayName ?? it.groupKey ?? it.label;
+    const key = it.group?.name ?? it.groupKey ?? it.label;
     groups.set(key, [...(groups.get(key) ?? []), it]);
   }
   const metrics = Object.entries((r.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "number") as Array<[string, number]>;
@@ -121,11 +126,16 @@ function Done({ r }: { r: Run }) {
         <div className="card stat"><div className="k">Selected</div><div className="v">{fmtInt(r.items.totalCount)}</div></div>
         <div className="card stat"><div className="k">Manifest hash</div><div className="v mono" style={{ fontSize: 13 }} title={r.manifestHash ?? ""} data-testid="manifest-hash">{r.manifestHash?.slice(0, 23)}…</div></div>
         <div className="card stat"><div className="k">Reproducible</div><div className="v" style={{ fontSize: 14 }}>{r.reproducible == null ? (r.parent ? "checking…" : "original run") : r.reproducible ? <Badge tone="ok">same hash as {r.parent?.name}</Badge> : <Badge tone="bad">hash differs</Badge>}</div></div>
-        <div className="card stat"><div className="k">Review</div><div className="v" style={{ fontSize: 14 }}><Badge tone="ok">{s.accepted} accepted</Badge> <Badge tone="bad">{s.rejected} rejected</Badge> <Badge tone="warn">{s.flagged} flagged</Badge> <span className="muted small">{s.pending} pending</span></div></div>
+        <div className="card stat"><div className="k">Review</div><div className="v" style={{ fontSize: 14 }}><Badge tone="ok">{s.accepted} accepted</Badge> <Badge tone="bad">{s.rejected} rejected</Badge> <Badge tone="warn">{s.flagged} flagged</Badge> <span className="muted small">{s.undecided} pending</span></div></div>
       </div>
       <div className="grid cols-2">
         <Card title="Allocation per group beside the pool">
-          <AllocationChart series={[r.name || r.strategy]} rows={r.allocation.map((a) => ({ key: a.key, label: a.label, pool: a.pool, selected: [a.selected] }))} />
+          {r.analysis ? (
+            <AllocationChart series={[r.name || r.strategy]} rows={r.analysis.groups.map((g) => ({ key: g.id, label: <>{g.isNoise ? `noise (${g.label})` : g.name}</>, pool: g.size, selected: [r.items.nodes.filter((it) => it.group?.id === g.id).length] }))} />
+          ) : (
+            <AllocationChart series={[r.name || r.strategy]} rows={[...groupCounts(r.items.nodes)].map(([k, n]) => ({ key: k, label: k, pool: 0, selected: [n] }))} />
+          )}
+          {r.items.totalCount > r.items.nodes.length && <div className="muted small">Counts over the first {r.items.nodes.length} items.</div>}
         </Card>
         <div className="stack">
           <Card title="Metrics" flush>
@@ -147,7 +157,7 @@ function Done({ r }: { r: Run }) {
           <div key={g} style={{ marginBottom: 14 }}>
             <h3 style={{ marginBottom: 6 }}>{g} <span className="muted">· {items.length}</span></h3>
             <div className="thumbs">
-              {items.map((it) => (
+              {items.map((it) => it.sample && (
                 <div key={it.sample.id} title={it.reason}>
                   <Thumb sampleId={it.sample.id} caption={`#${it.rank}`} right={it.label} state={it.reviewDecision} />
                 </div>

@@ -29,14 +29,14 @@ const VersionQuery = graphql(`
   }
 `);
 
-// Pending in the API (schema.pending.graphql): asked separately so history, diff and samples work without it.
+// What was computed on the version; polled, and asked separately so history, diff and samples stay still.
 const VersionWorkQuery = graphql(`
   query VersionWork($id: ID!) {
     node(id: $id) {
       ... on DatasetVersion {
         id
         sourceRun { id name }
-        embeddingSets { id status count dim model { id name version description } }
+        embeddingSets(first: 20) { nodes { id status count dim model { id name version description } } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
         runs(first: 20) { nodes { id name strategy status budgetPerClass seed createdAt } }
       }
@@ -45,8 +45,8 @@ const VersionWorkQuery = graphql(`
 `);
 
 const AnalysisStart = graphql(`
-  mutation AnalysisStart($input: ConfounderAnalysisStartInput!) {
-    confounderAnalysisStart(input: $input) { analysis { id status } errors { code field message } }
+  mutation AnalysisStart($input: AnalysisStartInput!) {
+    analysisStart(input: $input) { analysis { id status } errors { code field message } }
   }
 `);
 
@@ -112,7 +112,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
   const toast = useToast();
   const [start, { loading }] = useMutation(AnalysisStart);
   const [err, setErr] = useState<string | null>(null);
-  const set = w?.embeddingSets.find((s) => s.status === "COMPLETE");
+  const set = w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE");
   if (!atLeast(role, "CURATOR")) return null;
   return (
     <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
@@ -121,12 +121,12 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
           className="btn"
           data-testid="run-analysis"
           disabled={loading || !set}
-          title={set ? `Cluster each class of ${set.model.name} embeddings` : "Needs a complete embedding set"}
+          title={set ? `Cluster each class of ${set.model?.name ?? ""} embeddings` : "Needs a complete embedding set"}
           onClick={async () => {
             setErr(null);
             try {
               const { data } = await start({ variables: { input: { datasetVersionId: v.id, embeddingSetId: set!.id } } });
-              const p = data?.confounderAnalysisStart;
+              const p = data?.analysisStart;
               if (p?.analysis) {
                 toast("Confounder analysis started", "ok");
                 router.push(`/analyses/${p.analysis.id}`);
@@ -157,7 +157,7 @@ function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown 
                 {w.analyses.nodes.map((a) => (
                   <tr key={a.id}>
                     <td><Link href={`/analyses/${a.id}`}>Findings</Link></td>
-                    <td>{a.embeddingSet.model.name}</td>
+                    <td>{a.embeddingSet?.model?.name ?? "—"}</td>
                     <td><StatusBadge status={a.status} /></td>
                     <td>{a.createdBy?.name ?? "—"}</td>
                     <td className="muted">{fmtWhen(a.createdAt)}</td>
@@ -178,9 +178,9 @@ function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown 
           {w?.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${w.sourceRun.id}`}>{w.sourceRun.name || "a run"}</Link></div>}
         </Card>
         <Card title="Embedding sets" flush>
-          {!w ? <ApiGap error={workError} /> : w.embeddingSets.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
-            <table className="table"><tbody>{w.embeddingSets.map((s) => (
-              <tr key={s.id}><td><b>{s.model.name}</b> <span className="muted">{s.model.version}</span><div className="muted small">{s.model.description}</div></td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
+          {!w ? <ApiGap error={workError} /> : w.embeddingSets.nodes.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
+            <table className="table"><tbody>{w.embeddingSets.nodes.map((s) => (
+              <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div></td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
             ))}</tbody></table>
           )}
         </Card>
@@ -195,7 +195,6 @@ const SamplesQuery = graphql(`
       ... on DatasetVersion {
         id
         samples(filter: $filter, first: 60, after: $after) {
-          totalCount
           pageInfo { hasNextPage endCursor }
           nodes { id externalId label site { id code } metadata }
         }
@@ -218,7 +217,7 @@ function SampleGrid({ versionId, labels, sites }: { versionId: string; labels: s
   const conn = data?.node?.__typename === "DatasetVersion" ? data.node.samples : null;
   return (
     <Card
-      title={<>Samples {conn && <span className="muted">· {fmtInt(conn.totalCount)} match</span>}</>}
+      title={<>Samples {conn && <span className="muted">· {fmtInt(conn.nodes.length)}{conn.pageInfo.hasNextPage ? "+" : ""} shown</span>}</>}
       actions={
         <div className="row">
           <select className="input" value={label} onChange={(e) => setLabel(e.target.value)} aria-label="Label filter" data-testid="filter-label">

@@ -23,7 +23,7 @@ const ReviewQueueDoc = graphql(`
         items(first: 100, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { rank label groupKey reason reviewDecision reviewComment reviewVersion group { id displayName } sample { id externalId site { code } metadata } }
+          nodes { rank label groupKey reason reviewDecision reviewComment reviewVersion group { id name } sample { id externalId site { code } metadata } }
         }
       }
     }
@@ -34,7 +34,7 @@ const Decide = graphql(`
   mutation ReviewDecide($input: ReviewDecideInput!) {
     reviewDecide(input: $input) {
       item { rank reviewDecision reviewComment reviewVersion sample { id } }
-      current { rank reviewDecision reviewComment reviewVersion sample { id } }
+      decision { id applied decision comment version }
       errors { code field message }
     }
   }
@@ -42,12 +42,13 @@ const Decide = graphql(`
 
 const Finalize = graphql(`
   mutation ReviewFinalize($input: ReviewFinalizeInput!) {
-    reviewFinalize(input: $input) { version { id number } errors { code field message } }
+    reviewFinalize(input: $input) { datasetVersion { id number } errors { code field message } }
   }
 `);
 
 type Run = Extract<NonNullable<ReviewQueueQuery["node"]>, { __typename: "SelectionRun" }>;
-type Item = Run["items"]["nodes"][number];
+type RawItem = Run["items"]["nodes"][number];
+type Item = RawItem & { sample: NonNullable<RawItem["sample"]> };
 type Decision = "ACCEPT" | "REJECT" | "FLAG";
 interface ItemState { decision: string | null; comment: string | null; version: number; by?: string | null }
 interface Conflict { sampleId: string; mine: Decision; myComment: string | null; current: ItemState; message: string }
@@ -61,7 +62,7 @@ export default function ReviewPage() {
   const { role, userId } = useShell();
   const { data, loading, error, fetchMore } = useQuery(ReviewQueueDoc, { variables: { id } });
   const run = data?.node?.__typename === "SelectionRun" ? data.node : null;
-  const items = useMemo(() => run?.items.nodes ?? [], [run]);
+  const items = useMemo(() => (run?.items.nodes ?? []).filter((it): it is Item => it.sample != null), [run]);
   const [index, setIndex] = useState(0);
   const [states, setStates] = useState<Record<string, ItemState>>({});
   const [fresh, setFresh] = useState<number | null>(null);
@@ -92,14 +93,9 @@ export default function ReviewPage() {
   const stateOf = useCallback((it: Item): ItemState => states[it.sample.id] ?? { decision: it.reviewDecision ?? null, comment: it.reviewComment ?? null, version: it.reviewVersion }, [states]);
 
   const onLive = useCallback((e: ReviewEventView) => {
-    if (!e.sampleId || !e.decision) return;
-    setStates((s) => {
-      const prev = s[e.sampleId!];
-      return { ...s, [e.sampleId!]: { decision: e.decision, comment: e.comment, version: Math.max(prev?.version ?? 0, (prev?.version ?? 0) + 1), by: e.reviewer?.name ?? null } };
-    });
-    if (e.reviewer?.id !== userId && e.rank != null) {
-      setFresh(e.seq);
-    }
+    if (!e.sampleId || !e.decision || !e.applied) return;
+    setStates((s) => ({ ...s, [e.sampleId!]: { decision: e.decision, comment: e.comment, version: Math.max(s[e.sampleId!]?.version ?? 0, e.version), by: e.reviewer?.name ?? null } }));
+    if (e.reviewer?.id !== userId) setFresh(e.seq);
   }, [userId]);
   const { events, present } = useReviewActivity(run ? id : null, onLive);
   // Live events carry the item version only implicitly; trust the server's item version on our own writes.
@@ -122,7 +118,8 @@ export default function ReviewPage() {
       if (!p) return;
       const conflictErr = p.errors.find((e) => e.code === "CONFLICT");
       if (conflictErr) {
-        const cur = p.current;
+        // On CONFLICT the payload's item is the server's current state; our decision is logged, not applied.
+        const cur = p.item;
         setConflict({
           sampleId: current.sample.id, mine: decision, myComment: text, message: conflictErr.message,
           current: cur ? { decision: cur.reviewDecision ?? null, comment: cur.reviewComment ?? null, version: cur.reviewVersion } : st,
@@ -215,7 +212,7 @@ export default function ReviewPage() {
                       </div>
                       <dl className="kv">
                         <dt>label</dt><dd><b>{current.label}</b></dd>
-                        <dt>group</dt><dd>{current.group?.displayName ?? current.groupKey ?? "—"}</dd>
+                        <dt>group</dt><dd>{current.group?.name ?? current.groupKey ?? "—"}</dd>
                         <dt>site</dt><dd>{current.sample.site?.code ?? "—"}</dd>
                         <dt>why</dt><dd className="small">{current.reason}</dd>
                         {Object.entries((current.sample.metadata ?? {}) as Record<string, unknown>).slice(0, 5).map(([k, val]) => <Fragment key={k}><dt>{k}</dt><dd>{String(val)}</dd></Fragment>)}
@@ -290,7 +287,7 @@ export default function ReviewPage() {
                     try {
                       const { data } = await finalize({ variables: { input: { runId: run.id, message: finalMsg || `Reviewed subset of ${run.name || run.strategy}` } } });
                       const p = data?.reviewFinalize;
-                      if (p?.version) { toast(`Created v${p.version.number}`, "ok"); router.push(`/versions/${p.version.id}`); }
+                      if (p?.datasetVersion) { toast(`Created v${p.datasetVersion.number}`, "ok"); router.push(`/versions/${p.datasetVersion.id}`); }
                       else setErr(Object.values(errorsByField(p?.errors)).join(" "));
                     } catch (e) { setErr(describeError(e)); }
                   }}>Finalise into a new version</button>

@@ -65,7 +65,7 @@ export default function MapPage() {
           <div className="row">
             <select className="input" aria-label="Analysis" value={analysisId ?? ""} onChange={(e) => setParam("analysis", e.target.value)}>
               {done.length === 0 && <option value="">no finished analysis</option>}
-              {done.map((a) => <option key={a.id} value={a.id}>{a.embeddingSet.model.name} · {a.createdAt.slice(0, 16).replace("T", " ")}</option>)}
+              {done.map((a) => <option key={a.id} value={a.id}>{a.embeddingSet?.model?.name ?? "—"} · {a.createdAt.slice(0, 16).replace("T", " ")}</option>)}
             </select>
             <label className="muted small">Colour by</label>
             <select className="input" aria-label="Colour by" data-testid="colour-by" value={colourParam} onChange={(e) => setParam("colour", e.target.value)}>

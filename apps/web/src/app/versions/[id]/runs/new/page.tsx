@@ -22,13 +22,13 @@ const NewRunQuery = graphql(`
   }
 `);
 
-// Pending in the API (schema.pending.graphql).
+// Embedding sets and analyses to choose from.
 const NewRunInputsQuery = graphql(`
   query NewRunInputs($id: ID!) {
     node(id: $id) {
       ... on DatasetVersion {
         id
-        embeddingSets { id status model { id name } }
+        embeddingSets(first: 20) { nodes { id status model { id name } } }
         analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
       }
     }
@@ -68,18 +68,18 @@ export default function NewRunPage() {
     setErrors(local);
     if (Object.keys(local).length || !v) return;
     const analysis = analyses.find((a) => a.id === values.analysisId);
-    const embeddingSetId = analysis?.embeddingSet.id ?? w?.embeddingSets.find((s) => s.status === "COMPLETE")?.id;
+    const embeddingSetId = analysis?.embeddingSet?.id ?? w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE")?.id;
     try {
       const { data } = await start({
         variables: {
           input: {
             datasetVersionId: v.id,
             strategy: values.strategy,
-            budgetPerClass: Number(values.budgetPerClass),
+            perClass: Number(values.budgetPerClass),
             seed: Number(values.seed),
             name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
             ...(strategy?.needsAnalysis ? { allocation: values.allocation, analysisId: values.analysisId } : {}),
-            ...(embeddingSetId ? { embeddingSetId } : {}),
+            embeddingSetId: embeddingSetId ?? "",
           },
         },
       });
@@ -151,7 +151,7 @@ export default function NewRunPage() {
                     <label htmlFor="analysis">Confounder analysis</label>
                     <select id="analysis" name="analysisId" className={`input ${errors.analysisId ? "invalid" : ""}`} value={values.analysisId} onChange={set("analysisId")}>
                       <option value="">{analyses.length ? "choose…" : "none finished yet"}</option>
-                      {analyses.map((a) => <option key={a.id} value={a.id}>{a.embeddingSet.model.name} · {a.createdAt.slice(0, 16).replace("T", " ")}</option>)}
+                      {analyses.map((a) => <option key={a.id} value={a.id}>{a.embeddingSet?.model?.name ?? "—"} · {a.createdAt.slice(0, 16).replace("T", " ")}</option>)}
                     </select>
                     <ErrorText testId="analysis-error">{errors.analysisId}</ErrorText>
                   </div>

@@ -1,0 +1,113 @@
+// The issue's flows, end to end. Each needs API operations that apps/server may not serve yet; a test
+// whose operations are missing is skipped and names them (it runs as soon as the API has them).
+import { expect, test, type Page } from "@playwright/test";
+import path from "node:path";
+import { ACCOUNTS, contextAs, gql, missingOperations, signIn } from "./helpers";
+
+const ART = path.join(import.meta.dirname, "..", "artifacts");
+
+async function poolVersionId(page: Page): Promise<string> {
+  const r = await gql<{ viewer: { memberships: { nodes: Array<{ consortium: { projects: { nodes: Array<{ datasets: { nodes: Array<{ name: string; latestVersion: { id: string } }> } }> } } }> } } }>(
+    page,
+    `{ viewer { memberships(first: 5) { nodes { consortium { projects(first: 5) { nodes { datasets(first: 5) { nodes { name latestVersion { id } } } } } } } } } }`,
+  );
+  const ds = r.data!.viewer.memberships.nodes[0]!.consortium.projects.nodes[0]!.datasets.nodes;
+  return (ds.find((d) => d.name.includes("pool")) ?? ds[0]!).latestVersion.id;
+}
+
+async function requireOps(page: Page, ops: string[]): Promise<void> {
+  const missing = await missingOperations(page, ops);
+  test.skip(missing.length > 0, `the API does not serve ${missing.join(", ")} yet`);
+}
+
+test("a viewer sees no way to start a run, and the API refuses one", async ({ page }) => {
+  await signIn(page, ACCOUNTS.viewer);
+  const versionId = await poolVersionId(page);
+  await page.goto(`/versions/${versionId}`);
+  await expect(page.getByRole("heading", { name: /chest-xray-pool/ })).toBeVisible();
+  await expect(page.getByTestId("new-run")).toHaveCount(0);
+  await expect(page.getByTestId("run-analysis")).toHaveCount(0);
+  await page.goto(`/versions/${versionId}/runs/new`);
+  await expect(page.getByTestId("start-run")).toHaveCount(0);
+  await expect(page.getByText(/cannot start selection runs/)).toBeVisible();
+
+  await requireOps(page, ["selectionRunStart"]);
+  const r = await gql<{ selectionRunStart: { run: unknown; errors: Array<{ code: string }> } }>(
+    page,
+    `mutation($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } errors { code message } } }`,
+    { input: { datasetVersionId: versionId, strategy: "random", budgetPerClass: 5, seed: 1 } },
+  );
+  expect(r.data?.selectionRunStart.run ?? null).toBeNull();
+  expect(r.data?.selectionRunStart.errors.map((e) => e.code)).toContain("FORBIDDEN");
+});
+
+test("curator: analysis, confirm a group, two runs with live progress, compare; reviewer decisions appear live", async ({ page, browser }) => {
+  test.setTimeout(420_000);
+  await signIn(page, ACCOUNTS.curator);
+  await requireOps(page, ["confounderAnalysisStart", "confounderGroupUpdate", "selectionRunStart", "compareRuns", "reviewDecide", "jobProgress", "reviewActivity"]);
+  const versionId = await poolVersionId(page);
+
+  // Confounder analysis (waits for the demo embedding to complete first).
+  await page.goto(`/versions/${versionId}`);
+  await expect(page.getByTestId("run-analysis")).toBeEnabled({ timeout: 180_000 });
+  await page.getByTestId("run-analysis").click();
+  await expect(page).toHaveURL(/\/analyses\//);
+  await expect(page.getByTestId("group-row").first()).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId("association").first()).toContainText("Cramér's V");
+  const row = page.getByTestId("group-row").filter({ has: page.getByTestId("confirm-group") }).first();
+  await row.getByTestId("confirm-group").click();
+  await expect(row).toContainText("confirmed");
+
+  // Map of the analysis: screenshot.
+  await page.getByRole("link", { name: "Open map" }).click();
+  await expect(page.getByTestId("embedding-map")).toHaveAttribute("data-first-frame-ms", /\d/, { timeout: 60_000 });
+  await page.screenshot({ path: path.join(ART, "map.png") });
+
+  // Two runs with different strategies; the progress bar advances without a reload.
+  const runIds: string[] = [];
+  for (const strategy of ["confounder-aware", "random"]) {
+    await page.goto(`/versions/${versionId}/runs/new`);
+    await page.locator(`input[name=strategy][value="${strategy}"]`).check();
+    await page.getByLabel("Budget per class").fill("40");
+    await page.getByTestId("start-run").click();
+    await expect(page).toHaveURL(/\/runs\/[^/]+$/);
+    runIds.push(decodeURIComponent(page.url().split("/runs/")[1]!));
+    if (runIds.length === 1) {
+      const progress = page.getByTestId("progress");
+      const seen = new Set<string>();
+      await expect.poll(async () => {
+        const done = await progress.getAttribute("data-done").catch(() => null);
+        if (done !== null) seen.add(done);
+        return seen.size;
+      }, { timeout: 120_000, intervals: [100] }).toBeGreaterThan(1);
+    }
+    await expect(page.getByTestId("manifest-hash")).toBeVisible({ timeout: 180_000 });
+  }
+
+  // Compare the two runs.
+  await page.goto(`/compare?ids=${runIds.join(",")}`);
+  await expect(page.getByTestId("comparison")).toBeVisible();
+  await expect(page.getByTestId("venn")).toBeVisible();
+  await expect(page.getByTestId("metrics-table")).toBeVisible();
+  await expect(page.getByTestId("compare-map-1")).toHaveAttribute("data-first-frame-ms", /\d/, { timeout: 60_000 });
+  await page.screenshot({ path: path.join(ART, "compare.png"), fullPage: true });
+
+  // A reviewer in a second browser context decides; the curator's review page shows it live.
+  await page.goto(`/runs/${runIds[0]}/review`);
+  await expect(page.getByTestId("current-item")).toBeVisible();
+  const reviewer = await contextAs(browser, ACCOUNTS.reviewer);
+  await reviewer.page.goto(`/runs/${runIds[0]}/review`);
+  await expect(reviewer.page.getByTestId("current-item")).toBeVisible();
+  await expect(page.getByTestId("others-present")).toContainText("Reviewer", { timeout: 30_000 });
+  await reviewer.page.keyboard.press("a");
+  await reviewer.page.keyboard.press("r");
+  await reviewer.page.keyboard.press("f");
+  await expect(page.getByTestId("activity-item")).toHaveCount(3, { timeout: 30_000 });
+  await expect(page.getByTestId("review-strip").locator('[data-decision="ACCEPT"]')).toHaveCount(1);
+  await page.screenshot({ path: path.join(ART, "review.png") });
+
+  // A conflict is shown: the curator decides item 1 on the version it loaded, which the reviewer changed.
+  await page.keyboard.press("r");
+  await expect(page.getByTestId("conflict").or(page.getByTestId("current-decision"))).toBeVisible();
+  await reviewer.context.close();
+});
