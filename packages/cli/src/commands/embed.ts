@@ -122,6 +122,11 @@ class TempFile {
   }
 }
 
+/** `file`'s path relative to the folder of `outputFile`, with forward slashes. */
+function relativeTo(outputFile: string, file: string): string {
+  return path.relative(path.dirname(outputFile), file).split(path.sep).join("/");
+}
+
 function defaultConfigPath(model: string): string {
   const beside = path.join(path.dirname(model), "model.json");
   if (existsSync(beside)) return beside;
@@ -222,7 +227,10 @@ async function run(argv: readonly string[]): Promise<void> {
           await failFh.write("id,path,code,reason\n");
         }
         let lines = "";
-        for (const f of batch.failures) lines += [f.key, byId.get(f.key)?.path ?? "", f.code, f.reason].map(csvCell).join(",") + "\n";
+        for (const f of batch.failures) {
+          const p = byId.get(f.key)?.path;
+          lines += [f.key, p ? relativeTo(failuresOut, p) : "", f.code, f.reason].map(csvCell).join(",") + "\n";
+        }
         await failFh.write(lines);
         failed += batch.failures.length;
       }
@@ -243,7 +251,7 @@ async function run(argv: readonly string[]): Promise<void> {
       if (line === "") continue;
       const rec = JSON.parse(line) as { id: string; sha256: string; metadata: Record<string, unknown> };
       const row = byId.get(rec.id)!;
-      chunk += [rec.id, path.relative(path.dirname(manifestOut), row.path).split(path.sep).join("/"), rec.sha256, ...extraColumns.map((c) => row.extra[c]), ...metaColumns.map((k) => rec.metadata[k])]
+      chunk += [rec.id, relativeTo(manifestOut, row.path), rec.sha256, ...extraColumns.map((c) => row.extra[c]), ...metaColumns.map((k) => rec.metadata[k])]
         .map(csvCell)
         .join(",") + "\n";
       if (chunk.length > 1 << 16) {

@@ -150,8 +150,23 @@ export function dicomMetadata(ds: DataSet): SampleMetadata {
 // adds noticeably to worker start-up.
 let daikonCache: typeof daikonModule | undefined;
 function loadDaikon(): typeof daikonModule {
-  daikonCache ??= createRequire(import.meta.url)("daikon") as typeof daikonModule;
+  if (!daikonCache) {
+    silenceDaikonAsmWarning();
+    daikonCache = createRequire(import.meta.url)("daikon") as typeof daikonModule;
+  }
   return daikonCache;
+}
+
+// daikon's bundled CharLS (JPEG-LS) is asm.js that V8 declines to validate; V8 then runs it as plain
+// JS (correct, tested) and Node prints "V8: …charLS… Invalid asm.js". That line alarms users and says
+// nothing actionable, so drop exactly that warning and let every other one through.
+function silenceDaikonAsmWarning(): void {
+  const emit = process.emit.bind(process) as (event: string | symbol, ...args: unknown[]) => boolean;
+  (process as unknown as { emit: typeof emit }).emit = (event, ...args) => {
+    const w = args[0] as { name?: string; message?: string } | undefined;
+    if (event === "warning" && w?.name === "V8" && /daikon[\\/].*Invalid asm\.js/.test(w.message ?? "")) return false;
+    return emit(event, ...args);
+  };
 }
 
 /** Decompressed pixel bytes of one frame (little endian) through daikon, decoding only that frame where possible. */
