@@ -6,6 +6,9 @@ import type { Store } from "@stratum/db";
 import { createEventBus, LiveAuthorizer, PresenceTracker, type EventBus } from "../events/index.js";
 import { createJobSystem, type JobSystem, type JobSystemOptions } from "./index.js";
 
+const EVENT_RETENTION_MS = 7 * 24 * 3_600_000; // 7 days of stored events for resuming
+const PRUNE_EVERY_MS = 3_600_000; // 1 h
+
 export interface Runtime {
   bus: EventBus;
   presence: PresenceTracker;
@@ -20,12 +23,15 @@ export async function createRuntime(store: Store, options: JobSystemOptions = {}
   const presence = new PresenceTracker(bus);
   const worksJobs = process.env.STRATUM_API_WORKS_JOBS?.trim().toLowerCase();
   const jobs = await createJobSystem(store, bus, { work: !(worksJobs === "false" || worksJobs === "0"), ...options });
+  const prune = setInterval(() => void bus.prune(EVENT_RETENTION_MS).catch((e: Error) => console.error(`events: prune failed: ${e.message}`)), PRUNE_EVERY_MS);
+  prune.unref();
   return {
     bus,
     presence,
     authorizer: new LiveAuthorizer(store),
     jobs,
     async close() {
+      clearInterval(prune);
       await jobs.close();
       presence.close();
       await bus.close();
