@@ -23,8 +23,21 @@ const clients = {} as Record<Caller, TestClient>;
 async function succeededRun(): Promise<number> {
   const { runId, jobId } = await createSelectRun(server.store, seeded, { strategy: "random", perClass: 3, seed: runSeed++ });
   await server.runtime.jobs.queue.enqueue(jobId);
-  await server.runtime.jobs.queue.idle();
+  await until(async () => ["SUCCEEDED", "FAILED"].includes((await server.store.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).status));
   return runId;
+}
+
+async function until(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Waits until every job the API enqueued has ended (fixture jobs, never enqueued, stay QUEUED on purpose). */
+async function settle(): Promise<void> {
+  await until(async () => (await server.store.prisma.job.count({ where: { status: { in: ["QUEUED", "RUNNING"] }, NOT: { createdById: seeded.userId } } })) === 0);
 }
 let runSeed = 100;
 
@@ -114,7 +127,7 @@ beforeAll(async () => {
   clients.ANONYMOUS = new TestClient(server);
 }, 60_000);
 afterAll(async () => {
-  await server?.runtime.jobs.queue.idle();
+  if (server) await settle();
   await server?.close();
 });
 
@@ -124,7 +137,7 @@ describe("authorization matrix (jobs, analyses, runs, reviews, evaluations)", ()
       const doc = gql(`mutation ($input: ${c.input}!) { ${c.mutation}(input: $input) { errors { code field message } } }`);
       for (const caller of CALLERS) {
         const input = await c.prepare();
-        await server.runtime.jobs.queue.idle();
+        await settle();
         const before = await snapshot();
         const r = await clients[caller].mutate(doc, { input });
         const role = ROLE_OF[caller];
@@ -143,7 +156,7 @@ describe("authorization matrix (jobs, analyses, runs, reviews, evaluations)", ()
           expect(r.errors, `${caller}`).toEqual([]);
           expect(r.data[c.mutation].errors[0]?.code, `${caller}`).toBe(caller === "OTHER_OWNER" ? "NOT_FOUND" : "FORBIDDEN");
         }
-        await server.runtime.jobs.queue.idle();
+        await settle();
         expect(await snapshot(), `${caller} changed nothing`).toBe(before);
       }
     });
