@@ -168,6 +168,26 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     }),
   );
 
+  // Errors outside GraphQL execution (unparseable JSON, body too large, route faults) answer JSON with a
+  // code — never Express's HTML page with a stack trace.
+  app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const e = error as { status?: number; statusCode?: number; type?: string; message?: string };
+    const status = e.status ?? e.statusCode ?? 500;
+    if (status >= 500 && config.nodeEnv !== "test") console.error("[http] fault:", error);
+    const code =
+      e.type === "entity.parse.failed"
+        ? "BAD_REQUEST"
+        : e.type === "entity.too.large"
+          ? "LIMIT_EXCEEDED"
+          : status >= 500
+            ? "INTERNAL_SERVER_ERROR"
+            : "BAD_REQUEST";
+    const message =
+      status >= 500 && production ? "Internal server error" : (e.message ?? "request failed").slice(0, 500);
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
+
   let closed = false;
   return {
     httpServer,

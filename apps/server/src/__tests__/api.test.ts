@@ -1,0 +1,566 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions, not types */
+// The core API over a live server: import through uploads, re-import, version history and diff,
+// sample connections and filters, site-scoped URIs and images, query limits, bad IDs, audit log.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gql } from "@apollo/client";
+import { encodeNpy } from "@stratum/formats";
+import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer } from "../test/harness.js";
+import { toGlobalId } from "../graphql/ids.js";
+import { createApp } from "../app.js";
+
+// A real 1×1 PNG.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+const MANIFEST_V1 = [
+  "id,label,site,uri,scanner,age",
+  "s1,normal,H1,img/s1.png,GE,40",
+  "s2,normal,H2,img/s2.png,Siemens,51",
+  "s3,pneumonia,H1,img/s3.png,GE,62",
+  "s4,pneumonia,H2,img/s4.png,Siemens,33",
+  "s5,normal,H1,img/s5.png,GE,70",
+].join("\n");
+
+// s2 relabelled, s5 removed, s6 added.
+const MANIFEST_V2 = [
+  "id,label,site,uri,scanner,age",
+  "s1,normal,H1,img/s1.png,GE,40",
+  "s2,pneumonia,H2,img/s2.png,Siemens,51",
+  "s3,pneumonia,H1,img/s3.png,GE,62",
+  "s4,pneumonia,H2,img/s4.png,Siemens,33",
+  "s6,normal,H2,img/s6.png,GE,29",
+].join("\n");
+
+let server: TestServer;
+let consortiumId: number;
+let otherConsortiumId: number;
+let projectId: string;
+let owner: TestClient;
+let curatorToken: TestClient;
+let siteViewer: TestClient; // VIEWER scoped to site H1
+let outsider: TestClient;
+let v1: { id: string; datasetId: string };
+let v2Id: string;
+
+const IMPORT = gql`
+  mutation Import($input: DatasetImportInput!) {
+    datasetImport(input: $input) {
+      created
+      summary
+      diff {
+        added
+        removed
+        changed
+        unchanged
+      }
+      dataset {
+        id
+        name
+        versionCount
+      }
+      version {
+        id
+        number
+        sampleCount
+        message
+        author {
+          email
+        }
+        parent {
+          id
+        }
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`;
+
+const SAMPLES = gql`
+  query Samples($id: ID!, $first: Int, $after: String, $filter: SampleFilter) {
+    datasetVersion(id: $id) {
+      samples(first: $first, after: $after, filter: $filter) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          endCursor
+        }
+        nodes {
+          id
+          externalId
+          label
+          uri
+          imageUrl
+          metadata
+          site {
+            code
+          }
+        }
+      }
+    }
+  }
+`;
+
+async function importVia(client: TestClient, csv: string, datasetName = "xrays", extra: Record<string, unknown> = {}) {
+  const up = await client.upload("manifest.csv", csv);
+  expect(up.status).toBe(201);
+  return client.mutate(IMPORT, {
+    input: { projectId, datasetName, manifestUploadId: up.json.id, message: "first import", ...extra },
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ uploadMaxBytes: 64 * 1024 });
+  const prisma = server.store.prisma;
+  consortiumId = (await prisma.consortium.create({ data: { slug: "api-c", name: "C" } })).id;
+  otherConsortiumId = (await prisma.consortium.create({ data: { slug: "api-other", name: "O" } })).id;
+  const h1 = await prisma.site.create({ data: { consortiumId, code: "H1", name: "Hospital 1" } });
+  const project = await prisma.project.create({ data: { consortiumId, slug: "cxr", name: "CXR" } });
+  projectId = toGlobalId("Project", project.id);
+  const o = await seedUser(server.store, [{ consortiumId, role: "OWNER" }], "owner");
+  owner = await signIn(server, o.email);
+  const c = await seedUser(server.store, [{ consortiumId, role: "CURATOR" }], "curator");
+  curatorToken = new TestClient(server, (await seedToken(server.store, c.id, consortiumId, "CURATOR")).secret);
+  const v = await seedUser(server.store, [{ consortiumId, role: "VIEWER", siteId: h1.id }], "siteviewer");
+  siteViewer = await signIn(server, v.email);
+  const x = await seedUser(server.store, [{ consortiumId: otherConsortiumId, role: "OWNER" }], "outsider");
+  outsider = await signIn(server, x.email);
+  mkdirSync(path.join(server.filesDir, "img"), { recursive: true });
+  for (const s of ["s1", "s2", "s3", "s4", "s5", "s6"]) writeFileSync(path.join(server.filesDir, "img", `${s}.png`), PNG);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe("datasetImport", () => {
+  it("imports an uploaded manifest as version 1 (API token, CURATOR)", async () => {
+    const r = await importVia(curatorToken, MANIFEST_V1);
+    expect(r.errors).toEqual([]);
+    const p = r.data.datasetImport;
+    expect(p.errors).toEqual([]);
+    expect(p.created).toBe(true);
+    expect(p.diff).toEqual({ added: 5, removed: 0, changed: 0, unchanged: 0 });
+    expect(p.version).toMatchObject({ number: 1, sampleCount: 5, message: "first import", parent: null });
+    expect(p.version.author.email).toMatch(/^curator-/);
+    expect(p.dataset).toMatchObject({ name: "xrays", versionCount: 1 });
+    v1 = { id: p.version.id, datasetId: p.dataset.id };
+    const sites = await server.store.prisma.site.findMany({ where: { consortiumId }, orderBy: { code: "asc" } });
+    expect(sites.map((s) => s.code)).toEqual(["H1", "H2"]); // H2 created by the import
+  });
+
+  it("re-importing the same content creates no version", async () => {
+    const before = await server.store.prisma.datasetVersion.count();
+    const r = await importVia(owner, MANIFEST_V1);
+    const p = r.data.datasetImport;
+    expect(p.errors).toEqual([]);
+    expect(p.created).toBe(false);
+    expect(p.version.id).toBe(v1.id);
+    expect(p.dataset.versionCount).toBe(1);
+    expect(await server.store.prisma.datasetVersion.count()).toBe(before);
+  });
+
+  it("imports changed content as version 2 whose diff against its parent lists added, removed and changed", async () => {
+    const r = await importVia(owner, MANIFEST_V2, "xrays", { message: "relabel s2, drop s5, add s6" });
+    const p = r.data.datasetImport;
+    expect(p.errors).toEqual([]);
+    expect(p.created).toBe(true);
+    expect(p.version).toMatchObject({ number: 2, sampleCount: 5, parent: { id: v1.id } });
+    expect(p.diff).toEqual({ added: 1, removed: 1, changed: 1, unchanged: 3 });
+    v2Id = p.version.id;
+
+    const DIFF = gql`
+      query Diff($id: ID!, $against: ID, $first: Int, $after: String) {
+        datasetVersion(id: $id) {
+          diff(against: $against) {
+            from {
+              number
+            }
+            to {
+              number
+            }
+            added
+            removed
+            changed
+            unchanged
+            items(first: $first, after: $after) {
+              totalCount
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+              nodes {
+                kind
+                externalId
+                before {
+                  label
+                }
+                after {
+                  label
+                }
+              }
+            }
+          }
+        }
+      }
+    `;
+    const d = await owner.query(DIFF, { id: v2Id, first: 10 });
+    expect(d.errors).toEqual([]);
+    expect(d.data.datasetVersion.diff).toMatchObject({
+      from: { number: 1 },
+      to: { number: 2 },
+      added: 1,
+      removed: 1,
+      changed: 1,
+      unchanged: 3,
+    });
+    expect(d.data.datasetVersion.diff.items.nodes).toEqual([
+      { kind: "CHANGED", externalId: "s2", before: { label: "normal" }, after: { label: "pneumonia" } },
+      { kind: "REMOVED", externalId: "s5", before: { label: "normal" }, after: null },
+      { kind: "ADDED", externalId: "s6", before: null, after: { label: "normal" } },
+    ]);
+    // Paged, and explicit `against`.
+    const page1 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2 });
+    const items1 = page1.data.datasetVersion.diff.items;
+    expect(items1.nodes.map((n: any) => n.externalId)).toEqual(["s2", "s5"]);
+    expect(items1.pageInfo.hasNextPage).toBe(true);
+    expect(items1.totalCount).toBe(3);
+    const page2 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2, after: items1.pageInfo.endCursor });
+    expect(page2.data.datasetVersion.diff.items.nodes.map((n: any) => n.externalId)).toEqual(["s6"]);
+    expect(page2.data.datasetVersion.diff.items.pageInfo.hasNextPage).toBe(false);
+    // Reverse direction.
+    const back = await owner.query(DIFF, { id: v1.id, against: v2Id, first: 10 });
+    expect(back.data.datasetVersion.diff).toMatchObject({ added: 1, removed: 1, changed: 1 });
+    // Wrong or hidden `against` → null; another dataset's version → typed error.
+    const garbage = await owner.query(DIFF, { id: v2Id, against: "nope", first: 1 });
+    expect(garbage.data.datasetVersion.diff).toBeNull();
+    const other = await importVia(owner, "id,label\nz1,a\n", "other-dataset");
+    const foreign = await owner.query(DIFF, { id: v2Id, against: other.data.datasetImport.version.id, first: 1 });
+    expect(foreign.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("lists the version history newest first with message, author and parent", async () => {
+    const r = await owner.query(
+      gql`
+        query ($id: ID!) {
+          node(id: $id) {
+            ... on Dataset {
+              versions(first: 10) {
+                totalCount
+                nodes {
+                  number
+                  message
+                  author {
+                    email
+                  }
+                  parent {
+                    number
+                  }
+                }
+              }
+              latestVersion {
+                number
+              }
+            }
+          }
+        }
+      `,
+      { id: v1.datasetId },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.data.node.latestVersion).toEqual({ number: 2 });
+    expect(r.data.node.versions.totalCount).toBe(2);
+    expect(r.data.node.versions.nodes.map((v: any) => [v.number, v.message, v.parent?.number ?? null])).toEqual([
+      [2, "relabel s2, drop s5, add s6", 1],
+      [1, "first import", null],
+    ]);
+  });
+
+  it("answers bad files with BAD_FILE naming the row, on the upload's field, and writes nothing", async () => {
+    const before = await snapshot(server.store);
+    const dup = await importVia(owner, "id,label\na,x\nb,y\na,z\n", "bad");
+    expect(dup.data.datasetImport.errors).toHaveLength(1);
+    const e = dup.data.datasetImport.errors[0];
+    expect(e.code).toBe("BAD_FILE");
+    expect(e.field).toEqual(["input", "manifestUploadId"]);
+    expect(e.message).toMatch(/manifest\.csv/);
+    expect(e.message).toMatch(/row 3/);
+    expect(e.message).not.toContain(server.filesDir); // no server paths
+    const noId = await importVia(owner, "name,label\na,x\n", "bad");
+    expect(noId.data.datasetImport.errors[0].code).toBe("BAD_FILE");
+    // Embeddings whose row count differs from the manifest.
+    const npy = encodeNpy({ dtype: "float32", shape: [3, 4], data: new Float32Array(12) });
+    const emb = await owner.upload("emb.npy", npy);
+    const up = await owner.upload("manifest.csv", "id,label\na,x\nb,y\n");
+    const mismatch = await owner.mutate(IMPORT, {
+      input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "ext" },
+    });
+    expect(mismatch.data.datasetImport.errors[0]).toMatchObject({ code: "BAD_FILE", field: ["input", "embeddingsUploadId"] });
+    expect(mismatch.data.datasetImport.errors[0].message).toMatch(/emb\.npy/);
+    // Embeddings without a model name.
+    const noModel = await owner.mutate(IMPORT, {
+      input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id },
+    });
+    expect(noModel.data.datasetImport.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "modelName"] });
+    expect(await snapshot(server.store)).toEqual(before);
+  });
+
+  it("imports embeddings alongside the manifest", async () => {
+    const rows = 2;
+    const data = new Float32Array([1, 0, 0, 1, 0, 1, 1, 0]);
+    const emb = await owner.upload("emb.npy", encodeNpy({ dtype: "float32", shape: [rows, 4], data }));
+    const up = await owner.upload("manifest.csv", "id,label\ne1,x\ne2,y\n");
+    const r = await owner.mutate(IMPORT, {
+      input: { projectId, datasetName: "with-emb", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "site-encoder" },
+    });
+    expect(r.data.datasetImport.errors).toEqual([]);
+    const set = await server.store.prisma.embeddingSet.findFirstOrThrow({ include: { model: true } });
+    expect(set).toMatchObject({ dim: 4, count: 2, model: { name: "site-encoder", kind: "EXTERNAL" } });
+  });
+
+  it("upload ids belong to their uploader; uploads need auth and respect the size limit", async () => {
+    const up = await owner.upload("manifest.csv", "id,label\nq,x\n");
+    const stolen = await curatorToken.mutate(IMPORT, {
+      input: { projectId, datasetName: "stolen", manifestUploadId: up.json.id },
+    });
+    expect(stolen.data.datasetImport.errors).toEqual([
+      expect.objectContaining({ code: "NOT_FOUND", field: ["input", "manifestUploadId"] }),
+    ]);
+    const anonymous = await new TestClient(server).upload("m.csv", "id,label\n");
+    expect(anonymous.status).toBe(401);
+    const big = await owner.upload("big.csv", "x".repeat(100 * 1024));
+    expect(big.status).toBe(413);
+    expect(big.json.error.code).toBe("LIMIT_EXCEEDED");
+  });
+});
+
+describe("samples", () => {
+  it("paginate with cursors, a stable order and totalCount; first is capped at 100", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const r: any = await owner.query(SAMPLES, { id: v1.id, first: 2, after });
+      expect(r.errors).toEqual([]);
+      const conn = r.data.datasetVersion.samples;
+      expect(conn.totalCount).toBe(5);
+      expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
+      seen.push(...conn.nodes.map((n: any) => n.externalId));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(["s1", "s2", "s3", "s4", "s5"]);
+    const tooMany = await owner.query(SAMPLES, { id: v1.id, first: 101 });
+    expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const badCursor = await owner.query(SAMPLES, { id: v1.id, first: 2, after: "garbage" });
+    expect(badCursor.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("filter by label, site and metadata", async () => {
+    const h2 = await server.store.prisma.site.findFirstOrThrow({ where: { consortiumId, code: "H2" } });
+    const ids = async (filter: unknown) =>
+      (await owner.query(SAMPLES, { id: v1.id, first: 50, filter })).data.datasetVersion.samples.nodes.map(
+        (n: any) => n.externalId,
+      );
+    expect(await ids({ label: "pneumonia" })).toEqual(["s3", "s4"]);
+    expect(await ids({ siteId: toGlobalId("Site", h2.id) })).toEqual(["s2", "s4"]);
+    expect(await ids({ metadata: [{ key: "scanner", value: "GE" }] })).toEqual(["s1", "s3", "s5"]);
+    expect(await ids({ metadata: [{ key: "age", value: "62" }] })).toEqual(["s3"]);
+    expect(await ids({ label: "normal", metadata: [{ key: "scanner", value: "GE" }] })).toEqual(["s1", "s5"]);
+    expect(await ids({ siteId: "not-an-id" })).toEqual([]);
+    const counts = await owner.query(
+      gql`
+        query ($id: ID!) {
+          datasetVersion(id: $id) {
+            labelCounts {
+              label
+              count
+            }
+          }
+        }
+      `,
+      { id: v1.id },
+    );
+    expect(counts.data.datasetVersion.labelCounts).toEqual([
+      { label: "normal", count: 3 },
+      { label: "pneumonia", count: 2 },
+    ]);
+  });
+
+  it("a site-scoped member sees URIs and images of their own site only", async () => {
+    const r = await siteViewer.query(SAMPLES, { id: v1.id, first: 10 });
+    expect(r.errors).toEqual([]);
+    const rows = r.data.datasetVersion.samples.nodes.map((n: any) => [n.externalId, n.site.code, n.uri]);
+    expect(rows).toEqual([
+      ["s1", "H1", "img/s1.png"],
+      ["s2", "H2", null],
+      ["s3", "H1", "img/s3.png"],
+      ["s4", "H2", null],
+      ["s5", "H1", "img/s5.png"],
+    ]);
+    const nodes = r.data.datasetVersion.samples.nodes;
+    const own = nodes[0];
+    const foreign = nodes[1];
+    expect(own.imageUrl).toBe(`/samples/${own.id}/image`);
+    expect(foreign.imageUrl).toBeNull();
+    const ok = await siteViewer.get(`/samples/${own.id}/image`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await ok.arrayBuffer()).equals(PNG)).toBe(true);
+    expect((await siteViewer.get(`/samples/${foreign.id}/image`)).status).toBe(404);
+    // The owner (no site scope) sees both; outsiders and anonymous callers get nothing.
+    expect((await owner.get(`/samples/${foreign.id}/image`)).status).toBe(200);
+    expect((await outsider.get(`/samples/${own.id}/image`)).status).toBe(404);
+    expect((await new TestClient(server).get(`/samples/${own.id}/image`)).status).toBe(401);
+    expect((await owner.get(`/samples/garbage/image`)).status).toBe(404);
+  });
+});
+
+describe("bad requests", () => {
+  it("malformed and invalid queries are 400 with typed codes", async () => {
+    const parse = await owner.raw({ query: "{ viewer { " });
+    expect(parse.status).toBe(400);
+    expect(parse.json.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    const invalid = await owner.raw({ query: "{ viewer { nope } }" });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    const notJson = await owner.raw("{not json", {});
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("over-deep and over-complex queries are refused before anything runs", async () => {
+    const deep = await owner.raw({
+      // 1 + 3 × 6 + 1 = 20 levels, each list of one item: deep but cheap.
+      query: `{ consortium(id: "x") { ${"projects(first: 1) { nodes { consortium { ".repeat(6)} id ${"} } } ".repeat(6)} } }`,
+    });
+    expect(deep.status).toBe(400);
+    expect(deep.json.errors[0].extensions.code).toBe("QUERY_TOO_DEEP");
+    const complex = await owner.raw({
+      query: `{ consortium(id: "x") { projects(first: 100) { nodes { datasets(first: 100) { nodes { versions(first: 100) { nodes { id number } } } } } } } }`,
+    });
+    expect(complex.status).toBe(400);
+    expect(complex.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    // A mutation inside an over-complex document does not run.
+    const before = await snapshot(server.store);
+    const mutation = await owner.raw({
+      query: `mutation { projectCreate(input: { consortiumId: "${toGlobalId("Consortium", consortiumId)}", slug: "never", name: "N" }) { project { consortium { projects(first: 100) { nodes { datasets(first: 100) { nodes { versions(first: 100) { nodes { id } } } } } } } } errors { code } } }`,
+    });
+    expect(mutation.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    expect(await snapshot(server.store)).toEqual(before);
+  });
+
+  it("wrong IDs, wrong types and another consortium's IDs resolve to null", async () => {
+    const otherProject = await server.store.prisma.project.create({ data: { consortiumId: otherConsortiumId, slug: "o", name: "O" } });
+    const r = await owner.query(
+      gql`
+        query ($ids: [ID!]!, $p: ID!, $v: ID!) {
+          nodes(ids: $ids) {
+            id
+          }
+          project(id: $p) {
+            id
+          }
+          datasetVersion(id: $v) {
+            id
+          }
+        }
+      `,
+      {
+        ids: ["garbage", toGlobalId("Project", 999_999), toGlobalId("Project", otherProject.id), v1.id, toGlobalId("Nope", 1)],
+        p: toGlobalId("Project", otherProject.id),
+        v: projectId, // a Project ID where a DatasetVersion ID is expected
+      },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.data.nodes).toEqual([null, null, null, { id: v1.id }, null]);
+    expect(r.data.project).toBeNull();
+    expect(r.data.datasetVersion).toBeNull();
+    const tooMany = await owner.query(gql`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+      ids: Array.from({ length: 101 }, () => v1.id),
+    });
+    expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // Mutations with a malformed ID: NOT_FOUND on the field, nothing written.
+    const before = await snapshot(server.store);
+    const m = await owner.mutate(
+      gql`
+        mutation ($input: DatasetCreateInput!) {
+          datasetCreate(input: $input) {
+            errors {
+              code
+              field
+            }
+          }
+        }
+      `,
+      { input: { projectId: "garbage", name: "x" } },
+    );
+    expect(m.data.datasetCreate.errors).toEqual([{ code: "NOT_FOUND", field: ["input", "projectId"] }]);
+    expect(await snapshot(server.store)).toEqual(before);
+  });
+
+  it("production responses carry no stack traces", async () => {
+    const prod = await createApp({ store: server.store, config: { nodeEnv: "production", filesDir: server.filesDir } });
+    const { url } = await prod.listen(0, "127.0.0.1");
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `{ nodes(ids: [${Array.from({ length: 101 }, () => '"x"').join(",")}]) { id } }` }),
+      });
+      const body = (await res.json()) as any;
+      expect(body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+      expect(JSON.stringify(body)).not.toMatch(/stacktrace|at [A-Za-z]+ \(/);
+      const introspection = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ __schema { types { name } } }" }),
+      });
+      expect(introspection.status).toBe(400);
+    } finally {
+      await prod.close();
+    }
+    // Development responses do carry them (the switch works).
+    const dev = await owner.raw({ query: `{ nodes(ids: [${Array.from({ length: 101 }, () => '"x"').join(",")}]) { id } }` });
+    expect(dev.json.errors[0].extensions.stacktrace).toBeDefined();
+  });
+});
+
+describe("audit log", () => {
+  it("records every core mutation with its actor; OWNER and CURATOR read it, others get null", async () => {
+    const AUDIT = gql`
+      query ($c: ID!, $action: String) {
+        auditEvents(consortiumId: $c, first: 50, action: $action) {
+          totalCount
+          nodes {
+            action
+            targetType
+            targetId
+            actor {
+              email
+            }
+            tokenPrefix
+            createdAt
+          }
+        }
+      }
+    `;
+    const c = toGlobalId("Consortium", consortiumId);
+    const r = await owner.query(AUDIT, { c, action: "datasetImport" });
+    expect(r.errors).toEqual([]);
+    const events = r.data.auditEvents.nodes;
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    const first = events[events.length - 1];
+    expect(first).toMatchObject({ action: "datasetImport", targetType: "Dataset", targetId: v1.datasetId });
+    expect(first.actor.email).toMatch(/^curator-/);
+    expect(first.tokenPrefix).toMatch(/^stm_/);
+    expect((await siteViewer.query(AUDIT, { c })).data.auditEvents).toBeNull();
+    expect((await outsider.query(AUDIT, { c })).data.auditEvents).toBeNull();
+  });
+});
