@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readNpy, readNpz } from "@stratum/formats";
 import { demoModelPath } from "@stratum/embed";
 import { main } from "../main.js";
+import { embedToFiles, type Row } from "./embed.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const dir = mkdtempSync(path.join(tmpdir(), "stratum-embed-cli-"));
@@ -130,6 +131,61 @@ describe("stratum embed", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("no image could be embedded (1 failed");
     expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  it("an interrupted run keeps only hidden partial files; --resume finishes it with the same result", async () => {
+    const rows: Row[] = [];
+    for (const cls of ["normal", "pneumonia"]) {
+      for (const f of readdirSync(path.join(images, cls)).filter((x) => x.startsWith("img")).sort()) rows.push({ id: `${cls}/${f}`, path: path.join(images, cls, f), extra: { label: cls } });
+    }
+    const outDir = path.join(dir, "resume");
+    const base = {
+      modelPath: cnn.model,
+      rawConfig: JSON.parse(readFileSync(cnn.config, "utf8")),
+      rows,
+      extraColumns: ["label"],
+      out: path.join(outDir, "e.npy"),
+      manifestOut: path.join(outDir, "e.samples.csv"),
+      failuresOut: path.join(outDir, "e.failures.csv"),
+      batchSize: 4,
+      workers: 1,
+    };
+    const ac = new AbortController();
+    await expect(embedToFiles({ ...base, signal: ac.signal, onBatch: (n) => n >= 4 && ac.abort("test") })).rejects.toThrow(
+      /interrupted after 4 of 12 images; nothing was written to .*Run the same command with --resume/,
+    );
+    // No output file, only the hidden partial state.
+    expect(readdirSync(outDir).filter((f) => !f.startsWith(".")).length).toBe(0);
+    expect(readdirSync(outDir).sort()).toEqual([".e.npy.partial", ".e.npy.partial.json", ".e.npy.partial.jsonl"]);
+    // Resuming with another model is refused and keeps the partial state.
+    const vit = demoModelPath("demo-vit");
+    await expect(embedToFiles({ ...base, modelPath: vit.model, rawConfig: JSON.parse(readFileSync(vit.config, "utf8")), resume: true })).rejects.toThrow(
+      /--resume: the interrupted run used another model/,
+    );
+    const log = console.log;
+    console.log = () => {};
+    try {
+      const r = await embedToFiles({ ...base, resume: true });
+      expect(r).toEqual({ embedded: 12, failed: 0, skipped: 4 });
+    } finally {
+      console.log = log;
+    }
+    expect(readdirSync(outDir).sort()).toEqual(["e.npy", "e.samples.csv"]);
+    // Same vectors and manifest as an uninterrupted run.
+    const fresh = path.join(dir, "fresh");
+    await quiet(["embed", "--model", cnn.model, "--input", images, "--out", path.join(fresh, "e.npy")]);
+    const freshRows = parseCsv(readFileSync(path.join(fresh, "e.samples.csv"), "utf8")).filter((c) => c[0]!.includes("/img"));
+    const resumedRows = parseCsv(readFileSync(base.manifestOut, "utf8")).slice(1);
+    expect(resumedRows.map((c) => [c[0], c[2], c[3]])).toEqual(freshRows.map((c) => [c[0], c[2], c[3]]));
+    const a = (await readNpy(base.out)).data as Float32Array;
+    const freshAll = parseCsv(readFileSync(path.join(fresh, "e.samples.csv"), "utf8")).slice(1).map((c) => c[0]);
+    const b = (await readNpy(path.join(fresh, "e.npy"))).data as Float32Array;
+    resumedRows.forEach((c, i) => {
+      const j = freshAll.indexOf(c[0]);
+      for (let d = 0; d < 128; d++) expect(Math.abs(a[i * 128 + d]! - b[j * 128 + d]!)).toBeLessThan(1e-4);
+    });
+    // Nothing to resume any more.
+    await expect(embedToFiles({ ...base, resume: true })).rejects.toThrow(/--resume: no interrupted run to continue/);
   });
 
   it("rejects bad usage with exit code 2", async () => {

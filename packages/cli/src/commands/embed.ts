@@ -7,7 +7,7 @@
 // Every file is written to a temporary name next to it and renamed only when the run succeeds:
 // a failed or cancelled run leaves nothing half-written.
 import { createReadStream, existsSync } from "node:fs";
-import { mkdir, open, readFile, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { parseFlags, UsageError } from "../args.js";
@@ -16,7 +16,7 @@ import { createProgress } from "../progress.js";
 
 const usage = `usage: stratum embed --model M.onnx [--config model.json] --input DIR|manifest.csv --out emb.npy
                      [--manifest-out samples.csv] [--failures-out failures.csv]
-                     [--batch-size 32] [--workers N] [--threads N]
+                     [--batch-size 32] [--workers N] [--threads N] [--resume]
 
 Embeds images locally (no server): PNG, JPEG, TIFF (8/16-bit gray or RGB) and DICOM.
   --model          ONNX image encoder
@@ -31,9 +31,11 @@ Embeds images locally (no server): PNG, JPEG, TIFF (8/16-bit gray or RGB) and DI
   --batch-size     samples per inference batch (default 32)
   --workers        decode worker threads (default: cores / 4, at least 1)
   --threads        ONNX Runtime intra-op threads (default: cores − workers, at least 1)
+  --resume         continue a run that was interrupted (Ctrl-C): same model and --out; the images
+                   already embedded are skipped, failed ones are tried again
 Upload the vectors and the manifest with \`stratum import\`.`;
 
-interface Row {
+export interface Row {
   id: string;
   path: string;
   extra: Record<string, string>;
@@ -138,6 +140,7 @@ function defaultConfigPath(model: string): string {
 async function run(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, {
     values: ["model", "config", "input", "out", "manifest-out", "failures-out", "batch-size", "workers", "threads"],
+    booleans: ["resume"],
     required: ["model", "input", "out"],
   });
   const modelPath = path.resolve(flags.require("model"));
@@ -171,41 +174,137 @@ async function run(argv: readonly string[]): Promise<void> {
   const { rows, extraColumns } = inputStat.isDirectory() ? await listFolder(input) : await readManifest(input);
   if (rows.length === 0) throw new Error(`${input}: no images found (expected ${[...IMAGE_EXTENSIONS].join(", ")})`);
 
+  await embedToFiles({
+    modelPath,
+    rawConfig,
+    rows,
+    extraColumns,
+    out,
+    manifestOut,
+    failuresOut,
+    batchSize,
+    workers: workersFlag,
+    threads: threadsFlag,
+    resume: flags.booleans.has("resume"),
+  });
+}
+
+export interface EmbedToFilesOptions {
+  modelPath: string;
+  rawConfig: unknown;
+  rows: Row[];
+  extraColumns: string[];
+  out: string;
+  manifestOut: string;
+  failuresOut: string;
+  batchSize: number;
+  workers?: number;
+  threads?: number;
+  /** Continue an interrupted run of the same command (same model, same output paths). */
+  resume?: boolean;
+  /** Cancels like Ctrl-C: the partial files are kept for --resume. */
+  signal?: AbortSignal;
+  /** Called after each batch is written (tests use it to interrupt at a known point). */
+  onBatch?: (embedded: number) => void;
+}
+
+const HEADER = 128;
+
+interface PartialState {
+  modelSha256: string;
+  dim: number;
+  out: string;
+}
+
+/** The files of an unfinished run, kept only when it was interrupted, so --resume can continue it. */
+function partialPaths(out: string) {
+  const base = path.join(path.dirname(out), `.${path.basename(out)}.partial`);
+  return { npy: base, rows: `${base}.jsonl`, state: `${base}.json` };
+}
+
+async function readJsonLines(file: string): Promise<Array<{ id: string; sha256: string; metadata: Record<string, unknown> }>> {
+  const out: Array<{ id: string; sha256: string; metadata: Record<string, unknown> }> = [];
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line === "") continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      break; // a line cut short by the interruption: everything before it is complete
+    }
+  }
+  return out;
+}
+
+export async function embedToFiles(o: EmbedToFilesOptions): Promise<{ embedded: number; failed: number; skipped: number }> {
   const embed = await import("@stratum/embed");
-  const workers = workersFlag ?? embed.defaultDecodeWorkers();
+  const workers = o.workers ?? embed.defaultDecodeWorkers();
   // Validates the config, checks the graph and runs a dummy batch before touching any output file.
-  const model = await embed.loadModel(modelPath, rawConfig, { intraOpThreads: threadsFlag ?? embed.defaultIntraOpThreads(workers) });
+  const model = await embed.loadModel(o.modelPath, o.rawConfig, { intraOpThreads: o.threads ?? embed.defaultIntraOpThreads(workers) });
   const dim = model.config.output.dim;
   const label = embed.modelLabel(model.config);
-
-  const npy = new TempFile(out);
-  const metaRows = new TempFile(`${manifestOut}.rows`); // JSON lines, turned into the CSV at the end
-  const failures = new TempFile(failuresOut);
-  const manifest = new TempFile(manifestOut);
+  const partial = partialPaths(o.out);
+  const failures = new TempFile(o.failuresOut);
+  const manifest = new TempFile(o.manifestOut);
   const ac = new AbortController();
   const onSigint = () => ac.abort("interrupted (SIGINT)");
+  const onOuterAbort = () => ac.abort(o.signal?.reason ?? "cancelled");
   process.once("SIGINT", onSigint);
+  o.signal?.addEventListener("abort", onOuterAbort, { once: true });
   const progress = createProgress();
   const started = Date.now();
   let embedded = 0;
   let failed = 0;
+  let npyFh: FileHandle | undefined;
+  let rowsFh: FileHandle | undefined;
+  let ownPartial = false; // true once this run has started writing the partial files
+  const done = new Set<string>();
   try {
-    const npyFh = await npy.open();
-    const HEADER = 128;
-    await npyFh.write(npyHeader(0, dim, HEADER), 0, HEADER, 0);
+    await mkdir(path.dirname(o.out), { recursive: true });
     let offset = HEADER;
-    const metaFh = await metaRows.open();
-    const metaKeys = new Set<string>();
+    if (o.resume) {
+      let state: PartialState;
+      try {
+        state = JSON.parse(await readFile(partial.state, "utf8")) as PartialState;
+      } catch {
+        throw new Error(`--resume: no interrupted run to continue for ${o.out} (expected ${partial.state})`);
+      }
+      if (state.modelSha256 !== model.sha256 || state.dim !== dim) {
+        throw new Error(`--resume: the interrupted run used another model (sha256 ${state.modelSha256.slice(0, 12)}…, dim ${state.dim}); run without --resume to start over`);
+      }
+      const previous = await readJsonLines(partial.rows);
+      const { size } = await stat(partial.npy);
+      const complete = Math.min(previous.length, Math.floor((size - HEADER) / (dim * 4)));
+      const kept = previous.slice(0, complete);
+      // Keep exactly the rows present in both files.
+      ownPartial = true;
+      npyFh = await open(partial.npy, "r+");
+      await npyFh.truncate(HEADER + complete * dim * 4);
+      offset = HEADER + complete * dim * 4;
+      rowsFh = await open(partial.rows, "w");
+      await rowsFh.write(kept.map((r) => JSON.stringify(r) + "\n").join(""));
+      for (const r of kept) done.add(r.id);
+      embedded = complete;
+    } else {
+      ownPartial = true;
+      await Promise.all(Object.values(partial).map((f) => rm(f, { force: true })));
+      npyFh = await open(partial.npy, "w");
+      await npyFh.write(npyHeader(0, dim, HEADER), 0, HEADER, 0);
+      rowsFh = await open(partial.rows, "w");
+      const state: PartialState = { modelSha256: model.sha256, dim, out: o.out };
+      await writeFile(partial.state, JSON.stringify(state) + "\n");
+    }
     let failFh: FileHandle | undefined;
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map(o.rows.map((r) => [r.id, r]));
 
     for await (const batch of embed.embedImages({
       model,
-      inputs: rows.map((r) => ({ key: r.id, path: r.path })),
-      batchSize,
+      inputs: o.rows.map((r) => ({ key: r.id, path: r.path })),
+      batchSize: o.batchSize,
       workers,
+      skip: done,
       signal: ac.signal,
-      onProgress: (p) => progress.update("embedding", p.done, p.total ?? rows.length),
+      onProgress: (p) => progress.update("embedding", p.done, p.total ?? o.rows.length),
     })) {
       if (batch.items.length > 0) {
         const buf = Buffer.alloc(batch.items.length * dim * 4);
@@ -214,11 +313,8 @@ async function run(argv: readonly string[]): Promise<void> {
         await npyFh.write(buf, 0, buf.length, offset);
         offset += buf.length;
         let lines = "";
-        for (const s of batch.items) {
-          for (const k of Object.keys(s.metadata)) metaKeys.add(k);
-          lines += JSON.stringify({ id: s.key, sha256: s.sha256, metadata: s.metadata }) + "\n";
-        }
-        await metaFh.write(lines);
+        for (const s of batch.items) lines += JSON.stringify({ id: s.key, sha256: s.sha256, metadata: s.metadata }) + "\n";
+        await rowsFh.write(lines);
         embedded += batch.items.length;
       }
       if (batch.failures.length > 0) {
@@ -229,56 +325,79 @@ async function run(argv: readonly string[]): Promise<void> {
         let lines = "";
         for (const f of batch.failures) {
           const p = byId.get(f.key)?.path;
-          lines += [f.key, p ? relativeTo(failuresOut, p) : "", f.code, f.reason].map(csvCell).join(",") + "\n";
+          lines += [f.key, p ? relativeTo(o.failuresOut, p) : "", f.code, f.reason].map(csvCell).join(",") + "\n";
         }
         await failFh.write(lines);
         failed += batch.failures.length;
       }
+      o.onBatch?.(embedded);
     }
     if (embedded === 0) throw new Error(`no image could be embedded (${failed} failed; see the reasons above)`);
     await npyFh.write(npyHeader(embedded, dim, HEADER), 0, HEADER, 0);
+    await npyFh.sync();
+    await npyFh.close();
+    npyFh = undefined;
+    await rowsFh.close();
+    rowsFh = undefined;
 
     // Manifest CSV: fixed columns, the input's extra columns, then every metadata key seen (sorted).
-    await metaFh.close();
-    metaRows.handle = undefined;
+    const records = createInterface({ input: createReadStream(partial.rows), crlfDelay: Infinity });
+    const metaKeys = new Set<string>();
+    for await (const line of records) if (line !== "") for (const k of Object.keys(JSON.parse(line).metadata)) metaKeys.add(k);
     const metaColumns = [...metaKeys].sort();
-    const header = ["id", "path", "sha256", ...extraColumns, ...metaColumns];
+    const header = ["id", "path", "sha256", ...o.extraColumns, ...metaColumns];
     const mfh = await manifest.open();
     await mfh.write(header.map(csvCell).join(",") + "\n");
-    const lines = createInterface({ input: createReadStream(metaRows.temp), crlfDelay: Infinity });
     let chunk = "";
-    for await (const line of lines) {
+    let written = 0;
+    for await (const line of createInterface({ input: createReadStream(partial.rows), crlfDelay: Infinity })) {
       if (line === "") continue;
       const rec = JSON.parse(line) as { id: string; sha256: string; metadata: Record<string, unknown> };
-      const row = byId.get(rec.id)!;
-      chunk += [rec.id, relativeTo(manifestOut, row.path), rec.sha256, ...extraColumns.map((c) => row.extra[c]), ...metaColumns.map((k) => rec.metadata[k])]
+      const row = byId.get(rec.id);
+      if (!row) throw new Error(`internal: embedded id "${rec.id}" is not in the input`);
+      chunk += [rec.id, relativeTo(o.manifestOut, row.path), rec.sha256, ...o.extraColumns.map((c) => row.extra[c]), ...metaColumns.map((k) => rec.metadata[k])]
         .map(csvCell)
         .join(",") + "\n";
+      written++;
       if (chunk.length > 1 << 16) {
         await mfh.write(chunk);
         chunk = "";
       }
     }
     await mfh.write(chunk);
+    if (written !== embedded) throw new Error(`internal: ${embedded} vectors but ${written} manifest rows`);
 
-    await npy.commit();
+    await rename(partial.npy, o.out);
     await manifest.commit();
     if (failFh) await failures.commit();
-    else await rm(failuresOut, { force: true }); // a stale report from an earlier run would mislead
-    await metaRows.discard();
+    else await rm(o.failuresOut, { force: true }); // a stale report from an earlier run would mislead
+    await rm(partial.rows, { force: true });
+    await rm(partial.state, { force: true });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     progress.done();
     console.log(
-      `embedded ${embedded} of ${rows.length} images with ${label} in ${secs}s → ${path.relative(process.cwd(), out)} [${embedded}, ${dim}]` +
-        `, manifest ${path.relative(process.cwd(), manifestOut)}` +
-        (failed > 0 ? `; ${failed} failed → ${path.relative(process.cwd(), failuresOut)}` : ""),
+      `embedded ${embedded} of ${o.rows.length} images with ${label} in ${secs}s → ${path.relative(process.cwd(), o.out)} [${embedded}, ${dim}]` +
+        (done.size > 0 ? ` (${done.size} from the interrupted run)` : "") +
+        `, manifest ${path.relative(process.cwd(), o.manifestOut)}` +
+        (failed > 0 ? `; ${failed} failed → ${path.relative(process.cwd(), o.failuresOut)}` : ""),
     );
+    return { embedded, failed, skipped: done.size };
   } catch (error) {
     progress.done();
-    await Promise.all([npy.discard(), metaRows.discard(), failures.discard(), manifest.discard()]);
+    await npyFh?.close().catch(() => {});
+    await rowsFh?.close().catch(() => {});
+    await Promise.all([failures.discard(), manifest.discard()]);
+    if (ownPartial && ac.signal.aborted && embedded > 0) {
+      throw new Error(
+        `interrupted after ${embedded} of ${o.rows.length} images; nothing was written to ${path.relative(process.cwd(), o.out)}. ` +
+          `Run the same command with --resume to continue.`,
+      );
+    }
+    if (ownPartial) await Promise.all(Object.values(partial).map((f) => rm(f, { force: true })));
     throw error;
   } finally {
     process.removeListener("SIGINT", onSigint);
+    o.signal?.removeEventListener("abort", onOuterAbort);
     await model.session.release().catch(() => {});
   }
 }
