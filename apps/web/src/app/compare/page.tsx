@@ -6,7 +6,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
 import { useMemo, useState } from "react";
 import { graphql } from "@/gql";
-import { AppShell, useShell } from "@/components/shell/AppShell";
+import { AppShell, useViewerScope } from "@/components/shell/AppShell";
 import { Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtNum } from "@/components/ui";
 import { AllocationChart, MetricsTable, OverlapChart } from "@/components/charts/Charts";
 import { ColouredMap } from "@/components/map/ColouredMap";
@@ -45,7 +45,7 @@ export default function ComparePage() {
 }
 
 function Picker({ initial }: { initial: string[] }) {
-  const { projectId } = useShell();
+  const { projectId } = useViewerScope();
   const router = useRouter();
   const [chosen, setChosen] = useState<string[]>(initial);
   const { data, loading } = useQuery(PickerDoc, { variables: { projectId: projectId ?? "" }, skip: !projectId });

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@apollo/client/react";
 import { graphql } from "@/gql";
-import { AppShell, useShell } from "@/components/shell/AppShell";
+import { AppShell, useViewerScope } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, PageHead, SkeletonRows, fmtWhen } from "@/components/ui";
 
 const ReviewIndexDoc = graphql(`
@@ -15,7 +15,7 @@ const ReviewIndexDoc = graphql(`
 `);
 
 export default function ReviewIndex() {
-  const { projectId } = useShell();
+  const { projectId } = useViewerScope();
   const { data, loading } = useQuery(ReviewIndexDoc, { variables: { projectId: projectId ?? "" }, skip: !projectId });
   const runs = data?.node?.__typename === "Project" ? data.node.datasets.nodes.flatMap((d) => d.latestVersion?.runs.nodes ?? []).filter((r) => r.status === "SUCCEEDED") : [];
   return (

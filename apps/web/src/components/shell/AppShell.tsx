@@ -211,3 +211,22 @@ export function AppShell({ crumbs, scope, children }: { crumbs?: Array<{ label: 
     </ShellContext.Provider>
   );
 }
+
+/**
+ * The same facts as useShell() for a page component itself (which renders <AppShell> and so sits
+ * outside its context): the viewer, their role in `consortiumId` (or the last consortium used) and the
+ * last project used.
+ */
+export function useViewerScope(consortiumId?: string | null): ShellInfo & { loading: boolean } {
+  const { data, loading } = useQuery(ShellViewerQuery, { fetchPolicy: "cache-first" });
+  const [stored, setStored] = useState<ShellScope>({});
+  useEffect(() => {
+    try {
+      setStored(JSON.parse(localStorage.getItem(LS_KEY) ?? "{}") as ShellScope);
+    } catch { /* ignore */ }
+  }, []);
+  const memberships = data?.viewer?.memberships.nodes ?? [];
+  const cid = consortiumId ?? stored.consortiumId ?? memberships[0]?.consortium.id ?? null;
+  const role = (memberships.find((m) => m.consortium.id === cid)?.role ?? null) as RoleName | null;
+  return { loading, userName: data?.viewer?.user.name ?? "", userId: data?.viewer?.user.id ?? "", role, consortiumId: cid, projectId: stored.projectId ?? null };
+}

@@ -5,7 +5,7 @@ import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useEffect, useMemo, useState } from "react";
 import { graphql } from "@/gql";
-import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
 import { ALLOCATIONS, STRATEGIES, validateRunForm, type RunFormValues } from "@/lib/runForm";
 import { describeError, errorsByField } from "@/lib/errors";
@@ -46,9 +46,9 @@ export default function NewRunPage() {
   const search = useSearchParams();
   const router = useRouter();
   const toast = useToast();
-  const { role } = useShell();
   const { data, loading } = useQuery(NewRunQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  const { role } = useViewerScope(v?.dataset.project.consortium.id);
   const inputsQ = useQuery(NewRunInputsQuery, { variables: { id } });
   const w = inputsQ.data?.node?.__typename === "DatasetVersion" ? inputsQ.data.node : null;
   const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
@@ -99,7 +99,7 @@ export default function NewRunPage() {
       crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: `/versions/${id}` }, { label: "New selection run" }]}
     >
       <PageHead title="New selection run" sub={v ? `${v.dataset.name} v${v.number} · ${fmtInt(v.sampleCount)} samples in ${v.labelCounts.length} classes` : undefined} />
-      {loading && !v ? <SkeletonRows /> : !v ? <Empty title="Version not found" /> : role && !atLeast(role, "CURATOR") ? (
+      {(loading && !v) || !role ? <SkeletonRows /> : !v ? <Empty title="Version not found" /> : !atLeast(role, "CURATOR") ? (
         <Alert tone="warn">Your role ({role.toLowerCase()}) cannot start selection runs. Ask a curator.</Alert>
       ) : (
         <div className="grid side">
