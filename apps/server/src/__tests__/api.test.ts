@@ -422,6 +422,70 @@ describe("samples", () => {
   });
 });
 
+describe("DataLoader batching", () => {
+  it("a page of samples with nested site, dataset, project and access checks costs the same queries for 2 or 5 items", async () => {
+    let operations = 0;
+    const counting = server.store.prisma.$extends({
+      query: {
+        async $allOperations({ args, query }) {
+          operations++;
+          return query(args);
+        },
+      },
+    });
+    const app = await createApp({
+      store: { ...server.store, prisma: counting as unknown as typeof server.store.prisma },
+      config: { nodeEnv: "test", filesDir: server.filesDir, uploadDir: path.join(server.filesDir, "uploads") },
+    });
+    const { port } = await app.listen(0, "127.0.0.1");
+    try {
+      const client = new TestClient({ ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` });
+      client.cookies = siteViewer.cookies;
+      const QUERY = gql`
+        query ($id: ID!, $first: Int) {
+          datasetVersion(id: $id) {
+            author {
+              email
+            }
+            samples(first: $first) {
+              nodes {
+                uri
+                imageUrl
+                site {
+                  code
+                  consortium {
+                    slug
+                    viewerRole
+                  }
+                }
+                dataset {
+                  name
+                  project {
+                    slug
+                  }
+                }
+              }
+            }
+          }
+        }
+      `;
+      const count = async (first: number) => {
+        operations = 0;
+        const r = await client.query(QUERY, { id: v1.id, first });
+        expect(r.errors).toEqual([]);
+        expect(r.data.datasetVersion.samples.nodes).toHaveLength(first);
+        return operations;
+      };
+      const two = await count(2);
+      const five = await count(5);
+      expect(five).toBe(two);
+      expect(five).toBeLessThanOrEqual(12);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("bad requests", () => {
   it("malformed and invalid queries are 400 with typed codes", async () => {
     const parse = await owner.raw({ query: "{ viewer { " });

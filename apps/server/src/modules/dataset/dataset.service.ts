@@ -1,10 +1,10 @@
 import path from "node:path";
-import { ImportError, importDataset } from "@stratum/db";
+import { ImportError, importDataset, type ImportResult, type SqlClient, type Store } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { AppError, type ErrorCode } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
 import { canRead, requireRole } from "../../auth/access.js";
-import { audit } from "../../audit/audit.js";
+import { audit, auditSql } from "../../audit/audit.js";
 import { resolveUpload, type StoredUpload } from "../upload/upload.service.js";
 import { Dataset } from "./dataset.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
@@ -85,10 +85,32 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
   }
   const uploads: Array<[StoredUpload, string]> = [[manifest, "manifestUploadId"]];
   if (embeddings) uploads.push([embeddings, "embeddingsUploadId"]);
-  let result;
+  // importDataset runs one raw-SQL transaction (store.transaction); the audit event is written inside it,
+  // after the import's own writes, so an import and its audit event commit or roll back together.
+  const consortiumId = project!.consortiumId;
+  const auditedStore: Store = {
+    ...ctx.app.store,
+    transaction: <T>(fn: (sql: SqlClient) => Promise<T>) =>
+      ctx.app.store.transaction(async (sql) => {
+        const written = await fn(sql);
+        const r = written as unknown as ImportResult;
+        await auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, {
+          version: toGlobalId("DatasetVersion", r.version.id),
+          number: r.version.number,
+          created: r.created,
+          manifest: { filename: manifest.filename, sha256: manifest.sha256, size: manifest.size },
+          ...(embeddings
+            ? { embeddings: { filename: embeddings.filename, sha256: embeddings.sha256 }, model: input.modelName }
+            : {}),
+          diff: r.diff,
+        });
+        return written;
+      }),
+  };
+  let result: ImportResult;
   try {
-    result = await importDataset(ctx.app.store, {
-      consortium: project!.consortiumId,
+    result = await importDataset(auditedStore, {
+      consortium: consortiumId,
       project: project!.slug,
       dataset: input.datasetName,
       manifestPath: manifest.path,
@@ -105,17 +127,6 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
     if (error instanceof ImportError) throw importFailure(error, uploads);
     throw error;
   }
-  // importDataset commits in its own raw-SQL transaction; the audit event follows right after.
-  await ctx.prisma.$transaction(async (tx) => {
-    await audit(tx, ctx, "datasetImport", { type: "Dataset", id: result.datasetId, consortiumId: project!.consortiumId }, {
-      version: toGlobalId("DatasetVersion", result.version.id),
-      number: result.version.number,
-      created: result.created,
-      manifest: { filename: manifest.filename, sha256: manifest.sha256, size: manifest.size },
-      ...(embeddings ? { embeddings: { filename: embeddings.filename, sha256: embeddings.sha256 }, model: input.modelName } : {}),
-      diff: result.diff,
-    });
-  });
   const [dataset, version] = await Promise.all([
     ctx.prisma.dataset.findUniqueOrThrow({ where: { id: result.datasetId } }),
     ctx.prisma.datasetVersion.findUniqueOrThrow({ where: { id: result.version.id } }),
