@@ -205,10 +205,9 @@ async function writeImport(
   const newSamples = missing.length;
   if (unchanged && newSamples > 0) throw new Error(`internal: version ${latest.id} has the content but ${newSamples} of its samples are missing`);
   if (newSamples > 0) {
-    const reserved = await sql.query<{ id: number }>(
-      `SELECT nextval(pg_get_serial_sequence('"Sample"', 'id'))::int AS id FROM generate_series(1, $1::int)`,
-      [newSamples],
-    );
+    // nextval per id (safe with concurrent inserters); the sequence is looked up once, not per row.
+    const seq = (await sql.query<{ seq: string }>(`SELECT pg_get_serial_sequence('"Sample"', 'id') AS seq`)).rows[0]!.seq;
+    const reserved = await sql.query<{ id: number }>(`SELECT nextval($1::regclass)::int AS id FROM generate_series(1, $2::int)`, [seq, newSamples]);
     for (let k = 0; k < newSamples; k++) sampleIds[missing[k]!] = reserved.rows[k]!.id;
     await copyBinary(
       sql,
