@@ -36,6 +36,10 @@ export interface ServerConfig {
   maxQueryComplexity: number;
   /** When non-empty, GET /samples/:id/image serves only files under these folders. */
   imageRoots: string[];
+  /** Seed the demo consortium on an empty database (STRATUM_SEED_DEMO, default true). */
+  seedDemo: boolean;
+  /** One password for every demo account (STRATUM_DEMO_PASSWORD); random per account when unset. */
+  demoPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -109,5 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .split(path.delimiter)
       .filter(Boolean)
       .map((p) => path.resolve(p)),
+    seedDemo: bool(env, "STRATUM_SEED_DEMO", true),
+    demoPassword: env.STRATUM_DEMO_PASSWORD?.trim() || undefined,
   };
 }

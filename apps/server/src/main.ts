@@ -5,6 +5,7 @@ import { openStore } from "@stratum/db";
 import { loadConfig } from "./env.js";
 import { createApp } from "./app.js";
 import { createRuntime, liveAppOptions } from "./jobs/runtime.js";
+import { seedDemoIfEmpty, queueDemoEmbeddings, describeAccounts } from "./seed/demo.js";
 
 const config = loadConfig();
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -13,6 +14,19 @@ const runtime = await createRuntime(store);
 const app = await createApp({ store, config, ...(await liveAppOptions(runtime)) });
 const { url, wsUrl } = await app.listen(config.port, config.host);
 console.log(`Stratum API on ${store.kind}: ${url} (subscriptions: ${wsUrl})`);
+
+// An empty database gets the demo consortium (STRATUM_SEED_DEMO=false turns this off).
+if (config.seedDemo) {
+  const seed = await seedDemoIfEmpty(store, {
+    filesDir: config.filesDir,
+    password: config.demoPassword,
+    log: (line) => console.log(line),
+  });
+  if (seed) {
+    for (const jobId of await queueDemoEmbeddings(store, seed)) await runtime.jobs.queue.enqueue(jobId);
+    console.log(describeAccounts(seed, config.webOrigin));
+  }
+}
 
 let stopping = false;
 async function stop(signal: string) {

@@ -9,6 +9,7 @@ import { importDataset, type Store, type Role } from "@stratum/db";
 import { registerModel, demoModelPath } from "@stratum/embed";
 import { hashPassword, randomPassword } from "../auth/password.js";
 import { DEMO_SITES, writeDemoSplit } from "./demo-files.js";
+import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.service.js";
 
 export const DEMO_CONSORTIUM = "demo";
 export const DEMO_PROJECT = "pneumonia";
@@ -148,4 +149,33 @@ export function describeAccounts(seed: DemoSeed, webOrigin: string): string {
       (a) => `  ${a.email.padEnd(width)}  ${a.password}  (${a.role}${a.siteCode ? `, site ${a.siteCode} only` : ""})`,
     ),
   ].join("\n");
+}
+
+/**
+ * Queues the demo encoder over both demo versions, through the same job the embeddingSetStart mutation
+ * uses, so the first start shows a live embedding job. Returns the job ids to enqueue after commit.
+ */
+export async function queueDemoEmbeddings(store: Store, seed: DemoSeed): Promise<number[]> {
+  const model = await store.prisma.embeddingModel.findUniqueOrThrow({ where: { id: seed.modelId } });
+  const owner = await store.prisma.user.findUniqueOrThrow({ where: { email: seed.accounts[0]!.email } });
+  const versions = await store.prisma.datasetVersion.findMany({
+    where: { id: { in: [seed.poolVersionId, seed.testVersionId] } },
+    orderBy: { id: "asc" },
+  });
+  // No Prisma calls inside: on PGlite the raw transaction holds the only connection.
+  return store.transaction(async (sql) => {
+    const jobIds: number[] = [];
+    for (const version of versions) {
+      const { jobId } = await queueEmbeddingSetJob(sql, {
+        consortiumId: seed.consortiumId,
+        modelId: model.id,
+        versionId: version.id,
+        dim: model.dim,
+        total: version.sampleCount,
+        createdById: owner.id,
+      });
+      jobIds.push(jobId);
+    }
+    return jobIds;
+  });
 }

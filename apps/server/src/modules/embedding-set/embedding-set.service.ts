@@ -1,4 +1,4 @@
-import type { EmbeddingSet as Row } from "@stratum/db";
+import type { EmbeddingSet as Row, SqlClient } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
@@ -39,24 +39,44 @@ export async function startEmbeddingSet(ctx: Context, input: EmbeddingSetStartIn
   }
   const sampleCount = (await ctx.loaders.datasetVersion.load(versionId))?.sampleCount ?? 0;
   const { setId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const jobId = await createJob(sql, { consortiumId: access.consortiumId, kind: "EMBED", payload: {}, createdById: ctx.viewer!.userId, total: sampleCount });
-    let setId: number;
-    if (existing) {
-      await sql.query(`UPDATE "EmbeddingSet" SET status = 'PENDING', "jobId" = $2 WHERE id = $1`, [existing.id, jobId]);
-      setId = existing.id;
-    } else {
-      const r = await sql.query<{ id: number }>(
-        `INSERT INTO "EmbeddingSet" ("modelId", "datasetVersionId", dim, "jobId") VALUES ($1, $2, $3, $4) RETURNING id`,
-        [modelId, versionId, model.dim, jobId],
-      );
-      setId = r.rows[0]!.id;
-    }
-    await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ setId })]);
-    await auditSql(sql, ctx, "embeddingSetStart", { type: "EmbeddingSet", id: setId, consortiumId: access.consortiumId }, { modelId, versionId, jobId, restart: Boolean(existing) });
-    return { setId, jobId };
+    const queued = await queueEmbeddingSetJob(sql, {
+      consortiumId: access.consortiumId,
+      modelId,
+      versionId,
+      dim: model.dim,
+      total: sampleCount,
+      createdById: ctx.viewer!.userId,
+      restartSetId: existing?.id ?? null,
+    });
+    await auditSql(sql, ctx, "embeddingSetStart", { type: "EmbeddingSet", id: queued.setId, consortiumId: access.consortiumId }, { modelId, versionId, jobId: queued.jobId, restart: Boolean(existing) });
+    return queued;
   });
   await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
   const [set, job] = await Promise.all([ctx.prisma.embeddingSet.findUniqueOrThrow({ where: { id: setId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
   jobLoader(ctx).prime(job.id, job);
   return { embeddingSet: EmbeddingSet.from(set), job: Job.from(job) };
+}
+
+/**
+ * Creates (or re-arms a FAILED) embedding set and its QUEUED EMBED job, inside the caller's transaction.
+ * The caller enqueues jobId after commit. Shared by the embeddingSetStart mutation and the demo seed.
+ */
+export async function queueEmbeddingSetJob(
+  sql: SqlClient,
+  args: { consortiumId: number; modelId: number; versionId: number; dim: number; total: number; createdById: number | null; restartSetId?: number | null },
+): Promise<{ setId: number; jobId: number }> {
+  const jobId = await createJob(sql, { consortiumId: args.consortiumId, kind: "EMBED", payload: {}, createdById: args.createdById, total: args.total });
+  let setId: number;
+  if (args.restartSetId) {
+    await sql.query(`UPDATE "EmbeddingSet" SET status = 'PENDING', "jobId" = $2 WHERE id = $1`, [args.restartSetId, jobId]);
+    setId = args.restartSetId;
+  } else {
+    const r = await sql.query<{ id: number }>(
+      `INSERT INTO "EmbeddingSet" ("modelId", "datasetVersionId", dim, "jobId") VALUES ($1, $2, $3, $4) RETURNING id`,
+      [args.modelId, args.versionId, args.dim, jobId],
+    );
+    setId = r.rows[0]!.id;
+  }
+  await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ setId })]);
+  return { setId, jobId };
 }
