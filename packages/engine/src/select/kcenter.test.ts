@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.js";
 import type { Points } from "../types.js";
+import { createDotKernel } from "./dot-kernel.js";
 import { kCenterGreedy } from "./kcenter.js";
 
 /** The textbook loop, for comparison: O(k·n·dim), direct squared differences. */
@@ -42,7 +43,7 @@ function clustered(n: number, dim: number, clusters: number, seed: number): Poin
 
 describe("kCenterGreedy", () => {
   it("kCenterGreedy(clustered points, 60) picks exactly what the plain farthest-first loop picks", () => {
-    const p = clustered(1500, 12, 8, 3);
+    const p = clustered(6000, 12, 8, 3); // 72 000 float32 values: the SIMD kernel runs
     expect(Array.from(kCenterGreedy(p, 60, undefined, { first: 5 }).order)).toEqual(naiveKCenter(p, 60, 5));
   });
 
@@ -50,6 +51,39 @@ describe("kCenterGreedy", () => {
     const rng = createRng(4);
     const p: Points = { data: Float64Array.from({ length: 800 * 30 }, () => rng.normal()), n: 800, dim: 30 };
     expect(Array.from(kCenterGreedy(p, 40).order)).toEqual(naiveKCenter(p, 40, 0));
+  });
+
+  it("kCenterGreedy(float32 points, k) gives the same picks and radii with and without the SIMD kernel", () => {
+    // 3000 × 37 = 111 000 values ≥ 65 536, so the kernel is used; 37 exercises the dim mod 4 tail.
+    const p = clustered(3000, 37, 10, 8);
+    const simd = kCenterGreedy(p, 80, undefined, { first: 3 });
+    const plain = kCenterGreedy(p, 80, undefined, { first: 3, simd: false });
+    expect(Array.from(simd.order)).toEqual(Array.from(plain.order));
+    expect(Array.from(simd.radius)).toEqual(Array.from(plain.radius));
+    const rows = Array.from({ length: 2500 }, (_, i) => (i * 7) % 3000);
+    const sub = kCenterGreedy(p, 40, rows, { first: 0 });
+    expect(Array.from(sub.order)).toEqual(Array.from(kCenterGreedy(p, 40, rows, { first: 0, simd: false }).order));
+  });
+
+  it("createDotKernel(m, dim) computes x·c bit-identically to the double-precision loop", () => {
+    const rng = createRng(2);
+    const dim = 13;
+    const X = Float32Array.from({ length: 5 * dim }, () => rng.normal());
+    const k = createDotKernel(5, dim, (v) => v.set(X));
+    expect(k).not.toBeNull();
+    const c = Float64Array.from({ length: dim }, (_, t) => X[2 * dim + t]!);
+    k!.setCentre(c);
+    for (let i = 0; i < 5; i++) {
+      let [s0, s1, s2, s3, t] = [0, 0, 0, 0, 0];
+      for (; t + 4 <= dim; t += 4) {
+        s0 += X[i * dim + t]! * c[t]!;
+        s1 += X[i * dim + t + 1]! * c[t + 1]!;
+        s2 += X[i * dim + t + 2]! * c[t + 2]!;
+        s3 += X[i * dim + t + 3]! * c[t + 3]!;
+      }
+      for (; t < dim; t++) s0 += X[i * dim + t]! * c[t]!;
+      expect(k!.dot(i)).toBe(s0 + s1 + s2 + s3);
+    }
   });
 
   it("kCenterGreedy(points on a line, 3) takes the start, then the far end, then the middle", () => {

@@ -3,6 +3,7 @@
 // minimax cover radius; every prefix of the order is itself a greedy cover.
 import type { Points, ProgressFn } from "../types.js";
 import { deriveSeed, fmt } from "./common.js";
+import { createDotKernel } from "./dot-kernel.js";
 import { createRng } from "../rng.js";
 import type { StrategyPick } from "./types.js";
 import type { StrategyContext } from "./context.js";
@@ -10,6 +11,8 @@ import type { StrategyContext } from "./context.js";
 export interface KCenterOptions {
   /** Position (in `rows`) of the first centre; default 0. */
   first?: number;
+  /** Use the WebAssembly SIMD dot kernel for float32 inputs of ≥ 65 536 values; default true. Same picks either way. */
+  simd?: boolean;
   onProgress?: ProgressFn;
 }
 
@@ -39,24 +42,39 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
   const order = new Int32Array(kk);
   const radius = new Float64Array(kk);
   if (kk === 0) return { order, radius };
-  // Work on a contiguous copy when rows is a subset, so the hot loop streams memory.
+  // float32 inputs of some size go to the SIMD kernel, which holds its own copy of the rows; otherwise
+  // the TypeScript loop works on the input (or a contiguous copy when rows is a subset).
+  const useKernel = (options.simd ?? true) && data instanceof Float32Array && m * dim >= 65_536;
+  const kernel = useKernel
+    ? createDotKernel(m, dim, (view) => {
+        if (!rows) view.set(data.subarray(0, m * dim));
+        else for (let r = 0; r < m; r++) view.set(data.subarray(rows[r]! * dim, rows[r]! * dim + dim), r * dim);
+      })
+    : null;
   let X: Float32Array | Float64Array = data;
-  if (rows) {
+  if (rows && !kernel) {
     X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
     for (let r = 0; r < m; r++) X.set(data.subarray(rows[r]! * dim, rows[r]! * dim + dim), r * dim);
   }
+  /** Row i of the (possibly subset) input, as offset into `data` or X. */
+  const src = kernel && rows ? data : X;
+  const rowOffset = (i: number): number => (kernel && rows ? rows[i]! * dim : i * dim);
   const dim4 = dim - (dim % 4);
   const sq = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    const o = i * dim;
+    const o = rowOffset(i);
     let s = 0;
-    for (let t = 0; t < dim; t++) s += X[o + t]! * X[o + t]!;
+    for (let t = 0; t < dim; t++) s += src[o + t]! * src[o + t]!;
     sq[i] = s;
   }
   const c = new Float64Array(dim);
   let cc = 0;
   /** Squared distance from position i to the current centre c (norm form, clamped at 0). */
   const distToC = (i: number): number => {
+    if (kernel) {
+      const d = sq[i]! - 2 * kernel.dot(i) + cc;
+      return d > 0 ? d : 0;
+    }
     const o = i * dim;
     let s0 = 0;
     let s1 = 0;
@@ -89,8 +107,9 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
     order[step] = next;
     radius[step] = step === 0 ? Infinity : minD[next]!;
     if (step === kk - 1) break;
-    const co = next * dim;
-    for (let t = 0; t < dim; t++) c[t] = X[co + t]!;
+    const co = rowOffset(next);
+    for (let t = 0; t < dim; t++) c[t] = src[co + t]!;
+    kernel?.setCentre(c);
     cc = sq[next]!;
     minD[next] = -1;
     let nMoved = 0;
@@ -102,10 +121,10 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
     } else {
       // Squared distances from the new centre to every earlier one (direct form: few, and exact).
       for (let j = 0; j < step; j++) {
-        const oj = order[j]! * dim;
+        const oj = rowOffset(order[j]!);
         let s = 0;
         for (let t = 0; t < dim; t++) {
-          const d = X[oj + t]! - c[t]!;
+          const d = src[oj + t]! - c[t]!;
           s += d * d;
         }
         centreD2[j] = s;
