@@ -58,6 +58,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const seedModule = path.join(root, "apps/server/dist/seed/demo.js");
   let seeded: unknown = null;
   if (existsSync(seedModule)) {
+    await import("reflect-metadata"); // the server's modules carry TypeGraphQL decorators
     const { openStore } = (await import(pathToFileURL(path.join(root, "packages/db/dist/index.js")).href)) as typeof import("@stratum/db");
     const { seedDemoIfEmpty } = (await import(pathToFileURL(seedModule).href)) as { seedDemoIfEmpty: (s: unknown, o: unknown) => Promise<unknown> };
     const store = await openStore({ dataDir: env.STRATUM_DATA_DIR });

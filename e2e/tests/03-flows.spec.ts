@@ -32,11 +32,14 @@ test("a viewer sees no way to start a run, and the API refuses one", async ({ pa
   await expect(page.getByText(/cannot start selection runs/)).toBeVisible();
 
   await requireOps(page, ["selectionRunStart"]);
+  const sets = await gql<{ datasetVersion: { embeddingSets: { nodes: Array<{ id: string }> } } | null }>(page, `query($id: ID!) { datasetVersion(id: $id) { embeddingSets(first: 1) { nodes { id } } } }`, { id: versionId });
+  const embeddingSetId = sets.data?.datasetVersion?.embeddingSets.nodes[0]?.id ?? "RW1iZWRkaW5nU2V0OjE";
   const r = await gql<{ selectionRunStart: { run: unknown; errors: Array<{ code: string }> } }>(
     page,
     `mutation($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } errors { code message } } }`,
-    { input: { datasetVersionId: versionId, strategy: "random", budgetPerClass: 5, seed: 1 } },
+    { input: { datasetVersionId: versionId, embeddingSetId, strategy: "random", perClass: 5, seed: 1 } },
   );
+  expect(r.errors ?? []).toEqual([]);
   expect(r.data?.selectionRunStart.run ?? null).toBeNull();
   expect(r.data?.selectionRunStart.errors.map((e) => e.code)).toContain("FORBIDDEN");
 });
@@ -44,7 +47,7 @@ test("a viewer sees no way to start a run, and the API refuses one", async ({ pa
 test("curator: analysis, confirm a group, two runs with live progress, compare; reviewer decisions appear live", async ({ page, browser }) => {
   test.setTimeout(420_000);
   await signIn(page, ACCOUNTS.curator);
-  await requireOps(page, ["confounderAnalysisStart", "confounderGroupUpdate", "selectionRunStart", "compareRuns", "reviewDecide", "jobProgress", "reviewActivity"]);
+  await requireOps(page, ["analysisStart", "confounderGroupSetVerdict", "selectionRunStart", "compareRuns", "reviewDecide", "jobProgress", "reviewActivity"]);
   const versionId = await poolVersionId(page);
 
   // Confounder analysis (waits for the demo embedding to complete first).
