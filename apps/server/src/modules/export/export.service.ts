@@ -2,7 +2,7 @@
 // site scoping to URIs. The stream carries the run's manifest hash in the X-Stratum-Manifest-Hash
 // header and in its first line, reads keyset pages of PAGE_ROWS and respects socket backpressure.
 import type express from "express";
-import type { AppServices, Context } from "../../context.js";
+import type { AppServices } from "../../context.js";
 import { makeContext } from "../../context.js";
 import { canRead } from "../../auth/access.js";
 import { clientIp, viewerForRoute } from "../../http/auth.js";
@@ -11,28 +11,37 @@ import { consortiumOfRun, runLoader } from "../run/run.service.js";
 
 const PAGE_ROWS = 10_000; // rows per query while streaming
 
-interface Row {
-  rank: number;
-  externalId: string;
-  uri: string | null;
-  label: string;
-  sha256: string | null;
-  siteId: number | null;
+
+/** SQL text of one CSV field: quoted only when it holds a quote, comma or line break; NULL → empty. */
+function csvSql(expr: string): string {
+  return `CASE WHEN ${expr} IS NULL THEN '' WHEN ${expr} ~ '[",\r\n]' THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
 }
 
-export async function readManifestPage(ctx: Context | { app: AppServices }, runId: number, afterRank: number, limit: number): Promise<Row[]> {
-  const r = await ctx.app.store.sql.query<Row>(
-    `SELECT i.rank, s."externalId", s.uri, i.label, s.sha256, s."siteId" FROM "SelectionItem" i JOIN "Sample" s ON s.id = i."sampleId"
-     WHERE i."runId" = $1 AND i.rank > $2 ORDER BY i.rank LIMIT $3`,
-    [runId, afterRank, limit],
+/**
+ * One page of the manifest already formatted by the database (one text value per page): building
+ * 10k JSON/CSV lines in C is several times faster than materialising 10k row objects in JS.
+ * `siteId` set = a site-scoped reader: other sites' URIs come out null/empty.
+ */
+async function readFormattedPage(
+  app: AppServices,
+  runId: number,
+  afterRank: number,
+  limit: number,
+  format: "jsonl" | "csv",
+  siteId: number | null,
+): Promise<{ chunk: string | null; last: number | null; n: number }> {
+  const uri = `CASE WHEN $4::int IS NULL OR s."siteId" = $4::int THEN s.uri END`;
+  const line =
+    format === "jsonl"
+      ? `json_build_object('rank', i.rank, 'id', s."externalId", 'uri', ${uri}, 'label', i.label, 'sha256', s.sha256)::text`
+      : `concat_ws(',', i.rank::text, ${csvSql(`s."externalId"`)}, ${csvSql(uri)}, ${csvSql("i.label")}, ${csvSql("s.sha256")})`;
+  const r = await app.store.sql.query<{ chunk: string | null; last: number | null; n: number }>(
+    `SELECT string_agg(line, E'\n' ORDER BY rank) AS chunk, max(rank) AS last, count(*)::int AS n FROM (
+       SELECT i.rank, ${line} AS line FROM "SelectionItem" i JOIN "Sample" s ON s.id = i."sampleId"
+       WHERE i."runId" = $1 AND i.rank > $2 ORDER BY i.rank LIMIT $3) t`,
+    [runId, afterRank, limit, siteId],
   );
-  return r.rows;
-}
-
-function csvField(v: string | number | null): string {
-  if (v === null) return "";
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return r.rows[0] ?? { chunk: null, last: null, n: 0 };
 }
 
 function fail(res: express.Response, status: number, code: string, message: string) {
@@ -73,20 +82,11 @@ export function manifestRoute(services: AppServices): express.RequestHandler {
       await write(header);
       let after = -1;
       while (!closed) {
-        const rows = await readManifestPage(ctx, runId, after, PAGE_ROWS);
-        if (rows.length === 0) break;
-        const lines: string[] = new Array(rows.length);
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!;
-          const uri = access.siteId === null || access.siteId === r.siteId ? r.uri : null;
-          lines[i] =
-            format === "csv"
-              ? `${r.rank},${csvField(r.externalId)},${csvField(uri)},${csvField(r.label)},${csvField(r.sha256)}`
-              : JSON.stringify({ rank: r.rank, id: r.externalId, uri, label: r.label, sha256: r.sha256 });
-        }
-        await write(lines.join("\n") + "\n");
-        after = rows[rows.length - 1]!.rank;
-        if (rows.length < PAGE_ROWS) break;
+        const page = await readFormattedPage(services, runId, after, PAGE_ROWS, format, access.siteId);
+        if (page.n === 0 || page.chunk === null || page.last === null) break;
+        await write(page.chunk + "\n");
+        after = page.last;
+        if (page.n < PAGE_ROWS) break;
       }
       res.end();
     } catch (error) {

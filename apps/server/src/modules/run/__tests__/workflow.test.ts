@@ -284,6 +284,17 @@ describe("reviews and export", () => {
     expect(text[1]).toBe("rank,id,uri,label,sha256");
     expect(text).toHaveLength(14);
     expect((await c.outsider.get(`/runs/${runId}/manifest.jsonl`)).status).toBe(404);
+    // A member scoped to one site sees the URIs of that site's samples only, in the stream and the connection.
+    const scoped = await seedUser(server.store, [{ consortiumId: seeded.consortiumId, role: "VIEWER", siteId: seeded.siteIds[0] }], "scoped");
+    const scopedClient = await signIn(server, scoped.email);
+    const scopedLines = (await (await scopedClient.get(`/runs/${runId}/manifest.jsonl`)).text()).trim().split("\n").slice(1).map((l) => JSON.parse(l));
+    const samples = await server.store.prisma.sample.findMany({ where: { externalId: { in: scopedLines.map((l) => l.id) }, datasetId: seeded.datasetId } });
+    const siteOf = new Map(samples.map((s) => [s.externalId, s.siteId]));
+    expect(scopedLines.every((l) => (siteOf.get(l.id) === seeded.siteIds[0]) === (l.uri !== null))).toBe(true);
+    expect(scopedLines.some((l) => l.uri === null)).toBe(true);
+    const conn = await scopedClient.query(gql`query ($id: ID!) { selectionRun(id: $id) { manifest(first: 50) { totalCount nodes { id uri } } } }`, { id: runId });
+    expect(conn.data.selectionRun.manifest.totalCount).toBe(12);
+    expect(conn.data.selectionRun.manifest.nodes.map((n: any) => n.uri)).toEqual(scopedLines.map((l) => l.uri));
     expect((await new TestClient(server).get(`/runs/${runId}/manifest.jsonl`)).status).toBe(401);
   });
 

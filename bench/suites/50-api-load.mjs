@@ -1,0 +1,254 @@
+// API load on one machine (the whole thing shares 2 cores): server, database and clients in one process.
+//
+// 1. Run list: 50 concurrent HTTP clients (session cookie) query a version's runs (first 20, with
+//    status, strategy, hash, totalCount). Target p99 < 50 ms. Reference: `{ __typename }` through the
+//    same stack (HTTP + Apollo + auth), which measures the fixed cost per request.
+// 2. Live progress: 500 graphql-ws subscribers (10 per job × 50 jobs) to jobProgress while every job
+//    publishes 10 progress events/s through the EventBus (stored in StreamEvent, re-authorized per
+//    event). Target: zero loss. Reference: the same fan-out read straight from the bus (no socket).
+// 3. Manifest export: GET /runs/:id/manifest.jsonl of a 100k-item run. Target ≥ 50k rows/s.
+//    Reference: reading the same rows with one raw SQL query per 10k rows (no formatting, no HTTP).
+// Storage: PGlite (embedded default) unless DATABASE_URL is set. Writes bench/results/api-load.{json,md}.
+import "reflect-metadata";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+import { createClient } from "graphql-ws";
+import { openStore } from "@stratum/db";
+import { peakRssMb } from "../lib/stats.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const server = (p) => import(path.resolve(here, "../../apps/server/dist", p));
+const { createApp } = await server("app.js");
+const { createRuntime, liveAppOptions } = await server("jobs/runtime.js");
+const { createUser } = await server("modules/user/user.service.js");
+const { toGlobalId } = await server("graphql/ids.js");
+
+const QUICK = process.env.STRATUM_BENCH_QUICK === "1";
+const ITEMS = QUICK ? 20_000 : 100_000;
+const CLIENTS = 50;
+const REQUESTS_PER_CLIENT = QUICK ? 20 : 60;
+const JOBS = QUICK ? 10 : 50;
+const SUBS_PER_JOB = 10;
+const EVENTS_PER_JOB = QUICK ? 20 : 50; // at 10/s: 5 s
+const RATE_HZ = 10;
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const store = await openStore(process.env.DATABASE_URL ? {} : { dataDir: "memory://" });
+const runtime = await createRuntime(store);
+const app = await createApp({ store, config: { nodeEnv: "production", loginMaxFailures: 1000 }, ...(await liveAppOptions(runtime)) });
+const { url, wsUrl, port } = await app.listen(0, "127.0.0.1");
+const base = `http://127.0.0.1:${port}`;
+console.log(`api-load on ${store.kind}: ${ITEMS} items, ${CLIENTS} HTTP clients, ${JOBS * SUBS_PER_JOB} subscribers`);
+
+// ─── Seed ────────────────────────────────────────────────────────────────────
+const sql = store.sql;
+const one = async (q, p) => (await sql.query(q, p)).rows[0];
+const consortium = await one(`INSERT INTO "Consortium" (slug, name) VALUES ('bench', 'Bench') RETURNING id`);
+const user = await createUser(store.prisma, { email: "bench@example.org", name: "Bench", password: "bench password 123" });
+await sql.query(`INSERT INTO "Membership" ("userId", "consortiumId", role) VALUES ($1, $2, 'CURATOR')`, [user.id, consortium.id]);
+const project = await one(`INSERT INTO "Project" ("consortiumId", slug, name) VALUES ($1, 'p', 'P') RETURNING id`, [consortium.id]);
+const dataset = await one(`INSERT INTO "Dataset" ("projectId", name) VALUES ($1, 'd') RETURNING id`, [project.id]);
+await sql.query(
+  `INSERT INTO "Sample" ("datasetId", "externalId", uri, label, "contentHash", sha256)
+   SELECT $1, 'img-' || lpad(g::text, 7, '0'), 's3://bench/img-' || g || '.png', CASE WHEN g % 2 = 0 THEN 'normal' ELSE 'pneumonia' END,
+          md5(g::text), md5('x' || g::text) || md5('y' || g::text) FROM generate_series(1, $2) g`,
+  [dataset.id, ITEMS],
+);
+const version = await one(`INSERT INTO "DatasetVersion" ("datasetId", number, message, "contentHash", "sampleCount") VALUES ($1, 1, 'bench', 'h', $2) RETURNING id`, [dataset.id, ITEMS]);
+await sql.query(`INSERT INTO "DatasetVersionSample" ("versionId", "sampleId", position) SELECT $1, id, row_number() OVER (ORDER BY id) - 1 FROM "Sample" WHERE "datasetId" = $2`, [version.id, dataset.id]);
+const runIds = [];
+for (let i = 0; i < 60; i++) {
+  const r = await one(
+    `INSERT INTO "SelectionRun" ("datasetVersionId", strategy, params, seed, "budgetPerClass", status, "manifestHash", metrics, "createdById")
+     VALUES ($1, $2, '{}', $3, 10, 'SUCCEEDED', 'sha256:' || md5($5), '{"selected": 20}', $4) RETURNING id`,
+    [version.id, i % 2 ? "random" : "kcenter", i, user.id, String(i)],
+  );
+  runIds.push(r.id);
+}
+const bigRun = runIds[0];
+await sql.query(
+  `INSERT INTO "SelectionItem" ("runId", "sampleId", rank, label, reason)
+   SELECT $1, id, row_number() OVER (ORDER BY id) - 1, label, 'bench' FROM "Sample" WHERE "datasetId" = $2`,
+  [bigRun, dataset.id],
+);
+const login = await fetch(`${base}/graphql`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ query: `mutation($i: SessionLoginInput!) { sessionLogin(input: $i) { errors { code } } }`, variables: { i: { email: "bench@example.org", password: "bench password 123" } } }),
+});
+const cookie = login.headers.getSetCookie()[0].split(";")[0];
+
+// ─── 1. Run list ─────────────────────────────────────────────────────────────
+async function load(query, variables) {
+  const body = JSON.stringify({ query, variables });
+  const latencies = [];
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      for (let i = 0; i < REQUESTS_PER_CLIENT; i++) {
+        const s = performance.now();
+        const r = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", cookie }, body });
+        const json = await r.json();
+        latencies.push(performance.now() - s);
+        if (json.errors) errors++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99), rps: latencies.length / seconds, errors, requests: latencies.length };
+}
+const RUN_LIST = `query($id: ID!) { datasetVersion(id: $id) { runs(first: 20) { totalCount nodes { id status strategy manifestHash createdAt } pageInfo { hasNextPage endCursor } } } }`;
+await load(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) }); // warm-up
+const runList = await load(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) });
+const trivial = await load(`{ __typename }`, {});
+console.log(`run list: p50 ${runList.p50.toFixed(1)} ms, p99 ${runList.p99.toFixed(1)} ms, ${runList.rps.toFixed(0)} req/s (reference { __typename }: p99 ${trivial.p99.toFixed(1)} ms)`);
+
+// ─── 2. Live progress ────────────────────────────────────────────────────────
+const jobIds = [];
+for (let j = 0; j < JOBS; j++) {
+  jobIds.push((await one(`INSERT INTO "Job" ("consortiumId", kind, status) VALUES ($1, 'SELECT', 'RUNNING') RETURNING id`, [consortium.id])).id);
+}
+class CookieSocket extends WebSocket {
+  constructor(address, protocols) {
+    super(address, protocols, { headers: { cookie } });
+  }
+}
+const SUB = `subscription($jobId: ID!, $afterSeq: Int) { jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq done final partial } }`;
+const clients = [];
+const received = [];
+const deliveryMs = [];
+const subscribed = [];
+for (let j = 0; j < JOBS; j++) {
+  for (let s = 0; s < SUBS_PER_JOB; s++) {
+    const client = createClient({ url: wsUrl, webSocketImpl: CookieSocket, retryAttempts: 0 });
+    clients.push(client);
+    const slot = received.push([]) - 1;
+    subscribed.push(
+      new Promise((resolve) => {
+        client.subscribe(
+          { query: SUB, variables: { jobId: toGlobalId("Job", jobIds[j]), afterSeq: 0 } },
+          {
+            next: (r) => {
+              const e = r.data?.jobProgress;
+              if (!e) return;
+              received[slot].push(e.done);
+              if (e.partial?.t) deliveryMs.push(Date.now() - e.partial.t);
+            },
+            error: (err) => {
+              console.error("subscription error", err);
+              resolve();
+            },
+            complete: resolve,
+          },
+        );
+      }),
+    );
+  }
+}
+// Reference: the same topics read straight from the bus.
+const direct = jobIds.map((id) => runtime.bus.subscribe(`job:${id}`, { afterSeq: 0 }));
+const directCounts = direct.map(() => 0);
+const directDone = direct.map(async (sub, i) => {
+  for await (const e of sub) {
+    directCounts[i]++;
+    if (e.payload.final) break;
+  }
+});
+await sleep(1000);
+const t0 = performance.now();
+for (let k = 1; k <= EVENTS_PER_JOB; k++) {
+  const tick = performance.now();
+  await Promise.all(
+    jobIds.map((jobId) =>
+      runtime.bus.publish(`job:${jobId}`, {
+        jobId, consortiumId: consortium.id, kind: "SELECT", status: k === EVENTS_PER_JOB ? "SUCCEEDED" : "RUNNING", phase: "bench", done: k, total: EVENTS_PER_JOB,
+        rate: RATE_HZ, etaSeconds: (EVENTS_PER_JOB - k) / RATE_HZ, attempt: 1, error: null, partial: { t: Date.now() }, result: null, final: k === EVENTS_PER_JOB,
+      }),
+    ),
+  );
+  await sleep(Math.max(0, 1000 / RATE_HZ - (performance.now() - tick)));
+}
+const publishSeconds = (performance.now() - t0) / 1000;
+await Promise.race([Promise.all(subscribed), sleep(30_000)]);
+await Promise.race([Promise.all(directDone), sleep(5_000)]);
+const expected = EVENTS_PER_JOB;
+const complete = received.filter((r) => r.length === expected && r.every((d, i) => d === i + 1)).length;
+const lost = received.reduce((a, r) => a + (expected - r.length), 0);
+const perSubRate = expected / publishSeconds;
+console.log(
+  `progress: ${complete}/${received.length} subscribers got all ${expected} events in order (${lost} lost), ${perSubRate.toFixed(1)} events/s each; delivery p99 ${pct(deliveryMs, 99)} ms`,
+);
+for (const c of clients) await c.dispose();
+
+// ─── 3. Manifest export ─────────────────────────────────────────────────────
+async function exportOnce() {
+  const t = performance.now();
+  const r = await fetch(`${base}/runs/${toGlobalId("SelectionRun", bigRun)}/manifest.jsonl`, { headers: { cookie } });
+  const text = await r.text();
+  const rows = text.split("\n").filter(Boolean).length - 1;
+  return { rows, seconds: (performance.now() - t) / 1000, hash: r.headers.get("x-stratum-manifest-hash") };
+}
+await exportOnce();
+const exports = [await exportOnce(), await exportOnce()];
+const best = exports.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+const tr = performance.now();
+let refRows = 0;
+for (let after = -1; ; ) {
+  const r = await sql.query(
+    `SELECT i.rank, s."externalId", s.uri, i.label, s.sha256 FROM "SelectionItem" i JOIN "Sample" s ON s.id = i."sampleId" WHERE i."runId" = $1 AND i.rank > $2 ORDER BY i.rank LIMIT 10000`,
+    [bigRun, after],
+  );
+  refRows += r.rows.length;
+  if (r.rows.length < 10000) break;
+  after = r.rows.at(-1).rank;
+}
+const refSeconds = (performance.now() - tr) / 1000;
+const exportRate = best.rows / best.seconds;
+console.log(`export: ${best.rows} rows in ${best.seconds.toFixed(2)} s = ${Math.round(exportRate)} rows/s (reference raw SQL read: ${Math.round(refRows / refSeconds)} rows/s)`);
+
+// ─── Results ─────────────────────────────────────────────────────────────────
+const results = {
+  suite: "api-load",
+  storage: store.kind,
+  quick: QUICK,
+  cores: "2 shared (server, database and clients in one process)",
+  runList: { clients: CLIENTS, requests: runList.requests, p50Ms: runList.p50, p99Ms: runList.p99, reqPerSec: runList.rps, errors: runList.errors, targetP99Ms: 50, pass: runList.p99 < 50 && runList.errors === 0 },
+  runListReference: { query: "{ __typename }", p50Ms: trivial.p50, p99Ms: trivial.p99, reqPerSec: trivial.rps },
+  progress: {
+    subscribers: received.length, jobs: JOBS, eventsPerJob: expected, eventsPerSecondPerSubscriber: perSubRate, completeInOrder: complete, lost,
+    deliveryP50Ms: pct(deliveryMs, 50), deliveryP99Ms: pct(deliveryMs, 99), pass: lost === 0 && complete === received.length,
+  },
+  progressReference: { directBusSubscribers: direct.length, allReceived: directCounts.every((n) => n === expected) },
+  export: { rows: best.rows, seconds: best.seconds, rowsPerSec: exportRate, targetRowsPerSec: 50_000, pass: exportRate >= 50_000, hashHeader: best.hash },
+  exportReference: { rawSqlRowsPerSec: refRows / refSeconds, ratio: exportRate / (refRows / refSeconds) },
+  peakRssMb: peakRssMb(),
+};
+const outDir = path.resolve(here, "../results");
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, "api-load.json"), JSON.stringify(results, null, 2) + "\n");
+const md = `# API load (${store.kind}${QUICK ? ", quick" : ""})
+
+Everything in one process on a 2-core machine shared with other work: server, database and clients.
+
+| measure | result | target | reference | ratio |
+|---|---|---|---|---|
+| run list, ${CLIENTS} concurrent clients, p99 | ${runList.p99.toFixed(1)} ms (p50 ${runList.p50.toFixed(1)} ms, ${runList.rps.toFixed(0)} req/s) | < 50 ms | \`{ __typename }\` p99 ${trivial.p99.toFixed(1)} ms | ${(runList.p99 / trivial.p99).toFixed(2)}× |
+| jobProgress, ${received.length} graphql-ws subscribers | ${complete}/${received.length} got all ${expected} events in order, ${lost} lost, ${perSubRate.toFixed(1)} events/s each, delivery p99 ${pct(deliveryMs, 99)} ms | zero loss at 10/s | direct bus subscribers all received: ${results.progressReference.allReceived} | — |
+| manifest export, ${best.rows} rows (JSONL over HTTP) | ${Math.round(exportRate).toLocaleString("en")} rows/s | ≥ 50,000 rows/s | raw SQL read ${Math.round(refRows / refSeconds).toLocaleString("en")} rows/s | ${results.exportReference.ratio.toFixed(2)}× |
+
+Peak RSS: ${results.peakRssMb.toFixed(0)} MB.
+`;
+writeFileSync(path.join(outDir, "api-load.md"), md);
+console.log(md);
+for (const s of direct) s.close();
+await app.close();
+await store.close();
+process.exit(0);
