@@ -100,6 +100,10 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
   const far2: number[] = [];
   const moved = new Int32Array(m);
   const centreD2 = new Float64Array(kk);
+  const scan = new Uint8Array(kk);
+  const oldCount = new Int32Array(kk);
+  // Cell of each point (−1: a chosen centre, in no cell).
+  const assign = new Int32Array(m).fill(-1);
   const first = options.first ?? 0;
   let next = first;
   let nextCell = -1;
@@ -112,10 +116,13 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
     kernel?.setCentre(c);
     cc = sq[next]!;
     minD[next] = -1;
+    assign[next] = -1;
     let nMoved = 0;
     if (step === 0) {
       for (let i = 0; i < m; i++) {
-        if (i !== next) minD[i] = distToC(i);
+        if (i === next) continue;
+        minD[i] = distToC(i);
+        assign[i] = 0;
         moved[nMoved++] = i;
       }
     } else {
@@ -130,42 +137,56 @@ export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number
         centreD2[j] = s;
       }
       const slack = 1 + 1e-9; // keeps rounding error from ever skipping a point that would move
+      // Cells to rescan: all but those the new centre is too far from to take anything.
+      let total = 0;
       for (let j = 0; j < step; j++) {
-        const cd2 = centreD2[j]!;
-        // The whole cell stays put — except the cell holding the new centre, which must give it up.
-        if (j !== nextCell && cd2 >= 4 * far2[j]! * slack) continue;
-        const list = members[j]!;
-        let keep = 0;
-        let f = -1;
-        let f2 = -1;
-        for (let q = 0; q < count[j]!; q++) {
-          const i = list[q]!;
-          const md = minD[i]!;
-          if (i === next) {
+        // The cell holding the new centre is always rescanned, so that it gives the centre up.
+        scan[j] = j === nextCell || centreD2[j]! < 4 * far2[j]! * slack ? 1 : 0;
+        if (scan[j]) {
+          total += count[j]!;
+          oldCount[j] = count[j]!;
+          count[j] = 0; // rebuilt below
+          far[j] = -1;
+          far2[j] = -1;
+        }
+      }
+      // One point of a rescanned cell j: moves to the new cell, or stays (kept in ascending order).
+      const visit = (i: number, j: number): void => {
+        const md = minD[i]!;
+        if (i === next) return; // the new centre leaves every list
+        if (md >= 0 && centreD2[j]! < 4 * md * slack) {
+          const d = distToC(i);
+          if (d < md) {
+            minD[i] = d;
+            assign[i] = step;
             moved[nMoved++] = i;
-            continue;
-          }
-          if (md >= 0 && cd2 < 4 * md * slack) {
-            const d = distToC(i);
-            if (d < md) {
-              minD[i] = d;
-              moved[nMoved++] = i;
-              continue;
-            }
-          }
-          list[keep++] = i;
-          if (md > f2 || (md === f2 && i < f)) {
-            f2 = md;
-            f = i;
+            return;
           }
         }
-        count[j] = keep;
-        far[j] = f;
-        far2[j] = f2;
+        members[j]![count[j]!++] = i;
+        if (md > far2[j]! || (md === far2[j] && i < far[j]!)) {
+          far2[j] = md;
+          far[j] = i;
+        }
+      };
+      if (total > m >> 3) {
+        // Many points to visit: one sweep in row order streams memory (visiting cell by cell would
+        // jump between rows, several times slower on large inputs).
+        for (let i = 0; i < m; i++) {
+          const j = assign[i]!;
+          if (j >= 0 && scan[j]) visit(i, j);
+        }
+      } else {
+        for (let j = 0; j < step; j++) {
+          if (!scan[j]) continue;
+          const list = members[j]!;
+          const len = oldCount[j]!;
+          for (let q = 0; q < len; q++) visit(list[q]!, j); // compacts in place: writes never pass reads
+        }
       }
     }
-    // The new cell.
-    const cell = moved.slice(0, nMoved);
+    // The new cell (ascending positions, so later sweeps over it stream memory).
+    const cell = moved.slice(0, nMoved).sort();
     let f = -1;
     let f2 = -1;
     for (let q = 0; q < nMoved; q++) {
