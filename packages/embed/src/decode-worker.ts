@@ -19,7 +19,7 @@ port.on("message", (msg: { id: number; input: EmbedInput } | { close: true }) =>
     void closeArrayCache().finally(() => port.close());
     return;
   }
-  processInput(msg.input, config).then(
+  processInput(msg.input, config, true).then(
     (r) => port.postMessage({ id: msg.id, ok: true, ...r }, [r.tensor.buffer as ArrayBuffer]),
     (error: unknown) => {
       const code = error instanceof SampleError ? error.code : "DECODE_FAILED";

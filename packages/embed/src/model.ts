@@ -154,7 +154,7 @@ export async function loadModel(path: string, rawConfig: unknown, options: Sessi
   const session = await createSession(bytes, options);
   try {
     const { maxBatch, inputShape, outputShape } = checkSignature(session, config);
-    const probe = Math.min(2, maxBatch);
+    const probe = Number.isFinite(maxBatch) ? maxBatch : 2; // a static batch only takes its own size
     const size = config.input.channels * config.input.height * config.input.width;
     // A deterministic non-constant dummy batch: pooling and normalisation see real variation.
     const dummy = new Float32Array(probe * size);

@@ -147,6 +147,21 @@ describe("embedImages(options)", () => {
     expect(bs.at(-1)!.progress.etaSec).toBeUndefined();
   });
 
+  it("pads the last batch for a graph with a static batch size", async () => {
+    // The demo CNN re-encoded with a fixed batch of 4 (input and output dim 0).
+    const { default: onnxProto } = await import("onnx-proto");
+    const { onnx } = onnxProto as unknown as { onnx: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const m = onnx.ModelProto.decode(readFileSync(cnn.model));
+    for (const v of [...m.graph.input, ...m.graph.output]) v.type.tensorType.shape.dim[0] = onnx.TensorShapeProto.Dimension.create({ dimValue: 4 });
+    const fixed = path.join(dir, "fixed4.onnx");
+    writeFileSync(fixed, onnx.ModelProto.encode(m).finish());
+    const six = inputs.filter((i) => i.path && !i.key.startsWith("corrupt") && i.key !== "missing").slice(0, 6);
+    const bs = await collect({ model: { path: fixed, config: cnn.raw }, inputs: six, batchSize: 32 });
+    expect(bs.map((b) => b.items.length)).toEqual([4, 2]);
+    const ref = items(full);
+    items(bs).forEach((s, i) => expectClose(s.vector, ref[i]!.vector));
+  });
+
   it("rejects an input without a key and a bad batch size", async () => {
     await expect(collect({ inputs: [{ key: "", path: "x.png" }] })).rejects.toMatchObject({ code: "INPUT_INVALID" });
     await expect(collect({ batchSize: 0 })).rejects.toMatchObject({ code: "INPUT_INVALID" });

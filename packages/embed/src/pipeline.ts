@@ -225,7 +225,10 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
     let vectors: Float32Array | undefined;
     const t0 = performance.now();
     try {
-      vectors = await runBatch(session, config, batch, n);
+      // A graph with a static batch size only takes full batches: pad the last one with zeros.
+      const runN = Number.isFinite(model.maxBatch) && n < batchSize ? batchSize : n;
+      if (runN > n) batch.fill(0, n * perSample);
+      vectors = await runBatch(session, config, batch, runN);
       inferenceMs += performance.now() - t0;
     } catch (error) {
       // A model-level mismatch is fatal; a failed run is retried sample by sample below.
@@ -240,7 +243,14 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
       } else {
         // The batch failed as a whole: retry this sample alone to find which input is at fault.
         try {
-          v = (await runBatch(session, config, batch.subarray(i * perSample, (i + 1) * perSample), 1)).slice(0, dim);
+          const one = batch.subarray(i * perSample, (i + 1) * perSample);
+          if (Number.isFinite(model.maxBatch)) {
+            const padded = new Float32Array(batchSize * perSample);
+            padded.set(one);
+            v = (await runBatch(session, config, padded, batchSize)).slice(0, dim);
+          } else {
+            v = (await runBatch(session, config, one, 1)).slice(0, dim);
+          }
         } catch (error) {
           failures.push({ key: s.key, index: s.index, code: "INFERENCE_FAILED", reason: (error as Error).message });
           failed++;

@@ -68,6 +68,18 @@ export function preprocess(img: DecodedImage, config: ModelConfig, out?: Float32
   const outC = input.channels;
   const plane = H * W;
   const scale = p.scale;
+  if (ox === 0 && oy === 0 && rw === W && rh === H && (input.layout === "NCHW" || outC === 1)) {
+    // No crop or padding and a planar destination: one straight pass per channel.
+    for (let c = 0; c < outC; c++) {
+      const srcC = C === 1 ? 0 : c;
+      const a = scale / p.std[c]!;
+      const b = -p.mean[c]! / p.std[c]!;
+      const base = offset + c * plane;
+      if (C === 1) for (let i = 0; i < plane; i++) target[base + i] = resized[i]! * a + b;
+      else for (let i = 0; i < plane; i++) target[base + i] = resized[i * C + srcC]! * a + b;
+    }
+    return target;
+  }
   for (let c = 0; c < outC; c++) {
     const srcC = C === 1 ? 0 : c;
     const mean = p.mean[c]!;

@@ -86,17 +86,34 @@ export function resize(
   // Horizontal pass: inH × outW.
   const cx = coefficients(inW, outW, interpolation);
   const tmp = new Float32Array(inH * outW * channels);
-  for (let y = 0; y < inH; y++) {
-    const rowIn = y * inW * channels;
-    const rowOut = y * outW * channels;
-    for (let x = 0; x < outW; x++) {
-      const s = cx.start[x]!;
-      const n = cx.count[x]!;
-      const wBase = x * cx.maxTaps;
-      for (let ch = 0; ch < channels; ch++) {
+  const { start: xs, count: xn, weights: xw, maxTaps: xt } = cx;
+  if (channels === 1) {
+    // The common gray case, without the channel loop.
+    for (let y = 0; y < inH; y++) {
+      const rowIn = y * inW;
+      const rowOut = y * outW;
+      for (let x = 0; x < outW; x++) {
+        const s = rowIn + xs[x]!;
+        const n = xn[x]!;
+        const wb = x * xt;
         let acc = 0;
-        for (let j = 0; j < n; j++) acc += cx.weights[wBase + j]! * src[rowIn + (s + j) * channels + ch]!;
-        tmp[rowOut + x * channels + ch] = acc;
+        for (let j = 0; j < n; j++) acc += xw[wb + j]! * src[s + j]!;
+        tmp[rowOut + x] = acc;
+      }
+    }
+  } else {
+    for (let y = 0; y < inH; y++) {
+      const rowIn = y * inW * channels;
+      const rowOut = y * outW * channels;
+      for (let x = 0; x < outW; x++) {
+        const s = xs[x]!;
+        const n = xn[x]!;
+        const wb = x * xt;
+        for (let ch = 0; ch < channels; ch++) {
+          let acc = 0;
+          for (let j = 0; j < n; j++) acc += xw[wb + j]! * src[rowIn + (s + j) * channels + ch]!;
+          tmp[rowOut + x * channels + ch] = acc;
+        }
       }
     }
   }

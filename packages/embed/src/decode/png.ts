@@ -86,7 +86,7 @@ export function decodePngFast(bytes: Uint8Array): DecodedImage | undefined {
   const n = width * height;
   const out = new Float32Array(n * channels);
   if (depth === 8) {
-    if (samples === channels) for (let i = 0; i < out.length; i++) out[i] = pixels[i]!;
+    if (samples === channels) out.set(pixels);
     else for (let i = 0; i < n; i++) for (let c = 0; c < channels; c++) out[i * channels + c] = pixels[i * samples + c]!;
   } else {
     for (let i = 0; i < n; i++) {
