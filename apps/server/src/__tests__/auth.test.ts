@@ -5,6 +5,48 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { PASSWORD, TestClient, seedToken, seedUser, signIn, startTestServer, type TestServer } from "../test/harness.js";
 import { sha256Hex } from "../auth/secrets.js";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+
+/** One graphql-ws request: resolves with the result, or rejects with the close event's code. */
+function overWebSocket(
+  server: TestServer,
+  options: { token?: string; cookie?: string; origin?: string },
+  query: string,
+): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.origin) headers.origin = options.origin;
+  class HeaderSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  const client = createClient({
+    url: server.url.replace(/^http/, "ws"),
+    webSocketImpl: HeaderSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
+  });
+  return new Promise((resolve, reject) => {
+    let result: unknown;
+    client.subscribe(
+      { query },
+      {
+        next: (value) => (result = value),
+        error: (error) => {
+          void client.dispose();
+          reject(error);
+        },
+        complete: () => {
+          void client.dispose();
+          resolve(result);
+        },
+      },
+    );
+  });
+}
 
 const VIEWER = gql`
   query Viewer {
@@ -94,6 +136,9 @@ describe("sessionLogin", () => {
     const { email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
     const client = await signIn(server, email);
     expect((await client.query(VIEWER)).data.viewer.user.email).toBe(email);
+    // The cookie is ignored on requests from another site's page.
+    const crossSite = await client.raw({ query: "{ viewer { user { id } } }" }, { origin: "https://evil.example" });
+    expect(crossSite.json.data.viewer).toBeNull();
     const stolen = new Map(client.cookies);
     const out = await client.mutate(LOGOUT);
     expect(out.data.sessionLogout).toEqual({ loggedOut: true, errors: [] });
@@ -309,5 +354,25 @@ describe("bearer API tokens", () => {
     expect(revoked.data.apiTokenRevoke.errors).toEqual([]);
     expect(revoked.data.apiTokenRevoke.apiToken.active).toBe(false);
     expect((await machine.raw({ query: "{ me { id } }" })).status).toBe(401);
+  });
+});
+
+describe("graphql-ws connections", () => {
+  it("authenticate with connectionParams.authorization or the session cookie; a bad token closes with 4403", async () => {
+    const { id, email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const Q = "{ viewer { authenticatedWith user { email } } }";
+    const viaToken = await overWebSocket(server, { token: secret }, Q);
+    expect(viaToken.data.viewer).toEqual({ authenticatedWith: "API_TOKEN", user: { email } });
+
+    const person = await signIn(server, email);
+    const cookie = [...person.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const viaCookie = await overWebSocket(server, { cookie, origin: "http://localhost:3000" }, Q);
+    expect(viaCookie.data.viewer.authenticatedWith).toBe("SESSION");
+    // Another site's page cannot ride on the cookie (cross-site WebSocket hijacking).
+    const crossSite = await overWebSocket(server, { cookie, origin: "https://evil.example" }, Q);
+    expect(crossSite.data.viewer).toBeNull();
+
+    await expect(overWebSocket(server, { token: "stm_" + "y".repeat(40) }, Q)).rejects.toMatchObject({ code: 4403 });
   });
 });
