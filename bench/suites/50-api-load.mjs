@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { createClient } from "graphql-ws";
 import { openStore } from "@stratum/db";
+import { testStoreOptions } from "@stratum/db/testing";
 import { peakRssMb } from "../lib/stats.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +41,8 @@ const pct = (xs, p) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const store = await openStore(process.env.DATABASE_URL ? {} : { dataDir: "memory://" });
+// A fresh database: in-memory PGlite, or a new PostgreSQL database when DATABASE_URL is set.
+const store = await openStore(await testStoreOptions());
 const runtime = await createRuntime(store);
 const app = await createApp({ store, config: { nodeEnv: "production", loginMaxFailures: 1000 }, ...(await liveAppOptions(runtime)) });
 const { url, wsUrl, port } = await app.listen(0, "127.0.0.1");

@@ -18,7 +18,7 @@ import { ConfounderAnalysis, ConfounderGroup } from "../analysis/analysis.type.j
 import { visibleAnalysis, visibleGroup } from "../analysis/analysis.service.js";
 import { RunComparison, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
 import { SelectionRunCancelPayload, SelectionRunRefInput, SelectionRunStartInput, SelectionRunStartPayload } from "./run.input.js";
-import { cancelRun, compareRuns, reproduceRun, runLoader, startRun, visibleRun } from "./run.service.js";
+import { cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
 
 registerNode("SelectionRun", visibleRun);
 
@@ -119,19 +119,6 @@ export class SelectionItemResolver {
 export class DatasetVersionRunsResolver {
   @FieldResolver(() => SelectionRunConnection, { description: "Selection runs on this version, newest first." })
   runs(@Root() version: DatasetVersion, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
-    return paginate({
-      args,
-      where: { datasetVersionId: version.dbId },
-      order: [
-        ["createdAt", "desc"],
-        ["id", "desc"],
-      ],
-      findMany: (q) => ctx.prisma.selectionRun.findMany(q),
-      count: (w) => ctx.prisma.selectionRun.count({ where: w }),
-      map: (row) => {
-        runLoader(ctx).prime(row.id, row);
-        return SelectionRun.from(row);
-      },
-    });
+    return runsOfVersion(ctx, version.dbId, args);
   }
 }

@@ -197,6 +197,30 @@ describe("selection runs", () => {
   });
 });
 
+describe("run list", () => {
+  it("DatasetVersion.runs pages newest first with stable cursors and a total", async () => {
+    const q = gql`query ($id: ID!, $after: String) { datasetVersion(id: $id) { runs(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id createdAt } } } }`;
+    const id = gid("DatasetVersion", seeded.versionId);
+    const seen: any[] = [];
+    let after: string | null = null;
+    let total = 0;
+    for (let page = 0; page < 20; page++) {
+      const r: any = await c.viewer.query(q, { id, after });
+      expect(r.errors).toEqual([]);
+      const runs = r.data.datasetVersion.runs;
+      total = runs.totalCount;
+      seen.push(...runs.nodes);
+      if (!runs.pageInfo.hasNextPage) break;
+      after = runs.pageInfo.endCursor;
+    }
+    const rows = await server.store.prisma.selectionRun.findMany({ where: { datasetVersionId: seeded.versionId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    expect(total).toBe(rows.length);
+    expect(seen.map((n) => n.id)).toEqual(rows.map((r) => gid("SelectionRun", r.id)));
+    const bad = await c.viewer.query(q, { id, after: "bm90LWEtY3Vyc29y" });
+    expect(bad.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});
+
 describe("analyses", () => {
   it("analysisStart → groups per class with associations, paginated layout, verdicts with author", async () => {
     const r = await c.curator.mutate(
