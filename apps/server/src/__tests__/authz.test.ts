@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions, not types */
 // The authorization matrix: every core mutation × every kind of caller. An allowed call succeeds and writes
 // an audit event; a denied call answers FORBIDDEN (a member with too low a role, or a narrowing token) or
 // NOT_FOUND (not a member; another consortium's IDs), or UNAUTHENTICATED when anonymous — and changes
