@@ -190,6 +190,44 @@ describe("sessionLogin", () => {
   });
 });
 
+describe("userPasswordChange", () => {
+  const CHANGE = gql`
+    mutation ($input: UserPasswordChangeInput!) {
+      userPasswordChange(input: $input) {
+        user {
+          email
+        }
+        errors {
+          code
+          field
+        }
+      }
+    }
+  `;
+
+  it("needs the current password, ends the other sessions, and the new password signs in", async () => {
+    const { id, email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const here = await signIn(server, email);
+    const elsewhere = await signIn(server, email);
+    const wrong = await here.mutate(CHANGE, { input: { currentPassword: "nope", newPassword: "a-new-password" } });
+    expect(wrong.data.userPasswordChange.errors).toEqual([{ code: "UNAUTHENTICATED", field: ["input", "currentPassword"] }]);
+    const short = await here.mutate(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "short" } });
+    expect(short.data.userPasswordChange.errors).toEqual([{ code: "VALIDATION", field: ["input", "newPassword"] }]);
+    const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const machine = await new TestClient(server, secret).mutate(CHANGE, {
+      input: { currentPassword: PASSWORD, newPassword: "a-new-password" },
+    });
+    expect(machine.data.userPasswordChange.errors).toEqual([{ code: "FORBIDDEN", field: null }]);
+
+    const ok = await here.mutate(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "a-new-password" } });
+    expect(ok.data.userPasswordChange).toEqual({ user: { email }, errors: [] });
+    expect((await here.query(VIEWER)).data.viewer.user.email).toBe(email);
+    expect((await elsewhere.query(VIEWER)).data.viewer).toBeNull();
+    await expect(signIn(server, email)).rejects.toThrow(/sign-in failed/);
+    expect((await signIn(server, email, "a-new-password")).cookies.size).toBe(1);
+  });
+});
+
 describe("bearer API tokens", () => {
   it("authenticate machines and are bound to one consortium with min(token, membership) role", async () => {
     const { id } = await seedUser(server.store, [

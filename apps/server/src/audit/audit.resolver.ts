@@ -54,7 +54,7 @@ export class AuditEventResolver {
   })
   @Authorized()
   async auditEvents(
-    @Arg("consortiumId", () => ID) consortiumId: string,
+    @Arg("consortiumId", () => ID, { description: "Global ID of the Consortium." }) consortiumId: string,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg("action", () => String, { nullable: true, description: "Only this mutation." }) action: string | null,
     @Ctx() ctx: Context,

@@ -35,7 +35,7 @@ export class NodeResolver {
     nullable: true,
     description: "Any object by its global ID; null when it does not exist or you may not see it.",
   })
-  node(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
+  node(@Arg("id", () => ID, { description: "A global ID." }) id: string, @Ctx() ctx: Context): Promise<Node | null> {
     return fetchNode(ctx, id);
   }
 
@@ -43,7 +43,7 @@ export class NodeResolver {
     nullable: "items",
     description: `Several objects by global ID (at most ${MAX_PAGE_SIZE}), in the same order; null for each one missing or hidden.`,
   })
-  nodes(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: Context): Promise<Array<Node | null>> {
+  nodes(@Arg("ids", () => [ID], { description: "Global IDs." }) ids: string[], @Ctx() ctx: Context): Promise<Array<Node | null>> {
     if (ids.length > MAX_PAGE_SIZE) {
       throw new GraphQLError(`ids: expected at most ${MAX_PAGE_SIZE} IDs, got ${ids.length}`, {
         extensions: { code: "BAD_USER_INPUT", argumentName: "ids" },

@@ -20,7 +20,7 @@ registerNode("Consortium", visibleConsortium);
 @Resolver(() => Consortium)
 export class ConsortiumResolver {
   @Query(() => Consortium, { nullable: true, description: "A consortium you belong to; null otherwise." })
-  consortium(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+  consortium(@Arg("id", () => ID, { description: "Global ID of a Consortium." }) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "Consortium");
     return dbId === null ? null : visibleConsortium(ctx, dbId);
   }

@@ -28,7 +28,7 @@ registerNode("DatasetVersion", visibleVersion);
 @Resolver(() => DatasetVersion)
 export class DatasetVersionResolver {
   @Query(() => DatasetVersion, { nullable: true, description: "A dataset version you can see; null otherwise." })
-  datasetVersion(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+  datasetVersion(@Arg("id", () => ID, { description: "Global ID of a DatasetVersion." }) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "DatasetVersion");
     return dbId === null ? null : visibleVersion(ctx, dbId);
   }
@@ -52,7 +52,7 @@ export class DatasetVersionResolver {
   async samples(
     @Root() version: DatasetVersion,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg("filter", () => SampleFilter, { nullable: true }) filter: SampleFilter | null,
+    @Arg("filter", () => SampleFilter, { nullable: true, description: "Conditions the samples must meet." }) filter: SampleFilter | null,
     @Ctx() ctx: Context,
   ) {
     const consortiumId = (await consortiumOfDataset(ctx, version.datasetId)) ?? undefined;
@@ -87,7 +87,7 @@ export class DatasetVersionResolver {
   })
   async diff(
     @Root() version: DatasetVersion,
-    @Arg("against", () => ID, { nullable: true }) against: string | null,
+    @Arg("against", () => ID, { nullable: true, description: "The older version (default: the parent)." }) against: string | null,
     @Ctx() ctx: Context,
   ): Promise<VersionDiff | null> {
     let from: DatasetVersion | null = null;

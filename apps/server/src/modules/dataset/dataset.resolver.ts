@@ -23,7 +23,7 @@ registerNode("Dataset", visibleDataset);
 @Resolver(() => Dataset)
 export class DatasetResolver {
   @Query(() => Dataset, { nullable: true, description: "A dataset you can see; null otherwise." })
-  dataset(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+  dataset(@Arg("id", () => ID, { description: "Global ID of a Dataset." }) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "Dataset");
     return dbId === null ? null : visibleDataset(ctx, dbId);
   }
@@ -62,7 +62,7 @@ export class DatasetResolver {
   }
 
   @FieldResolver(() => DatasetVersion, { nullable: true, description: "The version with this number, if any." })
-  async version(@Root() dataset: Dataset, @Arg("number", () => Int) number: number, @Ctx() ctx: Context) {
+  async version(@Root() dataset: Dataset, @Arg("number", () => Int, { description: "Version number (1, 2, …)." }) number: number, @Ctx() ctx: Context) {
     const row = await ctx.prisma.datasetVersion.findUnique({
       where: { datasetId_number: { datasetId: dataset.dbId, number } },
     });
@@ -109,7 +109,7 @@ export class ProjectDatasetsResolver {
   }
 
   @FieldResolver(() => Dataset, { nullable: true, description: "The dataset with this name, if any." })
-  async dataset(@Root() project: Project, @Arg("name", () => String) name: string, @Ctx() ctx: Context) {
+  async dataset(@Root() project: Project, @Arg("name", () => String, { description: "Dataset name." }) name: string, @Ctx() ctx: Context) {
     const row = await ctx.prisma.dataset.findUnique({ where: { projectId_name: { projectId: project.dbId, name } } });
     return row ? Dataset.from(row) : null;
   }

@@ -15,7 +15,7 @@ registerNode("Project", visibleProject);
 @Resolver(() => Project)
 export class ProjectResolver {
   @Query(() => Project, { nullable: true, description: "A project you can see; null otherwise." })
-  project(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
+  project(@Arg("id", () => ID, { description: "Global ID of a Project." }) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "Project");
     return dbId === null ? null : visibleProject(ctx, dbId);
   }

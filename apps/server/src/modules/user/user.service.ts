@@ -1,6 +1,8 @@
 import type { Context } from "../../context.js";
 import type { PrismaClient, Prisma } from "@stratum/db";
-import { hashPassword } from "../../auth/password.js";
+import { hashPassword, verifyPassword } from "../../auth/password.js";
+import { AppError } from "../../graphql/errors.js";
+import { audit } from "../../audit/audit.js";
 import { User } from "./user.type.js";
 
 /** A user is visible to themselves and to members of a consortium they belong to. */
@@ -36,5 +38,34 @@ export async function createUser(
       name: data.name,
       passwordHash: data.password ? await hashPassword(data.password) : null,
     },
+  });
+}
+
+/** Changes the caller's password after checking the current one; ends their other sessions. */
+export async function changePassword(ctx: Context, currentPassword: string, newPassword: string): Promise<User> {
+  const viewer = ctx.viewer;
+  if (!viewer) throw new AppError("UNAUTHENTICATED", "sign in first");
+  if (viewer.token || viewer.sessionId === null) {
+    throw new AppError("FORBIDDEN", "an API token cannot change a password; sign in as a person");
+  }
+  const limiter = ctx.app.loginLimiter;
+  const retryAfter = limiter.retryAfterSeconds(viewer.email, ctx.ip);
+  if (retryAfter > 0) throw new AppError("RATE_LIMITED", `too many failed attempts; try again in ${retryAfter} s`);
+  const row = await ctx.prisma.user.findUniqueOrThrow({ where: { id: viewer.userId } });
+  if (!(await verifyPassword(currentPassword, row.passwordHash))) {
+    limiter.recordFailure(viewer.email, ctx.ip);
+    throw new AppError("UNAUTHENTICATED", "the current password is wrong", ["currentPassword"]);
+  }
+  if (currentPassword === newPassword) {
+    throw new AppError("VALIDATION", "expected a new password different from the current one", ["newPassword"]);
+  }
+  const passwordHash = await hashPassword(newPassword);
+  return ctx.prisma.$transaction(async (tx) => {
+    const updated = await tx.user.update({ where: { id: viewer.userId }, data: { passwordHash } });
+    const ended = await tx.session.deleteMany({ where: { userId: viewer.userId, id: { not: viewer.sessionId! } } });
+    await audit(tx, ctx, "userPasswordChange", { type: "User", id: viewer.userId, consortiumId: null }, {
+      otherSessionsEnded: ended.count,
+    });
+    return User.from(updated);
   });
 }

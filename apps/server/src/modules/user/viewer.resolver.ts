@@ -30,7 +30,11 @@ export class ViewerResolver {
     });
   }
 
-  @Query(() => User, { nullable: true, description: "The signed-in user (shortcut for viewer.user)." })
+  @Query(() => User, {
+    nullable: true,
+    description: "The signed-in user.",
+    deprecationReason: "Use viewer.user, which also says how you authenticated.",
+  })
   async me(@Ctx() ctx: Context): Promise<User | null> {
     if (!ctx.viewer) return null;
     const row = await ctx.loaders.user.load(ctx.viewer.userId);
