@@ -1,13 +1,14 @@
 // Starts the API and the web app on a fresh embedded database (a new temp folder each run) and seeds
 // the demo consortium with one known password for every account. Uses the lead's scripts/start.mjs
-// (STRATUM_SKIP_BUILD=1: build first with `npx turbo run build --filter=@stratum/web...`).
+// (STRATUM_SKIP_BUILD=1: build first with `npx turbo run build --filter=@stratum/web...`), which
+// seeds the demo itself.
 //
 // Env: E2E_API_PORT (4310), E2E_WEB_PORT (3310). Writes artifacts/e2e-state.json for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -53,24 +54,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   };
   delete (env as Record<string, string | undefined>).DATABASE_URL; // always the fresh embedded database
 
-  // Seed before the API opens the folder (PGlite is single-process). When the API seeds on start
-  // itself, this finds a non-empty database or the API finds one: either way the demo is there once.
-  const seedModule = path.join(root, "apps/server/dist/seed/demo.js");
-  let seeded: unknown = null;
-  if (existsSync(seedModule)) {
-    await import("reflect-metadata"); // the server's modules carry TypeGraphQL decorators
-    const { openStore } = (await import(pathToFileURL(path.join(root, "packages/db/dist/index.js")).href)) as typeof import("@stratum/db");
-    const { seedDemoIfEmpty } = (await import(pathToFileURL(seedModule).href)) as { seedDemoIfEmpty: (s: unknown, o: unknown) => Promise<unknown> };
-    const store = await openStore({ dataDir: env.STRATUM_DATA_DIR });
-    try {
-      seeded = await seedDemoIfEmpty(store, { filesDir: env.STRATUM_FILES_DIR, password: E2E_PASSWORD, log: (l: string) => console.log(`e2e seed: ${l}`) });
-    } finally {
-      await store.close();
-    }
-  } else {
-    console.warn("e2e: apps/server/dist/seed/demo.js is missing; relying on the API to seed the demo.");
-  }
-
+  // The API seeds the demo consortium on an empty database at start (STRATUM_SEED_DEMO, default on)
+  // with STRATUM_DEMO_PASSWORD for every account, and queues the demo embedding jobs.
   const logFile = path.join(here, "artifacts", "servers.log");
   const out = (await import("node:fs")).openSync(logFile, "w");
   const child = spawn(process.execPath, [path.join(root, "scripts/start.mjs")], { cwd: root, env, stdio: ["ignore", out, out], detached: true });
@@ -85,7 +70,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   process.env.E2E_WEB_URL = webUrl;
   process.env.E2E_API_URL = apiUrl;
-  writeFileSync(path.join(here, "artifacts", "e2e-state.json"), JSON.stringify({ apiUrl, webUrl, dataDir, password: E2E_PASSWORD, seeded: seeded !== null }, null, 2));
+  writeFileSync(path.join(here, "artifacts", "e2e-state.json"), JSON.stringify({ apiUrl, webUrl, dataDir, password: E2E_PASSWORD }, null, 2));
 
   return async () => {
     try {

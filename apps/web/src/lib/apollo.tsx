@@ -40,7 +40,8 @@ function makeClient(wsUrl: string, onStatus: (s: WsStatus) => void): { client: A
       on: {
         connecting: () => onStatus("connecting"),
         connected: () => onStatus("connected"),
-        closed: () => onStatus("closed"),
+        // A lazy client closes the socket when no subscription is left: that is idle, not an outage.
+        closed: () => onStatus("idle"),
       },
     });
     link = ApolloLink.split((op) => isSubscriptionOperation(op.query), new GraphQLWsLink(ws), http);

@@ -21,6 +21,13 @@ export function errorsByField(errors: ReadonlyArray<UserErrorLike> | null | unde
 export function describeError(err: unknown): string {
   if (!err) return "";
   if (CombinedGraphQLErrors.is(err)) return err.errors.map((e) => e.message).join("; ");
+  if (err && typeof err === "object" && "bodyText" in err && typeof (err as { bodyText: unknown }).bodyText === "string") {
+    // ServerError: the proxy's or API's JSON body says more than the status code.
+    try {
+      const body = JSON.parse((err as { bodyText: string }).bodyText) as { errors?: Array<{ message: string }> };
+      if (body.errors?.length) return body.errors.map((e) => e.message).join("; ");
+    } catch { /* not JSON */ }
+  }
   if (err instanceof Error) {
     if (/Failed to fetch|NetworkError|502/.test(err.message)) return "The API cannot be reached. Is the server running?";
     return err.message;

@@ -27,6 +27,7 @@ export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set
 export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string }) {
   const { category, categories } = useMemo(() => colouring(layout, by, runSets), [layout, by, runSets]);
   const [lasso, setLasso] = useState<Int32Array>(new Int32Array(0));
+  const annotations = useMemo(() => layout.classes.map((c) => ({ x: c.x0 + c.width / 2, y: 0.5 + c.height / 2 + 0.05, text: c.label })), [layout]);
   return (
     <div className="stack" style={{ gap: 10 }}>
       <EmbeddingMap
@@ -38,6 +39,7 @@ export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId 
         testId={testId}
         onFirstFrame={onFirstFrame}
         onLasso={setLasso}
+        annotations={annotations}
         imageUrl={(i) => sampleImageUrl(layout.sampleIds[i]!)}
         renderTip={(i) => (
           <div>

@@ -28,6 +28,8 @@ export interface EmbeddingMapProps {
   onFirstFrame?: (ms: number) => void;
   height?: number | string;
   testId?: string;
+  /** Captions in data coordinates (e.g. class names above each class's layout). */
+  annotations?: Array<{ x: number; y: number; text: string }>;
 }
 
 function fitView(g: PointGrid, xs: Float32Array, ys: Float32Array, w: number, h: number): View {
@@ -45,7 +47,7 @@ function fitView(g: PointGrid, xs: Float32Array, ys: Float32Array, w: number, h:
 }
 
 export function EmbeddingMap(props: EmbeddingMapProps) {
-  const { xs, ys, category, categories, renderTip, imageUrl, onLasso, onFirstFrame, height = 560, testId = "embedding-map" } = props;
+  const { xs, ys, category, categories, renderTip, imageUrl, onLasso, onFirstFrame, height = 560, testId = "embedding-map", annotations } = props;
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
@@ -97,6 +99,15 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     ctx.clearRect(0, 0, w, h);
     const v = viewRef.current;
     const toPx = (x: number, y: number): [number, number] => [(x - v.cx) * v.k + w / 2, h / 2 - (y - v.cy) * v.k];
+    if (annotations) {
+      ctx.font = `600 12px ${getComputedStyle(document.body).fontFamily}`;
+      ctx.textAlign = "center";
+      ctx.fillStyle = "#aab4c2";
+      for (const a of annotations) {
+        const [px, py] = toPx(a.x, a.y);
+        ctx.fillText(a.text, px, py);
+      }
+    }
     const hi = hoverRef.current;
     if (hi >= 0) {
       const [px, py] = toPx(xs[hi]!, ys[hi]!);
@@ -123,7 +134,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       ctx.stroke();
       ctx.setLineDash([]);
     }
-  }, [xs, ys, pointSize]);
+  }, [xs, ys, pointSize, annotations]);
 
   const requestDraw = useCallback(() => {
     if (frameRef.current) return;
@@ -183,6 +194,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     setZoom(1);
     r.setPalette(colours, hidden);
     r.draw(viewRef.current, w, h, window.devicePixelRatio || 1, pointSize());
+    drawOverlay();
     // The frame is on screen when the browser has composited it: one rAF after the draw.
     const raf = requestAnimationFrame(() => {
       const ms = performance.now() - t0;

@@ -8,6 +8,7 @@ import { graphql } from "@/gql";
 import type { LayoutPageQuery, RunItemIdsQuery } from "@/gql/graphql";
 import type { MapCategory } from "./EmbeddingMap";
 import { OTHER } from "./palette";
+import { arrangeByClass, type ClassBox } from "./arrange";
 
 const LayoutPage = graphql(`
   query LayoutPage($id: ID!, $after: String) {
@@ -33,8 +34,10 @@ const RunItemsPage = graphql(`
 `);
 
 export interface Layout {
+  /** Positions with the classes placed side by side (see arrange.ts). */
   xs: Float32Array;
   ys: Float32Array;
+  classes: ClassBox[];
   sampleIds: string[];
   externalIds: string[];
   labels: string[];
@@ -79,8 +82,10 @@ export function useLayout(analysisId: string | null): { layout: Layout | null; l
           after = node.layout.pageInfo.endCursor;
         }
         if (cancelled) return;
+        const fx = Float32Array.from(xs), fy = Float32Array.from(ys);
+        const classes = arrangeByClass(fx, fy, labels);
         setState({
-          layout: { xs: Float32Array.from(xs), ys: Float32Array.from(ys), sampleIds, externalIds, labels, sites, groups, metadata, metadataColumns: [...cols].sort() },
+          layout: { xs: fx, ys: fy, classes, sampleIds, externalIds, labels, sites, groups, metadata, metadataColumns: [...cols].sort() },
           loaded: xs.length,
           total: xs.length,
           error: null,

@@ -24,17 +24,20 @@ async function forward(req: NextRequest, ctx: { params: Promise<{ path: string[]
   const fwd = req.headers.get("x-forwarded-for");
   headers.set("x-forwarded-for", fwd ?? "127.0.0.1");
 
+  const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
+  const send = () => fetch(target, { method: req.method, headers, body, redirect: "manual", cache: "no-store" });
   let upstream: Response;
   try {
-    upstream = await fetch(target, {
-      method: req.method,
-      headers,
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer(),
-      redirect: "manual",
-      cache: "no-store",
-    });
+    try {
+      upstream = await send();
+    } catch (err) {
+      // A kept-alive socket the API closed while idle fails before the request is read: retry once.
+      if (!isStaleSocket(err)) throw err;
+      upstream = await send();
+    }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describe(err);
+    console.error(`api proxy: ${req.method} ${target.pathname}: ${message}`);
     return Response.json(
       { errors: [{ message: `The API at ${origin} cannot be reached (${message}).`, extensions: { code: "API_UNREACHABLE" } }] },
       { status: 502 },
@@ -54,3 +57,14 @@ export const POST = forward;
 export const PUT = forward;
 export const PATCH = forward;
 export const DELETE = forward;
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+}
+
+function isStaleSocket(err: unknown): boolean {
+  const cause = err instanceof Error ? (err as Error & { cause?: { code?: string; message?: string } }).cause : undefined;
+  return cause?.code === "UND_ERR_SOCKET" || cause?.code === "ECONNRESET" || /other side closed/i.test(cause?.message ?? "");
+}

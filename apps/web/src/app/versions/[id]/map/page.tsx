@@ -60,7 +60,7 @@ export default function MapPage() {
     >
       <PageHead
         title="Embedding map"
-        sub={layout ? `${fmtInt(layout.xs.length)} samples · per-class 2-D layout of the confounder analysis` : "2-D layout of a confounder analysis"}
+        sub={layout ? `${fmtInt(layout.xs.length)} samples · each class has its own 2-D layout; shown side by side: ${layout.classes.map((c) => c.label).join(" | ")}` : "2-D layout of a confounder analysis"}
         actions={
           <div className="row">
             <select className="input" aria-label="Analysis" value={analysisId ?? ""} onChange={(e) => setParam("analysis", e.target.value)}>
