@@ -126,20 +126,25 @@ for (const cfg of CONFIGS) {
   }
 }
 const S = (name, N) => summary[name][N];
+/** Per-seed difference a − b of a metric (same seed = same simulated pool and test split): mean and sd. */
+const paired = (a, b, N, metric) => {
+  const d = summary[a][N][metric].values.map((v, i) => v - summary[b][N][metric].values[i]);
+  return { mean: mean(d), sd: sd(d) };
+};
 const targets = {
   balancedBeatsRandomAndKcenterOnWorstGroup: BUDGETS.filter((N) => N <= 25).map((N) => ({
     N,
     balanced: S("confounder-aware balanced", N).worstGroupAccuracy.mean,
     random: S("random", N).worstGroupAccuracy.mean,
     kcenter: S("kcenter", N).worstGroupAccuracy.mean,
-    marginOverRandom: S("confounder-aware balanced", N).worstGroupAccuracy.mean - S("random", N).worstGroupAccuracy.mean,
-    marginOverKcenter: S("confounder-aware balanced", N).worstGroupAccuracy.mean - S("kcenter", N).worstGroupAccuracy.mean,
+    marginOverRandom: paired("confounder-aware balanced", "random", N, "worstGroupAccuracy"),
+    marginOverKcenter: paired("confounder-aware balanced", "kcenter", N, "worstGroupAccuracy"),
   })),
   proportionalVsRandomBalancedAccuracy: BUDGETS.map((N) => ({
     N,
     proportional: S("confounder-aware proportional", N).balancedAccuracy.mean,
     random: S("random", N).balancedAccuracy.mean,
-    difference: S("confounder-aware proportional", N).balancedAccuracy.mean - S("random", N).balancedAccuracy.mean,
+    difference: paired("confounder-aware proportional", "random", N, "balancedAccuracy"),
   })),
   ari: { mean: mean(discovery.map((d) => d.ari)), min: Math.min(...discovery.map((d) => d.ari)), meanNonNoise: mean(discovery.map((d) => d.ariNonNoise)) },
 };
@@ -194,11 +199,14 @@ for (const [metric, title] of [
 }
 lines.push("## Targets");
 lines.push("");
+const signed = (d) => `${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.sd.toFixed(3)}`;
+lines.push("Differences are per seed (same simulated pool and test split), mean ± sd over seeds.");
+lines.push("");
 for (const t of targets.balancedBeatsRandomAndKcenterOnWorstGroup) {
-  lines.push(`- N = ${t.N}: confounder-aware balanced worst-group ${t.balanced.toFixed(3)} vs random ${t.random.toFixed(3)} (${t.marginOverRandom >= 0 ? "+" : ""}${t.marginOverRandom.toFixed(3)}) and k-center ${t.kcenter.toFixed(3)} (${t.marginOverKcenter >= 0 ? "+" : ""}${t.marginOverKcenter.toFixed(3)})`);
+  lines.push(`- N = ${t.N}: confounder-aware balanced worst-group ${t.balanced.toFixed(3)} vs random ${t.random.toFixed(3)} (${signed(t.marginOverRandom)}) and k-center ${t.kcenter.toFixed(3)} (${signed(t.marginOverKcenter)})`);
 }
 for (const t of targets.proportionalVsRandomBalancedAccuracy) {
-  lines.push(`- N = ${t.N}: proportional balanced accuracy ${t.proportional.toFixed(3)} vs random ${t.random.toFixed(3)} (${t.difference >= 0 ? "+" : ""}${t.difference.toFixed(3)})`);
+  lines.push(`- N = ${t.N}: proportional balanced accuracy ${t.proportional.toFixed(3)} vs random ${t.random.toFixed(3)} (${signed(t.difference)})`);
 }
 lines.push(`- discovery ARI ≥ 0.6: mean ${targets.ari.mean.toFixed(3)}, min ${targets.ari.min.toFixed(3)}`);
 lines.push("");
