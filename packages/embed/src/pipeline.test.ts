@@ -162,6 +162,17 @@ describe("embedImages(options)", () => {
     items(bs).forEach((s, i) => expectClose(s.vector, ref[i]!.vector));
   });
 
+  it("hands over a long run of failures in bounded batches with no items", async () => {
+    const bad: EmbedInput[] = Array.from({ length: 10 }, (_, i) => ({ key: `bad${i}`, path: path.join(dir, `absent${i}.png`) }));
+    const bs = await collect({ inputs: [...bad, inputs[0]!], batchSize: 4 });
+    expect(bs.map((b) => [b.items.length, b.failures.length])).toEqual([
+      [0, 4],
+      [0, 4],
+      [1, 2],
+    ]);
+    expect(failures(bs).map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it("rejects an input without a key and a bad batch size", async () => {
     await expect(collect({ inputs: [{ key: "", path: "x.png" }] })).rejects.toMatchObject({ code: "INPUT_INVALID" });
     await expect(collect({ batchSize: 0 })).rejects.toMatchObject({ code: "INPUT_INVALID" });

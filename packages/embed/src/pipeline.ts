@@ -9,7 +9,8 @@
 // - Memory: at most batchSize × prefetchBatches samples are in flight or queued, plus the batch being
 //   inferred; nothing holds the whole set, so 100k inputs need no more memory than 1k.
 // - Failures: a sample that cannot be read/decoded, or whose vector is not finite, is reported with a
-//   code and a reason in the next yielded batch; the run goes on.
+//   code and a reason in the next yielded batch (a batch with no items once batchSize failures pile
+//   up); the run goes on.
 // - Cancellation: `signal` aborts; the generator throws EmbedError ABORTED and stops the workers.
 //   Batches already yielded stay valid.
 // - Resume: pass the keys already stored as `skip`; those inputs are not decoded and count as skipped.
@@ -284,6 +285,13 @@ export async function* embedImages(options: EmbedOptions): AsyncGenerator<EmbedB
       if (!o.ok) {
         failures.push({ key: slot.key, index: slot.index, code: o.code, reason: o.reason });
         failed++;
+        if (failures.length >= batchSize) {
+          // A long run of bad inputs: hand the failures over now (memory stays bounded, progress moves).
+          const out: EmbedBatch = { items: [], failures, progress: progress() };
+          failures = [];
+          options.onProgress?.(out.progress);
+          yield out;
+        }
         continue;
       }
       batch.set(o.tensor, pendingSamples.length * perSample);
