@@ -338,6 +338,71 @@ describe("datasetImport", () => {
     const big = await owner.upload("big.csv", "x".repeat(100 * 1024));
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe("LIMIT_EXCEEDED");
+    // Chunked, with no Content-Length: the limit is enforced while streaming, and nothing is kept.
+    const chunk = new Uint8Array(16 * 1024).fill(120);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 8) return controller.close();
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(`${server.base}/uploads?filename=chunked.csv`, {
+      method: "POST",
+      headers: { cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const { readdirSync } = await import("node:fs");
+    expect(readdirSync(path.join(server.filesDir, "uploads")).filter((f) => f.endsWith(".part"))).toEqual([]);
+  });
+});
+
+describe("multipart uploads", () => {
+  async function postForm(form: FormData) {
+    const res = await fetch(`${server.base}/uploads`, {
+      method: "POST",
+      headers: { cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join("; ") },
+      body: form,
+    });
+    return { status: res.status, json: (await res.json()) as any };
+  }
+
+  it("accept a browser FormData file (other fields skipped) and import it", async () => {
+    const csv = "id,label\nm1,x\nm2,y\nm3,x\n";
+    const form = new FormData();
+    form.append("note", "ignored field before the file");
+    form.append("file", new Blob([csv], { type: "text/csv" }), "from-browser.csv");
+    const up = await postForm(form);
+    expect(up.status).toBe(201);
+    expect(up.json).toMatchObject({ filename: "from-browser.csv", size: csv.length });
+    const r = await owner.mutate(IMPORT, { input: { projectId, datasetName: "multipart", manifestUploadId: up.json.id } });
+    expect(r.data.datasetImport.errors).toEqual([]);
+    expect(r.data.datasetImport.version.sampleCount).toBe(3);
+  });
+
+  it("keep binary files intact across chunk boundaries", async () => {
+    const bytes = new Uint8Array(50_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
+    const form = new FormData();
+    form.append("file", new Blob([bytes]), "blob.bin");
+    const up = await postForm(form);
+    expect(up.status).toBe(201);
+    const { createHash } = await import("node:crypto");
+    expect(up.json.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+  });
+
+  it("answer 400 without a file part and 413 over the size limit", async () => {
+    const noFile = new FormData();
+    noFile.append("note", "no file here");
+    const bad = await postForm(noFile);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/expected a multipart part with a filename/);
+    const big = new FormData();
+    big.append("file", new Blob(["x".repeat(100 * 1024)]), "big.csv");
+    expect((await postForm(big)).status).toBe(413);
   });
 });
 
