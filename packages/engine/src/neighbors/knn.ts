@@ -3,7 +3,7 @@
 import type { Points, Rng } from "../types.js";
 import { checkK, type KnnGraph } from "./graph.js";
 import { heapPush, heapSortRows } from "./heap.js";
-import { nnDescent } from "./nndescent.js";
+import { nnDescent, type NnDescentOptions } from "./nndescent.js";
 
 export type { KnnGraph } from "./graph.js";
 
@@ -32,8 +32,8 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
 }
 
 /** Brute force up to `exactBelow` points (default 4096), NN-descent above. */
-export function knnGraph(points: Points, k: number, rng: Rng, options: { exactBelow?: number } = {}): KnnGraph {
+export function knnGraph(points: Points, k: number, rng: Rng, options: { exactBelow?: number } & NnDescentOptions = {}): KnnGraph {
   checkK(points.n, k);
   if (points.n <= (options.exactBelow ?? 4096)) return bruteForceKnn(points, k);
-  return nnDescent(points, k, rng);
+  return nnDescent(points, k, rng, options);
 }

@@ -16,6 +16,21 @@ export class QuadTree {
   /** the point stored in a leaf, -1 for internal nodes */
   point: Int32Array;
   depth: Int32Array;
+  /** The node each point was last placed in (for ordering only). */
+  leafOf: Int32Array;
+  /**
+   * Packed copy in depth-first preorder, rebuilt by pack(): node k at [4k, 4k+4) holds
+   * comX, comY, (cell width)², count; packedChild the children's packed ids (-1 absent);
+   * packedLeaf 1 for leaves. Subtrees are contiguous, so a traversal walks memory forward.
+   */
+  packed: Float64Array;
+  packedChild: Int32Array;
+  packedLeaf: Uint8Array;
+  /** Points in the preorder of their leaves: consecutive points are close in the layout. */
+  order: Int32Array;
+  private newId: Int32Array;
+  private pre: Int32Array;
+  private readonly dfs = new Int32Array(512);
 
   constructor(n: number) {
     this.cap = Math.max(16, 2 * n);
@@ -28,6 +43,55 @@ export class QuadTree {
     this.child = new Int32Array(this.cap * 4);
     this.point = new Int32Array(this.cap);
     this.depth = new Int32Array(this.cap);
+    this.leafOf = new Int32Array(n);
+    this.order = new Int32Array(n);
+    this.packed = new Float64Array(this.cap * 4);
+    this.packedChild = new Int32Array(this.cap * 4);
+    this.packedLeaf = new Uint8Array(this.cap);
+    this.newId = new Int32Array(this.cap);
+    this.pre = new Int32Array(this.cap);
+  }
+
+  /** Fills packed, packedChild, packedLeaf and order from the tree just built. */
+  pack(n: number): void {
+    if (this.packedLeaf.length < this.cap) {
+      this.packed = new Float64Array(this.cap * 4);
+      this.packedChild = new Int32Array(this.cap * 4);
+      this.packedLeaf = new Uint8Array(this.cap);
+      this.newId = new Int32Array(this.cap);
+      this.pre = new Int32Array(this.cap);
+    }
+    const { child, newId, pre, dfs, packed, packedChild, packedLeaf } = this;
+    let k = 0;
+    let top = 0;
+    dfs[top++] = 0;
+    while (top > 0) {
+      const v = dfs[--top]!;
+      newId[v] = k;
+      pre[k++] = v;
+      for (let q = 3; q >= 0; q--) {
+        const c = child[4 * v + q]!;
+        if (c >= 0) dfs[top++] = c;
+      }
+    }
+    for (let t = 0; t < k; t++) {
+      const v = pre[t]!;
+      const w = 2 * this.hw[v]!;
+      packed[4 * t] = this.comX[v]!;
+      packed[4 * t + 1] = this.comY[v]!;
+      packed[4 * t + 2] = w * w;
+      packed[4 * t + 3] = this.cnt[v]!;
+      packedLeaf[t] = this.point[v]! >= 0 ? 1 : 0;
+      for (let q = 0; q < 4; q++) {
+        const c = child[4 * v + q]!;
+        packedChild[4 * t + q] = c >= 0 ? newId[c]! : -1;
+      }
+    }
+    // counting sort of the points by the preorder id of their leaf
+    const start = new Int32Array(k + 1);
+    for (let i = 0; i < n; i++) start[newId[this.leafOf[i]!]! + 1]!++;
+    for (let t = 0; t < k; t++) start[t + 1] = start[t + 1]! + start[t]!;
+    for (let i = 0; i < n; i++) this.order[start[newId[this.leafOf[i]!]!]!++] = i;
   }
 
   private grow(): void {
@@ -94,12 +158,16 @@ export class QuadTree {
       if (c === 1) {
         // an empty leaf (only the root starts empty; children are born holding their point)
         this.point[v] = i;
+        this.leafOf[i] = v;
         return;
       }
       const p = this.point[v]!;
       if (p >= 0) {
         const px = y[2 * p]!, py = y[2 * p + 1]!;
-        if ((px === x && py === yy) || this.depth[v]! >= 48) return; // coincident: share the leaf
+        if ((px === x && py === yy) || this.depth[v]! >= 48) {
+          this.leafOf[i] = v; // coincident: share the leaf
+          return;
+        }
         // split: push the resident point down one level
         this.point[v] = -1;
         const q = this.quadrant(v, px, py);
@@ -108,6 +176,7 @@ export class QuadTree {
         this.comX[w] = px;
         this.comY[w] = py;
         this.point[w] = p;
+        this.leafOf[p] = w;
       }
       const q = this.quadrant(v, x, yy);
       let w = this.child[4 * v + q]!;
@@ -117,6 +186,7 @@ export class QuadTree {
         this.comX[w] = x;
         this.comY[w] = yy;
         this.point[w] = i;
+        this.leafOf[i] = w;
         return;
       }
       v = w;

@@ -52,7 +52,11 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
 
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
   let graph = options.knn;
-  if (!graph || graph.k < k || graph.n !== n) graph = knnGraph(points, k, options.rng);
+  if (!graph || graph.k < k || graph.n !== n) {
+    // k = 3·perplexity is large: brute force stays cheaper than NN-descent up to ~8k points, and
+    // NN-descent needs few candidates per round to reach near-exact recall at this k
+    graph = knnGraph(points, k, options.rng, { exactBelow: 8192, maxCandidates: Math.min(k, 16) });
+  }
   const view: KnnGraph = graph.k === k ? graph : truncate(graph, k);
   const P = symmetrize(view, perplexityRows(view, perplexity));
 
@@ -83,31 +87,32 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
       grad[2 * i] = fx;
       grad[2 * i + 1] = fy;
     }
-    // repulsive forces through the quadtree
+    // repulsive forces through the quadtree (packed preorder copy; points in spatial order)
     tree.build(y, n);
+    tree.pack(n);
     let sumQ = 0;
-    const { comX, comY, cnt, hw, child, point } = tree;
-    for (let i = 0; i < n; i++) {
+    const { packed, packedChild, packedLeaf, order } = tree;
+    for (let o = 0; o < n; o++) {
+      const i = order[o]!;
       const xi = y[2 * i]!, yi = y[2 * i + 1]!;
       let rx = 0, ry = 0;
       let top = 0;
       stack[top++] = 0;
       while (top > 0) {
         const v = stack[--top]!;
-        const dx = xi - comX[v]!, dy = yi - comY[v]!;
+        const b = 4 * v;
+        const dx = xi - packed[b]!, dy = yi - packed[b + 1]!;
         const d2 = dx * dx + dy * dy;
-        const w = 2 * hw[v]!;
-        if (point[v]! >= 0 || w * w < theta2 * d2) {
+        if (packedLeaf[v] === 1 || packed[b + 2]! < theta2 * d2) {
           const q = 1 / (1 + d2);
-          const c = cnt[v]!;
+          const c = packed[b + 3]!;
           sumQ += c * q;
           const m = c * q * q;
           rx += m * dx;
           ry += m * dy;
         } else {
-          const b = 4 * v;
-          for (let t = 0; t < 4; t++) {
-            const ch = child[b + t]!;
+          for (let t = 3; t >= 0; t--) {
+            const ch = packedChild[b + t]!;
             if (ch >= 0) stack[top++] = ch;
           }
         }
