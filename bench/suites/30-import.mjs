@@ -16,6 +16,7 @@ const resultsDir = path.resolve(here, "../results");
 const quick = process.env.STRATUM_BENCH_QUICK === "1";
 const N = quick ? 10_000 : 100_000;
 const DIM = 768;
+const REPS = 2; // best of 2, alternating (see below)
 const PG_BASE = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
 const mode = process.argv[2];
@@ -103,35 +104,62 @@ async function suite() {
     const url = new URL(PG_BASE);
     url.pathname = `/${dbName}`;
     const store = await openStore({ databaseUrl: url.toString() });
-    // Reference table: one row per sample, same content, vector as bytea, with a primary key.
+    // Reference table: one row per sample, same content, vector as bytea, with a primary key, and the
+    // same storage settings as "EmbeddingVector" (inline, uncompressed), so the ratio measures the
+    // import's own overhead (three tables, their indexes and foreign keys, hashing), not storage tuning.
+    // A second reference, ref_default, keeps PostgreSQL's default bytea storage (compress, then TOAST).
     await store.sql.exec(`CREATE TABLE ref_samples (id serial PRIMARY KEY, "externalId" text NOT NULL, uri text, label text NOT NULL,
-      site text, metadata jsonb NOT NULL, vector bytea NOT NULL)`);
+      site text, metadata jsonb NOT NULL, vector bytea NOT NULL) WITH (toast_tuple_target = 8160);
+      ALTER TABLE ref_samples ALTER COLUMN vector SET STORAGE EXTERNAL;
+      CREATE TABLE ref_default (LIKE ref_samples INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (id));
+      ALTER TABLE ref_default ALTER COLUMN vector SET STORAGE EXTENDED`);
     await store.sql.exec("CHECKPOINT");
 
     const rssBefore = process.memoryUsage().rss / 2 ** 20;
-    const t0 = performance.now();
-    const phaseStart = {};
-    const result = await importDataset(store, {
-      consortium: "bench", project: "bench", dataset: "import", createMissing: true,
-      manifestPath: path.join(dir, "manifest.csv"), embeddingsPath: path.join(dir, "embeddings.npy"), model: "bench-768",
-    }, (phase) => {
-      phaseStart[phase] ??= performance.now();
-    });
-    const ours = (performance.now() - t0) / 1000;
-    // Seconds from the start of each phase to the start of the next (manifest: read, check, hash;
-    // samples: transaction start, lookups, COPY of Sample and join rows; embeddings: vector COPY).
-    const marks = [t0, phaseStart.samples ?? t0, phaseStart.embeddings ?? t0, t0 + ours * 1000];
-    const phases = { manifest: round((marks[1] - marks[0]) / 1000, 2), samples: round((marks[2] - marks[1]) / 1000, 2), embeddings: round((marks[3] - marks[2]) / 1000, 2) };
+    const importOnce = async (rep) => {
+      await store.sql.exec("CHECKPOINT");
+      const t0 = performance.now();
+      const phaseStart = {};
+      const result = await importDataset(store, {
+        consortium: "bench", project: "bench", dataset: `import-${rep}`, createMissing: true,
+        manifestPath: path.join(dir, "manifest.csv"), embeddingsPath: path.join(dir, "embeddings.npy"), model: "bench-768",
+      }, (phase) => {
+        phaseStart[phase] ??= performance.now();
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      if (result.version.sampleCount !== N || result.embeddings?.count !== N) throw new Error("import wrote the wrong number of rows");
+      // Seconds from the start of each phase to the start of the next (manifest: read, check, hash;
+      // samples: transaction start, lookups, COPY of Sample and join rows; embeddings: vector COPY).
+      const marks = [t0, phaseStart.samples ?? t0, phaseStart.embeddings ?? t0, t0 + seconds * 1000];
+      const phases = { manifest: round((marks[1] - marks[0]) / 1000, 2), samples: round((marks[2] - marks[1]) / 1000, 2), embeddings: round((marks[3] - marks[2]) / 1000, 2) };
+      return { seconds, phases };
+    };
+    const psqlCopy = async (table) => {
+      await store.sql.exec(`TRUNCATE ${table}`);
+      await store.sql.exec("CHECKPOINT");
+      const t1 = performance.now();
+      execFileSync("psql", [url.toString(), "-v", "ON_ERROR_STOP=1", "-q", "-c",
+        `\\copy ${table} ("externalId", uri, label, site, metadata, vector) FROM '${path.join(dir, "ref.csv")}' WITH (FORMAT csv)`], { stdio: "inherit" });
+      const seconds = (performance.now() - t1) / 1000;
+      const count = (await store.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+      if (count !== N) throw new Error(`psql copied ${count} rows into ${table}, expected ${N}`);
+      return seconds;
+    };
+    // Alternate ours and the references, REPS times each, and keep each one's best time: the machine is
+    // shared, and alternating exposes both to the same spells of load.
+    let best;
+    let psqlSeconds = Infinity;
+    let psqlDefaultSeconds = Infinity;
+    for (let rep = 0; rep < REPS; rep++) {
+      const r = await importOnce(rep);
+      if (!best || r.seconds < best.seconds) best = r;
+      psqlSeconds = Math.min(psqlSeconds, await psqlCopy("ref_samples"));
+      psqlDefaultSeconds = Math.min(psqlDefaultSeconds, await psqlCopy("ref_default"));
+      console.log(`  rep ${rep + 1}/${REPS}: import ${r.seconds.toFixed(2)} s, best psql ${psqlSeconds.toFixed(2)} s`);
+    }
+    const ours = best.seconds;
+    const phases = best.phases;
     const peakRssMB = process.resourceUsage().maxRSS / 1024;
-    if (result.version.sampleCount !== N || result.embeddings?.count !== N) throw new Error("import wrote the wrong number of rows");
-    await store.sql.exec("CHECKPOINT");
-
-    const t1 = performance.now();
-    execFileSync("psql", [url.toString(), "-v", "ON_ERROR_STOP=1", "-q", "-c",
-      `\\copy ref_samples ("externalId", uri, label, site, metadata, vector) FROM '${path.join(dir, "ref.csv")}' WITH (FORMAT csv)`], { stdio: "inherit" });
-    const psqlSeconds = (performance.now() - t1) / 1000;
-    const refCount = (await store.sql.query(`SELECT count(*)::int AS n FROM ref_samples`)).rows[0].n;
-    if (refCount !== N) throw new Error(`psql copied ${refCount} rows, expected ${N}`);
     await store.close();
 
     console.log("PGlite (child process) …");
@@ -151,14 +179,17 @@ async function suite() {
         psqlCopySeconds: round(psqlSeconds, 2),
         psqlSamplesPerSecond: Math.round(N / psqlSeconds),
         ratioVsPsql: round(psqlSeconds / ours, 2),
+        psqlCopyDefaultStorageSeconds: round(psqlDefaultSeconds, 2),
+        ratioVsPsqlDefaultStorage: round(psqlDefaultSeconds / ours, 2),
         floor: 0.5,
         passes: psqlSeconds / ours >= 0.5,
         peakRssMB: Math.round(peakRssMB),
         rssBeforeImportMB: Math.round(rssBefore),
+        repetitions: REPS,
         phaseSeconds: phases,
       },
       pglite: { seconds: round(pglite.seconds, 2), samplesPerSecond: Math.round(N / pglite.seconds), peakRssMB: Math.round(pglite.maxRssMB) },
-      reference: "psql \\copy (CSV, vector as hex bytea) into one table with a serial primary key: same rows, measured in this run",
+      reference: "psql \\copy (CSV, vector as hex bytea) into one table with a serial primary key and the same vector storage settings as EmbeddingVector (inline, uncompressed): same rows, measured in this run",
       ours: "importDataset(): manifest check + hashes, binary COPY into Sample / DatasetVersionSample / EmbeddingVector (with their indexes), one transaction",
       node: process.version,
       cpus: cpus().length,
@@ -170,7 +201,8 @@ async function suite() {
       "| what | seconds | samples/s | ratio vs psql | peak RSS |",
       "|---|---:|---:|---:|---:|",
       `| importDataset → PostgreSQL | ${p.seconds} | ${p.samplesPerSecond} | **${p.ratioVsPsql}** (floor 0.5) | ${p.peakRssMB} MB |`,
-      `| psql \\copy (reference) | ${p.psqlCopySeconds} | ${p.psqlSamplesPerSecond} | 1 | — |`,
+      `| psql \\copy (reference: same storage settings) | ${p.psqlCopySeconds} | ${p.psqlSamplesPerSecond} | 1 | — |`,
+      `| psql \\copy (default bytea storage) | ${p.psqlCopyDefaultStorageSeconds} | ${Math.round(N / p.psqlCopyDefaultStorageSeconds)} | ours: ${p.ratioVsPsqlDefaultStorage} | — |`,
       `| importDataset → PGlite | ${figures.pglite.seconds} | ${figures.pglite.samplesPerSecond} | — | ${figures.pglite.peakRssMB} MB |`,
     ].join("\n");
     console.log(`\n${N} samples × ${DIM}-d float32 (${figures.embeddingsFileMB} MB of vectors)\n${table}\nPostgreSQL phases (s): ${JSON.stringify(phases)}`);
@@ -178,7 +210,7 @@ async function suite() {
     writeFileSync(path.join(resultsDir, "import.json"), JSON.stringify(figures, null, 2) + "\n");
     writeFileSync(
       path.join(resultsDir, "import.md"),
-      `# Import benchmark${quick ? " (QUICK sizes: not for reporting)" : ""}\n\n${N} samples × ${DIM}-d float32 embeddings (${figures.embeddingsFileMB} MB .npy), manifest CSV with id, label, site, uri and two metadata columns. Fresh PostgreSQL database at 127.0.0.1:5432; ${figures.node}; ${figures.cpus} CPUs, load average ${figures.loadAverage1mAtEnd} at the end (a shared machine: absolute figures move with the load, the ratio less so); ${figures.date}.\n\n${table}\n\n- Reference: ${figures.reference}.\n- Ours: ${figures.ours}.\n- PostgreSQL phases (seconds): manifest read/check/hash ${phases.manifest}, samples (lookups, Sample and join COPY) ${phases.samples}, vectors ${phases.embeddings}.\n- PGlite's own footprint (an empty in-memory store) is about 750 MB of RSS, so its import adds about ${Math.max(0, figures.pglite.peakRssMB - 750)} MB.\n- Peak RSS is the process's maximum resident set during the import (data generation runs in a child process); the .npy is streamed in 4096-row chunks, so it stays far below the ${figures.embeddingsFileMB} MB of vectors.\n`,
+      `# Import benchmark${quick ? " (QUICK sizes: not for reporting)" : ""}\n\n${N} samples × ${DIM}-d float32 embeddings (${figures.embeddingsFileMB} MB .npy), manifest CSV with id, label, site, uri and two metadata columns. Fresh PostgreSQL database at 127.0.0.1:5432; ${figures.node}; ${figures.cpus} CPUs, load average ${figures.loadAverage1mAtEnd} at the end (a shared machine: absolute figures move with the load, the ratio less so); ${figures.date}.\n\n${table}\n\n- Each figure is the best of ${REPS} runs, ours and psql alternating in the same process and database.\n- Reference: ${figures.reference}.\n- Ours: ${figures.ours}.\n- PostgreSQL phases (seconds): manifest read/check/hash ${phases.manifest}, samples (lookups, Sample and join COPY) ${phases.samples}, vectors ${phases.embeddings}.\n- PGlite's own footprint (an empty in-memory store) is about 750 MB of RSS, so its import adds about ${Math.max(0, figures.pglite.peakRssMB - 750)} MB.\n- Peak RSS is the process's maximum resident set over the runs (data generation runs in a child process): Node, the drivers, and the manifest's per-row fields (a few hundred bytes per row: ids, hashes, metadata JSON), which grow with N. The vectors are streamed from the .npy in 4096-row chunks (12 MB at 768-d), so the ${figures.embeddingsFileMB} MB of vectors is never held at once (the 10k-sample quick run peaks at about 200 MB).\n`,
     );
     if (!p.passes) {
       console.error(`import is below the floor: ${p.ratioVsPsql} × psql (< 0.5)`);

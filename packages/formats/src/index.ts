@@ -21,6 +21,7 @@ export {
   manifestFormatOf,
   type ManifestFormat,
   type ManifestRow,
+  type ManifestFields,
   type ManifestReader,
   type OpenManifestOptions,
 } from "./manifest.js";

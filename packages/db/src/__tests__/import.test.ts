@@ -381,6 +381,12 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
     });
   }
 
+  it("an unsupported embeddings extension is an ImportError naming the file", async () => {
+    const e = await importError(base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("e.h5"), model: "m" }));
+    expect(e.code).toBe("UNSUPPORTED_FORMAT");
+    expect(e.file).toBe(file("e.h5"));
+  });
+
   it("an unknown project is NOT_FOUND unless createMissing", async () => {
     const manifestPath = writeCsv("p.csv", rows.slice(0, 3));
     const e = await importError(base({ project: "nope", manifestPath }));

@@ -63,10 +63,10 @@ export interface ImportResult {
 const DEFAULT_BATCH_ROWS = 4096;
 
 export async function importDataset(store: Store, input: ImportInput, onProgress?: ImportProgress): Promise<ImportResult> {
-  checkInput(input);
-  const manifest = await readManifestRows(input.manifestPath, { ...input }, (n) => onProgress?.("manifest", n, 0));
   let embeddings: EmbeddingReader | undefined;
   try {
+    checkInput(input);
+    const manifest = await readManifestRows(input.manifestPath, { ...input }, (n) => onProgress?.("manifest", n, 0));
     if (input.embeddingsPath) embeddings = await openCheckedEmbeddings(input.embeddingsPath, manifest, input.batchRows);
     return await store.transaction((sql) => writeImport(store, sql, input, manifest, embeddings, onProgress));
   } catch (error) {

@@ -101,34 +101,20 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
   const firstRowOf = new Map<string, number>();
   const siteSeen = new Set<string>();
 
-  // CSV rows all have the same keys: the metadata keys are known, sorted once.
-  const csvMetaKeys = isCsv ? [...out.metadataColumns].sort() : undefined;
-  const csvMetaPrefixes = csvMetaKeys?.map((k, i) => `${i === 0 ? "" : ","}${JSON.stringify(k)}:`);
-
-  for await (const { row, line, values } of manifest.rows()) {
-    const externalId = scalarValue(values, idColumn, true, file, row, line, idColumn)!;
+  const add = (row: number, line: number, raw: (column: string) => unknown, metadataJson: string) => {
+    const externalId = scalarValue(raw(idColumn), idColumn, true, file, row, line, idColumn)!;
     const previous = firstRowOf.get(externalId);
     if (previous !== undefined) {
       throw new ImportError("DUPLICATE_ID", `expected unique ids, got "${externalId}" again (first at row ${previous})`, { file, row, line, column: idColumn });
     }
     firstRowOf.set(externalId, row);
-    const label = scalarValue(values, labelColumn, true, file, row, line, idColumn)!;
-    const uri = uriColumn ? scalarValue(values, uriColumn, false, file, row, line, idColumn) : null;
-    const site = scalarValue(values, siteColumn, false, file, row, line, idColumn);
-    let sha = scalarValue(values, sha256Column, false, file, row, line, idColumn);
+    const label = scalarValue(raw(labelColumn), labelColumn, true, file, row, line, idColumn)!;
+    const uri = uriColumn ? scalarValue(raw(uriColumn), uriColumn, false, file, row, line, idColumn) : null;
+    const site = scalarValue(raw(siteColumn), siteColumn, false, file, row, line, idColumn);
+    let sha = scalarValue(raw(sha256Column), sha256Column, false, file, row, line, idColumn);
     if (sha !== null) {
       if (!SHA256.test(sha)) throw new ImportError("BAD_VALUE", `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`, { file, row, line, column: sha256Column });
       sha = sha.toLowerCase();
-    }
-    let metadataJson: string;
-    if (csvMetaKeys && csvMetaPrefixes) {
-      metadataJson = "{";
-      for (let k = 0; k < csvMetaKeys.length; k++) metadataJson += csvMetaPrefixes[k]! + JSON.stringify(values[csvMetaKeys[k]!]);
-      metadataJson += "}";
-    } else {
-      const meta: Record<string, unknown> = {};
-      for (const key of Object.keys(values)) if (!reserved.has(key)) meta[key] = values[key];
-      metadataJson = canonicalJson(meta);
     }
     if (site !== null && !siteSeen.has(site)) {
       siteSeen.add(site);
@@ -143,6 +129,34 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
     out.hashes.push(sampleContentHash({ externalId, uri, label, site, metadataJson, sha256: sha }));
     out.n++;
     if (onRow && (out.n & 4095) === 0) onRow(out.n);
+  };
+
+  if (manifest.fieldBatches) {
+    // CSV: every row has the header's columns, so the metadata keys are known and sorted once, and
+    // rows stay arrays (no object per row).
+    const index = new Map(manifest.columns.map((c, i) => [c, i]));
+    const metaKeys = [...out.metadataColumns].sort();
+    const metaIndex = metaKeys.map((k) => index.get(k)!);
+    const metaPrefix = metaKeys.map((k, i) => `${i === 0 ? "" : ","}${JSON.stringify(k)}:`);
+    let fields: string[] = [];
+    const raw = (column: string): unknown => {
+      const i = index.get(column);
+      return i === undefined ? undefined : fields[i];
+    };
+    for await (const batch of manifest.fieldBatches()) {
+      for (const record of batch) {
+        fields = record.fields;
+        let metadataJson = "{";
+        for (let k = 0; k < metaIndex.length; k++) metadataJson += metaPrefix[k]! + JSON.stringify(fields[metaIndex[k]!]);
+        add(record.row, record.line, raw, metadataJson + "}");
+      }
+    }
+  } else {
+    for await (const { row, line, values } of manifest.rows()) {
+      const meta: Record<string, unknown> = {};
+      for (const key of Object.keys(values)) if (!reserved.has(key)) meta[key] = values[key];
+      add(row, line, (column) => values[column], canonicalJson(meta));
+    }
   }
   onRow?.(out.n);
   out.versionHash = versionContentHash(out.hashes);
@@ -151,7 +165,7 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
 
 /** A scalar cell as trimmed text; null when absent or blank and not required. */
 function scalarValue(
-  values: Record<string, unknown>,
+  v: unknown,
   column: string,
   required: boolean,
   file: string,
@@ -159,7 +173,6 @@ function scalarValue(
   line: number,
   idColumn: string,
 ): string | null {
-  const v = values[column];
   if (typeof v === "string") {
     const t = v.trim();
     if (t !== "") return t;
