@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions */
 // The authorization matrix for the jobs/curation mutations (same pattern as src/__tests__/authz.test.ts):
 // every mutation × CURATOR, REVIEWER, VIEWER, a viewer-role token of a curator, another consortium's
 // owner and an anonymous caller. Allowed calls succeed and are audited; denied calls get FORBIDDEN /
