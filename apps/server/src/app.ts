@@ -15,7 +15,7 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "gr
 import type { Store } from "@stratum/db";
 import { loadConfig, type ServerConfig } from "./env.js";
 import { makeContext, type AppServices, type Context, type Viewer } from "./context.js";
-import { authenticate } from "./auth/authenticate.js";
+import { authenticate, type Credentials } from "./auth/authenticate.js";
 import { LoginRateLimiter } from "./auth/rate-limit.js";
 import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin } from "./graphql/limits.js";
@@ -90,10 +90,11 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   app.get("/samples/:id/image", imageRoute(services));
   options.routes?.(app, services);
 
-  // graphql-ws on the same port and path. The connection authenticates once (cookie from an allowed
-  // origin, or connectionParams.authorization); each operation gets a fresh context and loaders.
+  // graphql-ws on the same port and path. The connection authenticates (cookie from an allowed origin, or
+  // connectionParams.authorization); every operation re-checks those credentials, so a revoked token or
+  // ended session stops working on an open socket too. Each operation gets a fresh context and loaders.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
-  const wsViewers = new WeakMap<object, Viewer | null>();
+  const wsSockets = new WeakMap<object, { credentials: Credentials; viewer: Viewer | null }>();
   const wsCleanup = useServer(
     {
       schema,
@@ -107,15 +108,31 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
               ? params.Authorization
               : undefined;
         const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
+        const credentials = { authorization, cookie };
         try {
-          wsViewers.set(ctx.extra.socket, await authenticate(services, { authorization, cookie }));
+          wsSockets.set(ctx.extra.socket, { credentials, viewer: await authenticate(services, credentials) });
           return true;
         } catch {
           return false; // closes with 4403 Forbidden
         }
       },
+      onSubscribe: async (ctx) => {
+        const state = wsSockets.get(ctx.extra.socket);
+        if (!state) return [new GraphQLError("connection is not initialised", { extensions: { code: "UNAUTHENTICATED" } })];
+        try {
+          const viewer = await authenticate(services, state.credentials);
+          if (state.viewer && !viewer) {
+            return [new GraphQLError("the session has ended; sign in again", { extensions: { code: "UNAUTHENTICATED" } })];
+          }
+          state.viewer = viewer;
+        } catch (error) {
+          state.viewer = null;
+          return [error instanceof GraphQLError ? error : new GraphQLError("authentication failed")];
+        }
+        return undefined;
+      },
       context: (ctx) =>
-        makeContext(services, wsViewers.get(ctx.extra.socket) ?? null, {
+        makeContext(services, wsSockets.get(ctx.extra.socket)?.viewer ?? null, {
           ip: clientIp(ctx.extra.request),
           req: ctx.extra.request,
         }),

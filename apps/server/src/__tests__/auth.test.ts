@@ -414,3 +414,36 @@ describe("graphql-ws connections", () => {
     await expect(overWebSocket(server, { token: "stm_" + "y".repeat(40) }, Q)).rejects.toMatchObject({ code: 4403 });
   });
 });
+
+describe("graphql-ws re-checks credentials per operation", () => {
+  it("a token revoked while the socket is open stops working on that socket", async () => {
+    const { id } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const token = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const client = createClient({
+      url: server.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false, // one socket for both operations
+      connectionParams: { authorization: `Bearer ${token.secret}` },
+    });
+    let closes = 0;
+    client.on("closed", () => closes++);
+    const once = (query: string) =>
+      new Promise<any>((resolve) => {
+        let result: unknown;
+        client.subscribe({ query }, { next: (v) => (result = v), error: (e) => resolve({ error: e }), complete: () => resolve(result) });
+      });
+    try {
+      const before = await once("{ viewer { authenticatedWith } }");
+      expect(before.data.viewer.authenticatedWith).toBe("API_TOKEN");
+      await server.store.prisma.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+      const after = await once("{ viewer { authenticatedWith } }");
+      const errors = after.error ?? after.errors;
+      expect(JSON.stringify(errors)).toContain("revoked");
+      expect(closes).toBe(0); // refused on the open socket, not by reconnecting
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
