@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }] },
   test: {
     include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -22,6 +22,7 @@ import { queryLimitsPlugin } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { uploadRoute } from "./http/uploads.js";
 import { imageRoute } from "./http/images.js";
+import { sweepUploads } from "./modules/upload/upload.service.js";
 
 export interface CreateAppOptions {
   store: Store;
@@ -205,6 +206,19 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });
 
+  // Housekeeping, hourly and once at start: stale uploads and expired sessions.
+  const sweep = async () => {
+    try {
+      await sweepUploads(config.uploadDir);
+      await options.store.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    } catch (error) {
+      if (config.nodeEnv !== "test") console.error("[sweep] failed:", error);
+    }
+  };
+  const sweepTimer = setInterval(() => void sweep(), 3_600_000); // 1 h
+  sweepTimer.unref();
+  await sweep();
+
   let closed = false;
   return {
     httpServer,
@@ -229,6 +243,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweepTimer);
       await apollo.stop(); // drains HTTP (ApolloServerPluginDrainHttpServer) and the WebSocket server
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -2,7 +2,7 @@
 // (owner, name, size, sha256). Upload IDs are random UUIDs and only their uploader may use them.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Context } from "../../context.js";
@@ -101,4 +101,41 @@ export async function resolveUpload(ctx: Context, uploadId: string, field: strin
   }
   if (meta.userId !== viewer.userId) throw notFound();
   return { ...meta, path: path.join(ctx.app.config.uploadDir, uploadId, meta.filename) };
+}
+
+/** Uploads older than this are deleted by the hourly sweep (imports copy what they need). */
+export const UPLOAD_TTL_MS = 24 * 3_600_000; // 24 h
+
+/**
+ * Deletes uploads (and leftover .part files from interrupted uploads) older than `maxAgeMs`.
+ * Returns how many uploads were removed.
+ */
+export async function sweepUploads(uploadDir: string, maxAgeMs = UPLOAD_TTL_MS, now = Date.now()): Promise<number> {
+  let entries: string[];
+  try {
+    entries = await readdir(uploadDir);
+  } catch {
+    return 0; // no uploads yet
+  }
+  let removed = 0;
+  for (const name of entries) {
+    const full = path.join(uploadDir, name);
+    let info;
+    try {
+      info = await stat(full);
+    } catch {
+      continue;
+    }
+    if (now - info.mtimeMs <= maxAgeMs) continue;
+    if (name.endsWith(".json")) {
+      const id = name.slice(0, -".json".length);
+      if (!UPLOAD_ID.test(id)) continue;
+      await rm(path.join(uploadDir, id), { recursive: true, force: true });
+      await rm(full, { force: true });
+      removed++;
+    } else if (name.endsWith(".part")) {
+      await rm(full, { force: true });
+    }
+  }
+  return removed;
 }
