@@ -112,6 +112,22 @@ for (const seed of SEEDS) {
   console.error(`seed ${seed}: features ${timing.features.at(-1)} ms, analyze ${timing.analyze.at(-1)} ms, select+probe ${timing.selectAndProbe.at(-1)} ms`);
 }
 
+// ── discovery at weaker acquisition effects (ARI only)
+const ARI_STRENGTHS = QUICK ? [] : [0.25, 0.5];
+const ariSweep = [{ strength: STRENGTH, ari: discovery.map((d) => d.ari) }];
+for (const strength of ARI_STRENGTHS) {
+  const aris = [];
+  for (const seed of SEEDS) {
+    const pool = simulateAcquisition(data.pool.images, data.pool.labels, { height: data.height, width: data.width, strength, labelSiteBias: LABEL_SITE_BIAS, split: "pool", seed: 1000 + seed });
+    const feats = pixelPcaFeatures(pool.images, new Uint8Array(0), pixels, DIM, seed);
+    const findings = analyze({ points: feats.pool, labels: data.pool.labels }, { seed });
+    for (const c of findings.classes) aris.push(adjustedRandIndex(Array.from(c.groups), Array.from(c.rows, (r) => pool.sites[r])));
+  }
+  ariSweep.push({ strength, ari: aris });
+  console.error(`strength ${strength}: ARI ${mean(aris).toFixed(3)}`);
+}
+ariSweep.sort((a, b) => a.strength - b.strength);
+
 // ── report
 const summary = {};
 for (const cfg of CONFIGS) {
@@ -165,6 +181,7 @@ const out = {
   },
   references: { fullPool: { balancedAccuracy: pm(fullPool.map((f) => f.balancedAccuracy)), worstGroupAccuracy: pm(fullPool.map((f) => f.worstGroupAccuracy)) }, random: "row 'random'" },
   discovery,
+  ariByStrength: ariSweep.map((a) => ({ strength: a.strength, mean: mean(a.ari), min: Math.min(...a.ari), values: a.ari })),
   summary,
   targets,
   timingMs: timing,
@@ -182,6 +199,9 @@ lines.push(
 );
 lines.push("");
 lines.push(`Discovery (analyze defaults) vs true sites, adjusted Rand index per class: mean ${targets.ari.mean.toFixed(3)}, min ${targets.ari.min.toFixed(3)} (noise as its own cluster); ${targets.ari.meanNonNoise.toFixed(3)} on non-noise points.`);
+if (ariSweep.length > 1) {
+  lines.push(`ARI by acquisition-effect strength (per class, ${SEEDS.length} seeds): ${ariSweep.map((a) => `${a.strength}: ${mean(a.ari).toFixed(3)} (min ${Math.min(...a.ari).toFixed(3)})`).join("; ")}.`);
+}
 lines.push(`Reference, probe on the whole pool: balanced accuracy ${out.references.fullPool.balancedAccuracy}, worst-group ${out.references.fullPool.worstGroupAccuracy}.`);
 lines.push("");
 for (const [metric, title] of [
