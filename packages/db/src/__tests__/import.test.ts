@@ -239,6 +239,22 @@ describe("importDataset(store, input)", () => {
     expect(second.version.parentId).toBe(first.version.id);
   });
 
+  it("takes the reserved Sample ids one by one when the sequence does not give a contiguous run", async () => {
+    await store.sql.exec(`ALTER SEQUENCE "Sample_id_seq" INCREMENT BY 3`);
+    try {
+      const r = await importDataset(store, base({ dataset: "gaps", manifestPath: writeCsv("gaps.csv", rows.slice(0, 5)) }));
+      const ids = await store.sql.query<{ id: number; externalId: string }>(
+        `SELECT s.id, s."externalId" FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 ORDER BY d.position`,
+        [r.version.id],
+      );
+      expect(ids.rows.map((x) => x.externalId)).toEqual(rows.slice(0, 5).map((x) => x.id));
+      const gaps = ids.rows.slice(1).map((x, i) => x.id - ids.rows[i]!.id);
+      expect(gaps).toEqual([3, 3, 3, 3]);
+    } finally {
+      await store.sql.exec(`ALTER SEQUENCE "Sample_id_seq" INCREMENT BY 1`);
+    }
+  });
+
   it("reads a JSONL manifest with JSON-typed metadata", async () => {
     const f = file("m.jsonl");
     writeFileSync(f, '{"id":1,"label":"a","path":"p/1.png","scanner":{"vendor":"GE"}}\n{"id":2,"label":"b","path":"p/2.png"}\n');

@@ -207,8 +207,17 @@ async function writeImport(
   if (newSamples > 0) {
     // nextval per id (safe with concurrent inserters); the sequence is looked up once, not per row.
     const seq = (await sql.query<{ seq: string }>(`SELECT pg_get_serial_sequence('"Sample"', 'id') AS seq`)).rows[0]!.seq;
-    const reserved = await sql.query<{ id: number }>(`SELECT nextval($1::regclass)::int AS id FROM generate_series(1, $2::int)`, [seq, newSamples]);
-    for (let k = 0; k < newSamples; k++) sampleIds[missing[k]!] = reserved.rows[k]!.id;
+    // Usually one contiguous run: then only its bounds come back, not 100k rows. With concurrent
+    // inserters (or a sequence that does not step by 1) the ids come back as an array.
+    const reserved = (
+      await sql.query<{ lo: number; hi: number; ids: number[] | null }>(
+        `SELECT min(id)::int AS lo, max(id)::int AS hi,
+                CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL ELSE array_agg(id)::int[] END AS ids
+         FROM (SELECT nextval($1::regclass) AS id FROM generate_series(1, $2::int)) AS t`,
+        [seq, newSamples],
+      )
+    ).rows[0]!;
+    for (let k = 0; k < newSamples; k++) sampleIds[missing[k]!] = reserved.ids ? reserved.ids[k]! : reserved.lo + k;
     await copyBinary(
       sql,
       store.kind,
