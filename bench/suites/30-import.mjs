@@ -6,7 +6,16 @@
 //   node bench/suites/30-import.mjs            (the suite)
 //   node bench/suites/30-import.mjs gen DIR N DIM | pglite DIR   (internal)
 import { spawnSync, execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, mkdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  mkdirSync,
+  statSync,
+} from "node:fs";
 import { tmpdir, loadavg, cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,12 +87,19 @@ async function pgliteWorker(dir) {
   const store = await openStore({ databaseUrl: undefined, dataDir: path.join(dir, "pglite") });
   const t0 = performance.now();
   const r = await importDataset(store, {
-    consortium: "bench", project: "bench", dataset: "import", createMissing: true,
-    manifestPath: path.join(dir, "manifest.csv"), embeddingsPath: path.join(dir, "embeddings.npy"), model: "bench-768",
+    consortium: "bench",
+    project: "bench",
+    dataset: "import",
+    createMissing: true,
+    manifestPath: path.join(dir, "manifest.csv"),
+    embeddingsPath: path.join(dir, "embeddings.npy"),
+    model: "bench-768",
   });
   const seconds = (performance.now() - t0) / 1000;
   await store.close();
-  console.log(JSON.stringify({ seconds, n: r.version.sampleCount, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({ seconds, n: r.version.sampleCount, maxRssMB: process.resourceUsage().maxRSS / 1024 }),
+  );
 }
 
 // ── suite ───────────────────────────────────────────────────────────────────
@@ -96,7 +112,11 @@ async function suite() {
   await admin.connect();
   try {
     console.log(`generating ${N} samples × ${DIM}-d float32 in ${dir} …`);
-    const gen = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "gen", dir, String(N), String(DIM)], { stdio: "inherit" });
+    const gen = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), "gen", dir, String(N), String(DIM)],
+      { stdio: "inherit" },
+    );
     if (gen.status !== 0) throw new Error("data generation failed");
     const npyMB = statSync(path.join(dir, "embeddings.npy")).size / 2 ** 20;
 
@@ -108,7 +128,8 @@ async function suite() {
     // same storage settings as "EmbeddingVector" (inline, uncompressed), so the ratio measures the
     // import's own overhead (three tables, their indexes and foreign keys, hashing), not storage tuning.
     // A second reference, ref_default, keeps PostgreSQL's default bytea storage (compress, then TOAST).
-    await store.sql.exec(`CREATE TABLE ref_samples (id serial PRIMARY KEY, "externalId" text NOT NULL, uri text, label text NOT NULL,
+    await store.sql
+      .exec(`CREATE TABLE ref_samples (id serial PRIMARY KEY, "externalId" text NOT NULL, uri text, label text NOT NULL,
       site text, metadata jsonb NOT NULL, vector bytea NOT NULL) WITH (toast_tuple_target = 8160);
       ALTER TABLE ref_samples ALTER COLUMN vector SET STORAGE EXTERNAL;
       CREATE TABLE ref_default (LIKE ref_samples INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (id));
@@ -120,26 +141,50 @@ async function suite() {
       await store.sql.exec("CHECKPOINT");
       const t0 = performance.now();
       const phaseStart = {};
-      const result = await importDataset(store, {
-        consortium: "bench", project: "bench", dataset: `import-${rep}`, createMissing: true,
-        manifestPath: path.join(dir, "manifest.csv"), embeddingsPath: path.join(dir, "embeddings.npy"), model: "bench-768",
-      }, (phase) => {
-        phaseStart[phase] ??= performance.now();
-      });
+      const result = await importDataset(
+        store,
+        {
+          consortium: "bench",
+          project: "bench",
+          dataset: `import-${rep}`,
+          createMissing: true,
+          manifestPath: path.join(dir, "manifest.csv"),
+          embeddingsPath: path.join(dir, "embeddings.npy"),
+          model: "bench-768",
+        },
+        (phase) => {
+          phaseStart[phase] ??= performance.now();
+        },
+      );
       const seconds = (performance.now() - t0) / 1000;
-      if (result.version.sampleCount !== N || result.embeddings?.count !== N) throw new Error("import wrote the wrong number of rows");
+      if (result.version.sampleCount !== N || result.embeddings?.count !== N)
+        throw new Error("import wrote the wrong number of rows");
       // Seconds from the start of each phase to the start of the next (manifest: read, check, hash;
       // samples: transaction start, lookups, COPY of Sample and join rows; embeddings: vector COPY).
       const marks = [t0, phaseStart.samples ?? t0, phaseStart.embeddings ?? t0, t0 + seconds * 1000];
-      const phases = { manifest: round((marks[1] - marks[0]) / 1000, 2), samples: round((marks[2] - marks[1]) / 1000, 2), embeddings: round((marks[3] - marks[2]) / 1000, 2) };
+      const phases = {
+        manifest: round((marks[1] - marks[0]) / 1000, 2),
+        samples: round((marks[2] - marks[1]) / 1000, 2),
+        embeddings: round((marks[3] - marks[2]) / 1000, 2),
+      };
       return { seconds, phases };
     };
     const psqlCopy = async (table) => {
       await store.sql.exec(`TRUNCATE ${table}`);
       await store.sql.exec("CHECKPOINT");
       const t1 = performance.now();
-      execFileSync("psql", [url.toString(), "-v", "ON_ERROR_STOP=1", "-q", "-c",
-        `\\copy ${table} ("externalId", uri, label, site, metadata, vector) FROM '${path.join(dir, "ref.csv")}' WITH (FORMAT csv)`], { stdio: "inherit" });
+      execFileSync(
+        "psql",
+        [
+          url.toString(),
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-q",
+          "-c",
+          `\\copy ${table} ("externalId", uri, label, site, metadata, vector) FROM '${path.join(dir, "ref.csv")}' WITH (FORMAT csv)`,
+        ],
+        { stdio: "inherit" },
+      );
       const seconds = (performance.now() - t1) / 1000;
       const count = (await store.sql.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
       if (count !== N) throw new Error(`psql copied ${count} rows into ${table}, expected ${N}`);
@@ -155,7 +200,9 @@ async function suite() {
       if (!best || r.seconds < best.seconds) best = r;
       psqlSeconds = Math.min(psqlSeconds, await psqlCopy("ref_samples"));
       psqlDefaultSeconds = Math.min(psqlDefaultSeconds, await psqlCopy("ref_default"));
-      console.log(`  rep ${rep + 1}/${REPS}: import ${r.seconds.toFixed(2)} s, best psql ${psqlSeconds.toFixed(2)} s`);
+      console.log(
+        `  rep ${rep + 1}/${REPS}: import ${r.seconds.toFixed(2)} s, best psql ${psqlSeconds.toFixed(2)} s`,
+      );
     }
     const ours = best.seconds;
     const phases = best.phases;
@@ -163,7 +210,10 @@ async function suite() {
     await store.close();
 
     console.log("PGlite (child process) …");
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "pglite", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "pglite", dir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     if (child.status !== 0) throw new Error("PGlite import failed");
     const pglite = JSON.parse(child.stdout.trim().split("\n").pop());
 
@@ -188,8 +238,13 @@ async function suite() {
         repetitions: REPS,
         phaseSeconds: phases,
       },
-      pglite: { seconds: round(pglite.seconds, 2), samplesPerSecond: Math.round(N / pglite.seconds), peakRssMB: Math.round(pglite.maxRssMB) },
-      reference: "psql \\copy (CSV, vector as hex bytea) into one table with a serial primary key and the same vector storage settings as EmbeddingVector (inline, uncompressed): same rows, measured in this run",
+      pglite: {
+        seconds: round(pglite.seconds, 2),
+        samplesPerSecond: Math.round(N / pglite.seconds),
+        peakRssMB: Math.round(pglite.maxRssMB),
+      },
+      reference:
+        "psql \\copy (CSV, vector as hex bytea) into one table with a serial primary key and the same vector storage settings as EmbeddingVector (inline, uncompressed): same rows, measured in this run",
       ours: "importDataset(): manifest check + hashes, binary COPY into Sample / DatasetVersionSample / EmbeddingVector (with their indexes), one transaction",
       node: process.version,
       cpus: cpus().length,
@@ -205,7 +260,9 @@ async function suite() {
       `| psql \\copy (default bytea storage) | ${p.psqlCopyDefaultStorageSeconds} | ${Math.round(N / p.psqlCopyDefaultStorageSeconds)} | ours: ${p.ratioVsPsqlDefaultStorage} | — |`,
       `| importDataset → PGlite | ${figures.pglite.seconds} | ${figures.pglite.samplesPerSecond} | — | ${figures.pglite.peakRssMB} MB |`,
     ].join("\n");
-    console.log(`\n${N} samples × ${DIM}-d float32 (${figures.embeddingsFileMB} MB of vectors)\n${table}\nPostgreSQL phases (s): ${JSON.stringify(phases)}`);
+    console.log(
+      `\n${N} samples × ${DIM}-d float32 (${figures.embeddingsFileMB} MB of vectors)\n${table}\nPostgreSQL phases (s): ${JSON.stringify(phases)}`,
+    );
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(path.join(resultsDir, "import.json"), JSON.stringify(figures, null, 2) + "\n");
     writeFileSync(

@@ -27,7 +27,9 @@ export async function copyBinary(
   }
 }
 
-async function* framed(batches: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* framed(
+  batches: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   yield COPY_BINARY_HEADER;
   for await (const batch of batches) if (batch.length > 0) yield batch;
   yield COPY_BINARY_TRAILER;

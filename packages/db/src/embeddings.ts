@@ -20,9 +20,14 @@ export interface LoadEmbeddingMatrixOptions {
   pageRows?: number;
 }
 
-export async function loadEmbeddingMatrix(store: Store, embeddingSetId: number, options: LoadEmbeddingMatrixOptions = {}): Promise<EmbeddingMatrix> {
+export async function loadEmbeddingMatrix(
+  store: Store,
+  embeddingSetId: number,
+  options: LoadEmbeddingMatrixOptions = {},
+): Promise<EmbeddingMatrix> {
   const pageRows = options.pageRows ?? 8192;
-  if (!Number.isInteger(pageRows) || pageRows < 1) throw new RangeError(`pageRows: expected an integer ≥ 1, got ${pageRows}`);
+  if (!Number.isInteger(pageRows) || pageRows < 1)
+    throw new RangeError(`pageRows: expected an integer ≥ 1, got ${pageRows}`);
   const set = (
     await store.sql.query<{ dim: number; datasetVersionId: number; n: number }>(
       `SELECT es.dim, es."datasetVersionId", (SELECT count(*)::int FROM "EmbeddingVector" v WHERE v."setId" = es.id) AS n
@@ -50,9 +55,12 @@ export async function loadEmbeddingMatrix(store: Store, embeddingSetId: number, 
       [embeddingSetId, datasetVersionId, after, pageRows],
     );
     for (const row of page.rows) {
-      if (at >= n) throw new Error(`loadEmbeddingMatrix: set ${embeddingSetId} gained vectors while being read`);
+      if (at >= n)
+        throw new Error(`loadEmbeddingMatrix: set ${embeddingSetId} gained vectors while being read`);
       if (row.vector.length !== rowBytes) {
-        throw new Error(`loadEmbeddingMatrix: set ${embeddingSetId}, sample ${row.sampleId}: expected ${rowBytes} bytes (${dim} float32), got ${row.vector.length}`);
+        throw new Error(
+          `loadEmbeddingMatrix: set ${embeddingSetId}, sample ${row.sampleId}: expected ${rowBytes} bytes (${dim} float32), got ${row.vector.length}`,
+        );
       }
       bytesOut.set(row.vector, at * rowBytes);
       sampleIds[at] = row.sampleId;
@@ -62,6 +70,9 @@ export async function loadEmbeddingMatrix(store: Store, embeddingSetId: number, 
     if (page.rows.length < pageRows) break;
     after = page.rows[page.rows.length - 1]!.position;
   }
-  if (at !== n) throw new Error(`loadEmbeddingMatrix: set ${embeddingSetId}: read ${at} vectors, expected ${n} (vectors of samples outside version ${datasetVersionId}?)`);
+  if (at !== n)
+    throw new Error(
+      `loadEmbeddingMatrix: set ${embeddingSetId}: read ${at} vectors, expected ${n} (vectors of samples outside version ${datasetVersionId}?)`,
+    );
   return { points, n, dim, sampleIds, positions, datasetVersionId };
 }

@@ -26,7 +26,9 @@ export class CsvParser {
     delimiter = ",",
   ) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
-      throw new RangeError(`CsvParser: expected a one-character delimiter other than a quote or line break, got ${JSON.stringify(delimiter)}`);
+      throw new RangeError(
+        `CsvParser: expected a one-character delimiter other than a quote or line break, got ${JSON.stringify(delimiter)}`,
+      );
     }
     this.delimiter = delimiter.charCodeAt(0);
   }
@@ -88,7 +90,12 @@ export class CsvParser {
             const q = buf.indexOf('"', k);
             if (q < 0 || (q + 1 >= len && !final)) {
               if (!final) break outer;
-              throw new FormatError("BAD_CSV", this.file, "expected a closing quote, got the end of the file", { line: this.line + newlines });
+              throw new FormatError(
+                "BAD_CSV",
+                this.file,
+                "expected a closing quote, got the end of the file",
+                { line: this.line + newlines },
+              );
             }
             if (buf.charCodeAt(q + 1) === QUOTE) {
               value += buf.slice(seg, q + 1);
@@ -111,9 +118,14 @@ export class CsvParser {
             continue;
           }
           if (after === LF || after === CR) break;
-          throw new FormatError("BAD_CSV", this.file, `expected a delimiter or a line end after a closing quote, got ${JSON.stringify(buf[j])}`, {
-            line: this.line + newlines,
-          });
+          throw new FormatError(
+            "BAD_CSV",
+            this.file,
+            `expected a delimiter or a line end after a closing quote, got ${JSON.stringify(buf[j])}`,
+            {
+              line: this.line + newlines,
+            },
+          );
         }
         let k = j;
         let ch = 0;
@@ -153,7 +165,11 @@ export class CsvParser {
 }
 
 /** Streams the records of a CSV file, a batch per chunk read. */
-export async function* readCsvRecords(file: string, delimiter = ",", highWaterMark = 1 << 20): AsyncGenerator<CsvRecord[]> {
+export async function* readCsvRecords(
+  file: string,
+  delimiter = ",",
+  highWaterMark = 1 << 20,
+): AsyncGenerator<CsvRecord[]> {
   const parser = new CsvParser(file, delimiter);
   const decoder = new TextDecoder("utf-8");
   const stream = createReadStream(file, { highWaterMark });

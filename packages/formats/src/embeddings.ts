@@ -51,7 +51,11 @@ export function embeddingFormatOf(file: string): EmbeddingFormat {
   if (ext === ".npy") return "npy";
   if (ext === ".csv") return "csv";
   if (ext === ".parquet" || ext === ".pq") return "parquet";
-  throw new FormatError("UNSUPPORTED_FORMAT", file, `expected embeddings ending in .npy, .csv or .parquet, got "${ext || "(no extension)"}"`);
+  throw new FormatError(
+    "UNSUPPORTED_FORMAT",
+    file,
+    `expected embeddings ending in .npy, .csv or .parquet, got "${ext || "(no extension)"}"`,
+  );
 }
 
 /** Throws NON_FINITE naming the first NaN or ±Inf value (row is 1-based, column 0-based). */
@@ -60,40 +64,67 @@ export function assertFinite(file: string, data: Float32Array, start: number, di
     const v = data[i]!;
     if (v - v !== 0) {
       const row = start + Math.floor(i / dim) + 1;
-      throw new FormatError("NON_FINITE", file, `expected finite numbers, got ${v} (row index ${row - 1})`, { row, column: i % dim });
+      throw new FormatError("NON_FINITE", file, `expected finite numbers, got ${v} (row index ${row - 1})`, {
+        row,
+        column: i % dim,
+      });
     }
   }
 }
 
-export async function openEmbeddings(file: string, options: OpenEmbeddingsOptions = {}): Promise<EmbeddingReader> {
+export async function openEmbeddings(
+  file: string,
+  options: OpenEmbeddingsOptions = {},
+): Promise<EmbeddingReader> {
   const format = options.format ?? embeddingFormatOf(file);
   const rowsPerChunk = options.rowsPerChunk ?? DEFAULT_ROWS_PER_CHUNK;
-  if (!(rowsPerChunk >= 1)) throw new RangeError(`openEmbeddings: expected rowsPerChunk ≥ 1, got ${rowsPerChunk}`);
+  if (!(rowsPerChunk >= 1))
+    throw new RangeError(`openEmbeddings: expected rowsPerChunk ≥ 1, got ${rowsPerChunk}`);
   const check = options.allowNonFinite ? () => {} : assertFinite;
   if (format === "npy") return openNpyEmbeddings(file, rowsPerChunk, check);
   if (format === "parquet") return openParquetEmbeddings(file, rowsPerChunk, check);
   return openCsvEmbeddings(file, rowsPerChunk, check);
 }
 
-async function openNpyEmbeddings(file: string, rowsPerChunk: number, check: typeof assertFinite): Promise<EmbeddingReader> {
+async function openNpyEmbeddings(
+  file: string,
+  rowsPerChunk: number,
+  check: typeof assertFinite,
+): Promise<EmbeddingReader> {
   const npy = await openNpy(file);
   const { header } = npy;
   if (header.dtype !== "float32") {
     await npy.close();
-    throw new FormatError("WRONG_DTYPE", file, `expected float32 embeddings (descr "<f4"), got ${header.dtype} ("${header.descr}"); convert with a.astype(np.float32)`);
+    throw new FormatError(
+      "WRONG_DTYPE",
+      file,
+      `expected float32 embeddings (descr "<f4"), got ${header.dtype} ("${header.descr}"); convert with a.astype(np.float32)`,
+    );
   }
   if (header.shape.length !== 2) {
     await npy.close();
-    throw new FormatError("WRONG_SHAPE", file, `expected a 2-D matrix (rows × dim), got shape (${header.shape.join(", ")})`);
+    throw new FormatError(
+      "WRONG_SHAPE",
+      file,
+      `expected a 2-D matrix (rows × dim), got shape (${header.shape.join(", ")})`,
+    );
   }
   const dim = header.shape[1]!;
   if (dim === 0) {
     await npy.close();
-    throw new FormatError("WRONG_SHAPE", file, `expected at least one dimension per row, got shape (${header.shape.join(", ")})`);
+    throw new FormatError(
+      "WRONG_SHAPE",
+      file,
+      `expected at least one dimension per row, got shape (${header.shape.join(", ")})`,
+    );
   }
   if (npy.rows === 0) {
     await npy.close();
-    throw new FormatError("EMPTY_FILE", file, `expected at least one row, got shape (${header.shape.join(", ")})`);
+    throw new FormatError(
+      "EMPTY_FILE",
+      file,
+      `expected at least one row, got shape (${header.shape.join(", ")})`,
+    );
   }
   return {
     file,
@@ -127,10 +158,15 @@ function parseNumber(text: string): number | undefined {
   return undefined;
 }
 
-async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: typeof assertFinite): Promise<EmbeddingReader> {
+async function openCsvEmbeddings(
+  file: string,
+  rowsPerChunk: number,
+  check: typeof assertFinite,
+): Promise<EmbeddingReader> {
   try {
     const st = await stat(file);
-    if (st.size === 0) throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got an empty file");
+    if (st.size === 0)
+      throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got an empty file");
   } catch (error) {
     throw error instanceof FormatError ? error : ioError(file, error);
   }
@@ -141,7 +177,8 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
   let pending: CsvRecord[];
   try {
     const first = await batches.next();
-    if (first.done || first.value.length === 0) throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got no content");
+    if (first.done || first.value.length === 0)
+      throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got no content");
     pending = first.value;
   } catch (error) {
     await close();
@@ -155,7 +192,11 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
   const dim = width - (idIndex >= 0 ? 1 : 0);
   if (dim < 1) {
     await close();
-    throw new FormatError("WRONG_SHAPE", file, `expected at least one numeric column, got ${width} column(s)`);
+    throw new FormatError(
+      "WRONG_SHAPE",
+      file,
+      `expected at least one numeric column, got ${width} column(s)`,
+    );
   }
   let rows: number | undefined;
   return {
@@ -183,11 +224,14 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
         return chunk;
       };
       try {
-        for (let batch: CsvRecord[] | undefined = pending; batch; ) {
+        for (let batch: CsvRecord[] | undefined = pending; batch;) {
           for (const { fields, line } of batch) {
             row++;
             if (fields.length !== width) {
-              throw new FormatError("RAGGED_ROW", file, `expected ${width} fields, got ${fields.length}`, { row, line });
+              throw new FormatError("RAGGED_ROW", file, `expected ${width} fields, got ${fields.length}`, {
+                row,
+                line,
+              });
             }
             let k = filled * dim;
             for (let c = 0; c < width; c++) {
@@ -197,7 +241,12 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
               }
               const v = parseNumber(fields[c]!);
               if (v === undefined) {
-                throw new FormatError("NOT_A_NUMBER", file, `expected a number, got ${JSON.stringify(fields[c])}`, { row, line, column: c });
+                throw new FormatError(
+                  "NOT_A_NUMBER",
+                  file,
+                  `expected a number, got ${JSON.stringify(fields[c])}`,
+                  { row, line, column: c },
+                );
               }
               buffer[k++] = v;
             }
@@ -208,7 +257,8 @@ async function openCsvEmbeddings(file: string, rowsPerChunk: number, check: type
           batch = next.done ? undefined : next.value;
         }
         if (filled > 0) yield flush();
-        if (row === 0) throw new FormatError("EMPTY_FILE", file, "expected embedding rows after the header, got none");
+        if (row === 0)
+          throw new FormatError("EMPTY_FILE", file, "expected embedding rows after the header, got none");
         rows = row;
       } finally {
         await close();

@@ -47,7 +47,10 @@ export class FormatError extends Error {
   readonly problem: string;
 
   constructor(code: FormatErrorCode, file: string, problem: string, details: FormatErrorDetails = {}) {
-    super(`${formatLocation(file, details)}: ${problem}`, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      `${formatLocation(file, details)}: ${problem}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
     this.file = file;
     this.row = details.row;
@@ -60,8 +63,10 @@ export class FormatError extends Error {
 function formatLocation(file: string, d: FormatErrorDetails): string {
   let where = file;
   if (d.row !== undefined) where += `: row ${d.row}`;
-  if (d.line !== undefined && d.line !== d.row) where += d.row !== undefined ? ` (line ${d.line})` : `: line ${d.line}`;
-  if (d.column !== undefined) where += typeof d.column === "number" ? `, column ${d.column}` : `, column "${d.column}"`;
+  if (d.line !== undefined && d.line !== d.row)
+    where += d.row !== undefined ? ` (line ${d.line})` : `: line ${d.line}`;
+  if (d.column !== undefined)
+    where += typeof d.column === "number" ? `, column ${d.column}` : `, column "${d.column}"`;
   return where;
 }
 
@@ -69,7 +74,8 @@ function formatLocation(file: string, d: FormatErrorDetails): string {
 export function ioError(file: string, error: unknown): FormatError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") return new FormatError("FILE_NOT_FOUND", file, "file not found", { cause: error });
-  if (code === "EISDIR") return new FormatError("IO_ERROR", file, "expected a file, got a directory", { cause: error });
+  if (code === "EISDIR")
+    return new FormatError("IO_ERROR", file, "expected a file, got a directory", { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new FormatError("IO_ERROR", file, `cannot read: ${message}`, { cause: error });
 }

@@ -5,7 +5,18 @@
 import { open, readFile, writeFile, type FileHandle } from "node:fs/promises";
 import { FormatError, ioError } from "./errors.js";
 
-export type DType = "float32" | "float64" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "int64" | "uint64" | "bool";
+export type DType =
+  | "float32"
+  | "float64"
+  | "int8"
+  | "uint8"
+  | "int16"
+  | "uint16"
+  | "int32"
+  | "uint32"
+  | "int64"
+  | "uint64"
+  | "bool";
 
 export type TypedArray =
   | Float32Array
@@ -90,11 +101,17 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
  */
 export function parseNpyHeader(bytes: Uint8Array, file = "<buffer>"): NpyHeader | undefined {
   if (bytes.length < 10) {
-    if (bytes.length === 0) throw new FormatError("EMPTY_FILE", file, "expected an .npy file, got an empty file");
+    if (bytes.length === 0)
+      throw new FormatError("EMPTY_FILE", file, "expected an .npy file, got an empty file");
     return undefined;
   }
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new FormatError("BAD_MAGIC", file, "expected the .npy magic \\x93NUMPY, got other bytes (not an .npy file)");
+    if (bytes[i] !== MAGIC[i])
+      throw new FormatError(
+        "BAD_MAGIC",
+        file,
+        "expected the .npy magic \\x93NUMPY, got other bytes (not an .npy file)",
+      );
   }
   const major = bytes[6]!;
   const minor = bytes[7]!;
@@ -109,22 +126,40 @@ export function parseNpyHeader(bytes: Uint8Array, file = "<buffer>"): NpyHeader 
     headerLength = view.getUint32(8, true);
     headerStart = 12;
   } else {
-    throw new FormatError("BAD_HEADER", file, `expected .npy format version 1, 2 or 3, got ${major}.${minor}`);
+    throw new FormatError(
+      "BAD_HEADER",
+      file,
+      `expected .npy format version 1, 2 or 3, got ${major}.${minor}`,
+    );
   }
   const dataOffset = headerStart + headerLength;
   if (bytes.length < dataOffset) return undefined;
-  const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(bytes.subarray(headerStart, dataOffset));
+  const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(headerStart, dataOffset),
+  );
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text);
   const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(text)) {
-      throw new FormatError("UNSUPPORTED_DTYPE", file, "expected a plain numeric dtype, got a structured dtype (record array)");
+      throw new FormatError(
+        "UNSUPPORTED_DTYPE",
+        file,
+        "expected a plain numeric dtype, got a structured dtype (record array)",
+      );
     }
-    throw new FormatError("BAD_HEADER", file, `expected a 'descr' entry in the header, got ${JSON.stringify(text.trim())}`);
+    throw new FormatError(
+      "BAD_HEADER",
+      file,
+      `expected a 'descr' entry in the header, got ${JSON.stringify(text.trim())}`,
+    );
   }
   if (!fortranMatch || !shapeMatch) {
-    throw new FormatError("BAD_HEADER", file, `expected 'fortran_order' and 'shape' in the header, got ${JSON.stringify(text.trim())}`);
+    throw new FormatError(
+      "BAD_HEADER",
+      file,
+      `expected 'fortran_order' and 'shape' in the header, got ${JSON.stringify(text.trim())}`,
+    );
   }
   const descr = descrMatch[2]!;
   const order = descr[0];
@@ -141,7 +176,8 @@ export function parseNpyHeader(bytes: Uint8Array, file = "<buffer>"): NpyHeader 
   for (const part of shapeMatch[1]!.split(",")) {
     const p = part.trim();
     if (p === "") continue;
-    if (!/^\d+L?$/.test(p)) throw new FormatError("BAD_HEADER", file, `expected integer dimensions in 'shape', got "${p}"`);
+    if (!/^\d+L?$/.test(p))
+      throw new FormatError("BAD_HEADER", file, `expected integer dimensions in 'shape', got "${p}"`);
     shape.push(Number.parseInt(p, 10));
   }
   const size = shape.reduce((a, b) => a * b, 1);
@@ -189,14 +225,27 @@ function toTyped(header: NpyHeader, bytes: Uint8Array, count: number): TypedArra
 /** Decodes a whole .npy file held in memory. */
 export function parseNpy(bytes: Uint8Array, file = "<buffer>"): NdArray {
   const header = parseNpyHeader(bytes, file);
-  if (!header) throw new FormatError("TRUNCATED", file, `expected a complete .npy header, got only ${bytes.length} bytes`);
+  if (!header)
+    throw new FormatError(
+      "TRUNCATED",
+      file,
+      `expected a complete .npy header, got only ${bytes.length} bytes`,
+    );
   rejectFortran(header, file);
   const need = header.size * header.itemSize;
   const have = bytes.length - header.dataOffset;
   if (have < need) {
-    throw new FormatError("TRUNCATED", file, `expected ${need} data bytes for shape (${header.shape.join(", ")}) ${header.dtype}, got ${have}`);
+    throw new FormatError(
+      "TRUNCATED",
+      file,
+      `expected ${need} data bytes for shape (${header.shape.join(", ")}) ${header.dtype}, got ${have}`,
+    );
   }
-  return { dtype: header.dtype, shape: header.shape, data: toTyped(header, bytes.subarray(header.dataOffset), header.size) };
+  return {
+    dtype: header.dtype,
+    shape: header.shape,
+    data: toTyped(header, bytes.subarray(header.dataOffset), header.size),
+  };
 }
 
 /** Reads a whole .npy file. For large 2-D matrices prefer openNpy(...).chunks(). */
@@ -222,7 +271,8 @@ function typedFor(dtype: DType, data: TypedArray): void {
     (dtype === "uint32" && data instanceof Uint32Array) ||
     (dtype === "int64" && data instanceof BigInt64Array) ||
     (dtype === "uint64" && data instanceof BigUint64Array);
-  if (!ok) throw new TypeError(`NdArray: dtype ${dtype} does not match data of type ${data.constructor.name}`);
+  if (!ok)
+    throw new TypeError(`NdArray: dtype ${dtype} does not match data of type ${data.constructor.name}`);
 }
 
 /** Builds the .npy header bytes (format 1.0, or 2.0 when the header does not fit in 64 KiB). */
@@ -252,7 +302,9 @@ export function encodeNpy(array: NdArray): Uint8Array {
   typedFor(array.dtype, array.data);
   const size = array.shape.reduce((a, b) => a * b, 1);
   if (size !== array.data.length) {
-    throw new RangeError(`encodeNpy: expected data.length = product of shape (${array.shape.join("×")} = ${size}), got ${array.data.length}`);
+    throw new RangeError(
+      `encodeNpy: expected data.length = product of shape (${array.shape.join("×")} = ${size}), got ${array.data.length}`,
+    );
   }
   const header = encodeNpyHeader(array.dtype, array.shape);
   const body = new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength);
@@ -309,9 +361,15 @@ export async function openNpy(path: string): Promise<NpyFile> {
       await readFully(fh, probe, 0, path);
       header = parseNpyHeader(probe, path);
     }
-    if (!header) throw new FormatError("TRUNCATED", path, `expected a complete .npy header, got a ${fileSize}-byte file`);
+    if (!header)
+      throw new FormatError(
+        "TRUNCATED",
+        path,
+        `expected a complete .npy header, got a ${fileSize}-byte file`,
+      );
     rejectFortran(header, path);
-    if (header.shape.length === 0) throw new FormatError("WRONG_SHAPE", path, "expected an array with rows, got a 0-d scalar");
+    if (header.shape.length === 0)
+      throw new FormatError("WRONG_SHAPE", path, "expected an array with rows, got a 0-d scalar");
     const h = header;
     const rows = h.shape[0]!;
     const rowLength = h.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -340,7 +398,8 @@ export async function openNpy(path: string): Promise<NpyFile> {
       rowLength,
       readRows,
       async *chunks(rowsPerChunk = Math.max(1, Math.floor(DEFAULT_CHUNK_BYTES / Math.max(1, rowBytes)))) {
-        if (!(rowsPerChunk >= 1)) throw new RangeError(`chunks: expected rowsPerChunk ≥ 1, got ${rowsPerChunk}`);
+        if (!(rowsPerChunk >= 1))
+          throw new RangeError(`chunks: expected rowsPerChunk ≥ 1, got ${rowsPerChunk}`);
         for (let start = 0; start < rows; start += rowsPerChunk) {
           const count = Math.min(rowsPerChunk, rows - start);
           yield { start, count, data: await readRows(start, count) };
@@ -363,7 +422,12 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number, fil
     } catch (error) {
       throw ioError(file, error);
     }
-    if (bytesRead === 0) throw new FormatError("TRUNCATED", file, `expected ${into.length} bytes at offset ${position}, got ${done}`);
+    if (bytesRead === 0)
+      throw new FormatError(
+        "TRUNCATED",
+        file,
+        `expected ${into.length} bytes at offset ${position}, got ${done}`,
+      );
     done += bytesRead;
   }
 }

@@ -54,9 +54,31 @@ const embeddings = path.join(dir, "e.npy");
 
 describe("stratum import", () => {
   it("imports a manifest with embeddings into a new consortium/project and prints version, hash and counts", async () => {
-    writeFileSync(manifest, "id,label,site\n" + Array.from({ length: n }, (_, i) => `x${i},${i % 2 ? "a" : "b"},S${i % 3}`).join("\n") + "\n");
-    await writeNpy(embeddings, { dtype: "float32", shape: [n, dim], data: new Float32Array(n * dim).map((_, i) => i / 7) });
-    const r = await run(["--project", "demo", "--dataset", "d1", "--manifest", manifest, "--embeddings", embeddings, "--model", "ext", "--message", "hello"]);
+    writeFileSync(
+      manifest,
+      "id,label,site\n" +
+        Array.from({ length: n }, (_, i) => `x${i},${i % 2 ? "a" : "b"},S${i % 3}`).join("\n") +
+        "\n",
+    );
+    await writeNpy(embeddings, {
+      dtype: "float32",
+      shape: [n, dim],
+      data: new Float32Array(n * dim).map((_, i) => i / 7),
+    });
+    const r = await run([
+      "--project",
+      "demo",
+      "--dataset",
+      "d1",
+      "--manifest",
+      manifest,
+      "--embeddings",
+      embeddings,
+      "--model",
+      "ext",
+      "--message",
+      "hello",
+    ]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/created version 1 of dataset "d1"/);
@@ -66,7 +88,9 @@ describe("stratum import", () => {
 
     const store = await openStore(storeOptions);
     try {
-      const v = await store.prisma.datasetVersion.findFirstOrThrow({ include: { dataset: { include: { project: { include: { consortium: true } } } } } });
+      const v = await store.prisma.datasetVersion.findFirstOrThrow({
+        include: { dataset: { include: { project: { include: { consortium: true } } } } },
+      });
       expect(v.message).toBe("hello");
       expect(v.dataset.project.slug).toBe("demo");
       expect(v.dataset.project.consortium.slug).toBe("local");
@@ -91,7 +115,16 @@ describe("stratum import", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(`${bad}: row 2`);
     expect(r.err).toMatch(/expected unique ids/);
-    const u = await run(["--project", "demo", "--dataset", "d1", "--manifest", manifest, "--embeddings", embeddings]);
+    const u = await run([
+      "--project",
+      "demo",
+      "--dataset",
+      "d1",
+      "--manifest",
+      manifest,
+      "--embeddings",
+      embeddings,
+    ]);
     expect(u.code).toBe(2);
     expect(u.err).toMatch(/--model is required with --embeddings/);
   });

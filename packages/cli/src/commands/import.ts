@@ -53,9 +53,12 @@ export const command: Command = {
     });
     const embeddingsPath = flags.get("embeddings");
     const model = flags.get("model");
-    if (embeddingsPath !== undefined && model === undefined) throw new UsageError("--model is required with --embeddings");
-    if (model !== undefined && embeddingsPath === undefined) throw new UsageError("--model applies to --embeddings, which is missing");
-    if (flags.get("model-version") !== undefined && embeddingsPath === undefined) throw new UsageError("--model-version applies to --embeddings, which is missing");
+    if (embeddingsPath !== undefined && model === undefined)
+      throw new UsageError("--model is required with --embeddings");
+    if (model !== undefined && embeddingsPath === undefined)
+      throw new UsageError("--model applies to --embeddings, which is missing");
+    if (flags.get("model-version") !== undefined && embeddingsPath === undefined)
+      throw new UsageError("--model-version applies to --embeddings, which is missing");
 
     // Loaded here, not at the top: `stratum --help` must not load the database driver.
     const { openStore, importDataset } = await import("@stratum/db");
@@ -69,7 +72,11 @@ export const command: Command = {
         if (!user) throw new Error(`--author: expected the email of an existing user, got "${author}"`);
         authorId = user.id;
       }
-      const labels: Record<string, string> = { manifest: "reading manifest", samples: "writing samples", embeddings: "writing vectors" };
+      const labels: Record<string, string> = {
+        manifest: "reading manifest",
+        samples: "writing samples",
+        embeddings: "writing vectors",
+      };
       const result = await importDataset(
         store,
         {
@@ -94,15 +101,25 @@ export const command: Command = {
         console.log(JSON.stringify(result, null, 2));
       } else {
         const v = result.version;
-        console.log(result.created ? `created version ${v.number} of dataset "${flags.require("dataset")}"` : `unchanged: version ${v.number} of dataset "${flags.require("dataset")}"`);
+        console.log(
+          result.created
+            ? `created version ${v.number} of dataset "${flags.require("dataset")}"`
+            : `unchanged: version ${v.number} of dataset "${flags.require("dataset")}"`,
+        );
         console.log(`  content hash  ${v.contentHash}`);
-        console.log(`  samples       ${v.sampleCount} (${result.newSamples} new rows, ${result.reusedSamples} reused)`);
+        console.log(
+          `  samples       ${v.sampleCount} (${result.newSamples} new rows, ${result.reusedSamples} reused)`,
+        );
         if (result.created && v.parentId !== null) {
-          console.log(`  vs version ${v.number - 1}  ${result.diff.added} added, ${result.diff.removed} removed, ${result.diff.changed} changed`);
+          console.log(
+            `  vs version ${v.number - 1}  ${result.diff.added} added, ${result.diff.removed} removed, ${result.diff.changed} changed`,
+          );
         }
         if (result.embeddings) {
           const e = result.embeddings;
-          console.log(`  embeddings    ${e.count} × ${e.dim} from model "${e.model}"${e.created ? "" : " (already present, kept)"}`);
+          console.log(
+            `  embeddings    ${e.count} × ${e.dim} from model "${e.model}"${e.created ? "" : " (already present, kept)"}`,
+          );
         }
       }
     } finally {

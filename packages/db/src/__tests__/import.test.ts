@@ -4,7 +4,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { writeNpy } from "@stratum/formats";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { openStore, importDataset, versionDiff, loadEmbeddingMatrix, ImportError, type Store, type ImportInput } from "../index.js";
+import {
+  openStore,
+  importDataset,
+  versionDiff,
+  loadEmbeddingMatrix,
+  ImportError,
+  type Store,
+  type ImportInput,
+} from "../index.js";
 import { testStoreOptions } from "../testing.js";
 
 let store: Store;
@@ -39,10 +47,16 @@ const makeRows = (n: number): Row[] =>
   }));
 function writeCsv(name: string, rows: Row[]): string {
   const f = file(name);
-  writeFileSync(f, "id,label,site,uri,age\n" + rows.map((r) => `${r.id},${r.label},${r.site},${r.uri},${r.age}`).join("\n") + "\n");
+  writeFileSync(
+    f,
+    "id,label,site,uri,age\n" +
+      rows.map((r) => `${r.id},${r.label},${r.site},${r.uri},${r.age}`).join("\n") +
+      "\n",
+  );
   return f;
 }
-const matrix = (n: number, dim: number, seed = 1) => new Float32Array(n * dim).map((_, i) => Math.sin(i * 0.37 + seed) * 3);
+const matrix = (n: number, dim: number, seed = 1) =>
+  new Float32Array(n * dim).map((_, i) => Math.sin(i * 0.37 + seed) * 3);
 
 const base = (over: Partial<ImportInput>): ImportInput => ({
   consortium: "acme",
@@ -54,9 +68,19 @@ const base = (over: Partial<ImportInput>): ImportInput => ({
 });
 
 async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ["Dataset", "DatasetVersion", "Sample", "DatasetVersionSample", "Site", "EmbeddingModel", "EmbeddingSet", "EmbeddingVector"];
+  const tables = [
+    "Dataset",
+    "DatasetVersion",
+    "Sample",
+    "DatasetVersionSample",
+    "Site",
+    "EmbeddingModel",
+    "EmbeddingSet",
+    "EmbeddingVector",
+  ];
   const out: Record<string, number> = {};
-  for (const t of tables) out[t] = (await store.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t}"`)).rows[0]!.n;
+  for (const t of tables)
+    out[t] = (await store.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${t}"`)).rows[0]!.n;
   return out;
 }
 
@@ -83,9 +107,13 @@ describe("importDataset(store, input)", () => {
     const embeddingsPath = file("v1.npy");
     await writeNpy(embeddingsPath, { dtype: "float32", shape: [N, DIM], data: vectors });
     const progress: string[] = [];
-    v1 = await importDataset(store, base({ manifestPath, embeddingsPath, model: "rad-dino", message: "first" }), (phase) => {
-      if (!progress.includes(phase)) progress.push(phase);
-    });
+    v1 = await importDataset(
+      store,
+      base({ manifestPath, embeddingsPath, model: "rad-dino", message: "first" }),
+      (phase) => {
+        if (!progress.includes(phase)) progress.push(phase);
+      },
+    );
     expect(progress).toEqual(["manifest", "samples", "embeddings"]);
     expect(v1.created).toBe(true);
     expect(v1.version.number).toBe(1);
@@ -93,7 +121,10 @@ describe("importDataset(store, input)", () => {
     expect(v1.version.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(v1.newSamples).toBe(N);
     expect(v1.diff).toEqual({ added: N, removed: 0, changed: 0, unchanged: 0 });
-    const sample = await store.prisma.sample.findFirstOrThrow({ where: { externalId: "s0005" }, include: { site: true } });
+    const sample = await store.prisma.sample.findFirstOrThrow({
+      where: { externalId: "s0005" },
+      include: { site: true },
+    });
     expect(sample.label).toBe("normal");
     expect(sample.uri).toBe("img/5.png");
     expect(sample.site?.code).toBe("H1");
@@ -113,7 +144,9 @@ describe("importDataset(store, input)", () => {
     });
     expect(stored.vector.length).toBe(DIM * 4);
     const bytes = Uint8Array.from(stored.vector);
-    expect(Array.from(new Float32Array(bytes.buffer))).toEqual(Array.from(vectors.subarray(7 * DIM, 8 * DIM)));
+    expect(Array.from(new Float32Array(bytes.buffer))).toEqual(
+      Array.from(vectors.subarray(7 * DIM, 8 * DIM)),
+    );
     const m = await loadEmbeddingMatrix(store, v1.embeddings!.setId, { pageRows: 7 });
     expect([m.n, m.dim]).toEqual([N, DIM]);
     expect(m.points).toEqual(vectors);
@@ -122,9 +155,42 @@ describe("importDataset(store, input)", () => {
     expect(m.sampleIds[0]).toBe(s0.id);
   });
 
+  it("loadEmbeddingMatrix skips samples without a vector and reports their positions", async () => {
+    const model = await store.prisma.embeddingModel.create({
+      data: {
+        consortiumId: (await store.prisma.consortium.findUniqueOrThrow({ where: { slug: "acme" } })).id,
+        name: "partial",
+        kind: "EXTERNAL",
+        dim: 2,
+      },
+    });
+    const set = await store.prisma.embeddingSet.create({
+      data: { modelId: model.id, datasetVersionId: v1.version.id, dim: 2, status: "COMPLETE", count: 3 },
+    });
+    const join = await store.prisma.datasetVersionSample.findMany({
+      where: { versionId: v1.version.id, position: { in: [9, 0, 5] } },
+    });
+    for (const j of join) {
+      await store.prisma.embeddingVector.create({
+        data: {
+          setId: set.id,
+          sampleId: j.sampleId,
+          vector: new Uint8Array(new Float32Array([j.position, -j.position]).buffer),
+        },
+      });
+    }
+    const m = await loadEmbeddingMatrix(store, set.id, { pageRows: 2 });
+    expect(m.n).toBe(3);
+    expect(Array.from(m.positions)).toEqual([0, 5, 9]);
+    expect(Array.from(m.points)).toEqual([0, -0, 5, -5, 9, -9]);
+  });
+
   it("re-importing the same content, even reordered, creates no new version and no rows", async () => {
     const before = await tableCounts();
-    const again = await importDataset(store, base({ manifestPath: writeCsv("same.csv", [...rows].reverse()) }));
+    const again = await importDataset(
+      store,
+      base({ manifestPath: writeCsv("same.csv", [...rows].reverse()) }),
+    );
     expect(again.created).toBe(false);
     expect(again.version.id).toBe(v1.version.id);
     expect(again.summary).toMatch(/no change.*version 1/);
@@ -139,7 +205,10 @@ describe("importDataset(store, input)", () => {
     next.push({ id: "z-new-1", label: "normal", site: "H0", uri: "img/new1.png", age: "30" });
     next.push({ id: "z-new-2", label: "normal", site: "H0", uri: "img/new2.png", age: "31" });
     const samplesBefore = await store.prisma.sample.count();
-    const v2 = await importDataset(store, base({ manifestPath: writeCsv("v2.csv", next), message: "fix labels" }));
+    const v2 = await importDataset(
+      store,
+      base({ manifestPath: writeCsv("v2.csv", next), message: "fix labels" }),
+    );
     expect(v2.created).toBe(true);
     expect(v2.version.number).toBe(2);
     expect(v2.version.parentId).toBe(v1.version.id);
@@ -177,11 +246,22 @@ describe("importDataset(store, input)", () => {
     expect(diff.items[0]!.after).toBeNull();
     expect(diff.items[4]!.before).toBeNull();
 
-    const page1 = await versionDiff(store, v1.version.id, v2.version.id, { kinds: ["changed", "added"], limit: 2 });
+    const page1 = await versionDiff(store, v1.version.id, v2.version.id, {
+      kinds: ["changed", "added"],
+      limit: 2,
+    });
     expect(page1.items.map((i) => i.externalId)).toEqual(["s0001", "s0002"]);
-    const page2 = await versionDiff(store, v1.version.id, v2.version.id, { kinds: ["changed", "added"], limit: 2, after: page1.nextCursor! });
+    const page2 = await versionDiff(store, v1.version.id, v2.version.id, {
+      kinds: ["changed", "added"],
+      limit: 2,
+      after: page1.nextCursor!,
+    });
     expect(page2.items.map((i) => i.externalId)).toEqual(["s0003", "z-new-1"]);
-    const page3 = await versionDiff(store, v1.version.id, v2.version.id, { kinds: ["changed", "added"], limit: 2, after: page2.nextCursor! });
+    const page3 = await versionDiff(store, v1.version.id, v2.version.id, {
+      kinds: ["changed", "added"],
+      limit: 2,
+      after: page2.nextCursor!,
+    });
     expect(page3.items.map((i) => i.externalId)).toEqual(["z-new-2"]);
     expect(page3.nextCursor).toBeNull();
   });
@@ -199,9 +279,16 @@ describe("importDataset(store, input)", () => {
     const data = matrix(n, 3, 5);
     writeFileSync(
       csvEmb,
-      "id,a,b,c\n" + manifest.rows.map((r, i) => `${r.id},${data[i * 3]},${data[i * 3 + 1]},${data[i * 3 + 2]}`).join("\n") + "\n",
+      "id,a,b,c\n" +
+        manifest.rows
+          .map((r, i) => `${r.id},${data[i * 3]},${data[i * 3 + 1]},${data[i * 3 + 2]}`)
+          .join("\n") +
+        "\n",
     );
-    const r = await importDataset(store, base({ manifestPath: writeCsv("v2-again.csv", manifest.rows), embeddingsPath: csvEmb, model: "tiny" }));
+    const r = await importDataset(
+      store,
+      base({ manifestPath: writeCsv("v2-again.csv", manifest.rows), embeddingsPath: csvEmb, model: "tiny" }),
+    );
     expect(r.created).toBe(false);
     expect(r.version.id).toBe(next.id);
     expect(r.embeddings).toMatchObject({ created: true, dim: 3, count: n });
@@ -221,7 +308,10 @@ describe("importDataset(store, input)", () => {
       ],
     });
     writeFileSync(embeddingsPath, new Uint8Array(buf));
-    const r = await importDataset(store, base({ dataset: "parquet", manifestPath, embeddingsPath, model: "pq" }));
+    const r = await importDataset(
+      store,
+      base({ dataset: "parquet", manifestPath, embeddingsPath, model: "pq" }),
+    );
     const m = await loadEmbeddingMatrix(store, r.embeddings!.setId);
     expect(Array.from(m.points)).toEqual([1, -1, 2, -2, 3, -3]);
   });
@@ -242,7 +332,10 @@ describe("importDataset(store, input)", () => {
   it("takes the reserved Sample ids one by one when the sequence does not give a contiguous run", async () => {
     await store.sql.exec(`ALTER SEQUENCE "Sample_id_seq" INCREMENT BY 3`);
     try {
-      const r = await importDataset(store, base({ dataset: "gaps", manifestPath: writeCsv("gaps.csv", rows.slice(0, 5)) }));
+      const r = await importDataset(
+        store,
+        base({ dataset: "gaps", manifestPath: writeCsv("gaps.csv", rows.slice(0, 5)) }),
+      );
       const ids = await store.sql.query<{ id: number; externalId: string }>(
         `SELECT s.id, s."externalId" FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 ORDER BY d.position`,
         [r.version.id],
@@ -257,17 +350,28 @@ describe("importDataset(store, input)", () => {
 
   it("reads a JSONL manifest with JSON-typed metadata", async () => {
     const f = file("m.jsonl");
-    writeFileSync(f, '{"id":1,"label":"a","path":"p/1.png","scanner":{"vendor":"GE"}}\n{"id":2,"label":"b","path":"p/2.png"}\n');
+    writeFileSync(
+      f,
+      '{"id":1,"label":"a","path":"p/1.png","scanner":{"vendor":"GE"}}\n{"id":2,"label":"b","path":"p/2.png"}\n',
+    );
     const r = await importDataset(store, base({ dataset: "jsonl", manifestPath: f }));
     expect(r.version.sampleCount).toBe(2);
-    const s = await store.prisma.sample.findFirstOrThrow({ where: { datasetId: r.datasetId, externalId: "1" } });
+    const s = await store.prisma.sample.findFirstOrThrow({
+      where: { datasetId: r.datasetId, externalId: "1" },
+    });
     expect(s.uri).toBe("p/1.png");
     expect(s.metadata).toEqual({ scanner: { vendor: "GE" } });
   });
 });
 
 describe("importDataset(store, input) on bad input writes nothing", () => {
-  const cases: Array<{ name: string; input: () => Promise<ImportInput>; code: string; row?: number; file: string }> = [
+  const cases: Array<{
+    name: string;
+    input: () => Promise<ImportInput>;
+    code: string;
+    row?: number;
+    file: string;
+  }> = [
     {
       name: "missing id column",
       file: "noid.csv",
@@ -321,8 +425,17 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       file: "short.npy",
       code: "ROW_COUNT_MISMATCH",
       input: async () => {
-        await writeNpy(file("short.npy"), { dtype: "float32", shape: [N - 1, DIM], data: matrix(N - 1, DIM) });
-        return base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("short.npy"), model: "m" });
+        await writeNpy(file("short.npy"), {
+          dtype: "float32",
+          shape: [N - 1, DIM],
+          data: matrix(N - 1, DIM),
+        });
+        return base({
+          dataset: "bad",
+          manifestPath: writeCsv("ok.csv", rows),
+          embeddingsPath: file("short.npy"),
+          model: "m",
+        });
       },
     },
     {
@@ -331,7 +444,12 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       code: "ROW_COUNT_MISMATCH",
       input: async () => {
         writeFileSync(file("short.csv"), "1,2\n3,4\n");
-        return base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("short.csv"), model: "m" });
+        return base({
+          dataset: "bad",
+          manifestPath: writeCsv("ok.csv", rows),
+          embeddingsPath: file("short.csv"),
+          model: "m",
+        });
       },
     },
     {
@@ -343,7 +461,12 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
         const data = matrix(N, DIM);
         data[N * DIM - 1] = Number.NaN;
         await writeNpy(file("nan.npy"), { dtype: "float32", shape: [N, DIM], data });
-        return base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("nan.npy"), model: "m" });
+        return base({
+          dataset: "bad",
+          manifestPath: writeCsv("ok.csv", rows),
+          embeddingsPath: file("nan.npy"),
+          model: "m",
+        });
       },
     },
     {
@@ -356,7 +479,11 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
         data[19 * DIM] = Number.POSITIVE_INFINITY;
         await writeNpy(file("inf.npy"), { dtype: "float32", shape: [N, DIM], data });
         const changed = rows.map((r) => ({ ...r, label: "other" }));
-        return base({ manifestPath: writeCsv("changed.csv", changed), embeddingsPath: file("inf.npy"), model: "m" });
+        return base({
+          manifestPath: writeCsv("changed.csv", changed),
+          embeddingsPath: file("inf.npy"),
+          model: "m",
+        });
       },
     },
     {
@@ -364,8 +491,17 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       file: "f64.npy",
       code: "WRONG_DTYPE",
       input: async () => {
-        await writeNpy(file("f64.npy"), { dtype: "float64", shape: [N, DIM], data: new Float64Array(N * DIM) });
-        return base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("f64.npy"), model: "m" });
+        await writeNpy(file("f64.npy"), {
+          dtype: "float64",
+          shape: [N, DIM],
+          data: new Float64Array(N * DIM),
+        });
+        return base({
+          dataset: "bad",
+          manifestPath: writeCsv("ok.csv", rows),
+          embeddingsPath: file("f64.npy"),
+          model: "m",
+        });
       },
     },
     {
@@ -376,7 +512,12 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       input: async () => {
         writeFileSync(file("m2.csv"), "id,label\na,x\nb,y\n");
         writeFileSync(file("ids.csv"), "id,e0\na,1\nc,2\n");
-        return base({ dataset: "bad", manifestPath: file("m2.csv"), embeddingsPath: file("ids.csv"), model: "m" });
+        return base({
+          dataset: "bad",
+          manifestPath: file("m2.csv"),
+          embeddingsPath: file("ids.csv"),
+          model: "m",
+        });
       },
     },
   ];
@@ -398,7 +539,14 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
   }
 
   it("an unsupported embeddings extension is an ImportError naming the file", async () => {
-    const e = await importError(base({ dataset: "bad", manifestPath: writeCsv("ok.csv", rows), embeddingsPath: file("e.h5"), model: "m" }));
+    const e = await importError(
+      base({
+        dataset: "bad",
+        manifestPath: writeCsv("ok.csv", rows),
+        embeddingsPath: file("e.h5"),
+        model: "m",
+      }),
+    );
     expect(e.code).toBe("UNSUPPORTED_FORMAT");
     expect(e.file).toBe(file("e.h5"));
   });
@@ -407,7 +555,10 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
     const manifestPath = writeCsv("p.csv", rows.slice(0, 3));
     const e = await importError(base({ project: "nope", manifestPath }));
     expect(e.code).toBe("NOT_FOUND");
-    const r = await importDataset(store, base({ consortium: "local", project: "nope", manifestPath, createMissing: true }));
+    const r = await importDataset(
+      store,
+      base({ consortium: "local", project: "nope", manifestPath, createMissing: true }),
+    );
     expect(r.version.number).toBe(1);
   });
 });

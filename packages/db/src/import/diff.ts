@@ -60,7 +60,11 @@ const SIDES = `
   b AS (SELECT s."externalId" AS ext, s.id FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $2)`;
 
 /** Counts only; `fromVersionId` null means "nothing" (every sample of `to` is added). */
-export async function versionDiffCounts(sql: SqlClient, fromVersionId: number | null, toVersionId: number): Promise<DiffCounts> {
+export async function versionDiffCounts(
+  sql: SqlClient,
+  fromVersionId: number | null,
+  toVersionId: number,
+): Promise<DiffCounts> {
   const r = await sql.query<DiffCounts>(
     `WITH ${SIDES}
      SELECT count(*) FILTER (WHERE a.id IS NULL)::int AS added,
@@ -89,15 +93,23 @@ export async function versionDiff(
   }
   const kinds = options.kinds ?? ["added", "removed", "changed"];
   for (const k of kinds) {
-    if (k !== "added" && k !== "removed" && k !== "changed") throw new ImportError("BAD_INPUT", `kinds: expected added|removed|changed, got "${String(k)}"`);
+    if (k !== "added" && k !== "removed" && k !== "changed")
+      throw new ImportError("BAD_INPUT", `kinds: expected added|removed|changed, got "${String(k)}"`);
   }
   const ids = fromVersionId === null ? [toVersionId] : [fromVersionId, toVersionId];
-  const found = await store.sql.query<{ id: number; datasetId: number }>(`SELECT id, "datasetId" FROM "DatasetVersion" WHERE id = ANY($1::int[])`, [ids]);
+  const found = await store.sql.query<{ id: number; datasetId: number }>(
+    `SELECT id, "datasetId" FROM "DatasetVersion" WHERE id = ANY($1::int[])`,
+    [ids],
+  );
   for (const id of ids) {
-    if (!found.rows.some((r) => r.id === id)) throw new ImportError("NOT_FOUND", `version: expected an existing version id, got ${id}`);
+    if (!found.rows.some((r) => r.id === id))
+      throw new ImportError("NOT_FOUND", `version: expected an existing version id, got ${id}`);
   }
   if (new Set(found.rows.map((r) => r.datasetId)).size > 1) {
-    throw new ImportError("BAD_INPUT", `versions ${fromVersionId} and ${toVersionId} belong to different datasets`);
+    throw new ImportError(
+      "BAD_INPUT",
+      `versions ${fromVersionId} and ${toVersionId} belong to different datasets`,
+    );
   }
   const counts = await versionDiffCounts(store.sql, fromVersionId, toVersionId);
   const kindSql = `CASE WHEN a.id IS NULL THEN 'added' WHEN b.id IS NULL THEN 'removed' ELSE 'changed' END`;

@@ -35,7 +35,10 @@ export class ImportError extends Error {
   readonly problem: string;
 
   constructor(code: ImportErrorCode, problem: string, details: ImportErrorDetails = {}) {
-    super(`${location(details)}${problem}`, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      `${location(details)}${problem}`,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
     this.file = details.file;
     this.row = details.row;
@@ -59,8 +62,10 @@ function location(d: ImportErrorDetails): string {
   if (d.file === undefined) return "";
   let where = d.file;
   if (d.row !== undefined) where += `: row ${d.row}`;
-  if (d.line !== undefined && d.line !== d.row) where += d.row !== undefined ? ` (line ${d.line})` : `: line ${d.line}`;
-  if (d.column !== undefined) where += typeof d.column === "number" ? `, column ${d.column}` : `, column "${d.column}"`;
+  if (d.line !== undefined && d.line !== d.row)
+    where += d.row !== undefined ? ` (line ${d.line})` : `: line ${d.line}`;
+  if (d.column !== undefined)
+    where += typeof d.column === "number" ? `, column ${d.column}` : `, column "${d.column}"`;
   return `${where}: `;
 }
 

@@ -8,7 +8,12 @@
 // already exist (by externalId + content hash), ids reserved from the sequence for the new ones, then
 // binary COPY of the new Sample rows, the version join and the vectors — streamed from the file, each
 // chunk checked (NaN/Inf, width, ids) before it is sent. Any error rolls the whole import back.
-import { openEmbeddings, embeddingFormatOf, type EmbeddingReader, type ManifestFormat } from "@stratum/formats";
+import {
+  openEmbeddings,
+  embeddingFormatOf,
+  type EmbeddingReader,
+  type ManifestFormat,
+} from "@stratum/formats";
 import { endianness } from "node:os";
 import type { Store } from "../store.js";
 import type { SqlClient } from "../sql.js";
@@ -55,19 +60,33 @@ export interface ImportResult {
   reusedSamples: number;
   /** Against the parent version (all samples are "added" for a first version). */
   diff: DiffCounts;
-  embeddings?: { setId: number; modelId: number; model: string; dim: number; count: number; created: boolean };
+  embeddings?: {
+    setId: number;
+    modelId: number;
+    model: string;
+    dim: number;
+    count: number;
+    created: boolean;
+  };
   /** One line for people: what happened. */
   summary: string;
 }
 
 const DEFAULT_BATCH_ROWS = 4096;
 
-export async function importDataset(store: Store, input: ImportInput, onProgress?: ImportProgress): Promise<ImportResult> {
+export async function importDataset(
+  store: Store,
+  input: ImportInput,
+  onProgress?: ImportProgress,
+): Promise<ImportResult> {
   let embeddings: EmbeddingReader | undefined;
   try {
     checkInput(input);
-    const manifest = await readManifestRows(input.manifestPath, { ...input }, (n) => onProgress?.("manifest", n, 0));
-    if (input.embeddingsPath) embeddings = await openCheckedEmbeddings(input.embeddingsPath, manifest, input.batchRows);
+    const manifest = await readManifestRows(input.manifestPath, { ...input }, (n) =>
+      onProgress?.("manifest", n, 0),
+    );
+    if (input.embeddingsPath)
+      embeddings = await openCheckedEmbeddings(input.embeddingsPath, manifest, input.batchRows);
     return await store.transaction((sql) => writeImport(store, sql, input, manifest, embeddings, onProgress));
   } catch (error) {
     throw asImportError(error);
@@ -79,7 +98,10 @@ export async function importDataset(store: Store, input: ImportInput, onProgress
 function checkInput(input: ImportInput): void {
   const nonEmpty = (value: unknown, field: string) => {
     if (typeof value !== "string" || value.trim() === "") {
-      throw new ImportError("BAD_INPUT", `${field}: expected a non-empty string, got ${JSON.stringify(value)}`);
+      throw new ImportError(
+        "BAD_INPUT",
+        `${field}: expected a non-empty string, got ${JSON.stringify(value)}`,
+      );
     }
   };
   if (typeof input.consortium !== "number") nonEmpty(input.consortium, "consortium");
@@ -88,7 +110,11 @@ function checkInput(input: ImportInput): void {
   nonEmpty(input.manifestPath, "manifestPath");
   if (input.embeddingsPath !== undefined) {
     nonEmpty(input.embeddingsPath, "embeddingsPath");
-    if (input.model === undefined) throw new ImportError("BAD_INPUT", "model: expected the name of the model the embeddings came from, got nothing");
+    if (input.model === undefined)
+      throw new ImportError(
+        "BAD_INPUT",
+        "model: expected the name of the model the embeddings came from, got nothing",
+      );
     nonEmpty(input.model, "model");
     embeddingFormatOf(input.embeddingsPath);
   } else if (input.model !== undefined) {
@@ -97,10 +123,18 @@ function checkInput(input: ImportInput): void {
   if (input.batchRows !== undefined && !(Number.isInteger(input.batchRows) && input.batchRows >= 1)) {
     throw new ImportError("BAD_INPUT", `batchRows: expected an integer ≥ 1, got ${input.batchRows}`);
   }
-  if (endianness() !== "LE") throw new ImportError("BAD_INPUT", "vectors are stored as little-endian float32; this machine is big-endian");
+  if (endianness() !== "LE")
+    throw new ImportError(
+      "BAD_INPUT",
+      "vectors are stored as little-endian float32; this machine is big-endian",
+    );
 }
 
-async function openCheckedEmbeddings(file: string, manifest: ParsedManifest, batchRows = DEFAULT_BATCH_ROWS): Promise<EmbeddingReader> {
+async function openCheckedEmbeddings(
+  file: string,
+  manifest: ParsedManifest,
+  batchRows = DEFAULT_BATCH_ROWS,
+): Promise<EmbeddingReader> {
   const reader = await openEmbeddings(file, { rowsPerChunk: batchRows });
   if (reader.rows !== undefined && reader.rows !== manifest.n) {
     await reader.close();
@@ -122,34 +156,60 @@ interface Ids {
 async function resolveOwner(sql: SqlClient, input: ImportInput): Promise<Ids> {
   let consortiumId: number | undefined;
   if (typeof input.consortium === "number") {
-    consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE id = $1`, [input.consortium])).rows[0]?.id;
-    if (consortiumId === undefined) throw new ImportError("NOT_FOUND", `consortium: expected an existing consortium id, got ${input.consortium}`);
+    consortiumId = (
+      await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE id = $1`, [input.consortium])
+    ).rows[0]?.id;
+    if (consortiumId === undefined)
+      throw new ImportError(
+        "NOT_FOUND",
+        `consortium: expected an existing consortium id, got ${input.consortium}`,
+      );
   } else {
     const slug = input.consortium.trim();
-    consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug])).rows[0]?.id;
+    consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug]))
+      .rows[0]?.id;
     if (consortiumId === undefined) {
-      if (!input.createMissing) throw new ImportError("NOT_FOUND", `consortium: expected an existing consortium slug, got "${slug}"`);
-      await sql.query(`INSERT INTO "Consortium" (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING`, [slug]);
-      consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug])).rows[0]!.id;
+      if (!input.createMissing)
+        throw new ImportError("NOT_FOUND", `consortium: expected an existing consortium slug, got "${slug}"`);
+      await sql.query(`INSERT INTO "Consortium" (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING`, [
+        slug,
+      ]);
+      consortiumId = (await sql.query<{ id: number }>(`SELECT id FROM "Consortium" WHERE slug = $1`, [slug]))
+        .rows[0]!.id;
     }
   }
   const projectSlug = input.project.trim();
   let projectId = (
-    await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [consortiumId, projectSlug])
+    await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [
+      consortiumId,
+      projectSlug,
+    ])
   ).rows[0]?.id;
   if (projectId === undefined) {
-    if (!input.createMissing) throw new ImportError("NOT_FOUND", `project: expected an existing project slug, got "${projectSlug}"`);
+    if (!input.createMissing)
+      throw new ImportError("NOT_FOUND", `project: expected an existing project slug, got "${projectSlug}"`);
     await sql.query(
       `INSERT INTO "Project" ("consortiumId", slug, name) VALUES ($1, $2, $2) ON CONFLICT ("consortiumId", slug) DO NOTHING`,
       [consortiumId, projectSlug],
     );
-    projectId = (await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [consortiumId, projectSlug])).rows[0]!.id;
+    projectId = (
+      await sql.query<{ id: number }>(`SELECT id FROM "Project" WHERE "consortiumId" = $1 AND slug = $2`, [
+        consortiumId,
+        projectSlug,
+      ])
+    ).rows[0]!.id;
   }
   const name = input.dataset.trim();
-  await sql.query(`INSERT INTO "Dataset" ("projectId", name) VALUES ($1, $2) ON CONFLICT ("projectId", name) DO NOTHING`, [projectId, name]);
+  await sql.query(
+    `INSERT INTO "Dataset" ("projectId", name) VALUES ($1, $2) ON CONFLICT ("projectId", name) DO NOTHING`,
+    [projectId, name],
+  );
   // The row lock serialises concurrent imports into one dataset (version numbers stay 1, 2, 3…).
   const datasetId = (
-    await sql.query<{ id: number }>(`SELECT id FROM "Dataset" WHERE "projectId" = $1 AND name = $2 FOR UPDATE`, [projectId, name])
+    await sql.query<{ id: number }>(
+      `SELECT id FROM "Dataset" WHERE "projectId" = $1 AND name = $2 FOR UPDATE`,
+      [projectId, name],
+    )
   ).rows[0]!.id;
   return { consortiumId, projectId, datasetId };
 }
@@ -165,7 +225,13 @@ async function writeImport(
   const batchRows = input.batchRows ?? DEFAULT_BATCH_ROWS;
   const { consortiumId, datasetId } = await resolveOwner(sql, input);
   const latest = (
-    await sql.query<{ id: number; number: number; contentHash: string; sampleCount: number; parentId: number | null }>(
+    await sql.query<{
+      id: number;
+      number: number;
+      contentHash: string;
+      sampleCount: number;
+      parentId: number | null;
+    }>(
       `SELECT id, number, "contentHash", "sampleCount", "parentId" FROM "DatasetVersion" WHERE "datasetId" = $1 ORDER BY number DESC LIMIT 1`,
       [datasetId],
     )
@@ -190,10 +256,10 @@ async function writeImport(
       `INSERT INTO "Site" ("consortiumId", code, name) SELECT $1, c, c FROM unnest($2::text[]) AS c ON CONFLICT ("consortiumId", code) DO NOTHING`,
       [consortiumId, m.siteCodes],
     );
-    const rows = await sql.query<{ id: number; code: string }>(`SELECT id, code FROM "Site" WHERE "consortiumId" = $1 AND code = ANY($2::text[])`, [
-      consortiumId,
-      m.siteCodes,
-    ]);
+    const rows = await sql.query<{ id: number; code: string }>(
+      `SELECT id, code FROM "Site" WHERE "consortiumId" = $1 AND code = ANY($2::text[])`,
+      [consortiumId, m.siteCodes],
+    );
     for (const r of rows.rows) siteIds.set(r.code, r.id);
   }
 
@@ -203,10 +269,14 @@ async function writeImport(
   const missing: number[] = [];
   for (let i = 0; i < m.n; i++) if (sampleIds[i] === 0) missing.push(i);
   const newSamples = missing.length;
-  if (unchanged && newSamples > 0) throw new Error(`internal: version ${latest.id} has the content but ${newSamples} of its samples are missing`);
+  if (unchanged && newSamples > 0)
+    throw new Error(
+      `internal: version ${latest.id} has the content but ${newSamples} of its samples are missing`,
+    );
   if (newSamples > 0) {
     // nextval per id (safe with concurrent inserters); the sequence is looked up once, not per row.
-    const seq = (await sql.query<{ seq: string }>(`SELECT pg_get_serial_sequence('"Sample"', 'id') AS seq`)).rows[0]!.seq;
+    const seq = (await sql.query<{ seq: string }>(`SELECT pg_get_serial_sequence('"Sample"', 'id') AS seq`))
+      .rows[0]!.seq;
     // Usually one contiguous run: then only its bounds come back, not 100k rows. With concurrent
     // inserters (or a sequence that does not step by 1) the ids come back as an array.
     const reserved = (
@@ -217,7 +287,8 @@ async function writeImport(
         [seq, newSamples],
       )
     ).rows[0]!;
-    for (let k = 0; k < newSamples; k++) sampleIds[missing[k]!] = reserved.ids ? reserved.ids[k]! : reserved.lo + k;
+    for (let k = 0; k < newSamples; k++)
+      sampleIds[missing[k]!] = reserved.ids ? reserved.ids[k]! : reserved.lo + k;
     await copyBinary(
       sql,
       store.kind,
@@ -237,13 +308,35 @@ async function writeImport(
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [datasetId, number, latest?.id ?? null, message, input.authorId ?? null, m.versionHash, m.n],
     );
-    version = { id: v.rows[0]!.id, number, contentHash: m.versionHash, sampleCount: m.n, parentId: latest?.id ?? null };
-    await copyBinary(sql, store.kind, `"DatasetVersionSample" ("versionId", "sampleId", position)`, joinBatches(version.id, sampleIds, batchRows));
+    version = {
+      id: v.rows[0]!.id,
+      number,
+      contentHash: m.versionHash,
+      sampleCount: m.n,
+      parentId: latest?.id ?? null,
+    };
+    await copyBinary(
+      sql,
+      store.kind,
+      `"DatasetVersionSample" ("versionId", "sampleId", position)`,
+      joinBatches(version.id, sampleIds, batchRows),
+    );
   }
   onProgress?.("samples", m.n, m.n);
 
   let embeddingResult: ImportResult["embeddings"];
-  if (embeddings) embeddingResult = await writeEmbeddings(store, sql, input, m, embeddings, sampleIds, consortiumId, version.id, onProgress);
+  if (embeddings)
+    embeddingResult = await writeEmbeddings(
+      store,
+      sql,
+      input,
+      m,
+      embeddings,
+      sampleIds,
+      consortiumId,
+      version.id,
+      onProgress,
+    );
 
   const diff = unchanged
     ? { added: 0, removed: 0, changed: 0, unchanged: m.n }
@@ -251,7 +344,9 @@ async function writeImport(
       ? { added: m.n, removed: 0, changed: 0, unchanged: 0 }
       : await versionDiffCounts(sql, version.parentId, version.id);
   const parts = unchanged
-    ? [`no change: the content equals version ${version.number} (${version.contentHash.slice(0, 12)}); no new version created`]
+    ? [
+        `no change: the content equals version ${version.number} (${version.contentHash.slice(0, 12)}); no new version created`,
+      ]
     : [
         `version ${version.number} (${version.contentHash.slice(0, 12)}): ${m.n} samples; ${diff.added} added, ${diff.removed} removed, ${diff.changed} changed` +
           (version.parentId === null ? "" : ` since version ${version.number - 1}`) +
@@ -277,7 +372,11 @@ async function writeImport(
 }
 
 /** Ids of the samples this dataset already has with the same externalId and content (0 where none). */
-async function findExistingSamples(sql: SqlClient, datasetId: number, m: ParsedManifest): Promise<Int32Array> {
+async function findExistingSamples(
+  sql: SqlClient,
+  datasetId: number,
+  m: ParsedManifest,
+): Promise<Int32Array> {
   const ids = new Int32Array(m.n);
   const any = await sql.query(`SELECT 1 FROM "Sample" WHERE "datasetId" = $1 LIMIT 1`, [datasetId]);
   if (any.rows.length === 0) return ids;
@@ -349,19 +448,26 @@ async function writeEmbeddings(
     [consortiumId, name, modelVersion, dim],
   );
   const model = (
-    await sql.query<{ id: number; dim: number }>(`SELECT id, dim FROM "EmbeddingModel" WHERE "consortiumId" = $1 AND name = $2 AND version = $3`, [
-      consortiumId,
-      name,
-      modelVersion,
-    ])
+    await sql.query<{ id: number; dim: number }>(
+      `SELECT id, dim FROM "EmbeddingModel" WHERE "consortiumId" = $1 AND name = $2 AND version = $3`,
+      [consortiumId, name, modelVersion],
+    )
   ).rows[0]!;
   if (model.dim !== dim) {
-    throw new ImportError("DIM_MISMATCH", `expected ${model.dim}-d vectors for model "${name}" (version ${modelVersion}), got ${dim}-d`, { file: reader.file });
+    throw new ImportError(
+      "DIM_MISMATCH",
+      `expected ${model.dim}-d vectors for model "${name}" (version ${modelVersion}), got ${dim}-d`,
+      { file: reader.file },
+    );
   }
   const existing = (
-    await sql.query<{ id: number; count: number }>(`SELECT id, count FROM "EmbeddingSet" WHERE "modelId" = $1 AND "datasetVersionId" = $2`, [model.id, versionId])
+    await sql.query<{ id: number; count: number }>(
+      `SELECT id, count FROM "EmbeddingSet" WHERE "modelId" = $1 AND "datasetVersionId" = $2`,
+      [model.id, versionId],
+    )
   ).rows[0];
-  if (existing) return { setId: existing.id, modelId: model.id, model: name, dim, count: existing.count, created: false };
+  if (existing)
+    return { setId: existing.id, modelId: model.id, model: name, dim, count: existing.count, created: false };
 
   const set = await sql.query<{ id: number }>(
     `INSERT INTO "EmbeddingSet" ("modelId", "datasetVersionId", dim, status, count, "completedAt")
@@ -369,7 +475,12 @@ async function writeEmbeddings(
     [model.id, versionId, dim, m.n],
   );
   const setId = set.rows[0]!.id;
-  await copyBinary(sql, store.kind, `"EmbeddingVector" ("setId", "sampleId", vector)`, vectorBatches(reader, m, setId, sampleIds, onProgress));
+  await copyBinary(
+    sql,
+    store.kind,
+    `"EmbeddingVector" ("setId", "sampleId", vector)`,
+    vectorBatches(reader, m, setId, sampleIds, onProgress),
+  );
   return { setId, modelId: model.id, model: name, dim, count: m.n, created: true };
 }
 
@@ -384,20 +495,28 @@ async function* vectorBatches(
   let seen = 0;
   for await (const chunk of reader.chunks()) {
     if (chunk.start + chunk.count > m.n) {
-      throw new ImportError("ROW_COUNT_MISMATCH", `expected ${m.n} embedding rows (one per row of ${m.file}), got more`, {
-        file: reader.file,
-        row: m.n + 1,
-      });
+      throw new ImportError(
+        "ROW_COUNT_MISMATCH",
+        `expected ${m.n} embedding rows (one per row of ${m.file}), got more`,
+        {
+          file: reader.file,
+          row: m.n + 1,
+        },
+      );
     }
     if (chunk.ids) {
       for (let r = 0; r < chunk.count; r++) {
         const expected = m.externalIds[chunk.start + r]!;
         if (chunk.ids[r]!.trim() !== expected) {
-          throw new ImportError("ID_MISMATCH", `expected id "${expected}" (as in row ${chunk.start + r + 1} of the manifest), got "${chunk.ids[r]}"`, {
-            file: reader.file,
-            row: chunk.start + r + 1,
-            column: "id",
-          });
+          throw new ImportError(
+            "ID_MISMATCH",
+            `expected id "${expected}" (as in row ${chunk.start + r + 1} of the manifest), got "${chunk.ids[r]}"`,
+            {
+              file: reader.file,
+              row: chunk.start + r + 1,
+              column: "id",
+            },
+          );
         }
       }
     }
@@ -414,6 +533,10 @@ async function* vectorBatches(
     yield w.take();
   }
   if (seen !== m.n) {
-    throw new ImportError("ROW_COUNT_MISMATCH", `expected ${m.n} embedding rows (one per row of ${m.file}), got ${seen}`, { file: reader.file });
+    throw new ImportError(
+      "ROW_COUNT_MISMATCH",
+      `expected ${m.n} embedding rows (one per row of ${m.file}), got ${seen}`,
+      { file: reader.file },
+    );
   }
 }

@@ -54,13 +54,18 @@ export async function readManifestRows(
   }
 }
 
-async function read(file: string, options: ManifestColumns & { format?: ManifestFormat }, onRow?: (rows: number) => void): Promise<ParsedManifest> {
+async function read(
+  file: string,
+  options: ManifestColumns & { format?: ManifestFormat },
+  onRow?: (rows: number) => void,
+): Promise<ParsedManifest> {
   const manifest = await openManifest(file, options.format ? { format: options.format } : {});
   const isCsv = manifest.format !== "jsonl";
   const columns = new Set(manifest.columns);
   const idColumn = options.idColumn ?? "id";
   const labelColumn = options.labelColumn ?? "label";
-  const uriColumn = options.uriColumn ?? (columns.has("uri") ? "uri" : columns.has("path") ? "path" : undefined);
+  const uriColumn =
+    options.uriColumn ?? (columns.has("uri") ? "uri" : columns.has("path") ? "path" : undefined);
   const siteColumn = options.siteColumn ?? "site";
   const sha256Column = options.sha256Column ?? "sha256";
   const headerLine = isCsv ? 1 : undefined;
@@ -81,7 +86,9 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
   requireColumn(labelColumn, "a label");
   if (options.uriColumn !== undefined && isCsv) requireColumn(options.uriColumn, "a uri");
   if (options.siteColumn !== undefined && isCsv) requireColumn(options.siteColumn, "a site");
-  const reserved = new Set([idColumn, labelColumn, uriColumn, siteColumn, sha256Column].filter((c): c is string => c !== undefined));
+  const reserved = new Set(
+    [idColumn, labelColumn, uriColumn, siteColumn, sha256Column].filter((c): c is string => c !== undefined),
+  );
 
   const out: ParsedManifest = {
     file,
@@ -105,7 +112,11 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
     const externalId = scalarValue(raw(idColumn), idColumn, true, file, row, line, idColumn)!;
     const previous = firstRowOf.get(externalId);
     if (previous !== undefined) {
-      throw new ImportError("DUPLICATE_ID", `expected unique ids, got "${externalId}" again (first at row ${previous})`, { file, row, line, column: idColumn });
+      throw new ImportError(
+        "DUPLICATE_ID",
+        `expected unique ids, got "${externalId}" again (first at row ${previous})`,
+        { file, row, line, column: idColumn },
+      );
     }
     firstRowOf.set(externalId, row);
     const label = scalarValue(raw(labelColumn), labelColumn, true, file, row, line, idColumn)!;
@@ -113,7 +124,12 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
     const site = scalarValue(raw(siteColumn), siteColumn, false, file, row, line, idColumn);
     let sha = scalarValue(raw(sha256Column), sha256Column, false, file, row, line, idColumn);
     if (sha !== null) {
-      if (!SHA256.test(sha)) throw new ImportError("BAD_VALUE", `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`, { file, row, line, column: sha256Column });
+      if (!SHA256.test(sha))
+        throw new ImportError(
+          "BAD_VALUE",
+          `expected 64 hex digits in column "${sha256Column}", got "${sha.slice(0, 80)}"`,
+          { file, row, line, column: sha256Column },
+        );
       sha = sha.toLowerCase();
     }
     if (site !== null && !siteSeen.has(site)) {
@@ -147,7 +163,8 @@ async function read(file: string, options: ManifestColumns & { format?: Manifest
       for (const record of batch) {
         fields = record.fields;
         let metadataJson = "{";
-        for (let k = 0; k < metaIndex.length; k++) metadataJson += metaPrefix[k]! + JSON.stringify(fields[metaIndex[k]!]);
+        for (let k = 0; k < metaIndex.length; k++)
+          metadataJson += metaPrefix[k]! + JSON.stringify(fields[metaIndex[k]!]);
         add(record.row, record.line, raw, metadataJson + "}");
       }
     }
@@ -179,10 +196,25 @@ function scalarValue(
   } else if (typeof v === "number" || typeof v === "boolean") {
     return String(v);
   } else if (v !== undefined && v !== null) {
-    throw new ImportError("BAD_VALUE", `expected a string or number in column "${column}", got ${Array.isArray(v) ? "an array" : "an object"}`, { file, row, line, column });
+    throw new ImportError(
+      "BAD_VALUE",
+      `expected a string or number in column "${column}", got ${Array.isArray(v) ? "an array" : "an object"}`,
+      { file, row, line, column },
+    );
   }
   if (!required) return null;
   const got = v === undefined ? "no such field" : "an empty value";
-  if (column === idColumn) throw new ImportError("MISSING_ID", `expected an id in column "${column}", got ${got}`, { file, row, line, column });
-  throw new ImportError("MISSING_VALUE", `expected a value in column "${column}", got ${got}`, { file, row, line, column });
+  if (column === idColumn)
+    throw new ImportError("MISSING_ID", `expected an id in column "${column}", got ${got}`, {
+      file,
+      row,
+      line,
+      column,
+    });
+  throw new ImportError("MISSING_VALUE", `expected a value in column "${column}", got ${got}`, {
+    file,
+    row,
+    line,
+    column,
+  });
 }

@@ -7,7 +7,10 @@ import { tempDir, rejection } from "./helpers.js";
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 
-async function collect(file: string, rowsPerChunk = 3): Promise<{ dim: number; rows: number | undefined; chunks: EmbeddingChunk[]; all: number[] }> {
+async function collect(
+  file: string,
+  rowsPerChunk = 3,
+): Promise<{ dim: number; rows: number | undefined; chunks: EmbeddingChunk[]; all: number[] }> {
   const r = await openEmbeddings(file, { rowsPerChunk });
   const chunks: EmbeddingChunk[] = [];
   for await (const c of r.chunks()) chunks.push(c);
@@ -115,7 +118,11 @@ describe("openEmbeddings(.parquet)", () => {
 
   it("reads a list<double> column and names a NaN's row", async () => {
     const f = tmp.file("list.parquet");
-    const rows = [[1, 2, 3], [4, 5, 6], [7, Number.NaN, 9]];
+    const rows = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, Number.NaN, 9],
+    ];
     const buf = parquetWriteBuffer({
       columnData: [{ name: "embedding", data: rows }],
       schema: [
@@ -128,9 +135,11 @@ describe("openEmbeddings(.parquet)", () => {
     writeFileSync(f, new Uint8Array(buf));
     const r = await openEmbeddings(f);
     expect(r.dim).toBe(3);
-    const e = await rejection((async () => {
-      for await (const _ of r.chunks()) void _;
-    })());
+    const e = await rejection(
+      (async () => {
+        for await (const _ of r.chunks()) void _;
+      })(),
+    );
     expect(e.code).toBe("NON_FINITE");
     expect(e.row).toBe(3);
   });

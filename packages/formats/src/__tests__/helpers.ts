@@ -6,9 +6,17 @@ import { fileURLToPath } from "node:url";
 
 export const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures");
 
-export function tempDir(prefix = "stratum-formats-"): { dir: string; file(name: string): string; remove(): void } {
+export function tempDir(prefix = "stratum-formats-"): {
+  dir: string;
+  file(name: string): string;
+  remove(): void;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, file: (name) => path.join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Resolves to the FormatError a promise rejects with (fails the test when it resolves). */

@@ -21,7 +21,10 @@ async function all(file: string): Promise<{ columns: readonly string[]; rows: Ma
 
 describe("openManifest(csv)", () => {
   it("streams rows with their row and line numbers, quoted fields and a BOM", async () => {
-    const f = write("m.csv", '\ufeffid,label,uri,note\n1,a,x/1.png,"hello, world"\n\n2,b,x/2.png,"two\nlines"\n3,a,x/3.png,\n');
+    const f = write(
+      "m.csv",
+      '\ufeffid,label,uri,note\n1,a,x/1.png,"hello, world"\n\n2,b,x/2.png,"two\nlines"\n3,a,x/3.png,\n',
+    );
     const { columns, rows } = await all(f);
     expect(columns).toEqual(["id", "label", "uri", "note"]);
     expect(rows.map((r) => [r.row, r.line])).toEqual([

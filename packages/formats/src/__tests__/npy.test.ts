@@ -76,12 +76,18 @@ describe("encodeNpy(array) / writeNpy(path, array)", () => {
   });
 
   it("writes exactly the bytes NumPy writes for the same array", () => {
-    const ours = encodeNpy({ dtype: "float32", shape: [2, 3], data: new Float32Array([1.5, -2, 3, 4, 5, 6.25]) });
+    const ours = encodeNpy({
+      dtype: "float32",
+      shape: [2, 3],
+      data: new Float32Array([1.5, -2, 3, 4, 5, 6.25]),
+    });
     expect(Buffer.from(ours).equals(readFileSync(path.join(fixtures, "f4_2x3.npy")))).toBe(true);
   });
 
   it("rejects data whose length does not match the shape", () => {
-    expect(() => encodeNpy({ dtype: "float32", shape: [2, 2], data: new Float32Array(3) })).toThrow(/expected data.length/);
+    expect(() => encodeNpy({ dtype: "float32", shape: [2, 2], data: new Float32Array(3) })).toThrow(
+      /expected data.length/,
+    );
   });
 });
 
