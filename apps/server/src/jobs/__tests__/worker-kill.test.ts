@@ -5,7 +5,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openStore, type Store } from "@stratum/db";
+import { readFileSync } from "node:fs";
+import { findRepoRoot, openStore, type Store } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
 import { manifestHash } from "@stratum/engine";
 import { createEventBus, type EventBus } from "../../events/index.js";
@@ -135,4 +136,50 @@ describe.runIf(hasPostgres)("a worker killed mid-job (PostgreSQL, real processes
     expect(await store.prisma.selectionItem.count({ where: { runId } })).toBe(0);
     await stop(second, "SIGTERM");
   }, 120_000);
+
+  const npz = path.resolve(findRepoRoot(), "../shared/data/pneumoniamnist.npz");
+  it.runIf(existsSync(npz))("an EMBED job killed after some batches resumes from what is stored and completes the set", async () => {
+    const p = store.prisma;
+    const demo = path.resolve(findRepoRoot(), "packages/embed/models/demo-cnn");
+    const n = 600;
+    const dataset = await p.dataset.create({ data: { projectId: seeded.projectId, name: "embed-kill" } });
+    await p.sample.createMany({
+      data: Array.from({ length: n }, (_, i) => ({ datasetId: dataset.id, externalId: `k${i}`, uri: `npz:${npz}#train_images[${i}]`, label: i % 2 ? "pneumonia" : "normal", contentHash: `k${i}` })),
+    });
+    const samples = await p.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { id: "asc" } });
+    const version = await p.datasetVersion.create({ data: { datasetId: dataset.id, number: 1, message: "m", contentHash: "c", sampleCount: n } });
+    await p.datasetVersionSample.createMany({ data: samples.map((s, position) => ({ versionId: version.id, sampleId: s.id, position })) });
+    const model = await p.embeddingModel.create({
+      data: { consortiumId: seeded.consortiumId, name: "demo-cnn-kill", kind: "ONNX", dim: 128, filePath: path.join(demo, "model.onnx"), config: JSON.parse(readFileSync(path.join(demo, "model.json"), "utf8")) },
+    });
+    const job = await p.job.create({ data: { consortiumId: seeded.consortiumId, kind: "EMBED", payload: {}, total: n } });
+    const set = await p.embeddingSet.create({ data: { modelId: model.id, datasetVersionId: version.id, dim: 128, jobId: job.id } });
+    await p.job.update({ where: { id: job.id }, data: { payload: { setId: set.id } } });
+
+    const first = startWorker();
+    await jobs.queue.enqueue(job.id);
+    const storedAtKill = await until("a few batches to be stored", async () => {
+      const count = await p.embeddingVector.count({ where: { setId: set.id } });
+      return count >= 64 ? count : undefined;
+    }, 120_000, 20);
+    await stop(first, "SIGKILL");
+    const afterKill = await p.embeddingVector.count({ where: { setId: set.id } });
+    expect(afterKill).toBeGreaterThanOrEqual(storedAtKill);
+    expect(afterKill).toBeLessThan(n); // killed mid-job
+    expect((await p.embeddingSet.findUniqueOrThrow({ where: { id: set.id } })).status).not.toBe("COMPLETE");
+
+    const second = startWorker();
+    const done = await until("the second worker to finish embedding", async () => {
+      const j = await p.job.findUniqueOrThrow({ where: { id: job.id } });
+      return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
+    }, 180_000, 100);
+    expect(done.error).toBeNull();
+    expect(done.attempts).toBe(2);
+    const result = done.result as { count: number; resumedFrom: number };
+    expect(result.resumedFrom).toBeGreaterThanOrEqual(afterKill); // the second attempt skipped what was stored
+    expect(result.count).toBe(n);
+    const after = await p.embeddingSet.findUniqueOrThrow({ where: { id: set.id } });
+    expect(after).toMatchObject({ status: "COMPLETE", count: n });
+    await stop(second, "SIGTERM");
+  }, 300_000);
 });
