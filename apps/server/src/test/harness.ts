@@ -233,14 +233,12 @@ const SNAPSHOT_TABLES = [
   `SELECT id, action, "targetId" FROM "AuditEvent"`,
 ];
 
-/** A fingerprint of every row the core mutations can touch: equal snapshots = nothing changed. */
+/** A fingerprint of every row the core mutations can touch: equal snapshots = nothing changed. One round trip. */
 export async function snapshot(store: Store): Promise<string[]> {
-  const out: string[] = [];
-  for (const select of SNAPSHOT_TABLES) {
-    const r = await store.sql.query<{ h: string | null; n: number }>(
-      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h, count(*)::int AS n FROM (${select}) t`,
-    );
-    out.push(`${select.split("FROM")[1]!.trim()}:${r.rows[0]!.n}:${r.rows[0]!.h}`);
-  }
-  return out;
+  const parts = SNAPSHOT_TABLES.map(
+    (select, i) =>
+      `SELECT ${i} AS i, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h, count(*)::int AS n FROM (${select}) t`,
+  );
+  const r = await store.sql.query<{ i: number; h: string; n: number }>(`${parts.join(" UNION ALL ")} ORDER BY i`);
+  return r.rows.map((row) => `${SNAPSHOT_TABLES[row.i]!.split("FROM")[1]!.trim()}:${row.n}:${row.h}`);
 }
