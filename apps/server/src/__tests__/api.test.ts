@@ -118,7 +118,7 @@ async function importVia(client: TestClient, csv: string, datasetName = "xrays",
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ uploadMaxBytes: 64 * 1024 });
+  server = await startTestServer({ uploadMaxBytes: 256 * 1024 });
   const prisma = server.store.prisma;
   consortiumId = (await prisma.consortium.create({ data: { slug: "api-c", name: "C" } })).id;
   otherConsortiumId = (await prisma.consortium.create({ data: { slug: "api-other", name: "O" } })).id;
@@ -283,6 +283,32 @@ describe("datasetImport", () => {
     ]);
   });
 
+  it("finds a dataset by name and a version by number", async () => {
+    const r = await owner.query(
+      gql`
+        query ($p: ID!) {
+          project(id: $p) {
+            xrays: dataset(name: "xrays") {
+              id
+              v1: version(number: 1) {
+                id
+              }
+              v9: version(number: 9) {
+                id
+              }
+            }
+            missing: dataset(name: "nope") {
+              id
+            }
+          }
+        }
+      `,
+      { p: projectId },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.data.project).toEqual({ xrays: { id: v1.datasetId, v1: { id: v1.id }, v9: null }, missing: null });
+  });
+
   it("answers bad files with BAD_FILE naming the row, on the upload's field, and writes nothing", async () => {
     const before = await snapshot(server.store);
     const dup = await importVia(owner, "id,label\na,x\nb,y\na,z\n", "bad");
@@ -335,7 +361,7 @@ describe("datasetImport", () => {
     ]);
     const anonymous = await new TestClient(server).upload("m.csv", "id,label\n");
     expect(anonymous.status).toBe(401);
-    const big = await owner.upload("big.csv", "x".repeat(100 * 1024));
+    const big = await owner.upload("big.csv", "x".repeat(300 * 1024));
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe("LIMIT_EXCEEDED");
     // Chunked, with no Content-Length: the limit is enforced while streaming, and nothing is kept.
@@ -343,7 +369,7 @@ describe("datasetImport", () => {
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent >= 8) return controller.close();
+        if (sent >= 20) return controller.close();
         sent++;
         controller.enqueue(chunk);
       },
@@ -357,6 +383,68 @@ describe("datasetImport", () => {
     expect(chunked.status).toBe(413);
     const { readdirSync } = await import("node:fs");
     expect(readdirSync(path.join(server.filesDir, "uploads")).filter((f) => f.endsWith(".part"))).toEqual([]);
+  });
+});
+
+describe("embedding models", () => {
+  it("register an uploaded ONNX encoder (checked by running it), list it, and refuse a broken file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const dir = new URL("../../../../packages/embed/models/demo-vit/", import.meta.url);
+    const config = JSON.parse(readFileSync(new URL("model.json", dir), "utf8"));
+    const REGISTER = gql`
+      mutation ($input: EmbeddingModelRegisterInput!) {
+        embeddingModelRegister(input: $input) {
+          embeddingModel {
+            name
+            kind
+            dim
+            sha256
+            description
+          }
+          errors {
+            code
+            field
+            message
+          }
+        }
+      }
+    `;
+    const c = toGlobalId("Consortium", consortiumId);
+    const up = await curatorToken.upload("model.onnx", readFileSync(new URL("model.onnx", dir)));
+    expect(up.status).toBe(201);
+    const ok = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    expect(ok.data.embeddingModelRegister.errors).toEqual([]);
+    expect(ok.data.embeddingModelRegister.embeddingModel).toMatchObject({ name: config.name, kind: "ONNX", sha256: up.json.sha256 });
+    expect(ok.data.embeddingModelRegister.embeddingModel.dim).toBeGreaterThan(0);
+    const again = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    expect(again.data.embeddingModelRegister.errors[0].code).toBe("CONFLICT");
+
+    const before = await snapshot(server.store);
+    const junk = await curatorToken.upload("broken.onnx", "this is not an onnx file");
+    const bad = await curatorToken.mutate(REGISTER, {
+      input: { consortiumId: c, uploadId: junk.json.id, config: { ...config, name: "broken" } },
+    });
+    expect(bad.data.embeddingModelRegister.errors).toHaveLength(1);
+    expect(bad.data.embeddingModelRegister.errors[0].code).toBe("BAD_FILE");
+    expect(bad.data.embeddingModelRegister.errors[0].message).not.toContain(server.filesDir);
+    expect(await snapshot(server.store)).toEqual(before);
+
+    const list = await siteViewer.query(
+      gql`
+        query ($c: ID!) {
+          consortium(id: $c) {
+            embeddingModels(first: 10) {
+              nodes {
+                name
+                kind
+              }
+            }
+          }
+        }
+      `,
+      { c },
+    );
+    expect(list.data.consortium.embeddingModels.nodes).toContainEqual({ name: config.name, kind: "ONNX" });
   });
 });
 
@@ -401,7 +489,7 @@ describe("multipart uploads", () => {
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/expected a multipart part with a filename/);
     const big = new FormData();
-    big.append("file", new Blob(["x".repeat(100 * 1024)]), "big.csv");
+    big.append("file", new Blob(["x".repeat(300 * 1024)]), "big.csv");
     expect((await postForm(big)).status).toBe(413);
   });
 });

@@ -1,5 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Dataset as DatasetRow, DatasetVersion as DatasetVersionRow } from "@stratum/db";
 import type { Context } from "../../context.js";
+import { byKey } from "../../graphql/loaders.js";
 import { ConnectionArgs, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { InputArg, mutate } from "../../graphql/mutation.js";
@@ -63,9 +65,14 @@ export class DatasetResolver {
 
   @FieldResolver(() => DatasetVersion, { nullable: true, description: "The version with this number, if any." })
   async version(@Root() dataset: Dataset, @Arg("number", () => Int, { description: "Version number (1, 2, …)." }) number: number, @Ctx() ctx: Context) {
-    const row = await ctx.prisma.datasetVersion.findUnique({
-      where: { datasetId_number: { datasetId: dataset.dbId, number } },
-    });
+    const loader = ctx.loader("versionByNumber", () =>
+      byKey<{ datasetId: number; number: number }, DatasetVersionRow>(
+        (keys) => ctx.prisma.datasetVersion.findMany({ where: { OR: keys.map((k) => ({ datasetId: k.datasetId, number: k.number })) } }),
+        (v) => ({ datasetId: v.datasetId, number: v.number }),
+        (k) => `${k.datasetId}:${k.number}`,
+      ),
+    );
+    const row = await loader.load({ datasetId: dataset.dbId, number });
     return row ? DatasetVersion.from(row) : null;
   }
 
@@ -110,7 +117,14 @@ export class ProjectDatasetsResolver {
 
   @FieldResolver(() => Dataset, { nullable: true, description: "The dataset with this name, if any." })
   async dataset(@Root() project: Project, @Arg("name", () => String, { description: "Dataset name." }) name: string, @Ctx() ctx: Context) {
-    const row = await ctx.prisma.dataset.findUnique({ where: { projectId_name: { projectId: project.dbId, name } } });
+    const loader = ctx.loader("datasetByName", () =>
+      byKey<{ projectId: number; name: string }, DatasetRow>(
+        (keys) => ctx.prisma.dataset.findMany({ where: { OR: keys.map((k) => ({ projectId: k.projectId, name: k.name })) } }),
+        (d) => ({ projectId: d.projectId, name: d.name }),
+        (k) => JSON.stringify([k.projectId, k.name]),
+      ),
+    );
+    const row = await loader.load({ projectId: project.dbId, name });
     return row ? Dataset.from(row) : null;
   }
 }
