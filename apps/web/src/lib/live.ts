@@ -1,6 +1,8 @@
 "use client";
-// Live data over graphql-ws: job progress and review activity. Each hook remembers the last sequence
-// number it saw, so a reconnect resumes where it left off (the server replays what was missed).
+// Live data over graphql-ws: job progress and review activity. Each subscription starts at afterSeq 0,
+// so the server first replays what the topic already holds (a job that finished before the page opened
+// still reports its end) and then streams live; events are applied in sequence order, duplicates
+// (a replay after a reconnect) ignored.
 import { useSubscription } from "@apollo/client/react";
 import { useEffect, useRef, useState } from "react";
 import { graphql } from "@/gql";
@@ -25,11 +27,11 @@ export function useJobProgress(jobId: string | null, onFinished?: (status: strin
     setState(null);
   }, [jobId]);
   useSubscription(JobProgressSub, {
-    variables: { jobId: jobId ?? "", afterSeq: lastSeq.current ?? null },
+    variables: { jobId: jobId ?? "", afterSeq: 0 },
     skip: !jobId,
     onData: ({ data }) => {
       const e = data.data?.jobProgress;
-      if (!e) return;
+      if (!e || (lastSeq.current !== undefined && e.seq <= lastSeq.current)) return;
       lastSeq.current = e.seq;
       setState({ phase: e.phase, done: e.done, total: e.total, rate: e.rate, etaSeconds: e.etaSeconds, status: e.status });
       if ((e.final || TERMINAL.has(e.status)) && !finished.current) {
@@ -71,7 +73,7 @@ export function useReviewActivity(runId: string | null, onItem?: (e: ReviewEvent
   const [events, setEvents] = useState<ReviewEventView[]>([]);
   const [present, setPresent] = useState<Array<{ id: string; name: string }>>([]);
   useSubscription(ReviewActivitySub, {
-    variables: { runId: runId ?? "", afterSeq: lastSeq.current ?? null },
+    variables: { runId: runId ?? "", afterSeq: 0 },
     skip: !runId,
     onData: ({ data }) => {
       const e = data.data?.reviewActivity;

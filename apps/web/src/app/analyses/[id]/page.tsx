@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
 import type { FindingsQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
@@ -50,10 +50,15 @@ type Group = Analysis["groups"][number];
 
 export default function FindingsPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, loading, error, refetch } = useQuery(FindingsQueryDoc, { variables: { id } });
+  const { data, loading, error, refetch, startPolling, stopPolling } = useQuery(FindingsQueryDoc, { variables: { id } });
   const a = data?.node?.__typename === "ConfounderAnalysis" ? data.node : null;
   const running = a?.status === "QUEUED" || a?.status === "RUNNING";
   const progress = useJobProgress(running ? a?.job?.id ?? null : null, () => void refetch());
+  useEffect(() => {
+    if (running) startPolling(4_000);
+    else stopPolling();
+    return () => stopPolling();
+  }, [running, startPolling, stopPolling]);
   const byClass = new Map<string, Group[]>();
   for (const g of a?.groups ?? []) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g]);
   const v = a?.datasetVersion;
@@ -131,7 +136,7 @@ function GroupRow({ g }: { g: Group }) {
       </td>
       <td className="num">{fmtInt(g.size)}</td>
       <td>
-        {strong ? (
+        {g.isNoise ? <span className="muted">points DBSCAN left unclustered</span> : strong ? (
           <div>
             <span className={strong.cramersV >= 0.5 ? "" : "muted"} data-testid="association">{associationSentence(strong)}</span>
             {assoc.slice(1, 3).map((x) => <div key={x.column} className="muted small">{associationSentence(x)}</div>)}

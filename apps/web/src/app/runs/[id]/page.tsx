@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
 import type { RunDetailQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
@@ -40,10 +40,17 @@ type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "Selection
 
 export default function RunPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, loading, error, refetch } = useQuery(RunDetailDoc, { variables: { id } });
+  const { data, loading, error, refetch, ...rest } = useQuery(RunDetailDoc, { variables: { id } });
   const r = data?.node?.__typename === "SelectionRun" ? data.node : null;
   const active = r?.status === "QUEUED" || r?.status === "RUNNING";
   const live = useJobProgress(active ? r?.job?.id ?? null : null, () => void refetch());
+  // A safety net under the subscription: while the run is active, re-read it every 4 s.
+  const { startPolling, stopPolling } = rest;
+  useEffect(() => {
+    if (active) startPolling(4_000);
+    else stopPolling();
+    return () => stopPolling();
+  }, [active, startPolling, stopPolling]);
   const v = r?.datasetVersion ?? null;
   return (
     <AppShell

@@ -11,6 +11,8 @@ import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thu
 import { RunsTable } from "@/components/RunsTable";
 import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
+import { ProgressBar } from "@/components/charts/Charts";
+import { useJobProgress } from "@/lib/live";
 
 const VersionQuery = graphql(`
   query VersionPage($id: ID!) {
@@ -36,7 +38,7 @@ const VersionWorkQuery = graphql(`
       ... on DatasetVersion {
         id
         sourceRun { id name }
-        embeddingSets(first: 20) { nodes { id status count dim model { id name version description } } }
+        embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id status phase done total rate etaSeconds } } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
         runs(first: 20) { nodes { id name strategy status budgetPerClass seed createdAt } }
       }
@@ -180,7 +182,7 @@ function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown 
         <Card title="Embedding sets" flush>
           {!w ? <ApiGap error={workError} /> : w.embeddingSets.nodes.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
             <table className="table"><tbody>{w.embeddingSets.nodes.map((s) => (
-              <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div></td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
+              <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div>{s.job && (s.status === "PENDING" || s.status === "RUNNING") && <div style={{ marginTop: 6 }}><LiveJob job={s.job} /></div>}</td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
             ))}</tbody></table>
           )}
         </Card>
@@ -333,4 +335,10 @@ function History({ current, versions }: { current: string; versions: ReadonlyArr
       </Card>
     </div>
   );
+}
+
+/** A running job's progress, live over the jobProgress subscription. */
+function LiveJob({ job }: { job: { id: string; status: string; phase: string; done: number; total: number; rate: number; etaSeconds?: number | null } }) {
+  const live = useJobProgress(job.id);
+  return <ProgressBar p={live ?? { phase: job.phase, done: job.done, total: job.total, rate: job.rate, etaSeconds: job.etaSeconds, status: job.status }} />;
 }

@@ -208,7 +208,7 @@ export default function ReviewPage() {
                     <div className="stack" style={{ gap: 10 }}>
                       <div className="row" style={{ justifyContent: "space-between" }}>
                         <h2 data-testid="current-item">#{current.rank} · {current.sample.externalId}</h2>
-                        <span className="muted">{index + 1} / {items.length}</span>
+                        <span className="muted" data-testid="position">{index + 1} / {items.length}</span>
                       </div>
                       <dl className="kv">
                         <dt>label</dt><dd><b>{current.label}</b></dd>
