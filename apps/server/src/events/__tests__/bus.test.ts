@@ -77,6 +77,18 @@ describe(`EventBus (${process.env.DATABASE_URL ? "pg-notify" : "in-process"})`, 
     subs.forEach((s) => s.close());
   });
 
+  it("concurrent publish() calls on one topic are all delivered, in seq order", async () => {
+    const sub = bus.subscribe<{ i: number }>("t:burst", { afterSeq: 0 });
+    const seqs = await Promise.all(Array.from({ length: 100 }, (_, i) => bus.publish("t:burst", { i })));
+    const got = await take(sub, 100);
+    expect(got.map((e) => e.seq)).toEqual([...seqs].sort((a, b) => a - b));
+    const bySeq = new Map(seqs.map((seq, i) => [seq, i]));
+    expect(got.map((e) => e.payload.i)).toEqual(got.map((e) => bySeq.get(e.seq)));
+    // In one process the in-process bus also keeps call order (one writer, combined INSERTs).
+    if (bus.kind === "in-process") expect(got.map((e) => e.payload.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    sub.close();
+  });
+
   it("close() ends a pending next() with done", async () => {
     const sub = bus.subscribe("t:close");
     const pending = sub.next();

@@ -141,5 +141,8 @@ export const selectHandler: JobHandler = {
       );
       return { runId, manifestHash: result.manifestHash, items: items.length, reproducible };
     });
+    // PGlite has no autovacuum: refresh the planner's statistics so item pages and exports use the
+    // (runId, rank) index well as runs accumulate. PostgreSQL's autovacuum does this by itself.
+    if (ctx.store.kind === "pglite") await sql.query(`ANALYZE "SelectionItem"`).catch(() => undefined);
   },
 };
