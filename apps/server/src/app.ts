@@ -63,6 +63,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const schema = await buildStratumSchema(options.schemaOptions);
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
   const production = config.nodeEnv === "production";
 

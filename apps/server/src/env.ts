@@ -36,6 +36,11 @@ export interface ServerConfig {
   maxQueryComplexity: number;
   /** When non-empty, GET /samples/:id/image serves only files under these folders. */
   imageRoots: string[];
+  /**
+   * Express "trust proxy": which direct peers may name the client in X-Forwarded-For (the web app's
+   * same-origin proxy does). "loopback" (default), "false", or comma-separated addresses/subnets.
+   */
+  trustProxy: string | false;
   /** Seed the demo consortium on an empty database (STRATUM_SEED_DEMO, default true). */
   seedDemo: boolean;
   /** One password for every demo account (STRATUM_DEMO_PASSWORD); random per account when unset. */
@@ -74,6 +79,15 @@ function origin(key: string, raw: string): string {
   }
 }
 
+function trustProxy(raw: string | undefined): string | false {
+  const value = raw?.trim() || "loopback";
+  if (["false", "0", "no", "off"].includes(value.toLowerCase())) return false;
+  if (!/^[A-Za-z0-9.:/,\s]+$/.test(value)) {
+    throw new ConfigError(`TRUST_PROXY: expected "loopback", "false" or addresses/subnets separated by commas, got "${value}"`);
+  }
+  return value;
+}
+
 /** Reads the environment once. Throws ConfigError naming the variable on bad input. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const nodeEnvRaw = env.NODE_ENV?.trim() || "development";
@@ -109,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     loginWindowMs: int(env, "LOGIN_WINDOW_SECONDS", 60, 1, 86_400) * 1000, // 1 min
     maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 15, 2, 100),
     maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 50_000, 10, 10_000_000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     imageRoots: (env.STRATUM_IMAGE_ROOTS?.trim() || "")
       .split(path.delimiter)
       .filter(Boolean)

@@ -183,6 +183,15 @@ describe("sessionLogin", () => {
     expect(blocked.data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
     expect(blocked.data.sessionLogin.errors[0].message).toMatch(/try again in \d+ s/);
     expect(client.cookies.size).toBe(0);
+    // The same account from another client behind the web app's proxy (X-Forwarded-For from loopback) is not.
+    const behindProxy = await client.raw(
+      {
+        query: "mutation($i: SessionLoginInput!) { sessionLogin(input: $i) { errors { code } } }",
+        variables: { i: { email, password: PASSWORD } },
+      },
+      { "x-forwarded-for": "203.0.113.9" },
+    );
+    expect(behindProxy.json.data.sessionLogin.errors).toEqual([]);
     // Another account from the same address is not affected.
     const other = await seedUser(server.store);
     const ok = await client.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } });

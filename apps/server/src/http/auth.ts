@@ -39,6 +39,10 @@ export async function viewerForRoute(
   }
 }
 
-export function clientIp(req: { socket: { remoteAddress?: string | undefined } }): string {
-  return req.socket.remoteAddress ?? "unknown";
+/**
+ * The client's address: Express's req.ip (which follows X-Forwarded-For only from peers trusted by
+ * TRUST_PROXY), else the socket's peer (WebSocket upgrades).
+ */
+export function clientIp(req: { ip?: string | undefined; socket: { remoteAddress?: string | undefined } }): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
 }
