@@ -763,6 +763,7 @@ describe("audit log", () => {
               email
             }
             tokenPrefix
+            details
             createdAt
           }
         }
@@ -777,6 +778,7 @@ describe("audit log", () => {
     expect(first).toMatchObject({ action: "datasetImport", targetType: "Dataset", targetId: v1.datasetId });
     expect(first.actor.email).toMatch(/^curator-/);
     expect(first.tokenPrefix).toMatch(/^stm_/);
+    expect(first.details).toMatchObject({ number: 1, created: true, ip: expect.stringMatching(/127\.0\.0\.1/) });
     expect((await siteViewer.query(AUDIT, { c })).data.auditEvents).toBeNull();
     expect((await outsider.query(AUDIT, { c })).data.auditEvents).toBeNull();
   });

@@ -25,7 +25,7 @@ function eventData(ctx: Context, action: string, target: AuditTarget, details: R
     action,
     targetType: target.type,
     targetId: target.id == null ? null : toGlobalId(target.type, target.id),
-    details: { ...details, requestId: ctx.requestId } as Prisma.InputJsonValue,
+    details: { ...details, requestId: ctx.requestId, ip: ctx.ip } as Prisma.InputJsonValue,
   };
 }
 
