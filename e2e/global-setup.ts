@@ -31,6 +31,17 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess): Pro
   throw new Error(`e2e: ${url} did not answer within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
+async function waitForLog(file: string, pattern: RegExp, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const { readFileSync } = await import("node:fs");
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (pattern.test(readFileSync(file, "utf8"))) return;
+    if (child.exitCode !== null) throw new Error(`e2e: the server exited (${child.exitCode}) before printing ${pattern}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`e2e: the server did not print ${pattern} within ${timeoutMs / 1000} s`);
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   for (const file of ["apps/server/dist/main.js", "apps/web/.next/BUILD_ID"]) {
     if (!existsSync(path.join(root, file))) {
@@ -64,6 +75,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     await waitFor(`http://localhost:${apiPort}/healthz`, 120_000, child);
     await waitFor(`${webUrl}/signin`, 120_000, child);
+    // The API listens before it has seeded the demo; it prints this line when the accounts exist.
+    await waitForLog(logFile, /Demo consortium ready/, 180_000, child);
   } catch (e) {
     try { process.kill(-child.pid!, "SIGTERM"); } catch { /* already gone */ }
     throw new Error(`${e instanceof Error ? e.message : e}; see ${logFile}`);

@@ -1,4 +1,5 @@
-// The flows, end to end. Each needs API operations that apps/server may not serve yet; a test
+// The flows, end to end. This file runs first: the demo embedding queued at start is still
+// running when the curator opens the version page, so its progress bar is seen advancing live. Each needs API operations that apps/server may not serve yet; a test
 // whose operations are missing is skipped and names them (it runs as soon as the API has them).
 import { expect, test, type Page } from "@playwright/test";
 import path from "node:path";
