@@ -9,7 +9,7 @@ import { importDataset, type Store, type Role } from "@stratum/db";
 import { registerModel, demoModelPath } from "@stratum/embed";
 import { hashPassword, randomPassword } from "../auth/password.js";
 import { DEMO_SITES, writeDemoSplit } from "./demo-files.js";
-import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.service.js";
+import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.queue.js";
 
 export const DEMO_CONSORTIUM = "demo";
 export const DEMO_PROJECT = "pneumonia";

@@ -1,4 +1,4 @@
-import type { EmbeddingSet as Row, SqlClient } from "@stratum/db";
+import type { EmbeddingSet as Row } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
@@ -6,7 +6,7 @@ import { auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob } from "../../jobs/index.js";
+import { queueEmbeddingSetJob } from "./embedding-set.queue.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { jobLoader } from "../job/job.service.js";
 import { Job } from "../job/job.type.js";
@@ -57,26 +57,3 @@ export async function startEmbeddingSet(ctx: Context, input: EmbeddingSetStartIn
   return { embeddingSet: EmbeddingSet.from(set), job: Job.from(job) };
 }
 
-/**
- * Creates (or re-arms a FAILED) embedding set and its QUEUED EMBED job, inside the caller's transaction.
- * The caller enqueues jobId after commit. Shared by the embeddingSetStart mutation and the demo seed.
- */
-export async function queueEmbeddingSetJob(
-  sql: SqlClient,
-  args: { consortiumId: number; modelId: number; versionId: number; dim: number; total: number; createdById: number | null; restartSetId?: number | null },
-): Promise<{ setId: number; jobId: number }> {
-  const jobId = await createJob(sql, { consortiumId: args.consortiumId, kind: "EMBED", payload: {}, createdById: args.createdById, total: args.total });
-  let setId: number;
-  if (args.restartSetId) {
-    await sql.query(`UPDATE "EmbeddingSet" SET status = 'PENDING', "jobId" = $2 WHERE id = $1`, [args.restartSetId, jobId]);
-    setId = args.restartSetId;
-  } else {
-    const r = await sql.query<{ id: number }>(
-      `INSERT INTO "EmbeddingSet" ("modelId", "datasetVersionId", dim, "jobId") VALUES ($1, $2, $3, $4) RETURNING id`,
-      [args.modelId, args.versionId, args.dim, jobId],
-    );
-    setId = r.rows[0]!.id;
-  }
-  await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ setId })]);
-  return { setId, jobId };
-}
