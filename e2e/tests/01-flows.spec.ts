@@ -99,6 +99,8 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
     await expect(page.getByTestId("manifest-hash")).toBeVisible({ timeout: 180_000 });
   }
 
+  await page.screenshot({ path: path.join(ART, "run.png"), fullPage: true });
+
   // Compare the two runs.
   await page.goto(`/compare?ids=${runIds.join(",")}`);
   await expect(page.getByTestId("comparison")).toBeVisible();

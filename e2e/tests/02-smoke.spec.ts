@@ -1,6 +1,7 @@
 // The web app loads and shows data served by the API: sign in, the project overview lists the demo
 // datasets with their sample counts, a version page shows history and thumbnails from the image route.
 import { expect, test } from "@playwright/test";
+import path from "node:path";
 import { ACCOUNTS, gql, signIn } from "./helpers";
 
 test("a curator signs in and sees the demo project's datasets served by the API", async ({ page }) => {
@@ -42,4 +43,31 @@ test("a wrong password is shown beside the form, and nothing signs in", async ({
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signin-error").or(page.getByTestId("password-error")).first()).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
+});
+
+test("an owner creates an API token: the secret is shown once, then only its prefix; the audit log records it", async ({ page }) => {
+  await signIn(page, ACCOUNTS.owner);
+  const me = await gql<{ viewer: { memberships: { nodes: Array<{ consortium: { id: string } }> } } }>(page, `{ viewer { memberships(first: 1) { nodes { consortium { id } } } } }`);
+  const consortiumId = me.data!.viewer.memberships.nodes[0]!.consortium.id;
+  await page.goto(`/c/${consortiumId}/settings`);
+  await expect(page.getByTestId("members")).toContainText("curator@demo.stratum");
+  // Client-side validation first: an empty name is refused beside the field.
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("tokens")).toContainText("Give the token a name");
+  await page.getByLabel("Token name").fill("training-pipeline");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secretBox = page.getByTestId("token-secret");
+  await expect(secretBox).toContainText("stm_");
+  const secret = (await secretBox.locator("code").textContent())!.trim();
+  expect(secret.length).toBeGreaterThan(20);
+  await page.screenshot({ path: path.join(import.meta.dirname, "..", "artifacts", "settings.png") });
+  await page.reload();
+  await expect(page.getByTestId("tokens")).toContainText("training-pipeline");
+  await expect(page.getByTestId("token-secret")).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
+  await expect(page.getByTestId("tokens").locator("code").first()).toHaveText(/^stm_[\w-]*…$/);
+
+  await page.goto(`/c/${consortiumId}/audit`);
+  await expect(page.getByTestId("audit")).toContainText("apiTokenCreate");
+  await page.screenshot({ path: path.join(import.meta.dirname, "..", "artifacts", "audit.png") });
 });

@@ -202,7 +202,6 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       onFirstFrame?.(ms);
     });
     return () => cancelAnimationFrame(raf);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [xs, ys, grid]);
 
   // Categories or visibility changed: re-upload the small things only.
@@ -245,7 +244,6 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     };
     el.addEventListener("wheel", onWheel, { passive: false });
     return () => el.removeEventListener("wheel", onWheel);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [requestDraw]);
 
   const drag = useRef<{ px: number; py: number; cx: number; cy: number } | null>(null);
@@ -394,7 +392,6 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
           data-testid="map-tip"
           style={{ left: Math.min(hover.px + 14, cw - 230), top: Math.max(8, hover.py - 20) }}
         >
-          {/* eslint-disable-next-line @next/next/no-img-element */}
           {tipUrl && <img src={tipUrl} alt="" />}
           {renderTip ? renderTip(hover.i) : <div>point {hover.i}</div>}
           <div style={{ clear: "both" }} />

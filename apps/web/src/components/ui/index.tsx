@@ -137,7 +137,6 @@ export function sampleImageUrl(sampleId: string): string {
 export function Thumb({ sampleId, caption, right, state, onClick }: { sampleId: string; caption?: ReactNode; right?: ReactNode; state?: string | null; onClick?: () => void }) {
   return (
     <div className={`thumb ${state ? state.toLowerCase() : ""}`} onClick={onClick} data-testid="thumb">
-      {/* eslint-disable-next-line @next/next/no-img-element */}
       <img src={sampleImageUrl(sampleId)} alt={typeof caption === "string" ? caption : "sample"} loading="lazy" />
       {(caption || right) && (
         <div className="cap">

@@ -203,7 +203,6 @@ export default function ReviewPage() {
               <Card testId="review-stage">
                 {current && st && (
                   <div className="review-stage">
-                    {/* eslint-disable-next-line @next/next/no-img-element */}
                     <img src={sampleImageUrl(current.sample.id)} alt={current.sample.externalId} />
                     <div className="stack" style={{ gap: 10 }}>
                       <div className="row" style={{ justifyContent: "space-between" }}>
@@ -254,7 +253,6 @@ export default function ReviewPage() {
                     const d = stateOf(it).decision;
                     return (
                       <button key={it.sample.id} className={i === index ? "cur" : ""} onClick={() => { setIndex(i); setConflict(null); }} title={`#${it.rank} ${it.sample.externalId}${d ? ` · ${d.toLowerCase()}` : ""}`} data-decision={d ?? ""}>
-                        {/* eslint-disable-next-line @next/next/no-img-element */}
                         <img src={sampleImageUrl(it.sample.id)} alt="" loading="lazy" />
                         {d && <span className="mk" style={{ background: MARK[d] }} />}
                       </button>
