@@ -57,8 +57,9 @@ function makeData(seed) {
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "stratum-speed-"));
+const loadAtStart = loadavg()[0];
 try {
-  console.log(`engine-speed: ${2 * PER_CLASS} × ${DIM} float32, 2 classes × ${SITES} sites${QUICK ? " (quick)" : ""}; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
+  console.log(`engine-speed: ${2 * PER_CLASS} × ${DIM} float32, 2 classes × ${SITES} sites${QUICK ? " (quick)" : ""}; ${cpus().length} CPUs, load ${loadAtStart.toFixed(1)}`);
   const { data, labels, n } = makeData(42);
   const E = path.join(dir, "emb.npy");
   const L = path.join(dir, "labels.npy");
@@ -91,7 +92,7 @@ try {
     };
   });
   const result = {
-    suite: "engine-speed", quick: QUICK, date: new Date().toISOString(), cpus: cpus().length, loadAverage1m: loadavg()[0],
+    suite: "engine-speed", quick: QUICK, date: new Date().toISOString(), cpus: cpus().length, loadAverage1mAtStart: loadAtStart, loadAverage1mAtEnd: loadavg()[0],
     data: { n, dim: DIM, classes: 2, sitesPerClass: SITES, matrixMiB }, budgetPerClass: BUDGET,
     reference: { pipeline: "scikit-learn PCA(50) → TSNE → knee eps → DBSCAN", ...ref },
     ours: rows,
@@ -104,7 +105,7 @@ try {
     `# Engine speed: discovery + selection vs scikit-learn`,
     ``,
     `${n.toLocaleString("en")} × ${DIM} float32 (${matrixMiB.toFixed(0)} MiB), 2 classes × ${SITES} simulated sites; select = confounder-aware, ${BUDGET}/class.`,
-    `Measured in one run on ${cpus().length} CPUs, one thread each (scikit-learn with OMP_NUM_THREADS=1; 1-min load average at start ${result.loadAverage1m.toFixed(1)}; the machine is shared, so absolute times are noisy — the ratio is what counts).${QUICK ? " **Quick mode** (reduced size)." : ""}`,
+    `Measured in one run on ${cpus().length} CPUs, one thread each (scikit-learn with OMP_NUM_THREADS=1; 1-min load average ${result.loadAverage1mAtStart.toFixed(1)} at start, ${result.loadAverage1mAtEnd.toFixed(1)} at the end; the machine is shared, so absolute times are noisy — the ratio is what counts).${QUICK ? " **Quick mode** (reduced size)." : ""}`,
     ``,
     `| pipeline | wall time | speed-up vs sklearn | peak RSS | RSS limit |`,
     `|---|---:|---:|---:|---:|`,
