@@ -99,6 +99,12 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
     await expect(page.getByTestId("manifest-hash")).toBeVisible({ timeout: 180_000 });
   }
 
+  // Thumbnails load lazily: scroll through the page, then wait for every image before the screenshot.
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 600) { window.scrollTo(0, y); await new Promise((r) => setTimeout(r, 50)); }
+    window.scrollTo(0, 0);
+  });
+  await expect.poll(() => page.evaluate(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0)), { timeout: 30_000 }).toBe(true);
   await page.screenshot({ path: path.join(ART, "run.png"), fullPage: true });
 
   // Compare the two runs.

@@ -20,7 +20,7 @@ const RunDetailDoc = graphql(`
         id name strategy status phase seed budgetPerClass params manifestHash reproducible metrics warnings error
         createdAt completedAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
-        datasetVersion { id number dataset { id name project { id name consortium { id } } } }
+        datasetVersion { id number labelCounts { label count } dataset { id name project { id name consortium { id } } } }
         analysis { id groups { id label index isNoise name size } }
         parent { id name }
         reviewedVersion { id number }
@@ -140,7 +140,8 @@ function Done({ r }: { r: Run }) {
           {r.analysis ? (
             <AllocationChart series={[r.name || r.strategy]} rows={r.analysis.groups.map((g) => ({ key: g.id, label: <>{g.isNoise ? `noise (${g.label})` : g.name}</>, pool: g.size, selected: [r.items.nodes.filter((it) => it.group?.id === g.id).length] }))} />
           ) : (
-            <AllocationChart series={[r.name || r.strategy]} rows={[...groupCounts(r.items.nodes)].map(([k, n]) => ({ key: k, label: k, pool: 0, selected: [n] }))} />
+            // No confounder groups: allocation per class (or per stratum) beside the class pool.
+            <AllocationChart series={[r.name || r.strategy]} rows={[...groupCounts(r.items.nodes)].map(([k, n]) => ({ key: k, label: k, pool: r.datasetVersion?.labelCounts.find((l) => l.label === k)?.count ?? 0, selected: [n] }))} />
           )}
           {r.items.totalCount > r.items.nodes.length && <div className="muted small">Counts over the first {r.items.nodes.length} items.</div>}
         </Card>
