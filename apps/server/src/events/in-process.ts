@@ -2,7 +2,7 @@
 // row is stored. One writer at a time (publishes in flight are combined into one INSERT), so live
 // delivery follows seq order.
 import type { Store } from "@stratum/db";
-import type { BusEvent, EventBus, SubscribeOptions, Subscription } from "./bus.js";
+import type { EventBus, SubscribeOptions, Subscription } from "./bus.js";
 import { Subscriber, TopicHub } from "./subscriber.js";
 import * as table from "./store-events.js";
 
