@@ -136,3 +136,42 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
   await expect(page.getByTestId("conflict").or(page.getByTestId("current-decision"))).toBeVisible();
   await reviewer.context.close();
 });
+
+test("a reviewer working on a stale view gets the conflict shown with the server's current state", async ({ browser }) => {
+  const reviewer = await contextAs(browser, ACCOUNTS.reviewer);
+  await requireOps(reviewer.page, ["reviewDecide"]);
+  const versionId = await poolVersionId(reviewer.page);
+  const runs = await gql<{ datasetVersion: { runs: { nodes: Array<{ id: string; status: string }> } } }>(reviewer.page, `query($id: ID!) { datasetVersion(id: $id) { runs(first: 10) { nodes { id status } } } }`, { id: versionId });
+  const runId = runs.data?.datasetVersion.runs.nodes.find((r) => r.status === "SUCCEEDED")?.id;
+  test.skip(!runId, "needs a finished run (the curator flow above makes two)");
+
+  // The curator's view gets no live updates (its WebSocket is cut), so it goes stale.
+  const stale = await browser.newContext();
+  await stale.routeWebSocket(/graphql/, () => {});
+  const curator = await stale.newPage();
+  await signIn(curator, ACCOUNTS.curator);
+  await curator.goto(`/runs/${runId}/review`);
+  await curator.getByTestId("review-strip").locator("button").nth(10).click();
+  await expect(curator.getByTestId("position")).toHaveText(/^11 \//);
+
+  await reviewer.page.goto(`/runs/${runId}/review`);
+  await reviewer.page.getByTestId("review-strip").locator("button").nth(10).click();
+  await reviewer.page.keyboard.press("a");
+  await expect(reviewer.page.getByTestId("position")).toHaveText(/^12 \//);
+
+  // The stale curator rejects the same item: the API refuses, and the page says what the server holds.
+  await expect(curator.getByTestId("current-decision")).toContainText("pending");
+  await curator.keyboard.press("r");
+  const conflict = curator.getByTestId("conflict");
+  await expect(conflict).toBeVisible();
+  await expect(conflict).toContainText("accept");
+  await expect(curator.getByTestId("current-decision")).toContainText("accept");
+  await curator.screenshot({ path: path.join(ART, "review-conflict.png") });
+  // Choosing to apply it anyway sends the decision against the server's current version.
+  await conflict.getByRole("button", { name: "Apply mine over theirs" }).click();
+  await expect(curator.getByTestId("position")).toHaveText(/^12 \//);
+  await curator.getByTestId("review-strip").locator("button").nth(10).click();
+  await expect(curator.getByTestId("current-decision")).toContainText("reject");
+  await stale.close();
+  await reviewer.context.close();
+});
