@@ -39,12 +39,22 @@ const migrationDirectories = dirs.map((d) => ({
   },
 }));
 
+function readIfExists(file) {
+  return existsSync(file) ? readFileSync(file, "utf8") : null;
+}
+
 const pg = new PGlite();
 const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(pg));
 const engine = await SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, () => {}, adapter);
 const result = await engine.diff({
   from: dirs.length
-    ? { tag: "migrations", baseDir: migrationsDir, lockfile: { path: "migration_lock.toml", content: null }, shadowDbInitScript: "", migrationDirectories }
+    ? {
+        tag: "migrations",
+        baseDir: migrationsDir,
+        lockfile: { path: "migration_lock.toml", content: readIfExists(path.join(migrationsDir, "migration_lock.toml")) },
+        shadowDbInitScript: "",
+        migrationDirectories,
+      }
     : { tag: "empty" },
   to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: schema }] },
   script: true,
