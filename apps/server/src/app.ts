@@ -1,5 +1,6 @@
 // createApp({ store }) → a ready HTTP + WebSocket server (not yet listening): Express 5 with Apollo Server 5
-// at /graphql, graphql-ws subscriptions on the same port and path, POST /uploads, GET /samples/:id/image.
+// at /graphql, graphql-ws subscriptions on the same port and path, POST /uploads, GET /samples/:id/image,
+// GET /analyses/:id/layout.
 // Tests call createApp with a test store and listen(0); main.ts does the same with the real config.
 import "reflect-metadata";
 import http from "node:http";
@@ -22,6 +23,7 @@ import { queryLimitsPlugin } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { uploadRoute } from "./http/uploads.js";
 import { imageRoute } from "./http/images.js";
+import { layoutRoute } from "./modules/analysis/analysis.layout.js";
 import { sweepUploads } from "./modules/upload/upload.service.js";
 
 export interface CreateAppOptions {
@@ -90,6 +92,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   });
   app.post("/uploads", uploadRoute(services));
   app.get("/samples/:id/image", imageRoute(services));
+  app.get("/analyses/:id/layout", layoutRoute(services));
   options.routes?.(app, services);
 
   // graphql-ws on the same port and path. The connection authenticates (cookie from an allowed origin, or

@@ -222,6 +222,7 @@ describe("run list", () => {
 });
 
 describe("analyses", () => {
+  let analysisGid: string;
   it("analysisStart → groups per class with associations, paginated layout, verdicts with author", async () => {
     const r = await c.curator.mutate(
       gql`mutation ($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id status } job { id } errors { code field message } } }`,
@@ -229,6 +230,7 @@ describe("analyses", () => {
     );
     expect(r.data.analysisStart.errors).toEqual([]);
     await waitJob(r.data.analysisStart.job.id);
+    analysisGid = r.data.analysisStart.analysis.id;
     const q = gql`query ($id: ID!, $after: String) { analysis(id: $id) { status groups { id label name size isNoise associations verdict }
       layout(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { x y sample { id } group { id } } } } }`;
     const a = (await c.viewer.query(q, { id: r.data.analysisStart.analysis.id })).data.analysis;
@@ -246,6 +248,55 @@ describe("analyses", () => {
     expect(renamed.data.confounderGroupSetVerdict).toMatchObject({ group: { verdict: "RENAMED", name: "scanner 0", verdictBy: { id: gid("User", names.curator) } }, errors: [] });
     const noName = await c.curator.mutate(set, { input: { groupId: group.id, verdict: "RENAMED" } });
     expect(noName.data.confounderGroupSetVerdict.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "name"] });
+  });
+
+  it("GET /analyses/:id/layout gives the whole layout in one response, equal to the GraphQL connection; others get 404, no auth 401", async () => {
+    const res = await c.viewer.get(`/analyses/${analysisGid}/layout`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, max-age=60");
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ analysisId: analysisGid, count: 160, sampleIdType: "Sample" });
+    const bytes = (b64: string) => Buffer.from(b64, "base64");
+    const i32 = (b64: string) => { const b = bytes(b64); return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+    const f32 = (b64: string) => { const b = bytes(b64); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
+    const ids = i32(body.sampleIds), xy = f32(body.xy), group = i32(body.group), site = i32(body.site);
+    expect([ids.length, xy.length, group.length, site.length, body.externalIds.length, body.metadata.length]).toEqual([160, 320, 160, 160, 160, 160]);
+    // Every point of the GraphQL connection, in the same order.
+    const q = gql`query ($id: ID!, $after: String) { analysis(id: $id) { groups { id name size }
+      layout(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { x y sample { id externalId site { code } } group { id name } } } } }`;
+    const nodes: any[] = [];
+    let after: string | null = null;
+    let groups: any[] = [];
+    for (;;) {
+      const a: any = (await c.viewer.query(q, { id: analysisGid, after })).data.analysis;
+      groups = a.groups;
+      nodes.push(...a.layout.nodes);
+      if (!a.layout.pageInfo.hasNextPage) break;
+      after = a.layout.pageInfo.endCursor;
+    }
+    expect(nodes).toHaveLength(160);
+    expect(body.groups.map((g: any) => g.id).sort()).toEqual(groups.map((g: any) => g.id).sort());
+    expect(body.groups.reduce((s: number, g: any) => s + g.size, 0)).toBe(160);
+    nodes.forEach((p, i) => {
+      expect(gid(body.sampleIdType, ids[i]!)).toBe(p.sample.id);
+      expect(xy[2 * i]).toBeCloseTo(p.x, 4);
+      expect(xy[2 * i + 1]).toBeCloseTo(p.y, 4);
+      const g = body.groups[group[i]!];
+      expect({ id: g.id, name: g.name }).toEqual(p.group);
+      expect(body.externalIds[i]).toBe(p.sample.externalId);
+      expect(site[i]! < 0 ? null : body.sites[site[i]!]).toBe(p.sample.site?.code ?? null);
+    });
+    // Bearer token works too; another consortium's user, a malformed ID and a non-analysis ID get 404.
+    const bearer = await fetch(`${server.base}/analyses/${analysisGid}/layout`, { headers: { authorization: `Bearer ${curatorToken}` } });
+    expect(bearer.status).toBe(200);
+    expect(((await bearer.json()) as any).count).toBe(160);
+    const denied = await c.outsider.get(`/analyses/${analysisGid}/layout`);
+    expect(denied.status).toBe(404);
+    expect(((await denied.json()) as any).error.code).toBe("NOT_FOUND");
+    expect((await c.viewer.get(`/analyses/not-an-id/layout`)).status).toBe(404);
+    expect((await c.viewer.get(`/analyses/${gid("ConfounderAnalysis", 999_999)}/layout`)).status).toBe(404);
+    expect((await c.viewer.get(`/analyses/${gid("SelectionRun", 1)}/layout`)).status).toBe(404);
+    expect((await new TestClient(server).get(`/analyses/${analysisGid}/layout`)).status).toBe(401);
   });
 });
 
