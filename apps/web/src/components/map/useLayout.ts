@@ -1,29 +1,15 @@
 "use client";
-// Loads an analysis's whole 2-D layout into flat arrays for the map, page by page (the API caps pages
-// at 100), and builds the colourings: label, confounder group, site, a metadata column, or "selected
-// in run X".
+// Loads an analysis's whole 2-D layout into flat arrays for the map in one request (GET
+// /api/analyses/:id/layout, decoded in layoutPayload.ts), and builds the colourings: label, confounder
+// group, site, a metadata column, or "selected in run X".
 import { useApolloClient } from "@apollo/client/react";
 import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
-import type { LayoutPageQuery, RunItemIdsQuery } from "@/gql/graphql";
+import type { RunItemIdsQuery } from "@/gql/graphql";
 import type { MapCategory } from "./EmbeddingMap";
 import { OTHER } from "./palette";
-import { arrangeByClass, type ClassBox } from "./arrange";
-
-const LayoutPage = graphql(`
-  query LayoutPage($id: ID!, $after: String) {
-    node(id: $id) {
-      ... on ConfounderAnalysis {
-        id
-        layout(first: 100, after: $after) {
-          totalCount
-          pageInfo { hasNextPage endCursor }
-          nodes { x y sample { id externalId label site { code } metadata } group { id index isNoise name } }
-        }
-      }
-    }
-  }
-`);
+import type { ClassBox } from "./arrange";
+import { fetchLayout } from "./layoutPayload";
 
 const RunItemsPage = graphql(`
   query RunItemIds($id: ID!, $after: String) {
@@ -48,56 +34,20 @@ export interface Layout {
 }
 
 export function useLayout(analysisId: string | null): { layout: Layout | null; loaded: number; total: number; error: string | null } {
-  const client = useApolloClient();
   const [state, setState] = useState<{ layout: Layout | null; loaded: number; total: number; error: string | null }>({ layout: null, loaded: 0, total: 0, error: null });
   useEffect(() => {
     if (!analysisId) return;
-    let cancelled = false;
-    (async () => {
-      const xs: number[] = [], ys: number[] = [];
-      const sampleIds: string[] = [], externalIds: string[] = [], labels: string[] = [], sites: string[] = [], groups: string[] = [];
-      const metadata: Array<Record<string, unknown>> = [];
-      const cols = new Set<string>();
-      let after: string | null = null;
-      try {
-        for (;;) {
-          const res: { data?: LayoutPageQuery } = await client.query({ query: LayoutPage, variables: { id: analysisId, after }, fetchPolicy: "network-only" });
-          const node: LayoutPageQuery["node"] | undefined = res.data?.node;
-          if (!node || node.__typename !== "ConfounderAnalysis") throw new Error("analysis not found");
-          for (const p of node.layout.nodes) {
-            xs.push(p.x);
-            ys.push(p.y);
-            sampleIds.push(p.sample.id);
-            externalIds.push(p.sample.externalId);
-            labels.push(p.sample.label);
-            sites.push(p.sample.site?.code ?? "—");
-            groups.push(p.group.isNoise ? `${p.sample.label} · noise` : p.group.name);
-            const md = (p.sample.metadata ?? {}) as Record<string, unknown>;
-            metadata.push(md);
-            for (const k of Object.keys(md)) cols.add(k);
-          }
-          if (cancelled) return;
-          setState((s) => ({ ...s, loaded: xs.length, total: node.layout.totalCount }));
-          if (!node.layout.pageInfo.hasNextPage) break;
-          after = node.layout.pageInfo.endCursor;
-        }
-        if (cancelled) return;
-        const fx = Float32Array.from(xs), fy = Float32Array.from(ys);
-        const classes = arrangeByClass(fx, fy, labels);
-        setState({
-          layout: { xs: fx, ys: fy, classes, sampleIds, externalIds, labels, sites, groups, metadata, metadataColumns: [...cols].sort() },
-          loaded: xs.length,
-          total: xs.length,
-          error: null,
-        });
-      } catch (e) {
-        if (!cancelled) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) }));
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [analysisId, client]);
+    const abort = new AbortController();
+    fetchLayout(analysisId, abort.signal).then(
+      (layout) => {
+        if (!abort.signal.aborted) setState({ layout, loaded: layout.xs.length, total: layout.xs.length, error: null });
+      },
+      (e: unknown) => {
+        if (!abort.signal.aborted) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) }));
+      },
+    );
+    return () => abort.abort();
+  }, [analysisId]);
   return state;
 }
 
