@@ -2,7 +2,7 @@
 // Run detail: live progress (jobProgress subscription), selected items with thumbnails grouped by
 // confounder group, allocation per group beside the pool, metrics and evaluations, manifest download.
 import Link from "next/link";
-import { useParams } from "next/navigation";
+import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
@@ -36,6 +36,14 @@ const RunCancel = graphql(`
   mutation RunCancel($input: SelectionRunRefInput!) { selectionRunCancel(input: $input) { run { id status } errors { code field message } } }
 `);
 
+const RunReproduce = graphql(`
+  mutation RunReproduce($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } errors { code field message } } }
+`);
+
+const RunProbe = graphql(`
+  mutation RunProbe($input: EvaluationProbeRunInput!) { evaluationProbeRun(input: $input) { job { id status } errors { code field message } } }
+`);
+
 type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "SelectionRun" }>;
 
 export default function RunPage() {
@@ -63,7 +71,7 @@ export default function RunPage() {
           <PageHead
             title={<>{r.name || r.strategy} <StatusBadge status={live?.status ?? r.status} /></>}
             sub={<><code>{r.strategy}</code> · {r.budgetPerClass} per class · seed {r.seed}{typeof (r.params as Record<string, unknown>).allocation === "string" ? <> · {String((r.params as Record<string, unknown>).allocation)} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
-            actions={<RunActions r={r} />}
+            actions={<RunActions r={r} onChanged={() => void refetch()} />}
           />
           {(active || live) && (
             <Card title="Progress" testId="run-progress">
@@ -79,11 +87,22 @@ export default function RunPage() {
   );
 }
 
-function RunActions({ r }: { r: Run }) {
+function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
   const { role } = useShell();
   const toast = useToast();
+  const router = useRouter();
   const [cancel, { loading }] = useMutation(RunCancel);
+  const [reproduce, { loading: reproducing }] = useMutation(RunReproduce);
+  const [probe, { loading: probing }] = useMutation(RunProbe);
   const [err, setErr] = useState<string | null>(null);
+  const [probeJob, setProbeJob] = useState<string | null>(null);
+  // The PROBE job's evaluations land on the run when it finishes: re-read the run then.
+  const probeLive = useJobProgress(probeJob, (status) => {
+    setProbeJob(null);
+    if (status === "SUCCEEDED") toast("Linear probe finished");
+    else setErr(`The linear probe ended ${status.toLowerCase()}.`);
+    onChanged();
+  });
   const active = r.status === "QUEUED" || r.status === "RUNNING";
   return (
     <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
@@ -104,6 +123,28 @@ function RunActions({ r }: { r: Run }) {
             <a className="btn" href={`/api/runs/${encodeURIComponent(r.id)}/manifest.jsonl`} download data-testid="manifest-jsonl">Manifest JSONL</a>
             <a className="btn" href={`/api/runs/${encodeURIComponent(r.id)}/manifest.csv`} download>CSV</a>
             <Link className="btn" href={`/compare?ids=${r.id}`}>Compare…</Link>
+            {atLeast(role, "CURATOR") && (
+              <button className="btn" data-testid="run-reproduce" disabled={reproducing} onClick={async () => {
+                setErr(null);
+                try {
+                  const { data } = await reproduce({ variables: { input: { runId: r.id } } });
+                  const p = data?.selectionRunReproduce;
+                  if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
+                  else if (p?.run) router.push(`/runs/${p.run.id}`);
+                } catch (e) { setErr(describeError(e)); }
+              }}>{reproducing ? "Starting…" : "Reproduce"}</button>
+            )}
+            {atLeast(role, "CURATOR") && (
+              <button className="btn" data-testid="run-probe" disabled={probing || probeJob !== null} onClick={async () => {
+                setErr(null);
+                try {
+                  const { data } = await probe({ variables: { input: { runId: r.id } } });
+                  const p = data?.evaluationProbeRun;
+                  if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
+                  else if (p?.job) { setProbeJob(p.job.id); toast("Linear probe started"); }
+                } catch (e) { setErr(describeError(e)); }
+              }}>{probeJob ? `Probing… ${probeLive && probeLive.total > 0 ? Math.round((100 * probeLive.done) / probeLive.total) + "%" : ""}` : "Run linear probe"}</button>
+            )}
             {atLeast(role, "REVIEWER") && <Link className="btn primary" href={`/runs/${r.id}/review`} data-testid="open-review">Review</Link>}
           </>
         )}
@@ -132,7 +173,7 @@ function Done({ r }: { r: Run }) {
       <div className="grid cols-4">
         <div className="card stat"><div className="k">Selected</div><div className="v">{fmtInt(r.items.totalCount)}</div></div>
         <div className="card stat"><div className="k">Manifest hash</div><div className="v mono" style={{ fontSize: 13 }} title={r.manifestHash ?? ""} data-testid="manifest-hash">{r.manifestHash?.slice(0, 23)}…</div></div>
-        <div className="card stat"><div className="k">Reproducible</div><div className="v" style={{ fontSize: 14 }}>{r.reproducible == null ? (r.parent ? "checking…" : "original run") : r.reproducible ? <Badge tone="ok">same hash as {r.parent?.name}</Badge> : <Badge tone="bad">hash differs</Badge>}</div></div>
+        <div className="card stat"><div className="k">Reproducible</div><div className="v" style={{ fontSize: 14 }}>{r.reproducible == null ? (r.parent ? "checking…" : "original run") : r.reproducible ? <span data-testid="reproducible"><Badge tone="ok" title={`same manifest hash as ${r.parent?.name ?? "the original run"}`}>reproduced: same manifest hash</Badge></span> : <span data-testid="reproducible"><Badge tone="bad" title={`manifest hash differs from ${r.parent?.name ?? "the original run"}`}>differs from {r.parent?.name ?? "original"}</Badge></span>}</div></div>
         <div className="card stat"><div className="k">Review</div><div className="v" style={{ fontSize: 14 }}><Badge tone="ok">{s.accepted} accepted</Badge> <Badge tone="bad">{s.rejected} rejected</Badge> <Badge tone="warn">{s.flagged} flagged</Badge> <span className="muted small">{s.undecided} pending</span></div></div>
       </div>
       <div className="grid cols-2">
