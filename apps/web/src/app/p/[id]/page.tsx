@@ -4,7 +4,7 @@ import { useParams, useRouter } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
 import { useMemo, useRef } from "react";
 import { graphql } from "@/gql";
-import { AppShell } from "@/components/shell/AppShell";
+import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/components/ui";
 import { JobsTable } from "@/components/JobsTable";
 import { RunsTable } from "@/components/RunsTable";
@@ -57,6 +57,7 @@ export default function ProjectPage() {
   const boxRef = useRef<HTMLDivElement>(null);
   const { data, loading, error } = useQuery(ProjectQuery, { variables: { id }, pollInterval: 10_000 });
   const p = data?.node?.__typename === "Project" ? data.node : null;
+  const { role } = useViewerScope(p?.consortium.id);
   const act = useQuery(ProjectActivityQuery, { variables: { id }, pollInterval: 5_000 });
   const a = useMemo(() => {
     const node = act.data?.node?.__typename === "Project" ? act.data.node : null;
@@ -76,7 +77,7 @@ export default function ProjectPage() {
       {error && !p && <div className="alert bad">{error.message}</div>}
       {loading && !p ? <SkeletonRows rows={8} /> : !p ? <Empty title="Project not found">It does not exist, or you cannot see it.</Empty> : (
         <>
-          <PageHead title={p.name} sub={p.description || "Project overview"} />
+          <PageHead title={p.name} sub={p.description || "Project overview"} actions={atLeast(role, "CURATOR") ? <Link className="btn primary" href={`/p/${p.id}/import`} data-testid="import-link">Import version…</Link> : null} />
           <div className="grid cols-4" style={{ marginBottom: 16 }}>
             <Stat k="Datasets" v={fmtInt(p.datasets.nodes.length)} />
             <Stat k="Samples (latest)" v={fmtInt(p.datasets.nodes.reduce((s, d) => s + (d.latestVersion?.sampleCount ?? 0), 0))} />
