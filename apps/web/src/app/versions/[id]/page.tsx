@@ -52,6 +52,20 @@ const AnalysisStart = graphql(`
   }
 `);
 
+const ConsortiumModelsQuery = graphql(`
+  query ConsortiumOnnxModels($id: ID!) {
+    node(id: $id) {
+      ... on Consortium { id embeddingModels(first: 100) { nodes { id name version kind dim } } }
+    }
+  }
+`);
+
+const EmbeddingSetStartDoc = graphql(`
+  mutation EmbeddingSetStart($input: EmbeddingSetStartInput!) {
+    embeddingSetStart(input: $input) { embeddingSet { id status } job { id status phase done total rate etaSeconds } errors { code field message } }
+  }
+`);
+
 function useTab(): [string, (t: string) => void] {
   const search = useSearchParams();
   const router = useRouter();
@@ -96,7 +110,7 @@ export default function VersionPage() {
             ))}
             <Link href={`/versions/${v.id}/map`} className="" style={{ marginLeft: "auto" }}>Embedding map →</Link>
           </div>
-          {tab === "overview" && <Overview v={v} w={w} workError={workQ.error} />}
+          {tab === "overview" && <Overview v={v} w={w} workError={workQ.error} onWorkChanged={() => void workQ.refetch()} />}
           {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labelCounts.map((l) => l.label)} sites={v.dataset.project.consortium.sites.nodes} />}
           {tab === "history" && <History current={v.id} versions={v.dataset.versions.nodes} />}
         </>
@@ -147,7 +161,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
   );
 }
 
-function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown }) {
+function Overview({ v, w, workError, onWorkChanged }: { v: V; w: W | null; workError?: unknown; onWorkChanged: () => void }) {
   return (
     <div className="grid side">
       <div className="stack">
@@ -180,13 +194,66 @@ function Overview({ v, w, workError }: { v: V; w: W | null; workError?: unknown 
           {w?.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${w.sourceRun.id}`}>{w.sourceRun.name || "a run"}</Link></div>}
         </Card>
         <Card title="Embedding sets" flush>
-          {!w ? <ApiGap error={workError} /> : w.embeddingSets.nodes.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>.</Empty> : (
+          {w && <ComputeEmbeddings v={v} w={w} onChanged={onWorkChanged} />}
+          {!w ? <ApiGap error={workError} /> : w.embeddingSets.nodes.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>, or compute them here with a registered ONNX model.</Empty> : (
             <table className="table"><tbody>{w.embeddingSets.nodes.map((s) => (
               <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div>{s.job && (s.status === "PENDING" || s.status === "RUNNING") && <div style={{ marginTop: 6 }}><LiveJob job={s.job} /></div>}</td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
             ))}</tbody></table>
           )}
         </Card>
       </div>
+    </div>
+  );
+}
+
+// "Compute embeddings" with a registered ONNX model that has no usable set on this version yet (a FAILED
+// set may be restarted: the server resumes it). CURATOR+; the job's progress shows until it ends.
+function ComputeEmbeddings({ v, w, onChanged }: { v: V; w: W; onChanged: () => void }) {
+  const { role } = useShell();
+  const toast = useToast();
+  const curator = atLeast(role, "CURATOR");
+  const modelsQ = useQuery(ConsortiumModelsQuery, { variables: { id: v.dataset.project.consortium.id }, skip: !curator });
+  const c = modelsQ.data?.node?.__typename === "Consortium" ? modelsQ.data.node : null;
+  const taken = new Set(w.embeddingSets.nodes.filter((s) => s.status !== "FAILED").map((s) => s.model?.id));
+  const models = (c?.embeddingModels.nodes ?? []).filter((m) => m.kind === "ONNX" && !taken.has(m.id));
+  const [modelId, setModelId] = useState("");
+  const [err, setErr] = useState<string | null>(null);
+  const [job, setJob] = useState<{ id: string; status: string; phase: string; done: number; total: number; rate: number; etaSeconds?: number | null } | null>(null);
+  const [start, { loading }] = useMutation(EmbeddingSetStartDoc);
+  const live = useJobProgress(job?.id ?? null, (status) => {
+    if (status === "SUCCEEDED") toast("Embeddings computed", "ok");
+    else setErr(`The embedding job ended ${status.toLowerCase()}.`);
+    setJob(null);
+    onChanged();
+  });
+  // Once the work query lists the running set, its row below shows the same live progress.
+  const shownBelow = job != null && w.embeddingSets.nodes.some((s) => s.job?.id === job.id && (s.status === "PENDING" || s.status === "RUNNING"));
+  if (!curator || (!job && models.length === 0)) return null;
+  const chosen = models.find((m) => m.id === modelId) ?? models[0];
+  return (
+    <div style={{ padding: "10px 12px", borderBottom: "1px solid var(--border, #e5e7eb)" }} data-testid="compute-embeddings">
+      {job && shownBelow ? (
+        <div className="muted small" data-testid="compute-embeddings-running">Computing embeddings — progress in the list below.</div>
+      ) : job ? (
+        <ProgressBar p={live ?? { phase: job.phase, done: job.done, total: job.total, rate: job.rate, etaSeconds: job.etaSeconds, status: job.status }} />
+      ) : (
+        <div className="row">
+          <select className="input" aria-label="ONNX model" value={chosen?.id ?? ""} onChange={(e) => setModelId(e.target.value)} disabled={loading} style={{ flex: 1 }}>
+            {models.map((m) => <option key={m.id} value={m.id}>{m.name} {m.version} ({m.dim}-d)</option>)}
+          </select>
+          <button className="btn primary sm" disabled={loading || !chosen} data-testid="compute-embeddings-start" onClick={async () => {
+            if (!chosen) return;
+            setErr(null);
+            try {
+              const { data } = await start({ variables: { input: { datasetVersionId: v.id, modelId: chosen.id } } });
+              const p = data?.embeddingSetStart;
+              if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
+              else if (p?.job) { setJob(p.job); onChanged(); }
+            } catch (e) { setErr(describeError(e)); }
+          }}>{loading ? "Starting…" : "Compute embeddings"}</button>
+        </div>
+      )}
+      <ErrorText testId="compute-embeddings-error">{err}</ErrorText>
     </div>
   );
 }
