@@ -180,13 +180,13 @@ export default function ImportPage() {
           <Card title="Result" testId="import-result">
             {!result ? <Empty title="Nothing imported yet">Files are uploaded first, then checked row by row; nothing is written if a row is bad.</Empty> : result.created === false ? (
               <div className="stack">
-                <div><Badge tone="warn">no change</Badge> identical to version {result.version?.number}</div>
+                <div data-testid="import-unchanged"><Badge tone="warn">no change</Badge> no change: identical to version {result.version?.number}</div>
                 {result.version && <Link href={`/versions/${result.version.id}`}>Open {result.dataset?.name} v{result.version.number}</Link>}
               </div>
             ) : (
               <div className="stack">
                 <div><Badge tone="ok">created</Badge> {result.dataset?.name} v{result.version?.number} · {fmtInt(result.version?.sampleCount)} samples</div>
-                {result.diff && <div className="small muted">+{fmtInt(result.diff.added)} added · {fmtInt(result.diff.changed)} changed · −{fmtInt(result.diff.removed)} removed · {fmtInt(result.diff.unchanged)} unchanged</div>}
+                {result.diff && <div className="small muted">+{fmtInt(result.diff.added)} added · {fmtInt(result.diff.changed)} changed · {fmtInt(result.diff.removed)} removed · {fmtInt(result.diff.unchanged)} unchanged</div>}
                 {result.summary && <div className="small">{result.summary}</div>}
                 {result.version && <Link className="btn primary" href={`/versions/${result.version.id}`} data-testid="import-version-link">Open v{result.version.number}</Link>}
               </div>
