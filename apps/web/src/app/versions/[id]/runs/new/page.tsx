@@ -69,6 +69,10 @@ export default function NewRunPage() {
     if (Object.keys(local).length || !v) return;
     const analysis = analyses.find((a) => a.id === values.analysisId);
     const embeddingSetId = analysis?.embeddingSet?.id ?? w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE")?.id;
+    if (!embeddingSetId) {
+      setErrors({ "": "This version has no complete embedding set yet: compute embeddings first (version page)." });
+      return;
+    }
     try {
       const { data } = await start({
         variables: {
@@ -79,7 +83,7 @@ export default function NewRunPage() {
             seed: Number(values.seed),
             name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
             ...(strategy?.needsAnalysis ? { allocation: values.allocation, analysisId: values.analysisId } : {}),
-            embeddingSetId: embeddingSetId ?? "",
+            embeddingSetId,
           },
         },
       });
@@ -157,9 +161,9 @@ export default function NewRunPage() {
                   </div>
                 </div>
               )}
-              <ErrorText testId="form-error">{errors[""] ?? errors.input}</ErrorText>
+              <ErrorText testId="form-error">{[errors[""] ?? errors.input, errors.embeddingSetId, errors.datasetVersionId, errors.perClass].filter(Boolean).join(" ")}</ErrorText>
               <div className="row" style={{ marginTop: 8 }}>
-                <button className="btn primary" type="submit" disabled={sending} data-testid="start-run">{sending ? "Starting…" : "Start run"}</button>
+                <button className="btn primary" type="submit" disabled={sending || !w} data-testid="start-run">{sending ? "Starting…" : "Start run"}</button>
               </div>
             </form>
           </Card>
