@@ -122,17 +122,64 @@ export default function VersionPage() {
 type V = Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>;
 type W = Extract<NonNullable<import("@/gql/graphql").VersionWorkQuery["node"]>, { __typename: "DatasetVersion" }>;
 
+const REDUCERS = ["umap", "tsne", "pca", "none"] as const;
+
+/** Analysis parameters as typed, checked before sending; blank eps/minPts mean "choose automatically". */
+function analysisParams(form: { reduce: string; eps: string; minPts: string; seed: string }): { params?: Record<string, unknown>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const params: Record<string, unknown> = { reduce: form.reduce };
+  if (form.eps.trim() !== "") {
+    const eps = Number(form.eps);
+    if (!Number.isFinite(eps) || eps <= 0) errors.eps = `expected a positive number or blank for auto, got "${form.eps}"`;
+    else params.eps = eps;
+  }
+  if (form.minPts.trim() !== "") {
+    const minPts = Number(form.minPts);
+    if (!Number.isInteger(minPts) || minPts < 1) errors.minPts = `expected a whole number ≥ 1 or blank for auto, got "${form.minPts}"`;
+    else params.minPts = minPts;
+  }
+  const seed = Number(form.seed);
+  if (!Number.isInteger(seed) || seed < 0) errors.seed = `expected a whole number ≥ 0, got "${form.seed}"`;
+  else params.seed = seed;
+  return Object.keys(errors).length ? { errors } : { params, errors };
+}
+
 function VersionActions({ v, w }: { v: V; w: W | null }) {
   const { role } = useShell();
   const router = useRouter();
   const toast = useToast();
   const [start, { loading }] = useMutation(AnalysisStart);
   const [err, setErr] = useState<string | null>(null);
+  const [form, setForm] = useState({ reduce: "umap", eps: "", minPts: "", seed: "0" });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const set = w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE");
   if (!atLeast(role, "CURATOR")) return null;
+  const field = (name: keyof typeof form, label: string, placeholder: string, width: number) => (
+    <label className="stack" style={{ gap: 2 }}>
+      <span className="muted" style={{ fontSize: 12 }}>{label}</span>
+      <input
+        className="input"
+        style={{ width }}
+        name={`analysis-${name}`}
+        value={form[name]}
+        placeholder={placeholder}
+        onChange={(e) => setForm({ ...form, [name]: e.target.value })}
+        aria-invalid={fieldErrors[name] ? true : undefined}
+      />
+    </label>
+  );
   return (
     <div className="stack" style={{ gap: 4, alignItems: "flex-end" }}>
-      <div className="row">
+      <div className="row" style={{ alignItems: "flex-end" }}>
+        <label className="stack" style={{ gap: 2 }}>
+          <span className="muted" style={{ fontSize: 12 }}>2-D reduction</span>
+          <select className="input" name="analysis-reduce" value={form.reduce} onChange={(e) => setForm({ ...form, reduce: e.target.value })}>
+            {REDUCERS.map((r) => <option key={r} value={r}>{r === "tsne" ? "t-SNE" : r === "umap" ? "UMAP" : r === "pca" ? "PCA" : "none"}</option>)}
+          </select>
+        </label>
+        {field("eps", "DBSCAN eps", "auto", 70)}
+        {field("minPts", "minPts", "auto", 60)}
+        {field("seed", "seed", "0", 50)}
         <button
           className="btn"
           data-testid="run-analysis"
@@ -140,8 +187,11 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
           title={set ? `Cluster each class of ${set.model?.name ?? ""} embeddings` : "Needs a complete embedding set"}
           onClick={async () => {
             setErr(null);
+            const checked = analysisParams(form);
+            setFieldErrors(checked.errors);
+            if (!checked.params) return;
             try {
-              const { data } = await start({ variables: { input: { datasetVersionId: v.id, embeddingSetId: set!.id } } });
+              const { data } = await start({ variables: { input: { datasetVersionId: v.id, embeddingSetId: set!.id, params: checked.params } } });
               const p = data?.analysisStart;
               if (p?.analysis) {
                 toast("Confounder analysis started", "ok");
@@ -156,7 +206,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
         </button>
         <Link className="btn primary" href={`/versions/${v.id}/runs/new`} data-testid="new-run">New selection run</Link>
       </div>
-      <ErrorText testId="analysis-error">{err}</ErrorText>
+      <ErrorText testId="analysis-error">{err ?? (Object.values(fieldErrors).join(" ") || null)}</ErrorText>
     </div>
   );
 }
