@@ -57,6 +57,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     STRATUM_DATA_DIR: path.join(dataDir, "pglite"),
     STRATUM_FILES_DIR: path.join(dataDir, "files"),
     STRATUM_DEMO_PASSWORD: E2E_PASSWORD,
+    // The curator test starts the demo embedding itself, so its progress bar is watched live from start.
+    STRATUM_SEED_EMBED: "false",
     STRATUM_SKIP_BUILD: "1",
     API_PORT: String(apiPort),
     WEB_PORT: String(webPort),

@@ -64,11 +64,17 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
   });
   const progressStates = () => page.evaluate(() => (window as unknown as { __progress: string[] }).__progress.slice());
 
-  // Confounder analysis. The demo embedding (queued at seed) must complete first: its progress bar
-  // advances live on the version page meanwhile.
+  // Confounder analysis needs a complete embedding set first.
   await page.goto(`/versions/${versionId}`);
+  // The e2e stack seeds without embeddings (STRATUM_SEED_EMBED=false): compute them from the page and
+  // watch the job's progress bar advance live on this page.
+  await page.getByTestId("compute-embeddings-start").click();
   await expect(page.getByTestId("run-analysis")).toBeEnabled({ timeout: 180_000 });
   const embeddingStates = await progressStates();
+  // t-SNE with an explicit seed: the longer of the reducers, so the analysis is still running when its
+  // page opens even on a fast, idle machine (the demo embedding may already be done by then).
+  await page.locator("select[name=analysis-reduce]").selectOption("tsne");
+  await page.locator("input[name=analysis-seed]").fill("3");
   await page.getByTestId("run-analysis").click();
   await expect(page).toHaveURL(/\/analyses\//);
   await expect(page.getByTestId("group-row").first()).toBeVisible({ timeout: 180_000 });

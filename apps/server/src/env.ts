@@ -45,6 +45,8 @@ export interface ServerConfig {
   seedDemo: boolean;
   /** One password for every demo account (STRATUM_DEMO_PASSWORD); random per account when unset. */
   demoPassword: string | undefined;
+  /** Queue the demo encoder over the seeded versions (STRATUM_SEED_EMBED, default true). */
+  seedEmbed: boolean;
 }
 
 export class ConfigError extends Error {
@@ -130,5 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .map((p) => path.resolve(p)),
     seedDemo: bool(env, "STRATUM_SEED_DEMO", true),
     demoPassword: env.STRATUM_DEMO_PASSWORD?.trim() || undefined,
+    seedEmbed: bool(env, "STRATUM_SEED_EMBED", true),
   };
 }

@@ -23,7 +23,10 @@ if (config.seedDemo) {
     log: (line) => console.log(line),
   });
   if (seed) {
-    for (const jobId of await queueDemoEmbeddings(store, seed)) await runtime.jobs.queue.enqueue(jobId);
+    // STRATUM_SEED_EMBED=false leaves "Compute embeddings" to the user (the e2e suite watches it live).
+    if (config.seedEmbed) {
+      for (const jobId of await queueDemoEmbeddings(store, seed)) await runtime.jobs.queue.enqueue(jobId);
+    }
     console.log(describeAccounts(seed, config.webOrigin));
   }
 }
