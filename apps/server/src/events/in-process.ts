@@ -3,7 +3,7 @@
 // delivery follows seq order.
 import type { Store } from "@stratum/db";
 import type { EventBus, SubscribeOptions, Subscription } from "./bus.js";
-import { Subscriber, TopicHub } from "./subscriber.js";
+import { TopicHub } from "./subscriber.js";
 import * as table from "./store-events.js";
 
 const MAX_BATCH = 500; // events per INSERT
@@ -63,16 +63,7 @@ export class InProcessEventBus implements EventBus {
   }
 
   subscribe<P>(topic: string, options: SubscribeOptions = {}): Subscription<P> {
-    const subscriber = new Subscriber({
-      topic,
-      afterSeq: options.afterSeq,
-      maxQueued: options.maxQueued,
-      readSince: (t, after, limit) => table.readSince(this.store.sql, t, after, limit),
-      readHead: () => table.readHead(this.store.sql),
-      onClose: (s) => this.hub.remove(s),
-    });
-    this.hub.add(subscriber);
-    return subscriber as unknown as Subscription<P>;
+    return this.hub.subscribe<P>(this.store.sql, topic, options);
   }
 
   async publishEphemeral<P>(topic: string, payload: P): Promise<void> {

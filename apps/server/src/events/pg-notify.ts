@@ -7,7 +7,7 @@
 import pg from "pg";
 import type { Store } from "@stratum/db";
 import type { BusEvent, EventBus, SubscribeOptions, Subscription } from "./bus.js";
-import { Subscriber, TopicHub } from "./subscriber.js";
+import { TopicHub } from "./subscriber.js";
 import * as table from "./store-events.js";
 
 const CHANNEL = "stratum_events";
@@ -134,16 +134,7 @@ export class PgNotifyEventBus implements EventBus {
   }
 
   subscribe<P>(topic: string, options: SubscribeOptions = {}): Subscription<P> {
-    const subscriber = new Subscriber({
-      topic,
-      afterSeq: options.afterSeq,
-      maxQueued: options.maxQueued,
-      readSince: (t, after, limit) => table.readSince(this.store.sql, t, after, limit),
-      readHead: () => table.readHead(this.store.sql),
-      onClose: (s) => this.hub.remove(s),
-    });
-    this.hub.add(subscriber);
-    return subscriber as unknown as Subscription<P>;
+    return this.hub.subscribe<P>(this.store.sql, topic, options);
   }
 
   async publishEphemeral<P>(topic: string, payload: P): Promise<void> {

@@ -2,7 +2,9 @@
 // the live queue only saves a read. When a consumer is slower than its producers and the queue passes
 // `maxQueued`, the queue is dropped and the subscriber re-reads from the table from its last seq, so
 // memory stays bounded and nothing is lost (backpressure by catch-up, not by dropping).
-import type { BusEvent, Subscription } from "./bus.js";
+import type { SqlClient } from "@stratum/db";
+import type { BusEvent, SubscribeOptions, Subscription } from "./bus.js";
+import * as table from "./store-events.js";
 
 export type ReadSince = (topic: string, afterSeq: number, limit: number) => Promise<BusEvent[]>;
 /** The highest stored seq right now (any topic): where a live-only subscription starts. */
@@ -153,6 +155,20 @@ export class Subscriber implements Subscription {
 export class TopicHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly ephemeral = new Map<string, Set<(payload: unknown) => void>>();
+
+  /** A live subscriber on this hub that catches up (and resyncs) from the StreamEvent table. */
+  subscribe<P>(sql: SqlClient, topic: string, options: SubscribeOptions = {}): Subscription<P> {
+    const subscriber = new Subscriber({
+      topic,
+      afterSeq: options.afterSeq,
+      maxQueued: options.maxQueued,
+      readSince: (t, after, limit) => table.readSince(sql, t, after, limit),
+      readHead: () => table.readHead(sql),
+      onClose: (s) => this.remove(s),
+    });
+    this.add(subscriber);
+    return subscriber as unknown as Subscription<P>;
+  }
 
   add(subscriber: Subscriber): void {
     let set = this.subscribers.get(subscriber.topic);

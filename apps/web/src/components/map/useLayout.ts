@@ -8,8 +8,7 @@ import { graphql } from "@/gql";
 import type { RunItemIdsQuery } from "@/gql/graphql";
 import type { MapCategory } from "./EmbeddingMap";
 import { OTHER } from "./palette";
-import type { ClassBox } from "./arrange";
-import { fetchLayout } from "./layoutPayload";
+import { fetchLayout, type DecodedLayout } from "./layoutPayload";
 
 const RunItemsPage = graphql(`
   query RunItemIds($id: ID!, $after: String) {
@@ -19,19 +18,8 @@ const RunItemsPage = graphql(`
   }
 `);
 
-export interface Layout {
-  /** Positions with the classes placed side by side (see arrange.ts). */
-  xs: Float32Array;
-  ys: Float32Array;
-  classes: ClassBox[];
-  sampleIds: string[];
-  externalIds: string[];
-  labels: string[];
-  sites: string[];
-  groups: string[];
-  metadata: Array<Record<string, unknown>>;
-  metadataColumns: string[];
-}
+/** An analysis layout, classes placed side by side (see arrange.ts); decoded by layoutPayload.ts. */
+export type Layout = DecodedLayout;
 
 export function useLayout(analysisId: string | null): { layout: Layout | null; loaded: number; total: number; error: string | null } {
   const [state, setState] = useState<{ layout: Layout | null; loaded: number; total: number; error: string | null }>({ layout: null, loaded: 0, total: 0, error: null });
