@@ -187,3 +187,26 @@ export async function* readCsvRecords(
   const last = parser.end();
   if (tail.length + last.length > 0) yield [...tail, ...last];
 }
+
+/**
+ * Opens a CSV file for streaming and reads its first batch, so callers can look at the header before
+ * going on. An empty file is a FormatError saying `expected`; the stream is closed on any error.
+ */
+export async function openCsvRecords(
+  file: string,
+  delimiter: string,
+  expected: string,
+): Promise<{ first: CsvRecord[]; batches: AsyncGenerator<CsvRecord[]>; close: () => Promise<void> }> {
+  const batches = readCsvRecords(file, delimiter);
+  const close = async () => {
+    await batches.return(undefined);
+  };
+  try {
+    const first = await batches.next();
+    if (first.done || first.value.length === 0) throw new FormatError("EMPTY_FILE", file, `expected ${expected}, got no content`);
+    return { first: first.value, batches, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -7,7 +7,7 @@ import path from "node:path";
 import { FormatError, ioError } from "./errors.js";
 import { openNpy } from "./npy.js";
 import { openParquetEmbeddings } from "./parquet.js";
-import { readCsvRecords, type CsvRecord } from "./csv.js";
+import { openCsvRecords, type CsvRecord } from "./csv.js";
 
 export type EmbeddingFormat = "npy" | "csv" | "parquet";
 
@@ -170,20 +170,9 @@ async function openCsvEmbeddings(
   } catch (error) {
     throw error instanceof FormatError ? error : ioError(file, error);
   }
-  const batches = readCsvRecords(file);
-  const close = async () => {
-    await batches.return(undefined);
-  };
-  let pending: CsvRecord[];
-  try {
-    const first = await batches.next();
-    if (first.done || first.value.length === 0)
-      throw new FormatError("EMPTY_FILE", file, "expected embedding rows, got no content");
-    pending = first.value;
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const opened = await openCsvRecords(file, ",", "embedding rows");
+  const { batches, close } = opened;
+  let pending: CsvRecord[] = opened.first;
   const firstRecord = pending[0]!.fields;
   const hasHeader = !firstRecord.every((f) => parseNumber(f) !== undefined);
   const idIndex = hasHeader ? firstRecord.findIndex((h) => h.trim().toLowerCase() === "id") : -1;

@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { FormatError, ioError } from "./errors.js";
-import { readCsvRecords, type CsvRecord } from "./csv.js";
+import { openCsvRecords, type CsvRecord } from "./csv.js";
 
 export type ManifestFormat = "csv" | "tsv" | "jsonl";
 
@@ -80,20 +80,9 @@ export async function openManifest(file: string, options: OpenManifestOptions = 
 }
 
 async function openCsv(file: string, delimiter: string): Promise<ManifestReader> {
-  const batches = readCsvRecords(file, delimiter);
-  const close = async () => {
-    await batches.return(undefined);
-  };
-  let pending: CsvRecord[];
-  try {
-    const first = await batches.next();
-    if (first.done || first.value.length === 0)
-      throw new FormatError("EMPTY_FILE", file, "expected a header line, got no content");
-    pending = first.value;
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  const opened = await openCsvRecords(file, delimiter, "a header line");
+  const { batches, close } = opened;
+  let pending: CsvRecord[] = opened.first;
   const headerRecord = pending[0]!;
   pending = pending.slice(1);
   const header = headerRecord.fields.map((h) => h.trim());
