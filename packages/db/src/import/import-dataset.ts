@@ -41,6 +41,11 @@ export interface ImportInput extends ManifestColumns {
   modelVersion?: string;
   message?: string;
   authorId?: number | null;
+  /**
+   * Runs inside the import's transaction after its writes (the API writes its audit event here), so the
+   * import and whatever the caller records about it commit or roll back together.
+   */
+  inTransaction?: (sql: SqlClient, result: ImportResult) => Promise<void>;
   /** Create the consortium and project when missing (the CLI does; the API does not). Default false. */
   createMissing?: boolean;
   /** Rows per COPY batch (default 4096). */
@@ -87,7 +92,11 @@ export async function importDataset(
     );
     if (input.embeddingsPath)
       embeddings = await openCheckedEmbeddings(input.embeddingsPath, manifest, input.batchRows);
-    return await store.transaction((sql) => writeImport(store, sql, input, manifest, embeddings, onProgress));
+    return await store.transaction(async (sql) => {
+      const result = await writeImport(store, sql, input, manifest, embeddings, onProgress);
+      await input.inTransaction?.(sql, result);
+      return result;
+    });
   } catch (error) {
     throw asImportError(error);
   } finally {

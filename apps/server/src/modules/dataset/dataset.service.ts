@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ImportError, importDataset, type ImportResult, type SqlClient, type Store } from "@stratum/db";
+import { ImportError, importDataset, type ImportResult } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { AppError, type ErrorCode } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
@@ -85,31 +85,10 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
   }
   const uploads: Array<[StoredUpload, string]> = [[manifest, "manifestUploadId"]];
   if (embeddings) uploads.push([embeddings, "embeddingsUploadId"]);
-  // importDataset runs one raw-SQL transaction (store.transaction); the audit event is written inside it,
-  // after the import's own writes, so an import and its audit event commit or roll back together.
   const consortiumId = project!.consortiumId;
-  const auditedStore: Store = {
-    ...ctx.app.store,
-    transaction: <T>(fn: (sql: SqlClient) => Promise<T>) =>
-      ctx.app.store.transaction(async (sql) => {
-        const written = await fn(sql);
-        const r = written as unknown as ImportResult;
-        await auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, {
-          version: toGlobalId("DatasetVersion", r.version.id),
-          number: r.version.number,
-          created: r.created,
-          manifest: { filename: manifest.filename, sha256: manifest.sha256, size: manifest.size },
-          ...(embeddings
-            ? { embeddings: { filename: embeddings.filename, sha256: embeddings.sha256 }, model: input.modelName }
-            : {}),
-          diff: r.diff,
-        });
-        return written;
-      }),
-  };
   let result: ImportResult;
   try {
-    result = await importDataset(auditedStore, {
+    result = await importDataset(ctx.app.store, {
       consortium: consortiumId,
       project: project!.slug,
       dataset: input.datasetName,
@@ -122,6 +101,18 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
       ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
       ...(input.uriColumn ? { uriColumn: input.uriColumn } : {}),
       ...(input.siteColumn ? { siteColumn: input.siteColumn } : {}),
+      // The audit event commits or rolls back with the import.
+      inTransaction: (sql, r) =>
+        auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, {
+          version: toGlobalId("DatasetVersion", r.version.id),
+          number: r.version.number,
+          created: r.created,
+          manifest: { filename: manifest.filename, sha256: manifest.sha256, size: manifest.size },
+          ...(embeddings
+            ? { embeddings: { filename: embeddings.filename, sha256: embeddings.sha256 }, model: input.modelName }
+            : {}),
+          diff: r.diff,
+        }),
     });
   } catch (error) {
     if (error instanceof ImportError) throw importFailure(error, uploads);
