@@ -27,9 +27,9 @@ export interface DemoSplitFiles {
 export async function writeDemoSplit(
   outDir: string,
   split: "train" | "test",
-  options: { strength?: number; seed?: number } = {},
+  options: { strength?: number; seed?: number; arrays?: Map<string, NdArray> } = {},
 ): Promise<DemoSplitFiles> {
-  const arrays = await readNpz(DEMO_NPZ);
+  const arrays = options.arrays ?? (await readNpz(DEMO_NPZ));
   const images = need(arrays, `${split}_images`);
   const labels = need(arrays, `${split}_labels`);
   const [n, h, w] = images.shape as [number, number, number];

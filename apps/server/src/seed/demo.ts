@@ -8,7 +8,8 @@ import os from "node:os";
 import { importDataset, type Store, type Role } from "@stratum/db";
 import { registerModel, demoModelPath } from "@stratum/embed";
 import { hashPassword, randomPassword } from "../auth/password.js";
-import { DEMO_SITES, writeDemoSplit } from "./demo-files.js";
+import { readNpz } from "@stratum/formats";
+import { DEMO_NPZ, DEMO_SITES, writeDemoSplit } from "./demo-files.js";
 import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.queue.js";
 
 export const DEMO_CONSORTIUM = "demo";
@@ -45,10 +46,9 @@ export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promi
   const log = options.log ?? (() => {});
   const filesDir = options.filesDir === "memory://" ? path.join(os.tmpdir(), "stratum-demo") : options.filesDir;
   log("seeding the demo consortium from PneumoniaMNIST (real chest X-rays, simulated sites)…");
-  const [pool, test] = [
-    await writeDemoSplit(path.join(filesDir, "demo"), "train"),
-    await writeDemoSplit(path.join(filesDir, "demo"), "test"),
-  ];
+  const arrays = await readNpz(DEMO_NPZ); // read once for both splits
+  const pool = await writeDemoSplit(path.join(filesDir, "demo"), "train", { arrays });
+  const test = await writeDemoSplit(path.join(filesDir, "demo"), "test", { arrays });
 
   const roles: Omit<DemoAccount, "password">[] = [
     { email: "owner@demo.stratum", role: "OWNER" },
