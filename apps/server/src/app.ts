@@ -19,7 +19,7 @@ import { makeContext, type AppServices, type Context, type Viewer } from "./cont
 import { authenticate, type Credentials } from "./auth/authenticate.js";
 import { LoginRateLimiter } from "./auth/rate-limit.js";
 import { buildStratumSchema, type SchemaOptions } from "./schema.js";
-import { queryLimitsPlugin } from "./graphql/limits.js";
+import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { uploadRoute } from "./http/uploads.js";
 import { imageRoute } from "./http/images.js";
@@ -97,9 +97,11 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
 
   // graphql-ws on the same port and path. The connection authenticates (cookie from an allowed origin, or
   // connectionParams.authorization); every operation re-checks those credentials, so a revoked token or
-  // ended session stops working on an open socket too. Each operation gets a fresh context and loaders.
+  // ended session stops working on an open socket too. Each operation gets a fresh context and loaders, and
+  // the same depth and complexity limits as over HTTP.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const wsSockets = new WeakMap<object, { credentials: Credentials; viewer: Viewer | null }>();
+  const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
   const wsCleanup = useServer(
     {
       schema,
@@ -121,7 +123,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
           return false; // closes with 4403 Forbidden
         }
       },
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const state = wsSockets.get(ctx.extra.socket);
         if (!state) return [new GraphQLError("connection is not initialised", { extensions: { code: "UNAUTHENTICATED" } })];
         try {
@@ -134,7 +136,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
           state.viewer = null;
           return [error instanceof GraphQLError ? error : new GraphQLError("authentication failed")];
         }
-        return undefined;
+        return wsLimitErrors(limits, schema, payload);
       },
       context: (ctx) =>
         makeContext(services, wsSockets.get(ctx.extra.socket)?.viewer ?? null, {
@@ -160,7 +162,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
           };
         },
       },
-      queryLimitsPlugin({ maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
+      queryLimitsPlugin(limits),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
     ],

@@ -424,6 +424,26 @@ describe("graphql-ws connections", () => {
   });
 });
 
+describe("graphql-ws query limits", () => {
+  it("refuse over-deep and over-complex operations on the socket with the same typed errors as HTTP", async () => {
+    const { id } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
+    // 1 + 3 × 6 + 1 = 20 levels (the limit is 15), each a list of one item: deep but cheap.
+    const deep = `{ consortium(id: "x") { ${"projects(first: 1) { nodes { consortium { ".repeat(6)} id ${"} } } ".repeat(6)} } }`;
+    await expect(overWebSocket(server, { token: secret }, deep)).rejects.toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "QUERY_TOO_DEEP", depth: 20, maxDepth: 15 }) }),
+    ]);
+    // A subscription: reviewActivity's decision reaches the sample's dataset, whose nested pages multiply.
+    const complex = `subscription { reviewActivity(runId: "x") { decision { sample { dataset { project { consortium { projects(first: 100) { nodes { datasets(first: 100) { nodes { versions(first: 100) { nodes { id } } } } } } } } } } } } }`;
+    await expect(overWebSocket(server, { token: secret }, complex)).rejects.toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "QUERY_TOO_COMPLEX", maxComplexity: 50_000 }) }),
+    ]);
+    // Within the limits the same socket path answers normally.
+    const fine = await overWebSocket(server, { token: secret }, "{ viewer { authenticatedWith } }");
+    expect(fine.data.viewer.authenticatedWith).toBe("API_TOKEN");
+  });
+});
+
 describe("graphql-ws re-checks credentials per operation", () => {
   it("a token revoked while the socket is open stops working on that socket", async () => {
     const { id } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);

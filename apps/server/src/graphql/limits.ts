@@ -3,10 +3,13 @@
 // - Complexity: graphql-query-complexity with list multipliers: a connection (or any field taking `first`)
 //   costs 1 + first × (its children), `nodes(ids)` costs ids.length × children, everything else 1.
 // Over the limit → a top-level error with code QUERY_TOO_DEEP / QUERY_TOO_COMPLEX and HTTP 400; nothing runs.
+// The same check runs for operations sent over graphql-ws (an error message instead of HTTP 400).
 import {
   GraphQLError,
   Kind,
   getNamedType,
+  getOperationAST,
+  parse,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -69,39 +72,87 @@ export function queryComplexity(
   });
 }
 
-export function queryLimitsPlugin(limits: { maxDepth: number; maxComplexity: number }): ApolloServerPlugin {
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/**
+ * Throws QUERY_TOO_DEEP / QUERY_TOO_COMPLEX (or BAD_USER_INPUT when the cost cannot be estimated) for an
+ * operation over the limits. Shared by HTTP (the Apollo plugin) and graphql-ws (app.ts onSubscribe), so a
+ * subscription socket is no way around them.
+ */
+export function assertWithinLimits(
+  limits: QueryLimits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown> | undefined,
+): void {
+  const depth = operationDepth(document, operation);
+  if (depth > limits.maxDepth) {
+    throw new GraphQLError(`query is ${depth} levels deep; the limit is ${limits.maxDepth}`, {
+      extensions: { code: "QUERY_TOO_DEEP", depth, maxDepth: limits.maxDepth, http: { status: 400 } },
+    });
+  }
+  let complexity: number;
+  try {
+    complexity = queryComplexity(schema, document, operationName, variables);
+  } catch (error) {
+    throw new GraphQLError(`could not estimate query cost: ${(error as Error).message}`, {
+      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+    });
+  }
+  if (complexity > limits.maxComplexity) {
+    throw new GraphQLError(
+      `query costs ${complexity} points; the limit is ${limits.maxComplexity} (ask for smaller pages or fewer nested lists)`,
+      {
+        extensions: {
+          code: "QUERY_TOO_COMPLEX",
+          complexity,
+          maxComplexity: limits.maxComplexity,
+          http: { status: 400 },
+        },
+      },
+    );
+  }
+}
+
+/**
+ * The graphql-ws side: parses and checks a subscribe message. Returns the errors to send back (the
+ * operation is then not executed), or undefined to let graphql-ws parse, validate and run it as usual
+ * (unparseable documents and unknown operation names are reported by graphql-ws itself).
+ */
+export function wsLimitErrors(
+  limits: QueryLimits,
+  schema: GraphQLSchema,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+): GraphQLError[] | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query);
+  } catch {
+    return undefined;
+  }
+  const operation = getOperationAST(document, payload.operationName ?? undefined);
+  if (!operation) return undefined;
+  try {
+    assertWithinLimits(limits, schema, document, operation, payload.operationName ?? undefined, payload.variables ?? undefined);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  return undefined;
+}
+
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
-          const depth = operationDepth(document, operation);
-          if (depth > limits.maxDepth) {
-            throw new GraphQLError(`query is ${depth} levels deep; the limit is ${limits.maxDepth}`, {
-              extensions: { code: "QUERY_TOO_DEEP", depth, maxDepth: limits.maxDepth, http: { status: 400 } },
-            });
-          }
-          let complexity: number;
-          try {
-            complexity = queryComplexity(schema, document, request.operationName ?? undefined, request.variables);
-          } catch (error) {
-            throw new GraphQLError(`could not estimate query cost: ${(error as Error).message}`, {
-              extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
-            });
-          }
-          if (complexity > limits.maxComplexity) {
-            throw new GraphQLError(
-              `query costs ${complexity} points; the limit is ${limits.maxComplexity} (ask for smaller pages or fewer nested lists)`,
-              {
-                extensions: {
-                  code: "QUERY_TOO_COMPLEX",
-                  complexity,
-                  maxComplexity: limits.maxComplexity,
-                  http: { status: 400 },
-                },
-              },
-            );
-          }
+          assertWithinLimits(limits, schema, document, operation, request.operationName ?? undefined, request.variables);
         },
       };
     },
