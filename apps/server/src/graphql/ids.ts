@@ -35,3 +35,19 @@ export function decodeId(globalId: string, type: string, field: string[]): numbe
   }
   return id;
 }
+
+// Objects keyed by several columns (a run's item: run × sample) get "Type:a:b" under the same base64url.
+export function toCompositeGlobalId(type: string, ids: readonly number[]): string {
+  return toGlobalId(type, ids.join(":"));
+}
+
+/** Decodes "Type:a:b…" with exactly `arity` positive integer parts, or throws NOT_FOUND on `field`. */
+export function decodeCompositeId(globalId: string, type: string, arity: number, field: string[]): number[] {
+  const wrong = () => new AppError("NOT_FOUND", `expected the ID of a ${type}, got "${String(globalId).slice(0, 60)}"`, field);
+  if (typeof globalId !== "string" || globalId.length === 0 || globalId.length > 200 || !/^[A-Za-z0-9_-]+={0,2}$/.test(globalId)) throw wrong();
+  const [name, ...parts] = Buffer.from(globalId, "base64url").toString("utf8").split(":");
+  if (name !== type || parts.length !== arity || !parts.every((p) => /^[1-9][0-9]{0,14}$/.test(p))) throw wrong();
+  const ids = parts.map(Number);
+  if (!ids.every(Number.isSafeInteger)) throw wrong();
+  return ids;
+}

@@ -6,13 +6,19 @@ import { SelectionItem, SelectionRun } from "../run/run.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
 import { ReviewDecision } from "./review.type.js";
 
-@InputType({ description: "A reviewer's decision on one item of a run (REVIEWER). Optimistic: name the reviewVersion you saw." })
+@InputType({
+  description:
+    "A reviewer's decision on one item of a run (REVIEWER): name the item either by runId + sampleId or by itemId (exactly one of sampleId and itemId). Optimistic: name the reviewVersion you saw.",
+})
 export class ReviewDecideInput {
-  @Field(() => ID)
-  runId!: string;
+  @Field(() => ID, { nullable: true, description: "The run; required with sampleId, optional with itemId (then it must be the item's run)." })
+  runId?: string | null;
 
-  @Field(() => ID, { description: "The selected sample (a Sample ID)." })
-  sampleId!: string;
+  @Field(() => ID, { nullable: true, description: "The selected sample (a Sample ID), with runId." })
+  sampleId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The item itself (SelectionItem.id), as a review queue lists it." })
+  itemId?: string | null;
 
   @Field(() => ReviewDecisionKind, { description: "ACCEPT, REJECT or FLAG." })
   decision!: ReviewDecisionKind;

@@ -2,7 +2,7 @@ import { versionContentHash, type ReviewDecision as DecisionRow, type SelectionI
 import type { Context } from "../../context.js";
 import { auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
-import { decodeId, toGlobalId } from "../../graphql/ids.js";
+import { decodeCompositeId, decodeId, decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { topics } from "../../events/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { NOW_UTC } from "../../jobs/runner.js";
@@ -45,9 +45,28 @@ async function publish(ctx: Context, event: ReviewEvent): Promise<void> {
   }
 }
 
+/** The run and sample an input names: runId + sampleId, or itemId (exactly one of sampleId and itemId). */
+function itemOf(input: ReviewDecideInput): { runId: string; runField: string[]; sampleId: number } {
+  const hasSample = input.sampleId != null;
+  const hasItem = input.itemId != null;
+  if (hasSample === hasItem) {
+    throw new AppError("VALIDATION", "name the item by exactly one of sampleId (with runId) and itemId", [hasItem ? "itemId" : "sampleId"]);
+  }
+  if (hasSample) {
+    if (input.runId == null) throw new AppError("VALIDATION", "runId: required with sampleId", ["runId"]);
+    return { runId: input.runId, runField: ["runId"], sampleId: decodeId(input.sampleId!, "Sample", ["sampleId"]) };
+  }
+  const [runId, sampleId] = decodeCompositeId(input.itemId!, "SelectionItem", 2, ["itemId"]) as [number, number];
+  if (input.runId != null && decodeIdOrNull(input.runId, "SelectionRun") !== runId) {
+    throw new AppError("VALIDATION", "runId: not the run of itemId (leave runId out, or name the item's own run)", ["runId"]);
+  }
+  return { runId: toGlobalId("SelectionRun", runId), runField: ["itemId"], sampleId };
+}
+
 export async function decide(ctx: Context, input: ReviewDecideInput) {
-  const { run, access } = await runForChange(ctx, input.runId, "REVIEWER");
-  const sampleId = decodeId(input.sampleId, "Sample", ["sampleId"]);
+  const named = itemOf(input);
+  const { run, access } = await runForChange(ctx, named.runId, "REVIEWER", named.runField);
+  const sampleId = named.sampleId;
   if (run.status !== "SUCCEEDED") throw new AppError("INVALID_STATE", `the run is ${run.status}; only a SUCCEEDED run is reviewed`, ["runId"]);
   if (run.reviewFinalizedAt) throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
   if (!["ACCEPT", "REJECT", "FLAG"].includes(input.decision)) {
@@ -85,7 +104,9 @@ export async function decide(ctx: Context, input: ReviewDecideInput) {
     });
     return { conflict, item: current, decision, previous: item };
   });
-  if (!outcome) throw new AppError("NOT_FOUND", "this sample is not an item of the run", ["sampleId"]);
+  if (!outcome) {
+    throw new AppError("NOT_FOUND", "this sample is not an item of the run", [input.itemId != null ? "itemId" : "sampleId"]);
+  }
   await publish(ctx, {
     kind: "DECISION",
     runId: run.id,

@@ -4,6 +4,7 @@ import type { SelectionItem as ItemRow, SelectionRun as Row } from "@stratum/db"
 import { Node } from "../../graphql/node.js";
 import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
+import { toCompositeGlobalId } from "../../graphql/ids.js";
 import { ReviewDecisionKind, RunStatus } from "../job/job.enums.js";
 
 @ObjectType({ implements: Node, description: "One run of a selection strategy under a budget per class. Same inputs and seed give the same manifest hash." })
@@ -76,6 +77,9 @@ export class SelectionRunConnection extends Connection(SelectionRun) {}
 
 @ObjectType({ description: "A selected sample in a run, with why it was chosen and its review state." })
 export class SelectionItem {
+  @Field(() => ID, { description: "Opaque global ID of the item (run × sample); reviewDecide takes it as itemId." })
+  id!: string;
+
   @Field(() => Int, { description: "0.. over the whole run: classes in label order, each in the strategy's pick order." })
   rank!: number;
 
@@ -102,7 +106,7 @@ export class SelectionItem {
   groupId!: number | null;
 
   static from(row: ItemRow): SelectionItem {
-    return Object.assign(new SelectionItem(), row);
+    return Object.assign(new SelectionItem(), row, { id: toCompositeGlobalId("SelectionItem", [row.runId, row.sampleId]) });
   }
 }
 

@@ -344,6 +344,38 @@ describe("reviews and export", () => {
     expect(viewerTry.data.reviewDecide.errors[0].code).toBe("FORBIDDEN");
   });
 
+  it("reviewDecide takes the item's global ID instead of runId + sampleId; exactly one of sampleId and itemId", async () => {
+    const ITEMS = gql`query ($id: ID!) { selectionRun(id: $id) { items(first: 3) { nodes { id reviewVersion sample { id } } } } }`;
+    const items = (await c.reviewer1.query(ITEMS, { id: runId })).data.selectionRun.items.nodes;
+    const item = items[1]; // items[0] was decided above
+    const byItem = await c.reviewer1.mutate(DECIDE, { input: { itemId: item.id, decision: "FLAG", comment: "blurry", expectedVersion: item.reviewVersion } });
+    expect(byItem.data.reviewDecide.errors).toEqual([]);
+    expect(byItem.data.reviewDecide.item).toEqual({ reviewDecision: "FLAG", reviewVersion: item.reviewVersion + 1 });
+    // The same item by runId + sampleId sees the version the itemId decision made.
+    const bySample = await c.reviewer1.mutate(DECIDE, { input: { runId, sampleId: item.sample.id, decision: "ACCEPT", expectedVersion: item.reviewVersion + 1 } });
+    expect(bySample.data.reviewDecide.errors).toEqual([]);
+    // With itemId, runId may be given only as the item's own run.
+    const sameRun = await c.reviewer1.mutate(DECIDE, { input: { runId, itemId: item.id, decision: "REJECT", expectedVersion: item.reviewVersion + 2 } });
+    expect(sameRun.data.reviewDecide.errors).toEqual([]);
+
+    const before = await counts();
+    const otherRun = await startRun({ strategy: "random", perClass: 2, seed: 12 });
+    const afterStart = await counts();
+    const bad = async (input: Record<string, unknown>) => (await c.reviewer1.mutate(DECIDE, { input: { decision: "ACCEPT", expectedVersion: 0, ...input } })).data.reviewDecide.errors;
+    expect(await bad({ runId, sampleId: item.sample.id, itemId: item.id })).toMatchObject([{ code: "VALIDATION", field: ["input", "itemId"] }]);
+    expect(await bad({ runId })).toMatchObject([{ code: "VALIDATION", field: ["input", "sampleId"] }]);
+    expect(await bad({ sampleId: item.sample.id })).toMatchObject([{ code: "VALIDATION", field: ["input", "runId"] }]);
+    expect(await bad({ runId: otherRun.run.id, itemId: item.id })).toMatchObject([{ code: "VALIDATION", field: ["input", "runId"] }]);
+    expect(await bad({ itemId: item.sample.id })).toMatchObject([{ code: "NOT_FOUND", field: ["input", "itemId"] }]); // a Sample ID is not an item ID
+    expect(await bad({ itemId: gid("SelectionItem", "1") })).toMatchObject([{ code: "NOT_FOUND", field: ["input", "itemId"] }]);
+    // Another consortium's member cannot decide on the item by its ID.
+    const outsider = await c.outsider.mutate(DECIDE, { input: { itemId: item.id, decision: "ACCEPT", expectedVersion: item.reviewVersion + 3 } });
+    expect(outsider.data.reviewDecide.errors).toMatchObject([{ code: "NOT_FOUND", field: ["input", "itemId"] }]);
+    expect(await counts()).toEqual(afterStart);
+    expect(afterStart).not.toEqual(before); // the extra run is the only change
+    await waitJob(otherRun.job.id);
+  });
+
   it("the manifest streams as JSONL (cookie) and CSV (bearer) with its hash, ≥ every row; others get 404", async () => {
     const hash = (await c.viewer.query(RUN, { id: runId })).data.selectionRun.manifestHash;
     const jsonl = await c.viewer.get(`/runs/${runId}/manifest.jsonl`);

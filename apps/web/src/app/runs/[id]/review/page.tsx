@@ -23,7 +23,7 @@ const ReviewQueueDoc = graphql(`
         items(first: 100, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { rank label groupKey reason reviewDecision reviewComment reviewVersion group { id name } sample { id externalId site { code } metadata } }
+          nodes { id rank label groupKey reason reviewDecision reviewComment reviewVersion group { id name } sample { id externalId site { code } metadata } }
         }
       }
     }
@@ -33,7 +33,7 @@ const ReviewQueueDoc = graphql(`
 const Decide = graphql(`
   mutation ReviewDecide($input: ReviewDecideInput!) {
     reviewDecide(input: $input) {
-      item { rank reviewDecision reviewComment reviewVersion sample { id } }
+      item { id rank reviewDecision reviewComment reviewVersion sample { id } }
       decision { id applied decision comment version }
       errors { code field message }
     }
@@ -113,7 +113,7 @@ export default function ReviewPage() {
     const text = note !== undefined ? note : comment.trim() || null;
     setErr(null);
     try {
-      const { data } = await decide({ variables: { input: { runId: run.id, sampleId: current.sample.id, decision, comment: text, expectedVersion: expectedVersion ?? st.version } } });
+      const { data } = await decide({ variables: { input: { itemId: current.id, decision, comment: text, expectedVersion: expectedVersion ?? st.version } } });
       const p = data?.reviewDecide;
       if (!p) return;
       const conflictErr = p.errors.find((e) => e.code === "CONFLICT");
