@@ -4,6 +4,6 @@ export { storageConfigFromEnv, findRepoRoot, type StorageConfig } from "./env.js
 export type { SqlClient, SqlResult, CopyOptions } from "./sql.js";
 export * from "./generated/prisma/client.js";
 export * from "./import/index.js";
-export { loadEmbeddingMatrix, type EmbeddingMatrix, type LoadEmbeddingMatrixOptions } from "./embeddings.js";
+export { loadEmbeddingMatrix, EmbeddingMatrixError, type EmbeddingMatrix, type LoadEmbeddingMatrixOptions } from "./embeddings.js";
 export { CopyBinaryWriter, COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from "./copy-binary.js";
 export { copyBinary } from "./bulk.js";

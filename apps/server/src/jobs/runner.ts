@@ -191,7 +191,7 @@ class Execution implements JobContext {
       }
       const cancelled = error instanceof JobCancelledError || this.cancelSeen;
       const message = cancelled ? null : describe(error);
-      if (!cancelled && !(error instanceof JobInputError) && (error as Error)?.name !== "EngineInputError") console.error(`jobs: job ${this.job.id} (${this.job.kind}) failed`, error);
+      if (!cancelled && !(error instanceof JobInputError) && !INPUT_ERRORS.has((error as Error)?.name)) console.error(`jobs: job ${this.job.id} (${this.job.kind}) failed`, error);
       return this.end(cancelled ? "CANCELLED" : "FAILED", message);
     } finally {
       clearInterval(this.heartbeat);
@@ -354,10 +354,13 @@ function eta(done: number, total: number, rate: number): number | null {
   return Math.max(0, (total - done) / rate);
 }
 
+/** Errors about a job's input (not faults): reported as "CODE: message", not logged as crashes. */
+const INPUT_ERRORS = new Set(["EngineInputError", "EmbeddingMatrixError"]);
+
 function describe(error: unknown): string {
   if (error instanceof JobInputError) return `${error.code}: ${error.message}`;
   const e = error as { code?: unknown; message?: unknown; name?: unknown };
-  if (e && typeof e.code === "string" && typeof e.message === "string" && e.name === "EngineInputError") {
+  if (e && typeof e.code === "string" && typeof e.message === "string" && INPUT_ERRORS.has(e.name as string)) {
     return `${e.code}: ${e.message}`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -9,6 +9,7 @@ import {
   importDataset,
   versionDiff,
   loadEmbeddingMatrix,
+  EmbeddingMatrixError,
   ImportError,
   type Store,
   type ImportInput,
@@ -147,12 +148,33 @@ describe("importDataset(store, input)", () => {
     expect(Array.from(new Float32Array(bytes.buffer))).toEqual(
       Array.from(vectors.subarray(7 * DIM, 8 * DIM)),
     );
-    const m = await loadEmbeddingMatrix(store, v1.embeddings!.setId, { pageRows: 7 });
-    expect([m.n, m.dim]).toEqual([N, DIM]);
+    const pages: number[] = [];
+    const m = await loadEmbeddingMatrix(store.sql, v1.embeddings!.setId, { pageRows: 7, onRows: (done) => pages.push(done) });
+    expect([m.n, m.dim, m.datasetVersionId]).toEqual([N, DIM, v1.version.id]);
     expect(m.points).toEqual(vectors);
     expect(Array.from(m.positions)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(pages).toEqual([7, 14, 21, 28, 35, 42, 49, 50]);
     const s0 = await store.prisma.sample.findFirstOrThrow({ where: { externalId: "s0000" } });
     expect(m.sampleIds[0]).toBe(s0.id);
+    // Each row's sample: ids, labels, the manifest's metadata columns and the site code, in position order.
+    expect(m.externalIds).toEqual(rows.map((r) => r.id));
+    expect(m.labels).toEqual(rows.map((r) => r.label));
+    expect(Object.keys(m.metadata)).toEqual(["age", "site"]);
+    expect(m.metadata.age).toEqual(rows.map((r) => r.age));
+    expect(m.metadata.site).toEqual(rows.map((r) => r.site));
+  });
+
+  it("loadEmbeddingMatrix answers a missing set and a vector of the wrong length with typed errors", async () => {
+    await expect(loadEmbeddingMatrix(store.sql, 999_999)).rejects.toMatchObject({ name: "EmbeddingMatrixError", code: "NOT_FOUND" });
+    const model = await store.prisma.embeddingModel.create({
+      data: { consortiumId: (await store.prisma.consortium.findUniqueOrThrow({ where: { slug: "acme" } })).id, name: "short", kind: "EXTERNAL", dim: 4 },
+    });
+    const set = await store.prisma.embeddingSet.create({ data: { modelId: model.id, datasetVersionId: v1.version.id, dim: 4, status: "COMPLETE", count: 1 } });
+    const first = await store.prisma.datasetVersionSample.findFirstOrThrow({ where: { versionId: v1.version.id, position: 3 } });
+    await store.prisma.embeddingVector.create({ data: { setId: set.id, sampleId: first.sampleId, vector: new Uint8Array(12) } });
+    const error = await loadEmbeddingMatrix(store.sql, set.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EmbeddingMatrixError);
+    expect(error).toMatchObject({ code: "BAD_VECTOR", message: expect.stringContaining("sample s0003: expected a vector of 4 float32 (16 bytes), got 12 bytes") });
   });
 
   it("loadEmbeddingMatrix skips samples without a vector and reports their positions", async () => {
@@ -179,10 +201,13 @@ describe("importDataset(store, input)", () => {
         },
       });
     }
-    const m = await loadEmbeddingMatrix(store, set.id, { pageRows: 2 });
+    const m = await loadEmbeddingMatrix(store.sql, set.id, { pageRows: 2 });
     expect(m.n).toBe(3);
     expect(Array.from(m.positions)).toEqual([0, 5, 9]);
     expect(Array.from(m.points)).toEqual([0, -0, 5, -5, 9, -9]);
+    expect(m.externalIds).toEqual(["s0000", "s0005", "s0009"]);
+    expect(m.labels).toEqual(["pneumonia", "normal", "pneumonia"]);
+    expect(m.metadata.site).toEqual(["H0", "H1", "H1"]);
   });
 
   it("re-importing the same content, even reordered, creates no new version and no rows", async () => {
@@ -292,7 +317,7 @@ describe("importDataset(store, input)", () => {
     expect(r.created).toBe(false);
     expect(r.version.id).toBe(next.id);
     expect(r.embeddings).toMatchObject({ created: true, dim: 3, count: n });
-    const m = await loadEmbeddingMatrix(store, r.embeddings!.setId);
+    const m = await loadEmbeddingMatrix(store.sql, r.embeddings!.setId);
     expect(Array.from(m.points)).toEqual(Array.from(data));
   });
 
@@ -312,7 +337,7 @@ describe("importDataset(store, input)", () => {
       store,
       base({ dataset: "parquet", manifestPath, embeddingsPath, model: "pq" }),
     );
-    const m = await loadEmbeddingMatrix(store, r.embeddings!.setId);
+    const m = await loadEmbeddingMatrix(store.sql, r.embeddings!.setId);
     expect(Array.from(m.points)).toEqual([1, -1, 2, -2, 3, -3]);
   });
 

@@ -1,10 +1,11 @@
 // ANALYZE: confounder discovery for one ConfounderAnalysis. Runs the engine's analyze() per its params
 // and writes every group, member (with 2-D layout) and the results in ONE transaction at the end.
 import * as engine from "@stratum/engine";
+import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
 import { NOW_UTC } from "../runner.js";
-import { insertColumns, loadVersionMatrix } from "./data.js";
+import { insertColumns } from "./data.js";
 import { payloadId } from "./select.js";
 
 interface AnalysisRow {
@@ -45,13 +46,13 @@ export const analyzeHandler: JobHandler = {
     const analysis = r.rows[0];
     if (!analysis) throw new JobInputError("NOT_FOUND", "analysisId", `confounder analysis ${analysisId} does not exist`);
     ctx.progress("loading", 0, 0);
-    const m = await loadVersionMatrix(sql, analysis.datasetVersionId, analysis.embeddingSetId, (done) => ctx.progress("loading", done, 0));
+    const m = await loadEmbeddingMatrix(sql, analysis.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
     if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${analysis.embeddingSetId} has no vectors for this version`);
     await ctx.step();
 
     const params = (analysis.params ?? {}) as engine.AnalyzeParams;
     const classesDone: string[] = [];
-    const findings = engine.analyze({ points: { data: m.data, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
+    const findings = engine.analyze({ points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
       const label = phase.split(":")[0] ?? phase;
       ctx.progress(phase, done, total, { classesDone: [...classesDone], current: label });
       if (done === total && !classesDone.includes(label)) classesDone.push(label);

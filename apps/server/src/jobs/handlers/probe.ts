@@ -3,9 +3,9 @@
 // test groups are label × site, so worst-group accuracy shows what a confounder costs. Writes the
 // Evaluation rows (COMPUTED) in one transaction.
 import * as engine from "@stratum/engine";
+import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
-import { loadVersionMatrix } from "./data.js";
 import { payloadId } from "./select.js";
 
 function subset(data: Float32Array, dim: number, rows: number[]): engine.Points {
@@ -30,7 +30,7 @@ export const probeHandler: JobHandler = {
     if (run.status !== "SUCCEEDED") throw new JobInputError("INVALID_STATE", "runId", `selection run ${runId}: expected SUCCEEDED, got ${run.status}`);
     if (run.embeddingSetId === null) throw new JobInputError("NOT_FOUND", "embeddingSet", `selection run ${runId} has no embedding set`);
     ctx.progress("loading", 0, 0);
-    const m = await loadVersionMatrix(sql, run.datasetVersionId, run.embeddingSetId);
+    const m = await loadEmbeddingMatrix(sql, run.embeddingSetId);
     const selected = new Set(
       (await sql.query<{ sampleId: number }>(`SELECT "sampleId" FROM "SelectionItem" WHERE "runId" = $1`, [runId])).rows.map((r) => r.sampleId),
     );
@@ -45,9 +45,9 @@ export const probeHandler: JobHandler = {
     const maxIter = Number(ctx.job.payload.maxIter ?? 200);
     const result = engine.linearProbe(
       {
-        trainPoints: subset(m.data, m.dim, train),
+        trainPoints: subset(m.points, m.dim, train),
         trainLabels: train.map((r) => m.labels[r] as string),
-        testPoints: subset(m.data, m.dim, test),
+        testPoints: subset(m.points, m.dim, test),
         testLabels: test.map((r) => m.labels[r] as string),
         testGroups: test.map((r) => site[r] ?? null),
       },

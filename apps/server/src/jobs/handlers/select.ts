@@ -2,10 +2,10 @@
 // hash in ONE transaction (ctx.commit), so a run is either complete or has no items at all.
 // A reproduction (payload.reproduce) compares its hash with its parent's and records `reproducible`.
 import * as engine from "@stratum/engine";
-import type { SqlClient } from "@stratum/db";
+import { loadEmbeddingMatrix, type SqlClient } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
-import { insertColumns, loadVersionMatrix } from "./data.js";
+import { insertColumns } from "./data.js";
 import { NOW_UTC } from "../runner.js";
 
 /** Coverage and MMD cost pool × selected × dim; above this they are skipped (and the metrics say so). */
@@ -76,7 +76,7 @@ export const selectHandler: JobHandler = {
     if (run.embeddingSetId === null) throw new JobInputError("NOT_FOUND", "embeddingSet", `selection run ${runId} has no embedding set`);
 
     ctx.progress("loading", 0, 0);
-    const m = await loadVersionMatrix(sql, run.datasetVersionId, run.embeddingSetId, (done) => ctx.progress("loading", done, 0));
+    const m = await loadEmbeddingMatrix(sql, run.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
     if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${run.embeddingSetId} has no vectors for this version`);
     await ctx.step();
 
@@ -87,7 +87,7 @@ export const selectHandler: JobHandler = {
 
     const params = { ...(run.params as object), strategy: run.strategy, perClass: run.budgetPerClass, seed: run.seed } as engine.SelectParams;
     const input: engine.SelectInput = {
-      points: { data: m.data, n: m.n, dim: m.dim },
+      points: { data: m.points, n: m.n, dim: m.dim },
       labels: m.labels,
       ids: m.externalIds,
       metadata: m.metadata,
