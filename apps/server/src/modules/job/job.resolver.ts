@@ -1,9 +1,15 @@
-import { Arg, Ctx, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { registerNode } from "../../graphql/node.js";
-import { Job, JobProgressEvent } from "./job.type.js";
-import { jobProgressStream, visibleJob } from "./job.service.js";
+import { ConnectionArgs } from "../../graphql/connection.js";
+import { Consortium } from "../consortium/consortium.type.js";
+import { SelectionRun } from "../run/run.type.js";
+import { ConfounderAnalysis } from "../analysis/analysis.type.js";
+import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
+import { JobKind, RunStatus } from "./job.enums.js";
+import { Job, JobConnection, JobProgressEvent } from "./job.type.js";
+import { analysisOfJob, embeddingSetOfJob, jobProgressStream, jobsOfConsortium, runOfJob, visibleJob } from "./job.service.js";
 
 registerNode("Job", visibleJob);
 
@@ -13,6 +19,24 @@ export class JobResolver {
   job(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "Job");
     return dbId === null ? null : visibleJob(ctx, dbId);
+  }
+
+  @FieldResolver(() => SelectionRun, { nullable: true, description: "The selection run this job computes (SELECT)." })
+  async selectionRun(@Root() job: Job, @Ctx() ctx: Context) {
+    const row = await runOfJob(ctx).load(job.dbId);
+    return row ? SelectionRun.from(row) : null;
+  }
+
+  @FieldResolver(() => ConfounderAnalysis, { nullable: true, description: "The analysis this job computes (ANALYZE)." })
+  async analysis(@Root() job: Job, @Ctx() ctx: Context) {
+    const row = await analysisOfJob(ctx).load(job.dbId);
+    return row ? ConfounderAnalysis.from(row) : null;
+  }
+
+  @FieldResolver(() => EmbeddingSet, { nullable: true, description: "The embedding set this job fills (EMBED)." })
+  async embeddingSet(@Root() job: Job, @Ctx() ctx: Context) {
+    const row = await embeddingSetOfJob(ctx).load(job.dbId);
+    return row ? EmbeddingSet.from(row) : null;
   }
 
   @Subscription(() => JobProgressEvent, {
@@ -27,5 +51,24 @@ export class JobResolver {
     @Arg("afterSeq", () => Int, { nullable: true, description: "Resume after this sequence number." }) _afterSeq: number | null,
   ): JobProgressEvent {
     return event;
+  }
+}
+
+@ArgsType()
+export class JobsArgs extends ConnectionArgs {
+  @Field(() => [RunStatus], { nullable: true, description: "Only jobs in one of these states (e.g. [QUEUED, RUNNING])." })
+  status?: RunStatus[] | null;
+
+  @Field(() => [JobKind], { nullable: true, description: "Only jobs of these kinds." })
+  kind?: JobKind[] | null;
+}
+
+@Resolver(() => Consortium)
+export class ConsortiumJobsResolver {
+  @FieldResolver(() => JobConnection, {
+    description: "The consortium's jobs (embedding, analysis, selection, probe), newest first. Any member (VIEWER).",
+  })
+  jobs(@Root() consortium: Consortium, @Args(() => JobsArgs) args: JobsArgs, @Ctx() ctx: Context) {
+    return jobsOfConsortium(ctx, consortium.dbId, args);
   }
 }

@@ -1,7 +1,9 @@
-import type { Job as Row } from "@stratum/db";
+import type { ConfounderAnalysis as AnalysisRow, EmbeddingSet as SetRow, Job as Row, SelectionRun as RunRow } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead } from "../../auth/access.js";
-import { byId } from "../../graphql/loaders.js";
+import { byId, byKey } from "../../graphql/loaders.js";
+import { connectionFromArray, paginate, type ConnectionArgs, type ConnectionShape } from "../../graphql/connection.js";
+import type { JobKind, RunStatus } from "./job.enums.js";
 import { Channel, pump, topics } from "../../events/index.js";
 import type { JobEvent } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
@@ -15,6 +17,52 @@ export async function visibleJob(ctx: Context, id: number): Promise<Job | null> 
   const row = await jobLoader(ctx).load(id);
   if (!row || !(await canRead(ctx, row.consortiumId))) return null;
   return Job.from(row);
+}
+
+/**
+ * A page of the consortium's jobs, newest first (createdAt, then id: stable under ties), filtered by status
+ * and kind. Someone who is not a member gets an empty page, like any hidden list.
+ */
+export async function jobsOfConsortium(
+  ctx: Context,
+  consortiumId: number,
+  args: ConnectionArgs & { status?: RunStatus[] | null; kind?: JobKind[] | null },
+): Promise<ConnectionShape<Job>> {
+  if (!(await canRead(ctx, consortiumId))) return connectionFromArray<Job>([], args, (job) => job.dbId);
+  return paginate({
+    args,
+    where: {
+      consortiumId,
+      ...(args.status ? { status: { in: args.status } } : {}),
+      ...(args.kind ? { kind: { in: args.kind } } : {}),
+    },
+    order: [
+      ["createdAt", "desc"],
+      ["id", "desc"],
+    ],
+    findMany: (q) => ctx.prisma.job.findMany(q),
+    count: (where) => ctx.prisma.job.count({ where }),
+    map: Job.from,
+  });
+}
+
+// What a job computes: the run, analysis or embedding set whose jobId it is (at most one of them).
+export function runOfJob(ctx: Context) {
+  return ctx.loader("selectionRunByJob", () =>
+    byKey<number, RunRow>((ids) => ctx.prisma.selectionRun.findMany({ where: { jobId: { in: [...ids] } } }), (row) => row.jobId!),
+  );
+}
+
+export function analysisOfJob(ctx: Context) {
+  return ctx.loader("analysisByJob", () =>
+    byKey<number, AnalysisRow>((ids) => ctx.prisma.confounderAnalysis.findMany({ where: { jobId: { in: [...ids] } } }), (row) => row.jobId!),
+  );
+}
+
+export function embeddingSetOfJob(ctx: Context) {
+  return ctx.loader("embeddingSetByJob", () =>
+    byKey<number, SetRow>((ids) => ctx.prisma.embeddingSet.findMany({ where: { jobId: { in: [...ids] } } }), (row) => row.jobId!),
+  );
 }
 
 function snapshotOf(row: Row): JobEvent {

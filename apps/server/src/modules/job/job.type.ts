@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import type { Job as Row } from "@stratum/db";
 import { Node } from "../../graphql/node.js";
+import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
 import { toGlobalId } from "../../graphql/ids.js";
 import { JobKind, RunStatus } from "./job.enums.js";
@@ -63,6 +64,9 @@ export class Job extends Node {
     return job;
   }
 }
+
+@ObjectType({ description: "A page of jobs." })
+export class JobConnection extends Connection(Job) {}
 
 @ObjectType({ description: "One progress event of a job (see PROTOCOL.md, jobProgress)." })
 export class JobProgressEvent {

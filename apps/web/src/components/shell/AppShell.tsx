@@ -155,6 +155,7 @@ export function AppShell({ crumbs, scope, children }: { crumbs?: Array<{ label: 
           {consortiumId && (
             <div className="nav-section">
               <div className="nav-label">Consortium</div>
+              {nav(`/c/${consortiumId}/jobs`, "Jobs", "▶")}
               {nav(`/c/${consortiumId}/settings`, "Members & tokens", "⚙")}
               {nav(`/c/${consortiumId}/audit`, "Audit log", "≡")}
             </div>

@@ -432,3 +432,74 @@ describe("reviews and export", () => {
     expect(again.data.reviewFinalize.errors[0].code).toBe("CONFLICT");
   });
 });
+
+describe("job list", () => {
+  const JOBS = gql`
+    query ($id: ID!, $first: Int, $after: String, $status: [RunStatus!], $kind: [JobKind!]) {
+      consortium(id: $id) {
+        jobs(first: $first, after: $after, status: $status, kind: $kind) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          nodes { id kind status createdAt selectionRun { id } analysis { id } }
+        }
+      }
+    }
+  `;
+  async function allPages(client: TestClient, consortiumId: number, vars: Record<string, unknown> = {}) {
+    const seen: any[] = [];
+    let after: string | null = null;
+    let total = -1;
+    for (let page = 0; page < 50; page++) {
+      const r: any = await client.query(JOBS, { id: gid("Consortium", consortiumId), first: 2, after, ...vars });
+      expect(r.errors).toEqual([]);
+      const jobs = r.data.consortium.jobs;
+      if (total >= 0) expect(jobs.totalCount).toBe(total); // the total does not move between pages
+      total = jobs.totalCount;
+      expect(jobs.nodes.length).toBeLessThanOrEqual(2);
+      seen.push(...jobs.nodes);
+      if (!jobs.pageInfo.hasNextPage) break;
+      after = jobs.pageInfo.endCursor;
+    }
+    return { seen, total };
+  }
+
+  it("Consortium.jobs pages newest first (2 a page), filters by status and kind, and links each job to what it computes", async () => {
+    const rows = await server.store.prisma.job.findMany({ where: { consortiumId: seeded.consortiumId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    expect(rows.length).toBeGreaterThan(4); // earlier tests ran selections and an analysis: several pages
+    const { seen, total } = await allPages(c.viewer, seeded.consortiumId);
+    expect(total).toBe(rows.length);
+    expect(seen.map((j) => j.id)).toEqual(rows.map((r) => gid("Job", r.id)));
+    const runs = await server.store.prisma.selectionRun.findMany({ where: { jobId: { not: null } } });
+    for (const job of seen.filter((j) => j.kind === "SELECT")) {
+      const run = runs.find((r) => gid("Job", r.jobId!) === job.id);
+      expect(job.selectionRun).toEqual({ id: gid("SelectionRun", run!.id) });
+      expect(job.analysis).toBeNull();
+    }
+    expect(seen.some((j) => j.kind === "ANALYZE" && j.analysis !== null)).toBe(true);
+
+    const filtered = await allPages(c.viewer, seeded.consortiumId, { status: ["SUCCEEDED", "CANCELLED"], kind: ["SELECT"] });
+    const expected = rows.filter((r) => ["SUCCEEDED", "CANCELLED"].includes(r.status) && r.kind === "SELECT");
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(rows.length);
+    expect(filtered.total).toBe(expected.length);
+    expect(filtered.seen.map((j) => j.id)).toEqual(expected.map((r) => gid("Job", r.id)));
+    const bad = await c.viewer.query(JOBS, { id: gid("Consortium", seeded.consortiumId), first: 101 });
+    expect(bad.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("another consortium's member sees none of them: not through the consortium, nor in their own list", async () => {
+    const outsiderJob = await c.outsider.mutate(START, {
+      input: { datasetVersionId: gid("DatasetVersion", other.versionId), embeddingSetId: gid("EmbeddingSet", other.setId), strategy: "random", perClass: 2, seed: 1 },
+    });
+    expect(outsiderJob.data.selectionRunStart.errors).toEqual([]);
+    await waitJob(outsiderJob.data.selectionRunStart.job.id);
+    const theirs = await c.outsider.query(JOBS, { id: gid("Consortium", seeded.consortiumId) });
+    expect(theirs.errors).toEqual([]);
+    expect(theirs.data.consortium).toBeNull();
+    const own = await allPages(c.outsider, other.consortiumId);
+    expect(own.seen.map((j) => j.id)).toEqual([outsiderJob.data.selectionRunStart.job.id]);
+    // …and the first consortium's list does not show the outsider's job.
+    const ours = await allPages(c.curator, seeded.consortiumId);
+    expect(ours.seen.map((j) => j.id)).not.toContain(outsiderJob.data.selectionRunStart.job.id);
+  });
+});

@@ -28,8 +28,8 @@ const ProjectQuery = graphql(`
   }
 `);
 
-// Runs and the jobs behind them, from each dataset's latest version; asked separately (polled) so the
-// rest of the page does not re-render while jobs move.
+// Recent runs from each dataset's latest version; asked separately (polled) so the rest of the page does
+// not re-render while runs move.
 const ProjectActivityQuery = graphql(`
   query ProjectActivity($id: ID!) {
     node(id: $id) {
@@ -41,11 +41,23 @@ const ProjectActivityQuery = graphql(`
             latestVersion {
               id
               runs(first: 10) { nodes { id name strategy status budgetPerClass seed createdAt job { id kind status phase done total rate etaSeconds createdAt } } }
-              analyses(first: 5) { nodes { id status job { id kind status phase done total rate etaSeconds createdAt } } }
-              embeddingSets(first: 5) { nodes { id status job { id kind status phase done total rate etaSeconds createdAt } } }
             }
           }
         }
+      }
+    }
+  }
+`);
+
+// The consortium's queued and running jobs (jobs belong to the consortium); rows move live through
+// jobProgress, the list is re-read when one of them ends and every 15 s for new ones.
+const RunningJobsQuery = graphql(`
+  query RunningJobs($consortiumId: ID!) {
+    consortium(id: $consortiumId) {
+      id
+      jobs(first: 10, status: [QUEUED, RUNNING]) {
+        totalCount
+        nodes { id kind status phase done total etaSeconds selectionRun { id name } analysis { id } embeddingSet { id } }
       }
     }
   }
@@ -64,10 +76,10 @@ export default function ProjectPage() {
     if (!node) return null;
     const versions = node.datasets.nodes.flatMap((d) => (d.latestVersion ? [d.latestVersion] : []));
     const runs = versions.flatMap((v) => v.runs.nodes).sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
-    const jobs = [...versions.flatMap((v) => v.runs.nodes.map((r) => r.job)), ...versions.flatMap((v) => v.analyses.nodes.map((x) => x.job)), ...versions.flatMap((v) => v.embeddingSets.nodes.map((x) => x.job))]
-      .filter((j): j is NonNullable<typeof j> => j != null && (j.status === "QUEUED" || j.status === "RUNNING"));
-    return { recentRuns: { nodes: runs }, jobs };
+    return { recentRuns: { nodes: runs } };
   }, [act.data]);
+  const running = useQuery(RunningJobsQuery, { variables: { consortiumId: p?.consortium.id ?? "" }, skip: !p, pollInterval: 15_000 });
+  const jobs = running.data?.consortium?.jobs ?? null;
   const compare = () => {
     const ids = [...(boxRef.current?.querySelectorAll<HTMLInputElement>("input[name=compare]:checked") ?? [])].map((i) => i.value);
     router.push(`/compare?ids=${ids.map(encodeURIComponent).join(",")}`);
@@ -82,7 +94,7 @@ export default function ProjectPage() {
             <Stat k="Datasets" v={fmtInt(p.datasets.nodes.length)} />
             <Stat k="Samples (latest)" v={fmtInt(p.datasets.nodes.reduce((s, d) => s + (d.latestVersion?.sampleCount ?? 0), 0))} />
             <Stat k="Recent runs" v={a ? fmtInt(a.recentRuns.nodes.length) : "—"} />
-            <Stat k="Running jobs" v={a ? fmtInt(a.jobs.length) : "—"} />
+            <Stat k="Running jobs" v={jobs ? fmtInt(jobs.totalCount) : "—"} />
           </div>
           <div className="grid side">
             <div className="stack">
@@ -109,7 +121,9 @@ export default function ProjectPage() {
                 <div ref={boxRef}>{a ? <RunsTable runs={a.recentRuns.nodes} compare /> : <ApiGap error={act.error} />}</div>
               </Card>
             </div>
-            <Card title="Running jobs" flush>{a ? <JobsTable jobs={a.jobs} /> : <ApiGap error={act.error} />}</Card>
+            <Card title="Running jobs" flush testId="running-jobs" actions={<Link className="btn sm" href={`/c/${p.consortium.id}/jobs`} data-testid="all-jobs">All jobs</Link>}>
+              {jobs ? <JobsTable jobs={jobs.nodes} onFinished={() => void running.refetch()} /> : <ApiGap error={running.error} />}
+            </Card>
           </div>
         </>
       )}
