@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context.js";
 import { ConnectionArgs, paginate } from "../../graphql/connection.js";
-import { decodeIdOrNull } from "../../graphql/ids.js";
+import { decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { InputArg, mutate } from "../../graphql/mutation.js";
 import { registerNode } from "../../graphql/node.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
@@ -16,9 +16,9 @@ import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
 import { visibleSet } from "../embedding-set/embedding-set.service.js";
 import { ConfounderAnalysis, ConfounderGroup } from "../analysis/analysis.type.js";
 import { visibleAnalysis, visibleGroup } from "../analysis/analysis.service.js";
-import { RunComparison, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
+import { RunAllocationRow, RunComparison, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
 import { SelectionRunCancelPayload, SelectionRunRefInput, SelectionRunStartInput, SelectionRunStartPayload } from "./run.input.js";
-import { cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
+import { allocationOf, cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
 
 registerNode("SelectionRun", visibleRun);
 
@@ -66,6 +66,17 @@ export class RunResolver {
   @FieldResolver(() => Job, { nullable: true })
   job(@Root() run: SelectionRun, @Ctx() ctx: Context) {
     return run.jobId === null ? null : visibleJob(ctx, run.jobId);
+  }
+
+  @FieldResolver(() => [RunAllocationRow], {
+    description:
+      "The whole selection per class × group beside the pool (the analysis' groups; per class without one), counted over every item by the database.",
+  })
+  async allocation(@Root() run: SelectionRun, @Ctx() ctx: Context): Promise<RunAllocationRow[]> {
+    const rows = await allocationOf(ctx.app.store.sql, [run.dbId], run.analysisId, run.datasetVersionId);
+    return rows.map(({ selected, groupId, ...row }) =>
+      Object.assign(new RunAllocationRow(), { ...row, groupId: groupId === null ? null : toGlobalId("ConfounderGroup", groupId), selected: selected[0]! }),
+    );
   }
 
   @FieldResolver(() => SelectionItemConnection, { description: "Selected items by rank." })

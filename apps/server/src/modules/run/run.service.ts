@@ -232,46 +232,9 @@ export async function compareRuns(ctx: Context, ids: string[]): Promise<RunCompa
   // Allocation per group: the groups of the first analysis among the runs (so baselines are measured on
   // the same groups); without one, per class.
   const analysisId = runs.find((r) => r.analysisId !== null)?.analysisId ?? null;
-  const allocation: GroupAllocationRow[] = [];
-  if (analysisId !== null) {
-    const groups = await sql.query<{ id: number; label: string; index: number; isNoise: boolean; name: string | null; size: number }>(
-      `SELECT id, label, index, "isNoise", name, size FROM "ConfounderGroup" WHERE "analysisId" = $1 ORDER BY label, "isNoise", index`,
-      [analysisId],
-    );
-    const counts = await sql.query<{ runId: number; groupId: number; n: number }>(
-      `SELECT i."runId", m."groupId", count(*)::int AS n FROM "SelectionItem" i
-       JOIN "ConfounderGroupMember" m ON m."sampleId" = i."sampleId" JOIN "ConfounderGroup" g ON g.id = m."groupId" AND g."analysisId" = $2
-       WHERE i."runId" = ANY($1::int[]) GROUP BY i."runId", m."groupId"`,
-      [runIds, analysisId],
-    );
-    const key = (runId: number, groupId: number) => `${runId}:${groupId}`;
-    const n = new Map(counts.rows.map((r) => [key(r.runId, r.groupId), r.n]));
-    for (const g of groups.rows) {
-      allocation.push(
-        Object.assign(new GroupAllocationRow(), {
-          label: g.label,
-          group: g.name ?? (g.isNoise ? `${g.label} noise` : `${g.label} #${g.index}`),
-          pool: g.size,
-          selected: runIds.map((id) => n.get(key(id, g.id)) ?? 0),
-        }),
-      );
-    }
-  } else {
-    const pool = await sql.query<{ label: string; n: number }>(
-      `SELECT s.label, count(*)::int AS n FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 GROUP BY s.label ORDER BY s.label`,
-      [runs[0]!.datasetVersionId],
-    );
-    for (const p of pool.rows) {
-      allocation.push(
-        Object.assign(new GroupAllocationRow(), {
-          label: p.label,
-          group: p.label,
-          pool: p.n,
-          selected: runIds.map((id) => items.rows.filter((r) => r.runId === id && r.label === p.label).length),
-        }),
-      );
-    }
-  }
+  const allocation = (await allocationOf(sql, runIds, analysisId, runs[0]!.datasetVersionId)).map(({ groupId: _, ...row }) =>
+    Object.assign(new GroupAllocationRow(), row),
+  );
   const metrics = COMPARED_METRICS.map((name) =>
     Object.assign(new MetricRow(), {
       name,
@@ -307,6 +270,61 @@ export async function compareRuns(ctx: Context, ids: string[]): Promise<RunCompa
  * count only when totalCount is selected), about 8× cheaper than the Prisma path on PGlite.
  * Order: newest first (createdAt desc, id desc); cursors are the same as paginate()'s.
  */
+export interface AllocationCounts {
+  label: string;
+  /** The analysis group's name (or "<label> #<index>", "<label> noise"); the class without an analysis. */
+  group: string;
+  /** The ConfounderGroup's id; null for a class. */
+  groupId: number | null;
+  pool: number;
+  /** Selected from this group by each run, in the order of runIds. */
+  selected: number[];
+}
+
+/**
+ * Each run's whole selection per class × group beside the pool, counted by the database (aggregates over
+ * every item, not a page of them). With an analysis: its groups (pool = group size, selected = the run's
+ * items that are members); without one: per class of the version.
+ */
+export async function allocationOf(sql: SqlClient, runIds: number[], analysisId: number | null, versionId: number): Promise<AllocationCounts[]> {
+  if (analysisId !== null) {
+    const groups = await sql.query<{ id: number; label: string; index: number; isNoise: boolean; name: string | null; size: number }>(
+      `SELECT id, label, index, "isNoise", name, size FROM "ConfounderGroup" WHERE "analysisId" = $1 ORDER BY label, "isNoise", index`,
+      [analysisId],
+    );
+    const counts = await sql.query<{ runId: number; groupId: number; n: number }>(
+      `SELECT i."runId", m."groupId", count(*)::int AS n FROM "SelectionItem" i
+       JOIN "ConfounderGroupMember" m ON m."sampleId" = i."sampleId" JOIN "ConfounderGroup" g ON g.id = m."groupId" AND g."analysisId" = $2
+       WHERE i."runId" = ANY($1::int[]) GROUP BY i."runId", m."groupId"`,
+      [runIds, analysisId],
+    );
+    const n = new Map(counts.rows.map((r) => [`${r.runId}:${r.groupId}`, r.n]));
+    return groups.rows.map((g) => ({
+      label: g.label,
+      group: g.name ?? (g.isNoise ? `${g.label} noise` : `${g.label} #${g.index}`),
+      groupId: g.id,
+      pool: g.size,
+      selected: runIds.map((id) => n.get(`${id}:${g.id}`) ?? 0),
+    }));
+  }
+  const pool = await sql.query<{ label: string; n: number }>(
+    `SELECT s.label, count(*)::int AS n FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 GROUP BY s.label ORDER BY s.label`,
+    [versionId],
+  );
+  const counts = await sql.query<{ runId: number; label: string; n: number }>(
+    `SELECT "runId", label, count(*)::int AS n FROM "SelectionItem" WHERE "runId" = ANY($1::int[]) GROUP BY "runId", label`,
+    [runIds],
+  );
+  const n = new Map(counts.rows.map((r) => [`${r.runId}\u0000${r.label}`, r.n]));
+  return pool.rows.map((p) => ({
+    label: p.label,
+    group: p.label,
+    groupId: null,
+    pool: p.n,
+    selected: runIds.map((id) => n.get(`${id}\u0000${p.label}`) ?? 0),
+  }));
+}
+
 export async function runsOfVersion(ctx: Context, versionId: number, args: ConnectionArgs): Promise<ConnectionShape<SelectionRun>> {
   const first = pageSize(args);
   const after = args.after ? decodeCursor(args.after, 2) : null;

@@ -128,6 +128,24 @@ export class RunPairOverlap {
   jaccard!: number;
 }
 
+@ObjectType({ description: "One class × group of a run: how many samples the pool has there and how many the run selected." })
+export class RunAllocationRow {
+  @Field(() => String, { description: "The class." })
+  label!: string;
+
+  @Field(() => String, { description: "The analysis group's name, or the class when the run has no analysis." })
+  group!: string;
+
+  @Field(() => ID, { nullable: true, description: "The ConfounderGroup; null for a class." })
+  groupId!: string | null;
+
+  @Field(() => Int, { description: "Samples of the pool in this group." })
+  pool!: number;
+
+  @Field(() => Int, { description: "Samples the run selected from it (all its items, not a page)." })
+  selected!: number;
+}
+
 @ObjectType({ description: "One group's pool size beside what each compared run took from it." })
 export class GroupAllocationRow {
   @Field(() => String)

@@ -250,6 +250,36 @@ describe("analyses", () => {
     expect(noName.data.confounderGroupSetVerdict.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "name"] });
   });
 
+  it("SelectionRun.allocation counts the whole selection per class × group beside the pool, beyond the first page of items", async () => {
+    const Q = gql`query ($id: ID!) { selectionRun(id: $id) { items(first: 100) { totalCount } allocation { label group groupId pool selected } } }`;
+    const aware = await startRun({ strategy: "confounder-aware", perClass: 60, seed: 4, analysisId: analysisGid });
+    const random = await startRun({ strategy: "random", perClass: 55, seed: 4 });
+    await waitJob(aware.job.id);
+    await waitJob(random.job.id);
+    const runDb = async (gidOfRun: string) => server.store.prisma.selectionRun.findFirstOrThrow({ where: { id: Number(Buffer.from(gidOfRun, "base64url").toString().split(":")[1]) } });
+
+    // With an analysis: one row per group of it; selected = the run's items that are members of the group.
+    const a = (await c.viewer.query(Q, { id: aware.run.id })).data.selectionRun;
+    expect(a.items.totalCount).toBe(120); // more than one page: the chart must not count a page only
+    const groups = await server.store.prisma.confounderGroup.findMany({ where: { analysisId: (await runDb(aware.run.id)).analysisId! } });
+    expect(a.allocation).toHaveLength(groups.length);
+    const items = await server.store.prisma.selectionItem.findMany({ where: { runId: (await runDb(aware.run.id)).id } });
+    for (const g of groups) {
+      const members = new Set((await server.store.prisma.confounderGroupMember.findMany({ where: { groupId: g.id } })).map((m) => m.sampleId));
+      const row = a.allocation.find((x: any) => x.groupId === gid("ConfounderGroup", g.id));
+      expect(row).toMatchObject({ label: g.label, pool: g.size, selected: items.filter((it) => members.has(it.sampleId)).length });
+    }
+    expect(a.allocation.reduce((sum: number, x: any) => sum + x.selected, 0)).toBe(120);
+
+    // Without one: per class, the pool being the class in the version.
+    const r = (await c.viewer.query(Q, { id: random.run.id })).data.selectionRun;
+    expect(r.items.totalCount).toBe(110);
+    expect(r.allocation).toEqual([
+      { label: "normal", group: "normal", groupId: null, pool: 80, selected: 55 },
+      { label: "pneumonia", group: "pneumonia", groupId: null, pool: 80, selected: 55 },
+    ]);
+  });
+
   it("GET /analyses/:id/layout gives the whole layout in one response, equal to the GraphQL connection; others get 404, no auth 401", async () => {
     const res = await c.viewer.get(`/analyses/${analysisGid}/layout`);
     expect(res.status).toBe(200);

@@ -20,13 +20,13 @@ const RunDetailDoc = graphql(`
         id name strategy status phase seed budgetPerClass params manifestHash reproducible metrics warnings error
         createdAt completedAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
-        datasetVersion { id number labelCounts { label count } dataset { id name project { id name consortium { id } } } }
-        analysis { id groups { id label index isNoise name size } }
+        datasetVersion { id number dataset { id name project { id name consortium { id } } } }
         parent { id name }
         reviewedVersion { id number }
         reviewSummary { accepted rejected flagged undecided }
         evaluations { id metric value split source createdAt }
         items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id name } } }
+        allocation { label group groupId pool selected }
       }
     }
   }
@@ -154,12 +154,6 @@ function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
   );
 }
 
-function groupCounts(items: Run["items"]["nodes"]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const it of items) m.set(it.groupKey ?? it.label, (m.get(it.groupKey ?? it.label) ?? 0) + 1);
-  return m;
-}
-
 function Done({ r }: { r: Run }) {
   const groups = new Map<string, Run["items"]["nodes"]>();
   for (const it of r.items.nodes) {
@@ -178,13 +172,8 @@ function Done({ r }: { r: Run }) {
       </div>
       <div className="grid cols-2">
         <Card title="Allocation per group beside the pool">
-          {r.analysis ? (
-            <AllocationChart series={[r.name || r.strategy]} rows={r.analysis.groups.map((g) => ({ key: g.id, label: <>{g.isNoise ? `noise (${g.label})` : g.name}</>, pool: g.size, selected: [r.items.nodes.filter((it) => it.group?.id === g.id).length] }))} />
-          ) : (
-            // No confounder groups: allocation per class (or per stratum) beside the class pool.
-            <AllocationChart series={[r.name || r.strategy]} rows={[...groupCounts(r.items.nodes)].map(([k, n]) => ({ key: k, label: k, pool: r.datasetVersion?.labelCounts.find((l) => l.label === k)?.count ?? 0, selected: [n] }))} />
-          )}
-          {r.items.totalCount > r.items.nodes.length && <div className="muted small">Counts over the first {r.items.nodes.length} items.</div>}
+          {/* Counted by the server over the whole selection: per analysis group, or per class without one. */}
+          <AllocationChart series={[r.name || r.strategy]} rows={r.allocation.map((a) => ({ key: a.groupId ?? a.label, label: a.group, pool: a.pool, selected: [a.selected] }))} />
         </Card>
         <div className="stack">
           <Card title="Metrics" flush>
