@@ -9,7 +9,7 @@ import express from "express";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
@@ -18,6 +18,7 @@ import { loadConfig, type ServerConfig } from "./env.js";
 import { makeContext, type AppServices, type Context, type Viewer } from "./context.js";
 import { authenticate, type Credentials } from "./auth/authenticate.js";
 import { LoginRateLimiter } from "./auth/rate-limit.js";
+import { AuthCache } from "./auth/auth-cache.js";
 import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
@@ -60,6 +61,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     store: options.store,
     config,
     loginLimiter: new LoginRateLimiter(config.loginMaxFailures, config.loginWindowMs),
+    authCache: new AuthCache(config.authCacheMs),
     extras: { ...options.extras },
   };
   const schema = await buildStratumSchema(options.schemaOptions);
@@ -163,6 +165,18 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
         },
       },
       queryLimitsPlugin(limits),
+      // No field has a cache hint, so Apollo's cache-control plugin only ever answered "no-store" while
+      // hooking every resolver call (a measurable share of a small query): send the header directly.
+      ApolloServerPluginCacheControlDisabled(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              response.http.headers.set("cache-control", "no-store");
+            },
+          };
+        },
+      },
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
     ],

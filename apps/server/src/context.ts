@@ -9,12 +9,15 @@ import type { PrismaClient, Role, Store } from "@stratum/db";
 import type { ServerConfig } from "./env.js";
 import { createCoreLoaders, type CoreLoaders } from "./graphql/loaders.js";
 import type { LoginRateLimiter } from "./auth/rate-limit.js";
+import type { AuthCache } from "./auth/auth-cache.js";
 
 /** Long-lived things the app holds; resolvers reach them through ctx.app. Extend by adding optional fields. */
 export interface AppServices {
   store: Store;
   config: ServerConfig;
   loginLimiter: LoginRateLimiter;
+  /** Sessions, API tokens and memberships looked up recently (see auth/auth-cache.ts). */
+  authCache: AuthCache;
   /** Free slot for services other modules attach in createApp options (event bus, job queue…). */
   extras: Record<string, unknown>;
 }

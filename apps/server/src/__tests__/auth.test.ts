@@ -445,34 +445,69 @@ describe("graphql-ws query limits", () => {
 });
 
 describe("graphql-ws re-checks credentials per operation", () => {
-  it("a token revoked while the socket is open stops working on that socket", async () => {
-    const { id } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
-    const token = await seedToken(server.store, id, consortiumId, "VIEWER");
+  /** One socket for several operations; `once` runs one and resolves with its result or error. */
+  async function tokenSocket(secret: string) {
     const client = createClient({
       url: server.url.replace(/^http/, "ws"),
       webSocketImpl: WebSocket,
       retryAttempts: 0,
-      lazy: false, // one socket for both operations
-      connectionParams: { authorization: `Bearer ${token.secret}` },
+      lazy: false, // one socket for every operation
+      connectionParams: { authorization: `Bearer ${secret}` },
     });
-    let closes = 0;
-    client.on("closed", () => closes++);
+    const state = { closes: 0 };
+    client.on("closed", () => state.closes++);
     const once = (query: string) =>
       new Promise<any>((resolve) => {
         let result: unknown;
         client.subscribe({ query }, { next: (v) => (result = v), error: (e) => resolve({ error: e }), complete: () => resolve(result) });
       });
+    return { client, state, once };
+  }
+
+  it("a token revoked through the API while the socket is open stops working on that socket at once", async () => {
+    const { id, email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const token = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const { client, state, once } = await tokenSocket(token.secret);
     try {
       const before = await once("{ viewer { authenticatedWith } }");
       expect(before.data.viewer.authenticatedWith).toBe("API_TOKEN");
-      await server.store.prisma.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+      const person = await signIn(server, email);
+      const revoked = await person.mutate(
+        gql`
+          mutation ($input: ApiTokenRevokeInput!) {
+            apiTokenRevoke(input: $input) {
+              errors {
+                code
+              }
+            }
+          }
+        `,
+        { input: { apiTokenId: Buffer.from(`ApiToken:${token.id}`).toString("base64url") } },
+      );
+      expect(revoked.data.apiTokenRevoke.errors).toEqual([]);
       const after = await once("{ viewer { authenticatedWith } }");
-      const errors = after.error ?? after.errors;
-      expect(JSON.stringify(errors)).toContain("revoked");
-      expect(closes).toBe(0); // refused on the open socket, not by reconnecting
+      expect(JSON.stringify(after.error ?? after.errors)).toContain("revoked");
+      expect(state.closes).toBe(0); // refused on the open socket, not by reconnecting
     } finally {
       await client.dispose();
     }
   });
+
+  it("a token revoked elsewhere (another replica, or straight in the database) stops working within authCacheMs", async () => {
+    const { id } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
+    const token = await seedToken(server.store, id, consortiumId, "VIEWER");
+    const { client, state, once } = await tokenSocket(token.secret);
+    try {
+      const before = await once("{ viewer { authenticatedWith } }");
+      expect(before.data.viewer.authenticatedWith).toBe("API_TOKEN");
+      await server.store.prisma.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+      await new Promise((resolve) => setTimeout(resolve, server.app.services.config.authCacheMs + 50));
+      const after = await once("{ viewer { authenticatedWith } }");
+      expect(JSON.stringify(after.error ?? after.errors)).toContain("revoked");
+      expect(state.closes).toBe(0);
+    } finally {
+      await client.dispose();
+    }
+  }, 20_000);
 });
 

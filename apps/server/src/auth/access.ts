@@ -3,7 +3,7 @@
 //   mutations: const access = await requireRole(ctx, consortiumId, "CURATOR", ["projectId"])
 //              → Access, or throws AppError NOT_FOUND (not a member: we don't say it exists) or FORBIDDEN.
 // An API token is bound to one consortium and narrows the role to min(token role, membership role).
-import type { Role } from "@stratum/db";
+import type { Membership, Role } from "@stratum/db";
 import type { AuthChecker } from "type-graphql";
 import type { Context, Viewer } from "../context.js";
 import { AppError } from "../graphql/errors.js";
@@ -19,6 +19,8 @@ export function lowerRole(a: Role, b: Role): Role {
   return ROLE_RANK[a] <= ROLE_RANK[b] ? a : b;
 }
 
+const requestMemberships = new WeakMap<Context, Promise<ReadonlyMap<number, Membership>>>();
+
 /** The caller's effective access to one consortium. */
 export interface Access {
   consortiumId: number;
@@ -28,12 +30,17 @@ export interface Access {
   membershipId: number;
 }
 
-/** The caller's access to a consortium, or null when they have none. */
+/** The caller's access to a consortium, or null when they have none (memberships via ctx.app.authCache). */
 export async function accessTo(ctx: Context, consortiumId: number): Promise<Access | null> {
   const viewer = ctx.viewer;
   if (!viewer) return null;
   if (viewer.token && viewer.token.consortiumId !== consortiumId) return null;
-  const membership = await ctx.loaders.membership.load({ userId: viewer.userId, consortiumId });
+  let memberships = requestMemberships.get(ctx);
+  if (!memberships) {
+    memberships = ctx.app.authCache.membershipsOf(viewer.userId, () => ctx.prisma.membership.findMany({ where: { userId: viewer.userId } }));
+    requestMemberships.set(ctx, memberships); // one view per request, as the per-request loader gave
+  }
+  const membership = (await memberships).get(consortiumId);
   if (!membership) return null;
   const role = viewer.token ? lowerRole(viewer.token.role, membership.role) : membership.role;
   return { consortiumId, role, siteId: membership.siteId, membershipId: membership.id };

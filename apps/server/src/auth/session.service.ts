@@ -58,5 +58,6 @@ export async function logout(ctx: Context, everywhere: boolean): Promise<boolean
     await tx.session.deleteMany({ where });
     await audit(tx, ctx, "sessionLogout", { type: "User", id: viewer.userId, consortiumId: null }, { everywhere });
   });
+  ctx.app.authCache.forgetUser(viewer.userId);
   return true;
 }

@@ -3,7 +3,7 @@
 // The jobs engineer (or anyone) adds loaders without editing this file:
 //   const runs = ctx.loader("runById", () => byId((ids) => ctx.prisma.selectionRun.findMany({ where: { id: { in: ids } } })));
 import DataLoader from "dataloader";
-import type { PrismaClient, Membership } from "@stratum/db";
+import type { PrismaClient } from "@stratum/db";
 
 /** A loader by numeric primary key. */
 export function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
@@ -58,11 +58,6 @@ export function groupedBy<K, T>(
   );
 }
 
-export interface MembershipKey {
-  userId: number;
-  consortiumId: number;
-}
-
 export function createCoreLoaders(prisma: PrismaClient) {
   const inIds = (ids: number[]) => ({ where: { id: { in: ids } } });
   return {
@@ -76,15 +71,6 @@ export function createCoreLoaders(prisma: PrismaClient) {
     membershipById: byId((ids) => prisma.membership.findMany(inIds(ids))),
     apiToken: byId((ids) => prisma.apiToken.findMany(inIds(ids))),
     embeddingModel: byId((ids) => prisma.embeddingModel.findMany(inIds(ids))),
-    /** The membership of (user, consortium), or null. */
-    membership: byKey<MembershipKey, Membership>(
-      (keys) =>
-        prisma.membership.findMany({
-          where: { OR: keys.map((k) => ({ userId: k.userId, consortiumId: k.consortiumId })) },
-        }),
-      (m) => ({ userId: m.userId, consortiumId: m.consortiumId }),
-      (k) => `${k.userId}:${k.consortiumId}`,
-    ),
     /** The latest version of each dataset (highest number), or null. */
     latestVersion: byKey<number, { id: number; datasetId: number; number: number }>(
       async (datasetIds) => {

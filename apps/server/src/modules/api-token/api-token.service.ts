@@ -57,11 +57,13 @@ export async function revokeApiToken(ctx: Context, input: ApiTokenRevokeInput): 
   const own = row !== null && row.userId === ctx.viewer?.userId;
   await requireRole(ctx, row?.consortiumId, own ? "VIEWER" : "OWNER", ["apiTokenId"], "API token");
   if (row!.revokedAt) throw new AppError("INVALID_STATE", "this token is already revoked", ["apiTokenId"]);
-  return ctx.prisma.$transaction(async (tx) => {
+  const revoked = await ctx.prisma.$transaction(async (tx) => {
     const updated = await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
     await audit(tx, ctx, "apiTokenRevoke", { type: "ApiToken", id, consortiumId: row!.consortiumId }, {
       prefix: row!.prefix,
     });
     return ApiToken.from(updated);
   });
+  ctx.app.authCache.forgetUser(row!.userId);
+  return revoked;
 }

@@ -19,7 +19,7 @@ export async function createConsortium(ctx: Context, input: ConsortiumCreateInpu
   if (await ctx.prisma.consortium.findUnique({ where: { slug: input.slug } })) {
     throw new AppError("CONFLICT", `a consortium with slug "${input.slug}" already exists`, ["slug"]);
   }
-  return ctx.prisma.$transaction(async (tx) => {
+  const created = await ctx.prisma.$transaction(async (tx) => {
     const consortium = await tx.consortium.create({ data: { slug: input.slug, name: input.name } });
     const membership = await tx.membership.create({
       data: { userId: viewer.userId, consortiumId: consortium.id, role: "OWNER" },
@@ -29,6 +29,8 @@ export async function createConsortium(ctx: Context, input: ConsortiumCreateInpu
     });
     return { consortium: Consortium.from(consortium), membership: Membership.from(membership) };
   });
+  ctx.app.authCache.forgetUser(viewer.userId); // the creator is now its OWNER
+  return created;
 }
 
 export async function updateConsortium(ctx: Context, input: ConsortiumUpdateInput) {

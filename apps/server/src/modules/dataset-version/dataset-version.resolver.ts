@@ -6,7 +6,7 @@ import { ConnectionArgs, decodeCursor, encodeCursor, pageSize, paginate } from "
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { registerNode } from "../../graphql/node.js";
 import { canRead } from "../../auth/access.js";
-import { consortiumOfDataset } from "../../auth/scope.js";
+import { consortiumOfDataset, consortiumOfVersion } from "../../auth/scope.js";
 import { Dataset } from "../dataset/dataset.type.js";
 import { visibleDataset } from "../dataset/dataset.service.js";
 import { User } from "../user/user.type.js";
@@ -18,8 +18,8 @@ import { DatasetVersion } from "./dataset-version.type.js";
 import { DiffKind, LabelCount, VersionDiff, VersionDiffItem, VersionDiffItemConnection } from "./dataset-version.diff.js";
 
 export async function visibleVersion(ctx: Context, id: number): Promise<DatasetVersion | null> {
-  const row = await ctx.loaders.datasetVersion.load(id);
-  if (!row || !(await canRead(ctx, await consortiumOfDataset(ctx, row.datasetId)))) return null;
+  const [row, consortiumId] = await Promise.all([ctx.loaders.datasetVersion.load(id), consortiumOfVersion(ctx, id)]);
+  if (!row || !(await canRead(ctx, consortiumId))) return null;
   return DatasetVersion.from(row);
 }
 

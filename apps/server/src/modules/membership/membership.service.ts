@@ -34,7 +34,7 @@ export async function inviteMember(ctx: Context, input: MembershipInviteInput) {
   await requireRole(ctx, consortiumId, "OWNER", ["consortiumId"], "consortium");
   const siteId = input.siteId ? await siteInConsortium(ctx, input.siteId, consortiumId) : null;
   const email = normalizeEmail(input.email);
-  return ctx.prisma.$transaction(async (tx) => {
+  const result = await ctx.prisma.$transaction(async (tx) => {
     let user = await tx.user.findUnique({ where: { email } });
     let temporaryPassword: string | null = null;
     if (user) {
@@ -57,8 +57,10 @@ export async function inviteMember(ctx: Context, input: MembershipInviteInput) {
       siteId: siteId && toGlobalId("Site", siteId),
       newAccount: temporaryPassword !== null || !!input.password,
     });
-    return { membership: Membership.from(membership), user: User.from(user), temporaryPassword };
+    return { membership: Membership.from(membership), user: User.from(user), temporaryPassword, userId: user.id };
   });
+  ctx.app.authCache.forgetUser(result.userId);
+  return { membership: result.membership, user: result.user, temporaryPassword: result.temporaryPassword };
 }
 
 export async function updateMember(ctx: Context, input: MembershipUpdateInput): Promise<Membership> {
@@ -71,7 +73,7 @@ export async function updateMember(ctx: Context, input: MembershipUpdateInput): 
   if (input.siteId !== undefined) {
     data.siteId = input.siteId === null ? null : await siteInConsortium(ctx, input.siteId, consortiumId);
   }
-  return ctx.prisma.$transaction(async (tx) => {
+  const membership = await ctx.prisma.$transaction(async (tx) => {
     const updated = await tx.membership.update({ where: { id }, data });
     if (row!.role === "OWNER" && updated.role !== "OWNER" && (await ownerCount(tx, consortiumId)) === 0) {
       throw new AppError("CONFLICT", "a consortium needs at least one OWNER; promote someone else first", ["role"]);
@@ -82,6 +84,8 @@ export async function updateMember(ctx: Context, input: MembershipUpdateInput): 
     });
     return Membership.from(updated);
   });
+  ctx.app.authCache.forgetUser(row!.userId);
+  return membership;
 }
 
 export async function removeMember(ctx: Context, input: MembershipRemoveInput): Promise<string> {
@@ -105,5 +109,6 @@ export async function removeMember(ctx: Context, input: MembershipRemoveInput): 
       tokensRevoked: revoked.count,
     });
   });
+  ctx.app.authCache.forgetUser(userId);
   return toGlobalId("Membership", id);
 }

@@ -60,7 +60,7 @@ export async function changePassword(ctx: Context, currentPassword: string, newP
     throw new AppError("VALIDATION", "expected a new password different from the current one", ["newPassword"]);
   }
   const passwordHash = await hashPassword(newPassword);
-  return ctx.prisma.$transaction(async (tx) => {
+  const user = await ctx.prisma.$transaction(async (tx) => {
     const updated = await tx.user.update({ where: { id: viewer.userId }, data: { passwordHash } });
     const ended = await tx.session.deleteMany({ where: { userId: viewer.userId, id: { not: viewer.sessionId! } } });
     await audit(tx, ctx, "userPasswordChange", { type: "User", id: viewer.userId, consortiumId: null }, {
@@ -68,4 +68,6 @@ export async function changePassword(ctx: Context, currentPassword: string, newP
     });
     return User.from(updated);
   });
+  ctx.app.authCache.forgetUser(viewer.userId); // the other sessions just ended
+  return user;
 }
