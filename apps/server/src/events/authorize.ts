@@ -15,7 +15,7 @@ export interface Subscriber {
 const RANK: Record<Role, number> = { VIEWER: 1, REVIEWER: 2, CURATOR: 3, OWNER: 4 };
 
 export class LiveAuthorizer {
-  private readonly cache = new Map<string, { at: number; role: Role | null }>();
+  private readonly cache = new Map<string, { at: number; role: Promise<Role | null> }>();
 
   constructor(
     private readonly store: Store,
@@ -28,9 +28,12 @@ export class LiveAuthorizer {
     const hit = this.cache.get(key);
     const now = Date.now();
     if (hit && now - hit.at < this.ttlMs) return hit.role;
-    const role = await this.lookup(who, consortiumId);
+    // Every subscriber of a topic asks at once when an event fans out: they share one lookup.
+    const role = this.lookup(who, consortiumId);
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { at: now, role });
+    const entry = { at: now, role };
+    this.cache.set(key, entry);
+    role.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
     return role;
   }
 

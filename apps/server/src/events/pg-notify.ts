@@ -35,11 +35,11 @@ export class PgNotifyEventBus implements EventBus {
   private reconnecting = false;
 
   private constructor(
-    private readonly store: Pick<Store, "sql" | "transaction">,
+    private readonly store: Pick<Store, "sql">,
     private readonly databaseUrl: string,
   ) {}
 
-  static async open(store: Pick<Store, "sql" | "transaction" | "databaseUrl">): Promise<PgNotifyEventBus> {
+  static async open(store: Pick<Store, "sql" | "databaseUrl">): Promise<PgNotifyEventBus> {
     if (!store.databaseUrl) throw new Error("PgNotifyEventBus: expected a PostgreSQL store, got one without databaseUrl");
     const bus = new PgNotifyEventBus(store, store.databaseUrl);
     await bus.connect();
@@ -121,16 +121,19 @@ export class PgNotifyEventBus implements EventBus {
   async publish<P>(topic: string, payload: P): Promise<number> {
     const json = table.encodePayload(topic, payload);
     const inline = Buffer.byteLength(json) <= INLINE_PAYLOAD_BYTES && json !== "null";
-    return this.store.transaction(async (sql) => {
-      await sql.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [TOPIC_LOCK, topic]);
-      const r = await sql.query<{ id: number }>(
-        `WITH ins AS (INSERT INTO "StreamEvent" (topic, payload) VALUES ($1, $2::jsonb) RETURNING id, payload, "createdAt")
-         SELECT id, pg_notify($4, json_build_object('s', id, 't', $1::text,
-           'p', CASE WHEN $3::boolean THEN payload END, 'a', "createdAt")::text) FROM ins`,
-        [topic, json, inline, CHANNEL],
-      );
-      return Number((r.rows[0] as { id: number }).id);
-    });
+    // One statement, so one round trip in its own implicit transaction (was BEGIN, lock, insert, COMMIT:
+    // four). The row's id (its default, nextval) is drawn only once the lock is held, because the INSERT
+    // takes its row from the locking subquery (OFFSET 0 keeps the planner from flattening it). The lock
+    // is released and the NOTIFY sent at commit, as before.
+    const r = await this.store.sql.query<{ id: number }>(
+      `WITH ins AS (INSERT INTO "StreamEvent" (topic, payload)
+                    SELECT $1, $2::jsonb FROM (SELECT pg_advisory_xact_lock($5, hashtext($1)) OFFSET 0) AS lock
+                    RETURNING id, payload, "createdAt")
+       SELECT id, pg_notify($4, json_build_object('s', id, 't', $1::text,
+         'p', CASE WHEN $3::boolean THEN payload END, 'a', "createdAt")::text) FROM ins`,
+      [topic, json, inline, CHANNEL, TOPIC_LOCK],
+    );
+    return Number((r.rows[0] as { id: number }).id);
   }
 
   subscribe<P>(topic: string, options: SubscribeOptions = {}): Subscription<P> {
