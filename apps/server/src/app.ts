@@ -60,7 +60,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const services: AppServices = {
     store: options.store,
     config,
-    loginLimiter: new LoginRateLimiter(config.loginMaxFailures, config.loginWindowMs),
+    loginLimiter: new LoginRateLimiter(options.store.sql, config.loginMaxFailures, config.loginWindowMs),
     authCache: new AuthCache(config.authCacheMs),
     extras: { ...options.extras },
   };

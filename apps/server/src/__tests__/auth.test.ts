@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { PASSWORD, TestClient, seedToken, seedUser, signIn, startTestServer, type TestServer } from "../test/harness.js";
 import { sha256Hex } from "../auth/secrets.js";
+import { createApp } from "../app.js";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -196,6 +197,51 @@ describe("sessionLogin", () => {
     const other = await seedUser(server.store);
     const ok = await client.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } });
     expect(ok.data.sessionLogin.errors).toEqual([]);
+  });
+});
+
+describe("login rate limit across API replicas", () => {
+  it("counts failures in the database: failures on two replicas add up, and a success on either clears them", async () => {
+    // A second API process over the same database, with its own (fresh) limiter object.
+    const replica = await createApp({ store: server.store, config: { nodeEnv: "test", filesDir: server.filesDir, uploadDir: server.app.services.config.uploadDir, corsOrigins: ["http://localhost:3000"] } });
+    const { port, url } = await replica.listen(0, "127.0.0.1");
+    try {
+      const second: TestServer = { ...server, app: replica, base: `http://127.0.0.1:${port}`, url };
+      const { email } = await seedUser(server.store);
+      const onFirst = new TestClient(server);
+      const onSecond = new TestClient(second);
+      for (const [client, i] of [[onFirst, 0], [onSecond, 1], [onFirst, 2], [onSecond, 3]] as const) {
+        const r = await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+        expect(r.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+      }
+      expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${email}|` } } })).toBe(4);
+      // The fifth failure, on the first replica, blocks the account on the second one too.
+      expect((await onFirst.mutate(LOGIN, { input: { email, password: "wrong-4" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+      const blocked = await onSecond.mutate(LOGIN, { input: { email, password: PASSWORD } });
+      expect(blocked.data.sessionLogin.errors[0]).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/try again in ([1-9]|[1-5][0-9]|60) s/) });
+      expect(onSecond.cookies.size).toBe(0);
+
+      // Under the limit, a success on one replica clears the count that both see.
+      const other = await seedUser(server.store);
+      for (let i = 0; i < 4; i++) await onSecond.mutate(LOGIN, { input: { email: other.email, password: `wrong-${i}` } });
+      expect((await onFirst.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
+      expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${other.email}|` } } })).toBe(0);
+      expect((await onSecond.mutate(LOGIN, { input: { email: other.email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it("a failure older than the window no longer counts, and is deleted by the next failure", async () => {
+    const { email } = await seedUser(server.store);
+    const client = new TestClient(server);
+    for (let i = 0; i < 5; i++) await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+    expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
+    // Age the failures past the 60 s window (the database's clock decides, not the server's).
+    await server.store.sql.query(`UPDATE "LoginFailure" SET "createdAt" = "createdAt" - interval '61 seconds' WHERE key LIKE $1`, [`${email}|%`]);
+    expect((await client.mutate(LOGIN, { input: { email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+    expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${email}|` } } })).toBe(1);
+    expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
   });
 });
 

@@ -1,47 +1,45 @@
 // Login rate limit: at most `maxFailures` failed logins per (email, IP) per sliding window.
-// In-process memory: with several server processes, each counts on its own (the limit per process holds).
-export class LoginRateLimiter {
-  private failures = new Map<string, number[]>();
+// The failures are rows of LoginFailure, so every API replica (and a restarted one) counts the same
+// attempts. Time is the database's clock (in UTC, like Prisma's timestamps), never a replica's own.
+import type { SqlClient } from "@stratum/db";
 
+const NOW = `(now() AT TIME ZONE 'utc')`;
+
+export class LoginRateLimiter {
   constructor(
+    private readonly sql: SqlClient,
     private readonly maxFailures = 5,
     private readonly windowMs = 60_000, // 1 min
-    private readonly now: () => number = Date.now,
   ) {}
 
   private key(email: string, ip: string): string {
     return `${email.trim().toLowerCase()}|${ip}`;
   }
 
-  private recent(key: string): number[] {
-    const cutoff = this.now() - this.windowMs;
-    const list = (this.failures.get(key) ?? []).filter((t) => t > cutoff);
-    if (list.length) this.failures.set(key, list);
-    else this.failures.delete(key);
-    return list;
-  }
-
   /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
-  retryAfterSeconds(email: string, ip: string): number {
-    const list = this.recent(this.key(email, ip));
-    if (list.length < this.maxFailures) return 0;
-    const oldest = list[list.length - this.maxFailures]!;
-    return Math.max(1, Math.ceil((oldest + this.windowMs - this.now()) / 1000));
+  async retryAfterSeconds(email: string, ip: string): Promise<number> {
+    // The window reopens when the oldest of the last maxFailures failures leaves it.
+    const r = await this.sql.query<{ n: number; wait: number | null }>(
+      `WITH recent AS (
+         SELECT "createdAt" FROM "LoginFailure"
+         WHERE key = $1 AND "createdAt" > ${NOW} - $2 * interval '1 millisecond'
+         ORDER BY "createdAt" DESC LIMIT $3)
+       SELECT count(*)::int AS n,
+              ceil(extract(epoch FROM min("createdAt") + $2 * interval '1 millisecond' - ${NOW}))::int AS wait
+       FROM recent`,
+      [this.key(email, ip), this.windowMs, this.maxFailures],
+    );
+    const { n, wait } = r.rows[0]!;
+    return n < this.maxFailures ? 0 : Math.max(1, wait ?? 1);
   }
 
-  recordFailure(email: string, ip: string): void {
-    const key = this.key(email, ip);
-    const list = this.recent(key);
-    list.push(this.now());
-    this.failures.set(key, list);
-    if (this.failures.size > 100_000) this.sweep();
+  async recordFailure(email: string, ip: string): Promise<void> {
+    await this.sql.query(`INSERT INTO "LoginFailure" (key, "createdAt") VALUES ($1, ${NOW})`, [this.key(email, ip)]);
+    // Failures that left the window count for nobody; dropping them keeps the table at one window's worth.
+    await this.sql.query(`DELETE FROM "LoginFailure" WHERE "createdAt" <= ${NOW} - $1 * interval '1 millisecond'`, [this.windowMs]);
   }
 
-  recordSuccess(email: string, ip: string): void {
-    this.failures.delete(this.key(email, ip));
-  }
-
-  private sweep(): void {
-    for (const key of [...this.failures.keys()]) this.recent(key);
+  async recordSuccess(email: string, ip: string): Promise<void> {
+    await this.sql.query(`DELETE FROM "LoginFailure" WHERE key = $1`, [this.key(email, ip)]);
   }
 }

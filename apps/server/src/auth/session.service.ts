@@ -12,17 +12,17 @@ export async function login(ctx: Context, emailInput: string, password: string):
   const { config, loginLimiter } = ctx.app;
   if (!ctx.res) throw new AppError("INVALID_STATE", "log in over HTTP (POST /graphql), not over a WebSocket");
   const email = normalizeEmail(emailInput);
-  const retryAfter = loginLimiter.retryAfterSeconds(email, ctx.ip);
+  const retryAfter = await loginLimiter.retryAfterSeconds(email, ctx.ip);
   if (retryAfter > 0) {
     throw new AppError("RATE_LIMITED", `too many failed logins for this email; try again in ${retryAfter} s`);
   }
   const user = await ctx.prisma.user.findUnique({ where: { email } });
   const ok = await verifyPassword(password, user?.passwordHash ?? null);
   if (!user || !ok) {
-    loginLimiter.recordFailure(email, ctx.ip);
+    await loginLimiter.recordFailure(email, ctx.ip);
     throw new AppError("UNAUTHENTICATED", "email or password is wrong");
   }
-  loginLimiter.recordSuccess(email, ctx.ip);
+  await loginLimiter.recordSuccess(email, ctx.ip);
   const secret = newSessionSecret();
   const expiresAt = new Date(Date.now() + config.sessionTtlMs);
   await ctx.prisma.$transaction(async (tx) => {

@@ -49,11 +49,11 @@ export async function changePassword(ctx: Context, currentPassword: string, newP
     throw new AppError("FORBIDDEN", "an API token cannot change a password; sign in as a person");
   }
   const limiter = ctx.app.loginLimiter;
-  const retryAfter = limiter.retryAfterSeconds(viewer.email, ctx.ip);
+  const retryAfter = await limiter.retryAfterSeconds(viewer.email, ctx.ip);
   if (retryAfter > 0) throw new AppError("RATE_LIMITED", `too many failed attempts; try again in ${retryAfter} s`);
   const row = await ctx.prisma.user.findUniqueOrThrow({ where: { id: viewer.userId } });
   if (!(await verifyPassword(currentPassword, row.passwordHash))) {
-    limiter.recordFailure(viewer.email, ctx.ip);
+    await limiter.recordFailure(viewer.email, ctx.ip);
     throw new AppError("UNAUTHENTICATED", "the current password is wrong", ["currentPassword"]);
   }
   if (currentPassword === newPassword) {
