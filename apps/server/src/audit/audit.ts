@@ -3,7 +3,6 @@
 //   await ctx.prisma.$transaction(async (tx) => { …change…; await audit(tx, ctx, "projectCreate", { type: "Project", id, consortiumId }, { slug }); });
 // For raw-SQL transactions (store.transaction) use auditSql(sql, ctx, …).
 import type { Prisma, SqlClient } from "@stratum/db";
-import type { Context } from "../context.js";
 import { toGlobalId } from "../graphql/ids.js";
 
 export interface AuditTarget {
@@ -17,7 +16,14 @@ export interface AuditTarget {
 
 type Tx = Pick<Prisma.TransactionClient, "auditEvent">;
 
-function eventData(ctx: Context, action: string, target: AuditTarget, details: Record<string, unknown>) {
+/** Who acted: a request's context, or a job acting for the user who started it. */
+export interface AuditActor {
+  viewer: { userId: number; token?: { id: number } | null } | null;
+  requestId?: string;
+  ip?: string;
+}
+
+function eventData(ctx: AuditActor, action: string, target: AuditTarget, details: Record<string, unknown>) {
   return {
     consortiumId: target.consortiumId,
     actorId: ctx.viewer?.userId ?? null,
@@ -25,13 +31,13 @@ function eventData(ctx: Context, action: string, target: AuditTarget, details: R
     action,
     targetType: target.type,
     targetId: target.id == null ? null : toGlobalId(target.type, target.id),
-    details: { ...details, requestId: ctx.requestId, ip: ctx.ip } as Prisma.InputJsonValue,
+    details: { ...details, ...(ctx.requestId ? { requestId: ctx.requestId } : {}), ...(ctx.ip ? { ip: ctx.ip } : {}) } as Prisma.InputJsonValue,
   };
 }
 
 export async function audit(
   tx: Tx,
-  ctx: Context,
+  ctx: AuditActor,
   action: string,
   target: AuditTarget,
   details: Record<string, unknown> = {},
@@ -41,7 +47,7 @@ export async function audit(
 
 export async function auditSql(
   sql: SqlClient,
-  ctx: Context,
+  ctx: AuditActor,
   action: string,
   target: AuditTarget,
   details: Record<string, unknown> = {},

@@ -1,12 +1,13 @@
 import type { JobHandler } from "../types.js";
 import { analyzeHandler } from "./analyze.js";
 import { embedHandler } from "./embed.js";
+import { importHandler } from "./import.js";
 import { probeHandler } from "./probe.js";
 import { selectHandler } from "./select.js";
 
 /** Every job kind this server can run. */
 export function defaultHandlers(): JobHandler[] {
-  return [embedHandler, analyzeHandler, selectHandler, probeHandler];
+  return [importHandler, embedHandler, analyzeHandler, selectHandler, probeHandler];
 }
 
-export { analyzeHandler, embedHandler, probeHandler, selectHandler };
+export { analyzeHandler, embedHandler, importHandler, probeHandler, selectHandler };

@@ -3,6 +3,7 @@ import { IsOptional, Length, MaxLength } from "class-validator";
 import { Payload } from "../../graphql/mutation.js";
 import { Dataset } from "./dataset.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
+import { Job } from "../job/job.type.js";
 
 const NAME = "1–200 characters";
 
@@ -94,6 +95,15 @@ export class DatasetImportInput {
   @IsOptional()
   @Length(1, 200)
   siteColumn?: string | null;
+}
+
+@ObjectType({ description: "Result of datasetImportStart." })
+export class DatasetImportStartPayload extends Payload {
+  @Field(() => Job, {
+    nullable: true,
+    description: "The IMPORT job; follow it with jobProgress. Its result holds dataset, version, created, diff and summary.",
+  })
+  job!: Job | null;
 }
 
 @ObjectType({ description: "Sample counts of a version against its parent." })

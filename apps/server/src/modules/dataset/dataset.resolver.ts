@@ -15,10 +15,11 @@ import {
   DatasetCreatePayload,
   DatasetImportInput,
   DatasetImportPayload,
+  DatasetImportStartPayload,
   DatasetUpdateInput,
   DatasetUpdatePayload,
 } from "./dataset.input.js";
-import { createDataset, importIntoDataset, updateDataset, visibleDataset } from "./dataset.service.js";
+import { createDataset, importIntoDataset, startImport, updateDataset, visibleDataset } from "./dataset.service.js";
 
 registerNode("Dataset", visibleDataset);
 
@@ -95,6 +96,15 @@ export class DatasetResolver {
   @Authorized()
   datasetImport(@InputArg(() => DatasetImportInput) input: DatasetImportInput, @Ctx() ctx: Context) {
     return mutate(DatasetImportPayload, input, () => importIntoDataset(ctx, input));
+  }
+
+  @Mutation(() => DatasetImportStartPayload, {
+    description:
+      "Starts the same import as datasetImport as a durable IMPORT job with live progress (jobProgress), for files too large to import within one request. The caller and the uploads are checked now; bad files fail the job with BAD_FILE naming the row and column, writing nothing. CURATOR.",
+  })
+  @Authorized()
+  datasetImportStart(@InputArg(() => DatasetImportInput) input: DatasetImportInput, @Ctx() ctx: Context) {
+    return mutate(DatasetImportStartPayload, input, async () => ({ job: await startImport(ctx, input) }));
   }
 }
 

@@ -1,11 +1,14 @@
 import path from "node:path";
-import { ImportError, importDataset, type ImportResult } from "@stratum/db";
+import { ImportError, importDataset, type ImportInput, type ImportProgress, type ImportResult, type Store } from "@stratum/db";
 import type { Context } from "../../context.js";
-import { AppError, type ErrorCode } from "../../graphql/errors.js";
+import { AppError, ErrorCode } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { audit, auditSql } from "../../audit/audit.js";
-import { resolveUpload, type StoredUpload } from "../upload/upload.service.js";
+import { resolveUpload } from "../upload/upload.service.js";
+import { createJob } from "../../jobs/index.js";
+import { runtimeOf } from "../../jobs/runtime.js";
+import { Job } from "../job/job.type.js";
 import { Dataset } from "./dataset.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
 import type { DatasetCreateInput, DatasetImportInput, DatasetUpdateInput } from "./dataset.input.js";
@@ -51,23 +54,40 @@ export async function updateDataset(ctx: Context, input: DatasetUpdateInput): Pr
 }
 
 const IMPORT_CODES: Partial<Record<string, ErrorCode>> = {
-  NOT_FOUND: "NOT_FOUND" as ErrorCode,
-  BAD_INPUT: "VALIDATION" as ErrorCode,
+  NOT_FOUND: ErrorCode.NOT_FOUND,
+  BAD_INPUT: ErrorCode.VALIDATION,
 };
 
-/** ImportError → AppError naming the upload field, without server paths in the message. */
-function importFailure(error: ImportError, uploads: Array<[StoredUpload, string]>): AppError {
-  let message = error.message;
-  let field: string[] | null = null;
-  for (const [upload, name] of uploads) {
-    if (message.includes(upload.path)) message = message.split(upload.path).join(upload.filename);
-    if (error.file === upload.path || error.file === upload.filename) field = [name];
-  }
-  message = message.split(path.dirname(uploads[0]![0].path)).join("…");
-  return new AppError(IMPORT_CODES[error.code] ?? "BAD_FILE", `${message} [${error.code}]`, field);
+/** An uploaded file an import reads: where it lies, the name its uploader gave it, the input field. */
+export interface ImportUpload {
+  path: string;
+  filename: string;
+  field: "manifestUploadId" | "embeddingsUploadId";
 }
 
-export async function importIntoDataset(ctx: Context, input: DatasetImportInput) {
+/** ImportError → code, message and field naming the upload, without server paths in the message. */
+export function describeImportError(error: ImportError, uploads: ImportUpload[]): { code: ErrorCode; message: string; field: string[] | null } {
+  let message = error.message;
+  let field: string[] | null = null;
+  for (const upload of uploads) {
+    if (message.includes(upload.path)) message = message.split(upload.path).join(upload.filename);
+    if (error.file === upload.path || error.file === upload.filename) field = [upload.field];
+  }
+  message = message.split(path.dirname(uploads[0]!.path)).join("…");
+  return { code: IMPORT_CODES[error.code] ?? ErrorCode.BAD_FILE, message: `${message} [${error.code}]`, field };
+}
+
+/** What an import needs once the caller, the project and the uploads are checked (JSON: it is a job's payload). */
+export interface PreparedImport {
+  consortiumId: number;
+  projectSlug: string;
+  authorId: number;
+  uploads: ImportUpload[];
+  input: Omit<ImportInput, "inTransaction" | "consortium" | "project" | "authorId" | "createMissing">;
+}
+
+/** Checks the caller (CURATOR on the project), the uploads (theirs) and the input; writes nothing. */
+async function prepareImport(ctx: Context, input: DatasetImportInput): Promise<PreparedImport> {
   const projectId = decodeId(input.projectId, "Project", ["projectId"]);
   const project = await ctx.loaders.project.load(projectId);
   await requireRole(ctx, project?.consortiumId, "CURATOR", ["projectId"], "project");
@@ -83,39 +103,78 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
       "embeddingsUploadId",
     ]);
   }
-  const uploads: Array<[StoredUpload, string]> = [[manifest, "manifestUploadId"]];
-  if (embeddings) uploads.push([embeddings, "embeddingsUploadId"]);
-  const consortiumId = project!.consortiumId;
-  let result: ImportResult;
-  try {
-    result = await importDataset(ctx.app.store, {
-      consortium: consortiumId,
-      project: project!.slug,
+  const uploads: ImportUpload[] = [{ path: manifest.path, filename: manifest.filename, field: "manifestUploadId" }];
+  if (embeddings) uploads.push({ path: embeddings.path, filename: embeddings.filename, field: "embeddingsUploadId" });
+  return {
+    consortiumId: project!.consortiumId,
+    projectSlug: project!.slug,
+    authorId: ctx.viewer!.userId,
+    uploads,
+    input: {
       dataset: input.datasetName,
       manifestPath: manifest.path,
       ...(embeddings ? { embeddingsPath: embeddings.path, model: input.modelName! } : {}),
       message: input.message ?? `import ${manifest.filename}`,
-      authorId: ctx.viewer!.userId,
-      createMissing: false,
       ...(input.idColumn ? { idColumn: input.idColumn } : {}),
       ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
       ...(input.uriColumn ? { uriColumn: input.uriColumn } : {}),
       ...(input.siteColumn ? { siteColumn: input.siteColumn } : {}),
+    },
+  };
+}
+
+/**
+ * Runs a prepared import: one transaction, the same content again creates no version (so running it
+ * twice — a retried job — gives the same version). `inTransaction` commits or rolls back with it.
+ */
+export function runPreparedImport(
+  store: Store,
+  prepared: PreparedImport,
+  extra: Pick<ImportInput, "inTransaction"> = {},
+  onProgress?: ImportProgress,
+): Promise<ImportResult> {
+  return importDataset(
+    store,
+    {
+      ...prepared.input,
+      ...extra,
+      consortium: prepared.consortiumId,
+      project: prepared.projectSlug,
+      authorId: prepared.authorId,
+      createMissing: false,
+    },
+    onProgress,
+  );
+}
+
+/** The audit details of an import (the same for the synchronous mutation and the job). */
+export function importAuditDetails(prepared: PreparedImport, r: ImportResult, extra: Record<string, unknown> = {}) {
+  return {
+    ...extra,
+    version: toGlobalId("DatasetVersion", r.version.id),
+    number: r.version.number,
+    created: r.created,
+    files: prepared.uploads.map((u) => ({ field: u.field, filename: u.filename })),
+    ...(prepared.input.model ? { model: prepared.input.model } : {}),
+    diff: r.diff,
+  };
+}
+
+export async function importIntoDataset(ctx: Context, input: DatasetImportInput) {
+  const prepared = await prepareImport(ctx, input);
+  const { consortiumId } = prepared;
+  let result: ImportResult;
+  try {
+    result = await runPreparedImport(ctx.app.store, prepared, {
       // The audit event commits or rolls back with the import.
       inTransaction: (sql, r) =>
-        auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, {
-          version: toGlobalId("DatasetVersion", r.version.id),
-          number: r.version.number,
-          created: r.created,
-          manifest: { filename: manifest.filename, sha256: manifest.sha256, size: manifest.size },
-          ...(embeddings
-            ? { embeddings: { filename: embeddings.filename, sha256: embeddings.sha256 }, model: input.modelName }
-            : {}),
-          diff: r.diff,
-        }),
+        auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, importAuditDetails(prepared, r)),
     });
   } catch (error) {
-    if (error instanceof ImportError) throw importFailure(error, uploads);
+    if (error instanceof ImportError) {
+      const e = describeImportError(error, prepared.uploads);
+      throw new AppError(e.code, e.message, e.field);
+    }
     throw error;
   }
   const [dataset, version] = await Promise.all([
@@ -129,4 +188,24 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
     diff: result.diff,
     summary: result.summary,
   };
+}
+
+/**
+ * datasetImportStart: the same checks as datasetImport, then an IMPORT job (jobs/handlers/import.ts)
+ * does the work with live progress, so a large import neither holds an HTTP request open nor dies
+ * with it. The upload files must be readable where the job runs (a shared STRATUM_UPLOAD_DIR when
+ * workers run on other machines, as for every API replica).
+ */
+export async function startImport(ctx: Context, input: DatasetImportInput) {
+  const prepared = await prepareImport(ctx, input);
+  const jobId = await ctx.app.store.transaction(async (sql) => {
+    const jobId = await createJob(sql, { consortiumId: prepared.consortiumId, kind: "IMPORT", payload: { ...prepared }, createdById: prepared.authorId });
+    await auditSql(sql, ctx, "datasetImportStart", { type: "Job", id: jobId, consortiumId: prepared.consortiumId }, {
+      dataset: prepared.input.dataset,
+      files: prepared.uploads.map((u) => ({ field: u.field, filename: u.filename })),
+    });
+    return jobId;
+  });
+  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  return Job.from(await ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }));
 }

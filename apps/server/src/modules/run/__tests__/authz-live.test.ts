@@ -63,10 +63,26 @@ interface Case {
   mutation: string;
   input: string;
   minRole: Role;
-  prepare: () => Promise<Record<string, unknown>>;
+  /** The input for this caller (uploads belong to whoever sent them). */
+  prepare: (caller: Caller) => Promise<Record<string, unknown>>;
 }
 
+let importSeq = 0;
+
 const CASES: Case[] = [
+  {
+    mutation: "datasetImportStart",
+    input: "DatasetImportInput",
+    minRole: "CURATOR",
+    prepare: async (caller) => {
+      const n = ++importSeq;
+      const up =
+        caller === "ANONYMOUS"
+          ? { json: { id: "00000000-0000-4000-8000-000000000000" } }
+          : await clients[caller].upload("m.csv", `id,label\nimp-${n}-a,x\nimp-${n}-b,y\n`);
+      return { projectId: gid("Project", seeded.projectId), datasetName: `imported-${n}`, manifestUploadId: up.json.id };
+    },
+  },
   {
     mutation: "selectionRunStart",
     input: "SelectionRunStartInput",
@@ -135,7 +151,7 @@ describe("authorization matrix (jobs, analyses, runs, reviews, evaluations)", ()
     it(`${c.mutation}: allowed from ${c.minRole} up; everyone else is refused and nothing changes`, async () => {
       const doc = gql(`mutation ($input: ${c.input}!) { ${c.mutation}(input: $input) { errors { code field message } } }`);
       for (const caller of CALLERS) {
-        const input = await c.prepare();
+        const input = await c.prepare(caller);
         await settle();
         const before = await snapshot();
         const r = await clients[caller].mutate(doc, { input });
