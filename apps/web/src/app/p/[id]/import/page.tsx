@@ -1,15 +1,18 @@
 "use client";
 // Import a dataset version: upload the manifest (and optionally embeddings) through /api/uploads, then
-// datasetImport. Shows each step, then links to the new version — or to the identical latest version.
-// BAD_FILE and other payload errors appear beside the field of the upload at fault. CURATOR+ only.
+// datasetImportStart, whose IMPORT job is followed live (phase, rows written, rate). When it ends,
+// links to the new version — or to the identical latest version. Errors (the mutation's, or a failed
+// job's BAD_FILE naming the row) appear beside the file at fault. CURATOR+ only.
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useMutation, useQuery } from "@apollo/client/react";
+import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
 import { graphql } from "@/gql";
-import type { DatasetImportMutation } from "@/gql/graphql";
+
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
+import { ProgressBar } from "@/components/charts/Charts";
+import { useJobProgress } from "@/lib/live";
 import { EMBEDDINGS_EXTENSIONS, MANIFEST_EXTENSIONS, checkExtension, uploadFile } from "@/lib/upload";
 import { describeError, errorsByField } from "@/lib/errors";
 
@@ -25,26 +28,38 @@ const ImportProjectQuery = graphql(`
   }
 `);
 
-const DatasetImportDoc = graphql(`
-  mutation DatasetImport($input: DatasetImportInput!) {
-    datasetImport(input: $input) {
-      created summary
-      diff { added changed removed unchanged }
-      dataset { id name }
-      version { id number sampleCount }
+const DatasetImportStartDoc = graphql(`
+  mutation DatasetImportStart($input: DatasetImportInput!) {
+    datasetImportStart(input: $input) {
+      job { id status }
       errors { code field message }
     }
   }
 `);
 
+const ImportJobQuery = graphql(`
+  query ImportJob($id: ID!) {
+    node(id: $id) { ... on Job { id status error result } }
+  }
+`);
+
 type Step = "idle" | "manifest" | "embeddings" | "importing";
-type Result = NonNullable<DatasetImportMutation["datasetImport"]>;
+/** What the IMPORT job reports when it succeeds (jobs/handlers/import.ts). */
+interface Result {
+  datasetName: string;
+  version: string;
+  number: number;
+  sampleCount: number;
+  created: boolean;
+  diff: { added: number; changed: number; removed: number; unchanged: number };
+  summary: string;
+}
 
 const STEP_TEXT: Record<Step, string> = {
   idle: "",
   manifest: "Uploading the manifest…",
   embeddings: "Uploading the embeddings…",
-  importing: "Importing (validating rows, writing the version)…",
+  importing: "Importing as a job (checking every row, then writing the version in one transaction)…",
 };
 
 export default function ImportPage() {
@@ -61,7 +76,10 @@ export default function ImportPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [step, setStep] = useState<Step>("idle");
   const [result, setResult] = useState<Result | null>(null);
-  const [runImport] = useMutation(DatasetImportDoc);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [startImport] = useMutation(DatasetImportStartDoc);
+  const client = useApolloClient();
+  const progress = useJobProgress(jobId, (status) => void finished(status));
   const busy = step !== "idle";
   const existing = p?.datasets.nodes.find((d) => d.name === datasetName.trim());
 
@@ -101,7 +119,7 @@ export default function ImportPage() {
       }
       field = "";
       setStep("importing");
-      const { data } = await runImport({
+      const { data } = await startImport({
         variables: {
           input: {
             projectId: p.id,
@@ -112,17 +130,36 @@ export default function ImportPage() {
           },
         },
       });
-      const r = data?.datasetImport;
-      if (!r) setErrors({ "": "The API returned no result." });
-      else if (r.errors.length) setErrors(errorsByField(r.errors));
-      else {
-        setResult(r);
-        toast(r.created ? `Imported ${r.dataset?.name} v${r.version?.number}` : "No change: identical to the latest version", "ok");
-      }
+      const r = data?.datasetImportStart;
+      if (!r?.job) {
+        setErrors(r?.errors.length ? errorsByField(r.errors) : { "": "The API returned no job." });
+        setStep("idle");
+      } else setJobId(r.job.id); // the job's end (useJobProgress) calls finished()
     } catch (err) {
       setErrors({ [field]: describeError(err) });
+      setStep("idle");
+    }
+  }
+
+  /** The job ended: read its result, or put its error beside the file it names. */
+  async function finished(status: string) {
+    try {
+      const { data } = await client.query({ query: ImportJobQuery, variables: { id: jobId! }, fetchPolicy: "network-only" });
+      const job = data?.node?.__typename === "Job" ? data.node : null;
+      if (status === "SUCCEEDED" && job?.result) {
+        const r = job.result as Result;
+        setResult(r);
+        toast(r.created ? `Imported ${r.datasetName} v${r.number}` : "No change: identical to the latest version", "ok");
+      } else {
+        const message = job?.error ?? `The import job ended ${status.toLowerCase()}.`;
+        // The message names the file by the name it was uploaded with.
+        setErrors({ [embeddings && message.includes(embeddings.name) ? "embeddingsUploadId" : "manifestUploadId"]: message });
+      }
+    } catch (err) {
+      setErrors({ "": describeError(err) });
     } finally {
       setStep("idle");
+      setJobId(null);
     }
   }
 
@@ -174,21 +211,22 @@ export default function ImportPage() {
                 <button className="btn primary" type="submit" disabled={busy} data-testid="import-submit">{busy ? "Importing…" : "Import"}</button>
                 {busy && <span className="muted small" data-testid="import-step">{STEP_TEXT[step]}</span>}
               </div>
+              {step === "importing" && progress && <div style={{ marginTop: 12 }}><ProgressBar p={progress} /></div>}
               <ErrorText testId="import-error">{other}</ErrorText>
             </form>
           </Card>
           <Card title="Result" testId="import-result">
             {!result ? <Empty title="Nothing imported yet">Files are uploaded first, then checked row by row; nothing is written if a row is bad.</Empty> : result.created === false ? (
               <div className="stack">
-                <div data-testid="import-unchanged"><Badge tone="warn">no change</Badge> no change: identical to version {result.version?.number}</div>
-                {result.version && <Link href={`/versions/${result.version.id}`}>Open {result.dataset?.name} v{result.version.number}</Link>}
+                <div data-testid="import-unchanged"><Badge tone="warn">no change</Badge> no change: identical to version {result.number}</div>
+                <Link href={`/versions/${result.version}`}>Open {result.datasetName} v{result.number}</Link>
               </div>
             ) : (
               <div className="stack">
-                <div><Badge tone="ok">created</Badge> {result.dataset?.name} v{result.version?.number} · {fmtInt(result.version?.sampleCount)} samples</div>
-                {result.diff && <div className="small muted">+{fmtInt(result.diff.added)} added · {fmtInt(result.diff.changed)} changed · {fmtInt(result.diff.removed)} removed · {fmtInt(result.diff.unchanged)} unchanged</div>}
-                {result.summary && <div className="small">{result.summary}</div>}
-                {result.version && <Link className="btn primary" href={`/versions/${result.version.id}`} data-testid="import-version-link">Open v{result.version.number}</Link>}
+                <div><Badge tone="ok">created</Badge> {result.datasetName} v{result.number} · {fmtInt(result.sampleCount)} samples</div>
+                <div className="small muted">+{fmtInt(result.diff.added)} added · {fmtInt(result.diff.changed)} changed · {fmtInt(result.diff.removed)} removed · {fmtInt(result.diff.unchanged)} unchanged</div>
+                <div className="small">{result.summary}</div>
+                <Link className="btn primary" href={`/versions/${result.version}`} data-testid="import-version-link">Open v{result.number}</Link>
               </div>
             )}
           </Card>
