@@ -181,3 +181,27 @@ test("a reviewer working on a stale view gets the conflict shown with the server
   await stale.close();
   await reviewer.context.close();
 });
+
+test("the jobs view lists the consortium's jobs newest first as the API does, filters by kind and pages", async ({ page }) => {
+  await signIn(page, ACCOUNTS.curator);
+  const me = await gql<{ viewer: { memberships: { nodes: Array<{ consortium: { id: string } }> } } }>(page, `{ viewer { memberships(first: 1) { nodes { consortium { id } } } } }`);
+  const consortiumId = me.data!.viewer.memberships.nodes[0]!.consortium.id;
+  type Jobs = { consortium: { jobs: { totalCount: number; nodes: Array<{ id: string; kind: string }> } } };
+  const q = `query($id: ID!, $kind: [JobKind!]) { consortium(id: $id) { jobs(first: 25, kind: $kind) { totalCount nodes { id kind } } } }`;
+  const all = (await gql<Jobs>(page, q, { id: consortiumId })).data!.consortium.jobs;
+  const selects = (await gql<Jobs>(page, q, { id: consortiumId, kind: ["SELECT"] })).data!.consortium.jobs;
+  expect(selects.totalCount).toBeGreaterThan(1); // the curator flow above started two runs
+
+  await page.goto(`/c/${consortiumId}/jobs`);
+  const rows = page.getByTestId("jobs-list").getByTestId("job-row");
+  await expect(rows).toHaveCount(all.nodes.length);
+  await expect(rows.first().locator("td").first()).toHaveText(all.nodes[0]!.kind.toLowerCase());
+  await page.getByTestId("jobs-kind").selectOption("SELECT");
+  await expect(rows).toHaveCount(selects.nodes.length);
+  for (const cell of await rows.locator("td:first-child").all()) await expect(cell).toHaveText("select");
+  // Each selection job links to its run.
+  await expect(rows.first().getByRole("link")).toHaveAttribute("href", /\/runs\/.+/);
+  const older = expect(page.getByTestId("jobs-older"));
+  await (selects.totalCount > 25 ? older.toBeEnabled() : older.toBeDisabled());
+  await page.screenshot({ path: path.join(ART, "jobs.png") });
+});
