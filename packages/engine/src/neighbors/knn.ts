@@ -7,7 +7,10 @@ import { nnDescent, type NnDescentOptions } from "./nndescent.js";
 
 export type { KnnGraph } from "./graph.js";
 
-/** Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. */
+/**
+ * Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. Four pairs (i, j..j+3)
+ * at a time share the loads of row i; each pair's sum runs over t in order, as one at a time would.
+ */
 export function bruteForceKnn(points: Points, k: number): KnnGraph {
   const { n, dim, data } = points;
   checkK(n, k);
@@ -15,7 +18,28 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
   const idx = new Int32Array(n * k).fill(-1);
   for (let i = 0; i < n; i++) {
     const oi = i * dim;
-    for (let j = i + 1; j < n; j++) {
+    let j = i + 1;
+    for (; j + 3 < n; j += 4) {
+      const o0 = j * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let t = 0; t < dim; t++) {
+        const x = data[oi + t]!;
+        const v0 = x - data[o0 + t]!, v1 = x - data[o1 + t]!, v2 = x - data[o2 + t]!, v3 = x - data[o3 + t]!;
+        s0 += v0 * v0;
+        s1 += v1 * v1;
+        s2 += v2 * v2;
+        s3 += v3 * v3;
+      }
+      heapPush(dist, idx, i, k, s0, j);
+      heapPush(dist, idx, j, k, s0, i);
+      heapPush(dist, idx, i, k, s1, j + 1);
+      heapPush(dist, idx, j + 1, k, s1, i);
+      heapPush(dist, idx, i, k, s2, j + 2);
+      heapPush(dist, idx, j + 2, k, s2, i);
+      heapPush(dist, idx, i, k, s3, j + 3);
+      heapPush(dist, idx, j + 3, k, s3, i);
+    }
+    for (; j < n; j++) {
       const oj = j * dim;
       let s = 0;
       for (let t = 0; t < dim; t++) {
