@@ -15,10 +15,18 @@ const fx = loadFixture<TsneFixture>("tsne.json");
 const points = { data: flat(fx.points), n: fx.n, dim: fx.dim };
 
 describe("t-SNE and UMAP layouts", () => {
-  it("tsne(digits) reaches trustworthiness(k=10) within 0.02 of scikit-learn's t-SNE", () => {
-    const { embedding } = tsne(points, { rng: createRng(0) });
+  // (FFT with a coarser minimum grid than FIt-SNE's 50 intervals: 500 points need no finer one)
+  it.each(["barnes-hut", "fft"] as const)("tsne(digits, {repulsion: %s}) reaches trustworthiness(k=10) within 0.02 of scikit-learn's t-SNE", (repulsion) => {
+    const { embedding } = tsne(points, { rng: createRng(0), repulsion, fft: { minIntervals: 20 } });
     const t = trustworthiness(points, { data: embedding, n: fx.n, dim: 2 }, 10);
     expect(t).toBeGreaterThanOrEqual(fx.sklearnTsneTrustworthiness10 - 0.02);
+  });
+
+  it("tsne(digits) defaults to Barnes–Hut on small inputs: byte-identical to repulsion \"barnes-hut\"", () => {
+    const small = { data: points.data.subarray(0, 200 * fx.dim), n: 200, dim: fx.dim };
+    const a = tsne(small, { rng: createRng(1), iterations: 100 }).embedding;
+    const b = tsne(small, { rng: createRng(1), iterations: 100, repulsion: "barnes-hut" }).embedding;
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
   });
 
   it("umap(digits) reaches trustworthiness(k=10) within 0.02 of scikit-learn's t-SNE", () => {
@@ -32,6 +40,9 @@ describe("t-SNE and UMAP layouts", () => {
     const a = tsne(small, { rng: createRng(3), iterations: 200 }).embedding;
     const b = tsne(small, { rng: createRng(3), iterations: 200 }).embedding;
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    const f1 = tsne(small, { rng: createRng(3), iterations: 200, repulsion: "fft", fft: { minIntervals: 20 } }).embedding;
+    const f2 = tsne(small, { rng: createRng(3), iterations: 200, repulsion: "fft", fft: { minIntervals: 20 } }).embedding;
+    expect(Buffer.from(f1.buffer).equals(Buffer.from(f2.buffer))).toBe(true);
     const c = umap(small, { rng: createRng(3), epochs: 100 }).embedding;
     const d = umap(small, { rng: createRng(3), epochs: 100 }).embedding;
     expect(Buffer.from(c.buffer).equals(Buffer.from(d.buffer))).toBe(true);
@@ -41,6 +52,11 @@ describe("t-SNE and UMAP layouts", () => {
     const three = { data: new Float64Array(6), n: 3, dim: 2 };
     expect(() => tsne(three, { rng: createRng(0) })).toThrow(/at least 4 points, got 3/);
     expect(() => umap(three, { rng: createRng(0) })).toThrow(EngineInputError);
+  });
+
+  it("tsne(points, {repulsion}) refuses an unknown method", () => {
+    const p = { data: points.data.subarray(0, 20 * fx.dim), n: 20, dim: fx.dim };
+    expect(() => tsne(p, { rng: createRng(0), perplexity: 5, repulsion: "exact" as never })).toThrow(/expected repulsion to be one of auto\|fft\|barnes-hut, got exact/);
   });
 
   it("tsne(points, {perplexity}) refuses perplexity ≥ n", () => {
@@ -53,6 +69,7 @@ describe("t-SNE and UMAP layouts", () => {
     for (let i = 20; i < 40; i++) data.fill(1, i * 3, i * 3 + 3);
     const p = { data, n: 40, dim: 3 };
     expect(tsne(p, { rng: createRng(0), perplexity: 5, iterations: 100 }).embedding.every(Number.isFinite)).toBe(true);
+    expect(tsne(p, { rng: createRng(0), perplexity: 5, iterations: 100, repulsion: "fft", fft: { minIntervals: 10 } }).embedding.every(Number.isFinite)).toBe(true);
     expect(umap(p, { rng: createRng(0), nNeighbors: 5, epochs: 50 }).embedding.every(Number.isFinite)).toBe(true);
   });
 
