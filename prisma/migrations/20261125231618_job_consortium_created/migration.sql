@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Job_consortiumId_createdAt_idx" ON "Job"("consortiumId", "createdAt");
