@@ -60,36 +60,44 @@ describe("Fft", () => {
 });
 
 describe("Fft2d", () => {
-  it("transform equals the naive 2-D DFT, and rows = r skips only rows that are zero", () => {
-    const n = 12;
-    const [re, im] = randomComplex(n * n, 9);
-    for (let g = 5 * n; g < n * n; g++) re[g] = im[g] = 0; // rows 5.. are zero
-    // reference: DFT every row, then every column
-    const wantRe = Float64Array.from(re), wantIm = Float64Array.from(im);
+  it("convolve equals the naive circular 2-D convolution on the first rows", () => {
+    const n = 12, rows = 5; // 12 = 3·4: the radix-3 path, and a partial block of columns
+    const kernel = new Float64Array(n * n);
     for (let r = 0; r < n; r++) {
-      const [a, b] = naiveDft(wantRe.slice(r * n, r * n + n), wantIm.slice(r * n, r * n + n), false);
-      wantRe.set(a, r * n);
-      wantIm.set(b, r * n);
-    }
-    for (let c = 0; c < n; c++) {
-      const colRe = Float64Array.from({ length: n }, (_, r) => wantRe[r * n + c]!);
-      const colIm = Float64Array.from({ length: n }, (_, r) => wantIm[r * n + c]!);
-      const [a, b] = naiveDft(colRe, colIm, false);
-      for (let r = 0; r < n; r++) {
-        wantRe[r * n + c] = a[r]!;
-        wantIm[r * n + c] = b[r]!;
+      for (let c = 0; c < n; c++) {
+        const a = Math.min(r, n - r), b = Math.min(c, n - c);
+        kernel[r * n + c] = 1 / (1 + a * a + 0.5 * a * b + b * b); // even in both axes, symmetric
       }
     }
-    const gotRe = Float64Array.from(re), gotIm = Float64Array.from(im);
-    const fft = new Fft2d(n);
-    fft.transform(gotRe, gotIm, false, 5);
-    expectAllClose(gotRe, wantRe, 1e-9);
-    expectAllClose(gotIm, wantIm, 1e-9);
-    // the inverse brings the first rows back (×n²)
-    fft.transform(gotRe, gotIm, true, 5);
-    for (let g = 0; g < 5 * n; g++) {
-      expect(Math.abs(gotRe[g]! / (n * n) - re[g]!)).toBeLessThan(1e-12);
-      expect(Math.abs(gotIm[g]! / (n * n) - im[g]!)).toBeLessThan(1e-12);
+    // its transform by the definition (real, as the kernel is real and even), scaled by 1/n²
+    const kernelHat = new Float64Array(n * n);
+    for (let u = 0; u < n; u++) {
+      for (let v = 0; v < n; v++) {
+        let sum = 0;
+        for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) sum += kernel[r * n + c]! * Math.cos((2 * Math.PI * (((u * r) % n) * n + ((v * c) % n) * n)) / (n * n));
+        kernelHat[u * n + v] = sum / (n * n);
+      }
+    }
+    const grids: [Float64Array, Float64Array][] = [randomComplex(rows * n, 9), randomComplex(rows * n, 10)];
+    const want = grids.map(([re, im]) => {
+      const outRe = new Float64Array(rows * n), outIm = new Float64Array(rows * n);
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < n; c++) {
+          for (let r2 = 0; r2 < rows; r2++) {
+            for (let c2 = 0; c2 < n; c2++) {
+              const k = kernel[((r - r2 + n) % n) * n + ((c - c2 + n) % n)]!;
+              outRe[r * n + c] = outRe[r * n + c]! + k * re[r2 * n + c2]!;
+              outIm[r * n + c] = outIm[r * n + c]! + k * im[r2 * n + c2]!;
+            }
+          }
+        }
+      }
+      return [outRe, outIm] as const;
+    });
+    new Fft2d(n).convolve(grids, kernelHat, rows);
+    for (let g = 0; g < 2; g++) {
+      expectAllClose(grids[g]![0], want[g]![0], 1e-9);
+      expectAllClose(grids[g]![1], want[g]![1], 1e-9);
     }
   });
 });

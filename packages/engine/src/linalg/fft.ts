@@ -177,9 +177,11 @@ export class Fft {
 const COLUMN_BLOCK = 8;
 
 /**
- * 2-D FFT on an n×n row-major grid (split re/im). Only the first `rows` rows are transformed along
- * their length: on the forward pass the caller promises the other rows are zero (they stay zero),
- * on the inverse pass it reads only those rows. Columns are always transformed in full.
+ * Circular 2-D convolution on an n×n grid by FFT, for grids whose only non-zero rows are the first
+ * `rows` and whose results are wanted in those rows only (a zero-padded linear convolution). Each
+ * grid is stored as those rows alone (rows × n, row-major, split re/im). Rows are transformed along
+ * their length; each block of columns is gathered once, transformed, multiplied by the kernel's
+ * transform, transformed back and scattered, so the strided column access happens once per grid.
  */
 export class Fft2d {
   readonly n: number;
@@ -194,36 +196,46 @@ export class Fft2d {
     this.colIm = new Float64Array(n * COLUMN_BLOCK);
   }
 
-  transform(re: Float64Array, im: Float64Array, inverse: boolean, rows = this.n): void {
-    if (!inverse) this.rowPass(re, im, false, rows);
-    this.columnPass(re, im, inverse);
-    if (inverse) this.rowPass(re, im, true, rows);
-  }
-
-  private rowPass(re: Float64Array, im: Float64Array, inverse: boolean, rows: number): void {
-    const { n, fft } = this;
-    for (let r = 0; r < rows; r++) fft.transform(re, im, r * n, inverse);
-  }
-
-  private columnPass(re: Float64Array, im: Float64Array, inverse: boolean): void {
+  /**
+   * Replaces each grid x by the first `rows` rows of IFFT(FFT(x) · kernelHat), unscaled (a forward
+   * then inverse transform multiplies by n²: fold 1/n² into kernelHat). kernelHat is n×n and real,
+   * and must be symmetric (kernelHat[r·n + c] = kernelHat[c·n + r]): it is read column-wise as rows.
+   */
+  convolve(grids: readonly [Float64Array, Float64Array][], kernelHat: Float64Array, rows: number): void {
     const { n, fft, colRe, colIm } = this;
+    for (const [re, im] of grids) for (let r = 0; r < rows; r++) fft.transform(re, im, r * n, false);
     for (let c0 = 0; c0 < n; c0 += COLUMN_BLOCK) {
       const w = Math.min(COLUMN_BLOCK, n - c0);
-      for (let r = 0; r < n; r++) {
-        const src = r * n + c0;
-        for (let c = 0; c < w; c++) {
-          colRe[c * n + r] = re[src + c]!;
-          colIm[c * n + r] = im[src + c]!;
+      for (const [re, im] of grids) {
+        colRe.fill(0);
+        colIm.fill(0);
+        for (let r = 0; r < rows; r++) {
+          const src = r * n + c0;
+          for (let c = 0; c < w; c++) {
+            colRe[c * n + r] = re[src + c]!;
+            colIm[c * n + r] = im[src + c]!;
+          }
         }
-      }
-      for (let c = 0; c < w; c++) fft.transform(colRe, colIm, c * n, inverse);
-      for (let r = 0; r < n; r++) {
-        const dst = r * n + c0;
         for (let c = 0; c < w; c++) {
-          re[dst + c] = colRe[c * n + r]!;
-          im[dst + c] = colIm[c * n + r]!;
+          const o = c * n;
+          fft.transform(colRe, colIm, o, false);
+          const ko = (c0 + c) * n;
+          for (let r = 0; r < n; r++) {
+            const k = kernelHat[ko + r]!;
+            colRe[o + r] = colRe[o + r]! * k;
+            colIm[o + r] = colIm[o + r]! * k;
+          }
+          fft.transform(colRe, colIm, o, true);
+        }
+        for (let r = 0; r < rows; r++) {
+          const dst = r * n + c0;
+          for (let c = 0; c < w; c++) {
+            re[dst + c] = colRe[c * n + r]!;
+            im[dst + c] = colIm[c * n + r]!;
+          }
         }
       }
     }
+    for (const [re, im] of grids) for (let r = 0; r < rows; r++) fft.transform(re, im, r * n, true);
   }
 }

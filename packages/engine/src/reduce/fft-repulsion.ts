@@ -109,9 +109,9 @@ export class FftRepulsion {
     const x0 = cx - width / 2, y0 = cy - width / 2;
     const fft = this.fftOf(N);
     const { gx, gy, wx, wy } = this;
-    const aRe = this.aRe.subarray(0, N * N), aIm = this.aIm.subarray(0, N * N);
-    const bRe = this.bRe.subarray(0, N * N), bIm = this.bIm.subarray(0, N * N);
-    const kernel = this.kernel.subarray(0, N * N);
+    // the charge grids hold the G rows that can be non-zero (the padding rows stay implicit)
+    const aRe = this.aRe.subarray(0, G * N), aIm = this.aIm.subarray(0, G * N);
+    const bRe = this.bRe.subarray(0, G * N), bIm = this.bIm.subarray(0, G * N);
     this.kernelTransform(N, spacing);
 
     aRe.fill(0);
@@ -140,18 +140,7 @@ export class FftRepulsion {
         }
       }
     }
-    fft.transform(aRe, aIm, false, G);
-    fft.transform(bRe, bIm, false, G);
-    const scale = 1 / (N * N);
-    for (let g = 0; g < N * N; g++) {
-      const k = kernel[g]! * scale;
-      aRe[g] = aRe[g]! * k;
-      aIm[g] = aIm[g]! * k;
-      bRe[g] = bRe[g]! * k;
-      bIm[g] = bIm[g]! * k;
-    }
-    fft.transform(aRe, aIm, true, G);
-    fft.transform(bRe, bIm, true, G);
+    fft.convolve([[aRe, aIm], [bRe, bIm]], this.kernel.subarray(0, N * N), G);
 
     let z = 0;
     for (let i = 0; i < n; i++) {
@@ -190,14 +179,16 @@ export class FftRepulsion {
 
   /**
    * The 2-D transform of K at every node offset, even in both axes (offsets past ±(G − 1) are never
-   * read). A real even sequence has a real even transform, so two rows (then two columns) share one
-   * complex FFT, and only the first N/2 + 1 of each are transformed; the rest are mirror copies.
+   * read), over N² (the inverse transform's scale). A real even sequence has a real even transform,
+   * so two rows (then two columns) share one complex FFT, and only the first N/2 + 1 of each are
+   * transformed; the rest are mirror copies. K is isotropic, so the result is symmetric too.
    */
   private kernelTransform(N: number, spacing: number): void {
     const kernel = this.kernel;
     const fft = this.fftOf(N).fft;
     const re = this.lineRe, im = this.lineIm;
     const half = N >> 1;
+    const scale = 1 / (N * N);
     for (let r = 0; r <= half; r += 2) {
       for (let t = 0; t < 2; t++) {
         const line = t === 0 ? re : im;
@@ -206,7 +197,7 @@ export class FftRepulsion {
         for (let c = 0; c < N; c++) {
           const dc = Math.min(c, N - c) * spacing;
           const q = 1 / (dr2 + dc * dc);
-          line[c] = q * q;
+          line[c] = q * q * scale;
         }
       }
       fft.transform(re, im, 0, false);
@@ -241,11 +232,13 @@ export class FftRepulsion {
       this.lineRe = new Float64Array(N);
       this.lineIm = new Float64Array(N);
     }
-    if (this.aRe.length < N * N) {
-      this.aRe = new Float64Array(N * N);
-      this.aIm = new Float64Array(N * N);
-      this.bRe = new Float64Array(N * N);
-      this.bIm = new Float64Array(N * N);
+    if (this.kernel.length < N * N) {
+      // charge grids: G = ⌊(N + 1)/2⌋ rounded to whole intervals rows of N at most
+      const rows = Math.floor((N + 1) / 2);
+      this.aRe = new Float64Array(rows * N);
+      this.aIm = new Float64Array(rows * N);
+      this.bRe = new Float64Array(rows * N);
+      this.bIm = new Float64Array(rows * N);
       this.kernel = new Float64Array(N * N);
     }
     return fft;

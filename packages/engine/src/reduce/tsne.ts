@@ -18,11 +18,11 @@ export const TSNE_REPULSIONS: readonly TsneRepulsion[] = ["auto", "fft", "barnes
 /**
  * "auto" uses FFT interpolation in an iteration when its padded grid has at most this many cells
  * per point, else Barnes–Hut. FFT cost follows the grid (side² · log side, the side growing with the
- * layout's spread), Barnes–Hut's follows n; on 25k points FFT was ~2× faster at side 384 (6 cells
- * per point), even at 512 (10) and 1.7× slower at 768 (24). Small inputs (n < 384²/8 ≈ 18k) thus
- * always get Barnes–Hut, large ones FFT, and in between FFT while the layout is still compact.
+ * layout's spread), Barnes–Hut's follows n; on 25k points FFT was 4.4× faster at side 384 (6 cells
+ * per point), 3× at 512 (10) and even at 768 (24). Small inputs (n < 384²/24 ≈ 6k) thus always get
+ * Barnes–Hut, large ones FFT, and in between FFT while the layout is still compact.
  */
-export const FFT_CELLS_PER_POINT = 8;
+export const FFT_CELLS_PER_POINT = 24;
 
 export interface TsneOptions {
   rng: Rng;
