@@ -1,7 +1,9 @@
 // Postgres LISTEN/NOTIFY adapter: for several API and worker processes on one database.
 // publish() stores the row and NOTIFYs in the same transaction (NOTIFY is delivered on commit, in commit
 // order). A per-topic advisory lock makes seq order equal commit order within a topic, so a subscriber
-// that skips seq <= last can never skip an event that commits late. Small payloads ride in the
+// that skips seq <= last can never skip an event that commits late. Publishes made while a write is in
+// flight go out together in the next one (one statement, one commit): commits that NOTIFY are serialised
+// by PostgreSQL, so one commit per event capped a process near the commit rate. Small payloads ride in the
 // notification; large ones (NOTIFY's limit is 8000 bytes) are read from StreamEvent once per process.
 // Every process holds one LISTEN connection; when it drops, every subscriber re-reads from the table.
 import pg from "pg";
@@ -14,6 +16,7 @@ const CHANNEL = "stratum_events";
 const EPHEMERAL_CHANNEL = "stratum_ephemeral";
 const TOPIC_LOCK = 727_002; // advisory lock namespace for per-topic publish ordering
 const INLINE_PAYLOAD_BYTES = 6_000; // bytes; NOTIFY payloads must stay under 8000
+const MAX_BATCH = 500; // events per statement
 const RECONNECT_DELAY_MS = 500; // 0.5 s, doubled after each failed try
 const MAX_RECONNECT_DELAY_MS = 10_000; // 10 s
 
@@ -30,6 +33,8 @@ export class PgNotifyEventBus implements EventBus {
   private listener: pg.Client | undefined;
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
+  private pending: { topic: string; json: string; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
   private reconnectDelay = RECONNECT_DELAY_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnecting = false;
@@ -118,22 +123,54 @@ export class PgNotifyEventBus implements EventBus {
     });
   }
 
-  async publish<P>(topic: string, payload: P): Promise<number> {
-    const json = table.encodePayload(topic, payload);
-    const inline = Buffer.byteLength(json) <= INLINE_PAYLOAD_BYTES && json !== "null";
-    // One statement, so one round trip in its own implicit transaction (was BEGIN, lock, insert, COMMIT:
-    // four). The row's id (its default, nextval) is drawn only once the lock is held, because the INSERT
-    // takes its row from the locking subquery (OFFSET 0 keeps the planner from flattening it). The lock
-    // is released and the NOTIFY sent at commit, as before.
-    const r = await this.store.sql.query<{ id: number }>(
-      `WITH ins AS (INSERT INTO "StreamEvent" (topic, payload)
-                    SELECT $1, $2::jsonb FROM (SELECT pg_advisory_xact_lock($5, hashtext($1)) OFFSET 0) AS lock
-                    RETURNING id, payload, "createdAt")
-       SELECT id, pg_notify($4, json_build_object('s', id, 't', $1::text,
-         'p', CASE WHEN $3::boolean THEN payload END, 'a', "createdAt")::text) FROM ins`,
-      [topic, json, inline, CHANNEL, TOPIC_LOCK],
-    );
-    return Number((r.rows[0] as { id: number }).id);
+  publish<P>(topic: string, payload: P): Promise<number> {
+    let json: string;
+    try {
+      json = table.encodePayload(topic, payload);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ topic, json, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /**
+   * Writes what is pending, one statement (its own transaction) per batch, until nothing is left.
+   * The statement first takes the advisory lock of every topic in the batch, in hash order (so two
+   * processes' batches cannot deadlock), and only then draws ids (the INSERT reads its rows through the
+   * locking subquery; OFFSET 0 keeps the planner from flattening it), in arrival order; NOTIFYs are
+   * queued in id order and sent at commit. A payload rides in the notification when its stored text
+   * is at most INLINE_PAYLOAD_BYTES, else subscribers' processes read it from the table.
+   */
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          const r = await this.store.sql.query<{ id: number }>(
+            `WITH ins AS (
+               INSERT INTO "StreamEvent" (topic, payload)
+               SELECT u.topic, u.payload::jsonb
+               FROM (SELECT count(*) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY h OFFSET 0) AS topics
+                     WHERE pg_advisory_xact_lock($3, h)::text = '') AS locked,
+                    unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(topic, payload, o)
+               ORDER BY u.o
+               RETURNING id, topic, payload, "createdAt")
+             SELECT id, pg_notify($4, json_build_object('s', id, 't', topic,
+               'p', CASE WHEN octet_length(payload::text) <= $5 THEN payload END, 'a', "createdAt")::text)
+             FROM ins ORDER BY id`,
+            [batch.map((b) => b.topic), batch.map((b) => b.json), TOPIC_LOCK, CHANNEL, INLINE_PAYLOAD_BYTES],
+          );
+          batch.forEach((b, i) => b.resolve(Number((r.rows[i] as { id: number }).id)));
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
   }
 
   subscribe<P>(topic: string, options: SubscribeOptions = {}): Subscription<P> {
@@ -162,6 +199,7 @@ export class PgNotifyEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.flushing; // publishes already accepted are written first
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.hub.closeAll();
     const client = this.listener;
