@@ -7,22 +7,39 @@ import { nnDescent, type NnDescentOptions } from "./nndescent.js";
 
 export type { KnnGraph } from "./graph.js";
 
+/** Coordinates summed for four pairs together before a pair may stop early (PCA puts most variance first). */
+const PREFIX = 16;
+
 /**
  * Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. Four pairs (i, j..j+3)
- * at a time share the loads of row i; each pair's sum runs over t in order, as one at a time would.
+ * at a time share the loads of row i over the first PREFIX coordinates; a pair whose partial sum
+ * already exceeds both heaps' current k-th distance is dropped (the rest only adds), the others
+ * finish alone. Each pair's sum runs over t in order, so the output is as one pair at a time gives.
  */
 export function bruteForceKnn(points: Points, k: number): KnnGraph {
   const { n, dim, data } = points;
   checkK(n, k);
   const dist = new Float64Array(n * k).fill(Infinity);
   const idx = new Int32Array(n * k).fill(-1);
+  const cut = Math.min(dim, PREFIX);
+  const sums = new Float64Array(4);
+  const finish = (i: number, j: number, s: number): void => {
+    if (s > dist[i * k]! && s > dist[j * k]!) return;
+    const oi = i * dim, oj = j * dim;
+    for (let t = cut; t < dim; t++) {
+      const v = data[oi + t]! - data[oj + t]!;
+      s += v * v;
+    }
+    heapPush(dist, idx, i, k, s, j);
+    heapPush(dist, idx, j, k, s, i);
+  };
   for (let i = 0; i < n; i++) {
     const oi = i * dim;
     let j = i + 1;
     for (; j + 3 < n; j += 4) {
       const o0 = j * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let t = 0; t < dim; t++) {
+      for (let t = 0; t < cut; t++) {
         const x = data[oi + t]!;
         const v0 = x - data[o0 + t]!, v1 = x - data[o1 + t]!, v2 = x - data[o2 + t]!, v3 = x - data[o3 + t]!;
         s0 += v0 * v0;
@@ -30,24 +47,20 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
         s2 += v2 * v2;
         s3 += v3 * v3;
       }
-      heapPush(dist, idx, i, k, s0, j);
-      heapPush(dist, idx, j, k, s0, i);
-      heapPush(dist, idx, i, k, s1, j + 1);
-      heapPush(dist, idx, j + 1, k, s1, i);
-      heapPush(dist, idx, i, k, s2, j + 2);
-      heapPush(dist, idx, j + 2, k, s2, i);
-      heapPush(dist, idx, i, k, s3, j + 3);
-      heapPush(dist, idx, j + 3, k, s3, i);
+      sums[0] = s0;
+      sums[1] = s1;
+      sums[2] = s2;
+      sums[3] = s3;
+      for (let q = 0; q < 4; q++) finish(i, j + q, sums[q]!);
     }
     for (; j < n; j++) {
-      const oj = j * dim;
       let s = 0;
-      for (let t = 0; t < dim; t++) {
+      const oj = j * dim;
+      for (let t = 0; t < cut; t++) {
         const v = data[oi + t]! - data[oj + t]!;
         s += v * v;
       }
-      heapPush(dist, idx, i, k, s, j);
-      heapPush(dist, idx, j, k, s, i);
+      finish(i, j, s);
     }
   }
   heapSortRows(dist, idx, n, k);
