@@ -142,11 +142,13 @@ export class Fft {
   private radix3(re: Float64Array, im: Float64Array, off: number, inverse: boolean): void {
     const { sub, c1, s1, c2, s2, re: sr, im: si } = this.third!;
     const m = sub.n;
-    for (let j = 0; j < m; j++) {
-      for (let r = 0; r < 3; r++) {
-        sr[r * m + j] = re[off + 3 * j + r]!;
-        si[r * m + j] = im[off + 3 * j + r]!;
-      }
+    for (let j = 0, src = off; j < m; j++, src += 3) {
+      sr[j] = re[src]!;
+      si[j] = im[src]!;
+      sr[m + j] = re[src + 1]!;
+      si[m + j] = im[src + 1]!;
+      sr[2 * m + j] = re[src + 2]!;
+      si[2 * m + j] = im[src + 2]!;
     }
     sub.transform(sr, si, 0, inverse);
     sub.transform(sr, si, m, inverse);
