@@ -64,7 +64,7 @@ export function makeContext(
     app,
     prisma: app.store.prisma,
     viewer,
-    loaders: createCoreLoaders(app.store.prisma),
+    loaders: createCoreLoaders(app.store),
     loader<L>(name: string, create: () => L): L {
       let loader = extra.get(name) as L | undefined;
       if (!loader) {

@@ -3,7 +3,7 @@
 // The jobs engineer (or anyone) adds loaders without editing this file:
 //   const runs = ctx.loader("runById", () => byId((ids) => ctx.prisma.selectionRun.findMany({ where: { id: { in: ids } } })));
 import DataLoader from "dataloader";
-import type { PrismaClient } from "@stratum/db";
+import { Prisma, type DatasetVersion, type Store } from "@stratum/db";
 
 /** A loader by numeric primary key. */
 export function byId<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): DataLoader<number, T | null> {
@@ -58,7 +58,16 @@ export function groupedBy<K, T>(
   );
 }
 
-export function createCoreLoaders(prisma: PrismaClient) {
+/**
+ * DatasetVersion's columns for raw SQL, from Prisma's own field list so that the rows keep Prisma's shape;
+ * createdAt is read as UTC, as Prisma reads `timestamp(3)`.
+ */
+const VERSION_COLUMNS = Object.values(Prisma.DatasetVersionScalarFieldEnum)
+  .map((c) => (c === "createdAt" ? `"createdAt" AT TIME ZONE 'UTC' AS "createdAt"` : `"${c}"`))
+  .join(", ");
+
+export function createCoreLoaders(store: Store) {
+  const prisma = store.prisma;
   const inIds = (ids: number[]) => ({ where: { id: { in: ids } } });
   return {
     consortium: byId((ids) => prisma.consortium.findMany(inIds(ids))),
@@ -66,7 +75,12 @@ export function createCoreLoaders(prisma: PrismaClient) {
     user: byId((ids) => prisma.user.findMany(inIds(ids))),
     project: byId((ids) => prisma.project.findMany(inIds(ids))),
     dataset: byId((ids) => prisma.dataset.findMany(inIds(ids))),
-    datasetVersion: byId((ids) => prisma.datasetVersion.findMany(inIds(ids))),
+    // Every run list, analysis and version page loads its version first: raw SQL here costs a fraction
+    // of a Prisma query (about 1 ms less per request on PGlite).
+    datasetVersion: byId(
+      async (ids) =>
+        (await store.sql.query<DatasetVersion>(`SELECT ${VERSION_COLUMNS} FROM "DatasetVersion" WHERE id = ANY($1::int[])`, [ids])).rows,
+    ),
     sample: byId((ids) => prisma.sample.findMany(inIds(ids))),
     membershipById: byId((ids) => prisma.membership.findMany(inIds(ids))),
     apiToken: byId((ids) => prisma.apiToken.findMany(inIds(ids))),
