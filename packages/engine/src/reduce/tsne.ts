@@ -8,7 +8,7 @@
 // Initialised from PCA scaled to standard deviation 1e-4, like sklearn's init="pca". Deterministic.
 import { knnGraph, type KnnGraph } from "../neighbors/knn.js";
 import { EngineInputError, type Points, type ProgressFn, type Rng } from "../types.js";
-import { perplexityRows, symmetrize } from "./affinity.js";
+import { perplexityRows, symmetrize, type SparseMatrix } from "./affinity.js";
 import { pca } from "./pca.js";
 import { FftRepulsion, type FftRepulsionOptions } from "./fft-repulsion.js";
 import { QuadTree } from "./quadtree.js";
@@ -81,7 +81,7 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
     graph = knnGraph(points, k, options.rng, { exactBelow: 40_000, maxCandidates: Math.min(k, 16) });
   }
   const view: KnnGraph = graph.k === k ? graph : truncate(graph, k);
-  const P = symmetrize(view, perplexityRows(view, perplexity));
+  const upper = upperTriangle(symmetrize(view, perplexityRows(view, perplexity)));
 
   const y = options.init ? Float64Array.from(options.init) : pcaInit(points, options.rng);
   if (y.length !== 2 * n) throw new EngineInputError("BAD_INIT", "init", `tsne: expected init of ${2 * n} values, got ${y.length}`);
@@ -95,19 +95,23 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
   for (let it = 0; it < iterations; it++) {
     const exag = it < exIters ? exaggeration : 1;
     const momentum = it < exIters ? 0.5 : 0.8;
-    // attractive forces over the sparse P
+    // attractive forces over the sparse P, each pair once: j pulls i as much as i pulls j
+    grad.fill(0);
     for (let i = 0; i < n; i++) {
       const xi = y[2 * i]!, yi = y[2 * i + 1]!;
       let fx = 0, fy = 0;
-      for (let s = P.rowPtr[i]!, e = P.rowPtr[i + 1]!; s < e; s++) {
-        const j = P.cols[s]!;
+      for (let s = upper.rowPtr[i]!, e = upper.rowPtr[i + 1]!; s < e; s++) {
+        const j = upper.cols[s]!;
         const dx = xi - y[2 * j]!, dy = yi - y[2 * j + 1]!;
-        const w = (P.vals[s]! * exag) / (1 + dx * dx + dy * dy);
-        fx += w * dx;
-        fy += w * dy;
+        const w = (upper.vals[s]! * exag) / (1 + dx * dx + dy * dy);
+        const wx = w * dx, wy = w * dy;
+        fx += wx;
+        fy += wy;
+        grad[2 * j] = grad[2 * j]! - wx;
+        grad[2 * j + 1] = grad[2 * j + 1]! - wy;
       }
-      grad[2 * i] = fx;
-      grad[2 * i + 1] = fy;
+      grad[2 * i] = grad[2 * i]! + fx;
+      grad[2 * i + 1] = grad[2 * i + 1]! + fy;
     }
     const useFft = fft !== null && (barnesHut === null || fft.gridSide(y, n) ** 2 <= FFT_CELLS_PER_POINT * n);
     const sumQ = Math.max(useFft ? fft.compute(y, n, rep) : barnesHut!(y, rep), 1e-300);
@@ -171,6 +175,28 @@ function barnesHutRepulsion(n: number, theta: number): (y: Float64Array, rep: Fl
     }
     return sumQ - n; // drop each point's q_ii = 1
   };
+}
+
+/** The entries j > i of a symmetric CSR matrix (its diagonal is empty). */
+function upperTriangle(P: SparseMatrix): SparseMatrix {
+  const { n } = P;
+  const rowPtr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    let c = 0;
+    for (let s = P.rowPtr[i]!, e = P.rowPtr[i + 1]!; s < e; s++) if (P.cols[s]! > i) c++;
+    rowPtr[i + 1] = rowPtr[i]! + c;
+  }
+  const cols = new Int32Array(rowPtr[n]!);
+  const vals = new Float64Array(rowPtr[n]!);
+  for (let i = 0, t = 0; i < n; i++) {
+    for (let s = P.rowPtr[i]!, e = P.rowPtr[i + 1]!; s < e; s++) {
+      if (P.cols[s]! > i) {
+        cols[t] = P.cols[s]!;
+        vals[t++] = P.vals[s]!;
+      }
+    }
+  }
+  return { n, rowPtr, cols, vals };
 }
 
 /** The first k columns of a graph with more neighbours per row. */
