@@ -47,6 +47,19 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   return store;
 }
 
+// Every timestamp column is `timestamp without time zone` holding UTC (Prisma's convention). Drivers
+// read such values in the process's local time zone and write JS Dates as local times, so raw SQL would
+// shift them by the UTC offset on a machine not set to UTC: raw queries parse them as UTC, send Dates
+// as ISO UTC strings, and PostgreSQL sessions run in UTC (for DEFAULT CURRENT_TIMESTAMP).
+const TIMESTAMP_OID = 1114;
+const parseUtcTimestamp = (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+const utcParams = (params: unknown[] | undefined) => params?.map((p) => (p instanceof Date ? p.toISOString() : p));
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMP_OID && format !== "binary" ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+const UTC_SESSION = "-c TimeZone=UTC";
+
 async function openPglite(dataDir: string): Promise<Store> {
   const inMemory = dataDir === "memory://" || dataDir === "";
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
@@ -54,7 +67,9 @@ async function openPglite(dataDir: string): Promise<Store> {
   await db.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   const wrap = (client: Pick<PGlite, "query" | "exec">): SqlClient => ({
-    query: async (text, params) => ({ rows: (await client.query(text, params as unknown[])).rows as never[] }),
+    query: async (text, params) => ({
+      rows: (await client.query(text, utcParams(params as unknown[]), { parsers: { [TIMESTAMP_OID]: parseUtcTimestamp } })).rows as never[],
+    }),
     exec: async (text) => {
       await client.exec(text);
     },
@@ -82,14 +97,14 @@ async function openPglite(dataDir: string): Promise<Store> {
 }
 
 function openPostgres(databaseUrl: string): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: UTC_SESSION });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, options: UTC_SESSION }) });
   const copy = async (client: pg.PoolClient, target: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CopyOptions) => {
     const stream = client.query(copyFromStdin(`COPY ${target} FROM STDIN WITH (FORMAT ${copyFormat(options)})`));
     await pipeline(Readable.from(source, { objectMode: false }), stream);
   };
   const wrap = (client: pg.Pool | pg.PoolClient): SqlClient => ({
-    query: async (text, params) => ({ rows: (await client.query(text, params)).rows }),
+    query: async (text, params) => ({ rows: (await client.query({ text, values: utcParams(params as unknown[]), types: pgTypes })).rows }),
     exec: async (text) => {
       await client.query(text);
     },

@@ -115,7 +115,8 @@ export class PgNotifyEventBus implements EventBus {
     this.chain = this.chain.then(async () => {
       let event: BusEvent | undefined;
       if ("p" in notice && notice.p !== null) {
-        event = { seq: notice.s, topic: notice.t, payload: notice.p, at: new Date(notice.a) };
+        // "createdAt" is a UTC timestamp without zone; JSON carries it without an offset.
+        event = { seq: notice.s, topic: notice.t, payload: notice.p, at: new Date(`${notice.a}Z`) };
       } else {
         event = await table.readOne(this.store.sql, notice.s).catch(() => undefined);
       }
