@@ -1,28 +1,36 @@
-// Complex fast Fourier transforms on split real/imaginary arrays, of length 2^a or 3·2^a: an
-// iterative radix-2 Cooley–Tukey transform with precomputed twiddles and bit-reversal, one radix-3
-// step on top for 3·2^a (so padded grids overshoot less), and a 2-D transform built from them. Used
-// by the FFT-interpolation t-SNE repulsion (reduce/fft-repulsion.ts).
+// Complex fast Fourier transforms on split real/imaginary arrays, of length 2^a, 3·2^a or 5·2^a:
+// an iterative radix-2 Cooley–Tukey transform with precomputed twiddles and bit-reversal, one
+// radix-3 or radix-5 step on top (so padded grids overshoot less: 320 or 640 instead of 384 or 768),
+// and a 2-D transform built from them. Used by the FFT-interpolation t-SNE repulsion
+// (reduce/fft-repulsion.ts). Lengths with more odd factors (300, 625, 675, …) are not offered: each
+// further radix-3/5 step costs more than the smaller grid saves.
 
-/** True for the lengths Fft supports: 2^a and 3·2^a. */
+/** True for the lengths Fft supports: 2^a, 3·2^a and 5·2^a. */
 export function isFftLength(n: number): boolean {
   if (!Number.isInteger(n) || n < 1) return false;
-  const m = n % 3 === 0 ? n / 3 : n;
+  const m = n % 3 === 0 ? n / 3 : n % 5 === 0 ? n / 5 : n;
   return (m & (m - 1)) === 0;
 }
 
 /** The smallest supported FFT length ≥ n. */
 export function fftLengthAtLeast(n: number): number {
-  let p = 1;
-  while (p < n) p <<= 1;
-  // 3·2^(a−2) lies between 2^(a−1) and 2^a
-  return p >= 4 && (3 * p) / 4 >= n ? (3 * p) / 4 : p;
+  let best = Infinity;
+  for (const odd of [1, 3, 5]) {
+    let v = odd;
+    while (v < n) v *= 2;
+    if (v < best) best = v;
+  }
+  return best;
 }
 
-/** In-place 1-D FFT of a fixed length n = 2^a or 3·2^a. */
+/** In-place 1-D FFT of a fixed length n = 2^a, 3·2^a or 5·2^a. */
 export class Fft {
   readonly n: number;
-  /** For n = 3m: the length-m transform and the radix-3 twiddles e^{−2πi·k/n}, e^{−2πi·2k/n}. */
-  private readonly third: { sub: Fft; c1: Float64Array; s1: Float64Array; c2: Float64Array; s2: Float64Array; re: Float64Array; im: Float64Array } | null;
+  /**
+   * For n = p·m, p = 3 or 5: the length-m transform, the twiddles e^{−2πi·r·k/n} (cos in c[r − 1],
+   * sin in s[r − 1], r = 1..p − 1, k < m) and scratch for the p decimated sequences.
+   */
+  private readonly top: { p: 3 | 5; sub: Fft; c: Float64Array[]; s: Float64Array[]; re: Float64Array; im: Float64Array } | null;
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
   /** Pairs (i, j), i < j, swapped by the bit-reversal permutation. */
@@ -31,17 +39,18 @@ export class Fft {
   private readonly stages: number;
 
   constructor(n: number) {
-    if (!isFftLength(n)) throw new RangeError(`Fft: length must be 2^a or 3·2^a, got ${n}`);
+    if (!isFftLength(n)) throw new RangeError(`Fft: length must be 2^a, 3·2^a or 5·2^a, got ${n}`);
     this.n = n;
-    if (n % 3 === 0) {
-      const m = n / 3;
+    const p = n % 3 === 0 ? 3 : n % 5 === 0 ? 5 : 0;
+    if (p !== 0) {
+      const m = n / p;
       const angle = (k: number): number => (2 * Math.PI * k) / n;
-      this.third = {
+      const rs = Array.from({ length: p - 1 }, (_, r) => r + 1);
+      this.top = {
+        p,
         sub: new Fft(m),
-        c1: Float64Array.from({ length: m }, (_, k) => Math.cos(angle(k))),
-        s1: Float64Array.from({ length: m }, (_, k) => Math.sin(angle(k))),
-        c2: Float64Array.from({ length: m }, (_, k) => Math.cos(angle(2 * k))),
-        s2: Float64Array.from({ length: m }, (_, k) => Math.sin(angle(2 * k))),
+        c: rs.map((r) => Float64Array.from({ length: m }, (_, k) => Math.cos(angle(r * k)))),
+        s: rs.map((r) => Float64Array.from({ length: m }, (_, k) => Math.sin(angle(r * k)))),
         re: new Float64Array(n),
         im: new Float64Array(n),
       };
@@ -50,7 +59,7 @@ export class Fft {
       this.stages = 0;
       return;
     }
-    this.third = null;
+    this.top = null;
     const half = n >> 1;
     this.cos = new Float64Array(Math.max(half, 1));
     this.sin = new Float64Array(Math.max(half, 1));
@@ -74,8 +83,9 @@ export class Fft {
    * plus sign for `inverse` (unscaled: a forward then inverse transform multiplies by n).
    */
   transform(re: Float64Array, im: Float64Array, off: number, inverse: boolean): void {
-    if (this.third) {
-      this.radix3(re, im, off, inverse);
+    if (this.top) {
+      if (this.top.p === 3) this.radix3(re, im, off, inverse);
+      else this.radix5(re, im, off, inverse);
       return;
     }
     const { n, cos, sin, swaps } = this;
@@ -140,7 +150,8 @@ export class Fft {
    * X[k + 2m] = a + ω²·b + ω·c.
    */
   private radix3(re: Float64Array, im: Float64Array, off: number, inverse: boolean): void {
-    const { sub, c1, s1, c2, s2, re: sr, im: si } = this.third!;
+    const { sub, c, s, re: sr, im: si } = this.top!;
+    const c1 = c[0]!, c2 = c[1]!, s1 = s[0]!, s2 = s[1]!;
     const m = sub.n;
     for (let j = 0, src = off; j < m; j++, src += 3) {
       sr[j] = re[src]!;
@@ -171,6 +182,56 @@ export class Fft {
       im[off + m + k] = mi + h * dr;
       re[off + 2 * m + k] = mr + h * di;
       im[off + 2 * m + k] = mi - h * dr;
+    }
+  }
+
+  /**
+   * n = 5m, the same way: with b_r = w^{rk}·F_r[k], S₁ = b₁ + b₄, D₁ = b₁ − b₄, S₂ = b₂ + b₃,
+   * D₂ = b₂ − b₃ and θ = 2π/5, X[k + qm] = a + cos(qθ)·S₁ + cos(2qθ)·S₂ ∓ i·(sin(qθ)·D₁ + sin(2qθ)·D₂),
+   * and X[k + (5 − q)m] the same with the last term's sign flipped (q = 1, 2).
+   */
+  private radix5(re: Float64Array, im: Float64Array, off: number, inverse: boolean): void {
+    const { sub, c, s, re: sr, im: si } = this.top!;
+    const c1 = c[0]!, c2 = c[1]!, c3 = c[2]!, c4 = c[3]!, s1 = s[0]!, s2 = s[1]!, s3 = s[2]!, s4 = s[3]!;
+    const m = sub.n;
+    for (let j = 0, src = off; j < m; j++, src += 5) {
+      for (let r = 0; r < 5; r++) {
+        sr[r * m + j] = re[src + r]!;
+        si[r * m + j] = im[src + r]!;
+      }
+    }
+    for (let r = 0; r < 5; r++) sub.transform(sr, si, r * m, inverse);
+    const sign = inverse ? 1 : -1;
+    const cA = Math.cos((2 * Math.PI) / 5), cB = Math.cos((4 * Math.PI) / 5);
+    // the ∓i·(…) term is i·sign·(…); sign folded into the sines
+    const sA = sign * Math.sin((2 * Math.PI) / 5), sB = sign * Math.sin((4 * Math.PI) / 5);
+    for (let k = 0; k < m; k++) {
+      const ar = sr[k]!, ai = si[k]!;
+      let xr = sr[m + k]!, xi = si[m + k]!, wr = c1[k]!, wi = sign * s1[k]!;
+      const b1r = wr * xr - wi * xi, b1i = wr * xi + wi * xr;
+      xr = sr[2 * m + k]!; xi = si[2 * m + k]!; wr = c2[k]!; wi = sign * s2[k]!;
+      const b2r = wr * xr - wi * xi, b2i = wr * xi + wi * xr;
+      xr = sr[3 * m + k]!; xi = si[3 * m + k]!; wr = c3[k]!; wi = sign * s3[k]!;
+      const b3r = wr * xr - wi * xi, b3i = wr * xi + wi * xr;
+      xr = sr[4 * m + k]!; xi = si[4 * m + k]!; wr = c4[k]!; wi = sign * s4[k]!;
+      const b4r = wr * xr - wi * xi, b4i = wr * xi + wi * xr;
+      const p1r = b1r + b4r, p1i = b1i + b4i, d1r = b1r - b4r, d1i = b1i - b4i;
+      const p2r = b2r + b3r, p2i = b2i + b3i, d2r = b2r - b3r, d2i = b2i - b3i;
+      const a1r = ar + cA * p1r + cB * p2r, a1i = ai + cA * p1i + cB * p2i;
+      const a2r = ar + cB * p1r + cA * p2r, a2i = ai + cB * p1i + cA * p2i;
+      // i·(e1 + i·f1) = −f1 + i·e1, where e + i·f = sA·D₁ + sB·D₂ (q = 1) or sB·D₁ − sA·D₂ (q = 2)
+      const e1r = sA * d1r + sB * d2r, e1i = sA * d1i + sB * d2i;
+      const e2r = sB * d1r - sA * d2r, e2i = sB * d1i - sA * d2i;
+      re[off + k] = ar + p1r + p2r;
+      im[off + k] = ai + p1i + p2i;
+      re[off + m + k] = a1r - e1i;
+      im[off + m + k] = a1i + e1r;
+      re[off + 4 * m + k] = a1r + e1i;
+      im[off + 4 * m + k] = a1i - e1r;
+      re[off + 2 * m + k] = a2r - e2i;
+      im[off + 2 * m + k] = a2i + e2r;
+      re[off + 3 * m + k] = a2r + e2i;
+      im[off + 3 * m + k] = a2i - e2r;
     }
   }
 }

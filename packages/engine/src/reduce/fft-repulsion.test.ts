@@ -70,7 +70,7 @@ describe("FftRepulsion", () => {
   });
 
   it("refuses grid settings it cannot honour", () => {
-    expect(() => new FftRepulsion(10, { maxGrid: 1000 })).toThrow(/fft.maxGrid to be 2\^a or 3·2\^a and ≥ 6, got 1000/);
+    expect(() => new FftRepulsion(10, { maxGrid: 1000 })).toThrow(/fft.maxGrid to be 2\^a, 3·2\^a or 5·2\^a and ≥ 6, got 1000/);
     expect(() => new FftRepulsion(10, { minIntervals: 0 })).toThrow(EngineInputError);
     expect(() => new FftRepulsion(10, { intervalSize: -1 })).toThrow(/fft.intervalSize > 0, got -1/);
   });

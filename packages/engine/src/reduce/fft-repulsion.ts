@@ -20,7 +20,7 @@ export interface FftRepulsionOptions {
   minIntervals?: number;
   /** Largest interval width in layout units before more intervals are used (default 1). */
   intervalSize?: number;
-  /** Largest padded FFT grid side, 2^a or 3·2^a (default 2048); caps the interval count. */
+  /** Largest padded FFT grid side, 2^a, 3·2^a or 5·2^a (default 2048); caps the interval count. */
   maxGrid?: number;
 }
 
@@ -86,7 +86,7 @@ export class FftRepulsion {
       throw new EngineInputError("BAD_FFT_GRID", "fft.intervalSize", `tsne: expected fft.intervalSize > 0, got ${this.intervalSize}`);
     }
     if (!isFftLength(this.maxGrid) || this.maxGrid < 2 * NODES) {
-      throw new EngineInputError("BAD_FFT_GRID", "fft.maxGrid", `tsne: expected fft.maxGrid to be 2^a or 3·2^a and ≥ ${2 * NODES}, got ${this.maxGrid}`);
+      throw new EngineInputError("BAD_FFT_GRID", "fft.maxGrid", `tsne: expected fft.maxGrid to be 2^a, 3·2^a or 5·2^a and ≥ ${2 * NODES}, got ${this.maxGrid}`);
     }
     this.gx = new Int32Array(n);
     this.gy = new Int32Array(n);
@@ -170,7 +170,7 @@ export class FftRepulsion {
     return this.side(bounds(y, n).width);
   }
 
-  // intervals from the spread, then as many more as the padded grid (2^a or 3·2^a) holds for free:
+  // intervals from the spread, then as many more as the padded grid (2^a, 3·2^a or 5·2^a) holds for free:
   // a linear convolution of G nodes needs a circular one of length ≥ 2G − 1
   private side(width: number): number {
     const wanted = Math.max(this.minIntervals, Math.ceil(width / this.intervalSize));
