@@ -9,18 +9,47 @@ export type { KnnGraph } from "./graph.js";
 
 /** Coordinates summed for four pairs together before a pair may stop early (PCA puts most variance first). */
 const PREFIX = 16;
+/** Points per leaf of the locality order, and how many rank neighbours each point meets first. */
+const LOCAL = 256;
 
 /**
- * Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. Four pairs (i, j..j+3)
- * at a time share the loads of row i over the first PREFIX coordinates; a pair whose partial sum
+ * Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. Points are first put
+ * in a kd-tree leaf order and each meets its LOCAL successors in that order, so every heap starts
+ * with near neighbours and a tight k-th distance. Then the remaining pairs, four (i, j..j+3) at a
+ * time sharing the loads of row i over the first PREFIX coordinates; a pair whose partial sum
  * already exceeds both heaps' current k-th distance is dropped (the rest only adds), the others
- * finish alone. Each pair's sum runs over t in order, so the output is as one pair at a time gives.
+ * finish alone. Each pair's sum runs over t in order and the heaps break ties on the original index,
+ * so the output does not depend on the order pairs are met in: it is what one pair at a time gives.
  */
 export function bruteForceKnn(points: Points, k: number): KnnGraph {
-  const { n, dim, data } = points;
+  const { n, dim } = points;
   checkK(n, k);
+  // rows in locality order (a copy: the float32 → float64 widening is exact)
+  const order = localityOrder(points, LOCAL);
+  const data = new Float64Array(n * dim);
+  for (let a = 0; a < n; a++) {
+    const o = order[a]! * dim;
+    for (let t = 0; t < dim; t++) data[a * dim + t] = points.data[o + t]!;
+  }
+  // heaps by rank, holding original indices
   const dist = new Float64Array(n * k).fill(Infinity);
   const idx = new Int32Array(n * k).fill(-1);
+  const push = (a: number, b: number, s: number): void => {
+    heapPush(dist, idx, a, k, s, order[b]!);
+    heapPush(dist, idx, b, k, s, order[a]!);
+  };
+  for (let a = 0; a < n; a++) {
+    const oa = a * dim;
+    for (let b = a + 1, end = Math.min(n - 1, a + LOCAL); b <= end; b++) {
+      const ob = b * dim;
+      let s = 0;
+      for (let t = 0; t < dim; t++) {
+        const v = data[oa + t]! - data[ob + t]!;
+        s += v * v;
+      }
+      push(a, b, s);
+    }
+  }
   const cut = Math.min(dim, PREFIX);
   const sums = new Float64Array(4);
   const finish = (i: number, j: number, s: number): void => {
@@ -30,12 +59,11 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
       const v = data[oi + t]! - data[oj + t]!;
       s += v * v;
     }
-    heapPush(dist, idx, i, k, s, j);
-    heapPush(dist, idx, j, k, s, i);
+    push(i, j, s);
   };
   for (let i = 0; i < n; i++) {
     const oi = i * dim;
-    let j = i + 1;
+    let j = i + LOCAL + 1;
     for (; j + 3 < n; j += 4) {
       const o0 = j * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -63,9 +91,48 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
       finish(i, j, s);
     }
   }
-  heapSortRows(dist, idx, n, k);
-  for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]!);
-  return { n, k, indices: idx, distances: dist, method: "exact" };
+  // back to row order
+  const outDist = new Float64Array(n * k);
+  const outIdx = new Int32Array(n * k);
+  for (let a = 0; a < n; a++) {
+    outDist.set(dist.subarray(a * k, a * k + k), order[a]! * k);
+    outIdx.set(idx.subarray(a * k, a * k + k), order[a]! * k);
+  }
+  heapSortRows(outDist, outIdx, n, k);
+  for (let i = 0; i < outDist.length; i++) outDist[i] = Math.sqrt(outDist[i]!);
+  return { n, k, indices: outIdx, distances: outDist, method: "exact" };
+}
+
+/**
+ * The rows in kd-tree leaf order: halve at the median of the coordinate with the largest variance
+ * until at most `leaf` rows remain, so rows close in the order are mostly close in space.
+ */
+function localityOrder(points: Points, leaf: number): Int32Array {
+  const { n, dim, data } = points;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const split = (lo: number, hi: number): void => {
+    if (hi - lo <= leaf) return;
+    let best = 0, bestVar = -1;
+    for (let t = 0; t < dim; t++) {
+      let sum = 0, sq = 0;
+      for (let a = lo; a < hi; a++) {
+        const x = data[order[a]! * dim + t]!;
+        sum += x;
+        sq += x * x;
+      }
+      const variance = sq / (hi - lo) - (sum / (hi - lo)) ** 2;
+      if (variance > bestVar) {
+        bestVar = variance;
+        best = t;
+      }
+    }
+    order.subarray(lo, hi).sort((a, b) => data[a * dim + best]! - data[b * dim + best]! || a - b);
+    const mid = (lo + hi) >> 1;
+    split(lo, mid);
+    split(mid, hi);
+  };
+  split(0, n);
+  return order;
 }
 
 /** Brute force up to `exactBelow` points (default 4096), NN-descent above. */

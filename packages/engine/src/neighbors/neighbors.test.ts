@@ -70,6 +70,28 @@ describe("neighbours", () => {
     expect(() => knnGraph(p, 0, createRng(0))).toThrow(EngineInputError);
   });
 
+  it("bruteForceKnn(points, k) equals the definition, ties to the lower index, past its locality window", () => {
+    // 1200 rows (several kd leaves and windows of 256), rounded to a coarse lattice so that many
+    // distances tie exactly, some rows duplicated
+    const p = blobs(1200, 20, 8);
+    for (let i = 0; i < p.data.length; i++) p.data[i] = Math.round(p.data[i]!);
+    for (let i = 0; i < 40; i++) p.data.copyWithin((i * 29 + 3) * 20, (i * 31) * 20, (i * 31) * 20 + 20);
+    const k = 15;
+    const got = bruteForceKnn(p, k);
+    for (let i = 0; i < p.n; i++) {
+      const all: [number, number][] = [];
+      for (let j = 0; j < p.n; j++) {
+        if (j === i) continue;
+        let s = 0;
+        for (let t = 0; t < p.dim; t++) s += (p.data[i * p.dim + t]! - p.data[j * p.dim + t]!) ** 2;
+        all.push([s, j]);
+      }
+      all.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+      expect(Array.from(got.indices.subarray(i * k, i * k + k))).toEqual(all.slice(0, k).map((e) => e[1]));
+      expect(Array.from(got.distances.subarray(i * k, i * k + k))).toEqual(all.slice(0, k).map((e) => Math.sqrt(e[0])));
+    }
+  });
+
   it("bruteForceKnn(duplicate points, k) reports zero distances", () => {
     const p = { data: Float64Array.from([1, 1, 1, 1, 1, 1, 5, 5]), n: 4, dim: 2 };
     const g = bruteForceKnn(p, 2);
