@@ -56,6 +56,32 @@ describe("FftRepulsion", () => {
     expect(fr.intervals).toBeGreaterThanOrEqual(Math.max(50, Math.ceil(spread)));
   });
 
+  it("compute() on a tiny layout uses fewer than minIntervals intervals, none narrower than finestInterval, and stays accurate", () => {
+    const n = 400;
+    const y = blobs(n, 5, 1).map((v) => v * 0.1); // ~3 units wide, like early exaggeration
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      minX = Math.min(minX, y[2 * i]!);
+      maxX = Math.max(maxX, y[2 * i]!);
+      minY = Math.min(minY, y[2 * i + 1]!);
+      maxY = Math.max(maxY, y[2 * i + 1]!);
+    }
+    const width = Math.max(maxX - minX, maxY - minY);
+    const exact = exactRepulsion(y, n);
+    const rep = new Float64Array(2 * n);
+    const fr = new FftRepulsion(n);
+    const z = fr.compute(y, n, rep);
+    expect(fr.intervals).toBeLessThan(50);
+    expect(fr.intervals).toBeGreaterThanOrEqual(Math.ceil(width / 0.25));
+    expect(Math.abs(z - exact.z) / exact.z).toBeLessThan(5e-3);
+    let err = 0, norm = 0;
+    for (let t = 0; t < 2 * n; t++) {
+      err += (rep[t]! - exact.rep[t]!) ** 2;
+      norm += exact.rep[t]! ** 2;
+    }
+    expect(Math.sqrt(err / norm)).toBeLessThan(1e-2);
+  });
+
   it("compute() is deterministic and independent of earlier calls on other layouts", () => {
     const n = 300;
     const a = blobs(n, 10, 2);
@@ -73,5 +99,6 @@ describe("FftRepulsion", () => {
     expect(() => new FftRepulsion(10, { maxGrid: 1000 })).toThrow(/fft.maxGrid to be 2\^a, 3·2\^a or 5·2\^a and ≥ 6, got 1000/);
     expect(() => new FftRepulsion(10, { minIntervals: 0 })).toThrow(EngineInputError);
     expect(() => new FftRepulsion(10, { intervalSize: -1 })).toThrow(/fft.intervalSize > 0, got -1/);
+    expect(() => new FftRepulsion(10, { finestInterval: 0 })).toThrow(/fft.finestInterval > 0, got 0/);
   });
 });

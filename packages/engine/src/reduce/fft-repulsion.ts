@@ -16,10 +16,15 @@ import { EngineInputError } from "../types.js";
 const NODES = 3;
 
 export interface FftRepulsionOptions {
-  /** Fewest intervals per axis (default 50). */
+  /** Fewest intervals per axis (default 50), unless they would be narrower than finestInterval. */
   minIntervals?: number;
   /** Largest interval width in layout units before more intervals are used (default 1). */
   intervalSize?: number;
+  /**
+   * Narrowest interval width used to reach minIntervals (default 0.25): on a compact layout (early
+   * exaggeration) 50 intervals would be far finer than the kernel needs, and cost a 320-side grid.
+   */
+  finestInterval?: number;
   /** Largest padded FFT grid side, 2^a, 3·2^a or 5·2^a (default 2048); caps the interval count. */
   maxGrid?: number;
 }
@@ -56,6 +61,7 @@ function bounds(y: Float64Array, n: number): { cx: number; cy: number; width: nu
 export class FftRepulsion {
   private readonly minIntervals: number;
   private readonly intervalSize: number;
+  private readonly finestInterval: number;
   private readonly maxGrid: number;
   private readonly ffts = new Map<number, Fft2d>();
   // two complex grids holding the packed charges (1 + i·y₁, y₂ + i·‖y‖²), then their potentials
@@ -78,12 +84,16 @@ export class FftRepulsion {
   constructor(n: number, options: FftRepulsionOptions = {}) {
     this.minIntervals = options.minIntervals ?? 50;
     this.intervalSize = options.intervalSize ?? 1;
+    this.finestInterval = options.finestInterval ?? 0.25;
     this.maxGrid = options.maxGrid ?? 2048;
     if (!Number.isInteger(this.minIntervals) || this.minIntervals < 1) {
       throw new EngineInputError("BAD_FFT_GRID", "fft.minIntervals", `tsne: expected fft.minIntervals to be an integer ≥ 1, got ${this.minIntervals}`);
     }
     if (!(this.intervalSize > 0) || !Number.isFinite(this.intervalSize)) {
       throw new EngineInputError("BAD_FFT_GRID", "fft.intervalSize", `tsne: expected fft.intervalSize > 0, got ${this.intervalSize}`);
+    }
+    if (!(this.finestInterval > 0) || !Number.isFinite(this.finestInterval)) {
+      throw new EngineInputError("BAD_FFT_GRID", "fft.finestInterval", `tsne: expected fft.finestInterval > 0, got ${this.finestInterval}`);
     }
     if (!isFftLength(this.maxGrid) || this.maxGrid < 2 * NODES) {
       throw new EngineInputError("BAD_FFT_GRID", "fft.maxGrid", `tsne: expected fft.maxGrid to be 2^a, 3·2^a or 5·2^a and ≥ ${2 * NODES}, got ${this.maxGrid}`);
@@ -170,10 +180,12 @@ export class FftRepulsion {
     return this.side(bounds(y, n).width);
   }
 
-  // intervals from the spread, then as many more as the padded grid (2^a, 3·2^a or 5·2^a) holds for free:
+  // intervals from the spread (at least minIntervals while those are no narrower than finestInterval),
+  // then as many more as the padded grid (2^a, 3·2^a or 5·2^a) holds for free:
   // a linear convolution of G nodes needs a circular one of length ≥ 2G − 1
   private side(width: number): number {
-    const wanted = Math.max(this.minIntervals, Math.ceil(width / this.intervalSize));
+    const fine = Math.min(this.minIntervals, Math.ceil(width / this.finestInterval));
+    const wanted = Math.max(1, fine, Math.ceil(width / this.intervalSize));
     return Math.min(fftLengthAtLeast(2 * NODES * wanted - 1), this.maxGrid);
   }
 

@@ -19,10 +19,16 @@ export const TSNE_REPULSIONS: readonly TsneRepulsion[] = ["auto", "fft", "barnes
  * "auto" uses FFT interpolation in an iteration when its padded grid has at most this many cells
  * per point, else Barnes–Hut. FFT cost follows the grid (side² · log side, the side growing with the
  * layout's spread), Barnes–Hut's follows n; on 25k points FFT was 4.4× faster at side 384 (6 cells
- * per point), 3× at 512 (10) and even at 768 (24). Small inputs (n < 384²/24 ≈ 6k) thus always get
- * Barnes–Hut, large ones FFT, and in between FFT while the layout is still compact.
+ * per point), 3× at 512 (10) and even at 768 (24). Large inputs thus get FFT, and mid-sized ones FFT
+ * while the layout is still compact.
  */
 export const FFT_CELLS_PER_POINT = 24;
+/**
+ * Below this many points "auto" always uses Barnes–Hut (n = 384²/24, where the 50-interval grid
+ * first fitted the rule above): compact layouts now get smaller FFT grids, but on small inputs
+ * Barnes–Hut is cheap and its results stay what they were.
+ */
+export const FFT_MIN_POINTS = 6144;
 
 export interface TsneOptions {
   rng: Rng;
@@ -113,7 +119,7 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
       grad[2 * i] = grad[2 * i]! + fx;
       grad[2 * i + 1] = grad[2 * i + 1]! + fy;
     }
-    const useFft = fft !== null && (barnesHut === null || fft.gridSide(y, n) ** 2 <= FFT_CELLS_PER_POINT * n);
+    const useFft = fft !== null && (barnesHut === null || (n >= FFT_MIN_POINTS && fft.gridSide(y, n) ** 2 <= FFT_CELLS_PER_POINT * n));
     const sumQ = Math.max(useFft ? fft.compute(y, n, rep) : barnesHut!(y, rep), 1e-300);
     for (let t = 0; t < 2 * n; t++) {
       const g = 4 * (grad[t]! - rep[t]! / sumQ);
