@@ -195,12 +195,22 @@ export class Fft {
     const c1 = c[0]!, c2 = c[1]!, c3 = c[2]!, c4 = c[3]!, s1 = s[0]!, s2 = s[1]!, s3 = s[2]!, s4 = s[3]!;
     const m = sub.n;
     for (let j = 0, src = off; j < m; j++, src += 5) {
-      for (let r = 0; r < 5; r++) {
-        sr[r * m + j] = re[src + r]!;
-        si[r * m + j] = im[src + r]!;
-      }
+      sr[j] = re[src]!;
+      si[j] = im[src]!;
+      sr[m + j] = re[src + 1]!;
+      si[m + j] = im[src + 1]!;
+      sr[2 * m + j] = re[src + 2]!;
+      si[2 * m + j] = im[src + 2]!;
+      sr[3 * m + j] = re[src + 3]!;
+      si[3 * m + j] = im[src + 3]!;
+      sr[4 * m + j] = re[src + 4]!;
+      si[4 * m + j] = im[src + 4]!;
     }
-    for (let r = 0; r < 5; r++) sub.transform(sr, si, r * m, inverse);
+    sub.transform(sr, si, 0, inverse);
+    sub.transform(sr, si, m, inverse);
+    sub.transform(sr, si, 2 * m, inverse);
+    sub.transform(sr, si, 3 * m, inverse);
+    sub.transform(sr, si, 4 * m, inverse);
     const sign = inverse ? 1 : -1;
     const cA = Math.cos((2 * Math.PI) / 5), cB = Math.cos((4 * Math.PI) / 5);
     // the ∓i·(…) term is i·sign·(…); sign folded into the sines
