@@ -71,7 +71,24 @@ export function pca(points: Points, options: PcaOptions): PcaResult {
   for (let i = 0; i < n; i++) {
     const o = i * dim;
     for (let j = 0; j < dim; j++) row[j] = data[o + j]! - mean[j]!;
-    for (let c = 0; c < k; c++) {
+    // four components at a time (four independent sums, each still in j order)
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      const c0 = c * dim, c1 = c0 + dim, c2 = c1 + dim, c3 = c2 + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = row[j]!;
+        s0 += x * components[c0 + j]!;
+        s1 += x * components[c1 + j]!;
+        s2 += x * components[c2 + j]!;
+        s3 += x * components[c3 + j]!;
+      }
+      projected[i * k + c] = s0;
+      projected[i * k + c + 1] = s1;
+      projected[i * k + c + 2] = s2;
+      projected[i * k + c + 3] = s3;
+    }
+    for (; c < k; c++) {
       const co = c * dim;
       let s = 0;
       for (let j = 0; j < dim; j++) s += row[j]! * components[co + j]!;
@@ -92,29 +109,32 @@ function columnMeans(data: Points["data"], n: number, dim: number): Float64Array
   return mean;
 }
 
-/** Xcᵀ Xc (not divided by n − 1), accumulated four rows at a time to halve traffic on the d×d sum. */
+/** Rows per block of the covariance sum: each pass over the d×d triangle adds this many rows. */
+const COV_ROWS = 8;
+
+/**
+ * Xcᵀ Xc (not divided by n − 1), accumulated COV_ROWS rows at a time to cut traffic on the d×d sum;
+ * the block is stored column-interleaved (block[j·COV_ROWS + t] = row t, column j), so the COV_ROWS
+ * values a product needs sit side by side.
+ */
 function covariance(data: Points["data"], n: number, dim: number, mean: Float64Array): Float64Array {
   const c = new Float64Array(dim * dim);
-  const r0 = new Float64Array(dim);
-  const r1 = new Float64Array(dim);
-  const r2 = new Float64Array(dim);
-  const r3 = new Float64Array(dim);
-  const rows = [r0, r1, r2, r3];
-  let i = 0;
-  for (; i < n; i += 4) {
-    const m = Math.min(4, n - i);
-    for (let t = 0; t < 4; t++) {
-      const r = rows[t]!;
-      if (t < m) {
-        const o = (i + t) * dim;
-        for (let j = 0; j < dim; j++) r[j] = data[o + j]! - mean[j]!;
-      } else r.fill(0);
+  const block = new Float64Array(dim * COV_ROWS);
+  for (let i = 0; i < n; i += COV_ROWS) {
+    const m = Math.min(COV_ROWS, n - i);
+    if (m < COV_ROWS) block.fill(0);
+    for (let t = 0; t < m; t++) {
+      const o = (i + t) * dim;
+      for (let j = 0; j < dim; j++) block[j * COV_ROWS + t] = data[o + j]! - mean[j]!;
     }
     for (let a = 0; a < dim; a++) {
-      const x0 = r0[a]!, x1 = r1[a]!, x2 = r2[a]!, x3 = r3[a]!;
+      const ao = a * COV_ROWS;
+      const x0 = block[ao]!, x1 = block[ao + 1]!, x2 = block[ao + 2]!, x3 = block[ao + 3]!;
+      const x4 = block[ao + 4]!, x5 = block[ao + 5]!, x6 = block[ao + 6]!, x7 = block[ao + 7]!;
       const base = a * dim;
-      for (let b = a; b < dim; b++) {
-        c[base + b] = c[base + b]! + x0 * r0[b]! + x1 * r1[b]! + x2 * r2[b]! + x3 * r3[b]!;
+      for (let b = a, bo = ao; b < dim; b++, bo += COV_ROWS) {
+        c[base + b] = c[base + b]! + (x0 * block[bo]! + x1 * block[bo + 1]! + x2 * block[bo + 2]! + x3 * block[bo + 3]!
+          + x4 * block[bo + 4]! + x5 * block[bo + 5]! + x6 * block[bo + 6]! + x7 * block[bo + 7]!);
       }
     }
   }
