@@ -37,12 +37,16 @@ const NODE_DENOM = Float64Array.from({ length: NODES }, (_, k) => {
   return d;
 });
 
+// The basis written out for NODES = 3 (it runs twice per point and iteration); the products in the
+// order of the general formula w_k = (1 / denom_k) · Π_{l≠k} (t − pos_l).
+const [POS0, POS1, POS2] = [NODE_POS[0]!, NODE_POS[1]!, NODE_POS[2]!];
+const [INV0, INV1, INV2] = [1 / NODE_DENOM[0]!, 1 / NODE_DENOM[1]!, 1 / NODE_DENOM[2]!];
+
 function lagrange(t: number, out: Float64Array, off: number): void {
-  for (let k = 0; k < NODES; k++) {
-    let w = 1 / NODE_DENOM[k]!;
-    for (let l = 0; l < NODES; l++) if (l !== k) w *= t - NODE_POS[l]!;
-    out[off + k] = w;
-  }
+  const d0 = t - POS0, d1 = t - POS1, d2 = t - POS2;
+  out[off] = INV0 * d1 * d2;
+  out[off + 1] = INV1 * d0 * d2;
+  out[off + 2] = INV2 * d0 * d1;
 }
 
 /** The layout's centre and the side of its bounding square, a hair wider so extreme points fall inside. */
