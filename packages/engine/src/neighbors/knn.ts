@@ -9,6 +9,8 @@ export type { KnnGraph } from "./graph.js";
 
 /** Coordinates summed for four pairs together before a pair may stop early (PCA puts most variance first). */
 const PREFIX = 16;
+/** Coordinates after which a group of four pairs all already past both heaps' k-th distance is dropped. */
+const EARLY = 8;
 /** Points per leaf of the locality order, and how many rank neighbours each point meets first. */
 const LOCAL = 256;
 
@@ -16,8 +18,9 @@ const LOCAL = 256;
  * Exact kNN by comparing every pair: O(n² · dim). Ties go to the lower index. Points are first put
  * in a kd-tree leaf order and each meets its LOCAL successors in that order, so every heap starts
  * with near neighbours and a tight k-th distance. Then the remaining pairs, four (i, j..j+3) at a
- * time sharing the loads of row i over the first PREFIX coordinates; a pair whose partial sum
- * already exceeds both heaps' current k-th distance is dropped (the rest only adds), the others
+ * time sharing the loads of row i over the first PREFIX coordinates (the four are dropped together
+ * if all are out after EARLY); a pair whose partial sum already exceeds both heaps' current k-th
+ * distance is dropped (the rest only adds: partial sums of squares never decrease), the others
  * finish alone. Each pair's sum runs over t in order and the heaps break ties on the original index,
  * so the output does not depend on the order pairs are met in: it is what one pair at a time gives.
  */
@@ -51,6 +54,7 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
     }
   }
   const cut = Math.min(dim, PREFIX);
+  const early = Math.min(dim, EARLY);
   const sums = new Float64Array(4);
   const finish = (i: number, j: number, s: number): void => {
     if (s > dist[i * k]! && s > dist[j * k]!) return;
@@ -65,9 +69,10 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
     const oi = i * dim;
     let j = i + LOCAL + 1;
     for (; j + 3 < n; j += 4) {
+      const ti = dist[i * k]!; // row i's k-th distance; only the finish() calls below can lower it
       const o0 = j * dim, o1 = o0 + dim, o2 = o1 + dim, o3 = o2 + dim;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let t = 0; t < cut; t++) {
+      for (let t = 0; t < early; t++) {
         const x = data[oi + t]!;
         const v0 = x - data[o0 + t]!, v1 = x - data[o1 + t]!, v2 = x - data[o2 + t]!, v3 = x - data[o3 + t]!;
         s0 += v0 * v0;
@@ -75,6 +80,16 @@ export function bruteForceKnn(points: Points, k: number): KnnGraph {
         s2 += v2 * v2;
         s3 += v3 * v3;
       }
+      if (s0 > ti && s1 > ti && s2 > ti && s3 > ti && s0 > dist[j * k]! && s1 > dist[(j + 1) * k]! && s2 > dist[(j + 2) * k]! && s3 > dist[(j + 3) * k]!) continue;
+      for (let t = early; t < cut; t++) {
+        const x = data[oi + t]!;
+        const v0 = x - data[o0 + t]!, v1 = x - data[o1 + t]!, v2 = x - data[o2 + t]!, v3 = x - data[o3 + t]!;
+        s0 += v0 * v0;
+        s1 += v1 * v1;
+        s2 += v2 * v2;
+        s3 += v3 * v3;
+      }
+      if (s0 > ti && s1 > ti && s2 > ti && s3 > ti && s0 > dist[j * k]! && s1 > dist[(j + 1) * k]! && s2 > dist[(j + 2) * k]! && s3 > dist[(j + 3) * k]!) continue;
       sums[0] = s0;
       sums[1] = s1;
       sums[2] = s2;
