@@ -357,7 +357,7 @@ const all = { suite: "api-load", ...(previous.byStorage ? previous : {}), byStor
 writeFileSync(jsonPath, JSON.stringify(all, null, 2) + "\n");
 const section = (r) => `## ${r.storage}${r.quick ? " (quick)" : ""} — ${r.at}
 
-1-minute load average at the end: ${r.loadAverage1m.toFixed(1)} (2 cores; other engineers' builds, tests and benchmarks were running).
+1-minute load average at the end: ${r.loadAverage1m.toFixed(1)} on 2 cores (the benchmark's own two processes account for up to 2).
 
 | measure | result | target | reference | ratio |
 |---|---|---|---|---|
@@ -370,7 +370,7 @@ Peak RSS (server process): ${r.peakRssMb.toFixed(0)} MB.
 const md = `# API load
 
 Server and database in one process, load clients in a second (so both of the machine's 2 cores are
-used). The machine was shared with other work, so the figures depend on the CPU share the run got.
+used). The figures depend on the CPU share the run got: see each section's load average.
 
 ${Object.values(all.byStorage).map(section).join("\n")}`;
 writeFileSync(path.join(outDir, "api-load.md"), md);
