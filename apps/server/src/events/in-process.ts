@@ -12,20 +12,13 @@ export class InProcessEventBus implements EventBus {
   readonly kind = "in-process" as const;
   readonly hub = new TopicHub();
   private chain: Promise<unknown> = Promise.resolve();
-  private pending: { topic: string; json: string; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  private pending: table.PendingPublish[] = [];
   private flushing = false;
 
   constructor(private readonly store: Pick<Store, "sql">) {}
 
   publish<P>(topic: string, payload: P): Promise<number> {
-    let json: string;
-    try {
-      json = table.encodePayload(topic, payload);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ topic, json, resolve, reject });
+    return table.enqueuePublish(this.pending, topic, payload, () => {
       if (!this.flushing) this.chain = this.flush();
     });
   }

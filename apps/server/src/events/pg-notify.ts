@@ -33,7 +33,7 @@ export class PgNotifyEventBus implements EventBus {
   private listener: pg.Client | undefined;
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
-  private pending: { topic: string; json: string; resolve: (seq: number) => void; reject: (error: unknown) => void }[] = [];
+  private pending: table.PendingPublish[] = [];
   private flushing: Promise<void> | undefined;
   private reconnectDelay = RECONNECT_DELAY_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -125,14 +125,7 @@ export class PgNotifyEventBus implements EventBus {
   }
 
   publish<P>(topic: string, payload: P): Promise<number> {
-    let json: string;
-    try {
-      json = table.encodePayload(topic, payload);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ topic, json, resolve, reject });
+    return table.enqueuePublish(this.pending, topic, payload, () => {
       this.flushing ??= this.flush();
     });
   }

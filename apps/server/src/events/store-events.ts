@@ -45,3 +45,28 @@ export function encodePayload(topic: string, payload: unknown): string {
   if (json === undefined) throw new TypeError(`event payload for ${topic}: expected JSON-serialisable value`);
   return json;
 }
+
+/** A publish waiting to be written: both adapters write what is pending together (write-combining). */
+export interface PendingPublish {
+  topic: string;
+  json: string;
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Encodes the payload (a bad one rejects at once, nothing queued), queues the publish and calls
+ * startFlush; resolves with the event's sequence number once its batch is written.
+ */
+export function enqueuePublish(pending: PendingPublish[], topic: string, payload: unknown, startFlush: () => void): Promise<number> {
+  let json: string;
+  try {
+    json = encodePayload(topic, payload);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<number>((resolve, reject) => {
+    pending.push({ topic, json, resolve, reject });
+    startFlush();
+  });
+}

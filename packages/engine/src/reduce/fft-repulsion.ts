@@ -11,6 +11,7 @@
 // whose size follows the layout's spread, not n — so it beats Barnes–Hut on large n.
 import { Fft2d, fftLengthAtLeast, isFftLength } from "../linalg/fft.js";
 import { EngineInputError } from "../types.js";
+import { layoutBox } from "./layout-box.js";
 
 /** Interpolation nodes per interval and axis (FIt-SNE's default). */
 const NODES = 3;
@@ -51,15 +52,8 @@ function lagrange(t: number, out: Float64Array, off: number): void {
 
 /** The layout's centre and the side of its bounding square, a hair wider so extreme points fall inside. */
 function bounds(y: Float64Array, n: number): { cx: number; cy: number; width: number } {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const a = y[2 * i]!, b = y[2 * i + 1]!;
-    if (a < minX) minX = a;
-    if (a > maxX) maxX = a;
-    if (b < minY) minY = b;
-    if (b > maxY) maxY = b;
-  }
-  return { cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, width: Math.max(maxX - minX, maxY - minY, 1e-9) * (1 + 1e-9) };
+  const { cx, cy, span } = layoutBox(y, n);
+  return { cx, cy, width: Math.max(span, 1e-9) * (1 + 1e-9) };
 }
 
 export class FftRepulsion {

@@ -1,6 +1,7 @@
 // A Barnes–Hut quadtree over a 2-D layout, rebuilt every t-SNE iteration into the same buffers.
 // Nodes hold their cell (centre, half width), point count and centre of mass; children are created
 // lazily. Coincident points (or cells deeper than 48 levels) share a leaf.
+import { layoutBox } from "./layout-box.js";
 
 export class QuadTree {
   cap: number;
@@ -135,17 +136,10 @@ export class QuadTree {
 
   /** Rebuilds the tree over y (n×2). */
   build(y: Float64Array, n: number): void {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const a = y[2 * i]!, b = y[2 * i + 1]!;
-      if (a < minX) minX = a;
-      if (a > maxX) maxX = a;
-      if (b < minY) minY = b;
-      if (b > maxY) maxY = b;
-    }
-    const hw = Math.max(maxX - minX, maxY - minY, 1e-12) / 2 * (1 + 1e-9) + 1e-12;
+    const { cx, cy, span } = layoutBox(y, n);
+    const hw = Math.max(span, 1e-12) / 2 * (1 + 1e-9) + 1e-12;
     this.size = 0;
-    this.node((minX + maxX) / 2, (minY + maxY) / 2, hw, 0);
+    this.node(cx, cy, hw, 0);
     for (let i = 0; i < n; i++) this.insert(i, y[2 * i]!, y[2 * i + 1]!, y);
   }
 
