@@ -1,6 +1,12 @@
 // A minimal SQL client interface that both PGlite and node-postgres satisfy, for the few places
 // (bulk import, migrations, LISTEN/NOTIFY) where Prisma's query builder is the wrong tool.
 
+/**
+ * "Now" for a timestamp column in SQL. Every timestamp column is `timestamp(3)` without zone holding UTC
+ * (as Prisma writes them; see store.ts), whatever the session's or the machine's zone.
+ */
+export const NOW_UTC = `(now() AT TIME ZONE 'utc')`;
+
 export interface SqlResult<Row> {
   rows: Row[];
 }

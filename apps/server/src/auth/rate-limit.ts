@@ -1,9 +1,7 @@
 // Login rate limit: at most `maxFailures` failed logins per (email, IP) per sliding window.
 // The failures are rows of LoginFailure, so every API replica (and a restarted one) counts the same
 // attempts. Time is the database's clock (in UTC, like Prisma's timestamps), never a replica's own.
-import type { SqlClient } from "@stratum/db";
-
-const NOW = `(now() AT TIME ZONE 'utc')`;
+import { NOW_UTC, type SqlClient } from "@stratum/db";
 
 export class LoginRateLimiter {
   constructor(
@@ -22,10 +20,10 @@ export class LoginRateLimiter {
     const r = await this.sql.query<{ n: number; wait: number | null }>(
       `WITH recent AS (
          SELECT "createdAt" FROM "LoginFailure"
-         WHERE key = $1 AND "createdAt" > ${NOW} - $2 * interval '1 millisecond'
+         WHERE key = $1 AND "createdAt" > ${NOW_UTC} - $2 * interval '1 millisecond'
          ORDER BY "createdAt" DESC LIMIT $3)
        SELECT count(*)::int AS n,
-              ceil(extract(epoch FROM min("createdAt") + $2 * interval '1 millisecond' - ${NOW}))::int AS wait
+              ceil(extract(epoch FROM min("createdAt") + $2 * interval '1 millisecond' - ${NOW_UTC}))::int AS wait
        FROM recent`,
       [this.key(email, ip), this.windowMs, this.maxFailures],
     );
@@ -34,9 +32,9 @@ export class LoginRateLimiter {
   }
 
   async recordFailure(email: string, ip: string): Promise<void> {
-    await this.sql.query(`INSERT INTO "LoginFailure" (key, "createdAt") VALUES ($1, ${NOW})`, [this.key(email, ip)]);
+    await this.sql.query(`INSERT INTO "LoginFailure" (key, "createdAt") VALUES ($1, ${NOW_UTC})`, [this.key(email, ip)]);
     // Failures that left the window count for nobody; dropping them keeps the table at one window's worth.
-    await this.sql.query(`DELETE FROM "LoginFailure" WHERE "createdAt" <= ${NOW} - $1 * interval '1 millisecond'`, [this.windowMs]);
+    await this.sql.query(`DELETE FROM "LoginFailure" WHERE "createdAt" <= ${NOW_UTC} - $1 * interval '1 millisecond'`, [this.windowMs]);
   }
 
   async recordSuccess(email: string, ip: string): Promise<void> {

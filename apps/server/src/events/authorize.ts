@@ -2,7 +2,7 @@
 // every event is checked again against the subscriber's current standing, so a member removed, a
 // role lowered, a token revoked or a session ended stops receiving events within `ttlMs`.
 // Results are cached per (user, token, session, consortium) for ttlMs to keep fan-out cheap.
-import type { Role, Store } from "@stratum/db";
+import { NOW_UTC, type Role, type Store } from "@stratum/db";
 
 const DEFAULT_TTL_MS = 1_000; // 1 s
 
@@ -46,9 +46,9 @@ export class LiveAuthorizer {
     const r = await this.store.sql.query<{ role: Role; tokenRole: Role | null; tokenOk: boolean | null; sessionOk: boolean | null }>(
       `SELECT m.role,
               t.role AS "tokenRole",
-              (t.id IS NOT NULL AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > (now() AT TIME ZONE 'utc'))
+              (t.id IS NOT NULL AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > ${NOW_UTC})
                  AND t."consortiumId" = m."consortiumId") AS "tokenOk",
-              (s.id IS NOT NULL AND s."expiresAt" > (now() AT TIME ZONE 'utc')) AS "sessionOk"
+              (s.id IS NOT NULL AND s."expiresAt" > ${NOW_UTC}) AS "sessionOk"
        FROM "Membership" m
        LEFT JOIN "ApiToken" t ON t.id = $3
        LEFT JOIN "Session" s ON s.id = $4

@@ -59,11 +59,11 @@ export function groupedBy<K, T>(
 }
 
 /**
- * DatasetVersion's columns for raw SQL, from Prisma's own field list so that the rows keep Prisma's shape;
- * createdAt is read as UTC, as Prisma reads `timestamp(3)`.
+ * DatasetVersion's columns for raw SQL, from Prisma's own field list so that the rows keep Prisma's shape
+ * (store.sql reads timestamps as UTC, as Prisma does).
  */
 const VERSION_COLUMNS = Object.values(Prisma.DatasetVersionScalarFieldEnum)
-  .map((c) => (c === "createdAt" ? `"createdAt" AT TIME ZONE 'UTC' AS "createdAt"` : `"${c}"`))
+  .map((c) => `"${c}"`)
   .join(", ");
 
 export function createCoreLoaders(store: Store) {

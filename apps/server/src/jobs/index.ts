@@ -11,7 +11,7 @@ import type { JobHandler, JobQueue } from "./types.js";
 import { defaultHandlers } from "./handlers/index.js";
 
 export * from "./types.js";
-export { JobRunner, NOW_UTC, type RunOutcome, type RunnerOptions } from "./runner.js";
+export { JobRunner, type RunOutcome, type RunnerOptions } from "./runner.js";
 export { reapStaleJobs, DEFAULT_STALE_MS, DEFAULT_MAX_ATTEMPTS, type ReaperOptions } from "./reaper.js";
 export { InProcessJobQueue } from "./in-process.js";
 export { PgBossJobQueue, QUEUE_NAME } from "./pg-boss.js";

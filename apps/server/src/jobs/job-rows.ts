@@ -1,7 +1,7 @@
 // Creating and cancelling Job rows: services call these inside their own transaction (with the audit
 // row), then hand the id to the queue after commit.
 import type { JobKind, SqlClient } from "@stratum/db";
-import { NOW_UTC } from "./runner.js";
+import { NOW_UTC } from "@stratum/db";
 
 export interface CreateJobInput {
   consortiumId: number;

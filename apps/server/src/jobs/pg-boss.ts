@@ -4,7 +4,8 @@
 import PgBoss from "pg-boss";
 import type { Store } from "@stratum/db";
 import { reapStaleJobs, type ReaperOptions, DEFAULT_STALE_MS } from "./reaper.js";
-import { NOW_UTC, type JobRunner } from "./runner.js";
+import { NOW_UTC } from "@stratum/db";
+import type { JobRunner } from "./runner.js";
 import type { JobHandler, JobQueue } from "./types.js";
 
 export const QUEUE_NAME = "stratum-jobs";

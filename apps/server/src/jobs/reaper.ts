@@ -3,7 +3,8 @@
 // its domain row. Handlers write their results in one final transaction, so a dead worker never leaves
 // half a run behind: at worst it leaves an EMBED set's finished batches, which the next attempt skips.
 import type { JobKind, SqlClient, Store } from "@stratum/db";
-import { NOW_UTC, type JobRunner } from "./runner.js";
+import { NOW_UTC } from "@stratum/db";
+import type { JobRunner } from "./runner.js";
 import type { JobHandler, JobRecord } from "./types.js";
 
 export interface ReaperOptions {

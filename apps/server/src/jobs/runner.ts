@@ -2,7 +2,7 @@
 //   claim (QUEUED → RUNNING, attempts + 1)  →  handler.run(ctx)  →  SUCCEEDED | FAILED | CANCELLED
 // The attempt number fences every write: a worker presumed dead whose job was re-queued and claimed
 // again finds its updates matching no row and stops (LeaseLostError) without writing anything.
-import type { JobKind, RunStatus, SqlClient, Store } from "@stratum/db";
+import { NOW_UTC, type JobKind, type RunStatus, type SqlClient, type Store } from "@stratum/db";
 import { topics, type EventBus } from "../events/index.js";
 import {
   JobCancelledError,
@@ -13,9 +13,6 @@ import {
   type JobHandler,
   type JobRecord,
 } from "./types.js";
-
-/** Timestamps are `timestamp(3)` without zone holding UTC (as Prisma writes them). */
-export const NOW_UTC = `(now() AT TIME ZONE 'utc')`;
 
 export interface RunnerOptions {
   /** Least time between two progress writes/events of one job. */

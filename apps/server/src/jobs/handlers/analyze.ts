@@ -4,7 +4,7 @@ import * as engine from "@stratum/engine";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
-import { NOW_UTC } from "../runner.js";
+import { NOW_UTC } from "@stratum/db";
 import { insertColumns } from "./data.js";
 import { payloadId } from "./select.js";
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { SqlClient } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobCancelledError, JobInputError } from "../types.js";
-import { NOW_UTC } from "../runner.js";
+import { NOW_UTC } from "@stratum/db";
 import { payloadId } from "./select.js";
 
 interface SetRow {

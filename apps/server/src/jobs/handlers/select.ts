@@ -6,7 +6,7 @@ import { loadEmbeddingMatrix, type SqlClient } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
 import { insertColumns } from "./data.js";
-import { NOW_UTC } from "../runner.js";
+import { NOW_UTC } from "@stratum/db";
 
 /** Coverage and MMD cost pool × selected × dim; above this they are skipped (and the metrics say so). */
 const METRICS_WORK_LIMIT = 2e9;

@@ -3,7 +3,7 @@ import { auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { createJob } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
-import { NOW_UTC } from "../../jobs/runner.js";
+import { NOW_UTC } from "@stratum/db";
 import { runForChange } from "../run/run.service.js";
 import { Job } from "../job/job.type.js";
 import { Evaluation } from "./evaluation.type.js";

@@ -5,7 +5,7 @@ import { AppError } from "../../graphql/errors.js";
 import { decodeCompositeId, decodeId, decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { topics } from "../../events/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
-import { NOW_UTC } from "../../jobs/runner.js";
+import { NOW_UTC } from "@stratum/db";
 import { insertColumns } from "../../jobs/handlers/data.js";
 import { runForChange } from "../run/run.service.js";
 import { SelectionItem, SelectionRun } from "../run/run.type.js";

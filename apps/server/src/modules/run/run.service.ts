@@ -10,7 +10,7 @@ import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
 import { createJob, requestCancel } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
-import { NOW_UTC } from "../../jobs/runner.js";
+import { NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
