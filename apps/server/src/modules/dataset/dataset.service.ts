@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { audit, auditSql } from "../../audit/audit.js";
-import { resolveUpload } from "../upload/upload.service.js";
+import { resolveUpload, type StoredUpload } from "../upload/upload.service.js";
 import { createJob } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { Job } from "../job/job.type.js";
@@ -58,10 +58,8 @@ const IMPORT_CODES: Partial<Record<string, ErrorCode>> = {
   BAD_INPUT: ErrorCode.VALIDATION,
 };
 
-/** An uploaded file an import reads: where it lies, the name its uploader gave it, the input field. */
-export interface ImportUpload {
-  path: string;
-  filename: string;
+/** An uploaded file an import reads: where it lies, what it is (name, hash, size) and its input field. */
+export interface ImportUpload extends Pick<StoredUpload, "path" | "filename" | "sha256" | "size"> {
   field: "manifestUploadId" | "embeddingsUploadId";
 }
 
@@ -103,8 +101,8 @@ async function prepareImport(ctx: Context, input: DatasetImportInput): Promise<P
       "embeddingsUploadId",
     ]);
   }
-  const uploads: ImportUpload[] = [{ path: manifest.path, filename: manifest.filename, field: "manifestUploadId" }];
-  if (embeddings) uploads.push({ path: embeddings.path, filename: embeddings.filename, field: "embeddingsUploadId" });
+  const file = (u: StoredUpload, field: ImportUpload["field"]): ImportUpload => ({ path: u.path, filename: u.filename, sha256: u.sha256, size: u.size, field });
+  const uploads = [file(manifest, "manifestUploadId"), ...(embeddings ? [file(embeddings, "embeddingsUploadId")] : [])];
   return {
     consortiumId: project!.consortiumId,
     projectSlug: project!.slug,
@@ -147,6 +145,9 @@ export function runPreparedImport(
   );
 }
 
+/** The files of an import as the audit log records them (never their server paths). */
+const auditFiles = (prepared: PreparedImport) => prepared.uploads.map(({ field, filename, sha256, size }) => ({ field, filename, sha256, size }));
+
 /** The audit details of an import (the same for the synchronous mutation and the job). */
 export function importAuditDetails(prepared: PreparedImport, r: ImportResult, extra: Record<string, unknown> = {}) {
   return {
@@ -154,7 +155,7 @@ export function importAuditDetails(prepared: PreparedImport, r: ImportResult, ex
     version: toGlobalId("DatasetVersion", r.version.id),
     number: r.version.number,
     created: r.created,
-    files: prepared.uploads.map((u) => ({ field: u.field, filename: u.filename })),
+    files: auditFiles(prepared),
     ...(prepared.input.model ? { model: prepared.input.model } : {}),
     diff: r.diff,
   };
@@ -202,7 +203,7 @@ export async function startImport(ctx: Context, input: DatasetImportInput) {
     const jobId = await createJob(sql, { consortiumId: prepared.consortiumId, kind: "IMPORT", payload: { ...prepared }, createdById: prepared.authorId });
     await auditSql(sql, ctx, "datasetImportStart", { type: "Job", id: jobId, consortiumId: prepared.consortiumId }, {
       dataset: prepared.input.dataset,
-      files: prepared.uploads.map((u) => ({ field: u.field, filename: u.filename })),
+      files: auditFiles(prepared),
     });
     return jobId;
   });
