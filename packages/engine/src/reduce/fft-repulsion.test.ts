@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.js";
 import { EngineInputError } from "../types.js";
 import { FftRepulsion } from "./fft-repulsion.js";
+import { layoutBox } from "./layout-box.js";
 
 /** Exact O(n²) repulsion: Σ_j q²·(y_i − y_j) per point and Z = Σ_{i≠j} q. */
 function exactRepulsion(y: Float64Array, n: number): { rep: Float64Array; z: number } {
@@ -21,6 +22,16 @@ function exactRepulsion(y: Float64Array, n: number): { rep: Float64Array; z: num
 }
 
 /** Three Gaussian blobs of different sizes, `spread` apart: t-SNE-like layouts. */
+/** The force field's error relative to its size: ‖rep − exact‖ / ‖exact‖. */
+function fieldError(rep: Float64Array, exact: Float64Array): number {
+  let err = 0, norm = 0;
+  for (let t = 0; t < rep.length; t++) {
+    err += (rep[t]! - exact[t]!) ** 2;
+    norm += exact[t]! ** 2;
+  }
+  return Math.sqrt(err / norm);
+}
+
 function blobs(n: number, spread: number, seed: number): Float64Array {
   const rng = createRng(seed);
   const centres = [[0, 0], [spread, spread / 3], [-spread / 2, spread]];
@@ -46,27 +57,14 @@ describe("FftRepulsion", () => {
     const fr = new FftRepulsion(n);
     const z = fr.compute(y, n, rep);
     expect(Math.abs(z - exact.z) / exact.z).toBeLessThan(5e-3);
-    // error of the whole force field relative to its size
-    let err = 0, norm = 0;
-    for (let t = 0; t < 2 * n; t++) {
-      err += (rep[t]! - exact.rep[t]!) ** 2;
-      norm += exact.rep[t]! ** 2;
-    }
-    expect(Math.sqrt(err / norm)).toBeLessThan(1e-2);
+    expect(fieldError(rep, exact.rep)).toBeLessThan(1e-2);
     expect(fr.intervals).toBeGreaterThanOrEqual(Math.max(50, Math.ceil(spread)));
   });
 
   it("compute() on a tiny layout uses fewer than minIntervals intervals, none narrower than finestInterval, and stays accurate", () => {
     const n = 400;
     const y = blobs(n, 5, 1).map((v) => v * 0.1); // ~3 units wide, like early exaggeration
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      minX = Math.min(minX, y[2 * i]!);
-      maxX = Math.max(maxX, y[2 * i]!);
-      minY = Math.min(minY, y[2 * i + 1]!);
-      maxY = Math.max(maxY, y[2 * i + 1]!);
-    }
-    const width = Math.max(maxX - minX, maxY - minY);
+    const width = layoutBox(y, n).span;
     const exact = exactRepulsion(y, n);
     const rep = new Float64Array(2 * n);
     const fr = new FftRepulsion(n);
@@ -74,12 +72,7 @@ describe("FftRepulsion", () => {
     expect(fr.intervals).toBeLessThan(50);
     expect(fr.intervals).toBeGreaterThanOrEqual(Math.ceil(width / 0.25));
     expect(Math.abs(z - exact.z) / exact.z).toBeLessThan(5e-3);
-    let err = 0, norm = 0;
-    for (let t = 0; t < 2 * n; t++) {
-      err += (rep[t]! - exact.rep[t]!) ** 2;
-      norm += exact.rep[t]! ** 2;
-    }
-    expect(Math.sqrt(err / norm)).toBeLessThan(1e-2);
+    expect(fieldError(rep, exact.rep)).toBeLessThan(1e-2);
   });
 
   it("compute() is deterministic and independent of earlier calls on other layouts", () => {
