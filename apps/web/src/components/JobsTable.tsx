@@ -1,9 +1,19 @@
 "use client";
 // Jobs as Consortium.jobs lists them; each queued or running row follows its own jobProgress
-// subscription, so progress moves live while the list itself is only re-read now and then.
+// subscription, so progress moves live while the list itself is only re-read now and then. With
+// canCancel (CURATOR+), active rows get a Cancel button (jobCancel); the row's live status then ends it.
 import Link from "next/link";
-import { Empty, StatusBadge, fmtDuration, fmtInt, fmtWhen } from "@/components/ui";
+import { useMutation } from "@apollo/client/react";
+import { graphql } from "@/gql";
+import { Empty, StatusBadge, fmtDuration, fmtInt, fmtWhen, useToast } from "@/components/ui";
+import { describeError } from "@/lib/errors";
 import { useJobProgress } from "@/lib/live";
+
+const JobCancelDoc = graphql(`
+  mutation JobCancel($input: JobCancelInput!) {
+    jobCancel(input: $input) { job { id cancelRequested } errors { code field message } }
+  }
+`);
 
 export interface JobRow {
   id: string;
@@ -28,7 +38,26 @@ function Subject({ job }: { job: JobRow }) {
   return <span className="muted">{job.embeddingSet ? "embedding set" : "—"}</span>;
 }
 
-function LiveJobRow({ job, onFinished }: { job: JobRow; onFinished?: (status: string) => void }) {
+function CancelButton({ jobId }: { jobId: string }) {
+  const toast = useToast();
+  const [cancel, { loading, data }] = useMutation(JobCancelDoc);
+  const asked = data?.jobCancel?.job?.cancelRequested === true;
+  async function click() {
+    try {
+      const r = (await cancel({ variables: { input: { jobId } } })).data?.jobCancel;
+      if (r?.errors.length) toast(r.errors.map((e) => e.message).join(" "), "bad");
+    } catch (err) {
+      toast(describeError(err), "bad");
+    }
+  }
+  return (
+    <button className="btn small" type="button" onClick={() => void click()} disabled={loading || asked} data-testid="job-cancel">
+      {asked ? "Cancelling…" : "Cancel"}
+    </button>
+  );
+}
+
+function LiveJobRow({ job, onFinished, canCancel }: { job: JobRow; onFinished?: (status: string) => void; canCancel: boolean }) {
   const live = useJobProgress(ACTIVE.has(job.status) ? job.id : null, onFinished);
   const p = live ?? job;
   return (
@@ -40,20 +69,21 @@ function LiveJobRow({ job, onFinished }: { job: JobRow; onFinished?: (status: st
       <td className="num" data-testid="job-progress">{fmtInt(p.done)} / {fmtInt(p.total)}</td>
       <td className="num">{ACTIVE.has(p.status ?? "") ? fmtDuration(p.etaSeconds) : "—"}</td>
       {job.createdAt !== undefined && <td className="muted small nowrap" title={job.createdAt}>{fmtWhen(job.createdAt)}</td>}
+      {canCancel && <td>{ACTIVE.has(p.status ?? "") ? <CancelButton jobId={job.id} /> : null}</td>}
     </tr>
   );
 }
 
-export function JobsTable({ jobs, onFinished, empty }: { jobs: ReadonlyArray<JobRow>; onFinished?: (status: string) => void; empty?: { title: string; text: string } }) {
+export function JobsTable({ jobs, onFinished, empty, canCancel = false }: { jobs: ReadonlyArray<JobRow>; onFinished?: (status: string) => void; empty?: { title: string; text: string }; canCancel?: boolean }) {
   if (jobs.length === 0) {
     return <Empty title={empty?.title ?? "Nothing running"}>{empty?.text ?? "Embedding, analysis and selection jobs show here while they run."}</Empty>;
   }
   const withWhen = jobs.some((j) => j.createdAt !== undefined);
   return (
     <table className="table" data-testid="jobs">
-      <thead><tr><th>job</th><th>for</th><th>status</th><th>phase</th><th className="num">progress</th><th className="num">ETA</th>{withWhen && <th>queued</th>}</tr></thead>
+      <thead><tr><th>job</th><th>for</th><th>status</th><th>phase</th><th className="num">progress</th><th className="num">ETA</th>{withWhen && <th>queued</th>}{canCancel && <th />}</tr></thead>
       <tbody>
-        {jobs.map((j) => <LiveJobRow key={j.id} job={j} onFinished={onFinished} />)}
+        {jobs.map((j) => <LiveJobRow key={j.id} job={j} onFinished={onFinished} canCancel={canCancel} />)}
       </tbody>
     </table>
   );

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { registerNode } from "../../graphql/node.js";
@@ -9,7 +9,9 @@ import { ConfounderAnalysis } from "../analysis/analysis.type.js";
 import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
 import { JobKind, RunStatus } from "./job.enums.js";
 import { Job, JobConnection, JobProgressEvent } from "./job.type.js";
-import { analysisOfJob, embeddingSetOfJob, jobProgressStream, jobsOfConsortium, runOfJob, visibleJob } from "./job.service.js";
+import { InputArg, mutate } from "../../graphql/mutation.js";
+import { JobCancelInput, JobCancelPayload } from "./job.input.js";
+import { analysisOfJob, cancelJob, embeddingSetOfJob, jobProgressStream, jobsOfConsortium, runOfJob, visibleJob } from "./job.service.js";
 
 registerNode("Job", visibleJob);
 
@@ -19,6 +21,15 @@ export class JobResolver {
   job(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const dbId = decodeIdOrNull(id, "Job");
     return dbId === null ? null : visibleJob(ctx, dbId);
+  }
+
+  @Mutation(() => JobCancelPayload, {
+    description:
+      "Asks a QUEUED or RUNNING job of any kind (import, embedding, analysis, selection, probe) to stop: a queued one ends CANCELLED when a worker picks it up, a running one at its next step, writing nothing it had not committed. CURATOR.",
+  })
+  @Authorized()
+  jobCancel(@InputArg(() => JobCancelInput) input: JobCancelInput, @Ctx() ctx: Context) {
+    return mutate(JobCancelPayload, input, async () => ({ job: await cancelJob(ctx, input.jobId) }));
   }
 
   @FieldResolver(() => SelectionRun, { nullable: true, description: "The selection run this job computes (SELECT)." })

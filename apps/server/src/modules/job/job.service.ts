@@ -1,6 +1,9 @@
 import type { ConfounderAnalysis as AnalysisRow, EmbeddingSet as SetRow, Job as Row, SelectionRun as RunRow } from "@stratum/db";
 import type { Context } from "../../context.js";
-import { canRead } from "../../auth/access.js";
+import { canRead, requireRole } from "../../auth/access.js";
+import { auditSql } from "../../audit/audit.js";
+import { AppError } from "../../graphql/errors.js";
+import { decodeId } from "../../graphql/ids.js";
 import { byId, byKey } from "../../graphql/loaders.js";
 import { connectionFromArray, paginate, type ConnectionArgs, type ConnectionShape } from "../../graphql/connection.js";
 import type { JobKind, RunStatus } from "./job.enums.js";
@@ -11,6 +14,29 @@ import { Job, JobProgressEvent } from "./job.type.js";
 
 export function jobLoader(ctx: Context) {
   return ctx.loader("jobById", () => byId<Row>((ids) => ctx.prisma.job.findMany({ where: { id: { in: ids } } })));
+}
+
+/**
+ * jobCancel: asks a QUEUED or RUNNING job of any kind to stop. Only the flag is set here; the runner
+ * acts on it (a queued job is CANCELLED when claimed, with its run, analysis or set; a running one
+ * stops at its next step and rolls back what it had not committed), so every kind ends the same way
+ * as selectionRunCancel's runs. CURATOR.
+ */
+export async function cancelJob(ctx: Context, globalId: string): Promise<Job> {
+  const id = decodeId(globalId, "Job", ["jobId"]);
+  const row = await jobLoader(ctx).load(id);
+  await requireRole(ctx, row?.consortiumId, "CURATOR", ["jobId"], "job");
+  const updated = await ctx.app.store.transaction(async (sql) => {
+    const r = await sql.query<{ id: number }>(
+      `UPDATE "Job" SET "cancelRequested" = true WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+      [id],
+    );
+    if (r.rows.length) await auditSql(sql, ctx, "jobCancel", { type: "Job", id, consortiumId: row!.consortiumId }, { kind: row!.kind });
+    return r.rows.length > 0;
+  });
+  const now = await ctx.prisma.job.findUniqueOrThrow({ where: { id } });
+  if (!updated) throw new AppError("INVALID_STATE", `only a QUEUED or RUNNING job can be cancelled; this one is ${now.status}`, ["jobId"]);
+  return Job.from(now);
 }
 
 export async function visibleJob(ctx: Context, id: number): Promise<Job | null> {

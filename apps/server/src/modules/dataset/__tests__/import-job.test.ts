@@ -129,4 +129,25 @@ describe("datasetImportStart", () => {
     expect(r.data.datasetImportStart.errors[0].code).toBe("FORBIDDEN");
     expect(await server.store.prisma.job.count()).toBe(jobs);
   });
+
+  it("jobCancel: a queued job ends CANCELLED when picked up; an ended job, or a VIEWER, is refused", async () => {
+    const CANCEL = gql`mutation ($input: JobCancelInput!) { jobCancel(input: $input) { job { id status cancelRequested } errors { code field message } } }`;
+    const consortiumId = (await server.store.prisma.project.findFirstOrThrow()).consortiumId;
+    const row = await server.store.prisma.job.create({ data: { consortiumId, kind: "IMPORT" } });
+    const jobId = toGlobalId("Job", row.id);
+    const denied = await viewer.mutate(CANCEL, { input: { jobId } });
+    expect(denied.data.jobCancel.errors[0].code).toBe("FORBIDDEN");
+    expect((await server.store.prisma.job.findUniqueOrThrow({ where: { id: row.id } })).cancelRequested).toBe(false);
+
+    const r = await curator.mutate(CANCEL, { input: { jobId } });
+    expect(r.data.jobCancel.errors).toEqual([]);
+    expect(r.data.jobCancel.job).toMatchObject({ status: "QUEUED", cancelRequested: true });
+    await server.runtime.jobs.queue.enqueue(row.id);
+    const end = (await follow(curator, jobId)).events.at(-1).jobProgress;
+    expect(end).toMatchObject({ status: "CANCELLED", final: true });
+    expect(await server.store.prisma.auditEvent.count({ where: { action: "jobCancel" } })).toBe(1);
+
+    const again = await curator.mutate(CANCEL, { input: { jobId } });
+    expect(again.data.jobCancel.errors[0]).toMatchObject({ code: "INVALID_STATE", field: ["input", "jobId"] });
+  });
 });

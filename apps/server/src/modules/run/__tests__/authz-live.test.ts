@@ -125,6 +125,15 @@ const CASES: Case[] = [
     },
   },
   { mutation: "evaluationReport", input: "EvaluationReportInput", minRole: "CURATOR", prepare: async () => ({ runId: gid("SelectionRun", await succeededRun()), metric: "acc", value: 0.5 }) },
+  {
+    mutation: "jobCancel",
+    input: "JobCancelInput",
+    minRole: "CURATOR",
+    // A queued job nobody runs (created by the seed user, so settle() does not wait for it).
+    prepare: async () => ({
+      jobId: gid("Job", (await server.store.prisma.job.create({ data: { consortiumId: seeded.consortiumId, kind: "IMPORT", createdById: seeded.userId } })).id),
+    }),
+  },
   { mutation: "evaluationProbeRun", input: "EvaluationProbeRunInput", minRole: "CURATOR", prepare: async () => ({ runId: gid("SelectionRun", await succeededRun()) }) },
 ];
 

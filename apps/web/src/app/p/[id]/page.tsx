@@ -122,7 +122,7 @@ export default function ProjectPage() {
               </Card>
             </div>
             <Card title="Running jobs" flush testId="running-jobs" actions={<Link className="btn sm" href={`/c/${p.consortium.id}/jobs`} data-testid="all-jobs">All jobs</Link>}>
-              {jobs ? <JobsTable jobs={jobs.nodes} onFinished={() => void running.refetch()} /> : <ApiGap error={running.error} />}
+              {jobs ? <JobsTable jobs={jobs.nodes} onFinished={() => void running.refetch()} canCancel={atLeast(role, "CURATOR")} /> : <ApiGap error={running.error} />}
             </Card>
           </div>
         </>

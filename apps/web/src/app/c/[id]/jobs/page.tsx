@@ -6,7 +6,7 @@ import { useQuery } from "@apollo/client/react";
 import { useState } from "react";
 import { graphql } from "@/gql";
 import type { JobKind, RunStatus } from "@/gql/graphql";
-import { AppShell } from "@/components/shell/AppShell";
+import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { ApiGap } from "@/components/ApiGap";
 import { JobsTable } from "@/components/JobsTable";
 import { Card, PageHead } from "@/components/ui";
@@ -46,6 +46,7 @@ export default function JobsPage() {
     pollInterval: 10_000, // new jobs appear; running ones move through their own subscriptions
   });
   const c = data?.consortium ?? null;
+  const { role } = useViewerScope(id);
   const jobs = c?.jobs ?? null;
   const resetPaging = () => setCursors([null]);
   return (
@@ -67,7 +68,7 @@ export default function JobsPage() {
       <Card flush testId="jobs-list">
         {!jobs ? <ApiGap error={error ?? (data && !c ? new Error("This consortium does not exist, or you are not a member.") : undefined)} /> : (
           <>
-            <JobsTable jobs={jobs.nodes} onFinished={() => void refetch()} empty={{ title: "No jobs", text: "No job matches these filters." }} />
+            <JobsTable jobs={jobs.nodes} onFinished={() => void refetch()} canCancel={atLeast(role, "CURATOR")} empty={{ title: "No jobs", text: "No job matches these filters." }} />
             <div className="row" style={{ padding: 10, justifyContent: "center", gap: 8 }}>
               <button className="btn sm" disabled={cursors.length <= 1} onClick={() => setCursors((s) => s.slice(0, -1))}>Newer</button>
               <span className="muted small">page {cursors.length}</span>
