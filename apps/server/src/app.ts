@@ -67,6 +67,8 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const schema = await buildStratumSchema(options.schemaOptions);
   const app = express();
   app.disable("x-powered-by");
+  // An ETag would hash every GraphQL response body, and POST responses are never revalidated.
+  app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
   const httpServer = http.createServer(app);
   const production = config.nodeEnv === "production";
@@ -152,6 +154,8 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: !production,
+    // Apollo pretty-prints by default (two-space indent): more bytes and CPU on every response.
+    stringifyResult: (result) => JSON.stringify(result),
     includeStacktraceInErrorResponses: !production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -665,6 +665,13 @@ describe("bad requests", () => {
     });
     expect(complex.status).toBe(400);
     expect(complex.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    // The cost is remembered per document and variables: the same text passes with small pages and is
+    // still refused when its variables ask for large ones.
+    const paged = `query ($n: Int!) { consortium(id: "x") { projects(first: $n) { nodes { datasets(first: $n) { nodes { versions(first: $n) { nodes { id } } } } } } } }`;
+    for (let i = 0; i < 2; i++) expect((await owner.raw({ query: paged, variables: { n: 2 } })).status).toBe(200);
+    const large = await owner.raw({ query: paged, variables: { n: 100 } });
+    expect(large.status).toBe(400);
+    expect(large.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
     // A mutation inside an over-complex document does not run.
     const before = await snapshot(server.store);
     const mutation = await owner.raw({

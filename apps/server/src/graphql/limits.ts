@@ -146,13 +146,29 @@ export function wsLimitErrors(
   return undefined;
 }
 
+const PASSED_PER_DOCUMENT = 64; // (operation, variables) pairs remembered per document
+const MAX_PASSED_KEY_LENGTH = 2_048; // characters; larger variables are checked every time
+
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+  // Apollo hands every request with the same query text the same parsed DocumentNode, and the cost
+  // depends only on it, the operation name and the variables. Screens poll the same few operations,
+  // and the complexity walk was a measurable share of a small query, so remember what passed.
+  const passed = new WeakMap<DocumentNode, Set<string>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
+          const key = `${request.operationName ?? ""}\u0000${JSON.stringify(request.variables ?? {})}`;
+          const seen = passed.get(document);
+          if (seen?.has(key)) return;
           assertWithinLimits(limits, schema, document, operation, request.operationName ?? undefined, request.variables);
+          if (key.length > MAX_PASSED_KEY_LENGTH) return;
+          if (!seen) passed.set(document, new Set([key]));
+          else {
+            if (seen.size >= PASSED_PER_DOCUMENT) seen.clear();
+            seen.add(key);
+          }
         },
       };
     },
