@@ -10,6 +10,7 @@ import type { ServerConfig } from "./env.js";
 import { createCoreLoaders, type CoreLoaders } from "./graphql/loaders.js";
 import type { LoginRateLimiter } from "./auth/rate-limit.js";
 import type { AuthCache } from "./auth/auth-cache.js";
+import type { RunListCache } from "./modules/run/run-list.cache.js";
 
 /** Long-lived things the app holds; resolvers reach them through ctx.app. Extend by adding optional fields. */
 export interface AppServices {
@@ -18,6 +19,8 @@ export interface AppServices {
   loginLimiter: LoginRateLimiter;
   /** Sessions, API tokens and memberships looked up recently (see auth/auth-cache.ts). */
   authCache: AuthCache;
+  /** Pages of DatasetVersion.runs, dropped when a run of that version changes. */
+  runListCache: RunListCache;
   /** Free slot for services other modules attach in createApp options (event bus, job queue…). */
   extras: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 export { openStore, type Store, type StoreKind, type OpenStoreOptions } from "./store.js";
 export { applyMigrations, readMigrations } from "./migrate.js";
 export { storageConfigFromEnv, findRepoRoot, type StorageConfig } from "./env.js";
+export { PgNotificationFeed, type NotificationFeed, type FeedHandlers } from "./listen.js";
 export { NOW_UTC, type SqlClient, type SqlResult, type CopyOptions } from "./sql.js";
 export * from "./generated/prisma/client.js";
 export * from "./import/index.js";

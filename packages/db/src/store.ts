@@ -13,6 +13,7 @@ import { PrismaClient } from "./generated/prisma/client.js";
 import { storageConfigFromEnv, type StorageConfig } from "./env.js";
 import { applyMigrations } from "./migrate.js";
 import type { CopyOptions, SqlClient } from "./sql.js";
+import { listenPglite, PgNotificationFeed, type FeedHandlers, type NotificationFeed } from "./listen.js";
 
 export type StoreKind = "pglite" | "postgres";
 
@@ -25,6 +26,8 @@ export interface Store {
   readonly sql: SqlClient;
   /** The PostgreSQL URL, for components that open their own connections (pg-boss, LISTEN). */
   readonly databaseUrl: string | undefined;
+  /** Receives NOTIFYs on `channel` (sent on commit), with a reset whenever some may have been missed. */
+  listen(channel: string, handlers: FeedHandlers): Promise<NotificationFeed>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     sql,
     databaseUrl: undefined,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, handlers) => listenPglite(db, channel, handlers),
     close: async () => {
       await prisma.$disconnect();
       // PGlite keeps the process alive until closed.
@@ -126,6 +130,7 @@ function openPostgres(databaseUrl: string): Store {
     prisma,
     sql: wrap(pool),
     databaseUrl,
+    listen: (channel, handlers) => PgNotificationFeed.open(databaseUrl, channel, handlers),
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

@@ -14,6 +14,7 @@ import { NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
+import type { RunPage } from "./run-list.cache.js";
 import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
 
 export function runLoader(ctx: Context) {
@@ -324,7 +325,8 @@ export async function allocationOf(sql: SqlClient, runIds: number[], analysisId:
  * DatasetVersion.runs — the run list every screen polls — in raw SQL: one keyset query that also counts
  * the version's runs (an index-only count, run once per statement: the screens always ask for totalCount,
  * and a second query cost more than the count). An empty page carries no count, so then it is a query
- * of its own, made only if totalCount is selected. About 8× cheaper than the Prisma path on PGlite.
+ * of its own, made only if totalCount is selected. About 8× cheaper than the Prisma path on PGlite, and
+ * pages are kept in memory until a run of the version changes (RunListCache).
  * Order: newest first (createdAt desc, id desc); cursors are the same as paginate()'s.
  */
 export async function runsOfVersion(ctx: Context, versionId: number, args: ConnectionArgs): Promise<ConnectionShape<SelectionRun>> {
@@ -334,40 +336,45 @@ export async function runsOfVersion(ctx: Context, versionId: number, args: Conne
     throw new GraphQLError("after: expected a cursor returned by this list (pageInfo.endCursor)", { extensions: { code: "BAD_USER_INPUT", argumentName: "after" } });
   }
   const sql = ctx.app.store.sql;
-  const params: unknown[] = [versionId, first + 1];
-  let keyset = "";
-  if (after) {
-    params.push(after[0], after[1]);
-    keyset = `AND ("createdAt", id) < ($3::timestamp(3), $4::int)`;
-  }
-  const rows =
-    first === 0
-      ? []
-      : (
-          await sql.query<Row & { totalCount?: number }>(
-            `SELECT *, (SELECT count(*)::int FROM "SelectionRun" WHERE "datasetVersionId" = $1) AS "totalCount"
-             FROM "SelectionRun" WHERE "datasetVersionId" = $1 ${keyset} ORDER BY "createdAt" DESC, id DESC LIMIT $2`,
-            params,
-          )
-        ).rows;
-  const counted = rows[0]?.totalCount;
-  const hasNextPage = rows.length > first;
-  const page = hasNextPage ? rows.slice(0, first) : rows;
-  const edges = page.map(({ totalCount: _count, ...row }) => {
+  const read = async (): Promise<RunPage> => {
+    const params: unknown[] = [versionId, first + 1];
+    let keyset = "";
+    if (after) {
+      params.push(after[0], after[1]);
+      keyset = `AND ("createdAt", id) < ($3::timestamp(3), $4::int)`;
+    }
+    const found = (
+      await sql.query<Row & { totalCount?: number }>(
+        `SELECT *, (SELECT count(*)::int FROM "SelectionRun" WHERE "datasetVersionId" = $1) AS "totalCount"
+         FROM "SelectionRun" WHERE "datasetVersionId" = $1 ${keyset} ORDER BY "createdAt" DESC, id DESC LIMIT $2`,
+        params,
+      )
+    ).rows;
+    const rows = found.slice(0, first).map(({ totalCount: _count, ...row }) => row as Row);
+    return {
+      rows,
+      cursors: rows.map((row) => encodeCursor([new Date(row.createdAt), row.id])),
+      hasNextPage: found.length > first,
+      // Past the last run there is nothing to count with; before the first page, none means none.
+      totalCount: found[0]?.totalCount ?? (after ? undefined : 0),
+    };
+  };
+  const page = first === 0 ? null : await ctx.app.runListCache.page(versionId, `${first}\u0000${args.after ?? ""}`, read);
+  const edges = (page?.rows ?? []).map((row, i) => {
     runLoader(ctx).prime(row.id, row);
-    return { cursor: encodeCursor([new Date(row.createdAt), row.id]), node: SelectionRun.from(row) };
+    return { cursor: page!.cursors[i]!, node: SelectionRun.from(row) };
   });
   let counting: Promise<number> | null = null;
   const count = () =>
-    counted !== undefined
-      ? Promise.resolve(counted)
+    page?.totalCount !== undefined
+      ? Promise.resolve(page.totalCount)
       : (counting ??= sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SelectionRun" WHERE "datasetVersionId" = $1`, [versionId]).then((r) => r.rows[0]!.n));
   // graphql-js awaits a thenable field value; a separate count happens only if totalCount is selected.
   const totalCount = { then: (ok: (n: number) => unknown, fail: (e: unknown) => unknown) => count().then(ok, fail) } as unknown as () => Promise<number>;
   return {
     edges,
     nodes: edges.map((e) => e.node),
-    pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: { hasNextPage: page?.hasNextPage ?? false, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
     totalCount,
   };
 }
