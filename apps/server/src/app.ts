@@ -7,7 +7,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
@@ -24,6 +23,7 @@ import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { uploadRoute } from "./http/uploads.js";
+import { graphqlRoute, isGraphqlPath, sendJsonError } from "./http/graphql-route.js";
 import { imageRoute } from "./http/images.js";
 import { layoutRoute } from "./modules/analysis/analysis.layout.js";
 import { sweepUploads } from "./modules/upload/upload.service.js";
@@ -72,25 +72,29 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   // An ETag would hash every GraphQL response body, and POST responses are never revalidated.
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
-  const httpServer = http.createServer(app);
+  let graphqlHttp: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined; // set once Apollo has started
+  const httpServer = http.createServer((req, res) => {
+    if (graphqlHttp && isGraphqlPath(req.url)) graphqlHttp(req, res);
+    else app(req, res);
+  });
   const production = config.nodeEnv === "production";
 
-  // CORS for the web app's origin(s), with credentials (cookies).
-  app.use((req, res, next) => {
+  // CORS for the web app's origin(s), with credentials (cookies); /graphql answers it in its own route.
+  const cors = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     const origin = req.headers.origin;
-    if (origin && config.corsOrigins.includes(origin)) {
-      res.setHeader("Access-Control-Allow-Origin", origin);
-      res.setHeader("Access-Control-Allow-Credentials", "true");
-      res.setHeader("Vary", "Origin");
-      if (req.method === "OPTIONS") {
-        res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
-        res.setHeader("Access-Control-Max-Age", "600");
-        res.status(204).end();
-        return;
-      }
-    }
-    next();
+    if (!origin || !config.corsOrigins.includes(origin)) return false;
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Allow-Credentials", "true");
+    res.setHeader("Vary", "Origin");
+    if (req.method !== "OPTIONS") return false;
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+    res.setHeader("Access-Control-Max-Age", "600");
+    res.writeHead(204).end();
+    return true;
+  };
+  app.use((req, res, next) => {
+    if (!cors(req, res)) next();
   });
 
   app.get("/healthz", (_req, res) => {
@@ -200,19 +204,19 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   });
   await apollo.start();
 
-  app.use(
-    "/graphql",
-    express.json({ limit: "2mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
-        const viewer = await authenticate(services, { authorization: req.headers.authorization, cookie });
-        return makeContext(services, viewer, { ip: clientIp(req), req, res });
-      },
-    }),
-  );
+  graphqlHttp = graphqlRoute({
+    apollo,
+    bodyLimit: 2 * 1024 * 1024, // 2 MiB
+    trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
+    cors,
+    context: async (req, { ip, cookies }) => {
+      const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
+      const viewer = await authenticate(services, { authorization: req.headers.authorization, cookie });
+      return makeContext(services, viewer, { ip, req, res: cookies });
+    },
+  });
 
-  // Errors outside GraphQL execution (unparseable JSON, body too large, route faults) answer JSON with a
+  // Errors in the Express routes (route faults, bodies they refuse) answer JSON with a
   // code — never Express's HTML page with a stack trace.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
@@ -229,7 +233,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
             : "BAD_REQUEST";
     const message =
       status >= 500 && production ? "Internal server error" : (e.message ?? "request failed").slice(0, 500);
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    sendJsonError(res, status, code, message);
   });
 
   // Housekeeping, hourly and once at start: stale uploads and expired sessions.

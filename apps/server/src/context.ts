@@ -42,6 +42,20 @@ export interface Viewer {
   sessionId: number | null;
 }
 
+export interface CookieOptions {
+  httpOnly?: boolean;
+  sameSite?: "lax" | "strict" | "none";
+  secure?: boolean;
+  path?: string;
+  expires?: Date;
+}
+
+/** What a resolver may do to the HTTP response: set or clear a cookie (Express's res does too). */
+export interface ResponseCookies {
+  cookie(name: string, value: string, options: CookieOptions): unknown;
+  clearCookie(name: string, options: CookieOptions): unknown;
+}
+
 export interface Context {
   app: AppServices;
   prisma: PrismaClient;
@@ -53,14 +67,14 @@ export interface Context {
   /** Client address, for rate limits and audit. */
   ip: string;
   /** HTTP only (absent on WebSocket): used to set and clear the session cookie. */
-  res?: express.Response;
+  res?: ResponseCookies;
   req?: express.Request | IncomingMessage;
 }
 
 export function makeContext(
   app: AppServices,
   viewer: Viewer | null,
-  transport: { ip: string; req?: express.Request | IncomingMessage; res?: express.Response },
+  transport: { ip: string; req?: express.Request | IncomingMessage; res?: ResponseCookies },
 ): Context {
   const extra = new Map<string, unknown>();
   return {

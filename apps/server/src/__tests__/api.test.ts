@@ -651,6 +651,39 @@ describe("bad requests", () => {
     const notJson = await owner.raw("{not json", {});
     expect(notJson.status).toBe(400);
     expect(notJson.json.errors[0].extensions.code).toBe("BAD_REQUEST");
+    // Over 2 MiB: refused before parsing, whether the length is declared or streamed.
+    const big = await owner.raw({ query: "{ __typename }", padding: "x".repeat(2 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    expect(big.json.errors[0].extensions.code).toBe("LIMIT_EXCEEDED");
+    const streamed = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 3; i++) controller.enqueue(new TextEncoder().encode(" ".repeat(1024 * 1024)));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+  });
+
+  it("/graphql answers CORS preflights for allowed origins only, and GET queries", async () => {
+    const preflight = (origin: string) =>
+      fetch(server.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+    const allowed = await preflight("http://localhost:3000");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
+    const other = await preflight("https://evil.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const get = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { __typename: "Query" } });
+    // A mutation over GET is refused (it could be triggered by a link).
+    const mutation = await fetch(`${server.url}?query=${encodeURIComponent("mutation { sessionLogout { errors { code } } }")}`, { headers: { "apollo-require-preflight": "1" } });
+    expect(mutation.status).toBe(405);
   });
 
   it("over-deep and over-complex queries are refused before anything runs", async () => {
