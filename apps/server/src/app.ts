@@ -18,7 +18,7 @@ import { makeContext, type AppServices, type Context, type Viewer } from "./cont
 import { authenticate, type Credentials } from "./auth/authenticate.js";
 import { LoginRateLimiter } from "./auth/rate-limit.js";
 import { AuthCache } from "./auth/auth-cache.js";
-import { RunListCache } from "./modules/run/run-list.cache.js";
+import { ChangeFeed } from "./cache/notified-cache.js";
 import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
@@ -63,7 +63,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     config,
     loginLimiter: new LoginRateLimiter(options.store.sql, config.loginMaxFailures, config.loginWindowMs),
     authCache: new AuthCache(config.authCacheMs),
-    runListCache: await RunListCache.open(options.store, config.runListCache),
+    changes: await ChangeFeed.open(options.store, config.caches),
     extras: { ...options.extras },
   };
   const schema = await buildStratumSchema(options.schemaOptions);
@@ -277,7 +277,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
       await apollo.stop(); // drains HTTP (ApolloServerPluginDrainHttpServer) and the WebSocket server
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await services.runListCache.close();
+      await services.changes.close();
       for (const fn of options.onClose ?? []) await fn();
     },
   };

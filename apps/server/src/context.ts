@@ -10,7 +10,7 @@ import type { ServerConfig } from "./env.js";
 import { createCoreLoaders, type CoreLoaders } from "./graphql/loaders.js";
 import type { LoginRateLimiter } from "./auth/rate-limit.js";
 import type { AuthCache } from "./auth/auth-cache.js";
-import type { RunListCache } from "./modules/run/run-list.cache.js";
+import type { ChangeFeed } from "./cache/notified-cache.js";
 
 /** Long-lived things the app holds; resolvers reach them through ctx.app. Extend by adding optional fields. */
 export interface AppServices {
@@ -19,8 +19,8 @@ export interface AppServices {
   loginLimiter: LoginRateLimiter;
   /** Sessions, API tokens and memberships looked up recently (see auth/auth-cache.ts). */
   authCache: AuthCache;
-  /** Pages of DatasetVersion.runs, dropped when a run of that version changes. */
-  runListCache: RunListCache;
+  /** Row-change notifications from the database, for the caches in cache/notified-cache.ts. */
+  changes: ChangeFeed;
   /** Free slot for services other modules attach in createApp options (event bus, job queue…). */
   extras: Record<string, unknown>;
 }

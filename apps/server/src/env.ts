@@ -34,10 +34,10 @@ export interface ServerConfig {
    */
   authCacheMs: number;
   /**
-   * Keep run-list pages in memory, dropped by the database's run-change notifications
-   * (modules/run/run-list.cache.ts). STRATUM_RUN_LIST_CACHE=0 reads every time.
+   * Keep run-list pages and dataset versions in memory, dropped by the database's row-change
+   * notifications (cache/notified-cache.ts). STRATUM_CACHES=0 reads the database every time.
    */
-  runListCache: boolean;
+  caches: boolean;
   /** Failed logins per (email, IP) allowed per window before RATE_LIMITED. */
   loginMaxFailures: number;
   loginWindowMs: number;
@@ -132,7 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cookieName: env.SESSION_COOKIE_NAME?.trim() || "stratum_session",
     sessionTtlMs: int(env, "SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365) * 3_600_000, // 14 days
     authCacheMs: int(env, "STRATUM_AUTH_CACHE_MS", 5_000, 0, 60_000), // 5 s
-    runListCache: bool(env, "STRATUM_RUN_LIST_CACHE", true),
+    caches: bool(env, "STRATUM_CACHES", true),
     loginMaxFailures: int(env, "LOGIN_MAX_FAILURES", 5, 1, 1000),
     loginWindowMs: int(env, "LOGIN_WINDOW_SECONDS", 60, 1, 86_400) * 1000, // 1 min
     maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 15, 2, 100),

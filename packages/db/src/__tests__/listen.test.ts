@@ -44,9 +44,9 @@ describe("store.listen()", () => {
     }
   });
 
-  it("the run-change trigger names the version of each run inserted, updated or deleted, and * on TRUNCATE", async () => {
+  it("the change triggers name the version of each run written, each version updated or deleted, and * on TRUNCATE", async () => {
     const r = recorder();
-    const feed = await store.listen("stratum_run_changes", r.handlers);
+    const feed = await store.listen("stratum_changes", r.handlers);
     try {
       const one = async (q: string, p: unknown[] = []) => (await store.sql.query<{ id: number }>(q, p)).rows[0]!.id;
       const c = await one(`INSERT INTO "Consortium" (slug, name) VALUES ('feed', 'F') RETURNING id`);
@@ -58,9 +58,12 @@ describe("store.listen()", () => {
       await store.sql.query(`UPDATE "SelectionRun" SET phase = 'x' WHERE id = $1`, [run]);
       await store.sql.query(`UPDATE "SelectionRun" SET "datasetVersionId" = $2 WHERE id = $1`, [run, v2]); // both versions change
       await store.sql.query(`DELETE FROM "SelectionRun" WHERE id = $1`, [run]);
+      await store.sql.query(`UPDATE "DatasetVersion" SET message = 'n' WHERE id = $1`, [v1]);
+      await store.sql.query(`DELETE FROM "DatasetVersion" WHERE id = $1`, [v2]);
       await store.sql.exec(`TRUNCATE "SelectionRun" CASCADE`);
       await feed.sync();
-      expect(r.got).toEqual([v1, v1, v1, v2, v2, "*"].map(String));
+      const runs = (v: number) => `runs:${v}`;
+      expect(r.got).toEqual([runs(v1), runs(v1), runs(v1), runs(v2), runs(v2), `version:${v1}`, `version:${v2}`, "*"]);
     } finally {
       await feed.close();
     }

@@ -1,7 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import { GraphQLError } from "graphql";
-import { versionDiff, versionDiffCounts } from "@stratum/db";
+import { versionDiff, versionDiffCounts, type DatasetVersion as DatasetVersionRow } from "@stratum/db";
 import type { Context } from "../../context.js";
+import { notifiedCache } from "../../cache/notified-cache.js";
 import { ConnectionArgs, decodeCursor, encodeCursor, pageSize, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { registerNode } from "../../graphql/node.js";
@@ -17,8 +18,17 @@ import { sampleWhere, visibleSample } from "../sample/sample.service.js";
 import { DatasetVersion } from "./dataset-version.type.js";
 import { DiffKind, LabelCount, VersionDiff, VersionDiffItem, VersionDiffItemConnection } from "./dataset-version.diff.js";
 
+/**
+ * Version rows, kept until the row is updated or deleted ("version:<id>"): every run list, analysis and
+ * version page loads its version first. A missing row is not kept (inserts are not notified).
+ */
+const versionRows = notifiedCache<DatasetVersionRow | null>("version", { maxIds: 10_000, maxPerId: 1, keepIf: (row) => row !== null });
+
 export async function visibleVersion(ctx: Context, id: number): Promise<DatasetVersion | null> {
-  const [row, consortiumId] = await Promise.all([ctx.loaders.datasetVersion.load(id), consortiumOfVersion(ctx, id)]);
+  const [row, consortiumId] = await Promise.all([
+    versionRows(ctx.app.changes).get(id, "", () => ctx.loaders.datasetVersion.load(id)),
+    consortiumOfVersion(ctx, id),
+  ]);
   if (!row || !(await canRead(ctx, consortiumId))) return null;
   return DatasetVersion.from(row);
 }

@@ -1,0 +1,48 @@
+-- Row changes that in-process caches depend on, NOTIFYed on "stratum_changes" (sent on commit;
+-- PostgreSQL folds repeats within a transaction), whichever process or code path wrote the row:
+--   runs:<datasetVersionId>  a selection run of that version was inserted, updated or deleted;
+--   version:<id>             a dataset version was updated or deleted;
+--   *                        a TRUNCATE (no row triggers fire): everything.
+-- The API keeps run-list pages and version rows in memory and drops them on these (apps/server/src/cache).
+-- The Prisma schema cannot express triggers, hence plain SQL here.
+CREATE FUNCTION stratum_notify_run_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM pg_notify('stratum_changes', 'runs:' || OLD."datasetVersionId");
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM pg_notify('stratum_changes', 'runs:' || NEW."datasetVersionId");
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "SelectionRun_notify_change"
+  AFTER INSERT OR UPDATE OR DELETE ON "SelectionRun"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_run_change();
+
+CREATE FUNCTION stratum_notify_version_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('stratum_changes', 'version:' || OLD.id);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "DatasetVersion_notify_change"
+  AFTER UPDATE OR DELETE ON "DatasetVersion"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_version_change();
+
+CREATE FUNCTION stratum_notify_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('stratum_changes', '*');
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "SelectionRun_notify_truncate"
+  AFTER TRUNCATE ON "SelectionRun"
+  FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();
+
+CREATE TRIGGER "DatasetVersion_notify_truncate"
+  AFTER TRUNCATE ON "DatasetVersion"
+  FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();
