@@ -66,6 +66,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     changes: await ChangeFeed.open(options.store, config.caches),
     extras: { ...options.extras },
   };
+  services.authCache.follow(services.changes);
   const schema = await buildStratumSchema(options.schemaOptions);
   const app = express();
   app.disable("x-powered-by");

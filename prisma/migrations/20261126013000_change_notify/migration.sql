@@ -2,8 +2,11 @@
 -- PostgreSQL folds repeats within a transaction), whichever process or code path wrote the row:
 --   runs:<datasetVersionId>  a selection run of that version was inserted, updated or deleted;
 --   version:<id>             a dataset version was updated or deleted;
+--   user:<id>                what authenticates or authorises that user changed: a membership, a session
+--                            or an API token ended or changed, or the user row itself;
 --   *                        a TRUNCATE (no row triggers fire): everything.
--- The API keeps run-list pages and version rows in memory and drops them on these (apps/server/src/cache).
+-- The API keeps run-list pages, version rows and auth lookups in memory and drops them on these
+-- (apps/server/src/cache, apps/server/src/auth/auth-cache.ts).
 -- The Prisma schema cannot express triggers, hence plain SQL here.
 CREATE FUNCTION stratum_notify_run_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,6 +35,43 @@ CREATE TRIGGER "DatasetVersion_notify_change"
   AFTER UPDATE OR DELETE ON "DatasetVersion"
   FOR EACH ROW EXECUTE FUNCTION stratum_notify_version_change();
 
+-- Auth: the user whose credentials or memberships changed (both users when a row moves between them).
+CREATE FUNCTION stratum_notify_user_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM pg_notify('stratum_changes', 'user:' || OLD."userId");
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM pg_notify('stratum_changes', 'user:' || NEW."userId");
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "Membership_notify_change"
+  AFTER INSERT OR UPDATE OR DELETE ON "Membership"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_user_change();
+
+CREATE TRIGGER "Session_notify_change"
+  AFTER UPDATE OR DELETE ON "Session"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_user_change();
+
+-- Not on lastUsedAt, which authentication itself writes.
+CREATE TRIGGER "ApiToken_notify_change"
+  AFTER UPDATE OF "userId", "consortiumId", role, "expiresAt", "revokedAt", "tokenHash" OR DELETE ON "ApiToken"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_user_change();
+
+CREATE FUNCTION stratum_notify_user_row_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('stratum_changes', 'user:' || OLD.id);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER "User_notify_change"
+  AFTER UPDATE OR DELETE ON "User"
+  FOR EACH ROW EXECUTE FUNCTION stratum_notify_user_row_change();
+
 CREATE FUNCTION stratum_notify_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_notify('stratum_changes', '*');
@@ -45,4 +85,16 @@ CREATE TRIGGER "SelectionRun_notify_truncate"
 
 CREATE TRIGGER "DatasetVersion_notify_truncate"
   AFTER TRUNCATE ON "DatasetVersion"
+  FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();
+
+CREATE TRIGGER "Membership_notify_truncate"
+  AFTER TRUNCATE ON "Membership"
+  FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();
+
+CREATE TRIGGER "Session_notify_truncate"
+  AFTER TRUNCATE ON "Session"
+  FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();
+
+CREATE TRIGGER "ApiToken_notify_truncate"
+  AFTER TRUNCATE ON "ApiToken"
   FOR EACH STATEMENT EXECUTE FUNCTION stratum_notify_truncated();

@@ -6,10 +6,14 @@
 //   checks of each operation (requireRole / canRead on the cached memberships).
 // - Changes made by this process (sign-out, password change, token revoke, membership invite / update /
 //   remove, consortium create) call forgetUser() after they commit, so they take effect at once here.
-// - Changes made by another replica (or straight in the database) take effect here within `ttlMs`
-//   (STRATUM_AUTH_CACHE_MS, default 5 s; 0 turns the cache off).
+// - Changes made by another replica (or straight in the database) arrive as "user:<id>" row-change
+//   notifications (follow(), from triggers on Membership, Session, ApiToken and User): they take effect
+//   here as soon as the notification does, typically within milliseconds of the commit. `ttlMs`
+//   (STRATUM_AUTH_CACHE_MS, default 5 s; 0 turns the cache off) bounds an entry's age all the same, for
+//   when the notification connection is down.
 // Concurrent misses for one key share a single lookup; a failed lookup is not kept.
 import type { Membership, Role } from "@stratum/db";
+import type { ChangeFeed } from "../cache/notified-cache.js";
 
 export interface CachedSession {
   kind: "session";
@@ -65,6 +69,16 @@ export class AuthCache {
       () => userId,
       () => true,
     );
+  }
+
+  /** Drops a user's entries when the database reports a change to them, and everything on a reset. */
+  follow(changes: ChangeFeed): void {
+    changes.subscribe("user", { change: (userId) => this.forgetUser(userId), reset: () => this.forgetAll() });
+  }
+
+  forgetAll(): void {
+    this.credentials.clear();
+    this.memberships.clear();
   }
 
   /** Drops one credential (e.g. an expired session that was just deleted). */

@@ -7,7 +7,7 @@ import { gql } from "@apollo/client";
 import { openStore, type FeedHandlers, type NotificationFeed, type Store } from "@stratum/db";
 import { ChangeFeed, CHANGES_CHANNEL, NotifiedCache } from "../notified-cache.js";
 import { runPages } from "../../modules/run/run.service.js";
-import { seedUser, signIn, startTestServer, type TestClient, type TestServer } from "../../test/harness.js";
+import { seedToken, seedUser, signIn, startTestServer, TestClient, type TestServer } from "../../test/harness.js";
 import { seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
 import { toGlobalId as gid } from "../../graphql/ids.js";
 
@@ -164,5 +164,34 @@ describe("cached run lists and versions stay fresh", () => {
     expect(await read()).toEqual({ number: 99, message: "second" });
     await sql.query(`DELETE FROM "DatasetVersion" WHERE id = $1`, [id]);
     expect(await read()).toBeNull();
+  });
+
+  it("auth lookups: a token revoked, a session ended or a membership removed on another connection stops working well within the TTL", async () => {
+    expect(server.app.services.config.authCacheMs).toBeGreaterThanOrEqual(5_000);
+    const sql = (replica ?? server.store).sql;
+    const VERSION = gql`query ($id: ID!) { datasetVersion(id: $id) { id } }`;
+    const versionId = gid("DatasetVersion", seeded.versionId);
+    /** Polls for up to 1 s (a notification's trip), far below the 5 s the TTL alone would take. */
+    async function soon(check: () => Promise<boolean>) {
+      const deadline = Date.now() + 1_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error("not applied within 1 s");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    const user = await seedUser(server.store, [{ consortiumId: seeded.consortiumId, role: "VIEWER" }], "auth-feed");
+    const token = await seedToken(server.store, user.id, seeded.consortiumId, "VIEWER");
+    const machine = new TestClient(server, token.secret);
+    const person = await signIn(server, user.email);
+    for (const client of [machine, person]) expect((await client.query(VERSION, { id: versionId })).data.datasetVersion).not.toBeNull();
+
+    await sql.query(`UPDATE "ApiToken" SET "revokedAt" = now() WHERE id = $1`, [token.id]);
+    await soon(async () => (await machine.query(VERSION, { id: versionId })).errors[0]?.extensions?.code === "UNAUTHENTICATED");
+
+    await sql.query(`DELETE FROM "Membership" WHERE "userId" = $1`, [user.id]);
+    await soon(async () => (await person.query(VERSION, { id: versionId })).data?.datasetVersion === null);
+
+    await sql.query(`DELETE FROM "Session" WHERE "userId" = $1`, [user.id]);
+    await soon(async () => (await person.query(gql`{ viewer { id } }`)).data?.viewer == null);
   });
 });
