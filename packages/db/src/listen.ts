@@ -1,5 +1,5 @@
-// Notifications from the database (LISTEN), for caches that must drop what a commit changed, whichever
-// process or code path made the commit (triggers send them: see the run_change_notify migration).
+// Notifications from the database (LISTEN): the event bus's events, and the row changes that caches must
+// drop whichever process or code path committed them (triggers send those: the change_notify migration).
 // PostgreSQL: one connection per feed, re-established after a drop. PGlite: the one in-process instance
 // delivers a commit's notifications before the committing query returns, so there is nothing to wait for.
 import pg from "pg";
@@ -17,7 +17,7 @@ export interface NotificationFeed {
 }
 
 export interface FeedHandlers {
-  message(payload: string): void;
+  message(payload: string, channel: string): void;
   /** The connection dropped, or came back: notifications may have been missed in between. */
   reset(): void;
 }
@@ -25,9 +25,15 @@ export interface FeedHandlers {
 const RECONNECT_DELAY_MS = 500; // 0.5 s, doubled after each failed try
 const MAX_RECONNECT_DELAY_MS = 10_000; // 10 s
 
-export async function listenPglite(db: PGlite, channel: string, handlers: FeedHandlers): Promise<NotificationFeed> {
-  const unlisten = await db.listen(channel, handlers.message);
-  return { live: true, sync: () => Promise.resolve(), close: () => unlisten() };
+export async function listenPglite(db: PGlite, channels: string[], handlers: FeedHandlers): Promise<NotificationFeed> {
+  const unlisten = await Promise.all(channels.map((channel) => db.listen(channel, (payload) => handlers.message(payload, channel))));
+  return {
+    live: true,
+    sync: () => Promise.resolve(),
+    close: async () => {
+      for (const stop of unlisten) await stop();
+    },
+  };
 }
 
 export class PgNotificationFeed implements NotificationFeed {
@@ -39,15 +45,22 @@ export class PgNotificationFeed implements NotificationFeed {
   private ping: Promise<void> | undefined;
   private nextPing: Promise<void> | undefined;
 
+  private readonly name: string;
+
   private constructor(
     private readonly databaseUrl: string,
-    private readonly channel: string,
+    private readonly channels: string[],
     private readonly handlers: FeedHandlers,
-  ) {}
+  ) {
+    this.name = channels.join("+");
+  }
 
-  static async open(databaseUrl: string, channel: string, handlers: FeedHandlers): Promise<PgNotificationFeed> {
-    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new RangeError(`listen: expected a lower-case identifier as channel, got "${channel}"`);
-    const feed = new PgNotificationFeed(databaseUrl, channel, handlers);
+  static async open(databaseUrl: string, channels: string[], handlers: FeedHandlers): Promise<PgNotificationFeed> {
+    for (const channel of channels) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new RangeError(`listen: expected a lower-case identifier as channel, got "${channel}"`);
+    }
+    if (channels.length === 0) throw new RangeError("listen: expected at least one channel");
+    const feed = new PgNotificationFeed(databaseUrl, channels, handlers);
     await feed.connect();
     return feed;
   }
@@ -57,17 +70,17 @@ export class PgNotificationFeed implements NotificationFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `stratum-listen-${this.channel}` });
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `stratum-listen-${this.name}`.slice(0, 63) });
     client.on("notification", (msg) => {
-      if (msg.channel === this.channel) this.handlers.message(msg.payload ?? "");
+      if (this.channels.includes(msg.channel)) this.handlers.message(msg.payload ?? "", msg.channel);
     });
     client.on("error", (error) => {
-      console.error(`listen ${this.channel}: connection lost (${error.message}); reconnecting`);
+      console.error(`listen ${this.name}: connection lost (${error.message}); reconnecting`);
       this.lost(client);
     });
     client.on("end", () => this.lost(client));
     await client.connect();
-    await client.query(`LISTEN ${this.channel}`);
+    for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
     this.client = client;
     this.reconnectDelay = RECONNECT_DELAY_MS;
   }
@@ -92,7 +105,7 @@ export class PgNotificationFeed implements NotificationFeed {
         this.handlers.reset();
         break;
       } catch (error) {
-        console.error(`listen ${this.channel}: reconnect failed (${(error as Error).message})`);
+        console.error(`listen ${this.name}: reconnect failed (${(error as Error).message})`);
         this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
       }
     }
@@ -108,7 +121,7 @@ export class PgNotificationFeed implements NotificationFeed {
   sync(): Promise<void> {
     if (!this.ping) {
       const client = this.client;
-      if (!client) return Promise.reject(new Error(`listen ${this.channel}: not connected`));
+      if (!client) return Promise.reject(new Error(`listen ${this.name}: not connected`));
       this.ping = client.query("SELECT 1").then(
         () => {
           this.ping = undefined;

@@ -26,8 +26,8 @@ export interface Store {
   readonly sql: SqlClient;
   /** The PostgreSQL URL, for components that open their own connections (pg-boss, LISTEN). */
   readonly databaseUrl: string | undefined;
-  /** Receives NOTIFYs on `channel` (sent on commit), with a reset whenever some may have been missed. */
-  listen(channel: string, handlers: FeedHandlers): Promise<NotificationFeed>;
+  /** Receives NOTIFYs on `channels` (sent on commit), with a reset whenever some may have been missed. */
+  listen(channels: string[], handlers: FeedHandlers): Promise<NotificationFeed>;
   close(): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     sql,
     databaseUrl: undefined,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    listen: (channel, handlers) => listenPglite(db, channel, handlers),
+    listen: (channels, handlers) => listenPglite(db, channels, handlers),
     close: async () => {
       await prisma.$disconnect();
       // PGlite keeps the process alive until closed.
@@ -130,7 +130,7 @@ function openPostgres(databaseUrl: string): Store {
     prisma,
     sql: wrap(pool),
     databaseUrl,
-    listen: (channel, handlers) => PgNotificationFeed.open(databaseUrl, channel, handlers),
+    listen: (channels, handlers) => PgNotificationFeed.open(databaseUrl, channels, handlers),
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

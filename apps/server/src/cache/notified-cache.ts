@@ -22,7 +22,7 @@ export class ChangeFeed {
   static async open(store: Pick<Store, "listen">, enabled = true): Promise<ChangeFeed> {
     const changes = new ChangeFeed();
     if (enabled) {
-      changes.feed = await store.listen(CHANGES_CHANNEL, {
+      changes.feed = await store.listen([CHANGES_CHANNEL], {
         message: (payload) => changes.dispatch(payload),
         reset: () => changes.resetAll(),
       });

@@ -5,9 +5,9 @@
 // flight go out together in the next one (one statement, one commit): commits that NOTIFY are serialised
 // by PostgreSQL, so one commit per event capped a process near the commit rate. Small payloads ride in the
 // notification; large ones (NOTIFY's limit is 8000 bytes) are read from StreamEvent once per process.
-// Every process holds one LISTEN connection; when it drops, every subscriber re-reads from the table.
-import pg from "pg";
-import type { Store } from "@stratum/db";
+// Every process holds one LISTEN connection (store.listen); when it drops, every subscriber re-reads from
+// the table.
+import type { NotificationFeed, PgNotificationFeed, Store } from "@stratum/db";
 import type { BusEvent, EventBus, SubscribeOptions, Subscription } from "./bus.js";
 import { TopicHub } from "./subscriber.js";
 import * as table from "./store-events.js";
@@ -17,8 +17,6 @@ const EPHEMERAL_CHANNEL = "stratum_ephemeral";
 const TOPIC_LOCK = 727_002; // advisory lock namespace for per-topic publish ordering
 const INLINE_PAYLOAD_BYTES = 6_000; // bytes; NOTIFY payloads must stay under 8000
 const MAX_BATCH = 500; // events per statement
-const RECONNECT_DELAY_MS = 500; // 0.5 s, doubled after each failed try
-const MAX_RECONNECT_DELAY_MS = 10_000; // 10 s
 
 interface Notice {
   s: number;
@@ -30,66 +28,23 @@ interface Notice {
 export class PgNotifyEventBus implements EventBus {
   readonly kind = "pg-notify" as const;
   readonly hub = new TopicHub();
-  private listener: pg.Client | undefined;
-  private closed = false;
+  private feed: NotificationFeed | undefined;
   private chain: Promise<void> = Promise.resolve();
   private pending: table.PendingPublish[] = [];
   private flushing: Promise<void> | undefined;
-  private reconnectDelay = RECONNECT_DELAY_MS;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnecting = false;
 
-  private constructor(
-    private readonly store: Pick<Store, "sql">,
-    private readonly databaseUrl: string,
-  ) {}
+  private constructor(private readonly store: Pick<Store, "sql">) {}
 
-  static async open(store: Pick<Store, "sql" | "databaseUrl">): Promise<PgNotifyEventBus> {
+  static async open(store: Pick<Store, "sql" | "databaseUrl" | "listen">): Promise<PgNotifyEventBus> {
     if (!store.databaseUrl) throw new Error("PgNotifyEventBus: expected a PostgreSQL store, got one without databaseUrl");
-    const bus = new PgNotifyEventBus(store, store.databaseUrl);
-    await bus.connect();
-    return bus;
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: "stratum-events" });
-    client.on("notification", (msg) => this.onNotification(msg.channel, msg.payload));
-    client.on("error", (error) => {
-      console.error(`events: LISTEN connection lost (${error.message}); reconnecting`);
-      this.scheduleReconnect(client);
+    const bus = new PgNotifyEventBus(store);
+    // The feed reconnects by itself; whatever was NOTIFYed while it was away is in the table, so a reset
+    // makes every subscriber re-read from there.
+    bus.feed = await store.listen([CHANNEL, EPHEMERAL_CHANNEL], {
+      message: (payload, channel) => bus.onNotification(channel, payload),
+      reset: () => bus.hub.resyncAll(),
     });
-    client.on("end", () => this.scheduleReconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    await client.query(`LISTEN ${EPHEMERAL_CHANNEL}`);
-    this.listener = client;
-    this.reconnectDelay = RECONNECT_DELAY_MS;
-  }
-
-  private scheduleReconnect(client: pg.Client): void {
-    if (this.closed || this.listener !== client) return;
-    this.listener = undefined;
-    client.removeAllListeners("end");
-    void client.end().catch(() => undefined);
-    void this.reconnectLoop();
-  }
-
-  private async reconnectLoop(): Promise<void> {
-    if (this.reconnecting) return;
-    this.reconnecting = true;
-    while (!this.closed) {
-      await new Promise((resolve) => (this.reconnectTimer = setTimeout(resolve, this.reconnectDelay)));
-      if (this.closed) break;
-      try {
-        await this.connect();
-        this.hub.resyncAll(); // whatever was NOTIFYed while we were away is in the table
-        break;
-      } catch (error) {
-        console.error(`events: reconnect failed (${(error as Error).message})`);
-        this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
-      }
-    }
-    this.reconnecting = false;
+    return bus;
   }
 
   private onNotification(channel: string, raw: string | undefined): void {
@@ -187,21 +142,14 @@ export class PgNotifyEventBus implements EventBus {
 
   /** Test hook: drop the LISTEN connection as a network fault would. */
   simulateDisconnect(): void {
-    const client = this.listener;
-    if (client) client.emit("error", new Error("simulated disconnect"));
+    (this.feed as PgNotificationFeed | undefined)?.simulateDisconnect();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await this.flushing; // publishes already accepted are written first
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.hub.closeAll();
-    const client = this.listener;
-    this.listener = undefined;
-    if (client) {
-      client.removeAllListeners("end");
-      await client.end().catch(() => undefined);
-    }
+    await this.feed?.close();
+    this.feed = undefined;
     await this.chain.catch(() => undefined);
   }
 }

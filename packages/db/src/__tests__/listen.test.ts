@@ -22,7 +22,7 @@ function recorder() {
 describe("store.listen()", () => {
   it("delivers every notification committed before sync() resolves, in commit order", async () => {
     const r = recorder();
-    const feed = await store.listen("stratum_test_feed", r.handlers);
+    const feed = await store.listen(["stratum_test_feed"], r.handlers);
     try {
       expect(feed.live).toBe(true);
       for (let i = 0; i < 50; i++) {
@@ -46,7 +46,7 @@ describe("store.listen()", () => {
 
   it("the change triggers name the version of each run written, each version updated or deleted, and * on TRUNCATE", async () => {
     const r = recorder();
-    const feed = await store.listen("stratum_changes", r.handlers);
+    const feed = await store.listen(["stratum_changes"], r.handlers);
     try {
       const one = async (q: string, p: unknown[] = []) => (await store.sql.query<{ id: number }>(q, p)).rows[0]!.id;
       const c = await one(`INSERT INTO "Consortium" (slug, name) VALUES ('feed', 'F') RETURNING id`);
@@ -73,7 +73,7 @@ describe("store.listen()", () => {
 describe.runIf(process.env.DATABASE_URL)("PgNotificationFeed on PostgreSQL", () => {
   it("a dropped connection resets (down), reconnects, resets again (up) and delivers again", async () => {
     const r = recorder();
-    const feed = (await store.listen("stratum_test_drop", r.handlers)) as NotificationFeed & PgNotificationFeed;
+    const feed = (await store.listen(["stratum_test_drop"], r.handlers)) as NotificationFeed & PgNotificationFeed;
     try {
       feed.simulateDisconnect();
       expect(feed.live).toBe(false);
@@ -92,6 +92,6 @@ describe.runIf(process.env.DATABASE_URL)("PgNotificationFeed on PostgreSQL", () 
   });
 
   it("refuses a channel that is not a plain identifier", async () => {
-    await expect(PgNotificationFeed.open(store.databaseUrl!, "bad; DROP", recorder().handlers)).rejects.toThrow(RangeError);
+    await expect(PgNotificationFeed.open(store.databaseUrl!, ["bad; DROP"], recorder().handlers)).rejects.toThrow(RangeError);
   });
 });

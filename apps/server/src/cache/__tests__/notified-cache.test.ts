@@ -22,8 +22,8 @@ function fakeStore() {
     close: () => Promise.resolve(),
   };
   const store: Pick<Store, "listen"> = {
-    listen: async (channel, handlers) => {
-      expect(channel).toBe(CHANGES_CHANNEL);
+    listen: async (channels, handlers) => {
+      expect(channels).toEqual([CHANGES_CHANNEL]);
       state.handlers = handlers;
       return feed;
     },
@@ -48,11 +48,11 @@ describe("NotifiedCache bookkeeping", () => {
     expect(await runs.get(1, "k", load(2))).toBe(1);
     expect(await runs.get(2, "k", load(5))).toBe(5);
     expect(await versions.get(1, "", load(8))).toBe(8);
-    state.handlers!.message("runs:1");
+    state.handlers!.message("runs:1", CHANGES_CHANNEL);
     expect(await runs.get(1, "k", load(3))).toBe(3);
     expect(await runs.get(2, "k", load(6))).toBe(5);
     expect(await versions.get(1, "", load(9))).toBe(8); // another kind with the same id
-    state.handlers!.message("*");
+    state.handlers!.message("*", CHANGES_CHANNEL);
     expect(await runs.get(2, "k", load(7))).toBe(7);
     expect(await versions.get(1, "", load(10))).toBe(10);
     expect(reads).toBe(6);
@@ -61,7 +61,7 @@ describe("NotifiedCache bookkeeping", () => {
 
   it("does not keep a value loaded while its id changed, or while the feed reset", async () => {
     const { state, runs } = await caches();
-    for (const signal of [() => state.handlers!.message("runs:9"), () => state.handlers!.reset()]) {
+    for (const signal of [() => state.handlers!.message("runs:9", CHANGES_CHANNEL), () => state.handlers!.reset()]) {
       let release!: () => void;
       const slow = runs.get(9, "k", async () => {
         await new Promise<void>((r) => (release = r));
@@ -72,7 +72,7 @@ describe("NotifiedCache bookkeeping", () => {
       release();
       expect(await slow).toBe(1);
       expect(await runs.get(9, "k", async () => 2)).toBe(2);
-      state.handlers!.message("runs:9");
+      state.handlers!.message("runs:9", CHANGES_CHANNEL);
     }
   });
 
