@@ -41,6 +41,8 @@ const CONFIGS = [
   { name: "confounder-aware proportional", params: { strategy: "confounder-aware", allocation: "proportional" } },
   { name: "confounder-aware sqrt", params: { strategy: "confounder-aware", allocation: "sqrt" } },
   { name: "confounder-aware balanced", params: { strategy: "confounder-aware", allocation: "balanced" } },
+  // The within-group rule that was the default before facility-location, kept as a reference.
+  { name: "confounder-aware balanced, within-group quantile", params: { strategy: "confounder-aware", allocation: "balanced", withinGroup: "quantile" } },
   { name: "confounder-aware balanced (true sites as groups)", params: { strategy: "confounder-aware", allocation: "balanced" }, trueGroups: true, oracle: true },
 ];
 

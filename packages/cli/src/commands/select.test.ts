@@ -79,7 +79,7 @@ describe("stratum select", () => {
     writeFileSync(F, JSON.stringify(findingsToJson(findings, inputs.ids)));
     const { code, out } = await run(["--strategy", "confounder-aware", "--per-class", "12", "--allocation", "balanced", "--noise", "exclude", "--findings", F]);
     expect(code).toBe(0);
-    expect(out.params).toEqual({ strategy: "confounder-aware", perClass: 12, seed: 0, allocation: "balanced", withinGroup: "quantile", noise: "exclude" });
+    expect(out.params).toEqual({ strategy: "confounder-aware", perClass: 12, seed: 0, allocation: "balanced", withinGroup: "facility-location", noise: "exclude" });
     // Each class has two sites, found as two groups; balanced allocation takes 6 + 6, noise excluded.
     for (const c of out.perClass) expect(c.allocation.map((g: { group: number; share: number }) => [g.group, g.share])).toEqual([[0, 6], [1, 6]]);
     for (const s of out.selected) expect(s.group).toBeGreaterThanOrEqual(0);

@@ -24,7 +24,7 @@ import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";
 
 const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
-                      [--allocation proportional|balanced|sqrt] [--within-group quantile|nearest|kcenter]
+                      [--allocation proportional|balanced|sqrt] [--within-group facility-location|quantile|nearest|kcenter]
                       [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
                       [--findings findings.json] [--label-column label] [--seed N]
 
@@ -33,7 +33,8 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
   --per-class N         budget per class (integer ≥ 1); a smaller class is taken whole, with a warning
   --strategy            ${STRATEGIES.join(" | ")}
   --allocation          confounder-aware: share of each group (default proportional)
-  --within-group        confounder-aware: pick at distance quantiles (default), nearest the centre, or k-center
+  --within-group        confounder-aware: each group's most representative rows (facility-location, default),
+                        one draw per band of distance to the centre (quantile), nearest the centre, or k-center
   --noise               confounder-aware: noise points form their own group (default) or are excluded
   --stratify-column     stratified: the samples column to stratify by
   --kernel              facility-location: similarity kernel (default rbf)

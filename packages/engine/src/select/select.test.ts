@@ -3,6 +3,7 @@ import { createRng } from "../rng.js";
 import { EngineInputError, type Points } from "../types.js";
 import { manifestHash } from "./manifest.js";
 import { quantilePositions, shareBudget } from "./confounder-aware.js";
+import { GROUND_SET_MAX, kernelMatrix, medianOfParts, medianPairSqDistance, medianWithinSqDistance } from "./facility-location.js";
 import { select } from "./select.js";
 import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
 
@@ -182,10 +183,117 @@ describe("select(input, {strategy: 'confounder-aware'})", () => {
     expect(firstB).toEqual([0, 1, 0, 1]);
   });
 
-  it("select(input, confounder-aware) writes a reason naming group, sizes and quantile", () => {
-    const res = select(input, params("confounder-aware"));
+  it("select(input, {withinGroup: 'quantile'}) writes a reason naming group, sizes and quantile", () => {
+    const res = select(input, params("confounder-aware", { withinGroup: "quantile" }));
     expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, distance quantile [01]\.\d\d \(band 1 of 16\)$/);
     expect(res.selected[0]!.groupKey).toBe("a/g0");
+  });
+});
+
+describe("select(input, {strategy: 'confounder-aware', withinGroup: 'facility-location'})", () => {
+  /**
+   * One class "c" in 2-D. Group 0: two equal sub-clusters of 40 around (0, 0) and (6, 0) and 3 far
+   * outliers around (3, 30). Group 1: 60 points around (20, 20), sd 0.3 (a tight group).
+   */
+  function twoModes(): SelectInput {
+    const rng = createRng(9);
+    const pts: [number, number, number][] = [];
+    for (let i = 0; i < 40; i++) pts.push([rng.normal() * 0.5, rng.normal() * 0.5, 0]);
+    for (let i = 0; i < 40; i++) pts.push([6 + rng.normal() * 0.5, rng.normal() * 0.5, 0]);
+    for (let i = 0; i < 3; i++) pts.push([3 + rng.normal(), 30 + rng.normal(), 0]);
+    for (let i = 0; i < 60; i++) pts.push([20 + rng.normal() * 0.3, 20 + rng.normal() * 0.3, 1]);
+    return {
+      points: { data: Float64Array.from(pts.flatMap(([x, y]) => [x, y])), n: pts.length, dim: 2 },
+      labels: pts.map(() => "c"),
+      ids: pts.map((_, i) => `p${i}`),
+      groups: Int32Array.from(pts.map((p) => p[2])),
+    };
+  }
+  const modes = twoModes();
+  const sel = (extra: Partial<SelectParams>) => select(modes, { strategy: "confounder-aware", perClass: 4, allocation: "balanced", seed: 1, ...extra });
+
+  it("is the default within-group rule", () => {
+    const res = select(input, params("confounder-aware"));
+    expect(res.params).toEqual({ strategy: "confounder-aware", perClass: 20, seed: 3, allocation: "proportional", withinGroup: "facility-location", noise: "own-group" });
+    expect(res.selected[0]!.reason).toMatch(/^group 0 of a \(240 of 305\), proportional share 16, facility location step 1 of 16 \(coverage gain 0\.\d{3}, class RBF h = \d+\.\d{3}\)$/);
+  });
+
+  it("puts one pick in each sub-cluster of a two-mode group and none on its outliers, for any seed", () => {
+    for (const seed of [1, 2, 3]) {
+      const res = sel({ seed });
+      const g0 = res.selected.filter((s) => s.group === 0).map((s) => modes.points.data[2 * s.row]!);
+      expect(g0).toHaveLength(2);
+      // x < 3 is the left mode, 3 ≤ x < 10 the right one; the outliers sit at y ≈ 30.
+      expect(g0.filter((x) => x < 3)).toHaveLength(1);
+      expect(res.selected.filter((s) => s.group === 0).every((s) => modes.points.data[2 * s.row + 1]! < 10)).toBe(true);
+    }
+  });
+
+  it("does not depend on the seed while the class fits the kernel (≤ GROUND_SET_MAX rows)", () => {
+    expect(sel({ seed: 1 }).manifestHash).toBe(sel({ seed: 99 }).manifestHash);
+  });
+
+  it("uses one bandwidth for the class: the median squared distance between rows of the same group", () => {
+    const res = sel({});
+    const g0 = Array.from({ length: 83 }, (_, i) => i);
+    const g1 = Array.from({ length: 60 }, (_, i) => 83 + i);
+    const h = medianWithinSqDistance(modes.points, [g0, g1]);
+    const hs = new Set(res.selected.map((s) => /class RBF h = ([\d.]+)\)$/.exec(s.reason)![1]));
+    expect([...hs]).toEqual([h.toFixed(3)]);
+    // Neither the whole class's median (inflated by the distance between the groups) nor a group's own.
+    expect(medianPairSqDistance(modes.points, [...g0, ...g1])).toBeGreaterThan(10 * h);
+    expect(medianPairSqDistance(modes.points, g1)).toBeLessThan(h / 2);
+  });
+
+  it("optimises a group larger than GROUND_SET_MAX over a seeded sample and says so", () => {
+    const n = GROUND_SET_MAX + 50;
+    const rng = createRng(5);
+    const big: SelectInput = {
+      points: { data: Float64Array.from({ length: 2 * n }, () => rng.normal()), n, dim: 2 },
+      labels: Array.from({ length: n }, () => "z"),
+      ids: Array.from({ length: n }, (_, i) => `z${i}`),
+      groups: new Int32Array(n),
+    };
+    const res = select(big, { strategy: "confounder-aware", perClass: 5, seed: 2 });
+    expect(res.selected).toHaveLength(5);
+    expect(res.warnings).toEqual([`confounder-aware: group 0 of z has ${n} samples; facility location optimised over a seeded sample of ${GROUND_SET_MAX}`]);
+    expect(select(big, { strategy: "confounder-aware", perClass: 5, seed: 2 }).manifestHash).toBe(res.manifestHash);
+  });
+});
+
+describe("kernelMatrix", () => {
+  const pts: Points = { data: new Float64Array([0, 0, 3, 4, 0, 1]), n: 3, dim: 2 };
+  it("kernelMatrix(points, rows, 'rbf', h) uses the given bandwidth: K = exp(−d²/h)", () => {
+    const { K, bandwidth } = kernelMatrix(pts, [0, 1, 2], "rbf", 10);
+    expect(bandwidth).toBe(10);
+    expect(K[1]).toBeCloseTo(Math.exp(-25 / 10), 6);
+    expect(K[2]).toBeCloseTo(Math.exp(-1 / 10), 6);
+  });
+  it("kernelMatrix(points, rows, 'rbf') defaults to the median pairwise squared distance", () => {
+    // pairs: 25, 1, 9+9=18 → median 18
+    expect(kernelMatrix(pts, [0, 1, 2], "rbf").bandwidth).toBe(18);
+    expect(medianPairSqDistance(pts, [0, 1, 2])).toBe(18);
+  });
+  it("medianWithinSqDistance(points, sets) pools pairs inside each set only, never across", () => {
+    // within {0, 2}: 1; within {1}: none → median 1 (the cross pairs 25 and 18 are left out)
+    expect(medianWithinSqDistance(pts, [[0, 2], [1]])).toBe(1);
+    // no pair inside any set: falls back to all pairs of the union
+    expect(medianWithinSqDistance(pts, [[0], [1], [2]])).toBe(18);
+  });
+  it("medianOfParts(parts) equals the sorted median of the pooled values (odd, even, ties)", () => {
+    const rng = createRng(11);
+    for (const [n, levels] of [[1, 0], [2, 0], [7, 0], [1000, 0], [1001, 0], [500, 4], [64, 2]] as const) {
+      const vals = Array.from({ length: n }, () => (levels ? 1 + rng.int(levels) : rng.next() * 100));
+      const cut = Math.floor(n / 3);
+      const sorted = [...vals].sort((a, b) => a - b);
+      const want = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+      expect(medianOfParts([Float64Array.from(vals.slice(0, cut)), Float64Array.from(vals.slice(cut))])).toBe(want);
+    }
+    expect(medianOfParts([])).toBe(1);
+    expect(medianOfParts([new Float64Array([0, 0, 0])])).toBe(1);
+  });
+  it("kernelMatrix(points, rows, 'rbf', 0) is rejected", () => {
+    expect(codeOf(() => kernelMatrix(pts, [0, 1], "rbf", 0))).toEqual({ code: "BAD_PARAM", field: "bandwidth" });
   });
 });
 

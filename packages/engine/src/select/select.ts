@@ -53,7 +53,7 @@ export function resolveParams(params: SelectParams, input?: SelectInput): Resolv
   const out: ResolvedParams = { strategy: strategy as ResolvedParams["strategy"], perClass, seed };
   if (strategy === "confounder-aware") {
     out.allocation = oneOf("allocation", params.allocation, ALLOCATIONS, "proportional");
-    out.withinGroup = oneOf("withinGroup", params.withinGroup, WITHIN_GROUP, "quantile");
+    out.withinGroup = oneOf("withinGroup", params.withinGroup, WITHIN_GROUP, "facility-location");
     out.noise = oneOf("noise", params.noise, NOISE_HANDLING, "own-group");
   }
   if (strategy === "stratified") {
@@ -151,9 +151,12 @@ export function select(input: SelectInput, params: SelectParams, onProgress?: Pr
     let picks: StrategyPick[];
     let allocation: GroupAllocation[] | undefined;
     switch (resolved.strategy) {
-      case "confounder-aware":
-        ({ picks, allocation } = selectConfounderAware(ctx));
+      case "confounder-aware": {
+        const r = selectConfounderAware(ctx);
+        ({ picks, allocation } = r);
+        warnings.push(...r.warnings);
         break;
+      }
       case "random":
         picks = selectRandom(ctx);
         break;

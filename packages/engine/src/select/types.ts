@@ -22,8 +22,8 @@ export const STRATEGIES: readonly Strategy[] = [
 
 export type Allocation = "proportional" | "balanced" | "sqrt";
 export const ALLOCATIONS: readonly Allocation[] = ["proportional", "balanced", "sqrt"];
-export type WithinGroup = "quantile" | "nearest" | "kcenter";
-export const WITHIN_GROUP: readonly WithinGroup[] = ["quantile", "nearest", "kcenter"];
+export type WithinGroup = "facility-location" | "quantile" | "nearest" | "kcenter";
+export const WITHIN_GROUP: readonly WithinGroup[] = ["facility-location", "quantile", "nearest", "kcenter"];
 export type NoiseHandling = "own-group" | "exclude";
 export const NOISE_HANDLING: readonly NoiseHandling[] = ["own-group", "exclude"];
 export type Kernel = "rbf" | "cosine";
@@ -50,7 +50,11 @@ export interface SelectParams {
   seed?: number;
   /** confounder-aware: how each class's budget is shared across its groups; default proportional. */
   allocation?: Allocation;
-  /** confounder-aware: how to pick inside a group; default quantile (evenly spaced quantiles of distance to centre). */
+  /**
+   * confounder-aware: how to pick inside a group; default facility-location (the group's most
+   * representative rows, RBF kernel with one bandwidth per class). quantile: one seeded draw per
+   * band of distance to the group's centre; nearest: closest to the centre; kcenter: farthest-first.
+   */
   withinGroup?: WithinGroup;
   /** confounder-aware: noise points form a group of their own, or are left out; default own-group. */
   noise?: NoiseHandling;
