@@ -5,7 +5,7 @@
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
-import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { graphql } from "@/gql";
 import type { ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
@@ -107,8 +107,12 @@ export default function ReviewPage() {
     setErr(null);
   }, [items.length]);
 
+  // One decision at a time. A ref, not the mutation's loading state: that reaches the key handler only
+  // after a re-render, so a key pressed right after the queue moved on was dropped.
+  const sending = useRef(false);
   const send = useCallback(async (decision: Decision, expectedVersion?: number, note?: string | null) => {
-    if (!current || !run) return;
+    if (!current || !run || sending.current) return;
+    sending.current = true;
     const st = stateOf(current);
     const text = note !== undefined ? note : comment.trim() || null;
     setErr(null);
@@ -140,13 +144,22 @@ export default function ReviewPage() {
       }
     } catch (e) {
       setErr(describeError(e));
+    } finally {
+      sending.current = false;
     }
   }, [current, run, stateOf, comment, decide, go]);
 
   const canReview = atLeast(role, "REVIEWER") && !run?.reviewFinalizedAt;
 
+  // The key handler reads the latest render's callbacks, updated before the browser paints: a key pressed
+  // as soon as the new item shows acts on that item.
+  const keys = useRef({ go, send, canReview });
+  useLayoutEffect(() => {
+    keys.current = { go, send, canReview };
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      const { go, send, canReview } = keys.current;
       if (e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) {
         if (e.key === "Escape") { (e.target as HTMLElement).blur(); setCommenting(false); }
         return;
@@ -155,7 +168,7 @@ export default function ReviewPage() {
       const k = e.key.toLowerCase();
       if (k === "j" || e.key === "ArrowRight") { e.preventDefault(); go(1); }
       else if (k === "k" || e.key === "ArrowLeft") { e.preventDefault(); go(-1); }
-      else if (!canReview || deciding) return;
+      else if (!canReview || sending.current) return;
       else if (k === "a") { e.preventDefault(); void send("ACCEPT"); }
       else if (k === "r") { e.preventDefault(); void send("REJECT"); }
       else if (k === "f") { e.preventDefault(); void send("FLAG"); }
@@ -163,7 +176,7 @@ export default function ReviewPage() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [go, send, canReview, deciding]);
+  }, []);
 
   const counts = useMemo(() => {
     const c = { ACCEPT: 0, REJECT: 0, FLAG: 0, pending: 0 };
