@@ -25,7 +25,7 @@ export class SelectionRunStartInput {
   @Field(() => String, { nullable: true, description: "confounder-aware: proportional (default), balanced or sqrt." })
   allocation?: string | null;
 
-  @Field(() => String, { nullable: true, description: "confounder-aware: quantile (default), nearest or kcenter." })
+  @Field(() => String, { nullable: true, description: "confounder-aware: facility-location (default: the group's most representative rows), quantile (evenly spaced bands of distance to the centre), nearest or kcenter." })
   withinGroup?: string | null;
 
   @Field(() => String, { nullable: true, description: "confounder-aware: own-group (default) or exclude." })
