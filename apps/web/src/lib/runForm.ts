@@ -17,11 +17,19 @@ export const ALLOCATIONS = [
   { id: "sqrt", label: "√ size", hint: "In between: share grows with the square root of group size." },
 ] as const;
 
+export const WITHIN_GROUP = [
+  { id: "facility-location", label: "Most representative", hint: "Facility location inside each group: the rows that best stand for the rest (default)." },
+  { id: "quantile", label: "Spread by distance", hint: "One pick per band of distance to the group's centre, from core to rim." },
+  { id: "nearest", label: "Nearest the centre", hint: "The group's most typical rows only." },
+  { id: "kcenter", label: "k-center in group", hint: "Farthest-first inside each group: covers its outskirts." },
+] as const;
+
 export interface RunFormValues {
   name: string;
   strategy: string;
   budgetPerClass: string;
   allocation: string;
+  withinGroup: string;
   seed: string;
   analysisId: string;
 }
@@ -40,6 +48,7 @@ export function validateRunForm(v: RunFormValues, smallestClass: number | null):
   if (strategy?.needsAnalysis) {
     if (!v.analysisId) e.analysisId = "Confounder-aware selection needs a finished confounder analysis of this version.";
     if (!ALLOCATIONS.some((a) => a.id === v.allocation)) e.allocation = `Choose an allocation (got "${v.allocation}").`;
+    if (!WITHIN_GROUP.some((w) => w.id === v.withinGroup)) e.withinGroup = `Choose how to pick inside a group (got "${v.withinGroup}").`;
   }
   if (v.name.length > 120) e.name = `Name must be at most 120 characters (got ${v.name.length}).`;
   return e;

@@ -1,5 +1,5 @@
 "use client";
-// New selection run: strategy, budget per class, allocation and seed. Validated here before sending;
+// New selection run: strategy, budget per class, allocation, pick inside groups, and seed. Validated here before sending;
 // the server's field errors appear beside the same fields.
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from "react";
 import { graphql } from "@/gql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
-import { ALLOCATIONS, STRATEGIES, validateRunForm, type RunFormValues } from "@/lib/runForm";
+import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, validateRunForm, type RunFormValues } from "@/lib/runForm";
 import { describeError, errorsByField } from "@/lib/errors";
 
 const NewRunQuery = graphql(`
@@ -52,7 +52,7 @@ export default function NewRunPage() {
   const inputsQ = useQuery(NewRunInputsQuery, { variables: { id } });
   const w = inputsQ.data?.node?.__typename === "DatasetVersion" ? inputsQ.data.node : null;
   const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
-  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", seed: "1", analysisId: search.get("analysis") ?? "" });
+  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: search.get("analysis") ?? "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [start, { loading: sending }] = useMutation(RunStart);
   useEffect(() => {
@@ -82,7 +82,7 @@ export default function NewRunPage() {
             perClass: Number(values.budgetPerClass),
             seed: Number(values.seed),
             name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
-            ...(strategy?.needsAnalysis ? { allocation: values.allocation, analysisId: values.analysisId } : {}),
+            ...(strategy?.needsAnalysis ? { allocation: values.allocation, withinGroup: values.withinGroup, analysisId: values.analysisId } : {}),
             embeddingSetId,
           },
         },
@@ -150,6 +150,14 @@ export default function NewRunPage() {
                     </select>
                     <span className="hint">{ALLOCATIONS.find((a) => a.id === values.allocation)?.hint}</span>
                     <ErrorText>{errors.allocation}</ErrorText>
+                  </div>
+                  <div className="field">
+                    <label htmlFor="withinGroup">Pick inside each group</label>
+                    <select id="withinGroup" name="withinGroup" className="input" value={values.withinGroup} onChange={set("withinGroup")}>
+                      {WITHIN_GROUP.map((w) => <option key={w.id} value={w.id}>{w.label}</option>)}
+                    </select>
+                    <span className="hint">{WITHIN_GROUP.find((w) => w.id === values.withinGroup)?.hint}</span>
+                    <ErrorText>{errors.withinGroup}</ErrorText>
                   </div>
                   <div className="field">
                     <label htmlFor="analysis">Confounder analysis</label>
