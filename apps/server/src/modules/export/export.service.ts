@@ -91,7 +91,16 @@ export function manifestRoute(services: AppServices): express.RequestHandler {
       let closed = false;
       res.on("close", () => (closed = true));
       const write = async (chunk: string) => {
-        if (!res.write(chunk)) await new Promise<void>((resolve) => res.once("drain", () => resolve()).once("close", () => resolve()));
+        if (res.write(chunk)) return;
+        // Wait for drain or close, and drop the other listener: left behind, one per pause, they piled up
+        // on a long download (MaxListenersExceededWarning).
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off("drain", done).off("close", done);
+            resolve();
+          };
+          res.on("drain", done).on("close", done);
+        });
       };
       await write(header);
       // The next page is read while this one is written, so the database and the socket work at once.
