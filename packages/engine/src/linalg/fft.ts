@@ -153,14 +153,7 @@ export class Fft {
     const { sub, c, s, re: sr, im: si } = this.top!;
     const c1 = c[0]!, c2 = c[1]!, s1 = s[0]!, s2 = s[1]!;
     const m = sub.n;
-    for (let j = 0, src = off; j < m; j++, src += 3) {
-      sr[j] = re[src]!;
-      si[j] = im[src]!;
-      sr[m + j] = re[src + 1]!;
-      si[m + j] = im[src + 1]!;
-      sr[2 * m + j] = re[src + 2]!;
-      si[2 * m + j] = im[src + 2]!;
-    }
+    deinterleave(re, im, off, 3, m, sr, si);
     sub.transform(sr, si, 0, inverse);
     sub.transform(sr, si, m, inverse);
     sub.transform(sr, si, 2 * m, inverse);
@@ -194,18 +187,7 @@ export class Fft {
     const { sub, c, s, re: sr, im: si } = this.top!;
     const c1 = c[0]!, c2 = c[1]!, c3 = c[2]!, c4 = c[3]!, s1 = s[0]!, s2 = s[1]!, s3 = s[2]!, s4 = s[3]!;
     const m = sub.n;
-    for (let j = 0, src = off; j < m; j++, src += 5) {
-      sr[j] = re[src]!;
-      si[j] = im[src]!;
-      sr[m + j] = re[src + 1]!;
-      si[m + j] = im[src + 1]!;
-      sr[2 * m + j] = re[src + 2]!;
-      si[2 * m + j] = im[src + 2]!;
-      sr[3 * m + j] = re[src + 3]!;
-      si[3 * m + j] = im[src + 3]!;
-      sr[4 * m + j] = re[src + 4]!;
-      si[4 * m + j] = im[src + 4]!;
-    }
+    deinterleave(re, im, off, 5, m, sr, si);
     sub.transform(sr, si, 0, inverse);
     sub.transform(sr, si, m, inverse);
     sub.transform(sr, si, 2 * m, inverse);
@@ -310,5 +292,15 @@ export class Fft2d {
       }
     }
     for (const [re, im] of grids) for (let r = 0; r < rows; r++) fft.transform(re, im, r * n, true);
+  }
+}
+
+/** Splits the `radix` interleaved sub-sequences x[off + radix·j + r] into blocks out[r·m + j]. */
+function deinterleave(re: Float64Array, im: Float64Array, off: number, radix: number, m: number, outRe: Float64Array, outIm: Float64Array): void {
+  for (let r = 0; r < radix; r++) {
+    for (let j = 0, src = off + r, dst = r * m; j < m; j++, src += radix, dst++) {
+      outRe[dst] = re[src]!;
+      outIm[dst] = im[src]!;
+    }
   }
 }
