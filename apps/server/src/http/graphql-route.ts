@@ -7,7 +7,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/s
 import proxyaddr from "proxy-addr";
 import type { Context, ResponseCookies, CookieOptions } from "../context.js";
 
-export const GRAPHQL_PATH = "/graphql";
+const GRAPHQL_PATH = "/graphql";
 
 /** True for /graphql, /graphql/ and either with a query string. */
 export function isGraphqlPath(url: string | undefined): boolean {
@@ -28,7 +28,7 @@ export interface GraphqlRouteOptions {
 }
 
 /** A request that cannot reach GraphQL execution: answered as JSON with a code, like GraphQL errors. */
-export class HttpError extends Error {
+class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions */
 // Notified caches: their bookkeeping against a feed the test drives, then a live server whose run and
 // version rows are changed behind the API's back (raw SQL, and on PostgreSQL a second connection pool
 // standing in for another replica or a worker): every read right after a write must already show it.
