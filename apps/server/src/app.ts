@@ -73,9 +73,9 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   // An ETag would hash every GraphQL response body, and POST responses are never revalidated.
   app.set("etag", false);
   app.set("trust proxy", config.trustProxy);
-  let graphqlHttp: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined; // set once Apollo has started
+  // graphqlHttp is defined once Apollo has started, below; requests only arrive after listen().
   const httpServer = http.createServer((req, res) => {
-    if (graphqlHttp && isGraphqlPath(req.url)) graphqlHttp(req, res);
+    if (isGraphqlPath(req.url)) graphqlHttp(req, res);
     else app(req, res);
   });
   const production = config.nodeEnv === "production";
@@ -205,7 +205,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   });
   await apollo.start();
 
-  graphqlHttp = graphqlRoute({
+  const graphqlHttp = graphqlRoute({
     apollo,
     bodyLimit: 2 * 1024 * 1024, // 2 MiB
     trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
