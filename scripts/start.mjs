@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverNodeFlags } from "../apps/server/node-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const apiPort = process.env.API_PORT ?? "4000";
@@ -57,6 +58,6 @@ function shutdown(code = 0) {
 process.on("SIGINT", () => shutdown(0));
 process.on("SIGTERM", () => shutdown(0));
 
-run("api", process.execPath, ["apps/server/dist/main.js"], { PORT: apiPort, WEB_ORIGIN: `http://localhost:${webPort}` });
+run("api", process.execPath, [...serverNodeFlags, "apps/server/dist/main.js"], { PORT: apiPort, WEB_ORIGIN: `http://localhost:${webPort}` });
 run("web", "npx", ["next", "start", "-p", webPort], { NEXT_PUBLIC_API_URL: `http://localhost:${apiPort}/graphql` }, path.join(root, "apps/web"));
 console.log(`stratum: API  http://localhost:${apiPort}/graphql\nstratum: web  http://localhost:${webPort}`);
