@@ -4,6 +4,7 @@ import "reflect-metadata";
 import { buildSchema, type BuildSchemaOptions, type NonEmptyArray } from "type-graphql";
 import type { GraphQLSchema } from "graphql";
 import { authChecker } from "./auth/access.js";
+import { validateArgs } from "./graphql/validate-args.js";
 import "./graphql/enums.js";
 import { NodeResolver } from "./graphql/node.js";
 import { SessionResolver } from "./auth/session.resolver.js";
@@ -111,7 +112,7 @@ export function buildStratumSchema(options: Partial<SchemaOptions> = {}): Promis
     resolvers,
     authChecker,
     authMode: "error",
-    validate: { forbidUnknownValues: false, validationError: { target: false } },
+    validateFn: validateArgs,
     pubSub: noPubSub,
     ...options,
   });

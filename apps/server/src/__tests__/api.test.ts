@@ -527,6 +527,11 @@ describe("samples", () => {
     expect(await ids({ metadata: [{ key: "age", value: "62" }] })).toEqual(["s3"]);
     expect(await ids({ label: "normal", metadata: [{ key: "scanner", value: "GE" }] })).toEqual(["s1", "s5"]);
     expect(await ids({ siteId: "not-an-id" })).toEqual([]);
+    // A query argument's class-validator constraints still hold (nested ones too).
+    const tooLong = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { label: "x".repeat(501) } });
+    expect(tooLong.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const nested = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { metadata: Array.from({ length: 21 }, () => ({ key: "k", value: "v" })) } });
+    expect(nested.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const counts = await owner.query(
       gql`
         query ($id: ID!) {

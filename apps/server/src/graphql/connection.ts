@@ -7,7 +7,6 @@
 // or `connectionFromArray()` for short in-memory lists.
 import { GraphQLError } from "graphql";
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
-import { Max, Min } from "class-validator";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -33,9 +32,7 @@ export class ConnectionArgs {
     nullable: true,
     description: `How many items to return, 0–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
   })
-  @Min(0)
-  @Max(MAX_PAGE_SIZE)
-  first?: number | null;
+  first?: number | null; // checked by pageSize(), which every list calls
 
   @Field(() => String, { nullable: true, description: "Return the items after this cursor (a previous page's endCursor)." })
   after?: string | null;
