@@ -83,6 +83,8 @@ async function handle(options: GraphqlRouteOptions, req: IncomingMessage, res: S
   for (const [name, value] of result.headers) res.setHeader(name, value);
   if (cookies.lines.length > 0) res.setHeader("set-cookie", cookies.lines);
   if (result.body.kind === "complete") {
+    // A known length instead of chunked encoding: the headers and body leave in one write.
+    res.setHeader("content-length", Buffer.byteLength(result.body.string));
     res.end(result.body.string);
     return;
   }
