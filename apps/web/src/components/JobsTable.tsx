@@ -38,7 +38,8 @@ function Subject({ job }: { job: JobRow }) {
   return <span className="muted">{job.embeddingSet ? "embedding set" : "—"}</span>;
 }
 
-function CancelButton({ jobId }: { jobId: string }) {
+/** Asks the job to stop (jobCancel, CURATOR+); the job's live status shows when it has. */
+export function JobCancelButton({ jobId }: { jobId: string }) {
   const toast = useToast();
   const [cancel, { loading, data }] = useMutation(JobCancelDoc);
   const asked = data?.jobCancel?.job?.cancelRequested === true;
@@ -69,7 +70,7 @@ function LiveJobRow({ job, onFinished, canCancel }: { job: JobRow; onFinished?: 
       <td className="num" data-testid="job-progress">{fmtInt(p.done)} / {fmtInt(p.total)}</td>
       <td className="num">{ACTIVE.has(p.status ?? "") ? fmtDuration(p.etaSeconds) : "—"}</td>
       {job.createdAt !== undefined && <td className="muted small nowrap" title={job.createdAt}>{fmtWhen(job.createdAt)}</td>}
-      {canCancel && <td>{ACTIVE.has(p.status ?? "") ? <CancelButton jobId={job.id} /> : null}</td>}
+      {canCancel && <td>{ACTIVE.has(p.status ?? "") ? <JobCancelButton jobId={job.id} /> : null}</td>}
     </tr>
   );
 }

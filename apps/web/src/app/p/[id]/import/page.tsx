@@ -2,7 +2,8 @@
 // Import a dataset version: upload the manifest (and optionally embeddings) through /api/uploads, then
 // datasetImportStart, whose IMPORT job is followed live (phase, rows written, rate). When it ends,
 // links to the new version — or to the identical latest version. Errors (the mutation's, or a failed
-// job's BAD_FILE naming the row) appear beside the file at fault. CURATOR+ only.
+// job's BAD_FILE naming the row) appear beside the file at fault. Cancel stops the job while it runs
+// (it writes nothing then). CURATOR+ only.
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
@@ -12,6 +13,7 @@ import { graphql } from "@/gql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
 import { ProgressBar } from "@/components/charts/Charts";
+import { JobCancelButton } from "@/components/JobsTable";
 import { useJobProgress } from "@/lib/live";
 import { EMBEDDINGS_EXTENSIONS, MANIFEST_EXTENSIONS, checkExtension, uploadFile } from "@/lib/upload";
 import { describeError, errorsByField } from "@/lib/errors";
@@ -150,6 +152,8 @@ export default function ImportPage() {
         const r = job.result as Result;
         setResult(r);
         toast(r.created ? `Imported ${r.datasetName} v${r.number}` : "No change: identical to the latest version", "ok");
+      } else if (status === "CANCELLED") {
+        setErrors({ "": "Import cancelled: nothing was written." });
       } else {
         const message = job?.error ?? `The import job ended ${status.toLowerCase()}.`;
         // The message names the file by the name it was uploaded with.
@@ -210,6 +214,7 @@ export default function ImportPage() {
               <div className="row">
                 <button className="btn primary" type="submit" disabled={busy} data-testid="import-submit">{busy ? "Importing…" : "Import"}</button>
                 {busy && <span className="muted small" data-testid="import-step">{STEP_TEXT[step]}</span>}
+                {step === "importing" && jobId && <JobCancelButton jobId={jobId} />}
               </div>
               {step === "importing" && progress && <div style={{ marginTop: 12 }}><ProgressBar p={progress} /></div>}
               <ErrorText testId="import-error">{other}</ErrorText>
