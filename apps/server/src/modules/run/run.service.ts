@@ -11,7 +11,7 @@ import { byId } from "../../graphql/loaders.js";
 import { createJob, requestCancel } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { NOW_UTC } from "@stratum/db";
-import { type ConnectionArgs, type ConnectionShape, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
+import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
 import { notifiedCache } from "../../cache/notified-cache.js";
@@ -325,8 +325,8 @@ export async function allocationOf(sql: SqlClient, runIds: number[], analysisId:
 export interface RunPage {
   /** Up to `first` rows, newest first. */
   rows: Row[];
-  /** The cursor of each row. */
-  cursors: string[];
+  /** The rows as GraphQL objects, built once per page and shared by every request it serves (read-only). */
+  edges: Edge<SelectionRun>[];
   hasNextPage: boolean;
   /** The version's number of runs, when the query could count it alongside the rows. */
   totalCount: number | undefined;
@@ -367,17 +367,15 @@ export async function runsOfVersion(ctx: Context, versionId: number, args: Conne
     const rows = found.slice(0, first).map(({ totalCount: _count, ...row }) => row as Row);
     return {
       rows,
-      cursors: rows.map((row) => encodeCursor([new Date(row.createdAt), row.id])),
+      edges: rows.map((row) => ({ cursor: encodeCursor([new Date(row.createdAt), row.id]), node: SelectionRun.from(row) })),
       hasNextPage: found.length > first,
       // Past the last run there is nothing to count with; before the first page, none means none.
       totalCount: found[0]?.totalCount ?? (after ? undefined : 0),
     };
   };
   const page = first === 0 ? null : await runPages(ctx.app.changes).get(versionId, `${first}\u0000${args.after ?? ""}`, read);
-  const edges = (page?.rows ?? []).map((row, i) => {
-    runLoader(ctx).prime(row.id, row);
-    return { cursor: page!.cursors[i]!, node: SelectionRun.from(row) };
-  });
+  for (const row of page?.rows ?? []) runLoader(ctx).prime(row.id, row);
+  const edges = page?.edges ?? [];
   let counting: Promise<number> | null = null;
   const count = () =>
     page?.totalCount !== undefined
