@@ -101,8 +101,11 @@ async function openPglite(dataDir: string): Promise<Store> {
 }
 
 function openPostgres(databaseUrl: string): Store {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, options: UTC_SESSION });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, options: UTC_SESSION }) });
+  // min: a couple of connections stay open through quiet spells. Without it the pools closed every
+  // connection idle for 10 s, so when the API serves from its caches the next query (say, the auth
+  // lookup that concurrent requests share) first waited for a new backend (~15 ms here).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, min: 2, options: UTC_SESSION });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, min: 2, options: UTC_SESSION }) });
   const copy = async (client: pg.PoolClient, target: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CopyOptions) => {
     const stream = client.query(copyFromStdin(`COPY ${target} FROM STDIN WITH (FORMAT ${copyFormat(options)})`));
     await pipeline(Readable.from(source, { objectMode: false }), stream);
