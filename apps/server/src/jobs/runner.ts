@@ -156,6 +156,8 @@ class Execution implements JobContext {
   private cancelSeen = false;
   private leaseLost = false;
   private committed = false;
+  /** The result marked SUCCEEDED inside the handler's own transaction; final once the handler returns. */
+  private committedWithin: Record<string, unknown> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -179,6 +181,12 @@ class Execution implements JobContext {
     this.heartbeat.unref();
     try {
       await this.handler.run(this);
+      // The handler's transaction, which marked the job, has committed: progress writes waiting on it
+      // go out, then the final event.
+      if (!this.committed && this.committedWithin) {
+        await this.writing?.catch(() => undefined);
+        this.finishCommit(this.committedWithin);
+      }
       if (!this.committed) throw new Error(`handler for ${this.job.kind} returned without committing its result`);
       return "SUCCEEDED";
     } catch (error) {
@@ -258,12 +266,15 @@ class Execution implements JobContext {
       params,
     );
     const row = r.rows[0];
-    if (!row) {
+    // No row and committedWithin: the handler's own transaction has marked the job SUCCEEDED (on PGlite
+    // this write waited for that transaction): ours, not lost; its progress still goes out before the end.
+    if (!row && !this.committedWithin) {
       this.leaseLost = true;
       this.controller.abort(new LeaseLostError("lease lost"));
       return;
     }
-    if (row.cancelRequested && !this.cancelSeen) {
+    if (!row && this.committed) return;
+    if (row?.cancelRequested && !this.cancelSeen) {
       this.cancelSeen = true;
       this.controller.abort(new JobCancelledError("cancelled"));
     }
@@ -288,31 +299,46 @@ class Execution implements JobContext {
     this.publishChain = this.publishChain.then(() => this.runner.publish(this.job, fields));
   }
 
-  async commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>): Promise<T> {
+  async commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>, within?: SqlClient): Promise<T> {
+    if (within) {
+      // Not waiting for progress writes: on PGlite they queue behind the transaction we are inside.
+      this.throwIfStopped();
+      const value = await this.markSucceeded(within, fn);
+      this.committedWithin = value;
+      return value;
+    }
     await this.writing?.catch(() => undefined);
     this.throwIfStopped();
-    const result = await this.store.transaction(async (sql) => {
-      const r = await sql.query<{ status: RunStatus; attempts: number; cancelRequested: boolean }>(
-        `SELECT status, attempts, "cancelRequested" FROM "Job" WHERE id = $1 FOR UPDATE`,
-        [this.job.id],
-      );
-      const row = r.rows[0];
-      if (!row || row.attempts !== this.job.attempt || row.status !== "RUNNING") {
-        this.leaseLost = true;
-        throw new LeaseLostError(`job ${this.job.id}: not ours to commit (attempt ${this.job.attempt})`);
-      }
-      if (row.cancelRequested) {
-        this.cancelSeen = true;
-        throw new JobCancelledError(`job ${this.job.id} was cancelled`);
-      }
-      const value = await fn(sql);
-      await sql.query(
-        `UPDATE "Job" SET status = 'SUCCEEDED', phase = 'done', done = greatest(done, total), result = $2::jsonb,
-           "finishedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}, error = NULL WHERE id = $1`,
-        [this.job.id, JSON.stringify(value)],
-      );
-      return value;
-    });
+    const result = await this.store.transaction((sql) => this.markSucceeded(sql, fn));
+    this.finishCommit(result);
+    return result;
+  }
+
+  /** In `sql`'s transaction: checks the job is still ours and not cancelled (row lock), runs fn, marks it SUCCEEDED. */
+  private async markSucceeded<T extends Record<string, unknown>>(sql: SqlClient, fn: (sql: SqlClient) => Promise<T>): Promise<T> {
+    const r = await sql.query<{ status: RunStatus; attempts: number; cancelRequested: boolean }>(
+      `SELECT status, attempts, "cancelRequested" FROM "Job" WHERE id = $1 FOR UPDATE`,
+      [this.job.id],
+    );
+    const row = r.rows[0];
+    if (!row || row.attempts !== this.job.attempt || row.status !== "RUNNING") {
+      this.leaseLost = true;
+      throw new LeaseLostError(`job ${this.job.id}: not ours to commit (attempt ${this.job.attempt})`);
+    }
+    if (row.cancelRequested) {
+      this.cancelSeen = true;
+      throw new JobCancelledError(`job ${this.job.id} was cancelled`);
+    }
+    const value = await fn(sql);
+    await sql.query(
+      `UPDATE "Job" SET status = 'SUCCEEDED', phase = 'done', done = greatest(done, total), result = $2::jsonb,
+         "finishedAt" = ${NOW_UTC}, "heartbeatAt" = ${NOW_UTC}, error = NULL WHERE id = $1`,
+      [this.job.id, JSON.stringify(value)],
+    );
+    return value;
+  }
+
+  private finishCommit(result: Record<string, unknown>): void {
     this.committed = true;
     this.queuePublish({
       status: "SUCCEEDED",
@@ -325,7 +351,6 @@ class Execution implements JobContext {
       result,
       final: true,
     });
-    return result;
   }
 
   private async end(status: "FAILED" | "CANCELLED", error: string | null): Promise<RunOutcome> {

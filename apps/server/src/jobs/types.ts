@@ -55,8 +55,10 @@ export interface JobContext {
   /**
    * Runs `fn` in ONE transaction together with marking the job SUCCEEDED, after re-checking that the
    * job is still ours and not cancelled (row lock). Either everything is written or nothing is.
+   * A handler whose writes run in a transaction it opened itself (an import) passes that transaction as
+   * `within`: the job is marked there, so a cancel cannot land between its data and its status.
    */
-  commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
+  commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>, within?: SqlClient): Promise<T>;
   /** Aborted when the job is cancelled or its lease is lost; long awaits can listen to it. */
   readonly signal: AbortSignal;
 }

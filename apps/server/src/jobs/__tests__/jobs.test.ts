@@ -43,10 +43,29 @@ const countingHandler: JobHandler = {
   },
 };
 
+/**
+ * An IMPORT-kind stand-in that writes in a transaction of its own, as the import does, and commits the
+ * job inside it. payload.cancelBefore: a cancel reaches the row before the job is marked (same
+ * transaction, so the row lock order is the same as a concurrent cancel's); payload.cancelAfter: a
+ * cancel arrives once the handler's transaction has committed. The outcome of that late cancel is kept.
+ */
+const lateCancels = new Map<number, string>();
+const ownTransactionHandler: JobHandler = {
+  kind: "IMPORT",
+  async run(ctx: JobContext) {
+    await ctx.store.transaction(async (sql) => {
+      await sql.query(`UPDATE "Job" SET payload = payload || '{"written": true}'::jsonb WHERE id = $1`, [ctx.job.id]);
+      if (ctx.job.payload.cancelBefore) await requestCancel(sql, ctx.job.id);
+      await ctx.commit(async () => ({ written: true }), sql);
+    });
+    if (ctx.job.payload.cancelAfter) lateCancels.set(ctx.job.id, await ctx.store.transaction((sql) => requestCancel(sql, ctx.job.id)));
+  },
+};
+
 beforeAll(async () => {
   store = await openStore(await testStoreOptions());
   bus = await createEventBus(store);
-  jobs = await createJobSystem(store, bus, { handlers: [selectHandler, countingHandler], progressIntervalMs: 0 });
+  jobs = await createJobSystem(store, bus, { handlers: [selectHandler, countingHandler, ownTransactionHandler], progressIntervalMs: 0 });
   seeded = await seedDataset(store, { n: 120 });
 });
 afterAll(async () => {
@@ -145,6 +164,28 @@ describe(`jobs (${process.env.DATABASE_URL ? "pg-boss" : "in-process"})`, () => 
     expect(job.status).toBe("CANCELLED");
     expect((job.payload as { committed?: boolean }).committed).toBeUndefined();
     expect(job.done).toBeLessThan(10);
+  });
+
+  it("commit(fn, within): the job is marked in the handler's own transaction, so a cancel rolls it all back or comes too late", async () => {
+    const job = async (payload: Record<string, unknown>) => {
+      const row = await store.prisma.job.create({ data: { consortiumId: seeded.consortiumId, kind: "IMPORT", payload: payload as object } });
+      const sub = bus.subscribe<JobEvent>(topics.job(row.id), { afterSeq: 0 });
+      await jobs.queue.enqueue(row.id);
+      const done = await waitForJob(row.id);
+      const events = await collectUntilFinal(sub);
+      sub.close();
+      return { done, final: events.at(-1) };
+    };
+    const late = await job({ cancelAfter: true });
+    expect(lateCancels.get(late.done.id)).toBe("SUCCEEDED");
+    expect(late.done).toMatchObject({ status: "SUCCEEDED", cancelRequested: false, result: { written: true } });
+    expect((late.done.payload as { written?: boolean }).written).toBe(true);
+    expect(late.final).toMatchObject({ status: "SUCCEEDED", final: true, result: { written: true } });
+
+    const early = await job({ cancelBefore: true });
+    expect(early.done.status).toBe("CANCELLED");
+    expect((early.done.payload as { written?: boolean }).written).toBeUndefined();
+    expect(early.final).toMatchObject({ status: "CANCELLED", final: true });
   });
 
   it("a failure inside commit() rolls back everything the handler wrote", async () => {

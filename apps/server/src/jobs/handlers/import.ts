@@ -1,9 +1,9 @@
 // IMPORT: a dataset import started with datasetImportStart. The payload is the PreparedImport the
 // mutation checked (caller, project, uploads). importDataset writes everything in one transaction and
 // is idempotent by content hash, so a worker killed halfway leaves nothing behind and its successor
-// simply imports again; one killed after the import committed but before the job did finds the same
-// version (created: false) and reports it. A bad file fails the job at once with the file's row and
-// column, as the synchronous mutation would answer.
+// simply imports again. The job is marked SUCCEEDED inside that same transaction, so a cancel either
+// rolls the import back (seen between COPY batches, or by the mark itself) or arrives after both. A bad
+// file fails the job at once with the file's row and column, as the synchronous mutation would answer.
 import { ImportError, type ImportPhase } from "@stratum/db";
 import { auditSql } from "../../audit/audit.js";
 import { toGlobalId } from "../../graphql/ids.js";
@@ -46,19 +46,34 @@ export const importHandler: JobHandler = {
 
   async run(ctx: JobContext) {
     const prepared = preparedImport(ctx.job.payload);
-    const result = await runPreparedImport(
+    await runPreparedImport(
       ctx.store,
       prepared,
       {
-        // The audit event of the import itself, attributed to whoever started the job.
-        inTransaction: (sql, r) =>
-          auditSql(
+        // In the import's own transaction: its audit event, attributed to whoever started the job, and
+        // the job's SUCCEEDED mark, so a cancel either rolls the import back or comes too late.
+        inTransaction: async (sql, r) => {
+          await auditSql(
             sql,
             { viewer: { userId: prepared.authorId } },
             "datasetImport",
             { type: "Dataset", id: r.datasetId, consortiumId: prepared.consortiumId },
             importAuditDetails(prepared, r, { job: toGlobalId("Job", ctx.job.id) }),
-          ),
+          );
+          await ctx.commit(
+            async () => ({
+              dataset: toGlobalId("Dataset", r.datasetId),
+              datasetName: prepared.input.dataset,
+              version: toGlobalId("DatasetVersion", r.version.id),
+              number: r.version.number,
+              sampleCount: r.version.sampleCount,
+              created: r.created,
+              diff: r.diff,
+              summary: r.summary,
+            }),
+            sql,
+          );
+        },
       },
       (phase, done, total) => {
         // Called between COPY batches: throwing here rolls the whole import back.
@@ -70,15 +85,5 @@ export const importHandler: JobHandler = {
       const e = describeImportError(error, prepared.uploads);
       throw new JobInputError(e.code, e.field?.join(".") ?? null, e.message);
     });
-    await ctx.commit(async () => ({
-      dataset: toGlobalId("Dataset", result.datasetId),
-      datasetName: prepared.input.dataset,
-      version: toGlobalId("DatasetVersion", result.version.id),
-      number: result.version.number,
-      sampleCount: result.version.sampleCount,
-      created: result.created,
-      diff: result.diff,
-      summary: result.summary,
-    }));
   },
 };
