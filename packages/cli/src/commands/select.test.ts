@@ -20,8 +20,8 @@ for (let i = 0; i < n; i++) {
   const label = i % 2 ? "pneumonia" : "normal";
   const site = i % 4 < 2 ? "A" : i % 8 < 4 ? "B" : "A";
   for (let t = 0; t < dim; t++) data[i * dim + t] = rng.normal() * 0.5;
-  data[i * dim] += site === "A" ? -6 : 6;
-  data[i * dim + 1] += label === "normal" ? -3 : 3;
+  data[i * dim] = data[i * dim]! + (site === "A" ? -6 : 6);
+  data[i * dim + 1] = data[i * dim + 1]! + (label === "normal" ? -3 : 3);
   lines.push(`s${String(i).padStart(3, "0")},${label},${site}`);
 }
 const E = path.join(dir, "emb.npy");
