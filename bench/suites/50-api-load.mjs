@@ -2,8 +2,9 @@
 // in a child process (so the machine's two cores are both used), on a machine shared with other work.
 //
 // 1. Run list: 50 concurrent HTTP clients (session cookie) query a version's runs (first 20, with
-//    status, strategy, hash, totalCount). Target p99 < 50 ms. References: the same query on a second
-//    server over the same database with its caches off (STRATUM_CACHES=0: every request queries), and
+//    status, strategy, hash, totalCount), three rounds, the median reported. Target p99 < 50 ms.
+//    References: the same query on a second server over the same database with its caches off
+//    (STRATUM_CACHES=0: every request queries), and
 //    `{ __typename }` through the same stack (HTTP + Apollo + auth), the fixed cost per request.
 // 2. Live progress: 500 graphql-ws subscribers (10 per job × 50 jobs) to jobProgress while every job
 //    publishes 10 progress events/s for 10 s through the EventBus (stored in StreamEvent, re-authorized
@@ -254,7 +255,21 @@ if (store.kind === "pglite") await sql.query(`ANALYZE`);
 const load = (query, variables) => ask({ type: "runlist", base, cookie, query, variables }, "runlist-done");
 const RUN_LIST = `query($id: ID!) { datasetVersion(id: $id) { runs(first: 20) { totalCount nodes { id status strategy manifestHash createdAt } pageInfo { hasNextPage endCursor } } } }`;
 await load(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) }); // warm-up
-const runList = await load(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) });
+// Saturated: ROUNDS rounds of 3000 requests; the round with the median p99 is reported, with every round's
+// p99 beside it (the machine's speed drifts by tens of per cent from minute to minute). The server's own
+// time per request (its 'request' event to the response's 'finish') shows how much of the latency is
+// work and how much is waiting for the one core.
+const ROUNDS = QUICK ? 1 : 3;
+const serverMs = [];
+const timeRequest = (_req, res) => {
+  const t = performance.now();
+  res.on("finish", () => serverMs.push(performance.now() - t));
+};
+app.httpServer.prependListener("request", timeRequest);
+const rounds = [];
+for (let i = 0; i < ROUNDS; i++) rounds.push(await load(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) }));
+app.httpServer.off("request", timeRequest);
+const runList = [...rounds].sort((a, b) => a.p99 - b.p99)[Math.floor(ROUNDS / 2)];
 const trivial = await load(`{ __typename }`, {});
 const loadUncached = (query, variables) => ask({ type: "runlist", base: uncachedBase, cookie, query, variables }, "runlist-done");
 await loadUncached(RUN_LIST, { id: toGlobalId("DatasetVersion", version.id) }); // warm-up
@@ -273,6 +288,7 @@ for (const rate of PACED_RATES) {
 const pacedUnder50 = paced.filter((r) => r.p99 < 50 && r.errors === 0).map((r) => r.rate);
 console.log(
   `run list: p50 ${runList.p50.toFixed(1)} ms, p99 ${runList.p99.toFixed(1)} ms, ${runList.rps.toFixed(0)} req/s, ${runList.errors} errors ` +
+    `(rounds' p99: ${rounds.map((r) => r.p99.toFixed(1)).join(" / ")} ms; in the server p50 ${pct(serverMs, 50).toFixed(2)} ms, p99 ${pct(serverMs, 99).toFixed(2)} ms) ` +
     `(caches off: p99 ${runListUncached.p99.toFixed(1)} ms, ${runListUncached.rps.toFixed(0)} req/s; { __typename }: p99 ${trivial.p99.toFixed(1)} ms)`,
 );
 
@@ -354,7 +370,12 @@ const results = {
   quick: QUICK,
   machine: "2 cores shared with other work; server + database in one process, clients in another",
   loadAverage1m: load1m,
-  runList: { clients: CLIENTS, requests: runList.requests, p50Ms: runList.p50, p99Ms: runList.p99, reqPerSec: runList.rps, errors: runList.errors, targetP99Ms: 50, pass: runList.p99 < 50 && runList.errors === 0 },
+  runList: {
+    clients: CLIENTS, requests: runList.requests, p50Ms: runList.p50, p99Ms: runList.p99, reqPerSec: runList.rps, errors: runList.errors, targetP99Ms: 50,
+    pass: runList.p99 < 50 && rounds.every((r) => r.errors === 0),
+    rounds: rounds.map((r) => ({ p50Ms: r.p50, p99Ms: r.p99, reqPerSec: r.rps, errors: r.errors })),
+    inServerP50Ms: pct(serverMs, 50), inServerP99Ms: pct(serverMs, 99),
+  },
   runListReference: { query: "{ __typename }", p50Ms: trivial.p50, p99Ms: trivial.p99, reqPerSec: trivial.rps },
   runListCachesOff: { p50Ms: runListUncached.p50, p99Ms: runListUncached.p99, reqPerSec: runListUncached.rps, errors: runListUncached.errors },
   runListPaced: { clients: CLIENTS, steps: paced, maxRateWithP99Under50Ms: pacedUnder50.length ? Math.max(...pacedUnder50) : null },
@@ -381,7 +402,7 @@ const section = (r) => `## ${r.storage}${r.quick ? " (quick)" : ""} — ${r.at}
 
 | measure | result | target | reference | ratio |
 |---|---|---|---|---|
-| run list, ${r.runList.clients} concurrent clients, no think time (saturated) | p99 ${r.runList.p99Ms.toFixed(1)} ms, p50 ${r.runList.p50Ms.toFixed(1)} ms, ${r.runList.reqPerSec.toFixed(0)} req/s, ${r.runList.errors} errors | p99 < 50 ms | \`{ __typename }\` p99 ${r.runListReference.p99Ms.toFixed(1)} ms, ${r.runListReference.reqPerSec.toFixed(0)} req/s | ${(r.runList.p99Ms / r.runListReference.p99Ms).toFixed(2)}× |
+| run list, ${r.runList.clients} concurrent clients, no think time (saturated)${r.runList.rounds ? `, median of ${r.runList.rounds.length} rounds` : ""} | p99 ${r.runList.p99Ms.toFixed(1)} ms, p50 ${r.runList.p50Ms.toFixed(1)} ms, ${r.runList.reqPerSec.toFixed(0)} req/s, ${r.runList.errors} errors${r.runList.rounds ? ` (rounds' p99: ${r.runList.rounds.map((x) => `${x.p99Ms.toFixed(1)} ms at ${x.reqPerSec.toFixed(0)} req/s`).join("; ")}; time in the server per request p50 ${r.runList.inServerP50Ms.toFixed(2)} ms, p99 ${r.runList.inServerP99Ms.toFixed(2)} ms)` : ""} | p99 < 50 ms | \`{ __typename }\` p99 ${r.runListReference.p99Ms.toFixed(1)} ms, ${r.runListReference.reqPerSec.toFixed(0)} req/s | ${(r.runList.p99Ms / r.runListReference.p99Ms).toFixed(2)}× |
 ${r.runListCachesOff ? `| same, caches off (STRATUM_CACHES=0, every request queries) | p99 ${r.runListCachesOff.p99Ms.toFixed(1)} ms, p50 ${r.runListCachesOff.p50Ms.toFixed(1)} ms, ${r.runListCachesOff.reqPerSec.toFixed(0)} req/s, ${r.runListCachesOff.errors} errors | | cached ÷ off throughput | ${(r.runList.reqPerSec / r.runListCachesOff.reqPerSec).toFixed(2)}× |\n` : ""}${(r.runListPaced?.steps ?? []).map((p) => `| run list, ${r.runListPaced.clients} clients offering ${p.rate} req/s in all (open loop) | p99 ${p.p99.toFixed(1)} ms, p50 ${p.p50.toFixed(1)} ms, ${p.errors} errors | p99 < 50 ms | | ${p.p99 < 50 ? "✓" : "✗"} |\n`).join("")}| jobProgress, ${r.progress.subscribers} graphql-ws subscribers, ${r.progress.jobs} jobs | ${r.progress.completeInOrder}/${r.progress.subscribers} got all ${r.progress.eventsPerJob} events in order, ${r.progress.lost} lost;${r.progress.receivedEventsPerSecondMedian == null ? "" : ` each received ${r.progress.receivedEventsPerSecondMedian.toFixed(2)} events/s (median; slowest ${r.progress.receivedEventsPerSecondMin.toFixed(2)});`} published ${r.progress.publishedEventsPerSecondPerJob.toFixed(1)} events/s per job${r.progress.storedAfterDueP99Ms == null ? "" : ` (stored p99 ${r.progress.storedAfterDueP99Ms.toFixed(0)} ms after due)`}; delivery p50 ${r.progress.deliveryP50Ms} ms, p99 ${r.progress.deliveryP99Ms} ms | zero loss at 10 events/s | direct bus subscribers got everything: ${r.progressReference.allReceived} | — |
 | manifest export, ${r.export.rows.toLocaleString("en")} rows (JSONL over HTTP) | ${Math.round(r.export.rowsPerSec).toLocaleString("en")} rows/s | ≥ 50,000 rows/s | raw SQL read ${Math.round(r.exportReference.rawSqlRowsPerSec).toLocaleString("en")} rows/s | ${r.exportReference.ratio.toFixed(2)}× |
 
