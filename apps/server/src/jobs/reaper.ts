@@ -35,7 +35,9 @@ export interface ReapResult {
 /**
  * Finds RUNNING jobs with a stale heartbeat (all of them when `all` — the single in-process worker at
  * start-up knows any RUNNING job is an orphan). Safe to run in many processes at once: each stale row
- * is locked and handled by exactly one of them.
+ * is locked and handled by exactly one of them. Never the jobs `runner` itself is running: their
+ * heartbeat is late because this process was busy (a long synchronous step holds its timers back,
+ * the reaper's as well), not because it died; other processes still reap them if it does die.
  */
 export async function reapStaleJobs(
   store: Store,
@@ -50,9 +52,10 @@ export async function reapStaleJobs(
   await store.transaction(async (sql: SqlClient) => {
     const r = await sql.query<StaleRow>(
       `SELECT id, "consortiumId", kind, attempts, payload, "createdById", "cancelRequested" FROM "Job"
-       WHERE status = 'RUNNING' ${options.all ? "" : `AND "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $1)`}
+       WHERE status = 'RUNNING' AND NOT (id = ANY($1::int[]))
+         ${options.all ? "" : `AND "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $2)`}
        ORDER BY id FOR UPDATE SKIP LOCKED`,
-      options.all ? [] : [staleMs / 1000],
+      options.all ? [[...runner.running]] : [[...runner.running], staleMs / 1000],
     );
     for (const row of r.rows) {
       const job: JobRecord = {

@@ -58,13 +58,21 @@ export class JobRunner {
     return [...this.handlers.keys()];
   }
 
+  /** Jobs this process is running now (the reaper leaves them alone: see reapStaleJobs). */
+  readonly running = new Set<number>();
+
   /** Claims and runs the job; never throws for the job's own failures (they end in the row). */
   async run(jobId: number): Promise<RunOutcome> {
     const claimed = await this.claim(jobId);
     if (claimed === "SKIPPED" || claimed === "CANCELLED") return claimed;
     const { job, handler } = claimed;
     const execution = new Execution(this, job, handler, this.progressIntervalMs, this.heartbeatMs);
-    return execution.run();
+    this.running.add(jobId);
+    try {
+      return await execution.run();
+    } finally {
+      this.running.delete(jobId);
+    }
   }
 
   private async claim(jobId: number): Promise<"SKIPPED" | "CANCELLED" | { job: JobRecord; handler: JobHandler }> {

@@ -218,6 +218,28 @@ describe(`jobs (${process.env.DATABASE_URL ? "pg-boss" : "in-process"})`, () => 
     expect(job.result).toEqual({ counted: 10, resumedFrom: 6 });
   });
 
+  it("reapStaleJobs() leaves alone a job its own process is running, however late its heartbeat", async () => {
+    const reached = new Promise<void>((resolve) => (gate.reached = resolve));
+    const jobId = await countJob({ steps: 4, pauseAt: 2 });
+    await jobs.queue.enqueue(jobId);
+    await reached;
+    // As if this process had been too busy to beat: the heartbeat is old, but the job is running here.
+    await store.sql.query(`UPDATE "Job" SET "heartbeatAt" = (now() AT TIME ZONE 'utc') - interval '10 minutes' WHERE id = $1`, [jobId]);
+    expect(jobs.runner.running.has(jobId)).toBe(true);
+    const reaped = await reapStaleJobs(store, jobs.runner, new Map([["PROBE", countingHandler]]), { staleMs: 60_000, maxAttempts: 3 });
+    expect(reaped.requeued).not.toContain(jobId);
+    // Another process (its own runner, running nothing) does reap it.
+    const other = new JobRunner(store, bus, [countingHandler]);
+    const byOther = await reapStaleJobs(store, other, new Map([["PROBE", countingHandler]]), { staleMs: 60_000, maxAttempts: 3 });
+    expect(byOther.requeued).toContain(jobId);
+    gate.release?.(); // attempt 1 goes on, finds its lease gone at its next write and stops
+    await jobs.queue.idle();
+    expect(jobs.runner.running.has(jobId)).toBe(false);
+    const job = await store.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    expect(job).toMatchObject({ status: "QUEUED", attempts: 1, done: 2 }); // nothing written after the reap
+    expect(await store.transaction((sql) => requestCancel(sql, jobId))).toBe("CANCELLED");
+  });
+
   it("reapStaleJobs() fails a job cleanly once its attempts are used up, with its run", async () => {
     const { runId, jobId } = await createSelectRun(store, seeded, { strategy: "random", perClass: 3 });
     await store.sql.query(
