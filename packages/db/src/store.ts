@@ -101,13 +101,15 @@ async function openPglite(dataDir: string): Promise<Store> {
 }
 
 function openPostgres(databaseUrl: string): Store {
-  // min: a couple of connections stay open through quiet spells, so when the API serves from its caches
-  // the next query (say, the auth lookup concurrent requests share) does not wait for a new backend
-  // (~15 ms here). idleTimeoutMillis: pg's 10 s closed every connection of a burst together 10 s after
-  // it, and the exiting backends held the database up for 50-80 ms (every cached read waits on a round
-  // trip: the p99 of a 5 s load step went from ~8 to ~80 ms). A minute keeps that churn rare.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, min: 2, idleTimeoutMillis: 60_000, options: UTC_SESSION });
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, min: 2, idleTimeoutMillis: 60_000, options: UTC_SESSION }) });
+  // One configuration for the raw-SQL pool and Prisma's. min: a couple of connections stay open through
+  // quiet spells, so when the API serves from its caches the next query (say, the auth lookup
+  // concurrent requests share) does not wait for a new backend (~15 ms here). idleTimeoutMillis: pg's
+  // 10 s closed every connection of a burst together 10 s after it, and the exiting backends held the
+  // database up for 50-80 ms (every cached read waits on a round trip: the p99 of a 5 s load step went
+  // from ~8 to ~80 ms). A minute keeps that churn rare.
+  const poolConfig = { connectionString: databaseUrl, max: 10, min: 2, idleTimeoutMillis: 60_000, options: UTC_SESSION };
+  const pool = new pg.Pool(poolConfig);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig) });
   const copy = async (client: pg.PoolClient, target: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CopyOptions) => {
     const stream = client.query(copyFromStdin(`COPY ${target} FROM STDIN WITH (FORMAT ${copyFormat(options)})`));
     await pipeline(Readable.from(source, { objectMode: false }), stream);

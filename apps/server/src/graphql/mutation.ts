@@ -28,11 +28,13 @@ export abstract class Payload {
 /** `@InputArg(() => XInput)`: the `input` argument; validated by mutate() so failures land in the payload. */
 export function InputArg(type: ReturnTypeFunc, options: { nullable?: boolean; description?: string } = {}) {
   return Arg("input", type, {
-    validate: false,
+    validateFn: skipArgValidation, // not the schema's validateArgs: mutate() validates, into payload errors
     nullable: options.nullable ?? false,
     description: options.description ?? "The mutation's input.",
   });
 }
+
+const skipArgValidation = (): void => undefined;
 
 function flatten(errors: ValidationError[], path: string[] = []): AppError[] {
   const out: AppError[] = [];

@@ -2,9 +2,9 @@
 // object with its class-validator decorators, as TypeGraphQL's built-in validation does, but skips
 // classes that declare no constraint: the built-in one ran the validator on every args object of every
 // request (ConnectionArgs on every list field), a few per cent of a cached list query's CPU.
-// Mutation inputs are not checked here: mutate() validates them and reports failures in the payload.
+// Mutation inputs (InputArg) opt out: mutate() validates them and reports failures in the payload.
 import { getMetadataStorage, validate, type ValidatorOptions } from "class-validator";
-import { ArgumentValidationError, type ResolverData } from "type-graphql";
+import { ArgumentValidationError } from "type-graphql";
 
 const OPTIONS: ValidatorOptions = { forbidUnknownValues: false, skipMissingProperties: true, validationError: { target: false } };
 
@@ -21,8 +21,8 @@ function hasConstraints(type: object): boolean {
   return known;
 }
 
-export async function validateArgs(value: unknown, _type: unknown, { info }: ResolverData<object>): Promise<void> {
-  if (value === null || typeof value !== "object" || info.parentType === info.schema.getMutationType()) return;
+export async function validateArgs(value: unknown): Promise<void> {
+  if (value === null || typeof value !== "object") return;
   for (const item of Array.isArray(value) ? value : [value]) {
     if (item === null || typeof item !== "object" || !hasConstraints(item.constructor)) continue;
     const errors = await validate(item as object, OPTIONS);

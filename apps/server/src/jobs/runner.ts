@@ -274,15 +274,17 @@ class Execution implements JobContext {
       params,
     );
     const row = r.rows[0];
-    // No row and committedWithin: the handler's own transaction has marked the job SUCCEEDED (on PGlite
-    // this write waited for that transaction): ours, not lost; its progress still goes out before the end.
-    if (!row && !this.committedWithin) {
-      this.leaseLost = true;
-      this.controller.abort(new LeaseLostError("lease lost"));
-      return;
-    }
-    if (!row && this.committed) return;
-    if (row?.cancelRequested && !this.cancelSeen) {
+    if (!row) {
+      // With committedWithin the handler's own transaction marked the job SUCCEEDED (on PGlite this write
+      // waited for it): ours, not lost, and its progress still goes out, unless the final event has.
+      if (this.committedWithin) {
+        if (this.committed) return;
+      } else {
+        this.leaseLost = true;
+        this.controller.abort(new LeaseLostError("lease lost"));
+        return;
+      }
+    } else if (row.cancelRequested && !this.cancelSeen) {
       this.cancelSeen = true;
       this.controller.abort(new JobCancelledError("cancelled"));
     }
