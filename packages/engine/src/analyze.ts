@@ -4,6 +4,7 @@
 // embedding predicts it (leave-one-out k-NN accuracy vs the majority rate).
 import { chooseEps } from "./cluster/eps.js";
 import { checkPoints, dbscan } from "./cluster/dbscan.js";
+import { mergeFragments, type MergeLink } from "./cluster/merge.js";
 import { knnGraph, type KnnGraph } from "./neighbors/knn.js";
 import { pca } from "./reduce/pca.js";
 import { tsne } from "./reduce/tsne.js";
@@ -41,6 +42,13 @@ export interface AnalyzeParams {
   nNeighbors?: number;
   /** Neighbours voting in the predictability score (default 10). */
   predictabilityK?: number;
+  /**
+   * Merge DBSCAN fragments that are strongly linked in the kNN graph of the PCA space into one
+   * group, keeping each fragment as a mode (default true). false = the paper's layout + DBSCAN groups.
+   */
+  merge?: boolean;
+  /** Modularity resolution of the merge: merge while observed/expected kNN edges exceed it (default 0.05). */
+  mergeResolution?: number;
 }
 
 export interface ResolvedAnalyzeParams {
@@ -53,14 +61,29 @@ export interface ResolvedAnalyzeParams {
   perplexity: number;
   nNeighbors: number;
   predictabilityK: number;
+  merge: boolean;
+  mergeResolution: number;
 }
 
 export interface ClassFindings {
   label: string;
   /** Pool row indices of this class, ascending. */
   rows: Int32Array;
-  /** Per entry of rows: group 0..k-1 (largest first), or -1 for noise. */
+  /** Per entry of rows: group 0..k-1 (largest first), or -1 for noise. With merge, a group is one or more modes. */
   groups: Int32Array;
+  /**
+   * Per entry of rows: mode 0..f-1 (a DBSCAN fragment of the layout), -1 for noise. Modes are
+   * numbered group by group (group 0's modes first), largest first within a group. Without merge,
+   * each group is exactly one mode and modes equals groups.
+   */
+  modes: Int32Array;
+  modeSizes: number[];
+  /** Per group: its mode ids. */
+  groupModes: number[][];
+  /** Per group: the merges that built it (mode pairs and their kNN connectivity ratio). */
+  groupMerges: MergeLink[][];
+  /** Per group: connectivity ratio of its weakest merge (1 = chance; higher = surer), null for one mode. */
+  mergeConfidence: (number | null)[];
   /** Per entry of rows: x, y of the 2-D layout. */
   layout: Float32Array;
   groupSizes: number[];
@@ -143,7 +166,15 @@ export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyz
   if (!Number.isInteger(predictabilityK) || predictabilityK < 1) {
     throw new EngineInputError("BAD_K", "predictabilityK", `analyze: expected predictabilityK to be an integer ≥ 1, got ${predictabilityK}`);
   }
-  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK };
+  const merge = params.merge ?? true;
+  if (typeof merge !== "boolean") throw new EngineInputError("BAD_MERGE", "merge", `analyze: expected merge to be true or false, got ${String(merge)}`);
+  // 0.05: set on the demo pipeline (demo-cnn, 3 sites, seeds 0–2: 3 groups per class, one per site);
+  // fragments of one site share few kNN edges (0.1–0.5× chance) but distinct sites share ~none
+  const mergeResolution = params.mergeResolution ?? 0.05;
+  if (typeof mergeResolution !== "number" || !(mergeResolution > 0) || !Number.isFinite(mergeResolution)) {
+    throw new EngineInputError("BAD_RESOLUTION", "mergeResolution", `analyze: expected mergeResolution > 0, got ${String(mergeResolution)}`);
+  }
+  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution };
 }
 
 function checkInput(input: AnalyzeInput): void {
@@ -234,10 +265,26 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     progress?.("DBSCAN", 0, 1);
     const db = dbscan(clusterSpace, eps, minPts);
     progress?.("DBSCAN", 1, 1);
-    const { groups, sizes } = renumberBySize(db.labels, db.clusters);
+    let groups: Int32Array;
+    let sizes: number[];
+    let modeInfo: Pick<ClassFindings, "modes" | "modeSizes" | "groupModes" | "groupMerges" | "mergeConfidence">;
+    if (resolved.merge && db.clusters > 1 && m >= 3) {
+      // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
+      if (!graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
+      progress?.("merge", 0, 1);
+      // t-SNE's graph has 3·perplexity neighbours, wide enough to span conditions: merge on the nearest nNeighbors
+      const merged = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, { resolution: resolved.mergeResolution });
+      progress?.("merge", 1, 1);
+      groups = merged.groups;
+      sizes = merged.groupSizes;
+      modeInfo = { modes: merged.modes, modeSizes: merged.modeSizes, groupModes: merged.groupModes, groupMerges: merged.groupMerges, mergeConfidence: merged.mergeConfidence };
+    } else {
+      ({ groups, sizes } = renumberBySize(db.labels, db.clusters));
+      modeInfo = { modes: groups, modeSizes: sizes, groupModes: sizes.map((_, g) => [g]), groupMerges: sizes.map(() => []), mergeConfidence: sizes.map(() => null) };
+    }
 
     classes.push({
-      label, rows, groups, layout: Float32Array.from(layout), groupSizes: sizes, noiseCount: db.noise,
+      label, rows, groups, ...modeInfo, layout: Float32Array.from(layout), groupSizes: sizes, noiseCount: db.noise,
       eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce,
     });
 
@@ -271,6 +318,18 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     }
   }
   return { params: resolved, classes, associations };
+}
+
+/** The graph's k nearest per row (rows are sorted nearest first), or the graph itself when k ≥ its k. */
+function truncateGraph(graph: KnnGraph, k: number): KnnGraph {
+  if (k >= graph.k) return graph;
+  const indices = new Int32Array(graph.n * k);
+  const distances = new Float64Array(graph.n * k);
+  for (let i = 0; i < graph.n; i++) {
+    indices.set(graph.indices.subarray(i * graph.k, i * graph.k + k), i * k);
+    distances.set(graph.distances.subarray(i * graph.k, i * graph.k + k), i * k);
+  }
+  return { n: graph.n, k, indices, distances, method: graph.method };
 }
 
 /** A 2-D view of `space`: its first two principal components (or the data itself when dim ≤ 2). */

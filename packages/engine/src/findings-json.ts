@@ -3,7 +3,8 @@
 //
 // {"format":"stratum.findings/1", "params":{...},
 //  "classes":[{"label", "n", "reduce", "pcaComponents", "explainedVariance"?, "eps", "minPts", "epsAuto",
-//              "groups":[{"id", "size", "members":[ids]}], "noise":[ids],
+//              "groups":[{"id", "size", "members":[ids], "modes"?:[{"size", "members":[ids]}],
+//                         "mergeConfidence"?: number|null}], "noise":[ids],
 //              "layout":{"ids":[...], "xy":[x0, y0, x1, y1, ...]}}],
 //  "associations":[{"label", "column", "cramersV", "ami", "pValue", "chiSquare", "df", "n",
 //                   "predictability"?: {"accuracy", "chance", "k"}, "perGroup":[...]}]}
@@ -17,6 +18,9 @@ export interface FindingsJsonGroup {
   id: number;
   size: number;
   members: string[];
+  /** The group's modes (merged layout fragments); absent in files from before the merge. */
+  modes?: { size: number; members: string[] }[];
+  mergeConfidence?: number | null;
 }
 
 export interface FindingsJsonClass {
@@ -57,6 +61,7 @@ export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): 
     params: findings.params,
     classes: findings.classes.map((c) => {
       const members: string[][] = c.groupSizes.map(() => []);
+      const modeMembers: string[][] = c.modeSizes.map(() => []);
       const noise: string[] = [];
       const layoutIds: string[] = [];
       for (let r = 0; r < c.rows.length; r++) {
@@ -65,6 +70,8 @@ export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): 
         const g = c.groups[r]!;
         if (g >= 0) members[g]!.push(id);
         else noise.push(id);
+        const md = c.modes[r]!;
+        if (md >= 0) modeMembers[md]!.push(id);
       }
       return {
         label: c.label,
@@ -75,7 +82,11 @@ export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): 
         eps: c.eps,
         minPts: c.minPts,
         epsAuto: c.epsAuto,
-        groups: members.map((m, id) => ({ id, size: m.length, members: m })),
+        groups: members.map((m, id) => ({
+          id, size: m.length, members: m,
+          modes: (c.groupModes[id] ?? []).map((md) => ({ size: modeMembers[md]!.length, members: modeMembers[md]! })),
+          mergeConfidence: c.mergeConfidence[id] ?? null,
+        })),
         noise,
         layout: { ids: layoutIds, xy: Array.from(c.layout, (v) => round(v, 4)) },
       };
@@ -113,6 +124,10 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     const noise = raw.noise ?? [];
     if (!Array.isArray(noise)) fail(`${at}.noise`, "an array of ids", noise);
     const entries: [number, number][] = [];
+    const modeOfRow = new Map<number, number>();
+    const groupModes: number[][] = [];
+    const modeSizes: number[] = [];
+    const mergeConfidence: (number | null)[] = [];
     const take = (id: unknown, field: string, group: number): void => {
       if (typeof id !== "string") fail(field, "a sample id (string)", id);
       const row = rowOf.get(id);
@@ -127,12 +142,35 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
       if (!Array.isArray(g.members)) fail(`${gat}.members`, "an array of ids", g.members);
       if (g.size !== undefined && g.size !== g.members.length) fail(`${gat}.size`, `${g.members.length} (the number of members)`, g.size);
       g.members.forEach((id: unknown, k: number) => take(id, `${gat}.members[${k}]`, gi));
+      // modes: optional; a group without them (or with modes that do not cover it) is one mode
+      const ids: number[] = [];
+      const modes = Array.isArray(g.modes) ? g.modes : [];
+      const inGroup = new Set(g.members as string[]);
+      let covered = 0;
+      const modeRows: number[][] = [];
+      for (const md of modes) {
+        const list = isObject(md) && Array.isArray(md.members) ? md.members : [];
+        const rowsOfMode: number[] = [];
+        for (const id of list) if (typeof id === "string" && inGroup.has(id)) rowsOfMode.push(rowOf.get(id)!);
+        covered += rowsOfMode.length;
+        modeRows.push(rowsOfMode);
+      }
+      if (modes.length === 0 || covered !== g.members.length) modeRows.splice(0, modeRows.length, (g.members as string[]).map((id) => rowOf.get(id)!));
+      for (const list of modeRows) {
+        if (list.length === 0) continue;
+        for (const r of list) modeOfRow.set(r, modeSizes.length);
+        ids.push(modeSizes.length);
+        modeSizes.push(list.length);
+      }
+      groupModes.push(ids);
+      mergeConfidence.push(typeof g.mergeConfidence === "number" ? g.mergeConfidence : null);
       return g.members.length;
     });
     noise.forEach((id: unknown, k: number) => take(id, `${at}.noise[${k}]`, -1));
     entries.sort((a, b) => a[0] - b[0]);
     const rows = Int32Array.from(entries, (e) => e[0]);
     const groups = Int32Array.from(entries, (e) => e[1]);
+    const modes = Int32Array.from(entries, (e) => modeOfRow.get(e[0]) ?? -1);
     const layout = new Float32Array(rows.length * 2);
     const lay = raw.layout;
     const xy: unknown = isObject(lay) ? lay.xy : undefined;
@@ -150,6 +188,7 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     const reduce = REDUCE_METHODS.includes(raw.reduce as ReduceMethod) ? (raw.reduce as ReduceMethod) : "umap";
     return {
       label: raw.label, rows, groups, layout, groupSizes: sizes,
+      modes, modeSizes, groupModes, groupMerges: groupModes.map(() => []), mergeConfidence,
       noiseCount: groups.filter((g) => g < 0).length,
       eps: raw.eps, minPts: raw.minPts as number, epsAuto: raw.epsAuto === true,
       ...(Array.isArray(raw.explainedVariance) ? { explainedVariance: raw.explainedVariance.map(Number) } : {}),
@@ -188,6 +227,9 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     perplexity: typeof p.perplexity === "number" ? p.perplexity : 30,
     nNeighbors: typeof p.nNeighbors === "number" ? p.nNeighbors : 15,
     predictabilityK: typeof p.predictabilityK === "number" ? p.predictabilityK : 10,
+    // a file without the key predates the merge: its groups are layout fragments
+    merge: typeof p.merge === "boolean" ? p.merge : false,
+    mergeResolution: typeof p.mergeResolution === "number" ? p.mergeResolution : 1,
   };
   return { params, classes, associations };
 }

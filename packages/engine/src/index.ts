@@ -24,6 +24,7 @@ export { KdTree } from "./neighbors/kdtree.js";
 export { Grid2D } from "./neighbors/grid2d.js";
 export { dbscan, type DbscanResult } from "./cluster/dbscan.js";
 export { chooseEps, kneeOf, type EpsChoice } from "./cluster/eps.js";
+export { mergeFragments, type MergeLink, type MergeResult, type MergeOptions } from "./cluster/merge.js";
 export { contingencyTable, chiSquareTest, type Contingency, type ChiSquareResult } from "./stats/contingency.js";
 export { cramersV } from "./stats/cramers-v.js";
 export { adjustedMutualInformation, mutualInformation, expectedMutualInformation } from "./stats/ami.js";
