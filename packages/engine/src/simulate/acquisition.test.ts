@@ -75,6 +75,15 @@ describe("simulateAcquisition", () => {
     expect(res2.images[0]).toBe(Math.max(0, Math.round(((64 / 255 - 0.5) * 2 + 0.5) * 255)));
   });
 
+  it("simulateAcquisition darkens the corners and not the centre with vignette", () => {
+    const img = new Uint8Array(25).fill(200);
+    const effects = { gamma: 1, contrast: 1, brightness: 0, noiseSd: 0, blurRadius: 0, marker: null, vignette: 0.5 };
+    const res = simulateAcquisition(img, [0], { height: 5, width: 5, split: "test", sites: 1, siteEffects: [effects] });
+    expect(res.images[12]).toBe(200); // centre: r = 0
+    expect(res.images[0]).toBe(Math.round(200 * (1 - 0.5))); // corner: r = the half-diagonal
+    expect(res.images[2]!).toBeGreaterThan(res.images[0]!);
+  });
+
   it("simulateAcquisition(images, labels) with a wrong byte count throws LENGTH_MISMATCH", () => {
     expect(() => simulateAcquisition(new Uint8Array(10), [0, 1], { height: h, width: w, split: "pool" })).toThrow(EngineInputError);
     try {

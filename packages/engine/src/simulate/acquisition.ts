@@ -4,7 +4,7 @@
 // prefers site c mod S with probability `labelSiteBias`), in a "test" split it is uniform and so
 // independent of the label — the setup the shortcut-learning literature uses to expose models that
 // learned the site instead of the disease. Each site then applies its own acquisition effects
-// (blur, gamma, contrast, brightness, additive Gaussian noise, a burned-in corner marker), scaled by
+// (blur, gamma, contrast, brightness, additive Gaussian noise, a burned-in corner marker, vignetting), scaled by
 // `strength` (0 = untouched, 1 = the defaults below, > 1 exaggerated).
 //
 // Pure and seeded: the same images, labels and options give byte-identical output.
@@ -27,6 +27,11 @@ export interface SiteEffects {
   blurRadius: number;
   /** Burned-in square marker (like a scanner's corner text), or null. */
   marker: { corner: Corner; size: number; value: number } | null;
+  /**
+   * Radial fall-off (lens / collimator vignetting): x·(1 − vignette·r²), r = distance from the centre
+   * over the half-diagonal. 0 or absent = none.
+   */
+  vignette?: number;
 }
 
 export interface SimulateAcquisitionOptions {
@@ -150,9 +155,18 @@ export function simulateAcquisition(
     const contrast = 1 + (e.contrast - 1) * strength;
     const brightness = (e.brightness * strength) / 255;
     const noise = (e.noiseSd * strength) / 255;
+    const vig = (e.vignette ?? 0) * strength;
+    const cy = (h - 1) / 2;
+    const cx = (w - 1) / 2;
+    const r2max = cy * cy + cx * cx || 1;
     for (let p = 0; p < px; p++) {
       let x = buf[p]!;
       x = Math.pow(x, gamma);
+      if (vig !== 0) {
+        const dy = Math.floor(p / w) - cy;
+        const dx = (p % w) - cx;
+        x *= 1 - (vig * (dy * dy + dx * dx)) / r2max;
+      }
       x = (x - 0.5) * contrast + 0.5 + brightness;
       if (noise > 0) x += noise * rng.normal();
       buf[p] = x;
