@@ -1,8 +1,11 @@
-// PneumoniaMNIST (28×28 grayscale chest X-rays, normal vs pneumonia) from /work/shared/data, read with
+// PneumoniaMNIST (28×28 grayscale chest X-rays, normal vs pneumonia) from the repository's data/demo, read with
 // @stratum/formats' npz reader. Pool = train split (2428), test = test + val splits (738).
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { readNpz } from "@stratum/formats";
 
-export const PNEUMONIA_NPZ = process.env.STRATUM_PNEUMONIA_NPZ ?? "/work/shared/data/pneumoniamnist.npz";
+export const PNEUMONIA_NPZ =
+  process.env.STRATUM_PNEUMONIA_NPZ ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../data/demo/pneumoniamnist.npz");
 export const CLASS_NAMES = ["normal", "pneumonia"];
 
 function concatImages(arrays) {

@@ -142,7 +142,7 @@ function child(args) {
 async function generate(dir, n) {
   const sharp = (await import("sharp")).default;
   const { readNpz } = await import("@stratum/formats");
-  const npz = await readNpz(path.resolve(here, "../../../shared/data/pneumoniamnist.npz"));
+  const npz = await readNpz(path.resolve(here, "../../data/demo/pneumoniamnist.npz"));
   const imgs = npz.get("train_images").data;
   const count = imgs.length / 784;
   const paths = files(dir, n);

