@@ -578,6 +578,29 @@ describe("samples", () => {
     expect((await new TestClient(server).get(`/samples/${own.id}/image`)).status).toBe(401);
     expect((await owner.get(`/samples/garbage/image`)).status).toBe(404);
   });
+
+  it("serves images from the default store layout, a dot-folder (.stratum/files)", async () => {
+    // `npm start` keeps files in <repo>/.stratum/files; sendFile's default refuses dot-segments.
+    const filesDir = path.join(server.filesDir, ".stratum", "files");
+    mkdirSync(path.join(filesDir, "img"), { recursive: true });
+    writeFileSync(path.join(filesDir, "img", "s1.png"), PNG);
+    const app = await createApp({ store: server.store, config: { nodeEnv: "test", filesDir, uploadDir: path.join(filesDir, "uploads") } });
+    const { port } = await app.listen(0, "127.0.0.1");
+    try {
+      const client = new TestClient({ ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` });
+      client.cookies = owner.cookies;
+      const r = await client.query(SAMPLES, { id: v1.id, first: 1 });
+      expect(r.errors).toEqual([]);
+      const s1 = r.data.datasetVersion.samples.nodes[0];
+      expect(s1.uri).toBe("img/s1.png");
+      const rel = await client.get(`/samples/${s1.id}/image`);
+      expect(rel.status).toBe(200);
+      expect(rel.headers.get("content-type")).toBe("image/png");
+      expect(Buffer.from(await rel.arrayBuffer()).equals(PNG)).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe("DataLoader batching", () => {

@@ -68,7 +68,9 @@ export function imageRoute(services: AppServices): express.RequestHandler {
     res.setHeader("Content-Type", IMAGE_TYPES[path.extname(file).toLowerCase()]!);
     res.setHeader("Cache-Control", "private, max-age=3600");
     res.setHeader("X-Content-Type-Options", "nosniff");
-    res.sendFile(file, (error) => {
+    // `send` ignores (404s) any path with a dot-segment by default, and the default store is `.stratum/`
+    // inside the repository. `file` has already passed localImagePath's checks, so allow dot-folders.
+    res.sendFile(file, { dotfiles: "allow" }, (error) => {
       if (error && !res.headersSent) notFound();
     });
   };
