@@ -82,10 +82,12 @@ export const analyzeHandler: JobHandler = {
             };
           });
           const size = index === -1 ? cls.noiseCount : (cls.groupSizes[index] as number);
+          // modes: the layout fragments merged into this group (engine analyze, merge on by default)
+          const modes = index === -1 ? [] : (cls.groupModes[index] ?? []).map((mode) => ({ mode, size: cls.modeSizes[mode] ?? 0 }));
           const g = await tx.query<{ id: number }>(
-            `INSERT INTO "ConfounderGroup" ("analysisId", label, index, "isNoise", size, associations)
-             VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id`,
-            [analysisId, cls.label, index, index === -1, size, JSON.stringify(perGroup)],
+            `INSERT INTO "ConfounderGroup" ("analysisId", label, index, "isNoise", size, associations, modes, "mergeConfidence")
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8) RETURNING id`,
+            [analysisId, cls.label, index, index === -1, size, JSON.stringify(perGroup), JSON.stringify(modes), index === -1 ? null : (cls.mergeConfidence[index] ?? null)],
           );
           groupIdByIndex.set(index, (g.rows[0] as { id: number }).id);
         }
@@ -95,6 +97,7 @@ export const analyzeHandler: JobHandler = {
           { name: "sampleId", type: "int", values: Array.from(cls.rows, (row) => m.sampleIds[row] as number) },
           { name: "x", type: "float8", values: Array.from({ length: k }, (_, i) => cls.layout[2 * i] as number) },
           { name: "y", type: "float8", values: Array.from({ length: k }, (_, i) => cls.layout[2 * i + 1] as number) },
+          { name: "mode", type: "int", values: Array.from(cls.modes, (md) => (md >= 0 ? md : null)) },
         ]);
         members += k;
         summary.push({
@@ -102,6 +105,11 @@ export const analyzeHandler: JobHandler = {
           n: k,
           groups: cls.groupSizes.length,
           groupSizes: cls.groupSizes,
+          // per group: its modes' sizes and the weakest merge's connectivity (null = one mode)
+          modeSizes: cls.modeSizes,
+          groupModes: cls.groupModes,
+          mergeConfidence: cls.mergeConfidence,
+          groupMerges: cls.groupMerges,
           noiseCount: cls.noiseCount,
           eps: cls.eps,
           minPts: cls.minPts,

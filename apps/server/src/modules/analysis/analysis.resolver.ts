@@ -86,7 +86,7 @@ export class AnalysisResolver {
       ],
       findMany: (q) => ctx.prisma.confounderGroupMember.findMany({ ...q, include: { sample: true, group: true } }),
       count: (w) => ctx.prisma.confounderGroupMember.count({ where: w }),
-      map: (row) => Object.assign(new LayoutPoint(), { x: row.x, y: row.y, sample: Sample.from(row.sample, consortiumId), group: ConfounderGroup.from(row.group) }),
+      map: (row) => Object.assign(new LayoutPoint(), { x: row.x, y: row.y, mode: row.mode, sample: Sample.from(row.sample, consortiumId), group: ConfounderGroup.from(row.group) }),
     });
   }
 

@@ -42,6 +42,15 @@ export class ConfounderAnalysis extends Node {
 @ObjectType({ description: "A page of analyses." })
 export class ConfounderAnalysisConnection extends Connection(ConfounderAnalysis) {}
 
+@ObjectType({ description: "One layout fragment inside a confounder group." })
+export class GroupMode {
+  @Field(() => Int, { description: "Mode number within the class (LayoutPoint.mode)." })
+  mode!: number;
+
+  @Field(() => Int, { description: "Samples in the mode." })
+  size!: number;
+}
+
 @ObjectType({ implements: Node, description: "A cluster within one class: a candidate confounder (site, scanner, stain…)." })
 export class ConfounderGroup extends Node {
   @Field(() => String, { description: "The class." })
@@ -62,6 +71,17 @@ export class ConfounderGroup extends Node {
   @Field(() => GraphQLJSON, { description: "Per metadata column: dominant value and its share here, Cramér's V, AMI, p-value." })
   associations!: unknown;
 
+  @Field(() => [GroupMode], {
+    description: "The layout fragments (modes) merged into this group, largest first; one mode when nothing was merged, none for noise.",
+  })
+  modes!: GroupMode[];
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "How sure the weakest merge into this group was: kNN edges between the merged sides in PCA space over those expected by chance (higher = surer). Null for a group of one mode.",
+  })
+  mergeConfidence!: number | null;
+
   @Field(() => GroupVerdict, { description: "PENDING until a person confirms, rejects or renames it." })
   verdict!: GroupVerdict;
 
@@ -75,6 +95,11 @@ export class ConfounderGroup extends Node {
   static from(row: GroupRow): ConfounderGroup {
     const g = fromRow(ConfounderGroup, "ConfounderGroup", row);
     g.name = row.name ?? (row.isNoise ? `${row.label} noise` : `${row.label} #${row.index}`);
+    // analyses from before modes have none stored: the group is its own single mode
+    const modes = Array.isArray(row.modes) ? (row.modes as { mode: number; size: number }[]) : [];
+    const group: ConfounderGroup = g;
+    group.modes = modes.length || row.isNoise ? modes.map((m) => Object.assign(new GroupMode(), m)) : [Object.assign(new GroupMode(), { mode: row.index, size: row.size })];
+    group.mergeConfidence = row.mergeConfidence ?? null;
     return g;
   }
 }
@@ -92,6 +117,9 @@ export class LayoutPoint {
 
   @Field(() => ConfounderGroup, { description: "Its group (noise included)." })
   group!: ConfounderGroup;
+
+  @Field(() => Int, { nullable: true, description: "Its mode (layout fragment) within the class; null for noise and for analyses from before modes." })
+  mode!: number | null;
 }
 
 @ObjectType({ description: "A page of layout points." })

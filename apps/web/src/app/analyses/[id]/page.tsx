@@ -21,7 +21,7 @@ const FindingsQueryDoc = graphql(`
         job { id status phase done total rate etaSeconds }
         embeddingSet { id model { id name } }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        groups { id label index isNoise size name verdict verdictAt verdictBy { id name } associations }
+        groups { id label index isNoise size name verdict verdictAt verdictBy { id name } associations modes { mode size } mergeConfidence }
       }
     }
   }
@@ -133,6 +133,13 @@ function GroupRow({ g }: { g: Group }) {
       <td>
         <b>{g.isNoise ? `noise (${g.label})` : g.name}</b>
         {!g.isNoise && <div className="muted small">group {g.index} of {g.label}</div>}
+        {!g.isNoise && g.modes.length > 1 && (
+          // merged layout fragments: their sizes, and how strongly the weakest merge was linked in PCA space
+          <div className="muted small" data-testid="group-modes">
+            {g.modes.length} modes ({g.modes.map((m) => fmtInt(m.size)).join(" + ")})
+            {g.mergeConfidence != null && <>, weakest merge {fmtNum(g.mergeConfidence, 2)}× chance links</>}
+          </div>
+        )}
       </td>
       <td className="num">{fmtInt(g.size)}</td>
       <td>
