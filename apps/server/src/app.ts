@@ -11,7 +11,15 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from "graphql";
 import type { Store } from "@stratum/db";
 import { loadConfig, type ServerConfig } from "./env.js";
 import { makeContext, type AppServices, type Context, type Viewer } from "./context.js";
@@ -53,6 +61,8 @@ export interface StratumApp {
   listen(port?: number, host?: string): Promise<{ port: number; url: string; wsUrl: string }>;
   close(): Promise<void>;
 }
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024; // 2 MiB: a GraphQL request body over HTTP, a frame over graphql-ws
 
 const ALLOWED_HEADERS = "content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-upload-filename";
 
@@ -106,16 +116,44 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   app.get("/analyses/:id/layout", layoutRoute(services));
   options.routes?.(app, services);
 
+  // Faults (no code, or INTERNAL_SERVER_ERROR) are logged and, in production, answered without their
+  // message; shared by Apollo (formatError) and graphql-ws (onError/onNext).
+  function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const code = formatted.extensions?.code;
+    if (code === "INTERNAL_SERVER_ERROR" || code === undefined) {
+      const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+      if (config.nodeEnv !== "test") console.error("[graphql] fault:", original);
+      if (production) {
+        return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+      }
+    }
+    return formatted;
+  }
+
   // graphql-ws on the same port and path. The connection authenticates (cookie from an allowed origin, or
   // connectionParams.authorization); every operation re-checks those credentials, so a revoked token or
   // ended session stops working on an open socket too. Each operation gets a fresh context and loaders, and
   // the same depth and complexity limits as over HTTP.
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  // Frames are capped like HTTP bodies (2 MiB): ws closes a socket sending more with 1009 (the default was
+  // 100 MiB). Validation uses Apollo's rules: no introspection in production. Errors go through the same
+  // masking as HTTP (maskError), so a fault's message never reaches the socket in production.
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: MAX_BODY_BYTES });
+  const wsRules = production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   const wsSockets = new WeakMap<object, { credentials: Credentials; viewer: Viewer | null }>();
   const limits = { maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity };
   const wsCleanup = useServer(
     {
       schema,
+      validate: (schema, document) => validate(schema, document, wsRules),
+      // `error` messages are parse, validation and limit errors, about the document (never a fault's
+      // message): typed like Apollo's, GRAPHQL_VALIDATION_FAILED when they carry no code of their own.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const formatted = e.toJSON();
+          return formatted.extensions?.code ? formatted : { ...formatted, extensions: { ...formatted.extensions, code: "GRAPHQL_VALIDATION_FAILED" } };
+        }),
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
+        result.errors?.length ? { ...result, errors: result.errors.map((e) => maskError(e.toJSON(), e)) } : undefined,
       onConnect: async (ctx) => {
         const req = ctx.extra.request;
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
@@ -191,23 +229,13 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.plugins ?? []),
     ],
-    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-      const code = formatted.extensions?.code;
-      if (code === "INTERNAL_SERVER_ERROR" || code === undefined) {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-        if (config.nodeEnv !== "test") console.error("[graphql] fault:", original);
-        if (production) {
-          return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
-        }
-      }
-      return formatted;
-    },
+    formatError: maskError,
   });
   await apollo.start();
 
   const graphqlHttp = graphqlRoute({
     apollo,
-    bodyLimit: 2 * 1024 * 1024, // 2 MiB
+    bodyLimit: MAX_BODY_BYTES,
     trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
     cors,
     context: async (req, { ip, cookies }) => {

@@ -1,5 +1,8 @@
 // Opaque global IDs: base64url("Type:id"). Clients treat them as strings; the server decodes them
-// once, at the edge, and checks the type.
+// once, at the edge, and checks the type. Only the canonical spelling (unpadded base64url, as
+// toGlobalId writes it) is accepted: Node's decoder also takes `=` padding and stray low bits in the
+// last character, so one object had several IDs and "distinct IDs" checks could be fooled (compareRuns
+// took the same run twice through a padded ID).
 import { AppError } from "./errors.js";
 
 export function toGlobalId(type: string, id: number | string): string {
@@ -15,6 +18,7 @@ export function parseGlobalId(globalId: string): { type: string; id: number } | 
   if (!match) return null;
   const id = Number(match[2]);
   if (!Number.isSafeInteger(id)) return null;
+  if (toGlobalId(match[1]!, id) !== globalId) return null; // not the canonical spelling
   return { type: match[1]!, id };
 }
 
@@ -49,5 +53,6 @@ export function decodeCompositeId(globalId: string, type: string, arity: number,
   if (name !== type || parts.length !== arity || !parts.every((p) => /^[1-9][0-9]{0,14}$/.test(p))) throw wrong();
   const ids = parts.map(Number);
   if (!ids.every(Number.isSafeInteger)) throw wrong();
+  if (toCompositeGlobalId(type, ids) !== globalId) throw wrong(); // not the canonical spelling
   return ids;
 }

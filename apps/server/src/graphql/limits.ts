@@ -1,13 +1,18 @@
 // Query depth and complexity limits, checked once per operation before execution.
-// - Depth: the longest chain of nested selections (fragments followed; introspection fields not counted).
+// - Depth: the longest chain of nested selections (fragments followed; introspection `__` fields count
+//   like any other: a 26-level `__type { ofType { … } }` query is as deep as it looks).
 // - Complexity: graphql-query-complexity with list multipliers: a connection (or any field taking `first`)
-//   costs 1 + first × (its children), `nodes(ids)` costs ids.length × children, everything else 1.
+//   costs 1 + first × (its children), `nodes(ids)` costs ids.length × children, a plain list
+//   (`[T]`, e.g. SelectionRun.evaluations) 1 + PLAIN_LIST_ESTIMATE × children, everything else 1.
+//   Plain lists multiply too: adding them let run.evaluations ↔ evaluation.run nest into 64,000 objects.
 // Over the limit → a top-level error with code QUERY_TOO_DEEP / QUERY_TOO_COMPLEX and HTTP 400; nothing runs.
 // The same check runs for operations sent over graphql-ws (an error message instead of HTTP 400).
 import {
   GraphQLError,
   Kind,
   getNamedType,
+  getNullableType,
+  isListType,
   getOperationAST,
   parse,
   type DocumentNode,
@@ -30,7 +35,6 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
     let max = depth;
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
-        if (sel.name.value.startsWith("__")) continue; // introspection
         max = Math.max(max, walk(sel.selectionSet, depth + 1, seen));
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         max = Math.max(max, walk(sel.selectionSet, depth, seen));
@@ -46,6 +50,14 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
   return walk(operation.selectionSet, 0, new Set());
 }
 
+/**
+ * How many items a plain list (not a connection) is assumed to return. Its real length is unknown before
+ * running it, so this is a guess on the high side of what the schema's plain lists hold in practice
+ * (groups of an analysis, evaluations of a run, label counts): two nested plain lists stay well within the
+ * default limit, three nested ones under objects (2,500 × …) do not.
+ */
+export const PLAIN_LIST_ESTIMATE = 50;
+
 /** Lists are expensive: multiply their children by how many items they may return. */
 export const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const typeName = getNamedType(field.type).name;
@@ -54,6 +66,8 @@ export const listEstimator: ComplexityEstimator = ({ field, args, childComplexit
     return 1 + childComplexity * Math.max(1, n);
   }
   if (Array.isArray(args.ids)) return 1 + childComplexity * Math.max(1, args.ids.length);
+  // A list of scalars or enums has no children to multiply (childComplexity 0): it stays at 1.
+  if (isListType(getNullableType(field.type)) && childComplexity > 0) return 1 + childComplexity * PLAIN_LIST_ESTIMATE;
   return undefined;
 };
 

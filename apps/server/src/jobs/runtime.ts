@@ -21,6 +21,7 @@ export interface Runtime {
 export async function createRuntime(store: Store, options: JobSystemOptions = {}): Promise<Runtime> {
   const bus = await createEventBus(store);
   const presence = new PresenceTracker(bus);
+  const authorizer = new LiveAuthorizer(store);
   const worksJobs = process.env.STRATUM_API_WORKS_JOBS?.trim().toLowerCase();
   const jobs = await createJobSystem(store, bus, { work: !(worksJobs === "false" || worksJobs === "0"), ...options });
   const prune = setInterval(() => void bus.prune(EVENT_RETENTION_MS).catch((e: Error) => console.error(`events: prune failed: ${e.message}`)), PRUNE_EVERY_MS);
@@ -28,12 +29,13 @@ export async function createRuntime(store: Store, options: JobSystemOptions = {}
   return {
     bus,
     presence,
-    authorizer: new LiveAuthorizer(store),
+    authorizer,
     jobs,
     async close() {
       clearInterval(prune);
       await jobs.close();
       presence.close();
+      authorizer.close();
       await bus.close();
     },
   };

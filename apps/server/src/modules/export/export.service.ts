@@ -12,9 +12,16 @@ import { consortiumOfRun, runLoader } from "../run/run.service.js";
 const PAGE_ROWS = 10_000; // ranks per query while streaming
 
 
-/** SQL text of one CSV field: quoted only when it holds a quote, comma or line break; NULL → empty. */
+/**
+ * SQL text of one CSV field: quoted only when it holds a quote, comma or line break; NULL → empty.
+ * A value starting with = + - @ tab or CR would run as a formula when the file is opened in a
+ * spreadsheet (an importer chooses ids, uris and labels): per OWASP's CSV-injection advice it gets a
+ * leading single quote and is quoted, so it is shown as text.
+ */
 function csvSql(expr: string): string {
-  return `CASE WHEN ${expr} IS NULL THEN '' WHEN ${expr} ~ '[",\r\n]' THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
+  return `CASE WHEN ${expr} IS NULL THEN ''
+    WHEN ${expr} ~ '^[=+@\t\r-]' THEN '"''' || replace(${expr}, '"', '""') || '"'
+    WHEN ${expr} ~ '[",\r\n]' THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
 }
 
 /** SQL text of one JSON value: a JSON string, or null. */

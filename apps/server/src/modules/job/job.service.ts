@@ -139,7 +139,9 @@ export async function jobProgressStream(ctx: Context, jobId: number | null, afte
     }
     from = seq;
   }
-  pump(channel, runtime.bus.subscribe<JobEvent>(topic, { afterSeq: from }), async (event) => {
+  // Revocation ends the stream within a second even while no event arrives.
+  channel.onClose(runtime.authorizer.watch(who, row.consortiumId, () => channel.end()));
+    pump(channel, runtime.bus.subscribe<JobEvent>(topic, { afterSeq: from }), async (event) => {
     if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
     return { value: JobProgressEvent.from(event.seq, event.payload), end: event.payload.final };
   });

@@ -54,6 +54,8 @@ export async function reviewActivityStream(ctx: Context, runId: number | null, a
   const leave = runtime.presence.join(runId, { id: viewer.userId, name: viewer.name }, randomUUID());
   channel.onClose(stopWatching);
   channel.onClose(leave);
+  // Revocation ends the stream within a second even while no event arrives.
+  channel.onClose(runtime.authorizer.watch(who, consortiumId, () => channel.end()));
   pump(channel, runtime.bus.subscribe<ReviewEvent>(topics.review(runId), { afterSeq: afterSeq ?? undefined }), async (event) => {
     if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
     return { value: storedEvent(event.seq, event.payload) };

@@ -199,12 +199,14 @@ export async function compareRuns(ctx: Context, ids: string[]): Promise<RunCompa
   if (!Array.isArray(ids) || ids.length < 2 || ids.length > 4) {
     throw new GraphQLError(`ids: expected 2 to 4 selection run IDs, got ${ids?.length ?? 0}`, { extensions: { code: "BAD_USER_INPUT", argumentName: "ids" } });
   }
-  if (new Set(ids).size !== ids.length) {
-    throw new GraphQLError("ids: expected distinct runs, got the same ID twice", { extensions: { code: "BAD_USER_INPUT", argumentName: "ids" } });
+  // Distinct by the decoded row id, not the string (IDs are canonical, but the check must not depend on it).
+  const dbIds = ids.map((id) => decodeIdOrNull(id, "SelectionRun"));
+  const known = dbIds.filter((id): id is number => id !== null);
+  if (new Set(known).size !== known.length) {
+    throw new GraphQLError("ids: expected distinct runs, got the same run twice", { extensions: { code: "BAD_USER_INPUT", argumentName: "ids" } });
   }
   const runs: SelectionRun[] = [];
-  for (const id of ids) {
-    const dbId = decodeIdOrNull(id, "SelectionRun");
+  for (const dbId of dbIds) {
     const run = dbId === null ? null : await visibleRun(ctx, dbId);
     if (!run) return null; // missing or hidden: we don't say which
     runs.push(run);
