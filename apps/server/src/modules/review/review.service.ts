@@ -75,6 +75,11 @@ export async function decide(ctx: Context, input: ReviewDecideInput) {
   const viewer = ctx.viewer!;
   const comment = input.comment ?? null;
   const outcome = await ctx.app.store.transaction(async (sql) => {
+    // "Finalised?" is read again under a share lock of the run row: finalize() holds it FOR UPDATE, so a
+    // decision either commits before the finalisation reads the items or sees reviewFinalizedAt set and
+    // writes nothing (the check above alone let a decision land after the new version was cut).
+    const locked = await sql.query<{ reviewFinalizedAt: Date | null }>(`SELECT "reviewFinalizedAt" FROM "SelectionRun" WHERE id = $1 FOR SHARE`, [run.id]);
+    if (locked.rows[0]?.reviewFinalizedAt) return "FINALIZED" as const;
     const r = await sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2 FOR UPDATE`, [run.id, sampleId]);
     const item = r.rows[0];
     if (!item) return null;
@@ -104,6 +109,7 @@ export async function decide(ctx: Context, input: ReviewDecideInput) {
     });
     return { conflict, item: current, decision, previous: item };
   });
+  if (outcome === "FINALIZED") throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
   if (!outcome) {
     throw new AppError("NOT_FOUND", "this sample is not an item of the run", [input.itemId != null ? "itemId" : "sampleId"]);
   }
@@ -146,6 +152,9 @@ export async function finalize(ctx: Context, input: ReviewFinalizeInput) {
       [run.id],
     );
     const summary = Object.fromEntries(counts.rows.map((r) => [r.decision ?? "UNDECIDED", r.n]));
+    // The dataset row is the version-number lock: an import takes it FOR UPDATE before numbering its
+    // version too, so the two never pick the same number (which the unique key turned into a 500).
+    await sql.query(`SELECT id FROM "Dataset" WHERE id = $1 FOR UPDATE`, [version.datasetId]);
     const next = await sql.query<{ n: number }>(`SELECT coalesce(max(number), 0)::int + 1 AS n FROM "DatasetVersion" WHERE "datasetId" = $1`, [version.datasetId]);
     const message =
       input.message ||
