@@ -78,15 +78,17 @@ curl -sf -c "$jar" -H 'content-type: application/json' -d "$login" "$web/api/gra
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => process.exit(JSON.parse(s).data?.sessionLogin?.user?.id ? 0 : 1))' ||
   fail "sign-in as $email through the web proxy"
 
-query='{"query":"{ consortia(first: 5) { nodes { projects(first: 5) { nodes { datasets(first: 5) { nodes { latestVersion { samples(first: 3) { nodes { imageUrl } } } } } } } } } }"}'
-image=""
+# Pages of one: the API limits query cost and depth (apps/server/src/graphql/limits.ts).
+query='{"query":"{ consortia(first: 1) { nodes { projects(first: 1) { nodes { datasets(first: 1) { nodes { latestVersion { samples(first: 1) { nodes { imageUrl } } } } } } } } } }"}'
+image="" answer=""
 for _ in $(seq 60); do # the demo seed may still be writing its PNGs
-  image=$(curl -sf -b "$jar" -H 'content-type: application/json' -d "$query" "$web/api/graphql" |
+  answer=$(curl -s -b "$jar" -H 'content-type: application/json' -d "$query" "$web/api/graphql" || true)
+  image=$(printf '%s' "$answer" |
     node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { const m = s.match(/"imageUrl":"([^"]+)"/); console.log(m ? m[1] : ""); })' || true)
   [[ -n $image ]] && break
   sleep 2
 done
-[[ -n $image ]] || fail "no demo sample with an imageUrl"
+[[ -n $image ]] || fail "no demo sample with an imageUrl; the API answered: ${answer:0:500}"
 
 check_png() { # <url> <label>
   local out
