@@ -59,7 +59,9 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
 export const PLAIN_LIST_ESTIMATE = 50;
 
 /** Lists are expensive: multiply their children by how many items they may return. */
-export const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+export const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  // A connection's own nodes/edges lists are already counted by the connection's `first`: no second factor.
+  if (type.name.endsWith("Connection") && (field.name === "nodes" || field.name === "edges")) return 1 + childComplexity;
   const typeName = getNamedType(field.type).name;
   if (typeof args.first === "number" || typeName.endsWith("Connection")) {
     const n = typeof args.first === "number" ? args.first : DEFAULT_PAGE_SIZE;
