@@ -6,6 +6,7 @@ import { loadConfig } from "./env.js";
 import { createApp } from "./app.js";
 import { createRuntime, liveAppOptions } from "./jobs/runtime.js";
 import { seedDemoIfEmpty, queueDemoEmbeddings, describeAccounts } from "./seed/demo.js";
+import { driveDemoPipeline } from "./seed/demo-pipeline.js";
 
 const config = loadConfig();
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -29,6 +30,9 @@ if (config.seedDemo) {
     }
     console.log(describeAccounts(seed, config.webOrigin));
   }
+  // Then the default analysis and a random vs balanced run, as jobs, once the embeddings are in (it
+  // resumes after a restart and stands down once the demo pool has a run).
+  if (config.seedEmbed) driveDemoPipeline(app.services, { log: (line) => console.log(line) });
 }
 
 let stopping = false;
