@@ -27,6 +27,7 @@ export { chooseEps, kneeOf, type EpsChoice } from "./cluster/eps.js";
 export { mergeFragments, type MergeLink, type MergeResult, type MergeOptions } from "./cluster/merge.js";
 export { contingencyTable, chiSquareTest, type Contingency, type ChiSquareResult } from "./stats/contingency.js";
 export { cramersV } from "./stats/cramers-v.js";
+export { composition, type Composition, type CompositionCell, type ClassComposition, type LevelShare } from "./stats/composition.js";
 export { adjustedMutualInformation, mutualInformation, expectedMutualInformation } from "./stats/ami.js";
 export { lgamma, gammaP, gammaQ, chiSquareSurvival } from "./stats/gamma.js";
 export { knnPredictability, knnPredictabilityFromGraph, type Predictability } from "./stats/predictability.js";

@@ -13,6 +13,11 @@ export interface LinearProbeInput {
   testLabels: ReadonlyArray<string>;
   /** Confounder value of each test row (site, scanner…); groups are label × this value. Without it, groups are the classes. */
   testGroups?: ReadonlyArray<string | number | null>;
+  /**
+   * More groupings of the test rows by name (e.g. { site, scanner }): each gets its own label × value
+   * groups and worst-group accuracy in `groupings`, from the same trained model.
+   */
+  testGroupings?: Readonly<Record<string, ReadonlyArray<string | number | null>>>;
 }
 
 export interface LinearProbeOptions extends LogisticOptions {
@@ -39,6 +44,8 @@ export interface LinearProbeResult {
   /** Classes the model knows (sorted union of train and test labels). */
   classes: string[];
   converged: boolean;
+  /** Per named grouping of testGroupings: its groups and worst-group accuracy. */
+  groupings: Record<string, { perGroup: GroupAccuracy[]; worstGroupAccuracy: number }>;
 }
 
 export function linearProbe(input: LinearProbeInput, options: LinearProbeOptions = {}): LinearProbeResult {
@@ -46,6 +53,9 @@ export function linearProbe(input: LinearProbeInput, options: LinearProbeOptions
   if (trainLabels.length !== trainPoints.n) throw new EngineInputError("LENGTH_MISMATCH", "trainLabels", `expected ${trainPoints.n} labels, got ${trainLabels.length}`);
   if (testLabels.length !== testPoints.n) throw new EngineInputError("LENGTH_MISMATCH", "testLabels", `expected ${testPoints.n} labels, got ${testLabels.length}`);
   if (testGroups && testGroups.length !== testPoints.n) throw new EngineInputError("LENGTH_MISMATCH", "testGroups", `expected ${testPoints.n} values, got ${testGroups.length}`);
+  for (const [name, values] of Object.entries(input.testGroupings ?? {})) {
+    if (values.length !== testPoints.n) throw new EngineInputError("LENGTH_MISMATCH", `testGroupings.${name}`, `expected ${testPoints.n} values, got ${values.length}`);
+  }
   if (trainPoints.n === 0) throw new EngineInputError("EMPTY_INPUT", "trainPoints", "expected at least one training row, got 0");
   if (testPoints.n === 0) throw new EngineInputError("EMPTY_INPUT", "testPoints", "expected at least one test row, got 0");
   if (trainPoints.dim !== testPoints.dim) throw new EngineInputError("DIM_MISMATCH", "testPoints.dim", `expected dim ${trainPoints.dim} (as train), got ${testPoints.dim}`);
@@ -56,38 +66,58 @@ export function linearProbe(input: LinearProbeInput, options: LinearProbeOptions
   const pred = predict(model, testPoints);
 
   let correct = 0;
+  const hit = new Uint8Array(testPoints.n);
   const perClassMap = new Map<string, { n: number; ok: number }>();
-  const perGroupMap = new Map<string, { label: string; group: string | null; n: number; ok: number }>();
   for (let i = 0; i < testPoints.n; i++) {
     const label = testLabels[i]!;
     const ok = pred[i] === index.get(label) ? 1 : 0;
+    hit[i] = ok;
     correct += ok;
     const pc = perClassMap.get(label) ?? { n: 0, ok: 0 };
     pc.n++;
     pc.ok += ok;
     perClassMap.set(label, pc);
-    const g = testGroups ? (testGroups[i] === null || testGroups[i] === undefined ? "(unknown)" : String(testGroups[i])) : null;
-    const key = JSON.stringify([label, g]);
-    const pg = perGroupMap.get(key) ?? { label, group: g, n: 0, ok: 0 };
-    pg.n++;
-    pg.ok += ok;
-    perGroupMap.set(key, pg);
   }
   const perClass = [...perClassMap.entries()]
     .sort((a, b) => compareStrings(a[0], b[0]))
     .map(([label, v]) => ({ label, n: v.n, recall: v.ok / v.n }));
-  const perGroup = [...perGroupMap.values()]
-    .sort((a, b) => compareStrings(a.label, b.label) || compareStrings(a.group ?? "", b.group ?? ""))
-    .map((v) => ({ label: v.label, group: v.group, n: v.n, accuracy: v.ok / v.n }));
   const minSize = options.minGroupSize ?? 1;
-  const eligible = perGroup.filter((g) => g.n >= minSize);
+  const main = groupAccuracies(testLabels, hit, testGroups ?? null, minSize);
+  const groupings: LinearProbeResult["groupings"] = {};
+  for (const [name, values] of Object.entries(input.testGroupings ?? {})) groupings[name] = groupAccuracies(testLabels, hit, values, minSize);
   return {
     accuracy: correct / testPoints.n,
     balancedAccuracy: perClass.reduce((s, c) => s + c.recall, 0) / perClass.length,
-    worstGroupAccuracy: eligible.length ? Math.min(...eligible.map((g) => g.accuracy)) : NaN,
+    worstGroupAccuracy: main.worstGroupAccuracy,
     perClass,
-    perGroup,
+    perGroup: main.perGroup,
     classes,
     converged: model.converged,
+    groupings,
   };
+}
+
+/** Accuracy per (label, value) group (null values → "(unknown)"; no values → per label) and the worst eligible one. */
+function groupAccuracies(
+  labels: ReadonlyArray<string>,
+  hit: Uint8Array,
+  values: ReadonlyArray<string | number | null> | null,
+  minSize: number,
+): { perGroup: GroupAccuracy[]; worstGroupAccuracy: number } {
+  const map = new Map<string, { label: string; group: string | null; n: number; ok: number }>();
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const v = values ? values[i] : null;
+    const g = values ? (v === null || v === undefined || v === "" ? "(unknown)" : String(v)) : null;
+    const key = JSON.stringify([label, g]);
+    const pg = map.get(key) ?? { label, group: g, n: 0, ok: 0 };
+    pg.n++;
+    pg.ok += hit[i]!;
+    map.set(key, pg);
+  }
+  const perGroup = [...map.values()]
+    .sort((a, b) => compareStrings(a.label, b.label) || compareStrings(a.group ?? "", b.group ?? ""))
+    .map((v) => ({ label: v.label, group: v.group, n: v.n, accuracy: v.ok / v.n }));
+  const eligible = perGroup.filter((g) => g.n >= minSize);
+  return { perGroup, worstGroupAccuracy: eligible.length ? Math.min(...eligible.map((g) => g.accuracy)) : NaN };
 }

@@ -111,6 +111,18 @@ describe("linearProbe", () => {
     expectClose(res.accuracy, (recallN * 100 + recallP * 100) / 200);
   });
 
+  it("linearProbe(testGroupings) reports each grouping from the same model", () => {
+    // "parity" is unrelated to the shortcut: its worst group is far better than site's.
+    const parity = testLabels.map((_, i) => ((i >> 2) % 2 ? "odd" : "even"));
+    const r = linearProbe({ trainPoints: pts(train), trainLabels, testPoints: pts(test), testLabels, testGroups: testSites, testGroupings: { site: testSites, parity } });
+    expect(r.groupings.site!.perGroup).toEqual(res.perGroup);
+    expect(r.groupings.site!.worstGroupAccuracy).toBe(res.worstGroupAccuracy);
+    expect(r.groupings.parity!.perGroup.map((g) => g.group)).toEqual(["even", "odd", "even", "odd"]);
+    expect(r.groupings.parity!.worstGroupAccuracy).toBe(Math.min(...r.groupings.parity!.perGroup.map((g) => g.accuracy)));
+    expect(r.groupings.parity!.worstGroupAccuracy).toBeGreaterThan(r.worstGroupAccuracy);
+    expect(() => linearProbe({ trainPoints: pts(train), trainLabels, testPoints: pts(test), testLabels, testGroupings: { x: ["a"] } })).toThrow(expect.objectContaining({ field: "testGroupings.x" }));
+  });
+
   it("linearProbe(...) without testGroups uses classes as groups", () => {
     const r = linearProbe({ trainPoints: pts(train), trainLabels, testPoints: pts(test), testLabels });
     expect(r.perGroup.map((g) => g.group)).toEqual([null, null]);
