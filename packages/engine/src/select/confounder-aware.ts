@@ -16,7 +16,7 @@
 import { allocate } from "./allocation.js";
 import { createRng } from "../rng.js";
 import type { Rng } from "../types.js";
-import { centroid, deriveSeed, fmt, sampleWithoutReplacement, sortRowsBy, sqDistToVec } from "./common.js";
+import { centroid, compareStrings, deriveSeed, fmt, sampleWithoutReplacement, sortRowsBy, sqDistToVec } from "./common.js";
 import type { StrategyContext } from "./context.js";
 import {
   facilityLocationGreedy,
@@ -27,9 +27,11 @@ import {
   rbfKernelFromSqDistances,
 } from "./facility-location.js";
 import { kCenterGreedy } from "./kcenter.js";
-import type { Allocation, GroupAllocation, StrategyPick } from "./types.js";
+import type { Allocation, CellAllocation, GroupAllocation, SelectInput, StrategyPick } from "./types.js";
 
 export const NOISE_GROUP = -1;
+/** Rows of no confounder group that are not outliers (e.g. a rejected group's): never left out. */
+export const REST_GROUP = -2;
 
 /**
  * quantilePositions(size, count, rng): positions (0..size−1, in a list sorted by distance to the
@@ -53,20 +55,25 @@ export function quantilePositions(size: number, count: number, rng?: Rng): Int32
 
 /**
  * shareBudget(budget, ids, sizes, rule): each group's share. Noise (id −1, kept as a group of its
- * own) is not a confounder group, so it always gets its proportional share of the class — under
- * balanced or sqrt an equal share would spend a quarter of a 3-group budget on outliers — and the
- * confounder groups share the rest by the rule. Whatever the groups cannot hold goes back to noise.
+ * own) and rest (−2: rows of no confounder group, e.g. of a rejected group) are not confounder groups,
+ * so together they always get their proportional share of the class — under balanced or sqrt an equal
+ * share would spend a quarter of a 3-group budget on outliers — and the confounder groups share the
+ * rest by the rule. Whatever the groups cannot hold goes back to noise and rest.
  */
 export function shareBudget(budget: number, ids: ReadonlyArray<number>, sizes: ReadonlyArray<number>, rule: Allocation): Int32Array {
-  const noise = ids.indexOf(NOISE_GROUP);
-  if (noise < 0 || rule === "proportional" || ids.length === 1) return allocate(budget, sizes, rule);
-  const realSizes = sizes.filter((_, k) => k !== noise);
+  const restAt = ids.flatMap((g, k) => (g < 0 ? [k] : []));
+  if (restAt.length === 0 || rule === "proportional" || ids.length === 1) return allocate(budget, sizes, rule);
+  const realSizes = sizes.filter((_, k) => ids[k]! >= 0);
   const realTotal = realSizes.reduce((a, b) => a + b, 0);
-  const noiseShare = allocate(budget, [realTotal, sizes[noise]!], "proportional")[1]!;
-  const real = allocate(budget - noiseShare, realSizes, rule);
+  const restSizes = restAt.map((k) => sizes[k]!);
+  const restTotal = restSizes.reduce((a, b) => a + b, 0);
+  const restShare = allocate(budget, [realTotal, restTotal], "proportional")[1]!;
+  const real = allocate(budget - restShare, realSizes, rule);
   const given = real.reduce((a, b) => a + b, 0);
+  // With noise alone (the usual case) this is min(noise size, what is left), as before rest existed.
+  const rest = allocate(Math.min(restTotal, budget - given), restSizes, "proportional");
   const out = new Int32Array(sizes.length);
-  for (let k = 0, r = 0; k < sizes.length; k++) out[k] = k === noise ? Math.min(sizes[noise]!, budget - given) : real[r++]!;
+  for (let k = 0, r = 0, q = 0; k < sizes.length; k++) out[k] = ids[k]! < 0 ? rest[q++]! : real[r++]!;
   return out;
 }
 
@@ -88,59 +95,133 @@ function groundSet(rows: ReadonlyArray<number>, rng: Rng): number[] {
   return sampleWithoutReplacement(rows, GROUND_SET_MAX, rng.next).sort((a, b) => a - b);
 }
 
-export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPick[]; allocation: GroupAllocation[]; warnings: string[] } {
+/** Level of a declared column for a row: null/undefined/"" are one "missing" level. */
+function levelOf(column: ReadonlyArray<string | null>, row: number): string | null {
+  const v = column[row];
+  return v === null || v === undefined || v === "" ? null : v;
+}
+
+export const MISSING_LEVEL = "(missing)";
+
+interface Cell {
+  /** "site=A, scanner=X"; "" without declared columns. */
+  name: string;
+  levels: (string | null)[];
+  rows: number[];
+}
+
+/**
+ * The class's cells of the declared columns (each combination of levels present), in a canonical
+ * order (byte-wise order of the JSON of the level tuple); without declared columns, one cell with
+ * every row.
+ */
+function cellsOf(rows: ReadonlyArray<number>, declared: ReadonlyArray<string>, metadata: SelectInput["metadata"]): Cell[] {
+  if (declared.length === 0) return [{ name: "", levels: [], rows: rows.slice() }];
+  const columns = declared.map((c) => metadata![c]!);
+  const byKey = new Map<string, Cell>();
+  for (const r of rows) {
+    const levels = columns.map((col) => levelOf(col, r));
+    const key = JSON.stringify(levels);
+    let cell = byKey.get(key);
+    if (!cell) {
+      const name = declared.map((c, j) => `${c}=${levels[j] ?? MISSING_LEVEL}`).join(", ");
+      byKey.set(key, (cell = { name, levels, rows: [] }));
+    }
+    cell.rows.push(r);
+  }
+  return [...byKey.keys()].sort(compareStrings).map((k) => byKey.get(k)!);
+}
+
+/** Confounder groups ascending, then noise (−1), then rest (−2). */
+function groupOrder(a: number, b: number): number {
+  if (a < 0 !== b < 0) return a < 0 ? 1 : -1;
+  return a >= 0 ? a - b : b - a;
+}
+
+export function selectConfounderAware(ctx: StrategyContext): {
+  picks: StrategyPick[];
+  allocation: GroupAllocation[];
+  cells?: CellAllocation[];
+  warnings: string[];
+} {
   const { rows, points, label, params } = ctx;
   const groups = ctx.input.groups!;
   const rule = params.allocation ?? "proportional";
   const within = params.withinGroup ?? "facility-location";
+  const declared = params.declared ?? [];
   const warnings: string[] = [];
-  const members = new Map<number, number[]>();
-  for (const r of rows) {
-    const g = groups[r]!;
-    if (g === NOISE_GROUP && params.noise === "exclude") continue;
-    let list = members.get(g);
-    if (!list) members.set(g, (list = []));
-    list.push(r);
+  const pickableRows: number[] = [];
+  for (const r of rows) if (!(groups[r]! === NOISE_GROUP && params.noise === "exclude")) pickableRows.push(r);
+  // Level 1: the class budget across the declared cells (one cell, the whole budget, without any).
+  const cells = cellsOf(pickableRows, declared, ctx.input.metadata);
+  const cellShares = declared.length ? allocate(ctx.budget, cells.map((c) => c.rows.length), rule) : Int32Array.of(ctx.budget);
+  // Level 2: inside each cell, its share across the discovered groups restricted to the cell.
+  interface Unit {
+    cell: number;
+    g: number;
+    rows: number[];
+    share: number;
   }
-  // Groups in ascending id, noise (−1) last.
-  const ids = [...members.keys()].sort((a, b) => (a === NOISE_GROUP ? 1 : b === NOISE_GROUP ? -1 : a - b));
-  const sizes = ids.map((g) => members.get(g)!.length);
-  const shares = shareBudget(ctx.budget, ids, sizes, rule);
+  const units: Unit[] = [];
+  const classMembers = new Map<number, number[]>();
+  cells.forEach((cell, c) => {
+    const members = new Map<number, number[]>();
+    for (const r of cell.rows) {
+      const g = groups[r]!;
+      let list = members.get(g);
+      if (!list) members.set(g, (list = []));
+      list.push(r);
+      let all = classMembers.get(g);
+      if (!all) classMembers.set(g, (all = []));
+      all.push(r);
+    }
+    const ids = [...members.keys()].sort(groupOrder);
+    const sizes = ids.map((g) => members.get(g)!.length);
+    const shares = shareBudget(cellShares[c]!, ids, sizes, rule);
+    ids.forEach((g, k) => units.push({ cell: c, g, rows: members.get(g)!, share: shares[k]! }));
+  });
+  const classIds = [...classMembers.keys()].sort(groupOrder);
+  for (const list of classMembers.values()) list.sort((a, b) => a - b);
   const rng = createRng(deriveSeed(ctx.seed, ctx.classIndex, 0x6361));
   // facility-location: one RBF bandwidth for the class, the median squared distance between two rows
-  // of the same group (noise left out; over a seeded sample of the class when it is larger than the
-  // kernel limit). One scale for every group of the class, so a tight group is not stretched to look
-  // as spread as a wide one; within-group pairs only, so well-separated groups do not inflate it until
-  // each group's kernel is flat (then greedy coverage would chase far outliers).
+  // of the same group (noise and rest left out; over a seeded sample of the class when it is larger
+  // than the kernel limit). One scale for every group of the class, so a tight group is not stretched
+  // to look as spread as a wide one; within-group pairs only, so well-separated groups do not inflate
+  // it until each group's kernel is flat (then greedy coverage would chase far outliers). Cells do not
+  // change it: it describes the groups, whatever the declared columns.
   let bandwidth = 0;
   // When the whole class is the sample, each group's pair distances are also its kernel's: keep them.
   const groupPairs = new Map<number, Float64Array>();
   if (within === "facility-location") {
-    const pickable = ids.flatMap((g) => members.get(g)!);
+    const pickable = classIds.flatMap((g) => classMembers.get(g)!);
     const sample = groundSet(pickable, createRng(deriveSeed(ctx.seed, ctx.classIndex, 0x666d)));
     const whole = sample.length === pickable.length;
     const inSample = whole ? null : new Set(sample);
     const parts: Float64Array[] = [];
-    for (const g of ids) {
-      if (g === NOISE_GROUP) continue;
-      const d2 = pairSqDistances(points, inSample ? members.get(g)!.filter((r) => inSample.has(r)) : members.get(g)!);
+    for (const g of classIds) {
+      if (g < 0) continue;
+      const d2 = pairSqDistances(points, inSample ? classMembers.get(g)!.filter((r) => inSample.has(r)) : classMembers.get(g)!);
       parts.push(d2);
-      if (whole) groupPairs.set(g, d2);
+      if (whole && declared.length === 0) groupPairs.set(g, d2);
     }
     bandwidth = parts.some((d) => d.length > 0) ? medianOfParts(parts) : medianPairSqDistance(points, sample);
   }
 
-  const perGroup: StrategyPick[][] = ids.map((g, k) => {
-    const gRows = members.get(g)!;
-    const share = shares[k]!;
+  const perUnit: StrategyPick[][] = units.map(({ cell: c, g, rows: gRows, share }, k) => {
     if (share === 0) return [];
-    const c = centroid(points, gRows);
+    const cell = cells[c]!;
+    const c0 = centroid(points, gRows);
     const dist = new Float64Array(gRows.length);
-    for (let i = 0; i < gRows.length; i++) dist[i] = Math.sqrt(sqDistToVec(points, gRows[i]!, c));
+    for (let i = 0; i < gRows.length; i++) dist[i] = Math.sqrt(sqDistToVec(points, gRows[i]!, c0));
     const sorted = sortRowsBy(gRows, dist); // positions in gRows, nearest first
-    const name = g === NOISE_GROUP ? `noise of ${label}` : `group ${g} of ${label}`;
-    const head = `${name} (${gRows.length} of ${rows.length}), ${rule} share ${share}`;
-    const groupKey = g === NOISE_GROUP ? `${label}/noise` : `${label}/g${g}`;
+    const base = g === NOISE_GROUP ? `noise of ${label}` : g === REST_GROUP ? `rest of ${label}` : `group ${g} of ${label}`;
+    const name = cell.name ? `${base} in ${cell.name}` : base;
+    const cellNote = cell.name ? `; cell ${cell.name} (${cell.rows.length} of ${rows.length}) ${rule} share ${cellShares[c]}` : "";
+    const head = cell.name
+      ? `${name} (${gRows.length} of ${cell.rows.length}), ${rule} share ${share}${cellNote}`
+      : `${name} (${gRows.length} of ${rows.length}), ${rule} share ${share}`;
+    const gk = g === NOISE_GROUP ? "noise" : g === REST_GROUP ? "rest" : `g${g}`;
+    const groupKey = cell.name ? `${label}/${cell.name}/${gk}` : `${label}/${gk}`;
     const denom = Math.max(1, gRows.length - 1);
     if (within === "facility-location") {
       const ground = groundSet(gRows, createRng(deriveSeed(ctx.seed, ctx.classIndex, 0x6667, k)));
@@ -183,19 +264,26 @@ export function selectConfounderAware(ctx: StrategyContext): { picks: StrategyPi
       };
     });
   });
-  // Round-robin over groups, so every prefix of the class's picks keeps the allocation's mix.
-  const picks: StrategyPick[] = [];
-  for (let r = 0; picks.length < ctx.budget; r++) {
-    let any = false;
-    for (const list of perGroup) {
-      const p = list[r];
-      if (p) {
-        picks.push(p);
-        any = true;
+  // Round-robin over the groups of each cell, then over the cells, so every prefix of the class's
+  // picks keeps the allocation's mix (without declared columns: round-robin over the groups).
+  const roundRobin = (lists: StrategyPick[][]): StrategyPick[] => {
+    const out: StrategyPick[] = [];
+    for (let r = 0; ; r++) {
+      let any = false;
+      for (const list of lists) {
+        const p = list[r];
+        if (p) {
+          out.push(p);
+          any = true;
+        }
       }
+      if (!any) return out;
     }
-    if (!any) break;
-  }
-  return { picks, allocation: ids.map((g, k) => ({ group: g, pool: sizes[k]!, share: shares[k]! })), warnings };
+  };
+  const perCell = cells.map((_, c) => roundRobin(perUnit.filter((_, k) => units[k]!.cell === c)));
+  const picks = roundRobin(perCell).slice(0, ctx.budget);
+  const allocation = units.map((u) => ({ group: u.g, pool: u.rows.length, share: u.share, ...(declared.length ? { cell: cells[u.cell]!.name } : {}) }));
+  if (!declared.length) return { picks, allocation, warnings };
+  const cellRows: CellAllocation[] = cells.map((cell, c) => ({ cell: cell.name, levels: cell.levels, pool: cell.rows.length, share: cellShares[c]! }));
+  return { picks, allocation, cells: cellRows, warnings };
 }
-

@@ -18,6 +18,7 @@ import {
   NOISE_HANDLING,
   STRATEGIES,
   WITHIN_GROUP,
+  type CellAllocation,
   type ClassSummary,
   type GroupAllocation,
   type ResolvedParams,
@@ -34,6 +35,29 @@ function oneOf<T extends string>(field: string, value: unknown, choices: readonl
     throw new EngineInputError("BAD_PARAM", field, `expected ${field} to be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`);
   }
   return value as T;
+}
+
+/** At most this many declared columns: their cells multiply, and each cell's share shrinks with them. */
+export const DECLARED_MAX = 8;
+
+/** Declared confounder columns: distinct non-empty names, each a metadata column of the input (when given). */
+function resolveDeclared(value: unknown, input?: SelectInput): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((c) => typeof c !== "string" || c === "")) {
+    throw new EngineInputError("BAD_PARAM", "declared", `expected declared to be a list of metadata column names, got ${JSON.stringify(value)}`);
+  }
+  const cols = value as string[];
+  if (new Set(cols).size !== cols.length) throw new EngineInputError("BAD_PARAM", "declared", `expected distinct declared columns, got ${JSON.stringify(cols)}`);
+  if (cols.length > DECLARED_MAX) throw new EngineInputError("BAD_PARAM", "declared", `expected at most ${DECLARED_MAX} declared columns, got ${cols.length}`);
+  if (input) {
+    for (const col of cols) {
+      if (!(input.metadata && Object.prototype.hasOwnProperty.call(input.metadata, col))) {
+        const have = Object.keys(input.metadata ?? {});
+        throw new EngineInputError("UNKNOWN_COLUMN", "declared", `expected declared column "${col}" to name a metadata column (${have.length ? have.join(", ") : "none given"})`);
+      }
+    }
+  }
+  return cols.slice();
 }
 
 /** resolveParams(params, input?) checks every parameter and fills defaults, in canonical key order. */
@@ -55,6 +79,8 @@ export function resolveParams(params: SelectParams, input?: SelectInput): Resolv
     out.allocation = oneOf("allocation", params.allocation, ALLOCATIONS, "proportional");
     out.withinGroup = oneOf("withinGroup", params.withinGroup, WITHIN_GROUP, "facility-location");
     out.noise = oneOf("noise", params.noise, NOISE_HANDLING, "own-group");
+    const declared = resolveDeclared(params.declared, input);
+    if (declared.length) out.declared = declared;
   }
   if (strategy === "stratified") {
     const col = params.stratifyColumn as unknown;
@@ -110,7 +136,7 @@ export function validateInput(input: SelectInput, needGroups: boolean): void {
     if (!(g instanceof Int32Array)) throw new EngineInputError("BAD_GROUPS", "groups", "expected groups to be an Int32Array");
     if (g.length !== n) throw new EngineInputError("LENGTH_MISMATCH", "groups", `expected ${n} group entries (one per point), got ${g.length}`);
     for (let i = 0; i < n; i++) {
-      if (g[i]! < -1) throw new EngineInputError("BAD_GROUPS", "groups", `expected a group ≥ 0 or −1 for noise, got ${g[i]} at row ${i}`);
+      if (g[i]! < -2) throw new EngineInputError("BAD_GROUPS", "groups", `expected a group ≥ 0, −1 for noise or −2 for rest, got ${g[i]} at row ${i}`);
     }
   } else if (needGroups) {
     throw new EngineInputError("GROUPS_REQUIRED", "groups", "expected per-row confounder groups for strategy \"confounder-aware\" (run discovery first), got none");
@@ -150,10 +176,11 @@ export function select(input: SelectInput, params: SelectParams, onProgress?: Pr
     const ctx: StrategyContext = { ...ctxBase, budget: Math.min(resolved.perClass, available) };
     let picks: StrategyPick[];
     let allocation: GroupAllocation[] | undefined;
+    let cells: CellAllocation[] | undefined;
     switch (resolved.strategy) {
       case "confounder-aware": {
         const r = selectConfounderAware(ctx);
-        ({ picks, allocation } = r);
+        ({ picks, allocation, cells } = r);
         warnings.push(...r.warnings);
         break;
       }
@@ -184,6 +211,7 @@ export function select(input: SelectInput, params: SelectParams, onProgress?: Pr
     }
     const summary: ClassSummary = { label, pool: rows.length, selected: picks.length };
     if (allocation) summary.allocation = allocation;
+    if (cells) summary.cells = cells;
     perClass.push(summary);
   });
   onProgress?.("select", classes.length, classes.length);

@@ -38,7 +38,10 @@ export interface SelectInput {
   ids: ReadonlyArray<string>;
   /** Metadata columns, for `stratified`. */
   metadata?: MetadataColumns;
-  /** Per row: confounder group within its class (0..k−1), −1 = noise. Required by confounder-aware. */
+  /**
+   * Per row: confounder group within its class (0..k−1), −1 = noise, −2 = rest (rows of no confounder
+   * group that are not outliers, e.g. of a group a curator rejected). Required by confounder-aware.
+   */
   groups?: Int32Array;
 }
 
@@ -58,6 +61,14 @@ export interface SelectParams {
   withinGroup?: WithinGroup;
   /** confounder-aware: noise points form a group of their own, or are left out; default own-group. */
   noise?: NoiseHandling;
+  /**
+   * confounder-aware: metadata columns (of SelectInput.metadata) declared as known confounders. Each
+   * class's budget is first shared across the cells of these columns (every combination of their
+   * levels present in the class; null or "" is a level of its own) by the allocation rule, then inside
+   * each cell across the discovered groups restricted to the cell, by the same rule. Empty or absent:
+   * one cell, the behaviour without declared confounders.
+   */
+  declared?: string[];
   /** stratified: the metadata column to stratify by. */
   stratifyColumn?: string;
   /** facility-location: similarity kernel; default rbf (median-heuristic bandwidth). */
@@ -75,6 +86,8 @@ export interface ResolvedParams {
   allocation?: Allocation;
   withinGroup?: WithinGroup;
   noise?: NoiseHandling;
+  /** Present only when at least one column is declared. */
+  declared?: string[];
   stratifyColumn?: string;
   kernel?: Kernel;
 }
@@ -98,6 +111,17 @@ export interface GroupAllocation {
   group: number;
   pool: number;
   share: number;
+  /** confounder-aware with declared columns: the cell the share belongs to, e.g. "site=A" or "site=A, scanner=X". */
+  cell?: string;
+}
+
+/** confounder-aware with declared columns: one cell of the declared levels within a class. */
+export interface CellAllocation {
+  cell: string;
+  /** The cell's level per declared column, in declared order (null = missing). */
+  levels: (string | null)[];
+  pool: number;
+  share: number;
 }
 
 export interface ClassSummary {
@@ -107,6 +131,8 @@ export interface ClassSummary {
   selected: number;
   /** confounder-aware and stratified: per group, its pool size and its share of the budget. */
   allocation?: GroupAllocation[];
+  /** confounder-aware with declared columns: the first level of the allocation, per cell. */
+  cells?: CellAllocation[];
 }
 
 export interface SelectionResult {
