@@ -36,6 +36,7 @@ import { DatasetVersionRunsResolver, RunResolver, SelectionItemResolver } from "
 import { DatasetVersionSourceRunResolver, ReviewResolver, RunReviewResolver } from "./modules/review/review.resolver.js";
 import { EvaluationResolver, RunEvaluationsResolver } from "./modules/evaluation/evaluation.resolver.js";
 import { RunManifestResolver } from "./modules/export/export.resolver.js";
+import { ComparisonCompositionResolver, RunCompositionResolver } from "./modules/composition/composition.resolver.js";
 
 /** Core: identity, tenancy, datasets. */
 export const coreResolvers = [
@@ -82,6 +83,8 @@ export const liveResolvers = [
   EvaluationResolver,
   RunEvaluationsResolver,
   RunManifestResolver,
+  RunCompositionResolver,
+  ComparisonCompositionResolver,
 ] as const;
 
 /**
