@@ -30,6 +30,7 @@ import { ChangeFeed } from "./cache/notified-cache.js";
 import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
+import { annotateClient, compileTrust } from "./http/client-address.js";
 import { uploadRoute } from "./http/uploads.js";
 import { graphqlRoute, isGraphqlPath, sendJsonError } from "./http/graphql-route.js";
 import { imageRoute } from "./http/images.js";
@@ -71,7 +72,14 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const services: AppServices = {
     store: options.store,
     config,
-    loginLimiter: new LoginRateLimiter(options.store.sql, config.loginMaxFailures, config.loginWindowMs),
+    loginLimiter: new LoginRateLimiter(options.store.sql, {
+      perPairMax: config.loginMaxFailures,
+      perIpMax: config.loginMaxPerIp,
+      windowMs: config.loginWindowMs,
+      freeFailures: config.loginFreeFailures,
+      backoffBaseMs: config.loginBackoffBaseMs,
+      backoffMaxMs: config.loginBackoffMaxMs,
+    }),
     authCache: new AuthCache(config.authCacheMs),
     changes: await ChangeFeed.open(options.store, config.caches),
     extras: { ...options.extras },
@@ -82,12 +90,17 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   app.disable("x-powered-by");
   // An ETag would hash every GraphQL response body, and POST responses are never revalidated.
   app.set("etag", false);
-  app.set("trust proxy", config.trustProxy);
+  // Express's own req.ip is not used (clientIp reads our annotation); keep it consistent all the same.
+  const trust = compileTrust(config.trustProxy);
+  app.set("trust proxy", trust);
   // graphqlHttp is defined once Apollo has started, below; requests only arrive after listen().
+  // Every request and WebSocket upgrade gets its client (address, HTTPS) resolved once, here.
   const httpServer = http.createServer((req, res) => {
+    annotateClient(req, trust);
     if (isGraphqlPath(req.url)) graphqlHttp(req, res);
     else app(req, res);
   });
+  httpServer.prependListener("upgrade", (req: http.IncomingMessage) => annotateClient(req, trust));
   const production = config.nodeEnv === "production";
 
   // CORS for the web app's origin(s), with credentials (cookies); /graphql answers it in its own route.
@@ -236,12 +249,12 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   const graphqlHttp = graphqlRoute({
     apollo,
     bodyLimit: MAX_BODY_BYTES,
-    trustProxy: app.get("trust proxy fn") as (address: string, hop: number) => boolean,
     cors,
-    context: async (req, { ip, cookies }) => {
+    context: async (req, { cookies }) => {
       const cookie = originAllowed(services, req.headers.origin, req.headers.host) ? req.headers.cookie : undefined;
       const viewer = await authenticate(services, { authorization: req.headers.authorization, cookie });
-      return makeContext(services, viewer, { ip, req, res: cookies });
+      const client = annotateClient(req, trust);
+      return makeContext(services, viewer, { ip: client.ip, secure: client.secure, req, res: cookies });
     },
   });
 
@@ -270,6 +283,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
     try {
       await sweepUploads(config.uploadDir);
       await options.store.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+      await services.loginLimiter.sweep();
     } catch (error) {
       if (config.nodeEnv !== "test") console.error("[sweep] failed:", error);
     }

@@ -11,6 +11,7 @@ import { createCoreLoaders, type CoreLoaders } from "./graphql/loaders.js";
 import type { LoginRateLimiter } from "./auth/rate-limit.js";
 import type { AuthCache } from "./auth/auth-cache.js";
 import type { ChangeFeed } from "./cache/notified-cache.js";
+import { annotatedSecure } from "./http/client-address.js";
 
 /** Long-lived things the app holds; resolvers reach them through ctx.app. Extend by adding optional fields. */
 export interface AppServices {
@@ -64,8 +65,10 @@ export interface Context {
   /** A per-request loader registered under `name`, created on first use. */
   loader<L extends DataLoader<never, unknown, unknown>>(name: string, create: () => L): L;
   requestId: string;
-  /** Client address, for rate limits and audit. */
+  /** Client address, for rate limits and audit: trusted forwarded headers only (http/client-address.ts). */
   ip: string;
+  /** The request reached the edge over HTTPS (sets the session cookie's Secure flag under COOKIE_SECURE=auto). */
+  secure?: boolean;
   /** HTTP only (absent on WebSocket): used to set and clear the session cookie. */
   res?: ResponseCookies;
   req?: express.Request | IncomingMessage;
@@ -74,7 +77,7 @@ export interface Context {
 export function makeContext(
   app: AppServices,
   viewer: Viewer | null,
-  transport: { ip: string; req?: express.Request | IncomingMessage; res?: ResponseCookies },
+  transport: { ip: string; secure?: boolean; req?: express.Request | IncomingMessage; res?: ResponseCookies },
 ): Context {
   const extra = new Map<string, unknown>();
   return {
@@ -92,6 +95,7 @@ export function makeContext(
     },
     requestId: randomUUID(),
     ip: transport.ip,
+    secure: transport.secure ?? annotatedSecure(transport.req),
     req: transport.req,
     res: transport.res,
   };

@@ -1,13 +1,17 @@
 // The server's configuration, read and validated in one place. Everything else receives a ServerConfig
 // and never reads process.env itself.
 import path from "node:path";
+import proxyaddr from "proxy-addr";
 import { storageConfigFromEnv } from "@stratum/db";
 
 export interface ServerConfig {
   /** TCP port for HTTP and WebSocket (same port, path /graphql). 0 = any free port (tests). */
   port: number;
   host: string;
-  /** "production" hides stack traces and internal error messages. */
+  /**
+   * "production" (the default when NODE_ENV is unset, and what `npm start` sets) hides stack traces and
+   * internal error messages and refuses introspection; `npm run dev` sets "development".
+   */
   nodeEnv: "development" | "production" | "test";
   /** postgresql://… or undefined for the embedded PGlite. */
   databaseUrl: string | undefined;
@@ -23,8 +27,12 @@ export interface ServerConfig {
   corsOrigins: string[];
   /** The web app's public URL, used in messages. */
   webOrigin: string;
-  /** Set the Secure flag on the session cookie (on behind HTTPS). */
-  cookieSecure: boolean;
+  /**
+   * The session cookie's Secure flag (COOKIE_SECURE): "auto" (default) sets it when the request reached
+   * us over HTTPS — direct TLS, or a trusted proxy's x-stratum-client-proto / X-Forwarded-Proto;
+   * true always; false never.
+   */
+  cookieSecure: boolean | "auto";
   cookieName: string;
   /** Session lifetime in ms. */
   sessionTtlMs: number;
@@ -38,19 +46,26 @@ export interface ServerConfig {
    * notifications (cache/notified-cache.ts). STRATUM_CACHES=0 reads the database every time.
    */
   caches: boolean;
-  /** Failed logins per (email, IP) allowed per window before RATE_LIMITED. */
+  /** Login attempts per (email, address) per window before RATE_LIMITED (LOGIN_MAX_FAILURES, 5). */
   loginMaxFailures: number;
+  /** Login attempts per address across accounts per window (LOGIN_MAX_PER_IP, 30). */
+  loginMaxPerIp: number;
   loginWindowMs: number;
+  /** Per-account backoff after LOGIN_FREE_FAILURES (5) failures: base (LOGIN_BACKOFF_BASE_MS, 1 s) doubling up to LOGIN_BACKOFF_MAX_SECONDS (900). */
+  loginFreeFailures: number;
+  loginBackoffBaseMs: number;
+  loginBackoffMaxMs: number;
   /** Query limits. */
   maxQueryDepth: number;
   maxQueryComplexity: number;
   /** When non-empty, GET /samples/:id/image serves only files under these folders. */
   imageRoots: string[];
   /**
-   * Express "trust proxy": which direct peers may name the client in X-Forwarded-For (the web app's
-   * same-origin proxy does). "loopback" (default), "false", or comma-separated addresses/subnets.
+   * STRATUM_TRUST_PROXY: which direct peers may name the client (x-stratum-client-ip, X-Forwarded-For)
+   * and the protocol (x-stratum-client-proto, X-Forwarded-Proto). "loopback" (default: the bundled web
+   * app's proxy runs on this machine), "none", or comma-separated addresses/CIDRs (see http/client-address.ts).
    */
-  trustProxy: string | false;
+  trustProxy: string[] | false;
   /** Seed the demo consortium on an empty database (STRATUM_SEED_DEMO, default true). */
   seedDemo: boolean;
   /** One password for every demo account (STRATUM_DEMO_PASSWORD); random per account when unset. */
@@ -91,18 +106,22 @@ function origin(key: string, raw: string): string {
   }
 }
 
-function trustProxy(raw: string | undefined): string | false {
-  const value = raw?.trim() || "loopback";
-  if (["false", "0", "no", "off"].includes(value.toLowerCase())) return false;
-  if (!/^[A-Za-z0-9.:/,\s]+$/.test(value)) {
-    throw new ConfigError(`TRUST_PROXY: expected "loopback", "false" or addresses/subnets separated by commas, got "${value}"`);
+function trustProxy(env: NodeJS.ProcessEnv): string[] | false {
+  const key = env.STRATUM_TRUST_PROXY !== undefined ? "STRATUM_TRUST_PROXY" : "TRUST_PROXY";
+  const value = env[key]?.trim() || "loopback";
+  if (["none", "false", "0", "no", "off"].includes(value.toLowerCase())) return false;
+  const list = value.split(",").map((v) => v.trim()).filter(Boolean);
+  try {
+    proxyaddr.compile(list); // rejects what it cannot parse, naming the entry
+  } catch (error) {
+    throw new ConfigError(`${key}: expected "loopback", "none" or addresses/CIDRs separated by commas (${(error as Error).message})`);
   }
-  return value;
+  return list;
 }
 
 /** Reads the environment once. Throws ConfigError naming the variable on bad input. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const nodeEnvRaw = env.NODE_ENV?.trim() || "development";
+  const nodeEnvRaw = env.NODE_ENV?.trim() || "production";
   if (!["development", "production", "test"].includes(nodeEnvRaw)) {
     throw new ConfigError(`NODE_ENV: expected development, production or test, got "${nodeEnvRaw}"`);
   }
@@ -128,16 +147,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     uploadMaxBytes: int(env, "STRATUM_UPLOAD_MAX_BYTES", 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER), // 2 GiB
     corsOrigins,
     webOrigin,
-    cookieSecure: bool(env, "COOKIE_SECURE", nodeEnv === "production"),
+    cookieSecure: env.COOKIE_SECURE?.trim().toLowerCase() === "auto" ? "auto" : env.COOKIE_SECURE?.trim() ? bool(env, "COOKIE_SECURE", false) : "auto",
     cookieName: env.SESSION_COOKIE_NAME?.trim() || "stratum_session",
     sessionTtlMs: int(env, "SESSION_TTL_HOURS", 24 * 14, 1, 24 * 365) * 3_600_000, // 14 days
     authCacheMs: int(env, "STRATUM_AUTH_CACHE_MS", 5_000, 0, 60_000), // 5 s
     caches: bool(env, "STRATUM_CACHES", true),
     loginMaxFailures: int(env, "LOGIN_MAX_FAILURES", 5, 1, 1000),
+    loginMaxPerIp: int(env, "LOGIN_MAX_PER_IP", 30, 1, 100_000),
     loginWindowMs: int(env, "LOGIN_WINDOW_SECONDS", 60, 1, 86_400) * 1000, // 1 min
+    loginFreeFailures: int(env, "LOGIN_FREE_FAILURES", 5, 0, 1000),
+    loginBackoffBaseMs: int(env, "LOGIN_BACKOFF_BASE_MS", 1000, 1, 3_600_000),
+    loginBackoffMaxMs: int(env, "LOGIN_BACKOFF_MAX_SECONDS", 900, 1, 86_400) * 1000, // 15 min
     maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 15, 2, 100),
     maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 50_000, 10, 10_000_000),
-    trustProxy: trustProxy(env.TRUST_PROXY),
+    trustProxy: trustProxy(env),
     imageRoots: (env.STRATUM_IMAGE_ROOTS?.trim() || "")
       .split(path.delimiter)
       .filter(Boolean)
@@ -145,5 +168,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     seedDemo: bool(env, "STRATUM_SEED_DEMO", true),
     demoPassword: env.STRATUM_DEMO_PASSWORD?.trim() || undefined,
     seedEmbed: bool(env, "STRATUM_SEED_EMBED", true),
+  };
+}
+
+/**
+ * Password hashing cost, read where hashes are made (auth/password.ts: the seed and the CLI hash too,
+ * without a ServerConfig). STRATUM_SCRYPT_LOG2_N: scrypt N = 2^value (default 17, OWASP's minimum;
+ * 128 MiB per hash; tests lower it); STRATUM_SCRYPT_CONCURRENCY: hashes computed at once (default 2).
+ */
+export function scryptSettings(env: NodeJS.ProcessEnv = process.env): { log2N: number; concurrency: number; queue: number } {
+  return {
+    log2N: int(env, "STRATUM_SCRYPT_LOG2_N", 17, 10, 20),
+    concurrency: int(env, "STRATUM_SCRYPT_CONCURRENCY", 2, 1, 16),
+    queue: int(env, "STRATUM_SCRYPT_QUEUE", 64, 1, 10_000),
   };
 }

@@ -184,15 +184,21 @@ describe("sessionLogin", () => {
     expect(blocked.data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
     expect(blocked.data.sessionLogin.errors[0].message).toMatch(/try again in \d+ s/);
     expect(client.cookies.size).toBe(0);
-    // The same account from another client behind the web app's proxy (X-Forwarded-For from loopback) is not.
+    // The same account from another client behind the web app's proxy is not: the proxy (a trusted peer,
+    // loopback by default) names the browser in x-stratum-client-ip. The account's 5 failures are still
+    // free (backoff starts after them).
     const behindProxy = await client.raw(
       {
         query: "mutation($i: SessionLoginInput!) { sessionLogin(input: $i) { errors { code } } }",
         variables: { i: { email, password: PASSWORD } },
       },
-      { "x-forwarded-for": "203.0.113.9" },
+      { "x-stratum-client-ip": "203.0.113.9" },
     );
     expect(behindProxy.json.data.sessionLogin.errors).toEqual([]);
+    // The failures were audited with the address the server trusted.
+    const failures = await server.store.prisma.auditEvent.findMany({ where: { action: "sessionLoginFailed", details: { path: ["email"], equals: email } } });
+    expect(failures).toHaveLength(5);
+    expect(failures.every((e) => (e.details as { ip?: string }).ip === "127.0.0.1")).toBe(true);
     // Another account from the same address is not affected.
     const other = await seedUser(server.store);
     const ok = await client.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } });
@@ -203,7 +209,7 @@ describe("sessionLogin", () => {
 describe("login rate limit across API replicas", () => {
   it("counts failures in the database: failures on two replicas add up, and a success on either clears them", async () => {
     // A second API process over the same database, with its own (fresh) limiter object.
-    const replica = await createApp({ store: server.store, config: { nodeEnv: "test", filesDir: server.filesDir, uploadDir: server.app.services.config.uploadDir, corsOrigins: ["http://localhost:3000"] } });
+    const replica = await createApp({ store: server.store, config: { nodeEnv: "test", filesDir: server.filesDir, uploadDir: server.app.services.config.uploadDir, corsOrigins: ["http://localhost:3000"], loginMaxPerIp: 10_000 } });
     const { port, url } = await replica.listen(0, "127.0.0.1");
     try {
       const second: TestServer = { ...server, app: replica, base: `http://127.0.0.1:${port}`, url };
@@ -214,7 +220,9 @@ describe("login rate limit across API replicas", () => {
         const r = await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
         expect(r.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
       }
-      expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${email}|` } } })).toBe(4);
+      const counter = (key: string) => server.store.prisma.loginThrottle.findUnique({ where: { key } });
+      expect((await counter(`pair:${email}|127.0.0.1`))?.count).toBe(4);
+      expect((await counter(`acct:${email}`))?.count).toBe(4);
       // The fifth failure, on the first replica, blocks the account on the second one too.
       expect((await onFirst.mutate(LOGIN, { input: { email, password: "wrong-4" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
       const blocked = await onSecond.mutate(LOGIN, { input: { email, password: PASSWORD } });
@@ -225,22 +233,26 @@ describe("login rate limit across API replicas", () => {
       const other = await seedUser(server.store);
       for (let i = 0; i < 4; i++) await onSecond.mutate(LOGIN, { input: { email: other.email, password: `wrong-${i}` } });
       expect((await onFirst.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
-      expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${other.email}|` } } })).toBe(0);
+      expect(await server.store.prisma.loginThrottle.count({ where: { key: { in: [`pair:${other.email}|127.0.0.1`, `acct:${other.email}`] } } })).toBe(0);
       expect((await onSecond.mutate(LOGIN, { input: { email: other.email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
     } finally {
       await replica.close();
     }
   });
 
-  it("a failure older than the window no longer counts, and is deleted by the next failure", async () => {
+  it("the per-address window reopens after a minute; the account's 6th failure then costs a 1 s backoff", async () => {
     const { email } = await seedUser(server.store);
     const client = new TestClient(server);
     for (let i = 0; i < 5; i++) await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
     expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
-    // Age the failures past the 60 s window (the database's clock decides, not the server's).
-    await server.store.sql.query(`UPDATE "LoginFailure" SET "createdAt" = "createdAt" - interval '61 seconds' WHERE key LIKE $1`, [`${email}|%`]);
+    // Age the window past 60 s (the database's clock decides, not the server's).
+    await server.store.sql.query(`UPDATE "LoginThrottle" SET "windowStart" = "windowStart" - interval '61 seconds' WHERE key = $1`, [`pair:${email}|127.0.0.1`]);
     expect((await client.mutate(LOGIN, { input: { email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
-    expect(await server.store.prisma.loginFailure.count({ where: { key: { startsWith: `${email}|` } } })).toBe(1);
+    expect((await server.store.prisma.loginThrottle.findUnique({ where: { key: `pair:${email}|127.0.0.1` } }))?.count).toBe(1);
+    // Six consecutive failures on the account: the next attempt, from anywhere new, waits 1 s (it is delayed, not locked).
+    const early = await client.mutate(LOGIN, { input: { email, password: PASSWORD } });
+    expect(early.data.sessionLogin.errors[0]).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/try again in 1 s/) });
+    await new Promise((r) => setTimeout(r, 1_100));
     expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
   });
 });

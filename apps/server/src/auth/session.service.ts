@@ -1,56 +1,64 @@
 // Sessions: login sets an HTTP-only, SameSite=Lax cookie holding a random secret; the Session row keeps
 // only its sha256. Logout deletes the row and clears the cookie.
-import type { Context } from "../context.js";
+import type { Context, CookieOptions } from "../context.js";
 import { AppError } from "../graphql/errors.js";
 import { audit } from "../audit/audit.js";
-import { verifyPassword } from "./password.js";
+import { checkPassword, hashPassword } from "./password.js";
+import { isRefusal } from "./rate-limit.js";
 import { newSessionSecret, sha256Hex } from "./secrets.js";
 import { normalizeEmail } from "../modules/user/user.service.js";
 import { User } from "../modules/user/user.type.js";
+
+/** The session cookie's options for this request: Secure per COOKIE_SECURE ("auto": when it came over HTTPS). */
+export function sessionCookieOptions(ctx: Context): CookieOptions {
+  const setting = ctx.app.config.cookieSecure;
+  return { httpOnly: true, sameSite: "lax", secure: setting === "auto" ? ctx.secure === true : setting, path: "/" };
+}
 
 export async function login(ctx: Context, emailInput: string, password: string): Promise<User> {
   const { config, loginLimiter } = ctx.app;
   if (!ctx.res) throw new AppError("INVALID_STATE", "log in over HTTP (POST /graphql), not over a WebSocket");
   const email = normalizeEmail(emailInput);
-  const retryAfter = await loginLimiter.retryAfterSeconds(email, ctx.ip);
-  if (retryAfter > 0) {
-    throw new AppError("RATE_LIMITED", `too many failed logins for this email; try again in ${retryAfter} s`);
+  // ctx.ip is the trusted client address (http/client-address.ts): forwarded headers count only from
+  // configured proxies. The gates book the attempt before the password is checked (auth/rate-limit.ts).
+  const attempt = await loginLimiter.begin(email, ctx.ip);
+  if (isRefusal(attempt)) {
+    throw new AppError("RATE_LIMITED", `too many failed logins; try again in ${attempt.retryAfterSeconds} s`);
   }
   const user = await ctx.prisma.user.findUnique({ where: { email } });
-  const ok = await verifyPassword(password, user?.passwordHash ?? null);
-  if (!user || !ok) {
-    await loginLimiter.recordFailure(email, ctx.ip);
+  const check = await checkPassword(password, user?.passwordHash ?? null);
+  if (!user || !check.ok) {
+    await audit(ctx.prisma, ctx, "sessionLoginFailed", { type: "User", id: user?.id ?? null, consortiumId: null }, {
+      email,
+      reason: user ? "password" : "unknown email",
+      accountFailures: attempt.accountFailures,
+    });
     throw new AppError("UNAUTHENTICATED", "email or password is wrong");
   }
-  await loginLimiter.recordSuccess(email, ctx.ip);
+  await loginLimiter.succeeded(email, ctx.ip);
+  if (check.needsRehash) {
+    // Stronger parameters than this hash was made with: replace it now that we know the password. Only if
+    // the row still holds the hash we checked (a password change in between wins).
+    const passwordHash = await hashPassword(password);
+    await ctx.prisma.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+  }
   const secret = newSessionSecret();
   const expiresAt = new Date(Date.now() + config.sessionTtlMs);
   await ctx.prisma.$transaction(async (tx) => {
     const session = await tx.session.create({ data: { userId: user.id, tokenHash: sha256Hex(secret), expiresAt } });
     ctx.viewer = { userId: user.id, email: user.email, name: user.name, token: null, sessionId: session.id };
-    await audit(tx, ctx, "sessionLogin", { type: "User", id: user.id, consortiumId: null });
+    await audit(tx, ctx, "sessionLogin", { type: "User", id: user.id, consortiumId: null }, check.needsRehash ? { rehashed: true } : {});
     // Housekeeping: drop this user's expired sessions.
     await tx.session.deleteMany({ where: { userId: user.id, expiresAt: { lt: new Date() } } });
   });
-  ctx.res.cookie(config.cookieName, secret, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: config.cookieSecure,
-    path: "/",
-    expires: expiresAt,
-  });
+  ctx.res.cookie(config.cookieName, secret, { ...sessionCookieOptions(ctx), expires: expiresAt });
   return User.from(user);
 }
 
 export async function logout(ctx: Context, everywhere: boolean): Promise<boolean> {
   const viewer = ctx.viewer;
   if (ctx.res) {
-    ctx.res.clearCookie(ctx.app.config.cookieName, {
-      httpOnly: true,
-      sameSite: "lax",
-      secure: ctx.app.config.cookieSecure,
-      path: "/",
-    });
+    ctx.res.clearCookie(ctx.app.config.cookieName, sessionCookieOptions(ctx));
   }
   if (!viewer || viewer.sessionId === null) return false;
   await ctx.prisma.$transaction(async (tx) => {

@@ -4,6 +4,7 @@ import type express from "express";
 import { GraphQLError } from "graphql";
 import type { AppServices, Viewer } from "../context.js";
 import { authenticate } from "../auth/authenticate.js";
+import { annotatedIp } from "./client-address.js";
 
 export function originAllowed(services: AppServices, origin: string | undefined, host: string | undefined): boolean {
   if (!origin) return true;
@@ -40,9 +41,10 @@ export async function viewerForRoute(
 }
 
 /**
- * The client's address: Express's req.ip (which follows X-Forwarded-For only from peers trusted by
- * TRUST_PROXY), else the socket's peer (WebSocket upgrades).
+ * The client's address, as createApp resolved it for this request (HTTP and WebSocket upgrades alike):
+ * forwarded headers count only from STRATUM_TRUST_PROXY peers (http/client-address.ts). Never Express's
+ * req.ip, which knows nothing of the web proxy's x-stratum-client-ip.
  */
 export function clientIp(req: { ip?: string | undefined; socket: { remoteAddress?: string | undefined } }): string {
-  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+  return annotatedIp(req);
 }

@@ -4,7 +4,6 @@
 // stays on Express. graphql-ws upgrades on the same path never reach this handler.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from "@apollo/server";
-import proxyaddr from "proxy-addr";
 import type { Context, ResponseCookies, CookieOptions } from "../context.js";
 
 const GRAPHQL_PATH = "/graphql";
@@ -20,11 +19,10 @@ export interface GraphqlRouteOptions {
   apollo: ApolloServer<Context>;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
-  /** Express's compiled "trust proxy" setting: which peers may name the client in X-Forwarded-For. */
-  trustProxy: (address: string, hop: number) => boolean;
   /** Answers CORS (true when it answered a preflight and nothing else is to be done). */
   cors(req: IncomingMessage, res: ServerResponse): boolean;
-  context(req: IncomingMessage, transport: { ip: string; cookies: ResponseCookies }): Promise<Context>;
+  /** The client's address and protocol are resolved by createApp (http/client-address.ts), not here. */
+  context(req: IncomingMessage, transport: { cookies: ResponseCookies }): Promise<Context>;
 }
 
 /** A request that cannot reach GraphQL execution: answered as JSON with a code, like GraphQL errors. */
@@ -74,10 +72,9 @@ async function handle(options: GraphqlRouteOptions, req: IncomingMessage, res: S
     body: isJson(headers.get("content-type")) && text.length > 0 ? parseJson(text) : undefined,
   };
   const cookies = new SetCookies();
-  const ip = proxyaddr(req, options.trustProxy);
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: () => options.context(req, { ip, cookies }),
+    context: () => options.context(req, { cookies }),
   });
   res.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) res.setHeader(name, value);

@@ -34,6 +34,9 @@ export async function startTestServer(config: Partial<ServerConfig> = {}): Promi
       filesDir,
       uploadDir: path.join(filesDir, "uploads"),
       corsOrigins: ["http://localhost:3000"],
+      // Every test client signs in from 127.0.0.1: a suite's failures would add up to the per-address limit
+      // (30 a minute) across unrelated tests. attack-auth.test.ts sets it back.
+      loginMaxPerIp: 10_000,
       ...config,
     },
   });

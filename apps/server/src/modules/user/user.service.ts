@@ -1,6 +1,7 @@
 import type { Context } from "../../context.js";
 import type { PrismaClient, Prisma } from "@stratum/db";
 import { hashPassword, verifyPassword } from "../../auth/password.js";
+import { isRefusal } from "../../auth/rate-limit.js";
 import { AppError } from "../../graphql/errors.js";
 import { audit } from "../../audit/audit.js";
 import { User } from "./user.type.js";
@@ -49,13 +50,16 @@ export async function changePassword(ctx: Context, currentPassword: string, newP
     throw new AppError("FORBIDDEN", "an API token cannot change a password; sign in as a person");
   }
   const limiter = ctx.app.loginLimiter;
-  const retryAfter = await limiter.retryAfterSeconds(viewer.email, ctx.ip);
-  if (retryAfter > 0) throw new AppError("RATE_LIMITED", `too many failed attempts; try again in ${retryAfter} s`);
+  // The current-password check goes through the same gates as a login (a stolen session must not become
+  // an unthrottled password oracle).
+  const attempt = await limiter.begin(viewer.email, ctx.ip);
+  if (isRefusal(attempt)) throw new AppError("RATE_LIMITED", `too many failed attempts; try again in ${attempt.retryAfterSeconds} s`);
   const row = await ctx.prisma.user.findUniqueOrThrow({ where: { id: viewer.userId } });
   if (!(await verifyPassword(currentPassword, row.passwordHash))) {
-    await limiter.recordFailure(viewer.email, ctx.ip);
+    await audit(ctx.prisma, ctx, "userPasswordCheckFailed", { type: "User", id: viewer.userId, consortiumId: null }, { accountFailures: attempt.accountFailures });
     throw new AppError("UNAUTHENTICATED", "the current password is wrong", ["currentPassword"]);
   }
+  await limiter.succeeded(viewer.email, ctx.ip);
   if (currentPassword === newPassword) {
     throw new AppError("VALIDATION", "expected a new password different from the current one", ["newPassword"]);
   }
