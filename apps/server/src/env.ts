@@ -21,8 +21,10 @@ export interface ServerConfig {
   filesDir: string;
   /** Where uploaded files are kept until imported. */
   uploadDir: string;
-  /** Largest accepted upload, in bytes. */
+  /** Largest accepted upload, in bytes (STRATUM_UPLOAD_MAX_BYTES, default 512 MiB). */
   uploadMaxBytes: number;
+  /** Bytes of uploads one user may keep stored at once (STRATUM_UPLOAD_QUOTA_BYTES, default 4 GiB). */
+  uploadQuotaBytes: number;
   /** Browser origins allowed by CORS (the web app). */
   corsOrigins: string[];
   /** The web app's public URL, used in messages. */
@@ -58,8 +60,12 @@ export interface ServerConfig {
   /** Query limits. */
   maxQueryDepth: number;
   maxQueryComplexity: number;
-  /** When non-empty, GET /samples/:id/image serves only files under these folders. */
-  imageRoots: string[];
+  /**
+   * Storage roots granted per consortium slug (STRATUM_STORAGE_GRANTS): absolute folders, or remote
+   * prefixes such as s3://bucket/site-a/ (accepted at import, never read by this server). Each
+   * consortium also reads <filesDir>/consortia/<slug> and its own uploads; see storage/resolve-uri.ts.
+   */
+  storageGrants: Record<string, string[]>;
   /**
    * STRATUM_TRUST_PROXY: which direct peers may name the client (x-stratum-client-ip, X-Forwarded-For)
    * and the protocol (x-stratum-client-proto, X-Forwarded-Proto). "loopback" (default: the bundled web
@@ -119,6 +125,64 @@ function trustProxy(env: NodeJS.ProcessEnv): string[] | false {
   return list;
 }
 
+const GRANT_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/; // the consortium slug rule (consortium.input.ts)
+
+/**
+ * STRATUM_STORAGE_GRANTS: JSON {"slug": ["/data/a", "s3://bucket/a/"]}, or slug=/data/a:/data/b;slug2=/c.
+ * Folders must be absolute; remote prefixes must end with "/" so a grant of s3://b/a/ does not cover s3://b/ab.
+ */
+export function parseStorageGrants(raw: string | undefined): Record<string, string[]> {
+  const key = "STRATUM_STORAGE_GRANTS";
+  const text = raw?.trim() ?? "";
+  if (!text) return {};
+  let entries: [string, unknown][];
+  if (text.startsWith("{")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`${key}: invalid JSON (${(error as Error).message})`);
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError(`${key}: expected a JSON object of slug → [roots]`);
+    entries = Object.entries(parsed);
+  } else {
+    entries = text
+      .split(";")
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const eq = part.indexOf("=");
+        if (eq <= 0) throw new ConfigError(`${key}: expected slug=/path[:/path…] separated by ";", got "${part}"`);
+        // ":" separates folders, but not the "://" of a remote prefix.
+        return [part.slice(0, eq).trim(), part.slice(eq + 1).split(/:(?!\/\/)/).map((r) => r.trim()).filter(Boolean)];
+      });
+  }
+  const grants: Record<string, string[]> = {};
+  for (const [slug, roots] of entries) {
+    if (!GRANT_SLUG.test(slug)) throw new ConfigError(`${key}: "${slug}" is not a consortium slug (lowercase letters, digits, dashes)`);
+    const list = typeof roots === "string" ? [roots] : roots;
+    if (!Array.isArray(list) || !list.length || !list.every((r) => typeof r === "string" && r.trim() !== "")) {
+      throw new ConfigError(`${key}: ${slug}: expected one or more roots`);
+    }
+    grants[slug] = [...(grants[slug] ?? []), ...list.map((r: string) => grantRoot(slug, r.trim()))];
+  }
+  return grants;
+}
+
+function grantRoot(slug: string, root: string): string {
+  const key = "STRATUM_STORAGE_GRANTS";
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(root) && !/^file:/i.test(root)) {
+    if (!root.endsWith("/") || root.split("/").slice(3).some((s) => s === ".." || s === ".")) {
+      throw new ConfigError(`${key}: ${slug}: a remote root must be a prefix ending in "/" without dot segments, got "${root}"`);
+    }
+    return root;
+  }
+  if (!path.isAbsolute(root)) throw new ConfigError(`${key}: ${slug}: expected an absolute folder, got "${root}"`);
+  const normal = path.resolve(root);
+  if (normal === path.parse(normal).root) throw new ConfigError(`${key}: ${slug}: granting the file system root is not allowed`);
+  return normal;
+}
+
 /** Reads the environment once. Throws ConfigError naming the variable on bad input. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const nodeEnvRaw = env.NODE_ENV?.trim() || "production";
@@ -126,6 +190,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(`NODE_ENV: expected development, production or test, got "${nodeEnvRaw}"`);
   }
   const nodeEnv = nodeEnvRaw as ServerConfig["nodeEnv"];
+  if (env.STRATUM_IMAGE_ROOTS?.trim()) {
+    // Refused rather than ignored: an operator who set it believes images are restricted.
+    throw new ConfigError("STRATUM_IMAGE_ROOTS: replaced by STRATUM_STORAGE_GRANTS (roots per consortium, e.g. slug=/data/a:/data/b); see docs/security.md");
+  }
   const storage = storageConfigFromEnv(env);
   // PGlite's folder is <dataDir>; our own files go beside it in <dataDir>/../files unless STRATUM_FILES_DIR says otherwise.
   const dataDir = storage.dataDir;
@@ -144,7 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir,
     filesDir: path.resolve(filesDir),
     uploadDir: path.join(filesDir, "uploads"),
-    uploadMaxBytes: int(env, "STRATUM_UPLOAD_MAX_BYTES", 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER), // 2 GiB
+    uploadMaxBytes: int(env, "STRATUM_UPLOAD_MAX_BYTES", 512 * 1024 ** 2, 1, Number.MAX_SAFE_INTEGER), // 512 MiB
+    uploadQuotaBytes: int(env, "STRATUM_UPLOAD_QUOTA_BYTES", 4 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER), // 4 GiB
     corsOrigins,
     webOrigin,
     cookieSecure: env.COOKIE_SECURE?.trim().toLowerCase() === "auto" ? "auto" : env.COOKIE_SECURE?.trim() ? bool(env, "COOKIE_SECURE", false) : "auto",
@@ -161,10 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxQueryDepth: int(env, "GRAPHQL_MAX_DEPTH", 15, 2, 100),
     maxQueryComplexity: int(env, "GRAPHQL_MAX_COMPLEXITY", 50_000, 10, 10_000_000),
     trustProxy: trustProxy(env),
-    imageRoots: (env.STRATUM_IMAGE_ROOTS?.trim() || "")
-      .split(path.delimiter)
-      .filter(Boolean)
-      .map((p) => path.resolve(p)),
+    storageGrants: parseStorageGrants(env.STRATUM_STORAGE_GRANTS),
     seedDemo: bool(env, "STRATUM_SEED_DEMO", true),
     demoPassword: env.STRATUM_DEMO_PASSWORD?.trim() || undefined,
     seedEmbed: bool(env, "STRATUM_SEED_EMBED", true),

@@ -123,6 +123,8 @@ beforeAll(async () => {
   consortiumId = (await prisma.consortium.create({ data: { slug: "api-c", name: "C" } })).id;
   otherConsortiumId = (await prisma.consortium.create({ data: { slug: "api-other", name: "O" } })).id;
   const h1 = await prisma.site.create({ data: { consortiumId, code: "H1", name: "Hospital 1" } });
+  // The manifests' sites exist: a CURATOR's import may not create sites (only an OWNER's may).
+  await prisma.site.create({ data: { consortiumId, code: "H2", name: "Hospital 2" } });
   const project = await prisma.project.create({ data: { consortiumId, slug: "cxr", name: "CXR" } });
   projectId = toGlobalId("Project", project.id);
   const o = await seedUser(server.store, [{ consortiumId, role: "OWNER" }], "owner");
@@ -133,8 +135,10 @@ beforeAll(async () => {
   siteViewer = await signIn(server, v.email);
   const x = await seedUser(server.store, [{ consortiumId: otherConsortiumId, role: "OWNER" }], "outsider");
   outsider = await signIn(server, x.email);
-  mkdirSync(path.join(server.filesDir, "img"), { recursive: true });
-  for (const s of ["s1", "s2", "s3", "s4", "s5", "s6"]) writeFileSync(path.join(server.filesDir, "img", `${s}.png`), PNG);
+  // Relative URIs resolve against the consortium's own folder, <filesDir>/consortia/<slug>.
+  const own = path.join(server.filesDir, "consortia", "api-c", "img");
+  mkdirSync(own, { recursive: true });
+  for (const s of ["s1", "s2", "s3", "s4", "s5", "s6"]) writeFileSync(path.join(own, `${s}.png`), PNG);
 });
 afterAll(async () => {
   await server?.close();
@@ -582,8 +586,8 @@ describe("samples", () => {
   it("serves images from the default store layout, a dot-folder (.stratum/files)", async () => {
     // `npm start` keeps files in <repo>/.stratum/files; sendFile's default refuses dot-segments.
     const filesDir = path.join(server.filesDir, ".stratum", "files");
-    mkdirSync(path.join(filesDir, "img"), { recursive: true });
-    writeFileSync(path.join(filesDir, "img", "s1.png"), PNG);
+    mkdirSync(path.join(filesDir, "consortia", "api-c", "img"), { recursive: true });
+    writeFileSync(path.join(filesDir, "consortia", "api-c", "img", "s1.png"), PNG);
     const app = await createApp({ store: server.store, config: { nodeEnv: "test", filesDir, uploadDir: path.join(filesDir, "uploads") } });
     const { port } = await app.listen(0, "127.0.0.1");
     try {

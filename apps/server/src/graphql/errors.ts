@@ -10,6 +10,8 @@ export enum ErrorCode {
   VALIDATION = "VALIDATION",
   /** The object does not exist or the caller may not see it (the two are not told apart). */
   NOT_FOUND = "NOT_FOUND",
+  /** A sample URI names a location its consortium may not read (outside its storage roots and uploads). */
+  URI_NOT_ALLOWED = "URI_NOT_ALLOWED",
   /** The caller can see the object but their role does not allow this change. */
   FORBIDDEN = "FORBIDDEN",
   /** Not signed in, or the credentials are invalid, expired or revoked. */

@@ -1,10 +1,9 @@
 // GET /samples/:id/image — a sample's image file for thumbnails (id = the Sample's global ID).
 // Auth as for /graphql; the caller must be a member of the sample's consortium, and a site-scoped member
 // only gets their own site's images. Missing, hidden and non-local URIs all answer 404.
-// Serves local paths only: absolute, file://, or relative to STRATUM_FILES_DIR; image extensions only;
-// and, when STRATUM_IMAGE_ROOTS is set, only files under those folders.
+// Serves only what storage/resolve-uri.ts resolves for the sample's consortium (its folder, its granted
+// roots, its uploads; symlinks resolved and contained), with an image extension.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { stat } from "node:fs/promises";
 import type express from "express";
 import type { AppServices } from "../context.js";
@@ -13,6 +12,7 @@ import { viewerForRoute, clientIp } from "./auth.js";
 import { decodeIdOrNull } from "../graphql/ids.js";
 import { canRead, seesSite } from "../auth/access.js";
 import { consortiumOfSample } from "../auth/scope.js";
+import { resolveSampleUri, storageOf } from "../storage/resolve-uri.js";
 
 const IMAGE_TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -26,24 +26,9 @@ const IMAGE_TYPES: Record<string, string> = {
   ".dcm": "application/dicom",
 };
 
-/** The local file a sample URI points at, or null when it is not a local image path we may serve. */
-export function localImagePath(uri: string, filesDir: string, roots: string[]): string | null {
-  let file: string;
-  if (uri.startsWith("file://")) {
-    try {
-      file = fileURLToPath(uri);
-    } catch {
-      return null;
-    }
-  } else if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
-    return null; // http:, s3:, data: … are not served from here
-  } else {
-    file = path.resolve(filesDir, uri);
-  }
-  file = path.normalize(file);
-  if (!IMAGE_TYPES[path.extname(file).toLowerCase()]) return null;
-  if (roots.length && !roots.some((root) => file === root || file.startsWith(root + path.sep))) return null;
-  return file;
+/** The content type for a file we serve as an image, or undefined when its extension is not one. */
+export function imageType(file: string): string | undefined {
+  return IMAGE_TYPES[path.extname(file).toLowerCase()];
 }
 
 export function imageRoute(services: AppServices): express.RequestHandler {
@@ -58,18 +43,29 @@ export function imageRoute(services: AppServices): express.RequestHandler {
     if (!sample?.uri) return notFound();
     const access = await canRead(ctx, await consortiumOfSample(ctx, sampleId));
     if (!access || !seesSite(access, sample.siteId)) return notFound();
-    const file = localImagePath(sample.uri, services.config.filesDir, services.config.imageRoots);
-    if (!file) return notFound();
+    const consortium = await ctx.loaders.consortium.load(access.consortiumId);
+    if (!consortium) return notFound();
+    // The one resolver the embedding job uses too: the consortium's roots and uploads, symlinks resolved.
+    const resolved = await resolveSampleUri(storageOf(services.config), consortium, sample.uri);
+    if (!resolved.ok) {
+      if (resolved.code === "URI_NOT_ALLOWED" && services.config.nodeEnv !== "test") console.warn(`[images] sample ${sampleId}: refused: ${resolved.detail}`);
+      return notFound();
+    }
+    if (resolved.array) return notFound(); // array rows (npz:/npy:) are not image files
+    const file = resolved.path;
+    // The real file must look like an image (a link named x.png to some other file is not one).
+    const type = imageType(file);
+    if (!type) return notFound();
     try {
       if (!(await stat(file)).isFile()) return notFound();
     } catch {
       return notFound();
     }
-    res.setHeader("Content-Type", IMAGE_TYPES[path.extname(file).toLowerCase()]!);
+    res.setHeader("Content-Type", type);
     res.setHeader("Cache-Control", "private, max-age=3600");
     res.setHeader("X-Content-Type-Options", "nosniff");
     // `send` ignores (404s) any path with a dot-segment by default, and the default store is `.stratum/`
-    // inside the repository. `file` has already passed localImagePath's checks, so allow dot-folders.
+    // inside the repository. `file` is a real path already checked against the roots, so allow dot-folders.
     res.sendFile(file, { dotfiles: "allow" }, (error) => {
       if (error && !res.headersSent) notFound();
     });

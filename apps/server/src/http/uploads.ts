@@ -3,26 +3,72 @@
 //        "http://localhost:4000/uploads?filename=manifest.csv"
 // Body: the raw file bytes (name from ?filename= or X-Upload-Filename), or multipart/form-data whose first
 // part with a filename is the file (a browser FormData). Either way the bytes stream to disk.
-// Answers 201 { id, filename, size, sha256 }; 400 bad multipart; 401 unauthenticated; 413 over
-// STRATUM_UPLOAD_MAX_BYTES. Pass `id` to mutations such as datasetImport.
+// Who: CURATOR or above on the consortium named by ?consortium=<Consortium ID>, or, when none is named,
+// on at least one consortium of the caller (an API token: its own consortium and role). A named
+// consortium attaches the upload to it: its samples may then use the uri `upload:<id>` (images kept
+// by the server) and the sweep keeps the file.
+// Answers 201 { id, filename, size, sha256 }; 400 bad multipart or consortium; 401 unauthenticated;
+// 403 FORBIDDEN below CURATOR; 404 NOT_FOUND a consortium the caller is not in; 413 LIMIT_EXCEEDED over
+// STRATUM_UPLOAD_MAX_BYTES, or QUOTA_EXCEEDED when the caller's stored uploads would pass
+// STRATUM_UPLOAD_QUOTA_BYTES. Pass `id` to mutations such as datasetImport.
 import type express from "express";
-import type { AppServices } from "../context.js";
-import { viewerForRoute } from "./auth.js";
+import type { AppServices, Viewer } from "../context.js";
+import { makeContext } from "../context.js";
+import { clientIp, viewerForRoute } from "./auth.js";
 import type { Readable } from "node:stream";
-import { cleanFilename, storeUpload, UploadTooLarge } from "../modules/upload/upload.service.js";
+import { cleanFilename, removeUpload, storedUploadBytes, storeUpload, UploadTooLarge } from "../modules/upload/upload.service.js";
+import { accessTo, atLeast } from "../auth/access.js";
+import { decodeIdOrNull } from "../graphql/ids.js";
+
+type Refusal = { status: number; code: string; message: string };
+
+/** The consortium the upload is attached to (or none), or why the caller may not upload. */
+async function uploadTarget(services: AppServices, viewer: Viewer, req: express.Request, res: express.Response): Promise<{ consortiumId?: number } | Refusal> {
+  const ctx = makeContext(services, viewer, { ip: clientIp(req), req, res });
+  const named = req.query.consortium;
+  if (named !== undefined) {
+    const consortiumId = typeof named === "string" ? decodeIdOrNull(named, "Consortium") : null;
+    if (consortiumId === null) return { status: 400, code: "VALIDATION", message: "consortium: expected a Consortium ID" };
+    const access = await accessTo(ctx, consortiumId);
+    if (!access) return { status: 404, code: "NOT_FOUND", message: "no consortium with this ID is visible to you" };
+    if (!atLeast(access.role, "CURATOR")) return { status: 403, code: "FORBIDDEN", message: `uploads need the CURATOR role or higher; you are ${access.role}` };
+    return { consortiumId };
+  }
+  const candidates = viewer.token
+    ? [viewer.token.consortiumId]
+    : (await services.store.prisma.membership.findMany({ where: { userId: viewer.userId }, select: { consortiumId: true } })).map((m) => m.consortiumId);
+  for (const id of candidates) {
+    const access = await accessTo(ctx, id);
+    if (access && atLeast(access.role, "CURATOR")) return {};
+  }
+  return { status: 403, code: "FORBIDDEN", message: "uploads need the CURATOR role or higher on a consortium" };
+}
 import { multipartBoundary, readMultipartFile } from "./multipart.js";
 
 export function uploadRoute(services: AppServices): express.RequestHandler {
   return async (req, res) => {
     const viewer = await viewerForRoute(services, req, res);
     if (!viewer) return;
+    const refuse = (r: Refusal) => {
+      res.status(r.status);
+      if (r.status === 413) res.setHeader("Connection", "close");
+      res.json({ error: { code: r.code, message: r.message } });
+      req.resume();
+    };
+    const target = await uploadTarget(services, viewer, req, res);
+    if ("status" in target) return refuse(target);
+    // What the caller may still store: the size cap, and what is left of their quota.
+    const quota = services.config.uploadQuotaBytes;
+    const left = Math.max(0, quota - (await storedUploadBytes(services.config.uploadDir, viewer.userId)));
+    const quotaError = () => new UploadTooLarge(left, "quota");
     let contentType = String(req.headers["content-type"] ?? "application/octet-stream");
     const limit = services.config.uploadMaxBytes;
     const declared = Number(req.headers["content-length"] ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
-      res.status(413).json({ error: { code: "LIMIT_EXCEEDED", message: `upload exceeds the limit of ${limit} bytes` } });
-      req.resume();
-      return;
+      return refuse({ status: 413, code: "LIMIT_EXCEEDED", message: `upload exceeds the limit of ${limit} bytes` });
+    }
+    if (Number.isFinite(declared) && declared > left) {
+      return refuse({ status: 413, code: "QUOTA_EXCEEDED", message: quotaError().message });
     }
     const rawName = typeof req.query.filename === "string" ? req.query.filename : req.headers["x-upload-filename"];
     let filename = cleanFilename(typeof rawName === "string" ? rawName : undefined);
@@ -49,14 +95,23 @@ export function uploadRoute(services: AppServices): express.RequestHandler {
         userId: viewer.userId,
         filename,
         contentType,
-        maxBytes: limit,
+        maxBytes: Math.min(limit, left),
+        ...(left < limit ? { tooLarge: quotaError } : {}),
+        ...(target.consortiumId !== undefined ? { consortiumId: target.consortiumId } : {}),
       });
+      // Parallel uploads each saw the quota before the others finished: count again now that this one
+      // is stored, and give it back if the total passed the quota.
+      if ((await storedUploadBytes(services.config.uploadDir, viewer.userId)) > quota) {
+        await removeUpload(services.config.uploadDir, meta.id);
+        res.status(413).json({ error: { code: "QUOTA_EXCEEDED", message: `upload exceeds your upload quota of ${quota} bytes` } });
+        return;
+      }
       res.status(201).json({ id: meta.id, filename: meta.filename, size: meta.size, sha256: meta.sha256 });
     } catch (error) {
       if (body !== req) body.destroy();
       if (error instanceof UploadTooLarge) {
         res.status(413).setHeader("Connection", "close");
-        res.json({ error: { code: "LIMIT_EXCEEDED", message: error.message } });
+        res.json({ error: { code: error.kind === "quota" ? "QUOTA_EXCEEDED" : "LIMIT_EXCEEDED", message: error.message } });
         return;
       }
       if (!res.headersSent) res.status(400).json({ error: { code: "VALIDATION", message: (error as Error).message } });

@@ -13,12 +13,16 @@ import {
   type JobHandler,
   type JobRecord,
 } from "./types.js";
+import { loadConfig } from "../env.js";
+import { storageOf, type StorageConfig } from "../storage/resolve-uri.js";
 
 export interface RunnerOptions {
   /** Least time between two progress writes/events of one job. */
   progressIntervalMs?: number;
   /** How often a running job proves it is alive. */
   heartbeatMs?: number;
+  /** Where jobs may read sample files (storage/resolve-uri.ts); default: from the environment. */
+  storage?: StorageConfig;
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 100; // 0.1 s: at most 10 progress events per second per job
@@ -42,6 +46,7 @@ export class JobRunner {
   private readonly handlers = new Map<JobKind, JobHandler>();
   private readonly progressIntervalMs: number;
   private readonly heartbeatMs: number;
+  readonly storage: StorageConfig;
 
   constructor(
     readonly store: Store,
@@ -52,6 +57,7 @@ export class JobRunner {
     for (const h of handlers) this.handlers.set(h.kind, h);
     this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.storage = options.storage ?? storageOf(loadConfig());
   }
 
   kinds(): JobKind[] {
@@ -150,6 +156,7 @@ function toRecord(row: JobRow, attempt: number): JobRecord {
 class Execution implements JobContext {
   readonly store: Store;
   readonly bus: EventBus;
+  readonly storage: StorageConfig;
   private readonly controller = new AbortController();
   private phase = "starting";
   private done = 0;
@@ -177,6 +184,7 @@ class Execution implements JobContext {
   ) {
     this.store = runner.store;
     this.bus = runner.bus;
+    this.storage = runner.storage;
   }
 
   get signal(): AbortSignal {

@@ -2,6 +2,7 @@
 // carries its id. Handlers never see the queue: they get a JobContext and report progress through it.
 import type { JobKind, RunStatus, SqlClient, Store } from "@stratum/db";
 import type { EventBus } from "../events/index.js";
+import type { StorageConfig } from "../storage/resolve-uri.js";
 
 export interface JobRecord {
   id: number;
@@ -42,6 +43,8 @@ export interface JobContext {
   readonly job: JobRecord;
   readonly store: Store;
   readonly bus: EventBus;
+  /** Where this job may read sample files: the server's files folder, uploads and storage grants. */
+  readonly storage: StorageConfig;
   /**
    * Reports progress. Synchronous (engines call it from hot loops); writes to the Job row and
    * publishes at most every `progressIntervalMs`, or at once when the phase changes.

@@ -23,11 +23,15 @@ export interface DemoSplitFiles {
   count: number;
 }
 
-/** Writes one PNG per image and a manifest CSV (id, path, label, site, scanner) for the split. */
+/**
+ * Writes one PNG per image and a manifest CSV (id, path, label, site, scanner) for the split. With
+ * `relativeTo` (a storage root of the consortium) the manifest's paths are relative to it, which is
+ * what the API accepts at import; otherwise they are absolute (the CLI imports those as they are).
+ */
 export async function writeDemoSplit(
   outDir: string,
   split: "train" | "test",
-  options: { strength?: number; seed?: number; arrays?: Map<string, NdArray> } = {},
+  options: { strength?: number; seed?: number; arrays?: Map<string, NdArray>; relativeTo?: string } = {},
 ): Promise<DemoSplitFiles> {
   const arrays = options.arrays ?? (await readNpz(DEMO_NPZ));
   const images = need(arrays, `${split}_images`);
@@ -50,7 +54,8 @@ export async function writeDemoSplit(
     const pixels = Buffer.from(simulated.images.subarray(i * h * w, (i + 1) * h * w));
     await sharp(pixels, { raw: { width: w, height: h, channels: 1 } }).png().toFile(file);
     const site = DEMO_SITES[simulated.sites[i]!]!;
-    lines.push([id, file, labelValues[i], site.code, site.scanner].map(csvField).join(","));
+    const uri = options.relativeTo ? path.relative(options.relativeTo, file).split(path.sep).join("/") : file;
+    lines.push([id, uri, labelValues[i], site.code, site.scanner].map(csvField).join(","));
   }
   const manifestPath = path.join(outDir, `${split}-manifest.csv`);
   await writeFile(manifestPath, lines.join("\n") + "\n");

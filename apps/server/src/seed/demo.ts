@@ -11,6 +11,7 @@ import { hashPassword, randomPassword } from "../auth/password.js";
 import { readNpz } from "@stratum/formats";
 import { DEMO_NPZ, DEMO_SITES, writeDemoSplit } from "./demo-files.js";
 import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.queue.js";
+import { consortiumDir } from "../storage/resolve-uri.js";
 
 export const DEMO_CONSORTIUM = "demo";
 export const DEMO_PROJECT = "pneumonia";
@@ -33,7 +34,7 @@ export interface DemoSeed {
 }
 
 export interface SeedOptions {
-  /** Folder for the demo's PNGs and manifests. */
+  /** The server's files folder: the demo's PNGs and manifests go to <filesDir>/consortia/demo/demo. */
   filesDir: string;
   /** One password for every account (tests, e2e); random per account otherwise. */
   password?: string;
@@ -47,8 +48,11 @@ export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promi
   const filesDir = options.filesDir === "memory://" ? path.join(os.tmpdir(), "stratum-demo") : options.filesDir;
   log("seeding the demo consortium from PneumoniaMNIST (real chest X-rays, simulated sites)…");
   const arrays = await readNpz(DEMO_NPZ); // read once for both splits
-  const pool = await writeDemoSplit(path.join(filesDir, "demo"), "train", { arrays });
-  const test = await writeDemoSplit(path.join(filesDir, "demo"), "test", { arrays });
+  // Under the demo consortium's own folder, with paths relative to it: the image route and the
+  // embedding job read them there (storage/resolve-uri.ts), and no operator grant is needed.
+  const root = consortiumDir({ filesDir, uploadDir: "", storageGrants: {} }, DEMO_CONSORTIUM);
+  const pool = await writeDemoSplit(path.join(root, "demo"), "train", { arrays, relativeTo: root });
+  const test = await writeDemoSplit(path.join(root, "demo"), "test", { arrays, relativeTo: root });
 
   const roles: Omit<DemoAccount, "password">[] = [
     { email: "owner@demo.stratum", role: "OWNER" },

@@ -10,6 +10,7 @@ export type ImportErrorCode =
   | "MISSING_ID"
   | "MISSING_VALUE"
   | "BAD_VALUE"
+  | "URI_NOT_ALLOWED"
   | "DUPLICATE_ID"
   | "ROW_COUNT_MISMATCH"
   | "ID_MISMATCH"

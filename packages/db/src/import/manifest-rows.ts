@@ -16,6 +16,11 @@ export interface ManifestColumns {
   siteColumn?: string;
   /** Default "sha256" (optional): the image file's sha256, 64 hex digits. */
   sha256Column?: string;
+  /**
+   * Called for every row's uri (the API's tenant check): returns why it is refused, or null. A refusal
+   * is an ImportError URI_NOT_ALLOWED naming the row and id, thrown before anything is written.
+   */
+  checkUri?: (uri: string) => string | null;
 }
 
 export interface ParsedManifest {
@@ -121,6 +126,16 @@ async function read(
     firstRowOf.set(externalId, row);
     const label = scalarValue(raw(labelColumn), labelColumn, true, file, row, line, idColumn)!;
     const uri = uriColumn ? scalarValue(raw(uriColumn), uriColumn, false, file, row, line, idColumn) : null;
+    if (uri !== null && options.checkUri) {
+      const problem = options.checkUri(uri);
+      if (problem !== null)
+        throw new ImportError("URI_NOT_ALLOWED", `sample "${externalId}": uri "${uri.slice(0, 200)}" refused: ${problem}`, {
+          file,
+          row,
+          line,
+          column: uriColumn,
+        });
+    }
     const site = scalarValue(raw(siteColumn), siteColumn, false, file, row, line, idColumn);
     let sha = scalarValue(raw(sha256Column), sha256Column, false, file, row, line, idColumn);
     if (sha !== null) {

@@ -2,9 +2,8 @@
 // ONNX model. Each batch's vectors and failures are written in their own transaction (idempotent:
 // ON CONFLICT DO NOTHING) and the checkpoint is the count of positions settled, so a killed worker's
 // successor skips every sample already stored and goes on. The set turns COMPLETE in ctx.commit.
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { SqlClient } from "@stratum/db";
+import { resolveSampleUri, type ConsortiumRef, type StorageConfig } from "../../storage/resolve-uri.js";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobCancelledError, JobInputError } from "../types.js";
 import { NOW_UTC } from "@stratum/db";
@@ -20,14 +19,36 @@ interface SetRow {
   modelName: string;
 }
 
-/** Sample URI → embed input: a local path (or file:// URL), or `npz:<file>#<array>[<row>]` / `npy:<file>[<row>]`. */
-export function inputFromUri(key: string, uri: string | null): { key: string; path?: string; array?: { path: string; array?: string; index: number } } {
-  if (!uri) throw new JobInputError("NO_URI", "uri", `sample ${key}: expected a uri to read the image from, got none`);
-  const arr = /^(npz|npy):(.+?)(?:#([^[\]]+))?\[(\d+)\]$/.exec(uri);
-  if (arr) return { key, array: { path: arr[2] as string, ...(arr[3] ? { array: arr[3] } : {}), index: Number(arr[4]) } };
-  if (uri.startsWith("file://")) return { key, path: fileURLToPath(uri) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { key, path: uri }; // remote schemes fail per sample with a reason
-  return { key, path: path.resolve(uri) };
+/** What the pipeline reads for one sample. */
+export type EmbedInput = { key: string; path?: string; array?: { path: string; array?: string; index: number } };
+
+/**
+ * Sample URI → embed input, resolved for the sample's consortium exactly as the image route does
+ * (storage/resolve-uri.ts): a file, an upload, or `npz:<file>#<array>[<row>]` / `npy:<file>[<row>]`.
+ * A refusal is a per-sample failure whose reason names the sample, never a server path.
+ */
+export async function inputFromUri(storage: StorageConfig, consortium: ConsortiumRef, key: string, uri: string | null): Promise<EmbedInput | { key: string; code: string; reason: string }> {
+  if (!uri) return { key, code: "NO_URI", reason: `sample ${key}: expected a uri to read the image from, got none` };
+  const r = await resolveSampleUri(storage, consortium, uri);
+  if (!r.ok) {
+    console.warn(`[embed] sample ${key}: ${r.code}: ${r.detail}`);
+    return { key, code: r.code, reason: `sample ${key}: ${r.reason}` };
+  }
+  if (r.array) return { key, array: { path: r.path, ...(r.array.array ? { array: r.array.array } : {}), index: r.array.index } };
+  return { key, path: r.path };
+}
+
+/** Reasons shown to members carry the sample id and the kind of problem; the decoder's text (with paths) goes to the log. */
+const PUBLIC_REASONS: Record<string, string> = {
+  READ_FAILED: "file not found or not readable",
+  UNSUPPORTED_FORMAT: "not a readable image (unsupported format)",
+  DECODE_FAILED: "not a readable image",
+};
+
+export function publicFailure(f: { key: string; code: string; reason: string }): { key: string; code: string; reason: string } {
+  if (f.reason.startsWith(`sample ${f.key}: `)) return f; // ours, already without paths
+  console.warn(`[embed] sample ${f.key}: ${f.code}: ${f.reason}`);
+  return { key: f.key, code: f.code, reason: `sample ${f.key}: ${PUBLIC_REASONS[f.code] ?? "not a readable image"}` };
 }
 
 async function writeBatch(
@@ -47,7 +68,7 @@ async function writeBatch(
     await sql.query(
       `INSERT INTO "EmbeddingFailure" ("setId", "sampleId", reason)
        SELECT $1, s, r FROM unnest($2::int[], $3::text[]) AS t(s, r) ON CONFLICT DO NOTHING`,
-      [setId, failures.map((f) => Number(f.key)), failures.map((f) => `${f.code}: ${f.reason}`)],
+      [setId, failures.map((f) => Number(f.key)), failures.map((f) => { const p = publicFailure(f); return `${p.code}: ${p.reason}`; })],
     );
   }
   await sql.query(`UPDATE "EmbeddingSet" SET count = (SELECT count(*) FROM "EmbeddingVector" WHERE "setId" = $1) WHERE id = $1`, [setId]);
@@ -100,16 +121,23 @@ export const embedHandler: JobHandler = {
     await ctx.step();
 
     const embed = await import("@stratum/embed");
+    // The samples' own consortium (through their version's dataset), whose roots and uploads they may read.
+    const consortium = (
+      await sql.query<ConsortiumRef>(
+        `SELECT c.id, c.slug FROM "DatasetVersion" v JOIN "Dataset" d ON d.id = v."datasetId"
+         JOIN "Project" p ON p.id = d."projectId" JOIN "Consortium" c ON c.id = p."consortiumId" WHERE v.id = $1`,
+        [set.datasetVersionId],
+      )
+    ).rows[0];
+    if (!consortium) throw new JobInputError("NOT_FOUND", "setId", `the version of embedding set ${setId} has no consortium`);
     const badUri: { key: string; code: string; reason: string }[] = [];
-    const inputs = [];
+    const inputs: EmbedInput[] = [];
     for (const s of samples) {
       const key = String(s.sampleId);
       if (settled.has(key)) continue;
-      try {
-        inputs.push(inputFromUri(key, s.uri));
-      } catch (error) {
-        badUri.push({ key, code: "NO_URI", reason: (error as Error).message });
-      }
+      const input = await inputFromUri(ctx.storage, consortium, key, s.uri);
+      if ("code" in input) badUri.push(input);
+      else inputs.push(input);
     }
     if (badUri.length) await ctx.store.transaction((tx) => writeBatch(tx, setId, [], badUri));
     let embedded = 0;

@@ -10,6 +10,7 @@ import { toGlobalId } from "../../graphql/ids.js";
 import {
   describeImportError,
   importAuditDetails,
+  importUriCheck,
   runPreparedImport,
   type PreparedImport,
 } from "../../modules/dataset/dataset.service.js";
@@ -46,10 +47,15 @@ export const importHandler: JobHandler = {
 
   async run(ctx: JobContext) {
     const prepared = preparedImport(ctx.job.payload);
+    // Every row's uri must be readable by the consortium (checked here, where the job runs).
+    const checkUri = await importUriCheck(ctx.store.sql, ctx.storage, prepared.consortiumId).catch((error: Error) => {
+      throw new JobInputError("NOT_FOUND", null, error.message);
+    });
     await runPreparedImport(
       ctx.store,
       prepared,
       {
+        checkUri,
         // In the import's own transaction: its audit event, attributed to whoever started the job, and
         // the job's SUCCEEDED mark, so a cancel either rolls the import back or comes too late.
         inTransaction: async (sql, r) => {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ImportError, importDataset, type ImportInput, type ImportProgress, type ImportResult, type Store } from "@stratum/db";
+import { ImportError, importDataset, type ImportInput, type ImportProgress, type ImportResult, type SqlClient, type Store } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { AppError, ErrorCode } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
@@ -7,6 +7,7 @@ import { canRead, requireRole } from "../../auth/access.js";
 import { audit, auditSql } from "../../audit/audit.js";
 import { resolveUpload, type StoredUpload } from "../upload/upload.service.js";
 import { createJob } from "../../jobs/index.js";
+import { storageOf, uriProblem, type StorageConfig } from "../../storage/resolve-uri.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { Job } from "../job/job.type.js";
 import { Dataset } from "./dataset.type.js";
@@ -56,7 +57,19 @@ export async function updateDataset(ctx: Context, input: DatasetUpdateInput): Pr
 const IMPORT_CODES: Partial<Record<string, ErrorCode>> = {
   NOT_FOUND: ErrorCode.NOT_FOUND,
   BAD_INPUT: ErrorCode.VALIDATION,
+  URI_NOT_ALLOWED: ErrorCode.URI_NOT_ALLOWED,
 };
+
+/**
+ * The import's tenant check of every row's uri (storage/resolve-uri.ts): read at run time from the
+ * consortium's row and the process's storage config, never from a job payload.
+ */
+export async function importUriCheck(sql: SqlClient, storage: StorageConfig, consortiumId: number): Promise<(uri: string) => string | null> {
+  const row = (await sql.query<{ slug: string }>(`SELECT slug FROM "Consortium" WHERE id = $1`, [consortiumId])).rows[0];
+  if (!row) throw new AppError("NOT_FOUND", `consortium ${consortiumId} does not exist`);
+  const consortium = { id: consortiumId, slug: row.slug };
+  return (uri) => uriProblem(storage, consortium, uri);
+}
 
 /** An uploaded file an import reads: where it lies, what it is (name, hash, size) and its input field. */
 export interface ImportUpload extends Pick<StoredUpload, "path" | "filename" | "sha256" | "size"> {
@@ -128,7 +141,7 @@ async function prepareImport(ctx: Context, input: DatasetImportInput): Promise<P
 export function runPreparedImport(
   store: Store,
   prepared: PreparedImport,
-  extra: Pick<ImportInput, "inTransaction"> = {},
+  extra: Pick<ImportInput, "inTransaction" | "checkUri"> = {},
   onProgress?: ImportProgress,
 ): Promise<ImportResult> {
   return importDataset(
@@ -167,6 +180,7 @@ export async function importIntoDataset(ctx: Context, input: DatasetImportInput)
   let result: ImportResult;
   try {
     result = await runPreparedImport(ctx.app.store, prepared, {
+      checkUri: await importUriCheck(ctx.app.store.sql, storageOf(ctx.app.config), consortiumId),
       // The audit event commits or rolls back with the import.
       inTransaction: (sql, r) =>
         auditSql(sql, ctx, "datasetImport", { type: "Dataset", id: r.datasetId, consortiumId }, importAuditDetails(prepared, r)),

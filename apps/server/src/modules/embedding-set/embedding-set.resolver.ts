@@ -5,6 +5,7 @@ import { decodeIdOrNull } from "../../graphql/ids.js";
 import { InputArg, mutate } from "../../graphql/mutation.js";
 import { registerNode } from "../../graphql/node.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
+import { canRead } from "../../auth/access.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
 import { visibleVersion } from "../dataset-version/dataset-version.resolver.js";
 import { EmbeddingModel } from "../embedding-model/embedding-model.type.js";
@@ -16,6 +17,14 @@ import { EmbeddingSetStartInput, EmbeddingSetStartPayload } from "./embedding-se
 import { startEmbeddingSet, visibleSet } from "./embedding-set.service.js";
 
 registerNode("EmbeddingSet", visibleSet);
+
+/**
+ * Failures recorded before reasons were made path-free (jobs/handlers/embed.ts publicFailure) may
+ * still carry server paths: shown with each absolute path or file URL replaced by "…".
+ */
+export function redactPaths(reason: string): string {
+  return reason.replace(/(?:file:\/\/|npz:|npy:)?\/[^\s"'`,;]+/g, "…");
+}
 
 @Resolver(() => EmbeddingSet)
 export class EmbeddingSetResolver {
@@ -44,13 +53,16 @@ export class EmbeddingSetResolver {
   @FieldResolver(() => EmbeddingFailureConnection, { description: "Samples that could not be embedded, in sample order." })
   async failures(@Root() set: EmbeddingSet, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
     const consortiumId = (await consortiumOfVersion(ctx, set.datasetVersionId)) ?? undefined;
+    // Site scoping as for samples: a site-scoped member sees the failures of their site's samples only.
+    const access = await canRead(ctx, consortiumId);
+    const where = !access ? { setId: -1 } : access.siteId === null ? { setId: set.dbId } : { setId: set.dbId, sample: { siteId: access.siteId } };
     return paginate({
       args,
-      where: { setId: set.dbId },
+      where,
       order: [["sampleId", "asc"]],
       findMany: (q) => ctx.prisma.embeddingFailure.findMany({ ...q, include: { sample: true } }),
       count: (w) => ctx.prisma.embeddingFailure.count({ where: w }),
-      map: (row) => Object.assign(new EmbeddingFailure(), { sample: Sample.from(row.sample, consortiumId), reason: row.reason, sampleId: row.sampleId }),
+      map: (row) => Object.assign(new EmbeddingFailure(), { sample: Sample.from(row.sample, consortiumId), reason: redactPaths(row.reason), sampleId: row.sampleId }),
     });
   }
 

@@ -1,5 +1,7 @@
 // Uploaded files: POST /uploads streams the body to <uploadDir>/<id> and writes <id>.json beside it
-// (owner, name, size, sha256). Upload IDs are random UUIDs and only their uploader may use them.
+// (owner, name, size, sha256, and the consortium it is attached to, if any). Upload IDs are random
+// UUIDs and only their uploader may use them in mutations; an upload attached to a consortium is also
+// a file its samples may name (`upload:<id>`, storage/resolve-uri.ts) and is kept by the sweep.
 import { createHash, randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -7,6 +9,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Context } from "../../context.js";
 import { AppError } from "../../graphql/errors.js";
+import { UPLOAD_ID } from "../../storage/resolve-uri.js";
 
 export interface UploadMeta {
   id: string;
@@ -16,6 +19,8 @@ export interface UploadMeta {
   size: number;
   sha256: string;
   createdAt: string;
+  /** Set when uploaded with ?consortium=: the consortium whose samples may read it as upload:<id>. */
+  consortiumId?: number;
 }
 
 export interface StoredUpload extends UploadMeta {
@@ -23,12 +28,49 @@ export interface StoredUpload extends UploadMeta {
   path: string;
 }
 
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export class UploadTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`upload exceeds the limit of ${limit} bytes`);
+  constructor(
+    readonly limit: number,
+    /** "size": over the per-upload cap; "quota": over what is left of the uploader's quota. */
+    readonly kind: "size" | "quota" = "size",
+  ) {
+    super(
+      kind === "size"
+        ? `upload exceeds the limit of ${limit} bytes`
+        : `upload exceeds your remaining upload quota (${limit} bytes left); ask an operator or wait for old uploads to be swept`,
+    );
   }
+}
+
+/** Bytes of stored uploads (finished ones, by their meta files) that belong to `userId`. */
+export async function storedUploadBytes(uploadDir: string, userId: number): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(uploadDir);
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  await Promise.all(
+    names
+      .filter((n) => n.endsWith(".json") && UPLOAD_ID.test(n.slice(0, -5)))
+      .map(async (n) => {
+        try {
+          const meta = JSON.parse(await readFile(path.join(uploadDir, n), "utf8")) as Partial<UploadMeta>;
+          if (meta.userId === userId && typeof meta.size === "number") total += meta.size;
+        } catch {
+          // removed by the sweep meanwhile, or half-written: not counted
+        }
+      }),
+  );
+  return total;
+}
+
+/** Deletes one upload (bytes and meta). */
+export async function removeUpload(uploadDir: string, id: string): Promise<void> {
+  if (!UPLOAD_ID.test(id)) return;
+  await rm(path.join(uploadDir, `${id}.json`), { force: true });
+  await rm(path.join(uploadDir, id), { recursive: true, force: true });
 }
 
 /** A safe file name to keep (it matters for format detection: .csv, .jsonl, .npy, .parquet, .onnx). */
@@ -40,7 +82,7 @@ export function cleanFilename(name: string | undefined): string {
 export async function storeUpload(
   uploadDir: string,
   body: Readable,
-  meta: { userId: number; filename: string; contentType: string; maxBytes: number },
+  meta: { userId: number; filename: string; contentType: string; maxBytes: number; consortiumId?: number; tooLarge?: () => UploadTooLarge },
 ): Promise<UploadMeta> {
   await mkdir(uploadDir, { recursive: true });
   const id = randomUUID();
@@ -55,7 +97,7 @@ export async function storeUpload(
         if (size > meta.maxBytes) {
           body.unpipe(out);
           body.pause();
-          reject(new UploadTooLarge(meta.maxBytes));
+          reject(meta.tooLarge?.() ?? new UploadTooLarge(meta.maxBytes));
           return;
         }
         hash.update(chunk);
@@ -79,6 +121,7 @@ export async function storeUpload(
     size,
     sha256: hash.digest("hex"),
     createdAt: new Date().toISOString(),
+    ...(meta.consortiumId !== undefined ? { consortiumId: meta.consortiumId } : {}),
   };
   const finalPath = path.join(uploadDir, id, meta.filename);
   await mkdir(path.dirname(finalPath), { recursive: true });
@@ -101,6 +144,14 @@ export async function resolveUpload(ctx: Context, uploadId: string, field: strin
   }
   if (meta.userId !== viewer.userId) throw notFound();
   return { ...meta, path: path.join(ctx.app.config.uploadDir, uploadId, meta.filename) };
+}
+
+async function attached(metaPath: string): Promise<boolean> {
+  try {
+    return typeof (JSON.parse(await readFile(metaPath, "utf8")) as Partial<UploadMeta>).consortiumId === "number";
+  } catch {
+    return false;
+  }
 }
 
 /** Uploads older than this are deleted by the hourly sweep (imports copy what they need). */
@@ -130,6 +181,8 @@ export async function sweepUploads(uploadDir: string, maxAgeMs = UPLOAD_TTL_MS, 
     if (name.endsWith(".json")) {
       const id = name.slice(0, -".json".length);
       if (!UPLOAD_ID.test(id)) continue;
+      // Attached to a consortium: its samples may name it (upload:<id>), so it stays.
+      if (await attached(full)) continue;
       await rm(path.join(uploadDir, id), { recursive: true, force: true });
       await rm(full, { force: true });
       removed++;
