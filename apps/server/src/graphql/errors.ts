@@ -26,6 +26,12 @@ export enum ErrorCode {
   BAD_FILE = "BAD_FILE",
   /** A budget, count or size exceeds what is available or allowed. */
   LIMIT_EXCEEDED = "LIMIT_EXCEEDED",
+  /** A declared confounder column is not a metadata column of the version (nor site). */
+  DECLARED_COLUMN_NOT_FOUND = "DECLARED_COLUMN_NOT_FOUND",
+  /** A declared confounder column has fewer than 2 levels in the version: nothing to balance. */
+  DECLARED_COLUMN_SINGLE_LEVEL = "DECLARED_COLUMN_SINGLE_LEVEL",
+  /** A declared confounder column has more than 64 levels (an id or a measurement, not a condition). */
+  DECLARED_COLUMN_TOO_MANY_LEVELS = "DECLARED_COLUMN_TOO_MANY_LEVELS",
   /** Something went wrong on our side; the change was not made. */
   INTERNAL = "INTERNAL",
 }

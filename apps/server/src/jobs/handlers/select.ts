@@ -1,12 +1,16 @@
 // SELECT: runs the engine's select() for one SelectionRun and writes its items, metrics and manifest
 // hash in ONE transaction (ctx.commit), so a run is either complete or has no items at all.
 // A reproduction (payload.reproduce) compares its hash with its parent's and records `reproducible`.
+// Confounder-aware runs record the analysis' verdicts and group names when their job starts
+// (params.groupVerdicts, see select-groups.ts) and allocate over the groups as those verdicts left
+// them; a reproduction carries its parent's snapshot, so later verdicts change neither.
 import * as engine from "@stratum/engine";
-import { loadEmbeddingMatrix, type SqlClient } from "@stratum/db";
+import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
 import { insertColumns } from "./data.js";
 import { NOW_UTC } from "@stratum/db";
+import { isSnapshot, loadGroups, RECORD_SNAPSHOT_SQL, type EffectiveGroup } from "./select-groups.js";
 
 /** Coverage and MMD cost pool × selected × dim; above this they are skipped (and the metrics say so). */
 const METRICS_WORK_LIMIT = 2e9;
@@ -29,25 +33,6 @@ export function payloadId(job: JobRecord, key: string): number {
   return id;
 }
 
-/** Per sample (by row): group index within its class (−1 noise) and the ConfounderGroup row id. */
-async function loadGroups(sql: SqlClient, analysisId: number, sampleIds: Int32Array) {
-  const r = await sql.query<{ sampleId: number; groupId: number; index: number; isNoise: boolean; label: string }>(
-    `SELECT m."sampleId", g.id AS "groupId", g.index, g."isNoise", g.label
-     FROM "ConfounderGroupMember" m JOIN "ConfounderGroup" g ON g.id = m."groupId" WHERE g."analysisId" = $1`,
-    [analysisId],
-  );
-  const bySample = new Map<number, { index: number; groupId: number }>();
-  for (const row of r.rows) bySample.set(row.sampleId, { index: row.isNoise ? -1 : row.index, groupId: row.groupId });
-  const groups = new Int32Array(sampleIds.length).fill(-1);
-  sampleIds.forEach((id, i) => {
-    const g = bySample.get(id);
-    if (g) groups[i] = g.index;
-  });
-  const groupIdByKey = new Map<string, number>();
-  for (const row of r.rows) groupIdByKey.set(`${row.label}\u0000${row.isNoise ? -1 : row.index}`, row.groupId);
-  return { groups, groupIdByKey };
-}
-
 export const selectHandler: JobHandler = {
   kind: "SELECT",
 
@@ -57,6 +42,8 @@ export const selectHandler: JobHandler = {
       `UPDATE "SelectionRun" SET status = 'RUNNING', phase = 'loading', "startedAt" = coalesce("startedAt", ${NOW_UTC}), error = NULL WHERE id = $1`,
       [runId],
     );
+    // In the transaction that claims the job: the verdicts at the job's start, recorded once.
+    await sql.query(RECORD_SNAPSHOT_SQL, [runId]);
   },
 
   async onEnd(sql, job, status, error) {
@@ -81,11 +68,19 @@ export const selectHandler: JobHandler = {
     await ctx.step();
 
     let groups: Int32Array | undefined;
-    let groupIdByKey = new Map<string, number>();
-    if (run.analysisId !== null) ({ groups, groupIdByKey } = await loadGroups(sql, run.analysisId, m.sampleIds));
+    let groupIds: (number | null)[] = [];
+    let grouping: EffectiveGroup[] | undefined;
+    if (run.analysisId !== null) {
+      // Baselines are measured on the groups as discovered; only confounder-aware follows the verdicts.
+      const snapshot = run.strategy === "confounder-aware" && isSnapshot(run.params.groupVerdicts) ? run.params.groupVerdicts : [];
+      const loaded = await loadGroups(sql, run.analysisId, m.sampleIds, snapshot);
+      ({ groups, groupIds } = loaded);
+      if (run.strategy === "confounder-aware") grouping = loaded.effective;
+    }
     await ctx.step();
 
-    const params = { ...(run.params as object), strategy: run.strategy, perClass: run.budgetPerClass, seed: run.seed } as engine.SelectParams;
+    const { groupVerdicts: _snapshot, ...stored } = run.params;
+    const params = { ...stored, strategy: run.strategy, perClass: run.budgetPerClass, seed: run.seed } as engine.SelectParams;
     const input: engine.SelectInput = {
       points: { data: m.points, n: m.n, dim: m.dim },
       labels: m.labels,
@@ -98,9 +93,8 @@ export const selectHandler: JobHandler = {
 
     ctx.progress("writing", 0, result.selected.length);
     const items = result.selected;
-    const groupIds = items.map((it) =>
-      run.strategy === "confounder-aware" && it.group !== null ? (groupIdByKey.get(`${it.label}\u0000${it.group}`) ?? null) : null,
-    );
+    // The sample's own ConfounderGroup, also when its group was merged by name or rejected.
+    const itemGroupIds = items.map((it) => (run.strategy === "confounder-aware" ? (groupIds[it.row] ?? null) : null));
     ctx.progress("metrics", 0, 1);
     const selectedRows = Int32Array.from(items, (it) => it.row);
     const heavy = m.n * items.length * m.dim > METRICS_WORK_LIMIT;
@@ -114,6 +108,7 @@ export const selectHandler: JobHandler = {
       pool: m.n,
       allocation: result.perClass,
       params: result.params,
+      ...(grouping ? { grouping } : {}),
       ...(heavy ? { skipped: ["coverage", "mmd"], skippedReason: `pool × selected × dim above ${METRICS_WORK_LIMIT}` } : {}),
     };
     await ctx.step();
@@ -130,7 +125,7 @@ export const selectHandler: JobHandler = {
         { name: "sampleId", type: "int", values: items.map((it) => m.sampleIds[it.row] as number) },
         { name: "rank", type: "int", values: items.map((it) => it.rank) },
         { name: "label", type: "text", values: items.map((it) => it.label) },
-        { name: "groupId", type: "int", values: groupIds },
+        { name: "groupId", type: "int", values: itemGroupIds },
         { name: "groupKey", type: "text", values: items.map((it) => it.groupKey) },
         { name: "reason", type: "text", values: items.map((it) => it.reason) },
       ]);

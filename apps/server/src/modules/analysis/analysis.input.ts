@@ -73,6 +73,9 @@ export class ConfounderGroupSetVerdictInput {
   @Field(() => ID)
   groupId!: string;
 
+  @Field(() => ID, { nullable: true, description: "The analysis the caller is looking at: a group of another analysis is refused (NOT_FOUND)." })
+  analysisId?: string | null;
+
   @Field(() => GroupVerdict, { description: "CONFIRMED, REJECTED or RENAMED (RENAMED needs name)." })
   verdict!: GroupVerdict;
 
@@ -86,6 +89,9 @@ export class ConfounderGroupSetVerdictInput {
 export class ConfounderGroupRenameInput {
   @Field(() => ID)
   groupId!: string;
+
+  @Field(() => ID, { nullable: true, description: "The analysis the caller is looking at: a group of another analysis is refused (NOT_FOUND)." })
+  analysisId?: string | null;
 
   @Field(() => String)
   @Length(1, 200)

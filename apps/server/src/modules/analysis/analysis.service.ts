@@ -90,6 +90,11 @@ export async function setGroupVerdict(ctx: Context, input: ConfounderGroupSetVer
   const id = decodeId(input.groupId, "ConfounderGroup", ["groupId"]);
   const group = await groupLoader(ctx).load(id);
   const access = await requireRole(ctx, await consortiumOfGroup(ctx, group), "CURATOR", ["groupId"], "group");
+  // A verdict given on one analysis' page must not land on a group of another (a stale or forged ID):
+  // the same answer as for a group the caller cannot see.
+  if (input.analysisId != null && input.analysisId !== "" && decodeId(input.analysisId, "ConfounderAnalysis", ["analysisId"]) !== group!.analysisId) {
+    throw new AppError("NOT_FOUND", "no group of this analysis has this ID", ["groupId"]);
+  }
   if (!["CONFIRMED", "REJECTED", "RENAMED"].includes(input.verdict)) {
     throw new AppError("VALIDATION", `verdict: expected CONFIRMED, REJECTED or RENAMED, got ${input.verdict}`, ["verdict"]);
   }
@@ -114,5 +119,5 @@ export async function setGroupVerdict(ctx: Context, input: ConfounderGroupSetVer
 }
 
 export function renameGroup(ctx: Context, input: ConfounderGroupRenameInput) {
-  return setGroupVerdict(ctx, { groupId: input.groupId, verdict: "RENAMED", name: input.name }, "confounderGroupRename");
+  return setGroupVerdict(ctx, { groupId: input.groupId, analysisId: input.analysisId ?? null, verdict: "RENAMED", name: input.name }, "confounderGroupRename");
 }

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { IsInt, IsOptional, Length, Max, Min } from "class-validator";
+import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, Max, Min } from "class-validator";
 import { Payload } from "../../graphql/mutation.js";
 import { Job } from "../job/job.type.js";
 import { SelectionRun } from "./run.type.js";
@@ -30,6 +30,17 @@ export class SelectionRunStartInput {
 
   @Field(() => String, { nullable: true, description: "confounder-aware: own-group (default) or exclude." })
   noise?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "confounder-aware: metadata columns (or site) known to be confounders. Each class's budget is shared across their levels' combinations first, then across the discovered groups inside each. Each must have 2 to 64 levels in the version.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(8)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  declaredConfounders?: string[] | null;
 
   @Field(() => String, { nullable: true, description: "stratified: the metadata column (or site)." })
   stratifyColumn?: string | null;

@@ -16,8 +16,10 @@ import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
 import { visibleSet } from "../embedding-set/embedding-set.service.js";
 import { ConfounderAnalysis, ConfounderGroup } from "../analysis/analysis.type.js";
 import { visibleAnalysis, visibleGroup } from "../analysis/analysis.service.js";
-import { RunAllocationRow, RunComparison, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
+import { RunAllocationRow, RunComparison, RunGroupVerdict, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
 import { SelectionRunCancelPayload, SelectionRunRefInput, SelectionRunStartInput, SelectionRunStartPayload } from "./run.input.js";
+import { isSnapshot } from "../../jobs/handlers/select-groups.js";
+import { GroupVerdict } from "../job/job.enums.js";
 import { allocationOf, cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
 
 registerNode("SelectionRun", visibleRun);
@@ -66,6 +68,33 @@ export class RunResolver {
   @FieldResolver(() => Job, { nullable: true })
   job(@Root() run: SelectionRun, @Ctx() ctx: Context) {
     return run.jobId === null ? null : visibleJob(ctx, run.jobId);
+  }
+
+  @FieldResolver(() => [String], {
+    description: "confounder-aware: the metadata columns declared as known confounders (balanced across first, then the discovered groups inside each level); empty if none.",
+  })
+  declaredConfounders(@Root() run: SelectionRun): string[] {
+    const d = (run.params as { declared?: unknown } | null)?.declared;
+    return Array.isArray(d) ? d.filter((c): c is string => typeof c === "string") : [];
+  }
+
+  @FieldResolver(() => [RunGroupVerdict], {
+    nullable: true,
+    description:
+      "confounder-aware with an analysis: the verdicts and names of the analysis' groups when the run's job started, which the run (and any reproduction of it) allocated by. Null before the job starts and for other strategies.",
+  })
+  groupVerdicts(@Root() run: SelectionRun): RunGroupVerdict[] | null {
+    const snap = (run.params as { groupVerdicts?: unknown } | null)?.groupVerdicts;
+    if (!isSnapshot(snap)) return null;
+    return snap.map((g) =>
+      Object.assign(new RunGroupVerdict(), {
+        groupId: toGlobalId("ConfounderGroup", g.groupId),
+        label: g.label,
+        index: g.index,
+        verdict: g.verdict as GroupVerdict,
+        name: g.name ?? null,
+      }),
+    );
   }
 
   @FieldResolver(() => [RunAllocationRow], {
@@ -133,3 +162,4 @@ export class DatasetVersionRunsResolver {
     return runsOfVersion(ctx, version.dbId, args);
   }
 }
+

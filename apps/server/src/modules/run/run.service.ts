@@ -44,6 +44,47 @@ function orNull(v: string | null | undefined): string | undefined {
   return v === null || v === undefined || v === "" ? undefined : v;
 }
 
+/** A declared column needs at least this many levels (else nothing to balance) and at most DECLARED_LEVELS_MAX. */
+export const DECLARED_LEVELS_MIN = 2;
+/** More levels than this is an id or a measurement, not an acquisition condition: its cells would be single images. */
+export const DECLARED_LEVELS_MAX = 64;
+
+/**
+ * Each declared column must be a metadata column of the version (or `site`, the sample's site, unless
+ * the manifest has a `site` column of its own: the select job reads the same) with 2..64 levels,
+ * counted over the version's samples (missing values are not a level here).
+ */
+async function checkDeclared(sql: SqlClient, versionId: number, declared: string[], errors: AppError[]) {
+  for (const [i, column] of declared.entries()) {
+    const field = ["declaredConfounders", String(i)];
+    const r = await sql.query<{ present: boolean | null; levels: number }>(
+      `SELECT bool_or(jsonb_exists(s.metadata, $2)) AS present, count(DISTINCT nullif(s.metadata->>$2, ''))::int AS levels
+       FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1`,
+      [versionId, column],
+    );
+    let { present, levels } = r.rows[0] ?? { present: false, levels: 0 };
+    if (!present && column === "site") {
+      const sites = await sql.query<{ levels: number }>(
+        `SELECT count(DISTINCT s."siteId")::int AS levels FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1`,
+        [versionId],
+      );
+      present = true;
+      levels = sites.rows[0]?.levels ?? 0;
+    }
+    if (!present) {
+      errors.push(new AppError("DECLARED_COLUMN_NOT_FOUND", `declaredConfounders: no sample of this version has a "${column}" column`, field));
+    } else if (levels < DECLARED_LEVELS_MIN) {
+      errors.push(
+        new AppError("DECLARED_COLUMN_SINGLE_LEVEL", `declaredConfounders: column "${column}" has ${levels} level${levels === 1 ? "" : "s"} in this version; expected at least ${DECLARED_LEVELS_MIN}`, field),
+      );
+    } else if (levels > DECLARED_LEVELS_MAX) {
+      errors.push(
+        new AppError("DECLARED_COLUMN_TOO_MANY_LEVELS", `declaredConfounders: column "${column}" has ${levels} levels in this version; expected at most ${DECLARED_LEVELS_MAX}`, field),
+      );
+    }
+  }
+}
+
 /** Checks everything before anything is written; every problem is reported, each naming its field. */
 async function validateStart(ctx: Context, input: SelectionRunStartInput) {
   const errors: AppError[] = [];
@@ -62,14 +103,19 @@ async function validateStart(ctx: Context, input: SelectionRunStartInput) {
     ...(orNull(input.noise) ? { noise: input.noise as engine.NoiseHandling } : {}),
     ...(orNull(input.stratifyColumn) ? { stratifyColumn: input.stratifyColumn as string } : {}),
     ...(orNull(input.kernel) ? { kernel: input.kernel as engine.Kernel } : {}),
+    ...(input.declaredConfounders?.length ? { declared: input.declaredConfounders } : {}),
   };
+  if (input.declaredConfounders?.length && input.strategy !== "confounder-aware") {
+    errors.push(new AppError("VALIDATION", `declaredConfounders: only confounder-aware balances declared confounders; strategy is "${input.strategy}"`, ["declaredConfounders"]));
+  }
   let resolved: engine.ResolvedParams | null = null;
   try {
     resolved = engine.resolveParams(params);
   } catch (error) {
     if (!(error instanceof engine.EngineInputError)) throw error;
-    errors.push(new AppError("VALIDATION", `${error.code}: ${error.message}`, [error.field]));
+    errors.push(new AppError("VALIDATION", `${error.code}: ${error.message}`, [error.field === "declared" ? "declaredConfounders" : error.field]));
   }
+  if (resolved?.declared) await checkDeclared(ctx.app.store.sql, versionId, resolved.declared, errors);
   let analysisId: number | null = null;
   if (input.analysisId != null && input.analysisId !== "") {
     analysisId = decodeId(input.analysisId, "ConfounderAnalysis", ["analysisId"]);
@@ -145,6 +191,17 @@ export async function startRun(ctx: Context, input: SelectionRunStartInput) {
   return afterCreate(ctx, runId, jobId);
 }
 
+/**
+ * A reproduction runs on the parent's recorded snapshot of verdicts (params.groupVerdicts), never on
+ * today's. A confounder-aware parent from before runs recorded one allocated over the groups as
+ * discovered: an empty snapshot says exactly that.
+ */
+function reproductionParams(run: Row): Record<string, unknown> {
+  const params = { ...(run.params as Record<string, unknown>) };
+  if (run.strategy === "confounder-aware" && run.analysisId !== null && !Array.isArray(params.groupVerdicts)) params.groupVerdicts = [];
+  return params;
+}
+
 export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
   const { run, access } = await runForChange(ctx, input.runId, "CURATOR");
   if (run.status !== "SUCCEEDED" || !run.manifestHash) {
@@ -161,7 +218,7 @@ export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
         analysisId: run.analysisId,
         parentId: run.id,
         strategy: run.strategy,
-        params: run.params as Record<string, unknown>,
+        params: reproductionParams(run),
         seed: run.seed,
         perClass: run.budgetPerClass,
         name: run.name ? `${run.name} (reproduction)` : "",

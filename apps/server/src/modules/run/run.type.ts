@@ -5,7 +5,26 @@ import { Node } from "../../graphql/node.js";
 import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
 import { toCompositeGlobalId } from "../../graphql/ids.js";
-import { ReviewDecisionKind, RunStatus } from "../job/job.enums.js";
+import { GroupVerdict, ReviewDecisionKind, RunStatus } from "../job/job.enums.js";
+
+@ObjectType({ description: "A group's verdict and name as a confounder-aware run recorded them when its job started." })
+export class RunGroupVerdict {
+  @Field(() => ID, { description: "The ConfounderGroup's global ID." })
+  groupId!: string;
+
+  @Field(() => String, { description: "The group's class." })
+  label!: string;
+
+  @Field(() => Int, { description: "The group's number within its class." })
+  index!: number;
+
+  @Field(() => GroupVerdict, { description: "REJECTED: its rows were the class's rest. Others: a confounder group." })
+  verdict!: GroupVerdict;
+
+  @Field(() => String, { nullable: true, description: "The curator-given name then; groups of one name (trimmed, any case) were one group." })
+  name!: string | null;
+
+}
 
 @ObjectType({ implements: Node, description: "One run of a selection strategy under a budget per class. Same inputs and seed give the same manifest hash." })
 export class SelectionRun extends Node {
