@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { tmpdir } from "node:os";
 import { findRepoRoot, openStore, type Store } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
 import { createEventBus, type EventBus } from "../../events/index.js";
@@ -15,9 +16,13 @@ let seeded: SeededDataset;
 beforeAll(async () => {
   store = await openStore(await testStoreOptions());
   bus = await createEventBus(store);
-  jobs = await createJobSystem(store, bus);
+  jobs = await createJobSystem(store, bus, { storage });
   seeded = await seedDataset(store, { n: 160, groups: 2 });
+  // The EMBED test's samples name the shipped demo arrays: granted to the seeded consortium, as an operator would.
+  const { slug } = await store.prisma.consortium.findUniqueOrThrow({ where: { id: seeded.consortiumId } });
+  storage.storageGrants[slug] = [path.join(findRepoRoot(), "data/demo")];
 });
+const storage = { filesDir: path.join(tmpdir(), `stratum-handlers-${process.pid}`), uploadDir: path.join(tmpdir(), `stratum-handlers-${process.pid}`, "uploads"), storageGrants: {} as Record<string, string[]> };
 afterAll(async () => {
   await jobs?.close();
   await bus?.close();
@@ -118,6 +123,9 @@ describe("job handlers", () => {
     const failures = await p.embeddingFailure.findMany({ where: { setId: set.id } });
     expect(failures).toHaveLength(1);
     expect(failures[0]!.sampleId).toBe(samples[7]!.id);
+    // Outside the consortium's roots, and said without the server's paths.
+    expect(failures[0]!.reason).toMatch(/^URI_NOT_ALLOWED: sample \d+: /);
+    expect(failures[0]!.reason).not.toContain("/nonexistent");
     const v = await p.embeddingVector.findFirstOrThrow({ where: { setId: set.id } });
     expect(v.vector.byteLength).toBe(128 * 4);
   });

@@ -11,19 +11,23 @@ import { testStoreOptions } from "@stratum/db/testing";
 import { createApp } from "../../app.js";
 import { createRuntime, liveAppOptions, type Runtime } from "../runtime.js";
 import type { TestServer } from "../../test/harness.js";
+import type { ServerConfig } from "../../env.js";
 
 export interface LiveServer extends TestServer {
   runtime: Runtime;
   wsUrl: string;
 }
 
-export async function startLiveServer(): Promise<LiveServer> {
+export async function startLiveServer(config: Partial<ServerConfig> = {}): Promise<LiveServer> {
   const store = await openStore(await testStoreOptions());
   const filesDir = mkdtempSync(path.join(tmpdir(), "stratum-live-test-"));
-  const runtime = await createRuntime(store, { progressIntervalMs: 20 });
+  const uploadDir = path.join(filesDir, "uploads");
+  // The jobs read sample files with the same roots as the app's routes.
+  const storage = { filesDir, uploadDir, storageGrants: config.storageGrants ?? {} };
+  const runtime = await createRuntime(store, { progressIntervalMs: 20, storage });
   const app = await createApp({
     store,
-    config: { nodeEnv: "test", uploadDir: path.join(filesDir, "uploads"), corsOrigins: ["http://localhost:3000"] },
+    config: { nodeEnv: "test", filesDir, uploadDir, corsOrigins: ["http://localhost:3000"], ...config },
     ...(await liveAppOptions(runtime)),
   });
   const { port, url, wsUrl } = await app.listen(0, "127.0.0.1");

@@ -157,7 +157,10 @@ describe.runIf(hasPostgres)("a worker killed mid-job (PostgreSQL, real processes
     const set = await p.embeddingSet.create({ data: { modelId: model.id, datasetVersionId: version.id, dim: 128, jobId: job.id } });
     await p.job.update({ where: { id: job.id }, data: { payload: { setId: set.id } } });
 
-    const first = startWorker();
+    // The samples name the shipped demo arrays: the operator grants that folder to this consortium.
+    const { slug } = await p.consortium.findUniqueOrThrow({ where: { id: seeded.consortiumId } });
+    const grants = { STRATUM_STORAGE_GRANTS: JSON.stringify({ [slug]: [path.dirname(npz)] }) };
+    const first = startWorker(grants);
     await jobs.queue.enqueue(job.id);
     const storedAtKill = await until("a few batches to be stored", async () => {
       const count = await p.embeddingVector.count({ where: { setId: set.id } });
@@ -169,7 +172,7 @@ describe.runIf(hasPostgres)("a worker killed mid-job (PostgreSQL, real processes
     expect(afterKill).toBeLessThan(n); // killed mid-job
     expect((await p.embeddingSet.findUniqueOrThrow({ where: { id: set.id } })).status).not.toBe("COMPLETE");
 
-    const second = startWorker();
+    const second = startWorker(grants);
     const done = await until("the second worker to finish embedding", async () => {
       const j = await p.job.findUniqueOrThrow({ where: { id: job.id } });
       return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) ? j : undefined;
