@@ -1,8 +1,10 @@
 // Same-origin proxy to the API: /api/graphql → <API>/graphql, /api/samples/12/image → <API>/samples/12/image,
 // /api/runs/3/manifest.jsonl → <API>/runs/3/manifest.jsonl. The upstream is read at request time
-// (STRATUM_API_URL), so one build serves any deployment. Cookies pass both ways untouched.
+// (STRATUM_API_URL), so one build serves any deployment. Cookies pass both ways untouched. The client's
+// X-Forwarded-* headers are not forwarded; the browser's address goes as x-stratum-client-ip (clientHeaders).
 import type { NextRequest } from "next/server";
 import { apiOrigin, readEnv } from "@/lib/env";
+import { clientHeaders } from "@/lib/client-headers";
 
 export const dynamic = "force-dynamic";
 
@@ -20,9 +22,7 @@ async function forward(req: NextRequest, ctx: { params: Promise<{ path: string[]
     const value = req.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  // Let the API see the browser's address for per-client login rate limiting.
-  const fwd = req.headers.get("x-forwarded-for");
-  headers.set("x-forwarded-for", fwd ?? "127.0.0.1");
+  for (const [name, value] of Object.entries(clientHeaders(req.headers))) headers.set(name, value);
 
   const body = req.method === "GET" || req.method === "HEAD" ? undefined : await req.arrayBuffer();
   const send = () => fetch(target, { method: req.method, headers, body, redirect: "manual", cache: "no-store" });
