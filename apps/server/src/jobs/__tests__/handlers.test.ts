@@ -83,7 +83,11 @@ describe("job handlers", () => {
     const done = await finish(job.id);
     expect(done.error).toBeNull();
     const evals = await store.prisma.evaluation.findMany({ where: { runId }, orderBy: { metric: "asc" } });
-    expect(evals.map((e) => e.metric)).toEqual(["probe.accuracy", "probe.balancedAccuracy", "probe.worstGroupAccuracy"]);
+    // label × site kept under its old name; one per column of the run's evidence (site, and what the
+    // version's latest analysis found associated) under probe.worstGroupAccuracy.<column>
+    expect(evals.map((e) => e.metric).slice(0, 3)).toEqual(["probe.accuracy", "probe.balancedAccuracy", "probe.worstGroupAccuracy"]);
+    expect(evals.map((e) => e.metric)).toContain("probe.worstGroupAccuracy.site");
+    expect(evals.every((e) => e.split === "pool-holdout")).toBe(true);
     expect(evals.every((e) => e.source === "COMPUTED" && e.value >= 0 && e.value <= 1)).toBe(true);
     expect(evals[0]!.value).toBeGreaterThan(0.9); // separable blobs
     expect((evals[0]!.details as { testSize: number }).testSize).toBe(120);

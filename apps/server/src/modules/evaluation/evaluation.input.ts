@@ -39,6 +39,14 @@ export class EvaluationReportPayload extends Payload {
 export class EvaluationProbeRunInput {
   @Field(() => ID)
   runId!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "A dataset version of the same consortium to test on (held-out data, e.g. a consortium's test set), with a COMPLETE embedding set of the run's embedding model. Without it, the probe tests on the rest of the run's pool (split \"pool-holdout\").",
+  })
+  @IsOptional()
+  testVersionId?: string | null;
 }
 
 @ObjectType({ description: "Result of evaluationProbeRun." })
