@@ -17,6 +17,7 @@ import {
   MembershipResolver,
   ViewerMembershipsResolver,
 } from "./modules/membership/membership.resolver.js";
+import { ConsortiumInvitationsResolver, InvitationResolver } from "./modules/invitation/invitation.resolver.js";
 import { ApiTokenResolver, ConsortiumApiTokensResolver } from "./modules/api-token/api-token.resolver.js";
 import { ConsortiumProjectsResolver, ProjectResolver } from "./modules/project/project.resolver.js";
 import { DatasetResolver, ProjectDatasetsResolver } from "./modules/dataset/dataset.resolver.js";
@@ -50,6 +51,8 @@ export const coreResolvers = [
   MembershipResolver,
   ConsortiumMembersResolver,
   ViewerMembershipsResolver,
+  InvitationResolver,
+  ConsortiumInvitationsResolver,
   ApiTokenResolver,
   ConsortiumApiTokensResolver,
   ProjectResolver,

@@ -90,8 +90,8 @@ const CASES: Case[] = [
     prepare: async () => ({ siteId: gid("Site", siteA), name: `Site A ${++seq}` }),
   },
   {
-    mutation: "membershipInvite",
-    input: "MembershipInviteInput",
+    mutation: "invitationCreate",
+    input: "InvitationCreateInput",
     minRole: "OWNER",
     prepare: async () => ({
       consortiumId: gid("Consortium", A),
@@ -227,7 +227,7 @@ describe("another consortium's IDs", () => {
       ["membershipUpdate", "MembershipUpdateInput", { membershipId: gid("Membership", memberB.id), role: "VIEWER" }],
       ["siteCreate", "SiteCreateInput", { consortiumId: gid("Consortium", B), code: "X", name: "x" }],
       // A's membership, but with B's site: the site must belong to the same consortium.
-      ["membershipInvite", "MembershipInviteInput", { consortiumId: gid("Consortium", A), email: "x@example.org", role: "VIEWER", siteId: gid("Site", siteB) }],
+      ["invitationCreate", "InvitationCreateInput", { consortiumId: gid("Consortium", A), email: "x@example.org", role: "VIEWER", siteId: gid("Site", siteB) }],
     ];
     for (const [mutation, input, variables] of attempts) {
       const before = await snapshot(server.store);

@@ -26,6 +26,12 @@ export enum ErrorCode {
   BAD_FILE = "BAD_FILE",
   /** A budget, count or size exceeds what is available or allowed. */
   LIMIT_EXCEEDED = "LIMIT_EXCEEDED",
+  /** The invitation's time ran out; ask for a new one. */
+  INVITATION_EXPIRED = "INVITATION_EXPIRED",
+  /** The invitation was already accepted (invitations are single-use). */
+  INVITATION_USED = "INVITATION_USED",
+  /** The invitation was withdrawn by the consortium. */
+  INVITATION_REVOKED = "INVITATION_REVOKED",
   /** A declared confounder column is not a metadata column of the version (nor site). */
   DECLARED_COLUMN_NOT_FOUND = "DECLARED_COLUMN_NOT_FOUND",
   /** A declared confounder column has fewer than 2 levels in the version: nothing to balance. */

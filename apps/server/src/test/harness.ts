@@ -234,6 +234,7 @@ const SNAPSHOT_TABLES = [
   `SELECT "versionId", "sampleId", position FROM "DatasetVersionSample"`,
   `SELECT id, "consortiumId", name, version, sha256 FROM "EmbeddingModel"`,
   `SELECT id, action, "targetId" FROM "AuditEvent"`,
+  `SELECT id, "consortiumId", email, role, "siteId", "acceptedAt", "acceptedById", "revokedAt", "expiresAt" FROM "Invitation"`,
 ];
 
 /** A fingerprint of every row the core mutations can touch: equal snapshots = nothing changed. One round trip. */

@@ -11,14 +11,12 @@ import { User } from "../user/user.type.js";
 import { Viewer } from "../user/viewer.resolver.js";
 import { Membership, MembershipConnection } from "./membership.type.js";
 import {
-  MembershipInviteInput,
-  MembershipInvitePayload,
   MembershipRemoveInput,
   MembershipRemovePayload,
   MembershipUpdateInput,
   MembershipUpdatePayload,
 } from "./membership.input.js";
-import { inviteMember, removeMember, updateMember, visibleMembership } from "./membership.service.js";
+import { removeMember, updateMember, visibleMembership } from "./membership.service.js";
 
 registerNode("Membership", visibleMembership);
 
@@ -38,12 +36,6 @@ export class MembershipResolver {
   @FieldResolver(() => Site, { nullable: true, description: "The site the member is narrowed to, if any." })
   site(@Root() membership: Membership, @Ctx() ctx: Context) {
     return membership.siteId === null ? null : visibleSite(ctx, membership.siteId);
-  }
-
-  @Mutation(() => MembershipInvitePayload, { description: "Adds a member (creating the account if new). OWNER." })
-  @Authorized()
-  membershipInvite(@InputArg(() => MembershipInviteInput) input: MembershipInviteInput, @Ctx() ctx: Context) {
-    return mutate(MembershipInvitePayload, input, () => inviteMember(ctx, input));
   }
 
   @Mutation(() => MembershipUpdatePayload, { description: "Changes a member's role or site scope. OWNER." })

@@ -4,11 +4,8 @@ import { AppError } from "../../graphql/errors.js";
 import { decodeId, toGlobalId } from "../../graphql/ids.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { audit } from "../../audit/audit.js";
-import { randomPassword } from "../../auth/password.js";
-import { createUser, normalizeEmail } from "../user/user.service.js";
-import { User } from "../user/user.type.js";
 import { Membership } from "./membership.type.js";
-import type { MembershipInviteInput, MembershipRemoveInput, MembershipUpdateInput } from "./membership.input.js";
+import type { MembershipRemoveInput, MembershipUpdateInput } from "./membership.input.js";
 
 export async function visibleMembership(ctx: Context, id: number): Promise<Membership | null> {
   const row = await ctx.loaders.membershipById.load(id);
@@ -16,7 +13,7 @@ export async function visibleMembership(ctx: Context, id: number): Promise<Membe
   return Membership.from(row);
 }
 
-async function siteInConsortium(ctx: Context, siteGid: string, consortiumId: number): Promise<number> {
+export async function siteInConsortium(ctx: Context, siteGid: string, consortiumId: number): Promise<number> {
   const siteId = decodeId(siteGid, "Site", ["siteId"]);
   const site = await ctx.loaders.site.load(siteId);
   if (!site || site.consortiumId !== consortiumId) {
@@ -25,48 +22,28 @@ async function siteInConsortium(ctx: Context, siteGid: string, consortiumId: num
   return siteId;
 }
 
-async function ownerCount(tx: Prisma.TransactionClient, consortiumId: number): Promise<number> {
-  return tx.membership.count({ where: { consortiumId, role: "OWNER" } });
+/**
+ * Locks the consortium's OWNER memberships (FOR UPDATE, in id order) and returns their ids. Every change
+ * to a membership takes these locks first, so two owners demoting each other at once are serialised: the
+ * second sees the first's change and is refused instead of leaving the consortium with none. Under the
+ * lock the caller must still be an OWNER (one just demoted cannot finish a change it started before).
+ */
+async function lockOwners(tx: Prisma.TransactionClient, consortiumId: number, callerMembershipId: number): Promise<number[]> {
+  const rows = await tx.$queryRaw<Array<{ id: number }>>`
+    SELECT id FROM "Membership" WHERE "consortiumId" = ${consortiumId} AND role = 'OWNER' ORDER BY id FOR UPDATE`;
+  const owners = rows.map((r) => Number(r.id));
+  if (!owners.includes(callerMembershipId)) {
+    throw new AppError("FORBIDDEN", "you are no longer an OWNER of this consortium", null);
+  }
+  return owners;
 }
 
-export async function inviteMember(ctx: Context, input: MembershipInviteInput) {
-  const consortiumId = decodeId(input.consortiumId, "Consortium", ["consortiumId"]);
-  await requireRole(ctx, consortiumId, "OWNER", ["consortiumId"], "consortium");
-  const siteId = input.siteId ? await siteInConsortium(ctx, input.siteId, consortiumId) : null;
-  const email = normalizeEmail(input.email);
-  const result = await ctx.prisma.$transaction(async (tx) => {
-    let user = await tx.user.findUnique({ where: { email } });
-    let temporaryPassword: string | null = null;
-    if (user) {
-      const existing = await tx.membership.findUnique({ where: { userId_consortiumId: { userId: user.id, consortiumId } } });
-      if (existing) throw new AppError("CONFLICT", `${email} is already a member`, ["email"]);
-    } else {
-      if (!input.password) temporaryPassword = randomPassword();
-      user = await createUser(tx, {
-        email,
-        name: input.name ?? email.split("@")[0]!,
-        password: input.password ?? temporaryPassword,
-      });
-    }
-    const membership = await tx.membership.create({
-      data: { userId: user.id, consortiumId, role: input.role, siteId },
-    });
-    await audit(tx, ctx, "membershipInvite", { type: "Membership", id: membership.id, consortiumId }, {
-      email,
-      role: input.role,
-      siteId: siteId && toGlobalId("Site", siteId),
-      newAccount: temporaryPassword !== null || !!input.password,
-    });
-    return { membership: Membership.from(membership), user: User.from(user), temporaryPassword, userId: user.id };
-  });
-  ctx.app.authCache.forgetUser(result.userId);
-  return { membership: result.membership, user: result.user, temporaryPassword: result.temporaryPassword };
-}
+const LAST_OWNER = "a consortium needs at least one OWNER; promote someone else first";
 
 export async function updateMember(ctx: Context, input: MembershipUpdateInput): Promise<Membership> {
   const id = decodeId(input.membershipId, "Membership", ["membershipId"]);
   const row = await ctx.loaders.membershipById.load(id);
-  await requireRole(ctx, row?.consortiumId, "OWNER", ["membershipId"], "membership");
+  const access = await requireRole(ctx, row?.consortiumId, "OWNER", ["membershipId"], "membership");
   const consortiumId = row!.consortiumId;
   const data: { role?: Role; siteId?: number | null } = {};
   if (input.role != null) data.role = input.role;
@@ -74,10 +51,15 @@ export async function updateMember(ctx: Context, input: MembershipUpdateInput): 
     data.siteId = input.siteId === null ? null : await siteInConsortium(ctx, input.siteId, consortiumId);
   }
   const membership = await ctx.prisma.$transaction(async (tx) => {
-    const updated = await tx.membership.update({ where: { id }, data });
-    if (row!.role === "OWNER" && updated.role !== "OWNER" && (await ownerCount(tx, consortiumId)) === 0) {
-      throw new AppError("CONFLICT", "a consortium needs at least one OWNER; promote someone else first", ["role"]);
+    const owners = await lockOwners(tx, consortiumId, access.membershipId);
+    // Decided on the locked rows, not on the role read before the transaction.
+    if (data.role !== undefined && data.role !== "OWNER" && owners.includes(id) && owners.length === 1) {
+      throw new AppError("CONFLICT", LAST_OWNER, ["role"]);
     }
+    if (!(await tx.membership.findUnique({ where: { id }, select: { id: true } }))) {
+      throw new AppError("NOT_FOUND", "this membership was just removed", ["membershipId"]);
+    }
+    const updated = await tx.membership.update({ where: { id }, data });
     await audit(tx, ctx, "membershipUpdate", { type: "Membership", id, consortiumId }, {
       role: data.role,
       siteId: data.siteId === undefined ? undefined : data.siteId && toGlobalId("Site", data.siteId),
@@ -91,15 +73,13 @@ export async function updateMember(ctx: Context, input: MembershipUpdateInput): 
 export async function removeMember(ctx: Context, input: MembershipRemoveInput): Promise<string> {
   const id = decodeId(input.membershipId, "Membership", ["membershipId"]);
   const row = await ctx.loaders.membershipById.load(id);
-  await requireRole(ctx, row?.consortiumId, "OWNER", ["membershipId"], "membership");
+  const access = await requireRole(ctx, row?.consortiumId, "OWNER", ["membershipId"], "membership");
   const { consortiumId, userId } = row!;
   await ctx.prisma.$transaction(async (tx) => {
-    await tx.membership.delete({ where: { id } });
-    if (row!.role === "OWNER" && (await ownerCount(tx, consortiumId)) === 0) {
-      throw new AppError("CONFLICT", "a consortium needs at least one OWNER; promote someone else first", [
-        "membershipId",
-      ]);
-    }
+    const owners = await lockOwners(tx, consortiumId, access.membershipId);
+    if (owners.includes(id) && owners.length === 1) throw new AppError("CONFLICT", LAST_OWNER, ["membershipId"]);
+    const gone = await tx.membership.deleteMany({ where: { id } });
+    if (gone.count !== 1) throw new AppError("NOT_FOUND", "this membership was just removed", ["membershipId"]);
     const revoked = await tx.apiToken.updateMany({
       where: { userId, consortiumId, revokedAt: null },
       data: { revokedAt: new Date() },
