@@ -17,6 +17,7 @@ import { Arg, Field, ObjectType, type ClassType } from "type-graphql";
 /** What `@Arg(name, () => Type)` accepts. */
 type ReturnTypeFunc = Parameters<typeof Arg>[1] & ((...args: never[]) => unknown);
 import { AppError, AppErrors, isUniqueViolation, UserError } from "./errors.js";
+import { NUL_MESSAGE, nulPath } from "./validate-args.js";
 
 // Base class only (not emitted: nothing returns it directly).
 @ObjectType("PayloadBase")
@@ -52,6 +53,8 @@ function flatten(errors: ValidationError[], path: string[] = []): AppError[] {
 /** Validates an input object with its class-validator decorators; throws AppErrors listing every problem. */
 export async function validateInput(input: object | null | undefined): Promise<void> {
   if (!input || typeof input !== "object") return;
+  const nul = nulPath(input);
+  if (nul) throw new AppError("VALIDATION", `${nul.join(".")}: ${NUL_MESSAGE}`, nul);
   const errors = await validate(input, { forbidUnknownValues: false, validationError: { target: false } });
   if (errors.length) throw new AppErrors(flatten(errors));
 }

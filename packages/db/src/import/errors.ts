@@ -11,6 +11,7 @@ export type ImportErrorCode =
   | "MISSING_VALUE"
   | "BAD_VALUE"
   | "URI_NOT_ALLOWED"
+  | "UNKNOWN_SITE"
   | "DUPLICATE_ID"
   | "ROW_COUNT_MISMATCH"
   | "ID_MISMATCH"

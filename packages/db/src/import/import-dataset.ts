@@ -50,6 +50,12 @@ export interface ImportInput extends ManifestColumns {
   createMissing?: boolean;
   /** Rows per COPY batch (default 4096). */
   batchRows?: number;
+  /**
+   * A site code the consortium does not have yet: "create" it (default; the CLI, the seed and an OWNER's
+   * import), or "refuse" the import with UNKNOWN_SITE naming the site and its first row (the API for
+   * roles that may not create sites).
+   */
+  newSites?: "create" | "refuse";
 }
 
 export type ImportPhase = "manifest" | "samples" | "embeddings";
@@ -73,6 +79,8 @@ export interface ImportResult {
     count: number;
     created: boolean;
   };
+  /** Sites this import created (the caller audits them), in the manifest's first-seen order. */
+  createdSites: Array<{ id: number; code: string }>;
   /** One line for people: what happened. */
   summary: string;
 }
@@ -254,17 +262,40 @@ async function writeImport(
       newSamples: 0,
       reusedSamples: 0,
       diff: { added: 0, removed: 0, changed: 0, unchanged: latest.sampleCount },
+      createdSites: [],
       summary: `no change: the content equals version ${latest.number} (${latest.contentHash.slice(0, 12)}); no new version created`,
     };
   }
 
-  // Sites, by code: created when missing.
+  // Sites, by code: created when missing (and allowed); the created ones are returned for the audit log.
   const siteIds = new Map<string, number>();
+  const createdSites: ImportResult["createdSites"] = [];
   if (m.siteCodes.length > 0) {
-    await sql.query(
-      `INSERT INTO "Site" ("consortiumId", code, name) SELECT $1, c, c FROM unnest($2::text[]) AS c ON CONFLICT ("consortiumId", code) DO NOTHING`,
-      [consortiumId, m.siteCodes],
-    );
+    if (input.newSites === "refuse") {
+      const known = await sql.query<{ code: string }>(
+        `SELECT code FROM "Site" WHERE "consortiumId" = $1 AND code = ANY($2::text[])`,
+        [consortiumId, m.siteCodes],
+      );
+      const have = new Set(known.rows.map((r) => r.code));
+      const i = m.siteCodes.findIndex((code) => !have.has(code));
+      if (i >= 0) {
+        const unknown = m.siteCodes.filter((code) => !have.has(code));
+        throw new ImportError(
+          "UNKNOWN_SITE",
+          `site "${m.siteCodes[i]}" does not exist in this consortium${unknown.length > 1 ? ` (nor ${unknown.length - 1} more: ${unknown.slice(1, 6).map((c) => `"${c}"`).join(", ")})` : ""}; ` +
+            "only an OWNER creates sites (siteCreate, or an OWNER's import)",
+          { file: m.file, row: m.siteFirstRows[i], column: input.siteColumn ?? "site" },
+        );
+      }
+    } else {
+      const inserted = await sql.query<{ id: number; code: string }>(
+        `INSERT INTO "Site" ("consortiumId", code, name) SELECT $1, c, c FROM unnest($2::text[]) AS c
+         ON CONFLICT ("consortiumId", code) DO NOTHING RETURNING id, code`,
+        [consortiumId, m.siteCodes],
+      );
+      const order = new Map(m.siteCodes.map((c, k) => [c, k]));
+      createdSites.push(...inserted.rows.sort((a, b) => order.get(a.code)! - order.get(b.code)!));
+    }
     const rows = await sql.query<{ id: number; code: string }>(
       `SELECT id, code FROM "Site" WHERE "consortiumId" = $1 AND code = ANY($2::text[])`,
       [consortiumId, m.siteCodes],
@@ -376,6 +407,7 @@ async function writeImport(
     reusedSamples: unchanged ? m.n : m.n - newSamples,
     diff,
     ...(embeddingResult ? { embeddings: embeddingResult } : {}),
+    createdSites,
     summary: parts.join("; "),
   };
 }

@@ -18,3 +18,4 @@ export {
 export { ImportError, type ImportErrorCode, type ImportErrorDetails } from "./errors.js";
 export { readManifestRows, type ManifestColumns, type ParsedManifest } from "./manifest-rows.js";
 export { sampleContentHash, versionContentHash, canonicalJson, type SampleContent } from "./hash.js";
+export { SITE_CODE, SITE_CODE_RULE, hasNul, jsonHasNul } from "./site-code.js";

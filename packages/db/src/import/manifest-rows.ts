@@ -4,6 +4,7 @@
 import { openManifest, type ManifestFormat } from "@stratum/formats";
 import { ImportError, asImportError } from "./errors.js";
 import { canonicalJson, sampleContentHash, versionContentHash } from "./hash.js";
+import { SITE_CODE, SITE_CODE_RULE, hasNul, jsonHasNul } from "./site-code.js";
 
 export interface ManifestColumns {
   /** Default "id". */
@@ -43,6 +44,8 @@ export interface ParsedManifest {
   versionHash: string;
   /** Distinct site codes in first-seen order. */
   siteCodes: string[];
+  /** The 1-based data row where each of siteCodes first appears (for errors naming the row). */
+  siteFirstRows: number[];
 }
 
 const SHA256 = /^[0-9a-f]{64}$/i;
@@ -109,6 +112,7 @@ async function read(
     hashes: [],
     versionHash: "",
     siteCodes: [],
+    siteFirstRows: [],
   };
   const firstRowOf = new Map<string, number>();
   const siteSeen = new Set<string>();
@@ -148,9 +152,20 @@ async function read(
       sha = sha.toLowerCase();
     }
     if (site !== null && !siteSeen.has(site)) {
+      if (!SITE_CODE.test(site))
+        throw new ImportError("BAD_VALUE", `sample "${externalId}": site code ${JSON.stringify(site.slice(0, 80))} is not valid: ${SITE_CODE_RULE}`, {
+          file,
+          row,
+          line,
+          column: siteColumn,
+        });
       siteSeen.add(site);
       out.siteCodes.push(site);
+      out.siteFirstRows.push(row);
     }
+    // PostgreSQL stores no NUL in text or jsonb: refuse it here, naming the row, not as a database fault.
+    if (jsonHasNul(metadataJson) || hasNul(externalId) || hasNul(label) || (uri !== null && hasNul(uri)))
+      throw new ImportError("BAD_VALUE", `sample ${JSON.stringify(externalId)}: NUL characters (U+0000) are not allowed`, { file, row, line });
     out.externalIds.push(externalId);
     out.labels.push(label);
     out.uris.push(uri);

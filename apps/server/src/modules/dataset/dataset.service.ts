@@ -57,6 +57,7 @@ export async function updateDataset(ctx: Context, input: DatasetUpdateInput): Pr
 const IMPORT_CODES: Partial<Record<string, ErrorCode>> = {
   NOT_FOUND: ErrorCode.NOT_FOUND,
   BAD_INPUT: ErrorCode.VALIDATION,
+  UNKNOWN_SITE: ErrorCode.FORBIDDEN,
   URI_NOT_ALLOWED: ErrorCode.URI_NOT_ALLOWED,
 };
 
@@ -101,7 +102,7 @@ export interface PreparedImport {
 async function prepareImport(ctx: Context, input: DatasetImportInput): Promise<PreparedImport> {
   const projectId = decodeId(input.projectId, "Project", ["projectId"]);
   const project = await ctx.loaders.project.load(projectId);
-  await requireRole(ctx, project?.consortiumId, "CURATOR", ["projectId"], "project");
+  const access = await requireRole(ctx, project?.consortiumId, "CURATOR", ["projectId"], "project");
   const manifest = await resolveUpload(ctx, input.manifestUploadId, ["manifestUploadId"]);
   const embeddings = input.embeddingsUploadId
     ? await resolveUpload(ctx, input.embeddingsUploadId, ["embeddingsUploadId"])
@@ -130,6 +131,8 @@ async function prepareImport(ctx: Context, input: DatasetImportInput): Promise<P
       ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
       ...(input.uriColumn ? { uriColumn: input.uriColumn } : {}),
       ...(input.siteColumn ? { siteColumn: input.siteColumn } : {}),
+      // Sites are the OWNER's (siteCreate): a CURATOR's import may use existing sites only.
+      newSites: access.role === "OWNER" ? "create" : "refuse",
     },
   };
 }
@@ -149,6 +152,17 @@ export function runPreparedImport(
     {
       ...prepared.input,
       ...extra,
+      // Sites an (OWNER's) import creates get their own audit rows, in the import's transaction.
+      inTransaction: async (sql, r) => {
+        for (const site of r.createdSites) {
+          await auditSql(sql, { viewer: { userId: prepared.authorId } }, "siteCreate", { type: "Site", id: site.id, consortiumId: prepared.consortiumId }, {
+            code: site.code,
+            via: "datasetImport",
+            dataset: prepared.input.dataset,
+          });
+        }
+        await extra.inTransaction?.(sql, r);
+      },
       consortium: prepared.consortiumId,
       project: prepared.projectSlug,
       authorId: prepared.authorId,

@@ -1,9 +1,8 @@
 import { Field, ID, InputType, ObjectType } from "type-graphql";
 import { IsOptional, Length, Matches } from "class-validator";
+import { SITE_CODE, SITE_CODE_RULE } from "@stratum/db";
 import { Payload } from "../../graphql/mutation.js";
 import { Site } from "./site.type.js";
-
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
 @InputType({ description: "A new site in a consortium (OWNER)." })
 export class SiteCreateInput {
@@ -11,7 +10,7 @@ export class SiteCreateInput {
   consortiumId!: string;
 
   @Field(() => String, { description: "Short code, unique in the consortium; manifests name sites by it." })
-  @Matches(CODE, { message: "expected 1–32 letters, digits, dot, dash or underscore" })
+  @Matches(SITE_CODE, { message: SITE_CODE_RULE })
   code!: string;
 
   @Field(() => String, { description: "Display name." })

@@ -69,6 +69,8 @@ beforeAll(async () => {
   const prisma = server.store.prisma;
   const consortiumId = (await prisma.consortium.create({ data: { slug: "import-job", name: "I" } })).id;
   projectId = toGlobalId("Project", (await prisma.project.create({ data: { consortiumId, slug: "p", name: "P" } })).id);
+  // The manifests' sites exist: a CURATOR's import may not create sites (only an OWNER's may).
+  await prisma.site.createMany({ data: ["S0", "S1", "S2"].map((code) => ({ consortiumId, code, name: code })) });
   curator = await signIn(server, (await seedUser(server.store, [{ consortiumId, role: "CURATOR" }], "curator")).email);
   viewer = await signIn(server, (await seedUser(server.store, [{ consortiumId, role: "VIEWER" }], "viewer")).email);
 }, 60_000);
