@@ -16,7 +16,7 @@ import type { AppServices, Viewer } from "../context.js";
 import { makeContext } from "../context.js";
 import { clientIp, viewerForRoute } from "./auth.js";
 import type { Readable } from "node:stream";
-import { cleanFilename, removeUpload, storedUploadBytes, storeUpload, UploadTooLarge } from "../modules/upload/upload.service.js";
+import { cleanFilename, storedUploadBytes, storeUpload, UploadTooLarge } from "../modules/upload/upload.service.js";
 import { accessTo, atLeast } from "../auth/access.js";
 import { decodeIdOrNull } from "../graphql/ids.js";
 
@@ -98,14 +98,8 @@ export function uploadRoute(services: AppServices): express.RequestHandler {
         maxBytes: Math.min(limit, left),
         ...(left < limit ? { tooLarge: quotaError } : {}),
         ...(target.consortiumId !== undefined ? { consortiumId: target.consortiumId } : {}),
+        quotaBytes: quota,
       });
-      // Parallel uploads each saw the quota before the others finished: count again now that this one
-      // is stored, and give it back if the total passed the quota.
-      if ((await storedUploadBytes(services.config.uploadDir, viewer.userId)) > quota) {
-        await removeUpload(services.config.uploadDir, meta.id);
-        res.status(413).json({ error: { code: "QUOTA_EXCEEDED", message: `upload exceeds your upload quota of ${quota} bytes` } });
-        return;
-      }
       res.status(201).json({ id: meta.id, filename: meta.filename, size: meta.size, sha256: meta.sha256 });
     } catch (error) {
       if (body !== req) body.destroy();

@@ -42,6 +42,24 @@ export class UploadTooLarge extends Error {
   }
 }
 
+const userTails = new Map<number, Promise<void>>();
+
+/** Runs `fn` after every earlier call for the same user has settled (an in-process lock). */
+async function oneAtATime<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+  const previous = userTails.get(userId) ?? Promise.resolve();
+  const run = previous.then(fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  userTails.set(userId, tail);
+  try {
+    return await run;
+  } finally {
+    if (userTails.get(userId) === tail) userTails.delete(userId);
+  }
+}
+
 /** Bytes of stored uploads (finished ones, by their meta files) that belong to `userId`. */
 export async function storedUploadBytes(uploadDir: string, userId: number): Promise<number> {
   let names: string[];
@@ -66,13 +84,6 @@ export async function storedUploadBytes(uploadDir: string, userId: number): Prom
   return total;
 }
 
-/** Deletes one upload (bytes and meta). */
-export async function removeUpload(uploadDir: string, id: string): Promise<void> {
-  if (!UPLOAD_ID.test(id)) return;
-  await rm(path.join(uploadDir, `${id}.json`), { force: true });
-  await rm(path.join(uploadDir, id), { recursive: true, force: true });
-}
-
 /** A safe file name to keep (it matters for format detection: .csv, .jsonl, .npy, .parquet, .onnx). */
 export function cleanFilename(name: string | undefined): string {
   const base = path.basename((name ?? "").replace(/\\/g, "/")).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200);
@@ -82,7 +93,16 @@ export function cleanFilename(name: string | undefined): string {
 export async function storeUpload(
   uploadDir: string,
   body: Readable,
-  meta: { userId: number; filename: string; contentType: string; maxBytes: number; consortiumId?: number; tooLarge?: () => UploadTooLarge },
+  meta: {
+    userId: number;
+    filename: string;
+    contentType: string;
+    maxBytes: number;
+    consortiumId?: number;
+    tooLarge?: () => UploadTooLarge;
+    /** The uploader's quota of stored bytes, checked again (under a per-user lock) once the size is known. */
+    quotaBytes?: number;
+  },
 ): Promise<UploadMeta> {
   await mkdir(uploadDir, { recursive: true });
   const id = randomUUID();
@@ -124,9 +144,20 @@ export async function storeUpload(
     ...(meta.consortiumId !== undefined ? { consortiumId: meta.consortiumId } : {}),
   };
   const finalPath = path.join(uploadDir, id, meta.filename);
-  await mkdir(path.dirname(finalPath), { recursive: true });
-  await rename(partPath, finalPath);
-  await writeFile(path.join(uploadDir, `${id}.json`), JSON.stringify(record));
+  // Parallel uploads of one user each passed the quota before any had finished: the last step (count,
+  // then keep) runs one at a time per user, so together they never pass it in this process.
+  await oneAtATime(meta.userId, async () => {
+    if (meta.quotaBytes !== undefined) {
+      const used = await storedUploadBytes(uploadDir, meta.userId);
+      if (used + size > meta.quotaBytes) {
+        await rm(partPath, { force: true });
+        throw new UploadTooLarge(Math.max(0, meta.quotaBytes - used), "quota");
+      }
+    }
+    await mkdir(path.dirname(finalPath), { recursive: true });
+    await rename(partPath, finalPath);
+    await writeFile(path.join(uploadDir, `${id}.json`), JSON.stringify(record));
+  });
   return record;
 }
 
