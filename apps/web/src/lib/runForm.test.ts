@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateRunForm, type RunFormValues } from "./runForm";
+import { describeBalance, effectiveGroupCounts, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
 
 const ok: RunFormValues = { name: "ca-50", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: "QW5hbHlzaXM6MQ" };
 
@@ -22,5 +22,34 @@ describe("validateRunForm", () => {
   it("confounder-aware needs an analysis; random does not", () => {
     expect(validateRunForm({ ...ok, analysisId: "" }, null).analysisId).toBeDefined();
     expect(validateRunForm({ ...ok, strategy: "random", analysisId: "" }, null)).toEqual({});
+  });
+});
+
+const g = (label: string, index: number, verdict = "PENDING", name?: string): FormGroup => ({ label, index, isNoise: false, verdict, name: name ?? `${label} #${index}` });
+
+describe("describeBalance", () => {
+  const groups = [g("normal", 0), g("normal", 1), g("normal", 2), g("normal", 3, "REJECTED"), g("pneumonia", 0), g("pneumonia", 1), g("pneumonia", 2), { ...g("pneumonia", -1), isNoise: true }];
+  it("says what is balanced: declared levels first, then the groups inside each, and what verdicts do", () => {
+    expect(describeBalance({ perClass: 50, allocation: "balanced", declared: ["site"], groups })).toBe(
+      "Each class's 50 picks are shared equally across sites, then across the 3 discovered groups inside each site; 1 rejected group is treated as ordinary rows.",
+    );
+    expect(describeBalance({ perClass: 20, allocation: "proportional", declared: [], groups: groups.slice(4) })).toBe(
+      "Each class's 20 picks are shared in proportion to their size across the 3 discovered groups.",
+    );
+    expect(describeBalance({ perClass: 10, allocation: "balanced", declared: ["site", "scanner"], groups: null })).toMatch(/across the combinations of site × scanner, then across the discovered groups inside each combination\.$/);
+  });
+  it("counts groups renamed alike (trimmed, any case) as one, and names classes whose counts differ", () => {
+    const renamed = [g("normal", 0, "RENAMED", "Site A"), g("normal", 1, "RENAMED", " site a"), g("normal", 2), g("pneumonia", 0)];
+    expect(effectiveGroupCounts(renamed)).toEqual([
+      { label: "normal", groups: 2, rejected: 0, merged: 1 },
+      { label: "pneumonia", groups: 1, rejected: 0, merged: 0 },
+    ]);
+    expect(describeBalance({ perClass: 5, allocation: "sqrt", declared: [], groups: renamed })).toBe(
+      "Each class's 5 picks are shared by the square root of their size across the discovered groups (normal: 2, pneumonia: 1); 1 group named like another counts as one with it.",
+    );
+  });
+  it("declared columns need confounder-aware", () => {
+    expect(validateRunForm({ ...ok, declared: ["site"] }, null)).toEqual({});
+    expect(validateRunForm({ ...ok, strategy: "random", declared: ["site"] }, null).declared).toMatch(/confounder-aware/);
   });
 });

@@ -32,6 +32,8 @@ export interface RunFormValues {
   withinGroup: string;
   seed: string;
   analysisId: string;
+  /** confounder-aware: metadata columns declared as known confounders (site first). */
+  declared?: string[];
 }
 
 /** Field → message; empty when the form may be sent. `smallestClass` bounds the budget when known. */
@@ -50,6 +52,89 @@ export function validateRunForm(v: RunFormValues, smallestClass: number | null):
     if (!ALLOCATIONS.some((a) => a.id === v.allocation)) e.allocation = `Choose an allocation (got "${v.allocation}").`;
     if (!WITHIN_GROUP.some((w) => w.id === v.withinGroup)) e.withinGroup = `Choose how to pick inside a group (got "${v.withinGroup}").`;
   }
+  if ((v.declared?.length ?? 0) > 8) e.declared = `Declare at most 8 columns (got ${v.declared!.length}).`;
+  if (v.declared?.length && !strategy?.needsAnalysis) e.declared = "Only confounder-aware selection balances declared confounders.";
   if (v.name.length > 120) e.name = `Name must be at most 120 characters (got ${v.name.length}).`;
   return e;
+}
+
+/** A group of the chosen analysis as the run form sees it. */
+export interface FormGroup {
+  label: string;
+  index: number;
+  isNoise: boolean;
+  verdict: string;
+  /** As the API gives it: the curator's name, else "<label> #<index>". */
+  name: string;
+}
+
+/**
+ * Per class, what confounder-aware will allocate over under the current verdicts, as the select job
+ * does: rejected groups are the class's rest; groups a curator gave the same name (trimmed, any case)
+ * are one group; the others as discovered.
+ */
+export function effectiveGroupCounts(groups: ReadonlyArray<FormGroup>): { label: string; groups: number; rejected: number; merged: number }[] {
+  const byLabel = new Map<string, { keys: Set<string>; rejected: number; named: number }>();
+  for (const g of groups) {
+    if (g.isNoise) continue;
+    let c = byLabel.get(g.label);
+    if (!c) byLabel.set(g.label, (c = { keys: new Set(), rejected: 0, named: 0 }));
+    if (g.verdict === "REJECTED") {
+      c.rejected++;
+      continue;
+    }
+    const given = g.name.trim() !== "" && g.name !== `${g.label} #${g.index}`;
+    c.keys.add(given ? `=${g.name.trim().toLowerCase()}` : `#${g.index}`);
+    if (given) c.named++;
+  }
+  return [...byLabel.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([label, c]) => {
+      const namedKeys = [...c.keys].filter((k) => k.startsWith("=")).length;
+      return { label, groups: c.keys.size, rejected: c.rejected, merged: c.named - namedKeys };
+    });
+}
+
+const RULE_WORDS: Record<string, string> = {
+  balanced: "shared equally",
+  proportional: "shared in proportion to their size",
+  sqrt: "shared by the square root of their size",
+};
+
+function declaredWords(declared: ReadonlyArray<string>): { across: string; inside: string } {
+  if (declared.length === 1) {
+    const c = declared[0]!;
+    return c === "site" ? { across: "sites", inside: "each site" } : { across: `the levels of ${c}`, inside: `each ${c} level` };
+  }
+  const all = declared.join(" × ");
+  return { across: `the combinations of ${all}`, inside: "each combination" };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The run form's plain-words sentence of what a confounder-aware run will balance, e.g. "Each class's
+ * 50 picks are shared equally across sites, then across the 3 discovered groups inside each site;
+ * 1 rejected group is treated as ordinary rows."
+ */
+export function describeBalance(opts: { perClass: number; allocation: string; declared: ReadonlyArray<string>; groups: ReadonlyArray<FormGroup> | null }): string {
+  const rule = RULE_WORDS[opts.allocation] ?? `shared by the ${opts.allocation} rule`;
+  const counts = opts.groups ? effectiveGroupCounts(opts.groups) : null;
+  const same = counts && counts.length > 0 && counts.every((c) => c.groups === counts[0]!.groups);
+  const groupsPhrase = !counts || counts.length === 0
+    ? "the discovered groups"
+    : same
+      ? `the ${plural(counts[0]!.groups, "discovered group")}`
+      : `the discovered groups (${counts.map((c) => `${c.label}: ${c.groups}`).join(", ")})`;
+  const picks = `Each class's ${opts.perClass} ${opts.perClass === 1 ? "pick is" : "picks are"} ${rule}`;
+  let sentence = opts.declared.length
+    ? `${picks} across ${declaredWords(opts.declared).across}, then across ${groupsPhrase} inside ${declaredWords(opts.declared).inside}`
+    : `${picks} across ${groupsPhrase}`;
+  const notes: string[] = [];
+  const rejected = counts?.reduce((s, c) => s + c.rejected, 0) ?? 0;
+  const merged = counts?.reduce((s, c) => s + c.merged, 0) ?? 0;
+  if (rejected) notes.push(`${plural(rejected, "rejected group")} ${rejected === 1 ? "is" : "are"} treated as ordinary rows`);
+  if (merged) notes.push(`${plural(merged, "group")} named like another ${merged === 1 ? "counts" : "count"} as one with it`);
+  sentence += notes.length ? `; ${notes.join("; ")}.` : ".";
+  return sentence;
 }

@@ -16,11 +16,11 @@ import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
 import { visibleSet } from "../embedding-set/embedding-set.service.js";
 import { ConfounderAnalysis, ConfounderGroup } from "../analysis/analysis.type.js";
 import { visibleAnalysis, visibleGroup } from "../analysis/analysis.service.js";
-import { RunAllocationRow, RunComparison, RunGroupVerdict, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
+import { MetadataColumn, RunAllocationRow, RunComparison, RunGroupVerdict, SelectionItem, SelectionItemConnection, SelectionRun, SelectionRunConnection } from "./run.type.js";
 import { SelectionRunCancelPayload, SelectionRunRefInput, SelectionRunStartInput, SelectionRunStartPayload } from "./run.input.js";
 import { isSnapshot } from "../../jobs/handlers/select-groups.js";
 import { GroupVerdict } from "../job/job.enums.js";
-import { allocationOf, cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
+import { allocationOf, metadataColumnsOf, cancelRun, compareRuns, reproduceRun, runLoader, runsOfVersion, startRun, visibleRun } from "./run.service.js";
 
 registerNode("SelectionRun", visibleRun);
 
@@ -160,6 +160,13 @@ export class DatasetVersionRunsResolver {
   @FieldResolver(() => SelectionRunConnection, { description: "Selection runs on this version, newest first." })
   runs(@Root() version: DatasetVersion, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
     return runsOfVersion(ctx, version.dbId, args);
+  }
+
+  @FieldResolver(() => [MetadataColumn], {
+    description: "The samples' metadata columns with their level counts, site first: the known confounders a selection run may declare.",
+  })
+  metadataColumns(@Root() version: DatasetVersion, @Ctx() ctx: Context) {
+    return metadataColumnsOf(ctx.app.store.sql, version.dbId);
   }
 }
 

@@ -13,7 +13,7 @@ import { runtimeOf } from "../../jobs/runtime.js";
 import { NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
-import { GroupAllocationRow, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
+import { GroupAllocationRow, MetadataColumn, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
 import { notifiedCache } from "../../cache/notified-cache.js";
 import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
 
@@ -83,6 +83,33 @@ async function checkDeclared(sql: SqlClient, versionId: number, declared: string
       );
     }
   }
+}
+
+/**
+ * The version's metadata columns with their level counts, `site` first, then by name: what the run
+ * form offers as known confounders (the same counts checkDeclared applies). Columns are capped at 200.
+ */
+export async function metadataColumnsOf(sql: SqlClient, versionId: number): Promise<MetadataColumn[]> {
+  const r = await sql.query<{ name: string; levels: number; present: number; total: number }>(
+    `WITH v AS (SELECT s.metadata, s."siteId" FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1),
+          total AS (SELECT count(*)::int AS n FROM v)
+     SELECT e.key AS name, count(DISTINCT nullif(e.value, ''))::int AS levels, count(nullif(e.value, ''))::int AS present, (SELECT n FROM total) AS total
+     FROM v, jsonb_each_text(v.metadata) e GROUP BY e.key
+     UNION ALL
+     SELECT 'site', count(DISTINCT "siteId")::int, count("siteId")::int, (SELECT n FROM total) FROM v
+     WHERE NOT EXISTS (SELECT 1 FROM v WHERE jsonb_exists(v.metadata, 'site'))`,
+    [versionId],
+  );
+  const rows = r.rows.filter((row) => row.total > 0);
+  rows.sort((a, b) => (a.name === "site" ? -1 : b.name === "site" ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return rows.slice(0, 200).map((row) =>
+    Object.assign(new MetadataColumn(), {
+      name: row.name,
+      levels: row.levels,
+      missing: row.total - row.present,
+      declarable: row.levels >= DECLARED_LEVELS_MIN && row.levels <= DECLARED_LEVELS_MAX,
+    }),
+  );
 }
 
 /** Checks everything before anything is written; every problem is reported, each naming its field. */

@@ -215,3 +215,18 @@ export class RunComparison {
   @Field(() => [MetricRow], { description: "Evaluations side by side (latest value per metric and split)." })
   evaluations!: MetricRow[];
 }
+
+@ObjectType({ description: "A metadata column of a version's samples, as a selection run may declare it a known confounder." })
+export class MetadataColumn {
+  @Field(() => String, { description: '"site" is the sample\'s site (unless the manifest has a site column of its own); others are manifest columns.' })
+  name!: string;
+
+  @Field(() => Int, { description: "Distinct known values among the version's samples." })
+  levels!: number;
+
+  @Field(() => Int, { description: "Samples with no value (a level of its own when declared)." })
+  missing!: number;
+
+  @Field(() => Boolean, { description: "2 to 64 levels: selectionRunStart accepts it in declaredConfounders." })
+  declarable!: boolean;
+}

@@ -151,6 +151,20 @@ describe("declared confounders", () => {
     expect(await server.store.prisma.job.count()).toBe(jobsBefore);
   });
 
+  it("DatasetVersion.metadataColumns lists site first with level counts, and which may be declared", async () => {
+    const r = await curator.query(gql`query ($id: ID!) { node(id: $id) { ... on DatasetVersion { metadataColumns { name levels missing declarable } } } }`, {
+      id: gid("DatasetVersion", seeded.versionId),
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.data.node.metadataColumns).toEqual([
+      { name: "site", levels: 3, missing: 0, declarable: true },
+      { name: "age", levels: 50, missing: 0, declarable: true },
+      { name: "const", levels: 1, missing: 0, declarable: false },
+      { name: "scanner", levels: 3, missing: 0, declarable: true },
+      { name: "serial", levels: 240, missing: 0, declarable: false },
+    ]);
+  });
+
   it("balanced with site declared shares each class's picks equally across the sites", async () => {
     const run = await startAndWait({ strategy: "confounder-aware", perClass: 30, allocation: "balanced", seed: 2, analysisId: analysisGid, declaredConfounders: ["site"] });
     expect(run.status).toBe("SUCCEEDED");

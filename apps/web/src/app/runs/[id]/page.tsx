@@ -12,6 +12,7 @@ import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBad
 import { AllocationChart, ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
+import { RunGroupingCard } from "@/components/run/RunGroupingCard";
 
 const RunDetailDoc = graphql(`
   query RunDetail($id: ID!) {
@@ -80,6 +81,7 @@ export default function RunPage() {
           )}
           {r.status === "FAILED" && <Alert>The run failed: {r.error}</Alert>}
           {r.warnings.length > 0 && <div style={{ margin: "12px 0" }}><Alert tone="warn">{r.warnings.join(" · ")}</Alert></div>}
+          <RunGroupingCard runId={r.id} />
           {r.status === "SUCCEEDED" && <Done r={r} />}
         </>
       )}

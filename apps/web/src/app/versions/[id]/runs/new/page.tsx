@@ -1,13 +1,15 @@
 "use client";
-// New selection run: strategy, budget per class, allocation, pick inside groups, and seed. Validated here before sending;
-// the server's field errors appear beside the same fields.
+// New selection run: strategy, budget per class, allocation, pick inside groups, known confounders
+// (declared metadata columns) and seed, with a sentence saying what will be balanced under the
+// analysis' current verdicts. Validated here before sending; the server's field errors appear beside
+// the same fields.
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useEffect, useMemo, useState } from "react";
 import { graphql } from "@/gql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
-import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, validateRunForm, type RunFormValues } from "@/lib/runForm";
+import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, describeBalance, validateRunForm, type RunFormValues } from "@/lib/runForm";
 import { describeError, errorsByField } from "@/lib/errors";
 
 const NewRunQuery = graphql(`
@@ -16,6 +18,7 @@ const NewRunQuery = graphql(`
       ... on DatasetVersion {
         id number sampleCount
         labelCounts { label count }
+        metadataColumns { name levels missing declarable }
         dataset { id name project { id name consortium { id } } }
       }
     }
@@ -31,6 +34,15 @@ const NewRunInputsQuery = graphql(`
         embeddingSets(first: 20) { nodes { id status model { id name } } }
         analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
       }
+    }
+  }
+`);
+
+// The chosen analysis' groups with their verdicts and names, for the plain-words sentence.
+const NewRunGroupsQuery = graphql(`
+  query NewRunGroups($id: ID!) {
+    node(id: $id) {
+      ... on ConfounderAnalysis { id groups { id label index isNoise verdict name } }
     }
   }
 `);
@@ -52,12 +64,23 @@ export default function NewRunPage() {
   const inputsQ = useQuery(NewRunInputsQuery, { variables: { id } });
   const w = inputsQ.data?.node?.__typename === "DatasetVersion" ? inputsQ.data.node : null;
   const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
-  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: search.get("analysis") ?? "" });
+  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: search.get("analysis") ?? "", declared: [] });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [start, { loading: sending }] = useMutation(RunStart);
   useEffect(() => {
     if (!values.analysisId && analyses[0]) setValues((x) => ({ ...x, analysisId: analyses[0]!.id }));
   }, [analyses, values.analysisId]);
+  const groupsQ = useQuery(NewRunGroupsQuery, { variables: { id: values.analysisId }, skip: !values.analysisId });
+  const groups = groupsQ.data?.node?.__typename === "ConfounderAnalysis" ? groupsQ.data.node.groups : null;
+  const columns = v?.metadataColumns ?? [];
+  const declared = values.declared ?? [];
+  const toggleDeclared = (name: string) =>
+    setValues((x) => {
+      const cur = x.declared ?? [];
+      const next = cur.includes(name) ? cur.filter((c) => c !== name) : [...cur, name];
+      // Keep the columns' order (site first), so the sentence and the run read the same way.
+      return { ...x, declared: columns.map((c) => c.name).filter((c) => next.includes(c)) };
+    });
   const smallest = v && v.labelCounts.length ? Math.min(...v.labelCounts.map((l) => l.count)) : null;
   const strategy = STRATEGIES.find((s) => s.id === values.strategy);
   const set = (k: keyof RunFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setValues((x) => ({ ...x, [k]: e.target.value }));
@@ -82,7 +105,9 @@ export default function NewRunPage() {
             perClass: Number(values.budgetPerClass),
             seed: Number(values.seed),
             name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
-            ...(strategy?.needsAnalysis ? { allocation: values.allocation, withinGroup: values.withinGroup, analysisId: values.analysisId } : {}),
+            ...(strategy?.needsAnalysis
+              ? { allocation: values.allocation, withinGroup: values.withinGroup, analysisId: values.analysisId, ...(declared.length ? { declaredConfounders: declared } : {}) }
+              : {}),
             embeddingSetId,
           },
         },
@@ -167,7 +192,26 @@ export default function NewRunPage() {
                     </select>
                     <ErrorText testId="analysis-error">{errors.analysisId}</ErrorText>
                   </div>
+                  <div className="field">
+                    <label id="declared-label">Known confounders <span className="muted">(optional)</span></label>
+                    <div role="group" aria-labelledby="declared-label" data-testid="declared" style={{ display: "flex", flexWrap: "wrap", gap: "4px 12px" }}>
+                      {columns.length === 0 && <span className="muted small">no metadata columns</span>}
+                      {columns.map((c) => (
+                        <label key={c.name} className="small" title={c.declarable ? `${c.levels} levels${c.missing ? `, ${c.missing} samples without a value` : ""}` : `${c.levels} level${c.levels === 1 ? "" : "s"}: only columns with 2 to 64 levels can be balanced`}>
+                          <input type="checkbox" name="declared" value={c.name} checked={declared.includes(c.name)} disabled={!c.declarable} onChange={() => toggleDeclared(c.name)} style={{ marginRight: 4 }} />
+                          {c.name} <span className="muted">({c.levels})</span>
+                        </label>
+                      ))}
+                    </div>
+                    <span className="hint">Columns you know affect the images (site, scanner…): picks are balanced across their levels first.</span>
+                    <ErrorText testId="declared-error">{[errors.declared, ...Object.entries(errors).filter(([k]) => k === "declaredConfounders" || /^\d+$/.test(k)) /* [declaredConfounders, i]: errorsByField keys by the last part */.map(([, m]) => m)].filter(Boolean).join(" ")}</ErrorText>
+                  </div>
                 </div>
+              )}
+              {strategy?.needsAnalysis && values.analysisId && (
+                <p className="small" data-testid="balance-sentence" style={{ margin: "4px 0 8px" }}>
+                  {describeBalance({ perClass: Number(values.budgetPerClass) || 0, allocation: values.allocation, declared, groups })}
+                </p>
               )}
               <ErrorText testId="form-error">{[errors[""] ?? errors.input, errors.embeddingSetId, errors.datasetVersionId, errors.perClass].filter(Boolean).join(" ")}</ErrorText>
               <div className="row" style={{ marginTop: 8 }}>
