@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   analyze: () => import("./commands/analyze.js"),
   select: () => import("./commands/select.js"),
   embed: () => import("./commands/embed.js"),
+  evaluate: () => import("./commands/evaluate.js"),
 };
 
 /** Exit codes: 0 ok, 1 failed (bad input file, job error), 2 usage error. */
