@@ -1,5 +1,16 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
-import { IsIn, IsInt, IsOptional, Length, Min } from "class-validator";
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, ValidateNested } from "class-validator";
+
+// Upper bounds (issue 12, finding 8): the analysis runs inside the API process (or a worker), and some
+// parameters set the size of a neighbour graph — nNeighbors or perplexity near n meant an O(n²) graph.
+// Absolute bounds here; bounds relative to the embedding set (n, dim) in analysis.service.ts.
+export const ANALYSIS_BOUNDS = {
+  pcaComponents: 256,
+  eps: 1_000,
+  minPts: 200,
+  perplexity: 100,
+  nNeighbors: 100,
+} as const;
 import { Payload } from "../../graphql/mutation.js";
 import { GroupVerdict } from "../job/job.enums.js";
 import { Job } from "../job/job.type.js";
@@ -12,20 +23,25 @@ export class AnalysisParamsInput {
   @IsIn(["umap", "tsne", "pca", "none"])
   reduce?: string | null;
 
-  @Field(() => Int, { nullable: true, description: "PCA components before reduction (0 = off)." })
+  @Field(() => Int, { nullable: true, description: "PCA components before reduction (0 = off; at most 256 and the embedding dimension)." })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(ANALYSIS_BOUNDS.pcaComponents)
   pcaComponents?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "DBSCAN radius in layout units; omit for automatic (k-distance knee)." })
+  @Field(() => Float, { nullable: true, description: "DBSCAN radius in layout units (0 < eps ≤ 1000); omit for automatic (k-distance knee)." })
   @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(ANALYSIS_BOUNDS.eps)
   eps?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "DBSCAN minPts." })
+  @Field(() => Int, { nullable: true, description: "DBSCAN minPts (1–200, at most the number of samples)." })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(ANALYSIS_BOUNDS.minPts)
   minPts?: number | null;
 
   @Field(() => Int, { nullable: true, description: "Seed (default 0)." })
@@ -34,13 +50,18 @@ export class AnalysisParamsInput {
   @Min(0)
   seed?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "t-SNE perplexity." })
+  @Field(() => Float, { nullable: true, description: "t-SNE perplexity (0 < perplexity ≤ 100, and below n/3 for n samples)." })
   @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(ANALYSIS_BOUNDS.perplexity)
   perplexity?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "UMAP neighbours." })
+  @Field(() => Int, { nullable: true, description: "UMAP neighbours (2–100, below the number of samples)." })
   @IsOptional()
   @IsInt()
+  @Min(2)
+  @Max(ANALYSIS_BOUNDS.nNeighbors)
   nNeighbors?: number | null;
 }
 
@@ -56,6 +77,8 @@ export class AnalysisStartInput {
   parentId?: string | null;
 
   @Field(() => AnalysisParamsInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
   params?: AnalysisParamsInput | null;
 }
 

@@ -52,6 +52,30 @@ export function analysisParams(input: AnalysisStartInput["params"]): engine.Anal
   return p as engine.AnalyzeParams;
 }
 
+/**
+ * Bounds that depend on the embedding set: n vectors of `dim` numbers. The engine would clamp some of
+ * these per class, but a request for a graph as wide as the data is refused up front with a typed error
+ * (VALIDATION on input.params.<name>), before any row is written.
+ */
+export function checkRelativeBounds(params: engine.AnalyzeParams, set: { count: number; dim: number }): void {
+  const n = set.count;
+  const fail = (field: string, message: string) => {
+    throw new AppError("VALIDATION", `${field}: ${message}`, ["params", field]);
+  };
+  if (params.perplexity !== undefined && 3 * params.perplexity >= n) {
+    fail("perplexity", `expected less than n/3 = ${(n / 3).toFixed(1)} for this embedding set of ${n} samples, got ${params.perplexity}`);
+  }
+  if (params.nNeighbors !== undefined && params.nNeighbors >= n) {
+    fail("nNeighbors", `expected fewer than the ${n} samples of this embedding set, got ${params.nNeighbors}`);
+  }
+  if (params.minPts !== undefined && params.minPts > n) {
+    fail("minPts", `expected at most the ${n} samples of this embedding set, got ${params.minPts}`);
+  }
+  if (params.pcaComponents !== undefined && params.pcaComponents > set.dim) {
+    fail("pcaComponents", `expected at most the embedding dimension ${set.dim}, got ${params.pcaComponents}`);
+  }
+}
+
 export async function startAnalysis(ctx: Context, input: AnalysisStartInput) {
   const versionId = decodeId(input.datasetVersionId, "DatasetVersion", ["datasetVersionId"]);
   const setId = decodeId(input.embeddingSetId, "EmbeddingSet", ["embeddingSetId"]);
@@ -66,6 +90,7 @@ export async function startAnalysis(ctx: Context, input: AnalysisStartInput) {
     if (!parent || parent.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no analysis of this version has this ID", ["parentId"]);
   }
   const params = analysisParams(input.params);
+  checkRelativeBounds(params, set);
   const { analysisId, jobId } = await ctx.app.store.transaction(async (sql) => {
     const jobId = await createJob(sql, { consortiumId: access.consortiumId, kind: "ANALYZE", payload: {}, createdById: ctx.viewer!.userId });
     const r = await sql.query<{ id: number }>(
