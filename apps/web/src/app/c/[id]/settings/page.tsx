@@ -1,6 +1,7 @@
 "use client";
-// Settings of a consortium: members and roles (owners change them), and API tokens — a new token's
-// secret is shown once, then only its prefix.
+// Settings of a consortium: members and roles (owners change them), invitations (owners invite an email
+// and share the one-time link; nothing exists for the invitee until they accept), and API tokens — a new
+// token's secret is shown once, then only its prefix.
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
@@ -15,6 +16,8 @@ const SettingsDoc = graphql(`
       ... on Consortium {
         id name viewerRole
         members(first: 100) { nodes { id role createdAt user { id name email } site { id code } } }
+        sites(first: 100) { nodes { id code } }
+        invitations(first: 100) { nodes { id email role status expiresAt createdAt site { id code } } }
         apiTokens(first: 100) { nodes { id name prefix role expiresAt lastUsedAt revokedAt createdAt } }
       }
     }
@@ -23,6 +26,12 @@ const SettingsDoc = graphql(`
 
 const MemberUpdate = graphql(`
   mutation MemberUpdate($input: MembershipUpdateInput!) { membershipUpdate(input: $input) { membership { id role } errors { code field message } } }
+`);
+const InviteCreate = graphql(`
+  mutation InviteCreate($input: InvitationCreateInput!) { invitationCreate(input: $input) { invitation { id email role expiresAt } token acceptPath errors { code field message } } }
+`);
+const InviteRevoke = graphql(`
+  mutation InviteRevoke($input: InvitationRevokeInput!) { invitationRevoke(input: $input) { invitation { id status } errors { code field message } } }
 `);
 const TokenCreate = graphql(`
   mutation TokenCreate($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) { apiToken { id name prefix role expiresAt createdAt } secret errors { code field message } } }
@@ -43,7 +52,10 @@ export default function SettingsPage() {
       {error && !c && <div className="alert bad">{error.message}</div>}
       {loading && !c ? <SkeletonRows rows={8} /> : !c ? <Empty title="Consortium not found" /> : (
         <div className="grid cols-2">
-          <Members c={c} />
+          <div className="stack">
+            <Members c={c} />
+            {c.invitations && <Invitations c={c} invitations={c.invitations.nodes} onChange={() => void refetch()} />}
+          </div>
           <Tokens c={c} onChange={() => void refetch()} />
         </div>
       )}
@@ -51,7 +63,7 @@ export default function SettingsPage() {
   );
 }
 
-type C = { id: string; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: null | { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
+type C = { id: string; sites: { nodes: ReadonlyArray<{ id: string; code: string }> }; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: null | { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
 
 function Members({ c }: { c: C }) {
   const { role } = useShell();
@@ -89,6 +101,84 @@ function Members({ c }: { c: C }) {
           ))}
         </tbody>
       </table>
+    </Card>
+  );
+}
+
+type Inv = { id: string; email: string; role: string; status: string; expiresAt: string; createdAt: string; site?: { code: string } | null };
+
+function Invitations({ c, invitations, onChange }: { c: C; invitations: ReadonlyArray<Inv>; onChange: () => void }) {
+  const [create, { loading }] = useMutation(InviteCreate);
+  const [revoke] = useMutation(InviteRevoke);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<RoleName>("VIEWER");
+  const [siteId, setSiteId] = useState("");
+  const [errs, setErrs] = useState<Record<string, string>>({});
+  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  return (
+    <Card title={`Invitations · ${invitations.length} pending`} testId="invitations">
+      {link && (
+        <div className="alert info" style={{ marginBottom: 12 }} data-testid="invite-link">
+          <b>Send this link to {link.email} yourself.</b> It works once, for 7 days, and is shown only now. They choose their own password (or, if they already have an account, accept after signing in).
+          <div className="row" style={{ marginTop: 6 }}>
+            <code style={{ background: "#fff", padding: "3px 6px", borderRadius: 4, wordBreak: "break-all" }}>{link.url}</code>
+            <button className="btn sm" type="button" onClick={() => void navigator.clipboard?.writeText(link.url)}>Copy</button>
+            <button className="btn sm ghost" type="button" onClick={() => setLink(null)}>Done</button>
+          </div>
+        </div>
+      )}
+      <form className="row" style={{ alignItems: "flex-start", marginBottom: 12 }} noValidate onSubmit={async (e) => {
+        e.preventDefault();
+        const local: Record<string, string> = {};
+        if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = "Enter the person's email address.";
+        setErrs(local);
+        if (Object.keys(local).length) return;
+        try {
+          const { data } = await create({ variables: { input: { consortiumId: c.id, email: email.trim(), role, ...(siteId ? { siteId } : {}) } } });
+          const p = data?.invitationCreate;
+          if (p?.acceptPath && p.invitation) {
+            setLink({ email: p.invitation.email, url: `${window.location.origin}${p.acceptPath}` });
+            setEmail("");
+            onChange();
+          } else setErrs(errorsByField(p?.errors));
+        } catch (err) { setErrs({ "": describeError(err) }); }
+      }}>
+        <div className="field" style={{ margin: 0 }}>
+          <input className={`input ${errs.email ? "invalid" : ""}`} type="email" placeholder="email to invite" value={email} onChange={(e) => setEmail(e.target.value)} aria-label="Email to invite" />
+          <ErrorText testId="invite-email-error">{errs.email}</ErrorText>
+        </div>
+        <select className="input" value={role} onChange={(e) => setRole(e.target.value as RoleName)} aria-label="Invited role">
+          {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
+        </select>
+        <select className="input" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-label="Site scope">
+          <option value="">all sites</option>
+          {c.sites.nodes.map((s) => <option key={s.id} value={s.id}>{s.code}</option>)}
+        </select>
+        <button className="btn primary" disabled={loading}>Invite</button>
+        <ErrorText>{errs[""] ?? errs.role ?? errs.siteId ?? errs.input}</ErrorText>
+      </form>
+      {invitations.length === 0 ? <Empty title="No pending invitations">Invite someone by email; you get a link to send them.</Empty> : (
+        <table className="table">
+          <thead><tr><th>email</th><th>role</th><th>site</th><th>expires</th><th /></tr></thead>
+          <tbody>
+            {invitations.map((i) => (
+              <tr key={i.id}>
+                <td>{i.email}</td>
+                <td><Badge>{i.role.toLowerCase()}</Badge></td>
+                <td>{i.site ? <code>{i.site.code}</code> : <span className="muted">all sites</span>}</td>
+                <td className="muted">{i.expiresAt.slice(0, 10)}</td>
+                <td>
+                  <button className="btn sm danger" type="button" onClick={async () => {
+                    const { data } = await revoke({ variables: { input: { invitationId: i.id } } }).catch((e) => { setErrs({ "": describeError(e) }); return { data: null }; });
+                    if (data?.invitationRevoke.errors.length) setErrs(errorsByField(data.invitationRevoke.errors));
+                    else onChange();
+                  }}>Revoke</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </Card>
   );
 }
