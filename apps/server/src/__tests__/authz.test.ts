@@ -9,6 +9,11 @@ import type { Role } from "@stratum/db";
 import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer } from "../test/harness.js";
 import { toGlobalId } from "../graphql/ids.js";
 
+// Callers below CURATOR everywhere may not upload (403): they name an upload that does not exist, and
+// the mutation's own role check answers first, as it would for a stolen upload id.
+const NO_UPLOAD = { json: { id: "00000000-0000-4000-8000-000000000000" } };
+const uploaded = (r: { status: number; json: { id: string } }) => (r.status === 201 ? r : NO_UPLOAD);
+
 type Caller = "OWNER" | "CURATOR" | "REVIEWER" | "VIEWER" | "OWNER_VIEWER_TOKEN" | "NON_MEMBER" | "OTHER_OWNER" | "ANONYMOUS";
 const CALLERS: Caller[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER", "OWNER_VIEWER_TOKEN", "NON_MEMBER", "OTHER_OWNER", "ANONYMOUS"];
 const RANK: Record<Role, number> = { VIEWER: 1, REVIEWER: 2, CURATOR: 3, OWNER: 4 };
@@ -159,7 +164,7 @@ const CASES: Case[] = [
     prepare: async (caller) => {
       const n = ++seq;
       const csv = `id,label,site\na${n},x,SA\nb${n},y,SA\n`;
-      const up = caller === "ANONYMOUS" ? { json: { id: "00000000-0000-4000-8000-000000000000" } } : await clients[caller].upload("m.csv", csv);
+      const up = caller === "ANONYMOUS" ? NO_UPLOAD : uploaded(await clients[caller].upload("m.csv", csv));
       return { projectId: gid("Project", projectA), datasetName: `imported-${n}`, manifestUploadId: up.json.id };
     },
   },
@@ -171,7 +176,7 @@ const CASES: Case[] = [
       const config = JSON.parse(readFileSync(new URL("model.json", demoModel), "utf8"));
       config.name = `demo-${++seq}`;
       const bytes = readFileSync(new URL("model.onnx", demoModel));
-      const up = caller === "ANONYMOUS" ? { json: { id: "00000000-0000-4000-8000-000000000000" } } : await clients[caller].upload("model.onnx", bytes);
+      const up = caller === "ANONYMOUS" ? NO_UPLOAD : uploaded(await clients[caller].upload("model.onnx", bytes));
       return { consortiumId: gid("Consortium", A), uploadId: up.json.id, config };
     },
   },

@@ -126,7 +126,10 @@ describe("datasetImportStart", () => {
 
   it("a VIEWER gets FORBIDDEN and no job is made", async () => {
     const jobs = await server.store.prisma.job.count();
-    const r = await start(viewer, manifest(5), { datasetName: "nope" });
+    // The upload is refused first (uploads need CURATOR); naming any upload id, the mutation refuses too.
+    const up = await viewer.upload("manifest.csv", manifest(5));
+    expect([up.status, up.json.error.code]).toEqual([403, "FORBIDDEN"]);
+    const r = await viewer.mutate(START, { input: { projectId, datasetName: "nope", manifestUploadId: "00000000-0000-4000-8000-000000000000" } });
     expect(r.data.datasetImportStart.job).toBeNull();
     expect(r.data.datasetImportStart.errors[0].code).toBe("FORBIDDEN");
     expect(await server.store.prisma.job.count()).toBe(jobs);

@@ -10,6 +10,11 @@ import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
 
+// Callers below CURATOR everywhere may not upload (403): they name an upload that does not exist, and
+// the mutation's own role check answers first, as it would for a stolen upload id.
+const NO_UPLOAD = { json: { id: "00000000-0000-4000-8000-000000000000" } };
+const uploaded = (r: { status: number; json: { id: string } }) => (r.status === 201 ? r : NO_UPLOAD);
+
 type Caller = "CURATOR" | "REVIEWER" | "VIEWER" | "CURATOR_VIEWER_TOKEN" | "OTHER_OWNER" | "ANONYMOUS";
 const CALLERS: Caller[] = ["CURATOR", "REVIEWER", "VIEWER", "CURATOR_VIEWER_TOKEN", "OTHER_OWNER", "ANONYMOUS"];
 const RANK: Record<Role, number> = { VIEWER: 1, REVIEWER: 2, CURATOR: 3, OWNER: 4 };
@@ -77,9 +82,7 @@ const CASES: Case[] = [
     prepare: async (caller) => {
       const n = ++importSeq;
       const up =
-        caller === "ANONYMOUS"
-          ? { json: { id: "00000000-0000-4000-8000-000000000000" } }
-          : await clients[caller].upload("m.csv", `id,label\nimp-${n}-a,x\nimp-${n}-b,y\n`);
+        caller === "ANONYMOUS" ? NO_UPLOAD : uploaded(await clients[caller].upload("m.csv", `id,label\nimp-${n}-a,x\nimp-${n}-b,y\n`));
       return { projectId: gid("Project", seeded.projectId), datasetName: `imported-${n}`, manifestUploadId: up.json.id };
     },
   },
