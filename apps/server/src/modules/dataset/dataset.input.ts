@@ -91,7 +91,7 @@ export class DatasetImportInput {
   @Length(1, 200)
   uriColumn?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Site column (default \"site\"); sites are matched by code and created when new." })
+  @Field(() => String, { nullable: true, description: "Site column (default \"site\"); sites are matched by code. Unknown codes are created by an OWNER's import and refused (FORBIDDEN, naming the row) for other roles." })
   @IsOptional()
   @Length(1, 200)
   siteColumn?: string | null;
