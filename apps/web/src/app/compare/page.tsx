@@ -1,6 +1,7 @@
 "use client";
-// Compare 2–4 runs: overlap (Venn for 2–3, UpSet for 4) with Jaccard, allocation per group side by
-// side, metrics with differences highlighted, and the same map coloured by each run.
+// Compare 2–4 runs: the site/metadata mix per class (pool, then each run: does balancing change the
+// site mix?), overlap (Venn for 2–3, UpSet for 4) with Jaccard, allocation per group side by side,
+// metrics with differences highlighted, and the same map coloured by each run.
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
@@ -9,6 +10,7 @@ import { graphql } from "@/gql";
 import { AppShell, useViewerScope } from "@/components/shell/AppShell";
 import { Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtNum } from "@/components/ui";
 import { AllocationChart, MetricsTable, OverlapChart } from "@/components/charts/Charts";
+import { CompositionChart, POOL_COLOUR } from "@/components/charts/Composition";
 import { ColouredMap } from "@/components/map/ColouredMap";
 import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
 import { colourAt } from "@/components/map/palette";
@@ -26,6 +28,7 @@ const CompareDoc = graphql(`
       allocation { group label pool selected }
       metrics { name split values }
       evaluations { name split values }
+      composition { column associated declared poolCramersV cramersV labels levels poolTotals poolCounts poolLargestShares selectionTotals selectionCounts largestShares }
     }
   }
 `);
@@ -37,6 +40,8 @@ const PickerDoc = graphql(`
 `);
 
 const HIGHER_IS_BETTER: Record<string, boolean> = { coverage: true, accuracy: true, auroc: true, balancedAccuracy: true, mmd: false, groupEntropy: true };
+// probe.accuracy, probe.worstGroupAccuracy.site…: every probe figure is an accuracy
+const higherIsBetter = (name: string) => HIGHER_IS_BETTER[name] ?? (name.startsWith("probe.") ? true : undefined);
 
 export default function ComparePage() {
   const search = useSearchParams();
@@ -85,8 +90,8 @@ function Comparison({ ids }: { ids: string[] }) {
   const analysisId = runs.find((r) => r.analysis)?.analysis?.id ?? v?.analyses.nodes.find((a) => a.status === "SUCCEEDED")?.id ?? null;
   const { layout } = useLayout(analysisId);
   const metricRows = [
-    ...(c?.metrics ?? []).map((m) => ({ name: m.split ? `${m.name} (${m.split})` : m.name, values: m.values.map((x) => x ?? null), higherIsBetter: HIGHER_IS_BETTER[m.name] })),
-    ...(c?.evaluations ?? []).map((m) => ({ name: `${m.name} (${m.split ?? "test"})`, values: m.values.map((x) => x ?? null), higherIsBetter: true })),
+    ...(c?.metrics ?? []).map((m) => ({ name: m.split ? `${m.name} (${m.split})` : m.name, values: m.values.map((x) => x ?? null), higherIsBetter: higherIsBetter(m.name) })),
+    ...(c?.evaluations ?? []).map((m) => ({ name: `${m.name} (${m.split?.startsWith("test-version:") ? "test version" : m.split ?? "test"})`, values: m.values.map((x) => x ?? null), higherIsBetter: true })),
   ];
   return (
     <AppShell
@@ -97,6 +102,25 @@ function Comparison({ ids }: { ids: string[] }) {
       {error && <ErrorText>{error.message}</ErrorText>}
       {loading && !c ? <SkeletonRows rows={10} /> : !c ? <Empty title="Cannot compare these runs">Check that they exist, are finished, and belong to the same dataset version.</Empty> : (
         <div className="stack" data-testid="comparison">
+          <Card title={<>Mix per class: the pool and each run <span className="muted">· largest share per class (even mix = 1 / levels) and Cramér&apos;s V of label × column</span></>} testId="compare-composition">
+            {c.composition.length === 0 ? <Empty title="No metadata to compare">The samples have no site and no column an analysis found associated.</Empty> : (
+              <div className="stack">
+                {c.composition.map((col) => (
+                  <CompositionChart key={col.column} c={{
+                    column: col.column,
+                    associated: col.associated,
+                    declaredBy: names.filter((_, k) => col.declared[k]),
+                    labels: col.labels,
+                    levels: col.levels,
+                    series: [
+                      { name: "pool", colour: POOL_COLOUR, cramersV: col.poolCramersV, totals: col.poolTotals, counts: col.poolCounts, largestShares: col.poolLargestShares },
+                      ...names.map((name, k) => ({ name, colour: colourAt(k), cramersV: col.cramersV[k] ?? 0, totals: col.selectionTotals[k] ?? [], counts: col.selectionCounts[k] ?? [], largestShares: col.largestShares[k] ?? [] })),
+                    ],
+                  }} />
+                ))}
+              </div>
+            )}
+          </Card>
           <div className="grid cols-2">
             <Card title="Overlap" testId="overlap">
               {sets.size === runs.length ? <OverlapChart sets={runs.map((r, k) => ({ name: names[k]!, ids: sets.get(r.id) ?? [] }))} /> : <SkeletonRows rows={4} />}

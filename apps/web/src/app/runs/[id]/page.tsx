@@ -1,6 +1,8 @@
 "use client";
 // Run detail: live progress (jobProgress subscription), selected items with thumbnails grouped by
-// confounder group, allocation per group beside the pool, metrics and evaluations, manifest download.
+// confounder group, allocation per group beside the pool, the site/metadata mix per class (pool vs run,
+// with largest share and Cramér's V), metrics and evaluations, the linear probe (on the pool's rest or a
+// test version), manifest download.
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
@@ -10,6 +12,8 @@ import type { RunDetailQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtNum, fmtWhen, useToast } from "@/components/ui";
 import { AllocationChart, ProgressBar } from "@/components/charts/Charts";
+import { CompositionChart, POOL_COLOUR } from "@/components/charts/Composition";
+import { colourAt } from "@/components/map/palette";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
 import { RunGroupingCard } from "@/components/run/RunGroupingCard";
@@ -19,6 +23,7 @@ const RunDetailDoc = graphql(`
     node(id: $id) {
       ... on SelectionRun {
         id name strategy status phase seed budgetPerClass params manifestHash reproducible metrics warnings error
+        embeddingSet { id model { id name } }
         createdAt completedAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
@@ -28,6 +33,10 @@ const RunDetailDoc = graphql(`
         evaluations { id metric value split source createdAt }
         items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id name } } }
         allocation { label group groupId pool selected }
+        composition {
+          column associated declared cramersV poolCramersV levels
+          classes { label poolCount selectionCount largestShare poolLargestShare poolCounts selectionCounts }
+        }
       }
     }
   }
@@ -43,6 +52,19 @@ const RunReproduce = graphql(`
 
 const RunProbe = graphql(`
   mutation RunProbe($input: EvaluationProbeRunInput!) { evaluationProbeRun(input: $input) { job { id status } errors { code field message } } }
+`);
+
+// Candidate test versions for the probe: the consortium's datasets' latest versions (a test set is
+// usually one version). Read only when the probe can be started.
+const ProbeTestVersionsDoc = graphql(`
+  query ProbeTestVersions($consortiumId: ID!) {
+    node(id: $consortiumId) {
+      ... on Consortium {
+        id
+        projects(first: 10) { nodes { id datasets(first: 20) { nodes { id name latestVersion { id number embeddingSets(first: 5) { nodes { id status model { id } } } } } } } }
+      }
+    }
+  }
 `);
 
 type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "SelectionRun" }>;
@@ -98,6 +120,8 @@ function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
   const [probe, { loading: probing }] = useMutation(RunProbe);
   const [err, setErr] = useState<string | null>(null);
   const [probeJob, setProbeJob] = useState<string | null>(null);
+  // "" = test on the rest of the pool; else a DatasetVersion id (the picker defaults to a "*-test" dataset)
+  const [testVersion, setTestVersion] = useState<string | null>(null);
   // The PROBE job's evaluations land on the run when it finishes: re-read the run then.
   const probeLive = useJobProgress(probeJob, (status) => {
     setProbeJob(null);
@@ -137,15 +161,18 @@ function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
               }}>{reproducing ? "Starting…" : "Reproduce"}</button>
             )}
             {atLeast(role, "CURATOR") && (
-              <button className="btn" data-testid="run-probe" disabled={probing || probeJob !== null} onClick={async () => {
-                setErr(null);
-                try {
-                  const { data } = await probe({ variables: { input: { runId: r.id } } });
-                  const p = data?.evaluationProbeRun;
-                  if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
-                  else if (p?.job) { setProbeJob(p.job.id); toast("Linear probe started"); }
-                } catch (e) { setErr(describeError(e)); }
-              }}>{probeJob ? `Probing… ${probeLive && probeLive.total > 0 ? Math.round((100 * probeLive.done) / probeLive.total) + "%" : ""}` : "Run linear probe"}</button>
+              <>
+                <ProbeTestPicker r={r} value={testVersion} onChange={setTestVersion} />
+                <button className="btn" data-testid="run-probe" disabled={probing || probeJob !== null} onClick={async () => {
+                  setErr(null);
+                  try {
+                    const { data } = await probe({ variables: { input: { runId: r.id, testVersionId: testVersion || null } } });
+                    const p = data?.evaluationProbeRun;
+                    if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
+                    else if (p?.job) { setProbeJob(p.job.id); toast("Linear probe started"); }
+                  } catch (e) { setErr(describeError(e)); }
+                }}>{probeJob ? `Probing… ${probeLive && probeLive.total > 0 ? Math.round((100 * probeLive.done) / probeLive.total) + "%" : ""}` : "Run linear probe"}</button>
+              </>
             )}
             {atLeast(role, "REVIEWER") && <Link className="btn primary" href={`/runs/${r.id}/review`} data-testid="open-review">Review</Link>}
           </>
@@ -186,12 +213,31 @@ function Done({ r }: { r: Run }) {
           <Card title="Evaluations" flush>
             {r.evaluations.length === 0 ? <Empty title="No evaluations yet">Training pipelines report fine-tune accuracy here; the linear probe can be run on request.</Empty> : (
               <table className="table"><thead><tr><th>metric</th><th>split</th><th className="num">value</th><th>source</th><th>when</th></tr></thead>
-                <tbody>{r.evaluations.map((e) => <tr key={e.id}><td>{e.metric}</td><td>{e.split}</td><td className="num">{fmtNum(e.value)}</td><td><Badge>{e.source.toLowerCase()}</Badge></td><td className="muted">{fmtWhen(e.createdAt)}</td></tr>)}</tbody>
+                <tbody>{r.evaluations.map((e) => <tr key={e.id}><td>{e.metric}</td><td title={e.split}>{splitName(e.split)}</td><td className="num">{fmtNum(e.value)}</td><td><Badge>{e.source.toLowerCase()}</Badge></td><td className="muted">{fmtWhen(e.createdAt)}</td></tr>)}</tbody>
               </table>
             )}
           </Card>
         </div>
       </div>
+      <Card title={<>Mix per class: pool beside this run <span className="muted">· per column the analysis found associated, each declared column, and site</span></>} testId="run-composition">
+        {r.composition.length === 0 ? <Empty title="No metadata to compare">The samples have no site and no column the analysis found associated.</Empty> : (
+          <div className="stack">
+            {r.composition.map((c) => (
+              <CompositionChart key={c.column} c={{
+                column: c.column,
+                associated: c.associated,
+                declaredBy: c.declared ? [r.name || r.strategy] : [],
+                labels: c.classes.map((k) => k.label),
+                levels: c.levels,
+                series: [
+                  { name: "pool", colour: POOL_COLOUR, cramersV: c.poolCramersV, totals: c.classes.map((k) => k.poolCount), counts: c.classes.map((k) => k.poolCounts), largestShares: c.classes.map((k) => k.poolLargestShare) },
+                  { name: r.name || r.strategy, colour: colourAt(0), cramersV: c.cramersV, totals: c.classes.map((k) => k.selectionCount), counts: c.classes.map((k) => k.selectionCounts), largestShares: c.classes.map((k) => k.largestShare) },
+                ],
+              }} />
+            ))}
+          </div>
+        )}
+      </Card>
       <Card title={<>Selected items <span className="muted">· first {r.items.nodes.length} of {fmtInt(r.items.totalCount)}, by group</span></>} testId="selected-items">
         {[...groups.entries()].map(([g, items]) => (
           <div key={g} style={{ marginBottom: 14 }}>
@@ -207,5 +253,37 @@ function Done({ r }: { r: Run }) {
         ))}
       </Card>
     </div>
+  );
+}
+
+/** "test-version:<id>" reads better as "test version"; the full split stays in the cell's title. */
+function splitName(split: string): string {
+  return split.startsWith("test-version:") ? "test version" : split;
+}
+
+/**
+ * Where the probe tests: the rest of the pool, or a version of the consortium embedded with the run's
+ * model. Defaults to a dataset named "*-test" when there is one (the demo's chest-xray-test).
+ */
+function ProbeTestPicker({ r, value, onChange }: { r: Run; value: string | null; onChange: (v: string) => void }) {
+  const consortiumId = r.datasetVersion?.dataset.project.consortium.id ?? null;
+  const modelId = r.embeddingSet?.model?.id ?? null;
+  const { data } = useQuery(ProbeTestVersionsDoc, { variables: { consortiumId: consortiumId ?? "" }, skip: !consortiumId });
+  const node = data?.node?.__typename === "Consortium" ? data.node : null;
+  const candidates = (node?.projects.nodes ?? []).flatMap((p) => p.datasets.nodes).flatMap((d) => {
+    const v = d.latestVersion;
+    if (!v || v.id === r.datasetVersion?.id) return [];
+    const ok = v.embeddingSets.nodes.some((s) => s.status === "COMPLETE" && s.model?.id === modelId);
+    return ok ? [{ id: v.id, label: `${d.name} v${v.number}`, isTest: /-test$/i.test(d.name) }] : [];
+  });
+  const preferred = candidates.find((c) => c.isTest)?.id ?? "";
+  useEffect(() => {
+    if (value === null && node) onChange(preferred);
+  }, [value, node, preferred, onChange]);
+  return (
+    <select className="input" style={{ width: "auto" }} aria-label="probe test data" data-testid="probe-test-version" value={value ?? ""} onChange={(e) => onChange(e.target.value)}>
+      <option value="">test on the rest of the pool</option>
+      {candidates.map((c) => <option key={c.id} value={c.id}>test on {c.label}</option>)}
+    </select>
   );
 }
