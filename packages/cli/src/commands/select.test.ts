@@ -126,4 +126,68 @@ describe("stratum select", () => {
     expect(r.code).toBe(1);
     expect(r.text).toContain("nope");
   });
+
+  it("stratum select --declare site shares each class's budget across sites first, then across the groups inside each", async () => {
+    const { code, out } = await run(["--strategy", "confounder-aware", "--per-class", "12", "--allocation", "balanced", "--declare", "site", "--seed", "1"]);
+    expect(code).toBe(0);
+    expect(out.params.declared).toEqual(["site"]);
+    const inputs = await loadInputs({ embeddings: E, samples: S });
+    for (const c of out.perClass) {
+      // 60 A and 20 B per class: balanced across the declared sites gives 6 + 6 (random would give ~9 + 3).
+      expect(c.cells.map((x: { cell: string; share: number }) => [x.cell, x.share])).toEqual([
+        ["site=A", 6],
+        ["site=B", 6],
+      ]);
+      const sites = out.selected.filter((s: { label: string }) => s.label === c.label).map((s: { id: string }) => inputs.metadata.site![inputs.ids.indexOf(s.id)]);
+      expect(sites.filter((x: string) => x === "A")).toHaveLength(6);
+    }
+  });
+
+  it("stratum select --declare with an unknown, single-level or non-confounder-aware column exits 2 naming it", async () => {
+    const S2 = path.join(dir, "samples-const.csv");
+    writeFileSync(S2, lines.map((l, i) => `${l},${i === 0 ? "const" : "x"}`).join("\n") + "\n");
+    expect(await run(["--strategy", "confounder-aware", "--per-class", "5", "--declare", "site,scanner"])).toMatchObject({ code: 2, text: expect.stringMatching(/--declare.*"scanner"/) });
+    expect(await run(["--strategy", "random", "--per-class", "5", "--declare", "site"])).toMatchObject({ code: 2, text: expect.stringContaining("--declare") });
+    expect(await run(["--strategy", "confounder-aware", "--per-class", "5", "--declare", "site,"])).toMatchObject({ code: 2 });
+    await ready;
+    const outFile = path.join(dir, "const.json");
+    const errors: string[] = [];
+    const origErr = console.error;
+    console.error = (...a: unknown[]) => errors.push(a.join(" "));
+    try {
+      const code = await main(["select", "--embeddings", E, "--samples", S2, "--out", outFile, "--strategy", "confounder-aware", "--per-class", "5", "--declare", "const"]);
+      expect(code).toBe(2);
+    } finally {
+      console.error = origErr;
+    }
+    expect(errors.join("\n")).toMatch(/"const" has 1 level/);
+  });
+
+  it("stratum select --verdicts: a rejected group's rows are ordinary rows, same-named groups are one group", async () => {
+    await ready;
+    const inputs = await loadInputs({ embeddings: E, samples: S });
+    const findings = analyze({ points: inputs.points, labels: inputs.labels }, { reduce: "none", seed: 1 });
+    const F = path.join(dir, "findings-v.json");
+    writeFileSync(F, JSON.stringify(findingsToJson(findings, inputs.ids)));
+    const V = path.join(dir, "verdicts.json");
+    writeFileSync(
+      V,
+      JSON.stringify([
+        { label: "normal", index: 0, verdict: "REJECTED" },
+        { label: "pneumonia", index: 0, verdict: "RENAMED", name: "Scanner X" },
+        { label: "pneumonia", index: 1, verdict: "RENAMED", name: "scanner x " },
+      ]),
+    );
+    const args = ["--strategy", "confounder-aware", "--per-class", "12", "--allocation", "balanced", "--noise", "exclude", "--findings", F];
+    const { code, out } = await run([...args, "--verdicts", V]);
+    expect(code).toBe(0);
+    const [normal, pneumonia] = out.perClass;
+    expect(normal.allocation.map((g: { group: number }) => g.group)).toEqual([1, -2]);
+    // Both pneumonia groups (80 rows less the few noise rows excluded) are one group.
+    expect(pneumonia.allocation.map((g: { group: number }) => g.group)).toEqual([0]);
+    expect(pneumonia.allocation[0].pool).toBeGreaterThan(70);
+    expect(out.manifestHash).not.toBe((await run(args)).out.manifestHash);
+    writeFileSync(V, JSON.stringify([{ label: "normal", index: 0, verdict: "NOPE" }]));
+    expect(await run([...args, "--verdicts", V])).toMatchObject({ code: 1, text: expect.stringContaining("verdicts[0].verdict") });
+  });
 });

@@ -3,7 +3,9 @@
 //   {"strategy", "params", "seed", "manifestHash": "sha256:<hex>",
 //    "selected": [{"id", "label", "group", "rank"}], "perClass": [...], "warnings": [...]}
 // confounder-aware needs the confounder groups: from --findings (written by `stratum analyze`), or,
-// without it, by running discovery here with analyze()'s defaults and the same --seed.
+// without it, by running discovery here with analyze()'s defaults and the same --seed. --declare names
+// samples columns known to be confounders (balanced across first, then the groups inside each level);
+// --verdicts applies curators' verdicts as the server does (rejected → ordinary rows, same name → one group).
 import { readFile, writeFile } from "node:fs/promises";
 import {
   ALLOCATIONS,
@@ -13,7 +15,9 @@ import {
   STRATEGIES,
   WITHIN_GROUP,
   analyze,
+  applyVerdicts,
   findingsFromJson,
+  verdictsFromJson,
   select,
   type Findings,
   type SelectionResult,
@@ -26,7 +30,8 @@ import { createProgress } from "../progress.js";
 const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
                       [--allocation proportional|balanced|sqrt] [--within-group facility-location|quantile|nearest|kcenter]
                       [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
-                      [--findings findings.json] [--label-column label] [--seed N]
+                      [--findings findings.json] [--declare COL[,COL…]] [--verdicts verdicts.json]
+                      [--label-column label] [--seed N]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column
@@ -39,6 +44,12 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
   --stratify-column     stratified: the samples column to stratify by
   --kernel              facility-location: similarity kernel (default rbf)
   --findings F          confounder groups from \`stratum analyze\`; without it, discovery runs here
+  --declare COLS        confounder-aware: samples columns known to be confounders (e.g. site,scanner): each
+                        class's budget is shared across their levels' combinations first (by --allocation),
+                        then across the discovered groups inside each; a missing value is a level of its own
+  --verdicts F          confounder-aware: curators' verdicts, a JSON list of {"label", "index", "verdict",
+                        "name"?} (or {"groups": [...]}): REJECTED groups are ordinary rows of their class,
+                        groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
   --seed N              seed of every random choice (default 0)
   --out F               where to write selection.json`;
@@ -72,6 +83,7 @@ const FLAG_OF: Record<string, string> = {
   stratifyColumn: "--stratify-column",
   kernel: "--kernel",
   seed: "--seed",
+  declared: "--declare",
 };
 
 export const command: Command = {
@@ -79,7 +91,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "label-column", "seed", "out"],
+      values: ["embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "out"],
       required: ["embeddings", "samples", "per-class", "strategy", "out"],
     });
     const strategy = flags.oneOf("strategy", STRATEGIES)!;
@@ -91,6 +103,10 @@ export const command: Command = {
     const kernel = flags.oneOf("kernel", KERNELS);
     const stratifyColumn = flags.get("stratify-column");
     const findingsFile = flags.get("findings");
+    const declareFlag = flags.get("declare");
+    const declared = declareFlag === undefined ? undefined : declareFlag.split(",").map((c) => c.trim());
+    if (declared && declared.some((c) => c === "")) throw new UsageError(`--declare: expected comma-separated column names, got "${declareFlag}"`);
+    const verdictsFile = flags.get("verdicts");
     const out = flags.require("out");
     const only = (flag: string, value: unknown, forStrategy: string) => {
       if (value !== undefined && strategy !== forStrategy) throw new UsageError(`--${flag} applies to --strategy ${forStrategy}, got --strategy ${strategy}`);
@@ -99,6 +115,8 @@ export const command: Command = {
     only("within-group", withinGroup, "confounder-aware");
     only("noise", noise, "confounder-aware");
     only("findings", findingsFile, "confounder-aware");
+    only("declare", declared, "confounder-aware");
+    only("verdicts", verdictsFile, "confounder-aware");
     only("kernel", kernel, "facility-location");
     only("stratify-column", stratifyColumn, "stratified");
     if (strategy === "stratified" && stratifyColumn === undefined) throw new UsageError("--stratify-column is required with --strategy stratified");
@@ -126,12 +144,34 @@ export const command: Command = {
         progress.done();
       }
       groups = groupsFromFindings(findings, inputs.points.n);
+      if (verdictsFile) {
+        let json: unknown;
+        try {
+          json = JSON.parse(await readFile(verdictsFile, "utf8"));
+        } catch (error) {
+          throw new InputError(`${verdictsFile}: expected a verdicts JSON file, got ${error instanceof Error ? error.message : String(error)}`);
+        }
+        try {
+          groups = applyVerdicts(inputs.labels, groups, verdictsFromJson(json)).groups;
+        } catch (error) {
+          if (error instanceof EngineInputError) throw new InputError(`${verdictsFile}: ${error.message}`);
+          throw error;
+        }
+      }
+    }
+    // As the API: a declared column needs 2..64 known levels (one level balances nothing; more than 64
+    // is an id or a measurement, whose cells would be single images).
+    for (const column of declared ?? []) {
+      const values = inputs.metadata[column];
+      if (!values) continue; // the engine names it (UNKNOWN_COLUMN → --declare)
+      const levels = new Set(values.filter((v) => v !== null && v !== "")).size;
+      if (levels < 2 || levels > 64) throw new UsageError(`--declare: column "${column}" has ${levels} level${levels === 1 ? "" : "s"} in ${flags.require("samples")}; expected 2 to 64`);
     }
     let result: SelectionResult;
     try {
       result = select(
         { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups },
-        { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel },
+        { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel, declared },
         progress.update,
       );
     } catch (error) {

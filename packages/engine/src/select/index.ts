@@ -8,3 +8,4 @@ export { facilityLocationGreedy, kernelMatrix, GROUND_SET_MAX } from "./facility
 export { quantilePositions, NOISE_GROUP, REST_GROUP, MISSING_LEVEL } from "./confounder-aware.js";
 export { DECLARED_MAX } from "./select.js";
 export type { StrategyContext } from "./context.js";
+export { applyVerdicts, verdictGrouping, verdictNameKey, verdictsFromJson, type GroupVerdict, type EffectiveGroup } from "./verdicts.js";

@@ -1,5 +1,6 @@
 // The groups a confounder-aware SELECT gives the engine: the analysis' discovered groups as the
-// curators' verdicts left them, taken from the snapshot the run recorded when its job started.
+// curators' verdicts left them (engine verdictGrouping, shared with `stratum select --verdicts`),
+// taken from the snapshot the run recorded when its job started.
 //   REJECTED                    → not a confounder group: its rows are the class's rest (engine group −2),
 //                                  which shares the class's proportional share with noise and is kept
 //                                  under noise = "exclude" (the rows are ordinary images, not outliers).
@@ -9,7 +10,8 @@
 //                                  which grouping produced them.
 //   PENDING / CONFIRMED / other → the group as discovered.
 import type { SqlClient } from "@stratum/db";
-import { NOISE_GROUP, REST_GROUP } from "@stratum/engine";
+import * as engine from "@stratum/engine";
+import { NOISE_GROUP } from "@stratum/engine";
 
 /** One group's verdict and name when the run started (SelectionRun.params.groupVerdicts). */
 export interface GroupVerdictSnapshot {
@@ -21,20 +23,9 @@ export interface GroupVerdictSnapshot {
 }
 
 /** What the run allocated over, per class: one entry per effective group (metrics.grouping). */
-export interface EffectiveGroup {
-  label: string;
-  /** The engine's group number: ≥ 0 a confounder group, −2 the rest (rejected groups). */
-  group: number;
-  /** The curator-given name that merged them, or null. */
-  name: string | null;
+export interface EffectiveGroup extends engine.EffectiveGroup {
   /** The ConfounderGroup rows it is made of. */
   groupIds: number[];
-}
-
-/** A name as it decides merges: trimmed, lower-case; null when there is none. */
-export function nameKey(name: string | null | undefined): string | null {
-  const k = (name ?? "").trim().toLowerCase();
-  return k === "" ? null : k;
 }
 
 export function isSnapshot(value: unknown): value is GroupVerdictSnapshot[] {
@@ -46,24 +37,20 @@ export function isSnapshot(value: unknown): value is GroupVerdictSnapshot[] {
 
 /**
  * effectiveGroups(snapshot): ConfounderGroup id → engine group number, for every non-noise group of
- * the snapshot, and the list of effective groups. Groups missing from the snapshot keep their index.
+ * the snapshot (the engine's verdictGrouping rule), and the list of effective groups.
  */
 export function effectiveGroups(snapshot: ReadonlyArray<GroupVerdictSnapshot>): { byGroupId: Map<number, number>; groups: EffectiveGroup[] } {
+  const { of, groups } = engine.verdictGrouping(snapshot);
   const byGroupId = new Map<number, number>();
-  const merged = new Map<string, EffectiveGroup>();
-  const sorted = [...snapshot].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.index - b.index));
-  for (const g of sorted) {
-    if (g.index < 0) continue;
-    const rejected = g.verdict === "REJECTED";
-    const name = rejected ? null : nameKey(g.name);
-    const key = rejected ? `${g.label}\u0000rest` : name === null ? `${g.label}\u0000#${g.index}` : `${g.label}\u0000=${name}`;
-    let eff = merged.get(key);
-    // Sorted by index: the first group of a name gives the merged group its number.
-    if (!eff) merged.set(key, (eff = { label: g.label, group: rejected ? REST_GROUP : g.index, name: name === null ? null : g.name!.trim(), groupIds: [] }));
-    eff.groupIds.push(g.groupId);
-    byGroupId.set(g.groupId, eff.group);
+  const out = groups.map((g) => ({ ...g, groupIds: [] as number[] }));
+  const byKey = new Map(out.map((g) => [`${g.label}\u0000${g.group}`, g]));
+  for (const s of [...snapshot].sort((a, b) => a.groupId - b.groupId)) {
+    if (s.index < 0) continue;
+    const eff = of(s.label, s.index);
+    byGroupId.set(s.groupId, eff);
+    byKey.get(`${s.label}\u0000${eff}`)?.groupIds.push(s.groupId);
   }
-  return { byGroupId, groups: [...merged.values()] };
+  return { byGroupId, groups: out };
 }
 
 /**
