@@ -70,6 +70,40 @@ describe("analyze", () => {
     }
   });
 
+  it("analyze(pool) lets a column tied to the fragments steer the merge, and says which (mergeMetadata)", () => {
+    // One site torn into two far-apart islands by content: the graph alone keeps them apart, the site
+    // column joins them; a second site that touches the first in the graph stays its own group.
+    const rng = createRng(3);
+    const dim = 8;
+    const rows: number[][] = [];
+    const site: string[] = [];
+    const centres = [[0, 0], [40, 0], [0, 9]]; // A, A (other content), B (close to A's first island)
+    const siteOf = ["A", "A", "B"];
+    for (let c = 0; c < 3; c++) {
+      for (let i = 0; i < 120; i++) {
+        rows.push(Array.from({ length: dim }, (_, t) => (centres[c]![t] ?? 0) + rng.normal()));
+        site.push(siteOf[c]!);
+      }
+    }
+    const points = { data: Float64Array.from(rows.flat()), n: rows.length, dim };
+    const labels = rows.map(() => "normal");
+    const steered = analyze({ points, labels, metadata: { site } }, { seed: 1, reduce: "none", eps: 2.5 });
+    const graphOnly = analyze({ points, labels, metadata: { site } }, { seed: 1, reduce: "none", eps: 2.5, mergeMetadata: false });
+    expect(graphOnly.classes[0]!.mergeColumn).toBeNull();
+    expect(graphOnly.classes[0]!.groupSizes.length).toBe(3);
+    const c = steered.classes[0]!;
+    expect(c.mergeColumn).toBe("site");
+    expect(c.groupSizes.length).toBe(2);
+    expect(c.groupSizes[0]! + c.groupSizes[1]! + c.noiseCount).toBe(360);
+    expect(c.groupSizes[0]!).toBeGreaterThan(1.6 * c.groupSizes[1]!); // A's two islands, then B
+    const sitesOfGroup = [new Set<string>(), new Set<string>()];
+    c.groups.forEach((g, i) => g >= 0 && sitesOfGroup[g]!.add(site[c.rows[i]!]!));
+    expect(sitesOfGroup.map((x) => [...x])).toEqual([["A"], ["B"]]);
+    expect(c.groupModes[0]!.length).toBe(2);
+    expect(c.groupMerges[0]!.map((l) => l.by)).toEqual(["metadata"]);
+    expect(steered.params.mergeMetadata).toBe(true);
+  });
+
   it("analyze(pool, {seed}) is byte-identical for the same seed", () => {
     const again = analyze({ points: pool.points, labels: pool.labels, metadata: pool.metadata }, { seed: 7 });
     expect(JSON.stringify(findingsToJson(again, pool.ids))).toBe(JSON.stringify(findingsToJson(findings, pool.ids)));

@@ -11,7 +11,7 @@ import { tsne } from "./reduce/tsne.js";
 import { umap } from "./reduce/umap.js";
 import { createRng } from "./rng.js";
 import { adjustedMutualInformation } from "./stats/ami.js";
-import { chiSquareTest, contingencyTable } from "./stats/contingency.js";
+import { chiSquareTest, contingencyTable, type Contingency } from "./stats/contingency.js";
 import { cramersV } from "./stats/cramers-v.js";
 import { knnPredictabilityFromGraph } from "./stats/predictability.js";
 import { EngineInputError, type MetadataColumns, type Points, type ProgressFn } from "./types.js";
@@ -49,6 +49,12 @@ export interface AnalyzeParams {
   merge?: boolean;
   /** Modularity resolution of the merge: merge while observed/expected kNN edges exceed it (default 0.05). */
   mergeResolution?: number;
+  /**
+   * Let the metadata steer the merge (default true): when a column is strongly tied to the fragments
+   * (Cramér's V ≥ 0.5 in the class), fragments dominated (≥ 80 %) by the same level are one group and
+   * fragments of different levels are never merged. Without metadata, or with false, the graph decides.
+   */
+  mergeMetadata?: boolean;
 }
 
 export interface ResolvedAnalyzeParams {
@@ -63,6 +69,7 @@ export interface ResolvedAnalyzeParams {
   predictabilityK: number;
   merge: boolean;
   mergeResolution: number;
+  mergeMetadata: boolean;
 }
 
 export interface ClassFindings {
@@ -84,6 +91,8 @@ export interface ClassFindings {
   groupMerges: MergeLink[][];
   /** Per group: connectivity ratio of its weakest merge (1 = chance; higher = surer), null for one mode. */
   mergeConfidence: (number | null)[];
+  /** The metadata column that steered the merge in this class (see mergeMetadata), or null. */
+  mergeColumn: string | null;
   /** Per entry of rows: x, y of the 2-D layout. */
   layout: Float32Array;
   groupSizes: number[];
@@ -174,7 +183,11 @@ export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyz
   if (typeof mergeResolution !== "number" || !(mergeResolution > 0) || !Number.isFinite(mergeResolution)) {
     throw new EngineInputError("BAD_RESOLUTION", "mergeResolution", `analyze: expected mergeResolution > 0, got ${String(mergeResolution)}`);
   }
-  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution };
+  const mergeMetadata = params.mergeMetadata ?? true;
+  if (typeof mergeMetadata !== "boolean") {
+    throw new EngineInputError("BAD_MERGE", "mergeMetadata", `analyze: expected mergeMetadata to be true or false, got ${String(mergeMetadata)}`);
+  }
+  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution, mergeMetadata };
 }
 
 function checkInput(input: AnalyzeInput): void {
@@ -267,20 +280,30 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     progress?.("DBSCAN", 1, 1);
     let groups: Int32Array;
     let sizes: number[];
-    let modeInfo: Pick<ClassFindings, "modes" | "modeSizes" | "groupModes" | "groupMerges" | "mergeConfidence">;
+    let modeInfo: Pick<ClassFindings, "modes" | "modeSizes" | "groupModes" | "groupMerges" | "mergeConfidence" | "mergeColumn">;
     if (resolved.merge && db.clusters > 1 && m >= 3) {
+      const steer = resolved.mergeMetadata ? metadataKeys(db.labels, db.clusters, rows, input.metadata, columns) : null;
       // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
       if (!graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
       progress?.("merge", 0, 1);
       // t-SNE's graph has 3·perplexity neighbours, wide enough to span conditions: merge on the nearest nNeighbors
-      const merged = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, { resolution: resolved.mergeResolution });
+      const merged = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, {
+        resolution: resolved.mergeResolution,
+        ...(steer ? { keys: steer.keys } : {}),
+      });
       progress?.("merge", 1, 1);
       groups = merged.groups;
       sizes = merged.groupSizes;
-      modeInfo = { modes: merged.modes, modeSizes: merged.modeSizes, groupModes: merged.groupModes, groupMerges: merged.groupMerges, mergeConfidence: merged.mergeConfidence };
+      modeInfo = {
+        modes: merged.modes, modeSizes: merged.modeSizes, groupModes: merged.groupModes, groupMerges: merged.groupMerges,
+        mergeConfidence: merged.mergeConfidence, mergeColumn: steer?.column ?? null,
+      };
     } else {
       ({ groups, sizes } = renumberBySize(db.labels, db.clusters));
-      modeInfo = { modes: groups, modeSizes: sizes, groupModes: sizes.map((_, g) => [g]), groupMerges: sizes.map(() => []), mergeConfidence: sizes.map(() => null) };
+      modeInfo = {
+        modes: groups, modeSizes: sizes, groupModes: sizes.map((_, g) => [g]), groupMerges: sizes.map(() => []),
+        mergeConfidence: sizes.map(() => null), mergeColumn: null,
+      };
     }
 
     classes.push({
@@ -318,6 +341,43 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     }
   }
   return { params: resolved, classes, associations };
+}
+
+/** V above which a column is taken to describe the fragments, and the share that makes a level dominant. */
+const STEER_MIN_V = 0.5;
+const STEER_MIN_SHARE = 0.8;
+
+/**
+ * The metadata column most strongly tied to this class's fragments (bias-corrected Cramér's V ≥ 0.5;
+ * ties by name) and, per fragment, the index of the level holding ≥ 80 % of its known values (−1 when
+ * none does). Null when no column qualifies. Why: a site that content tears into islands shows the same
+ * level on each island, which the graph alone cannot tell from a second site that looks alike.
+ */
+function metadataKeys(
+  fragments: Int32Array,
+  count: number,
+  rows: Int32Array,
+  metadata: MetadataColumns | undefined,
+  columns: string[],
+): { column: string; keys: Int32Array } | null {
+  let best: { column: string; v: number; table: Contingency } | null = null;
+  for (const column of columns) {
+    const all = metadata![column]!;
+    const values = Array.from(rows, (r) => all[r] ?? null);
+    const table = contingencyTable(fragments, values);
+    if (table.rows < 2 || table.cols < 2) continue;
+    const v = cramersV(table);
+    if (v >= STEER_MIN_V && (!best || v > best.v)) best = { column, v, table };
+  }
+  if (!best) return null;
+  const { table } = best;
+  const keys = new Int32Array(count).fill(-1);
+  for (let r = 0; r < table.rows; r++) {
+    let top = 0;
+    for (let c = 1; c < table.cols; c++) if (table.counts[r * table.cols + c]! > table.counts[r * table.cols + top]!) top = c;
+    if (table.rowSums[r]! > 0 && table.counts[r * table.cols + top]! / table.rowSums[r]! >= STEER_MIN_SHARE) keys[table.rowKeys[r]!] = top;
+  }
+  return { column: best.column, keys };
 }
 
 /** The graph's k nearest per row (rows are sorted nearest first), or the graph itself when k ≥ its k. */

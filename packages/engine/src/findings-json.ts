@@ -2,7 +2,7 @@
 // named by sample id, not by position, so a findings file stays valid against a re-ordered pool.
 //
 // {"format":"stratum.findings/1", "params":{...},
-//  "classes":[{"label", "n", "reduce", "pcaComponents", "explainedVariance"?, "eps", "minPts", "epsAuto",
+//  "classes":[{"label", "n", "reduce", "pcaComponents", "explainedVariance"?, "eps", "minPts", "epsAuto", "mergeColumn"?,
 //              "groups":[{"id", "size", "members":[ids], "modes"?:[{"size", "members":[ids]}],
 //                         "mergeConfidence"?: number|null}], "noise":[ids],
 //              "layout":{"ids":[...], "xy":[x0, y0, x1, y1, ...]}}],
@@ -32,6 +32,8 @@ export interface FindingsJsonClass {
   eps: number;
   minPts: number;
   epsAuto: boolean;
+  /** The metadata column that steered the merge, if any (absent in older files). */
+  mergeColumn?: string | null;
   groups: FindingsJsonGroup[];
   noise: string[];
   layout: { ids: string[]; xy: number[] };
@@ -82,6 +84,7 @@ export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): 
         eps: c.eps,
         minPts: c.minPts,
         epsAuto: c.epsAuto,
+        mergeColumn: c.mergeColumn,
         groups: members.map((m, id) => ({
           id, size: m.length, members: m,
           modes: (c.groupModes[id] ?? []).map((md) => ({ size: modeMembers[md]!.length, members: modeMembers[md]! })),
@@ -189,6 +192,7 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     return {
       label: raw.label, rows, groups, layout, groupSizes: sizes,
       modes, modeSizes, groupModes, groupMerges: groupModes.map(() => []), mergeConfidence,
+      mergeColumn: typeof raw.mergeColumn === "string" ? raw.mergeColumn : null,
       noiseCount: groups.filter((g) => g < 0).length,
       eps: raw.eps, minPts: raw.minPts as number, epsAuto: raw.epsAuto === true,
       ...(Array.isArray(raw.explainedVariance) ? { explainedVariance: raw.explainedVariance.map(Number) } : {}),
@@ -230,6 +234,8 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     // a file without the key predates the merge: its groups are layout fragments
     merge: typeof p.merge === "boolean" ? p.merge : false,
     mergeResolution: typeof p.mergeResolution === "number" ? p.mergeResolution : 1,
+    // a file without the key predates the metadata-steered merge
+    mergeMetadata: typeof p.mergeMetadata === "boolean" ? p.mergeMetadata : false,
   };
   return { params, classes, associations };
 }

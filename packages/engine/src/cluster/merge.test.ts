@@ -44,7 +44,23 @@ describe("mergeFragments", () => {
     expect(r.groupMerges.every((m) => m.length === 0)).toBe(true);
   });
 
+  it("with keys: same-level fragments merge without an edge, different levels never merge", () => {
+    // fragments 0 and 2 have no edge between them but carry the same level; 0 and 1 are linked but differ
+    const frags = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
+    const r = mergeFragments(twoConditions(), frags, 3, { resolution: 0.05, keys: Int32Array.from([0, 1, 0]) });
+    expect(r.groupSizes).toEqual([12, 4]);
+    expect(r.groups[0]).toBe(r.groups[8]);
+    expect(r.groups[0]).not.toBe(r.groups[4]);
+    const g = r.groups[0]!;
+    expect(r.groupMerges[g]).toEqual([{ a: r.modes[0], b: r.modes[8], connectivity: 0, by: "metadata" }]);
+    // a fragment without a level (−1) still follows the graph, then carries its side's level
+    const free = mergeFragments(twoConditions(), frags, 3, { resolution: 0.05, keys: Int32Array.from([0, -1, 1]) });
+    expect(free.groupSizes).toEqual([8, 8]);
+    expect(free.groupMerges[free.groups[0]!]![0]!.by).toBe("graph");
+  });
+
   it("rejects bad input with a typed error", () => {
+    expect(() => mergeFragments(twoConditions(), new Int32Array(16), 1, { keys: new Int32Array(2) })).toThrow(/expected 1 keys/);
     expect(() => mergeFragments(twoConditions(), new Int32Array(3), 1)).toThrow(/expected 16 fragment labels/);
     expect(() => mergeFragments(twoConditions(), new Int32Array(16), 1, { resolution: 0 })).toThrow(/resolution > 0/);
   });

@@ -16,6 +16,8 @@ export interface MergeLink {
    * proportion to degree (PAGA's connectivity ratio); merged only when above `resolution`. 1 is chance.
    */
   connectivity: number;
+  /** What decided the merge: the kNN graph, or a metadata level both sides are dominated by. */
+  by: "graph" | "metadata";
 }
 
 export interface MergeResult {
@@ -39,6 +41,13 @@ export interface MergeResult {
 export interface MergeOptions {
   /** Modularity resolution γ: merge while observed/expected edges between two sides exceed γ (default 1). */
   resolution?: number;
+  /**
+   * Per fragment: the metadata level (0..) that dominates it, or -1. Fragments with the same level are
+   * merged first, whatever the graph says (one site torn into islands by content); sides dominated by
+   * different levels are never merged (two sites that touch in the graph stay apart). -1 sides follow
+   * the graph alone.
+   */
+  keys?: Int32Array;
 }
 
 /**
@@ -76,10 +85,39 @@ export function mergeFragments(graph: KnnGraph, fragments: Int32Array, count: nu
     for (let b = 0; b < count; b++) vol[a]! += W[a * count + b]!;
     total += vol[a]!;
   }
+  const keys = options.keys;
+  if (keys && keys.length !== count) {
+    throw new EngineInputError("BAD_LENGTH", "keys", `mergeFragments: expected ${count} keys (one per fragment), got ${keys.length}`);
+  }
+  const key = keys ? Int32Array.from(keys) : new Int32Array(count).fill(-1);
   // union of fragments: each side is represented by its smallest fragment id
   const alive = new Uint8Array(count).fill(1);
   const members: number[][] = Array.from({ length: count }, (_, a) => [a]);
   const merges: MergeLink[][] = Array.from({ length: count }, () => []);
+  const fold = (a: number, b: number, connectivity: number, by: MergeLink["by"]) => {
+    for (let c = 0; c < count; c++) {
+      if (c === a || c === b) continue;
+      W[a * count + c]! += W[b * count + c]!;
+      W[c * count + a] = W[a * count + c]!;
+    }
+    W[a * count + a]! += W[b * count + b]! + 2 * W[a * count + b]!;
+    W[a * count + b] = 0;
+    W[b * count + a] = 0;
+    vol[a]! += vol[b]!;
+    alive[b] = 0;
+    if (key[a]! < 0) key[a] = key[b]!;
+    merges[a]!.push({ a: members[a]![0]!, b: members[b]![0]!, connectivity, by }, ...merges[b]!);
+    members[a]!.push(...members[b]!);
+    members[b] = [];
+    merges[b] = [];
+  };
+  const ratio = (a: number, b: number) => (vol[a]! > 0 && vol[b]! > 0 ? (W[a * count + b]! * total) / (vol[a]! * vol[b]!) : 0);
+  // 1. metadata: same dominant level → one side (in fragment order, so deterministic)
+  for (let a = 0; a < count; a++) {
+    if (!alive[a] || key[a]! < 0) continue;
+    for (let b = a + 1; b < count; b++) if (alive[b] && key[b] === key[a]) fold(a, b, ratio(a, b), "metadata");
+  }
+  // 2. the graph: greedy modularity gain, never across two different levels
   if (total > 0) {
     for (;;) {
       let best = -1;
@@ -90,6 +128,7 @@ export function mergeFragments(graph: KnnGraph, fragments: Int32Array, count: nu
         if (!alive[a]) continue;
         for (let b = a + 1; b < count; b++) {
           if (!alive[b]) continue;
+          if (key[a]! >= 0 && key[b]! >= 0 && key[a] !== key[b]) continue;
           const w = W[a * count + b]!;
           if (w === 0) continue;
           // ΔQ ∝ w_ab − γ·vol_a·vol_b / 2m  (both in symmetric-weight units)
@@ -103,21 +142,7 @@ export function mergeFragments(graph: KnnGraph, fragments: Int32Array, count: nu
         }
       }
       if (bestA < 0) break;
-      // fold bestB into bestA
-      for (let c = 0; c < count; c++) {
-        if (c === bestA || c === bestB) continue;
-        W[bestA * count + c]! += W[bestB * count + c]!;
-        W[c * count + bestA] = W[bestA * count + c]!;
-      }
-      W[bestA * count + bestA]! += W[bestB * count + bestB]! + 2 * W[bestA * count + bestB]!;
-      W[bestA * count + bestB] = 0;
-      W[bestB * count + bestA] = 0;
-      vol[bestA]! += vol[bestB]!;
-      alive[bestB] = 0;
-      merges[bestA]!.push({ a: members[bestA]![0]!, b: members[bestB]![0]!, connectivity: best }, ...merges[bestB]!);
-      members[bestA]!.push(...members[bestB]!);
-      members[bestB] = [];
-      merges[bestB] = [];
+      fold(bestA, bestB, best, "graph");
     }
   }
 
@@ -145,7 +170,7 @@ export function mergeFragments(graph: KnnGraph, fragments: Int32Array, count: nu
     }
     groupModes.push(ids);
     groupSizes.push(rootSize(root));
-    const links = merges[root]!.map((l) => ({ a: modeOfFrag[l.a]!, b: modeOfFrag[l.b]!, connectivity: l.connectivity }));
+    const links = merges[root]!.map((l) => ({ a: modeOfFrag[l.a]!, b: modeOfFrag[l.b]!, connectivity: l.connectivity, by: l.by }));
     groupMerges.push(links);
     mergeConfidence.push(links.length ? Math.min(...links.map((l) => l.connectivity)) : null);
   });

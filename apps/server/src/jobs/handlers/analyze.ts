@@ -110,6 +110,8 @@ export const analyzeHandler: JobHandler = {
           groupModes: cls.groupModes,
           mergeConfidence: cls.mergeConfidence,
           groupMerges: cls.groupMerges,
+          // the metadata column that steered the merge (engine mergeMetadata), null = the graph alone
+          mergeColumn: cls.mergeColumn,
           noiseCount: cls.noiseCount,
           eps: cls.eps,
           minPts: cls.minPts,

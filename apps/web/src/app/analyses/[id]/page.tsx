@@ -61,6 +61,7 @@ export default function FindingsPage() {
   }, [running, startPolling, stopPolling]);
   const byClass = new Map<string, Group[]>();
   for (const g of a?.groups ?? []) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g]);
+  const steeredBy = mergeColumns(a?.results);
   const v = a?.datasetVersion;
   return (
     <AppShell
@@ -82,7 +83,7 @@ export default function FindingsPage() {
           {a.status === "SUCCEEDED" && byClass.size === 0 && <Empty title="No groups found">Every class formed a single cluster.</Empty>}
           <div className="stack">
             {[...byClass.entries()].map(([label, groups]) => (
-              <Card key={label} title={<>Class <b>{label}</b> <span className="muted">· {groups.filter((g) => !g.isNoise).length} groups · {fmtInt(groups.reduce((s, g) => s + g.size, 0))} samples</span></>} flush testId={`class-${label}`}>
+              <Card key={label} title={<>Class <b>{label}</b> <span className="muted">· {groups.filter((g) => !g.isNoise).length} groups · {fmtInt(groups.reduce((s, g) => s + g.size, 0))} samples{steeredBy.get(label) ? <> · fragments merged by their <b>{steeredBy.get(label)}</b> column</> : null}</span></>} flush testId={`class-${label}`}>
                 <table className="table">
                   <thead><tr><th>group</th><th className="num">size</th><th>strongest associations</th><th>verdict</th><th style={{ width: 300 }} /></tr></thead>
                   <tbody>{groups.sort((x, y) => x.index - y.index).map((g) => <GroupRow key={g.id} g={g} />)}</tbody>
@@ -94,6 +95,17 @@ export default function FindingsPage() {
       )}
     </AppShell>
   );
+}
+
+/** Per class, the metadata column that steered the merge of layout fragments (results.classes[].mergeColumn). */
+function mergeColumns(results: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const classes = results && typeof results === "object" ? (results as { classes?: unknown }).classes : null;
+  if (!Array.isArray(classes)) return out;
+  for (const c of classes) {
+    if (c && typeof c === "object" && typeof c.label === "string" && typeof c.mergeColumn === "string") out.set(c.label, c.mergeColumn);
+  }
+  return out;
 }
 
 /** "92% site B, Cramér's V 0.81" — the sentence a curator reads first. */
