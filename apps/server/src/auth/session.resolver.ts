@@ -8,7 +8,7 @@ import { login, logout } from "./session.service.js";
 export class SessionResolver {
   @Mutation(() => SessionLoginPayload, {
     description:
-      "Signs in with email and password and sets an HTTP-only session cookie. After 5 failed attempts per email and address within a minute, answers RATE_LIMITED.",
+      "Signs in with email and password and sets an HTTP-only session cookie. RATE_LIMITED (the password is not checked) past 5 attempts per email and address or 30 per address a minute, or while the account's backoff after 5 consecutive failures runs (1 s doubling, at most 15 min; not for an address that signed in to the account before).",
   })
   sessionLogin(@InputArg(() => SessionLoginInput) input: SessionLoginInput, @Ctx() ctx: Context) {
     return mutate(SessionLoginPayload, input, async () => ({ user: await login(ctx, input.email, input.password) }));
