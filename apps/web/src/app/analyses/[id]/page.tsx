@@ -118,6 +118,8 @@ function GroupRow({ g }: { g: Group }) {
   const toast = useToast();
   const [setVerdict, { loading: l1 }] = useMutation(GroupVerdictDoc);
   const [rename, { loading: l2 }] = useMutation(GroupRenameDoc);
+  // The analysis on screen: the API refuses a verdict on a group of another analysis (a stale ID).
+  const { id: analysisId } = useParams<{ id: string }>();
   const loading = l1 || l2;
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(g.name);
@@ -129,8 +131,8 @@ function GroupRow({ g }: { g: Group }) {
     setErr({});
     try {
       const p = input.verdict === "RENAMED"
-        ? (await rename({ variables: { input: { groupId: g.id, name: input.name ?? "" } } })).data?.confounderGroupRename
-        : (await setVerdict({ variables: { input: { groupId: g.id, verdict: input.verdict! } } })).data?.confounderGroupSetVerdict;
+        ? (await rename({ variables: { input: { groupId: g.id, analysisId, name: input.name ?? "" } } })).data?.confounderGroupRename
+        : (await setVerdict({ variables: { input: { groupId: g.id, analysisId, verdict: input.verdict! } } })).data?.confounderGroupSetVerdict;
       if (p?.errors.length) setErr(errorsByField(p.errors));
       else {
         toast(`${p?.group?.name ?? "Group"}: ${p?.group?.verdict.toLowerCase()}`, "ok");
