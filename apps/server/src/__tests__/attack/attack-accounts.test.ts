@@ -144,8 +144,17 @@ describe("finding 2: account pre-hijacking through invites", () => {
     expect(await p.membership.findMany({ where: { userId: bob.id } })).toEqual(membershipsBefore);
     expect(await p.user.findUniqueOrThrow({ where: { id: bob.id } })).toEqual(bobBefore);
     expect(list.data.consortium.members.totalCount).toBe(1);
+    // What the links show (the accept page) does not depend on the account either.
+    const PREVIEW = gql`query ($t: String!) { invitationPreview(token: $t) { consortiumName email role siteCode status signedInAsInvitee signedInAs } }`;
+    const anon = new TestClient(server);
+    const pk = (await anon.query(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview;
+    const pu = (await anon.query(PREVIEW, { t: unknown.data.invitationCreate.token })).data.invitationPreview;
+    expect({ ...pk, email: null }).toEqual({ ...pu, email: null });
+    expect(pk).toMatchObject({ consortiumName: "Evil", status: "PENDING", signedInAsInvitee: false, signedInAs: null });
+    expect((await anon.query(PREVIEW, { t: `inv_${"B".repeat(43)}` })).data.invitationPreview).toBeNull();
     // Bob can only join by accepting while signed in as himself (consent).
     const asBob = await signIn(server, bob.email);
+    expect((await asBob.query(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview).toMatchObject({ signedInAsInvitee: true, signedInAs: bob.email });
     const yes = await asBob.mutate(ACCEPT, { input: { token: known.data.invitationCreate.token } });
     expect(yes.data.invitationAccept.errors).toEqual([]);
     expect(await p.membership.count({ where: { userId: bob.id } })).toBe(membershipsBefore.length + 1);
