@@ -18,7 +18,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adjustedRandIndex, analyze, linearProbe, select, selectionMetrics, simulateAcquisition } from "@stratum/engine";
+import { adjustedRandIndex, analyze, composition, linearProbe, select, selectionMetrics, simulateAcquisition } from "@stratum/engine";
 import { loadPneumonia } from "../lib/pneumonia.mjs";
 import { pixelPcaFeatures } from "../lib/features.mjs";
 import { gather, mean, pm, peakRssMb, sd } from "../lib/stats.mjs";
@@ -113,10 +113,20 @@ for (const seed of SEEDS) {
       const siteTv = mean(
         m.perClass.map((c) => c.groups.reduce((s, g) => s + Math.abs(g.selectedShare - 1 / c.groups.length), 0) / 2),
       );
-      const r = ((results[cfg.name] ??= {})[N] ??= { bal: [], wg: [], siteTv: [] });
+      // What the selection does to the confounding: per class the largest site's share, and Cramér's V
+      // between label and site inside the selection (the run page's two numbers).
+      const counts = new Map();
+      for (const row of rows) {
+        const key = `${data.pool.labels[row]}\u0000${pool.sites[row]}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const comp = composition([...counts].map(([key, count]) => ({ label: key.split("\u0000")[0], level: key.split("\u0000")[1], count })));
+      const r = ((results[cfg.name] ??= {})[N] ??= { bal: [], wg: [], siteTv: [], largest: [], v: [] });
       r.bal.push(p.balancedAccuracy);
       r.wg.push(p.worstGroupAccuracy);
       r.siteTv.push(siteTv);
+      r.largest.push(mean(comp.classes.map((c) => c.largestShare)));
+      r.v.push(comp.cramersV);
     }
   }
   }
@@ -150,6 +160,8 @@ for (const cfg of CONFIGS) {
       balancedAccuracy: { mean: mean(r.bal), sd: sd(r.bal), values: r.bal },
       worstGroupAccuracy: { mean: mean(r.wg), sd: sd(r.wg), values: r.wg },
       siteImbalanceTv: { mean: mean(r.siteTv), sd: sd(r.siteTv) },
+      largestSiteShare: { mean: mean(r.largest), sd: sd(r.largest) },
+      cramersVLabelSite: { mean: mean(r.v), sd: sd(r.v) },
     };
   }
 }
@@ -239,6 +251,8 @@ lines.push("");
 for (const [metric, title] of [
   ["worstGroupAccuracy", "Worst-group accuracy (label × site)"],
   ["balancedAccuracy", "Balanced accuracy"],
+  ["largestSiteShare", "Composition: largest site's share per class (mean over classes; 0.33 = balanced, pool ≈ 0.8)"],
+  ["cramersVLabelSite", "Composition: Cramér's V between label and site inside the selection (0 = site says nothing about label)"],
 ]) {
   lines.push(`## ${title}`);
   lines.push("");
