@@ -417,6 +417,36 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       },
     },
     {
+      name: "a site code outside SITE_CODE",
+      file: "badsite.csv",
+      code: "BAD_VALUE",
+      row: 2,
+      input: async () => {
+        writeFileSync(file("badsite.csv"), "id,label,site\n1,a,H1\n2,b,../H2\n");
+        return base({ dataset: "bad", manifestPath: file("badsite.csv") });
+      },
+    },
+    {
+      name: "a NUL character in a label",
+      file: "nul.csv",
+      code: "BAD_VALUE",
+      row: 1,
+      input: async () => {
+        writeFileSync(file("nul.csv"), "id,label,site\n1,a\u0000b,H1\n");
+        return base({ dataset: "bad", manifestPath: file("nul.csv") });
+      },
+    },
+    {
+      name: "an unknown site when newSites is refuse",
+      file: "newsite.csv",
+      code: "UNKNOWN_SITE",
+      row: 2,
+      input: async () => {
+        writeFileSync(file("newsite.csv"), "id,label,site\n1,a,H0\n2,b,NEW\n");
+        return base({ dataset: "bad", manifestPath: file("newsite.csv"), newSites: "refuse" });
+      },
+    },
+    {
       name: "ragged row",
       file: "ragged.csv",
       code: "RAGGED_ROW",
@@ -585,5 +615,18 @@ describe("importDataset(store, input) on bad input writes nothing", () => {
       base({ consortium: "local", project: "nope", manifestPath, createMissing: true }),
     );
     expect(r.version.number).toBe(1);
+  });
+});
+
+describe("importDataset and sites", () => {
+  it("returns the sites it created (for the caller's audit), and none when they exist", async () => {
+    const manifestPath = file("sites.csv");
+    writeFileSync(manifestPath, "id,label,site\n1,a,Z2\n2,b,Z1\n3,c,Z2\n");
+    const first = await importDataset(store, base({ dataset: "sites", manifestPath }));
+    expect(first.createdSites.map((s) => s.code)).toEqual(["Z2", "Z1"]);
+    writeFileSync(manifestPath, "id,label,site\n1,a,Z2\n2,b,Z1\n4,d,Z1\n");
+    const again = await importDataset(store, base({ dataset: "sites", manifestPath, newSites: "refuse" }));
+    expect(again.created).toBe(true);
+    expect(again.createdSites).toEqual([]);
   });
 });
