@@ -236,7 +236,7 @@ describe("verdicts steer selection", () => {
       perClass: 20,
       seed: 6,
       analysisId,
-      extra: { allocation: "balanced", withinGroup: "quantile" },
+      extra: { allocation: "balanced", withinGroup: "quantile", declared: ["site"] },
     });
     let r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", target.id), verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors).toEqual([]);
@@ -260,7 +260,16 @@ describe("verdicts steer selection", () => {
     expect(child.manifestHash).toBe(first.manifestHash);
     expect(child.groupVerdicts).toEqual(first.groupVerdicts);
     // A new run with the same parameters and seed follows today's verdicts: another grouping, another hash.
-    const fresh = await startAndWait({ strategy: "confounder-aware", perClass: 20, allocation: "balanced", withinGroup: "quantile", seed: 6, analysisId: analysisGid });
+    const fresh = await startAndWait({
+      strategy: "confounder-aware",
+      perClass: 20,
+      allocation: "balanced",
+      withinGroup: "quantile",
+      seed: 6,
+      analysisId: analysisGid,
+      declaredConfounders: ["site"],
+    });
+    expect(child.declaredConfounders).toEqual(["site"]);
     expect(fresh.groupVerdicts.find((v: any) => dbIdOf(v.groupId) === target.id).verdict).toBe("CONFIRMED");
     expect(fresh.manifestHash).not.toBe(first.manifestHash);
   });
