@@ -5,9 +5,12 @@
 //  2. per (account, address): at most `perPairMax` attempts per window (default 5 a minute);
 //  3. per account, from any address: exponential backoff that DELAYS rather than locks. The first
 //     `freeFailures` consecutive failures cost nothing; after that each failure pushes the next allowed
-//     attempt out by base·2^k, bounded by `backoffMaxMs` (default 1 s, 2 s, 4 s … ≤ 15 min). An address
-//     that signed in to the account successfully within `knownTtlMs` (30 days) skips this gate, so an
-//     attacker elsewhere cannot keep the owner out of their account; it still has gates 1 and 2.
+//     attempt out by base·2^k, bounded by `backoffMaxMs` (default 1 s, 2 s, 4 s … ≤ 15 min).
+//
+// An address that signed in to the account successfully within `knownTtlMs` (30 days) skips gates 1 and
+// 3 for that account, so an attacker elsewhere (or behind the same NAT) cannot keep the owner out of
+// their account; it still has gate 2. The exemption only covers accounts that address already opened,
+// so it gives a sprayer nothing.
 //
 // Each gate is ONE SQL statement (INSERT … ON CONFLICT DO UPDATE … RETURNING) that counts the attempt and
 // says whether it may go ahead, so parallel requests and API replicas can never all pass the same check:
@@ -44,7 +47,7 @@ export interface Refusal {
 
 /** A granted attempt: report its outcome with succeeded() or failed(). */
 export interface Attempt {
-  /** The account gate was skipped: this address signed in to the account before. */
+  /** The per-address and account gates were skipped: this address signed in to the account before. */
   knownAddress: boolean;
   /** Consecutive failures booked on the account, this attempt included (0 when the gate was skipped). */
   accountFailures: number;
@@ -109,22 +112,26 @@ export class LoginRateLimiter {
   }
 
   /**
-   * Asks to check one password. Returns a Refusal (do not check it), or an Attempt to settle with
-   * succeeded()/failed() once the password was checked.
+   * Asks to check one password. Returns a Refusal (do not check it), or an Attempt: the attempt is already
+   * counted as a failure; call succeeded() when the password was right.
    */
   async begin(emailInput: string, ip: string): Promise<Attempt | Refusal> {
     const email = LoginRateLimiter.email(emailInput);
     const { perIpMax, perPairMax, knownTtlMs } = this.options;
-    const perIp = await this.hit(`ip:${addressBucket(ip)}`);
-    if (perIp.count > perIpMax) return { gate: "ip", retryAfterSeconds: perIp.wait };
-    const pair = await this.hit(`pair:${email}|${ip}`);
-    if (pair.count > perPairMax) return { gate: "pair", retryAfterSeconds: pair.wait };
-
+    // An address that signed in to this account before skips the per-address and the account gates (an
+    // attacker behind the same NAT, or anywhere else, cannot keep the owner out); it keeps the pair gate.
     const known = await this.sql.query(
       `SELECT 1 FROM "LoginThrottle" WHERE key = $1 AND "windowStart" > ${NOW_UTC} - $2 * ${MS}`,
       [`known:${email}|${ip}`, knownTtlMs],
     );
-    if (known.rows.length > 0) return { knownAddress: true, accountFailures: 0 };
+    const knownAddress = known.rows.length > 0;
+    if (!knownAddress) {
+      const perIp = await this.hit(`ip:${addressBucket(ip)}`);
+      if (perIp.count > perIpMax) return { gate: "ip", retryAfterSeconds: perIp.wait };
+    }
+    const pair = await this.hit(`pair:${email}|${ip}`);
+    if (pair.count > perPairMax) return { gate: "pair", retryAfterSeconds: pair.wait };
+    if (knownAddress) return { knownAddress: true, accountFailures: 0 };
 
     // Book this attempt as the next consecutive failure, but only when the backoff has elapsed. A quiet
     // account (no attempt for the longest backoff + a window) starts over at 1.
@@ -150,10 +157,12 @@ export class LoginRateLimiter {
   }
 
   /** The password was right: clear the account's and the pair's counters, give the address its attempt back, remember it. */
-  async succeeded(emailInput: string, ip: string): Promise<void> {
+  async succeeded(emailInput: string, ip: string, attempt?: Attempt): Promise<void> {
     const email = LoginRateLimiter.email(emailInput);
     await this.sql.query(`DELETE FROM "LoginThrottle" WHERE key = $1 OR key = $2`, [`acct:${email}`, `pair:${email}|${ip}`]);
-    await this.sql.query(`UPDATE "LoginThrottle" SET count = greatest(count - 1, 0) WHERE key = $1`, [`ip:${addressBucket(ip)}`]);
+    if (!attempt?.knownAddress) {
+      await this.sql.query(`UPDATE "LoginThrottle" SET count = greatest(count - 1, 0) WHERE key = $1`, [`ip:${addressBucket(ip)}`]);
+    }
     await this.sql.query(
       `INSERT INTO "LoginThrottle" (key, count, "windowStart", "updatedAt") VALUES ($1, 0, ${NOW_UTC}, ${NOW_UTC})
        ON CONFLICT (key) DO UPDATE SET "windowStart" = ${NOW_UTC}, "updatedAt" = ${NOW_UTC}`,

@@ -35,7 +35,7 @@ export async function login(ctx: Context, emailInput: string, password: string):
     });
     throw new AppError("UNAUTHENTICATED", "email or password is wrong");
   }
-  await loginLimiter.succeeded(email, ctx.ip);
+  await loginLimiter.succeeded(email, ctx.ip, attempt);
   if (check.needsRehash) {
     // Stronger parameters than this hash was made with: replace it now that we know the password. Only if
     // the row still holds the hash we checked (a password change in between wins).

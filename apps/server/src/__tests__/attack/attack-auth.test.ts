@@ -133,11 +133,17 @@ describe("finding 3: the login rate limit holds", () => {
     expect(seconds).toBeLessThanOrEqual(900);
   });
 
-  it("one address spraying many accounts is cut off after 30 attempts a minute", async () => {
+  it("one address spraying many accounts is cut off after 30 attempts a minute; people who signed in from it before are not", async () => {
+    const regular = await seedUser(proxied.store);
+    expect((await login(proxied, regular.email, PASSWORD, { "x-stratum-client-ip": "198.51.100.99" })).code).toBeNull();
     const results: LoginResult[] = [];
     for (let i = 0; i < 32; i++) results.push(await login(proxied, `spray-${i}-${process.pid}@example.org`, "Winter2026!", { "x-stratum-client-ip": "198.51.100.99" }));
     expect(count(results, "UNAUTHENTICATED")).toBe(30);
     expect(codes(results).slice(30)).toEqual(["RATE_LIMITED", "RATE_LIMITED"]);
+    // A colleague behind the same address (one NAT) who signed in from it before still can; a new account cannot.
+    expect((await login(proxied, regular.email, PASSWORD, { "x-stratum-client-ip": "198.51.100.99" })).code).toBeNull();
+    const newcomer = await seedUser(proxied.store);
+    expect((await login(proxied, newcomer.email, PASSWORD, { "x-stratum-client-ip": "198.51.100.99" })).code).toBe("RATE_LIMITED");
     // Another address is not affected.
     const { email } = await seedUser(proxied.store);
     expect((await login(proxied, email, PASSWORD, { "x-stratum-client-ip": "198.51.100.98" })).code).toBeNull();

@@ -59,7 +59,7 @@ export async function changePassword(ctx: Context, currentPassword: string, newP
     await audit(ctx.prisma, ctx, "userPasswordCheckFailed", { type: "User", id: viewer.userId, consortiumId: null }, { accountFailures: attempt.accountFailures });
     throw new AppError("UNAUTHENTICATED", "the current password is wrong", ["currentPassword"]);
   }
-  await limiter.succeeded(viewer.email, ctx.ip);
+  await limiter.succeeded(viewer.email, ctx.ip, attempt);
   if (currentPassword === newPassword) {
     throw new AppError("VALIDATION", "expected a new password different from the current one", ["newPassword"]);
   }
