@@ -50,8 +50,8 @@ export function uploadRoute(services: AppServices): express.RequestHandler {
     const viewer = await viewerForRoute(services, req, res);
     if (!viewer) return;
     const refuse = (r: Refusal) => {
-      res.status(r.status);
-      if (r.status === 413) res.setHeader("Connection", "close");
+      // Refused before the body is read: close the connection rather than receive what we won't keep.
+      res.status(r.status).setHeader("Connection", "close");
       res.json({ error: { code: r.code, message: r.message } });
       req.resume();
     };
