@@ -249,6 +249,22 @@ describe("finding 2: account pre-hijacking through invites", () => {
   });
 });
 
+describe("invitation volume", () => {
+  it("a consortium holds at most 500 pending invitations (anyone can make a consortium)", async () => {
+    const p = server.store.prisma;
+    const c = (await p.consortium.create({ data: { slug: "spam", name: "Spam" } })).id;
+    const o = await seedUser(server.store, [{ consortiumId: c, role: "OWNER" }], "spammer");
+    const client = await signIn(server, o.email);
+    await p.invitation.createMany({
+      data: Array.from({ length: 500 }, (_, i) => ({ consortiumId: c, email: `s${i}@example.org`, role: "VIEWER" as const, tokenHash: `${c}-${i}-`.padEnd(64, "x"), expiresAt: new Date(Date.now() + 3_600_000) })),
+    });
+    const before = await snapshot(server.store);
+    const r = await invite(client, c, "one-more@example.org");
+    expect(r.data.invitationCreate.errors).toEqual([expect.objectContaining({ code: "LIMIT_EXCEEDED" })]);
+    expect(await snapshot(server.store)).toEqual(before);
+  });
+});
+
 describe("finding 8: the last OWNER", () => {
   it("two owners demoting (or removing) each other at once leave at least one OWNER", async () => {
     const p = server.store.prisma;
@@ -348,6 +364,8 @@ describe("finding 8: sites and text inputs", () => {
       ["projectCreate", "ProjectCreateInput", { consortiumId: toGlobalId("Consortium", c), slug: "nul", name: nul }],
       ["siteUpdate", "SiteUpdateInput", { siteId: toGlobalId("Site", (await server.store.prisma.site.findFirstOrThrow({ where: { consortiumId: c } })).id), name: nul }],
       ["invitationCreate", "InvitationCreateInput", { consortiumId: toGlobalId("Consortium", c), email: "a\u0000@example.org", role: "VIEWER" }],
+      // Checked before anything else, so even a made-up item answers VALIDATION for the NUL.
+      ["reviewDecide", "ReviewDecideInput", { itemId: toGlobalId("SelectionItem", 1), decision: "ACCEPT", expectedVersion: 0, comment: nul }],
     ];
     for (const [mutation, input, variables] of attempts) {
       const before = await snapshot(server.store);

@@ -25,6 +25,8 @@ import { Invitation, InvitationPreview, statusOf, InvitationStatus } from "./inv
 import { INVITATION_TOKEN, type InvitationAcceptInput, type InvitationCreateInput, type InvitationRevokeInput } from "./invitation.input.js";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
+/** Pending invitations per consortium: anyone may create a consortium, so its invitations are bounded. */
+export const MAX_PENDING = 500;
 
 export function newInvitationToken(): string {
   return "inv_" + randomBytes(32).toString("base64url");
@@ -50,6 +52,10 @@ export async function createInvitation(ctx: Context, input: InvitationCreateInpu
     if (member) throw new AppError("CONFLICT", `${email} is already a member of this consortium`, ["email"]);
     // A new invitation replaces a pending one for the same email (tokens cannot be shown again).
     const now = new Date();
+    const pending = await tx.invitation.count({ where: { consortiumId, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } } });
+    if (pending >= MAX_PENDING) {
+      throw new AppError("LIMIT_EXCEEDED", `this consortium has ${pending} pending invitations (at most ${MAX_PENDING}); revoke some first`, ["consortiumId"]);
+    }
     const replaced = await tx.invitation.updateMany({
       where: { consortiumId, email, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
       data: { revokedAt: now },
