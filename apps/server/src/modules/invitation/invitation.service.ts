@@ -196,7 +196,6 @@ export async function acceptInvitation(ctx: Context, input: InvitationAcceptInpu
     throw error;
   });
   ctx.res.cookie(config.cookieName, secret, { ...sessionCookieOptions(ctx), expires: expiresAt }); // as sessionLogin's
-
   return { membership: Membership.from(result.membership), user: User.from(result.user) };
 }
 
