@@ -2,10 +2,13 @@
 // (HTTP and WebSocket upgrades) from the socket, and from forwarded headers ONLY when the socket's peer
 // is a configured proxy (STRATUM_TRUST_PROXY; loopback by default, where the bundled web app runs).
 //
-// From a trusted peer, in this order:
-//  - x-stratum-client-ip / x-stratum-client-proto: set by the web app's server (apps/web/server.mjs)
-//    from its own socket, overwriting anything the browser sent;
-//  - X-Forwarded-For / X-Forwarded-Proto, walked with proxy-addr (nginx and other reverse proxies).
+// From a trusted peer:
+//  - X-Forwarded-For / X-Forwarded-Proto when the request carries X-Forwarded-For, walked with proxy-addr
+//    (nginx and other reverse proxies append to it). x-stratum-client-ip is then ignored: a generic proxy
+//    passes a browser's own x-stratum-client-ip through, so it must not outrank the proxy's own header;
+//  - otherwise x-stratum-client-ip / x-stratum-client-proto, set by the web app's server
+//    (apps/web/server.mjs) from its own socket, overwriting anything the browser sent (its /api route
+//    never forwards X-Forwarded-For).
 // From any other peer, all of these headers are ignored: the address is the socket's.
 import type { IncomingMessage } from "node:http";
 import { isIP } from "node:net";
@@ -45,7 +48,7 @@ export function resolveClient(req: IncomingMessage, trust: TrustFn): ClientInfo 
   const peer = normalizeIp(req.socket.remoteAddress);
   const tls = (req.socket as Partial<TLSSocket>).encrypted === true;
   if (!trust(peer, 0)) return { ip: peer, secure: tls };
-  const own = header(req, "x-stratum-client-ip")?.trim();
+  const own = req.headers["x-forwarded-for"] === undefined ? header(req, "x-stratum-client-ip")?.trim() : undefined;
   const ip = own && isIP(own) ? normalizeIp(own) : normalizeIp(proxyaddr(req, trust));
   const proto = (header(req, "x-stratum-client-proto") ?? header(req, "x-forwarded-proto") ?? "").split(",")[0]!.trim().toLowerCase();
   return { ip, secure: tls || proto === "https" };

@@ -149,10 +149,14 @@ describe("finding 3: the login rate limit holds", () => {
     expect((await login(proxied, email, PASSWORD, { "x-stratum-client-ip": "198.51.100.98" })).code).toBeNull();
   });
 
-  it("the audit log's ip is the trusted one: the proxy's x-stratum-client-ip from loopback, never a client's X-Forwarded-For behind it", async () => {
+  it("the audit log's ip is the trusted one: the web server's x-stratum-client-ip, or a reverse proxy's X-Forwarded-For, which a client's own x-stratum-client-ip cannot outrank", async () => {
     const { email } = await seedUser(proxied.store);
-    await login(proxied, email, "wrong", { "x-stratum-client-ip": "192.0.2.33", "x-forwarded-for": "6.6.6.6" });
-    expect((await failedAudits(proxied, email)).map((a) => a.ip)).toEqual(["192.0.2.33"]);
+    // nginx in front of the API (trusted, loopback) appends the browser's address and passes on whatever
+    // else the browser sent, here a forged x-stratum-client-ip.
+    await login(proxied, email, "wrong", { "x-stratum-client-ip": "6.6.6.6", "x-forwarded-for": "192.0.2.44" });
+    // The web app's server: x-stratum-client-ip and no X-Forwarded-For.
+    await login(proxied, email, "wrong", { "x-stratum-client-ip": "192.0.2.33" });
+    expect((await failedAudits(proxied, email)).map((a) => a.ip)).toEqual(["192.0.2.44", "192.0.2.33"]);
     // A successful login is audited with the same address.
     expect((await login(proxied, email, PASSWORD, { "x-stratum-client-ip": "192.0.2.33" })).code).toBeNull();
     const ok = await proxied.store.prisma.auditEvent.findFirst({ where: { action: "sessionLogin", targetId: toGlobalId("User", (await proxied.store.prisma.user.findUniqueOrThrow({ where: { email } })).id) } });
