@@ -13,6 +13,7 @@ import { startLiveServer, type LiveServer } from "../../jobs/__tests__/live-harn
 import { seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
 import { checkPassword, hashPassword, scryptInFlight } from "../../auth/password.js";
 import { loadConfig } from "../../env.js";
+import { createApp } from "../../app.js";
 import { toGlobalId } from "../../graphql/ids.js";
 
 const LOGIN = "mutation ($i: SessionLoginInput!) { sessionLogin(input: $i) { user { id } errors { code message } } }";
@@ -89,6 +90,22 @@ describe("finding 3: the login rate limit holds", () => {
     expect(await failedAudits(proxied, email)).toHaveLength(5);
     const pair = await proxied.store.prisma.loginThrottle.findUnique({ where: { key: `pair:${email}|198.51.100.20` } });
     expect(pair?.count).toBe(15); // every attempt counted, atomically
+  });
+
+  it("15 parallel guesses spread over two API replicas of one database: still 5 checked", async () => {
+    const replicaApp = await createApp({ store: proxied.store, config: { ...proxied.app.services.config } });
+    const { port, url } = await replicaApp.listen(0, "127.0.0.1");
+    try {
+      const replica: TestServer = { ...proxied, app: replicaApp, base: `http://127.0.0.1:${port}`, url };
+      const { email } = await seedUser(proxied.store);
+      const results = await Promise.all(
+        Array.from({ length: 15 }, (_, i) => login(i % 2 ? replica : proxied, email, `replicas-${i}`, { "x-stratum-client-ip": "198.51.100.21" })),
+      );
+      expect(count(results, "UNAUTHENTICATED")).toBe(5);
+      expect(count(results, "RATE_LIMITED")).toBe(10);
+    } finally {
+      await replicaApp.close();
+    }
   });
 
   it("an attacker's failures from many addresses delay, never lock out, the victim: at once from an address they used before, after the bounded backoff from a new one", async () => {
