@@ -36,7 +36,8 @@ const { seedDemoIfEmpty, queueDemoEmbeddings } = await server("seed/demo.js");
 
 const store = await openStore(await testStoreOptions());
 const filesDir = mkdtempSync(path.join(tmpdir(), "stratum-bench-demo-"));
-const runtime = await createRuntime(store);
+// The jobs resolve sample URIs like the image route does (storage/resolve-uri.ts): same folders.
+const runtime = await createRuntime(store, { storage: { filesDir, uploadDir: path.join(filesDir, "uploads"), storageGrants: {} } });
 const app = await createApp({ store, config: { nodeEnv: "test", filesDir, uploadDir: path.join(filesDir, "uploads") }, ...(await liveAppOptions(runtime)) });
 const { url } = await app.listen(0, "127.0.0.1");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
