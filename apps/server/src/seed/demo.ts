@@ -62,6 +62,9 @@ export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promi
     { email: "site-b@demo.stratum", role: "REVIEWER", siteCode: "B" },
   ];
   const accounts: DemoAccount[] = roles.map((a) => ({ ...a, password: options.password ?? randomPassword() }));
+  // Hashed before the transaction: at scrypt N = 2^17 five hashes can outlast Prisma's 5 s transaction
+  // timeout on a loaded machine (P2028).
+  const hashes = await Promise.all(accounts.map((a) => hashPassword(a.password)));
 
   const consortium = await store.prisma.$transaction(async (tx) => {
     const c = await tx.consortium.create({
@@ -77,7 +80,7 @@ export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promi
         data: {
           email: account.email,
           name: account.email.split("@")[0]!.replace(/^./, (ch) => ch.toUpperCase()),
-          passwordHash: await hashPassword(account.password),
+          passwordHash: hashes[accounts.indexOf(account)]!,
         },
       });
       await tx.membership.create({
