@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Fails when a test, benchmark, script or doc refers to a path outside the repository: a fresh clone has
-// nothing beside it, so `../shared/…` or `/work/…` there means a test that fails (or silently skips) for
-// every new user. Tests read what the repository holds (data/demo, fixtures) or what they generate.
+// nothing beside it, so a sibling folder of the checkout or a folder of the author's machine there means a
+// test that fails (or silently skips) for every new user. Tests read what the repository holds (data/demo, fixtures) or what they generate.
 //
 // Checked: every git-tracked test file (*.test.*, __tests__/, e2e/), bench/, scripts/, .ci/ and every *.md.
 // Flagged:
-//   - absolute paths into machine folders (/work/, /home/, /Users/, /root/, /mnt/, /srv/, C:\…);
+//   - absolute paths into machine folders (the home, mount and work folders listed in ABSOLUTE, or a
+//     Windows drive);
 //   - a relative `../…` literal that leaves the repository when resolved from the file's folder, or whose
-//     folder does not exist from there and that leaves the repository when resolved from its root (the
-//     `path.resolve(repoRoot, "../shared/…")` pattern).
+//     folder does not exist from there and that leaves the repository when resolved from its root (a
+//     `path.resolve(repoRoot, "../<sibling>/…")` lookup).
 // A line may opt out with the comment `check-paths: allow` (say why beside it).
 // Usage: node scripts/check-paths.mjs   (exit 0 clean, 1 with a list of file:line: reason)
 import { execFileSync } from "node:child_process";
@@ -51,7 +52,7 @@ for (const file of files) {
       const rel = m[1].replace(/[.)]+$/, ""); // sentence punctuation after a path in prose
       const fromFile = path.resolve(dir, rel);
       if (!inside(fromFile)) problems.push(`${file}:${i + 1}: ${rel} leaves the repository`);
-      // A sibling module (`../index.js` for index.ts) lives in a folder that exists; `../shared/…` does not.
+      // A sibling module (`../index.js` for index.ts) lives in a folder that exists; a sibling of the checkout does not.
       else if (!existsSync(path.dirname(fromFile)) && !inside(path.resolve(root, rel)))
         problems.push(`${file}:${i + 1}: ${rel} leaves the repository (resolved from its root)`);
     }

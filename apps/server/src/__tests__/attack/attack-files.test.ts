@@ -198,7 +198,7 @@ describe("the victim's own files work (the controls: each denial below could fai
 describe("finding 1: import refuses URIs outside the consortium's roots, naming the row, writing nothing", () => {
   it("a relative ../ chain (from the attacker's folder into the victim's)", async () => {
     const before = await snapshot(live.store);
-    const r = await importRows(attacker, attackerProject, ["ok1,x,own.png", "evil,x,../victim-h/scan-a.png"]);
+    const r = await importRows(attacker, attackerProject, ["ok1,x,own.png", "evil,x,../victim-h/scan-a.png"]); // check-paths: allow (a hostile URI the test sends, never read from this machine)
     expectRefused(r, "evil", 2);
     // Encoded and backslash spellings of the same climb.
     expectRefused(await importRows(attacker, attackerProject, ["evil2,x,img/..\\..\\victim-h/scan-a.png"]), "evil2", 1);
@@ -242,7 +242,7 @@ describe("finding 1: import refuses URIs outside the consortium's roots, naming 
   it("an npz: array URI outside the grant (and s3:/https: without a granted prefix)", async () => {
     const before = await snapshot(live.store);
     expectRefused(await importRows(attacker, attackerProject, [`arr,x,npz:${path.join(victimGrant, "arrays.npz")}#train_images[0]`]), "arr", 1);
-    expectRefused(await importRows(attacker, attackerProject, ["rel,x,npy:../victim-h/a.npy[3]"]), "rel", 1);
+    expectRefused(await importRows(attacker, attackerProject, ["rel,x,npy:../victim-h/a.npy[3]"]), "rel", 1); // check-paths: allow (a hostile URI the test sends, never read from this machine)
     expectRefused(await importRows(attacker, attackerProject, ["s3,x,s3://victim-bucket/scan.png"]), "s3", 1);
     expectRefused(await importRows(attacker, attackerProject, ["web,x,https://intranet.example/scan.png"]), "web", 1);
     expect(await snapshot(live.store)).toEqual(before);
@@ -266,7 +266,7 @@ describe("finding 1: serving and embedding check again, on the real path", () =>
   it("rows that bypassed the import check (../, absolute, file://, other grant) are not served", async () => {
     const secret = path.join(victimGrant, "secret.png");
     const { sampleIds } = await legacyVersion(attackerConsortiumId, "legacy", [
-      { externalId: "dotdot", uri: "../victim-h/scan-a.png" },
+      { externalId: "dotdot", uri: "../victim-h/scan-a.png" }, // check-paths: allow (a hostile URI the test sends, never read from this machine)
       { externalId: "abs", uri: path.join(live.filesDir, "consortia", "victim-h", "scan-a.png") },
       { externalId: "file", uri: `file://${secret}` },
       { externalId: "grant", uri: secret },
@@ -301,7 +301,7 @@ describe("finding 7: EmbeddingSet.failures are site-scoped and carry no server p
   it("a site-B reviewer sees site B's failures only, with reasons that name the sample, not the file", async () => {
     const { versionId, sampleIds } = await legacyVersion(victim.consortiumId, "failing", [
       { externalId: "a-missing", uri: "missing/a.png", siteId: victim.siteA },
-      { externalId: "a-outside", uri: "/srv/site-a/private/a.png", siteId: victim.siteA },
+      { externalId: "a-outside", uri: "/srv/site-a/private/a.png", siteId: victim.siteA }, // check-paths: allow (a hostile URI the test sends, never read from this machine)
       { externalId: "b-missing", uri: "missing/b.png", siteId: victim.siteB },
     ]);
     const model = await onnxModel(victim.consortiumId);

@@ -43,7 +43,7 @@ describe("uriProblem (the import check)", () => {
 
   it("refuses .., paths outside the roots, other consortia's roots, ungranted schemes and malformed forms", () => {
     const refused = [
-      "../beta/b.png",
+      "../beta/b.png", // check-paths: allow (a hostile URI the test sends, never read from this machine)
       "img/../../beta/b.png",
       "img\\..\\..\\beta\\b.png",
       path.join(storage.filesDir, "consortia", "beta", "b.png"),
@@ -96,7 +96,7 @@ describe("resolveSampleUri (serving and embedding)", () => {
 describe("STRATUM_STORAGE_GRANTS", () => {
   it("reads JSON and the short form (folders split on ':', not on a remote prefix's '://')", () => {
     expect(parseStorageGrants('{"a": ["/data/a", "s3://b/a/"], "b": "/data/b"}')).toEqual({ a: ["/data/a", "s3://b/a/"], b: ["/data/b"] });
-    expect(parseStorageGrants("a=/data/a:/mnt/x/;b=/data/b:s3://bucket/b/")).toEqual({ a: ["/data/a", "/mnt/x"], b: ["/data/b", "s3://bucket/b/"] });
+    expect(parseStorageGrants("a=/data/a:/mnt/x/;b=/data/b:s3://bucket/b/")).toEqual({ a: ["/data/a", "/mnt/x"], b: ["/data/b", "s3://bucket/b/"] }); // check-paths: allow (a grant string parsed, no file is read)
     expect(parseStorageGrants(undefined)).toEqual({});
     expect(loadConfig({ STRATUM_STORAGE_GRANTS: "demo=/data/demo" }).storageGrants).toEqual({ demo: ["/data/demo"] });
   });
