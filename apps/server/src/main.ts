@@ -7,11 +7,13 @@ import { createApp } from "./app.js";
 import { createRuntime, liveAppOptions } from "./jobs/runtime.js";
 import { seedDemoIfEmpty, queueDemoEmbeddings, describeAccounts } from "./seed/demo.js";
 import { driveDemoPipeline } from "./seed/demo-pipeline.js";
+import { storageOf } from "./storage/resolve-uri.js";
 
 const config = loadConfig();
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 // Event bus, presence and jobs: in-process on PGlite; LISTEN/NOTIFY + pg-boss on Postgres (see PROTOCOL.md).
-const runtime = await createRuntime(store);
+// The jobs read sample files from the same folders and grants as the image route: one config, loaded once.
+const runtime = await createRuntime(store, { storage: storageOf(config) });
 const app = await createApp({ store, config, ...(await liveAppOptions(runtime)) });
 const { url, wsUrl } = await app.listen(config.port, config.host);
 console.log(`Stratum API on ${store.kind}: ${url} (subscriptions: ${wsUrl})`);

@@ -75,12 +75,12 @@ export async function seedDemoIfEmpty(store: Store, options: SeedOptions): Promi
       const s = await tx.site.create({ data: { consortiumId: c.id, code: site.code, name: site.name } });
       sites.set(site.code, s.id);
     }
-    for (const account of accounts) {
+    for (const [k, account] of accounts.entries()) {
       const user = await tx.user.create({
         data: {
           email: account.email,
           name: account.email.split("@")[0]!.replace(/^./, (ch) => ch.toUpperCase()),
-          passwordHash: hashes[accounts.indexOf(account)]!,
+          passwordHash: hashes[k]!,
         },
       });
       await tx.membership.create({
