@@ -133,4 +133,27 @@ describe("job handlers", () => {
     const v = await p.embeddingVector.findFirstOrThrow({ where: { setId: set.id } });
     expect(v.vector.byteLength).toBe(128 * 4);
   });
+  it("EMBED fails, with its failures kept, when no sample of the version could be embedded", async () => {
+    const demo = path.resolve(findRepoRoot(), "packages/embed/models/demo-cnn");
+    const config = JSON.parse(readFileSync(path.join(demo, "model.json"), "utf8"));
+    const p = store.prisma;
+    const dataset = await p.dataset.create({ data: { projectId: seeded.projectId, name: "all-missing" } });
+    await p.sample.createMany({
+      data: Array.from({ length: 3 }, (_, i) => ({ datasetId: dataset.id, externalId: `m${i}`, uri: `missing-${i}.png`, label: "normal", contentHash: `m${i}` })),
+    });
+    const samples = await p.sample.findMany({ where: { datasetId: dataset.id }, orderBy: { id: "asc" } });
+    const version = await p.datasetVersion.create({ data: { datasetId: dataset.id, number: 1, message: "m", contentHash: "c-missing", sampleCount: 3 } });
+    await p.datasetVersionSample.createMany({ data: samples.map((s, position) => ({ versionId: version.id, sampleId: s.id, position })) });
+    const model = await p.embeddingModel.create({
+      data: { consortiumId: seeded.consortiumId, name: "demo-cnn-missing", kind: "ONNX", dim: 128, filePath: path.join(demo, "model.onnx"), config },
+    });
+    const job = await p.job.create({ data: { consortiumId: seeded.consortiumId, kind: "EMBED", payload: {} } });
+    const set = await p.embeddingSet.create({ data: { modelId: model.id, datasetVersionId: version.id, dim: 128, jobId: job.id } });
+    await p.job.update({ where: { id: job.id }, data: { payload: { setId: set.id } } });
+    const done = await finish(job.id, 120_000);
+    expect(done.status).toBe("FAILED");
+    expect(done.error).toMatch(/NO_VECTORS|none of the 3 samples could be embedded/);
+    expect((await p.embeddingSet.findUniqueOrThrow({ where: { id: set.id } })).status).toBe("FAILED");
+    expect(await p.embeddingFailure.count({ where: { setId: set.id } })).toBe(3);
+  });
 });

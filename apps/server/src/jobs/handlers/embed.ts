@@ -168,6 +168,13 @@ export const embedHandler: JobHandler = {
       const count = Number(
         (await tx.query<{ n: string }>(`SELECT count(*) AS n FROM "EmbeddingVector" WHERE "setId" = $1`, [setId])).rows[0]?.n ?? 0,
       );
+      // A set where every image failed is not an embedding set: fail the job (its failures stay listed)
+      // instead of a COMPLETE set with no vectors that analyses and runs would then refuse one by one.
+      if (count === 0) {
+        // counted in the store, so failures of an earlier attempt (a resumed job) count too
+        const failures = Number((await tx.query<{ n: string }>(`SELECT count(*) AS n FROM "EmbeddingFailure" WHERE "setId" = $1`, [setId])).rows[0]?.n ?? 0);
+        if (failures > 0) throw new JobInputError("NO_VECTORS", "samples", `embedding set ${setId}: none of the ${failures} samples could be embedded; see the set's failures`);
+      }
       await tx.query(`UPDATE "EmbeddingSet" SET status = 'COMPLETE', count = $2, "completedAt" = ${NOW_UTC} WHERE id = $1`, [setId, count]);
       return { setId, count, failed, resumedFrom };
     });
