@@ -104,11 +104,16 @@ export class LoginRateLimiter {
     return { count: row.count, wait: Math.max(1, row.wait) };
   }
 
-  /** The delay (ms) after the c-th consecutive failure, as SQL over the integer expression `c`. */
-  private delaySql(c: string): string {
+  /**
+   * When the next attempt may come after the c-th consecutive failure, as SQL over the integer expression
+   * `c`. A free failure sets NULL, not "now": now() is each statement's transaction start, so a request
+   * that started earlier but waited for the row lock would compare its older clock against a later
+   * request's "now + 0" and be refused a free attempt (seen across two replicas under load).
+   */
+  private nextAtSql(c: string): string {
     const { freeFailures, backoffBaseMs, backoffMaxMs } = this.options;
-    return `(CASE WHEN ${c} <= ${freeFailures} THEN 0
-                  ELSE least(${backoffBaseMs}::float8 * power(2, least(${c} - ${freeFailures} - 1, 40)), ${backoffMaxMs}) END)`;
+    return `(CASE WHEN ${c} <= ${freeFailures} THEN NULL
+                  ELSE ${NOW_UTC} + least(${backoffBaseMs}::float8 * power(2, least(${c} - ${freeFailures} - 1, 40)), ${backoffMaxMs}) * ${MS} END)`;
   }
 
   /**
@@ -139,10 +144,10 @@ export class LoginRateLimiter {
     const next = `(CASE WHEN t."updatedAt" <= ${NOW_UTC} - ${resetMs} * ${MS} THEN 1 ELSE t.count + 1 END)`;
     const booked = await this.sql.query<{ count: number }>(
       `INSERT INTO "LoginThrottle" AS t (key, count, "windowStart", "nextAt", "updatedAt")
-       VALUES ($1, 1, ${NOW_UTC}, ${NOW_UTC} + ${this.delaySql("1")} * ${MS}, ${NOW_UTC})
+       VALUES ($1, 1, ${NOW_UTC}, ${this.nextAtSql("1")}, ${NOW_UTC})
        ON CONFLICT (key) DO UPDATE SET
          count = ${next},
-         "nextAt" = ${NOW_UTC} + ${this.delaySql(next)} * ${MS},
+         "nextAt" = ${this.nextAtSql(next)},
          "updatedAt" = ${NOW_UTC}
        WHERE t."nextAt" IS NULL OR t."nextAt" <= ${NOW_UTC}
        RETURNING count`,
