@@ -1,10 +1,15 @@
-// DBSCAN (Ester, Kriegel, Sander & Xu, KDD 1996) with a spatial index: a uniform grid in 2-D, a
-// kd-tree otherwise. Same conventions as scikit-learn: a point is core when at least minPts points
-// (itself included) lie within eps; clusters grow from cores in row order, so cluster numbers follow
-// the lowest-index core of each cluster; a border point joins the first cluster that reaches it;
-// everything else is noise (-1). Two passes of radius queries (count, then expand), so memory is
-// O(n) rather than one neighbour list per point.
+// DBSCAN (Ester, Kriegel, Sander & Xu, KDD 1996). Same conventions as scikit-learn: a point is core
+// when at least minPts points (itself included) lie within eps; clusters grow from cores in row
+// order, so cluster numbers follow the lowest-index core of each cluster; a border point joins the
+// first cluster that reaches it, i.e. the lowest-numbered cluster with a core point within eps;
+// everything else is noise (-1).
+//
+// 2-D points go to the grid algorithm (dbscan-grid.ts): linear time, no neighbour lists. Other
+// dimensions (and 2-D layouts whose extent would overflow the grid's cell coordinates) use radius
+// queries on a kd-tree: two passes (count, then expand), so memory is O(n) rather than one
+// neighbour list per point. Both give the same labels.
 import { Grid2D } from "../neighbors/grid2d.js";
+import { gridDbscan, gridDbscanFits } from "./dbscan-grid.js";
 import { KdTree } from "../neighbors/kdtree.js";
 import { IndexBuffer, type RadiusIndex } from "../neighbors/radius.js";
 import { EngineInputError, type Points } from "../types.js";
@@ -44,6 +49,10 @@ export function checkDbscanParams(eps: number, minPts: number): void {
 export function dbscan(points: Points, eps: number, minPts: number): DbscanResult {
   checkDbscanParams(eps, minPts);
   checkPoints(points, "dbscan");
+  if (gridDbscanFits(points, eps)) {
+    const r = gridDbscan(points, eps, minPts);
+    if (r) return r;
+  }
   const { n, dim } = points;
   // a grid in 2-D unless eps is so small against the extent that cell keys would overflow
   const index: RadiusIndex = dim === 2 && Grid2D.fits(...Grid2D.extent(points), eps) ? new Grid2D(points, eps) : new KdTree(points);

@@ -118,3 +118,175 @@ export class Grid2D implements RadiusIndex {
     return this.scan(i, radius, null);
   }
 }
+
+/**
+ * The non-empty cells of a square 2-D grid, for grid DBSCAN (cluster/dbscan-grid.ts). Points are
+ * bucketed by cell with a counting sort (cells numbered in order of their first point, points in row
+ * order within a cell), so building it is O(n): no comparison sort. Cells are found by (column, row)
+ * through a flat table when the grid's bounding box has at most ~2n cells, else through an
+ * open-addressing hash, so memory stays O(n) however sparse the layout.
+ */
+export class CellGrid2D {
+  /** Number of non-empty cells. */
+  readonly m: number;
+  /** Cell c holds sorted positions start[c] .. start[c + 1). */
+  readonly start: Int32Array;
+  /** Sorted position → row of the input. */
+  readonly order: Int32Array;
+  /** Coordinates by sorted position. */
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  /** Row of the input → its cell. */
+  readonly cellOf: Int32Array;
+  /** Column and row of each cell. */
+  readonly cellX: Int32Array;
+  readonly cellY: Int32Array;
+  // flat table: (row + 2) · stride + column + 2 → cell (the margin of 2 spares bounds checks)
+  private readonly flat: Int32Array | null = null;
+  private readonly stride: number = 0;
+  // hash table (linear probing) over (column, row)
+  private readonly hx: Int32Array | null = null;
+  private readonly hy: Int32Array | null = null;
+  private readonly hv: Int32Array | null = null;
+  private readonly mask: number = 0;
+
+  constructor(points: Points, readonly side: number) {
+    const { n, dim, data } = points;
+    if (dim !== 2) throw new EngineInputError("BAD_DIM", "points", `grid2d: expected dim 2, got ${dim}`);
+    if (!(side > 0) || !Number.isFinite(side)) throw new EngineInputError("BAD_EPS", "eps", `grid2d: expected a cell size > 0, got ${side}`);
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const x = data[2 * i]!, y = data[2 * i + 1]!;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+    if (!Grid2D.fits(maxX - minX, maxY - minY, side)) {
+      throw new EngineInputError("EPS_TOO_SMALL", "eps", `grid2d: eps ${side} is too small for a layout ${maxX - minX} wide`);
+    }
+    const cols = Math.floor((maxX - minX) / side) + 1;
+    const rows = Math.floor((maxY - minY) / side) + 1;
+    const cellOf = new Int32Array(n);
+    const cellX = new Int32Array(n);
+    const cellY = new Int32Array(n);
+    let m = 0;
+    if ((cols + 4) * (rows + 4) <= 2 * n + 4096) {
+      const stride = cols + 4;
+      const flat = new Int32Array(stride * (rows + 4)).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const cx = Math.floor((data[2 * i]! - minX) / side);
+        const cy = Math.floor((data[2 * i + 1]! - minY) / side);
+        const t = (cy + 2) * stride + cx + 2;
+        let c = flat[t]!;
+        if (c < 0) {
+          c = flat[t] = m++;
+          cellX[c] = cx;
+          cellY[c] = cy;
+        }
+        cellOf[i] = c;
+      }
+      this.flat = flat;
+      this.stride = stride;
+    } else {
+      let cap = 16;
+      while (cap < 2 * n) cap *= 2;
+      const hx = new Int32Array(cap), hy = new Int32Array(cap), hv = new Int32Array(cap).fill(-1);
+      const mask = cap - 1;
+      for (let i = 0; i < n; i++) {
+        const cx = Math.floor((data[2 * i]! - minX) / side);
+        const cy = Math.floor((data[2 * i + 1]! - minY) / side);
+        let h = hash(cx, cy) & mask;
+        while (hv[h]! >= 0 && (hx[h] !== cx || hy[h] !== cy)) h = (h + 1) & mask;
+        let c = hv[h]!;
+        if (c < 0) {
+          c = hv[h] = m++;
+          hx[h] = cx;
+          hy[h] = cy;
+          cellX[c] = cx;
+          cellY[c] = cy;
+        }
+        cellOf[i] = c;
+      }
+      this.hx = hx;
+      this.hy = hy;
+      this.hv = hv;
+      this.mask = mask;
+    }
+    this.m = m;
+    this.cellOf = cellOf;
+    this.cellX = cellX.slice(0, m);
+    this.cellY = cellY.slice(0, m);
+    // counting sort by cell, stable in row order
+    const start = new Int32Array(m + 1);
+    for (let i = 0; i < n; i++) start[cellOf[i]! + 1] = start[cellOf[i]! + 1]! + 1;
+    for (let c = 0; c < m; c++) start[c + 1] = start[c + 1]! + start[c]!;
+    const fill = start.slice(0, m);
+    const order = new Int32Array(n);
+    const xs = new Float64Array(n);
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = cellOf[i]!;
+      const p = fill[c]!;
+      fill[c] = p + 1;
+      order[p] = i;
+      xs[p] = data[2 * i]!;
+      ys[p] = data[2 * i + 1]!;
+    }
+    this.start = start;
+    this.order = order;
+    this.xs = xs;
+    this.ys = ys;
+  }
+
+  /** The cell at (column, row), or -1 when it holds no point. */
+  find(cx: number, cy: number): number {
+    if (this.flat) {
+      // columns and rows beyond the margin of 2 are never asked for by neighbours()
+      return this.flat[(cy + 2) * this.stride + cx + 2]!;
+    }
+    const hx = this.hx!, hy = this.hy!, hv = this.hv!, mask = this.mask;
+    let h = hash(cx, cy) & mask;
+    for (;;) {
+      const c = hv[h]!;
+      if (c < 0 || (hx[h] === cx && hy[h] === cy)) return c;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /**
+   * Writes into `out` (length ≥ 20) the non-empty cells among the 5 × 5 block around cell c without
+   * its centre and its four corners; the 8 adjacent cells come first. Returns [count, adjacent count]
+   * packed as count | adjacent << 8.
+   */
+  neighbours(c: number, out: Int32Array): number {
+    const cx = this.cellX[c]!, cy = this.cellY[c]!;
+    let k = 0;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        if (dx === 0 && dy === 0) continue;
+        const d = this.find(cx + dx, cy + dy);
+        if (d >= 0) out[k++] = d;
+      }
+    }
+    const adjacent = k;
+    for (let t = 0; t < RING.length; t += 2) {
+      const d = this.find(cx + RING[t]!, cy + RING[t + 1]!);
+      if (d >= 0) out[k++] = d;
+    }
+    return k | (adjacent << 8);
+  }
+}
+
+// The outer ring of the 5 × 5 block without its corners: (dx, dy) pairs.
+const RING = Int8Array.from([-1, -2, 0, -2, 1, -2, -1, 2, 0, 2, 1, 2, -2, -1, -2, 0, -2, 1, 2, -1, 2, 0, 2, 1]);
+
+// murmur3's finaliser over both coordinates: the table takes the low bits, which must depend on all of them
+function hash(cx: number, cy: number): number {
+  let h = Math.imul(cx, 0x9e3779b1) ^ Math.imul(cy, 0x85ebca77);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
