@@ -34,3 +34,4 @@ export { knnPredictability, knnPredictabilityFromGraph, type Predictability } fr
 export { trustworthiness } from "./quality/trustworthiness.js";
 export * from "./metrics/index.js";
 export * from "./probe/index.js";
+export * from "./data-quality/index.js";
