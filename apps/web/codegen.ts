@@ -18,7 +18,7 @@ const config: CodegenConfig = {
         defaultScalarType: "unknown",
         nonOptionalTypename: true,
         skipTypeNameForRoot: true,
-        scalars: { ID: "string", DateTime: "string", DateTimeISO: "string", JSON: "unknown", JSONObject: "Record<string, unknown>" },
+        scalars: { ID: "string", DateTime: "string", DateTimeISO: "string", JSON: "unknown", JSONObject: "Record<string, unknown>", Seed: "number" },
       },
     },
   },

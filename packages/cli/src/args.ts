@@ -1,5 +1,6 @@
 // A small, strict flag parser: `--name value`, `--name=value`, `--flag`. Unknown flags are errors,
 // so a typo never silently falls back to a default.
+import { isSeed, SEED_MAX, SEED_MIN } from "@stratum/engine";
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -24,6 +25,8 @@ export interface ParsedFlags {
   get(name: string): string | undefined;
   require(name: string): string;
   int(name: string, fallback?: number): number | undefined;
+  /** A seed in the engine's range (SEED_MIN..SEED_MAX), the same range the API and the web form check. */
+  seed(name: string, fallback?: number): number | undefined;
   number(name: string, fallback?: number): number | undefined;
   oneOf<T extends string>(name: string, choices: readonly T[], fallback?: T): T | undefined;
 }
@@ -68,6 +71,11 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       if (v === undefined) return fallback;
       if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name}: expected an integer, got "${v}"`);
       return Number(v);
+    },
+    seed: (name, fallback) => {
+      const n = parsed.int(name, fallback);
+      if (n !== undefined && !isSeed(n)) throw new UsageError(`--${name}: expected an integer in ${SEED_MIN}..${SEED_MAX}, got "${values.get(name)}"`);
+      return n;
     },
     number: (name, fallback) => {
       const v = values.get(name);

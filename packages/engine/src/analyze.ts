@@ -9,7 +9,7 @@ import { knnGraph, type KnnGraph } from "./neighbors/knn.js";
 import { pca } from "./reduce/pca.js";
 import { tsne } from "./reduce/tsne.js";
 import { umap } from "./reduce/umap.js";
-import { createRng } from "./rng.js";
+import { createRng, isSeed, SEED_MAX, SEED_MIN } from "./rng.js";
 import { adjustedMutualInformation } from "./stats/ami.js";
 import { chiSquareTest, contingencyTable, type Contingency } from "./stats/contingency.js";
 import { cramersV } from "./stats/cramers-v.js";
@@ -162,7 +162,7 @@ export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyz
     throw new EngineInputError("BAD_MIN_PTS", "minPts", `analyze: expected minPts to be an integer ≥ 1, got ${minPts}`);
   }
   const seed = params.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new EngineInputError("BAD_SEED", "seed", `analyze: expected an integer seed, got ${seed}`);
+  if (!isSeed(seed)) throw new EngineInputError("BAD_SEED", "seed", `analyze: expected seed to be an integer in ${SEED_MIN}..${SEED_MAX}, got ${seed}`);
   const perplexity = params.perplexity ?? 30;
   if (!(perplexity > 0) || !Number.isFinite(perplexity)) {
     throw new EngineInputError("BAD_PERPLEXITY", "perplexity", `analyze: expected perplexity > 0, got ${perplexity}`);

@@ -1,6 +1,6 @@
 // @stratum/engine: pure TypeScript, no I/O. This file only re-exports.
 export * from "./types.js";
-export { createRng } from "./rng.js";
+export { createRng, isSeed, SEED_MIN, SEED_MAX } from "./rng.js";
 export {
   simulateAcquisition,
   DEFAULT_SITE_EFFECTS,

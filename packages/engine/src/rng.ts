@@ -1,6 +1,18 @@
 import type { Rng } from "./types.js";
 
 /**
+ * The one seed range of the whole contract (engine, CLI, API, web form): the generator's state is a
+ * uint32, so every seed in 0..2^32−1 is distinct and nothing outside it is accepted (no silent wrap).
+ */
+export const SEED_MIN = 0;
+export const SEED_MAX = 0xffffffff;
+
+/** Whether `value` is a valid seed: an integer in SEED_MIN..SEED_MAX. */
+export function isSeed(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= SEED_MIN && value <= SEED_MAX;
+}
+
+/**
  * A seeded generator (mulberry32 for uniforms, Box–Muller for normals). Small, fast and good enough
  * for sampling and initialisation; the point is that one seed reproduces a whole run byte for byte.
  */

@@ -43,7 +43,7 @@ describe("the demo pipeline after the seed", () => {
       const analyses = await server.store.prisma.confounderAnalysis.findMany({ where: { datasetVersionId: seed.poolVersionId } });
       expect(analyses).toHaveLength(1);
       expect(analyses[0]!.params).toEqual({}); // the engine's defaults, as "Run analysis" gives them
-      expect(runs.map((r) => [r.strategy, r.budgetPerClass, r.seed])).toEqual([
+      expect(runs.map((r) => [r.strategy, r.budgetPerClass, Number(r.seed)])).toEqual([ // seed: a bigint column
         ["random", DEMO_RUNS.perClass, DEMO_RUNS.seed],
         ["confounder-aware", DEMO_RUNS.perClass, DEMO_RUNS.seed],
       ]);

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeBalance, effectiveGroupCounts, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
+import { SEED_MAX, SEED_MIN, describeBalance, effectiveGroupCounts, isSeedText, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
 
 const ok: RunFormValues = { name: "ca-50", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: "QW5hbHlzaXM6MQ" };
 
@@ -13,6 +15,17 @@ describe("validateRunForm", () => {
   it("rejects non-integer budgets and seeds, and an unknown strategy", () => {
     const e = validateRunForm({ ...ok, budgetPerClass: "2.5", seed: "-1", strategy: "magic" }, null);
     expect(Object.keys(e).sort()).toEqual(["budgetPerClass", "seed", "strategy"]);
+  });
+  it("takes every seed of the API's Seed scalar (0..2^32−1) and nothing else", () => {
+    expect(validateRunForm({ ...ok, seed: "4000000000" }, null)).toEqual({});
+    expect(validateRunForm({ ...ok, seed: String(SEED_MAX) }, null)).toEqual({});
+    for (const bad of [String(SEED_MAX + 1), "-1", "1.5", "1e3", "", "0x10"]) expect(isSeedText(bad), bad).toBe(false);
+    expect(validateRunForm({ ...ok, seed: String(SEED_MAX + 1) }, null).seed).toMatch(/0 to 4294967295/);
+  });
+  it("uses the bounds the server's printed schema gives the Seed scalar", () => {
+    // The repository's printed schema (apps/server/schema.graphql, written by the server's build).
+    const schema = readFileSync(path.resolve(import.meta.dirname, "../../../server/schema.graphql"), "utf8");
+    expect(schema).toMatch(new RegExp(`An integer in ${SEED_MIN}\\.\\.${SEED_MAX} \\(a uint32\\)[^"]*"""\\s*scalar Seed`));
   });
   it("confounder-aware needs a known within-group rule; other strategies ignore it", () => {
     expect(validateRunForm({ ...ok, withinGroup: "quantile" }, null)).toEqual({});

@@ -24,6 +24,20 @@ export const WITHIN_GROUP = [
   { id: "kcenter", label: "k-center in group", hint: "Farthest-first inside each group: covers its outskirts." },
 ] as const;
 
+/**
+ * The API's `Seed` scalar range (the engine's SEED_MIN..SEED_MAX, a uint32). The web imports no server
+ * or engine code, so the bounds are written here and runForm.test.ts checks them against the printed
+ * schema's Seed description: a change there fails the web's tests.
+ */
+export const SEED_MIN = 0;
+export const SEED_MAX = 4294967295;
+
+/** Whether a typed seed is a whole number in SEED_MIN..SEED_MAX (digits only: no "1e3", no "0x10"). */
+export function isSeedText(text: string): boolean {
+  const t = text.trim();
+  return /^\d{1,10}$/.test(t) && Number(t) >= SEED_MIN && Number(t) <= SEED_MAX;
+}
+
 export interface RunFormValues {
   name: string;
   strategy: string;
@@ -45,8 +59,7 @@ export function validateRunForm(v: RunFormValues, smallestClass: number | null):
   if (v.budgetPerClass.trim() === "" || !Number.isInteger(budget) || budget < 1) e.budgetPerClass = `Budget per class must be a whole number ≥ 1 (got "${v.budgetPerClass}").`;
   else if (budget > 1_000_000) e.budgetPerClass = `Budget per class must be at most 1,000,000 (got ${budget}).`;
   else if (smallestClass != null && budget > smallestClass) e.budgetPerClass = `The smallest class has ${smallestClass} samples; a budget of ${budget} would take all of it. Choose at most ${smallestClass}.`;
-  const seed = Number(v.seed);
-  if (v.seed.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) e.seed = `Seed must be a whole number from 0 to 2147483647 (got "${v.seed}").`;
+  if (!isSeedText(v.seed)) e.seed = `Seed must be a whole number from ${SEED_MIN} to ${SEED_MAX} (got "${v.seed}").`;
   if (strategy?.needsAnalysis) {
     if (!v.analysisId) e.analysisId = "Confounder-aware selection needs a finished confounder analysis of this version.";
     if (!ALLOCATIONS.some((a) => a.id === v.allocation)) e.allocation = `Choose an allocation (got "${v.allocation}").`;

@@ -2,7 +2,7 @@
 // @stratum/engine's findings-json.ts: classes with groups of member ids, noise ids, eps, minPts and
 // the 2-D layout; associations of each samples column with the groups).
 import { writeFile } from "node:fs/promises";
-import { EngineInputError, REDUCE_METHODS, analyze, findingsToJson, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, analyze, findingsToJson, type AnalyzeParams, type Findings } from "@stratum/engine";
 import { parseFlags, UsageError } from "../args.js";
 import { InputError, loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
@@ -22,7 +22,7 @@ const usage = `usage: stratum analyze --embeddings E --samples S --out findings.
   --pca-components N    PCA before the layout (default 50 when dim > 50; 0 = off)
   --perplexity P        t-SNE perplexity (default 30)
   --n-neighbors K       UMAP neighbours (default 15)
-  --seed N              seed of every random step (default 0)
+  --seed N              seed of every random step, ${SEED_MIN}..${SEED_MAX} (default 0)
   --out F               where to write findings.json`;
 
 /** Engine parameters that come from flags: their errors are usage errors (exit 2). */
@@ -75,7 +75,7 @@ export const command: Command = {
     if (perplexity !== undefined) params.perplexity = perplexity;
     const nNeighbors = flags.int("n-neighbors");
     if (nNeighbors !== undefined) params.nNeighbors = nNeighbors;
-    params.seed = flags.int("seed", 0)!;
+    params.seed = flags.seed("seed", 0)!;
     const out = flags.require("out");
     const embeddings = flags.require("embeddings");
 

@@ -12,6 +12,8 @@ import {
   EngineInputError,
   KERNELS,
   NOISE_HANDLING,
+  SEED_MAX,
+  SEED_MIN,
   STRATEGIES,
   WITHIN_GROUP,
   analyze,
@@ -51,7 +53,7 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
                         "name"?} (or {"groups": [...]}): REJECTED groups are ordinary rows of their class,
                         groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
-  --seed N              seed of every random choice (default 0)
+  --seed N              seed of every random choice, ${SEED_MIN}..${SEED_MAX} (default 0)
   --out F               where to write selection.json`;
 
 /** The JSON written to --out. Key order is fixed, so the same run gives the same bytes. */
@@ -96,7 +98,7 @@ export const command: Command = {
     });
     const strategy = flags.oneOf("strategy", STRATEGIES)!;
     const perClass = flags.int("per-class")!;
-    const seed = flags.int("seed", 0)!;
+    const seed = flags.seed("seed", 0)!;
     const allocation = flags.oneOf("allocation", ALLOCATIONS);
     const withinGroup = flags.oneOf("within-group", WITHIN_GROUP);
     const noise = flags.oneOf("noise", NOISE_HANDLING);

@@ -1,6 +1,7 @@
 // select(input, params): the one entry point for every selection strategy. It validates input and
 // parameters (EngineInputError with a code and field, before any work), splits rows by class (sorted
 // label order), runs the strategy per class, assigns global ranks and hashes the manifest.
+import { isSeed, SEED_MAX, SEED_MIN } from "../rng.js";
 import { EngineInputError, type ProgressFn } from "../types.js";
 import { compareStrings } from "./common.js";
 import { confounderAwarePool, selectConfounderAware } from "./confounder-aware.js";
@@ -71,8 +72,8 @@ export function resolveParams(params: SelectParams, input?: SelectInput): Resolv
     throw new EngineInputError("BUDGET_TOO_SMALL", "perClass", `expected perClass to be an integer ≥ 1, got ${JSON.stringify(perClass)}`);
   }
   const seed = (params.seed ?? 0) as unknown;
-  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new EngineInputError("BAD_SEED", "seed", `expected seed to be an integer in 0..4294967295, got ${JSON.stringify(seed)}`);
+  if (!isSeed(seed)) {
+    throw new EngineInputError("BAD_SEED", "seed", `expected seed to be an integer in ${SEED_MIN}..${SEED_MAX}, got ${JSON.stringify(seed)}`);
   }
   const out: ResolvedParams = { strategy: strategy as ResolvedParams["strategy"], perClass, seed };
   if (strategy === "confounder-aware") {

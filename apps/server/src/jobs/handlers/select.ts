@@ -23,7 +23,8 @@ interface RunRow {
   parentId: number | null;
   strategy: string;
   params: Record<string, unknown>;
-  seed: number;
+  /** bigint column (seeds reach 2^32−1): the pg driver gives a string, PGlite a number or bigint. */
+  seed: number | string | bigint;
   budgetPerClass: number;
 }
 
@@ -60,6 +61,7 @@ export const selectHandler: JobHandler = {
     const r = await sql.query<RunRow>(`SELECT * FROM "SelectionRun" WHERE id = $1`, [runId]);
     const run = r.rows[0];
     if (!run) throw new JobInputError("NOT_FOUND", "runId", `selection run ${runId} does not exist`);
+    const seed = Number(run.seed);
     if (run.embeddingSetId === null) throw new JobInputError("NOT_FOUND", "embeddingSet", `selection run ${runId} has no embedding set`);
 
     ctx.progress("loading", 0, 0);
@@ -80,7 +82,7 @@ export const selectHandler: JobHandler = {
     await ctx.step();
 
     const { groupVerdicts: _snapshot, ...stored } = run.params;
-    const params = { ...stored, strategy: run.strategy, perClass: run.budgetPerClass, seed: run.seed } as engine.SelectParams;
+    const params = { ...stored, strategy: run.strategy, perClass: run.budgetPerClass, seed } as engine.SelectParams;
     const input: engine.SelectInput = {
       points: { data: m.points, n: m.n, dim: m.dim },
       labels: m.labels,
@@ -99,7 +101,7 @@ export const selectHandler: JobHandler = {
     const selectedRows = Int32Array.from(items, (it) => it.row);
     const heavy = m.n * items.length * m.dim > METRICS_WORK_LIMIT;
     const quality = engine.selectionMetrics({ points: input.points, labels: m.labels, ...(groups ? { groups } : {}) }, selectedRows, {
-      seed: run.seed,
+      seed,
       coverage: !heavy,
       mmd: !heavy,
     });

@@ -12,6 +12,7 @@ export const ANALYSIS_BOUNDS = {
   nNeighbors: 100,
 } as const;
 import { Payload } from "../../graphql/mutation.js";
+import { SeedScalar } from "../../graphql/scalars.js";
 import { GroupVerdict } from "../job/job.enums.js";
 import { Job } from "../job/job.type.js";
 import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
@@ -44,10 +45,8 @@ export class AnalysisParamsInput {
   @Max(ANALYSIS_BOUNDS.minPts)
   minPts?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "Seed (default 0)." })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  // The Seed scalar checks the engine's range when the request is parsed (as the run's seed).
+  @Field(() => SeedScalar, { nullable: true, description: "Seed (default 0)." })
   seed?: number | null;
 
   @Field(() => Float, { nullable: true, description: "t-SNE perplexity (0 < perplexity ≤ 100, and below n/3 for n samples)." })

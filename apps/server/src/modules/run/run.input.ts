@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, Max, Min } from "class-validator";
+import { ArrayMaxSize, IsInt, IsOptional, IsString, Length } from "class-validator";
+import { SeedScalar } from "../../graphql/scalars.js";
 import { Payload } from "../../graphql/mutation.js";
 import { Job } from "../job/job.type.js";
 import { SelectionRun } from "./run.type.js";
@@ -48,11 +49,8 @@ export class SelectionRunStartInput {
   @Field(() => String, { nullable: true, description: "facility-location: rbf (default) or cosine." })
   kernel?: string | null;
 
-  @Field(() => Int, { nullable: true, description: "Seed, 0..4294967295 (default 0)." })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(4294967295)
+  // The Seed scalar checks the engine's range (SEED_MIN..SEED_MAX) when the request is parsed.
+  @Field(() => SeedScalar, { nullable: true, description: "Seed of every random choice (default 0)." })
   seed?: number | null;
 
   @Field(() => String, { nullable: true, description: "Display name." })

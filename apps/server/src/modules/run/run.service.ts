@@ -246,7 +246,7 @@ export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
         parentId: run.id,
         strategy: run.strategy,
         params: reproductionParams(run),
-        seed: run.seed,
+        seed: Number(run.seed),
         perClass: run.budgetPerClass,
         name: run.name ? `${run.name} (reproduction)` : "",
       },

@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import type { SelectionItem as ItemRow, SelectionRun as Row } from "@stratum/db";
 import { Node } from "../../graphql/node.js";
+import { SeedScalar } from "../../graphql/scalars.js";
 import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
 import { toCompositeGlobalId } from "../../graphql/ids.js";
@@ -37,7 +38,7 @@ export class SelectionRun extends Node {
   @Field(() => GraphQLJSON, { description: "allocation, withinGroup, noise, stratifyColumn, kernel… as the engine received them." })
   params!: unknown;
 
-  @Field(() => Int, { description: "Seed of every random choice." })
+  @Field(() => SeedScalar, { description: "Seed of every random choice." })
   seed!: number;
 
   @Field(() => Int, { description: "Budget N per class." })
@@ -85,7 +86,9 @@ export class SelectionRun extends Node {
   jobId!: number | null;
 
   static from(row: Row): SelectionRun {
-    const run = fromRow(SelectionRun, "SelectionRun", row);
+    const run: SelectionRun = fromRow(SelectionRun, "SelectionRun", row);
+    // seed is a bigint column (0..2^32−1 does not fit int4): Prisma gives a bigint, raw pg a string.
+    run.seed = Number(row.seed);
     run.warnings = Array.isArray(row.warnings) ? (row.warnings as string[]) : [];
     return run;
   }

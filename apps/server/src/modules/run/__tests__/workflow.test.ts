@@ -6,6 +6,7 @@ import { gql } from "@apollo/client";
 import type { Client } from "graphql-ws";
 import { TestClient, seedToken, seedUser, signIn } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
+import { decodeLayoutColumn, decodeLayoutFrame, LAYOUT_COLUMN_CONTENT_TYPE, LAYOUT_CONTENT_TYPE, MISSING_CODE } from "@stratum/formats/layout";
 import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
 
@@ -137,6 +138,38 @@ describe("selection runs", () => {
     expect(b.data.selectionRun.manifestHash).toBe(a.data.selectionRun.manifestHash);
     expect(b.data.selectionRun.reproducible).toBe(true);
     expect(b.data.selectionRun.parent.id).toBe(first.run.id);
+  });
+
+  it("a seed ≥ 2^31 (4,000,000,000) starts, is stored and reproduces to the same manifest hash", async () => {
+    const started = await startRun({ strategy: "random", perClass: 8, seed: 4_000_000_000 });
+    expect((await waitJob(started.job.id)).status).toBe("SUCCEEDED");
+    const SEEDED = gql`query ($id: ID!) { selectionRun(id: $id) { id status seed manifestHash reproducible params } }`;
+    const a = (await c.viewer.query(SEEDED, { id: started.run.id })).data.selectionRun;
+    expect(a).toMatchObject({ status: "SUCCEEDED", seed: 4_000_000_000 });
+    const r = await c.curator.mutate(
+      gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id seed } job { id } errors { code message } } }`,
+      { input: { runId: started.run.id } },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.data.selectionRunReproduce).toMatchObject({ errors: [], run: { seed: 4_000_000_000 } });
+    await waitJob(r.data.selectionRunReproduce.job.id);
+    const b = (await c.viewer.query(SEEDED, { id: r.data.selectionRunReproduce.run.id })).data.selectionRun;
+    expect(b).toMatchObject({ status: "SUCCEEDED", seed: 4_000_000_000, reproducible: true, manifestHash: a.manifestHash });
+    // Another seed gives another draw: the large seed was not wrapped or truncated on the way.
+    const low = await startRun({ strategy: "random", perClass: 8, seed: 4_000_000_000 % 2 ** 31 });
+    await waitJob(low.job.id);
+    expect((await c.viewer.query(SEEDED, { id: low.run.id })).data.selectionRun.manifestHash).not.toBe(a.manifestHash);
+  });
+
+  it("a seed outside 0..2^32−1 is refused by the Seed scalar before anything is written", async () => {
+    const before = await counts();
+    for (const seed of [2 ** 32, -1, 1.5]) {
+      const r = await c.curator.mutate(START, { input: { ...base(), strategy: "random", perClass: 5, seed } });
+      expect(r.errors.length, String(seed)).toBeGreaterThan(0);
+      expect(r.errors[0]!.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(r.errors[0]!.message).toMatch(/Seed: expected an integer in 0\.\.4294967295/);
+    }
+    expect(await counts()).toEqual(before);
   });
 
   it("selectionRunCancel cancels a queued run; nothing of it is written", async () => {
@@ -283,17 +316,18 @@ describe("analyses", () => {
     ]);
   });
 
-  it("GET /analyses/:id/layout gives the whole layout in one response, equal to the GraphQL connection; others get 404, no auth 401", async () => {
+  it("GET /analyses/:id/layout gives the whole layout in one binary frame (11 bytes a point), equal to the GraphQL connection; a column on request; others get 404, no auth 401", async () => {
     const res = await c.viewer.get(`/analyses/${analysisGid}/layout`);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("private, max-age=60");
-    const body = (await res.json()) as any;
-    expect(body).toMatchObject({ analysisId: analysisGid, count: 160, sampleIdType: "Sample" });
-    const bytes = (b64: string) => Buffer.from(b64, "base64");
-    const i32 = (b64: string) => { const b = bytes(b64); return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-    const f32 = (b64: string) => { const b = bytes(b64); return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
-    const ids = i32(body.sampleIds), xy = f32(body.xy), group = i32(body.group), site = i32(body.site);
-    expect([ids.length, xy.length, group.length, site.length, body.externalIds.length, body.metadata.length]).toEqual([160, 320, 160, 160, 160, 160]);
+    expect(res.headers.get("content-type")).toBe(LAYOUT_CONTENT_TYPE);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const { header: body, points } = decodeLayoutFrame(bytes);
+    expect(body).toMatchObject({ analysisId: analysisGid, count: 160, sampleIdType: "Sample", columns: ["age", "scanner"] });
+    const headerBytes = 8 + new TextEncoder().encode(JSON.stringify(body)).length + 3;
+    expect(bytes.byteLength).toBeLessThanOrEqual(11 * 160 + headerBytes);
+    const { sampleIds: ids, x: xs, y: ys, group, site } = points;
+    const [minX, minY, maxX, maxY] = body.bounds;
     // Every point of the GraphQL connection, in the same order.
     const q = gql`query ($id: ID!, $after: String) { analysis(id: $id) { groups { id name size }
       layout(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { x y sample { id externalId site { code } } group { id name } } } } }`;
@@ -312,17 +346,34 @@ describe("analyses", () => {
     expect(body.groups.reduce((s: number, g: any) => s + g.size, 0)).toBe(160);
     nodes.forEach((p, i) => {
       expect(gid(body.sampleIdType, ids[i]!)).toBe(p.sample.id);
-      expect(xy[2 * i]).toBeCloseTo(p.x, 4);
-      expect(xy[2 * i + 1]).toBeCloseTo(p.y, 4);
-      const g = body.groups[group[i]!];
+      // Quantised to 65,536 steps over the bounds: within half a step.
+      expect(Math.abs(xs[i]! - p.x)).toBeLessThanOrEqual((maxX - minX) / 131_070 + 1e-6);
+      expect(Math.abs(ys[i]! - p.y)).toBeLessThanOrEqual((maxY - minY) / 131_070 + 1e-6);
+      const g = body.groups[group[i]!]!;
       expect({ id: g.id, name: g.name }).toEqual(p.group);
-      expect(body.externalIds[i]).toBe(p.sample.externalId);
       expect(site[i]! < 0 ? null : body.sites[site[i]!]).toBe(p.sample.site?.code ?? null);
     });
+    // A column, in the same order: the fixtures' scanner is a category, age (50 distinct) numbers.
+    const scannerRes = await c.viewer.get(`/analyses/${analysisGid}/layout/columns/scanner`);
+    expect(scannerRes.headers.get("content-type")).toBe(LAYOUT_COLUMN_CONTENT_TYPE);
+    const scanner = decodeLayoutColumn(new Uint8Array(await scannerRes.arrayBuffer()));
+    const age = decodeLayoutColumn(new Uint8Array(await (await c.viewer.get(`/analyses/${analysisGid}/layout/columns/age`)).arrayBuffer()));
+    if (scanner.kind !== "category" || age.kind !== "number") throw new Error(`scanner ${scanner.kind}, age ${age.kind}`);
+    const byId = new Map((await server.store.prisma.sample.findMany({ select: { id: true, metadata: true } })).map((r) => [r.id, r.metadata as Record<string, string>]));
+    ids.forEach((id, i) => {
+      expect(scanner.values[scanner.codes[i]!]).toBe(byId.get(id)!.scanner);
+      expect(age.numbers[i]).toBe(Number(byId.get(id)!.age));
+    });
+    // An unknown column, and a hostile name (only ever a bound parameter), are all-missing.
+    for (const name of ["nope", encodeURIComponent("x'); DROP TABLE \"Sample\"; --")]) {
+      const col = decodeLayoutColumn(new Uint8Array(await (await c.viewer.get(`/analyses/${analysisGid}/layout/columns/${name}`)).arrayBuffer()));
+      expect(col.kind === "category" && col.values.length === 0 && col.codes.every((k) => k === MISSING_CODE)).toBe(true);
+    }
+    expect((await c.outsider.get(`/analyses/${analysisGid}/layout/columns/scanner`)).status).toBe(404);
     // Bearer token works too; another consortium's user, a malformed ID and a non-analysis ID get 404.
     const bearer = await fetch(`${server.base}/analyses/${analysisGid}/layout`, { headers: { authorization: `Bearer ${curatorToken}` } });
     expect(bearer.status).toBe(200);
-    expect(((await bearer.json()) as any).count).toBe(160);
+    expect(decodeLayoutFrame(new Uint8Array(await bearer.arrayBuffer())).header.count).toBe(160);
     const denied = await c.outsider.get(`/analyses/${analysisGid}/layout`);
     expect(denied.status).toBe(404);
     expect(((await denied.json()) as any).error.code).toBe("NOT_FOUND");

@@ -13,6 +13,7 @@ import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
+import { SEED_MAX, SEED_MIN, isSeedText } from "@/lib/runForm";
 
 const VersionQuery = graphql(`
   query VersionPage($id: ID!) {
@@ -138,9 +139,8 @@ function analysisParams(form: { reduce: string; eps: string; minPts: string; see
     if (!Number.isInteger(minPts) || minPts < 1) errors.minPts = `expected a whole number ≥ 1 or blank for auto, got "${form.minPts}"`;
     else params.minPts = minPts;
   }
-  const seed = Number(form.seed);
-  if (!Number.isInteger(seed) || seed < 0) errors.seed = `expected a whole number ≥ 0, got "${form.seed}"`;
-  else params.seed = seed;
+  if (!isSeedText(form.seed)) errors.seed = `expected a whole number from ${SEED_MIN} to ${SEED_MAX}, got "${form.seed}"`;
+  else params.seed = Number(form.seed.trim());
   return Object.keys(errors).length ? { errors } : { params, errors };
 }
 
