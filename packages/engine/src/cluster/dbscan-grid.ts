@@ -71,7 +71,8 @@ export function gridDbscan(points: Points, eps: number, minPts: number): DbscanR
     if (b - a > largest) largest = b - a;
   }
 
-  const nb = new Int32Array(20);
+  // neighbour cells, computed once for the three sweeps below
+  const { start: nbStart, adjacentEnd: nbAdj, list: nb } = g.neighbourLists();
 
   // 1. core points (flags by sorted position)
   const coreS = new Uint8Array(n);
@@ -81,11 +82,11 @@ export function gridDbscan(points: Points, eps: number, minPts: number): DbscanR
       coreS.fill(1, a, b);
       continue;
     }
-    const k = g.neighbours(c, nb) & 255;
+    const t0 = nbStart[c]!, t1 = nbStart[c + 1]!;
     for (let p = a; p < b; p++) {
       const x = xs[p]!, y = ys[p]!;
       let count = size;
-      for (let t = 0; t < k && count < minPts; t++) {
+      for (let t = t0; t < t1 && count < minPts; t++) {
         const d = nb[t]!;
         const lo = pointBoxMin(x, y, bx0[d]!, bx1[d]!, by0[d]!, by1[d]!);
         if (lo > e2) continue;
@@ -174,9 +175,7 @@ export function gridDbscan(points: Points, eps: number, minPts: number): DbscanR
   for (let pass = 0; pass < 2; pass++) {
     for (let c = 0; c < m; c++) {
       if (!hasCore(c)) continue;
-      const packed = g.neighbours(c, nb);
-      const k = packed & 255, adjacent = packed >> 8;
-      for (let t = pass === 0 ? 0 : adjacent, end = pass === 0 ? adjacent : k; t < end; t++) {
+      for (let t = pass === 0 ? nbStart[c]! : nbAdj[c]!, end = pass === 0 ? nbAdj[c]! : nbStart[c + 1]!; t < end; t++) {
         const d = nb[t]!;
         if (d < c || !hasCore(d)) continue;
         const ra = find(c), rb = find(d);
@@ -206,12 +205,12 @@ export function gridDbscan(points: Points, eps: number, minPts: number): DbscanR
   for (let c = 0; c < m; c++) {
     const a = coreEnd[c]!, b = start[c + 1]!;
     if (a === b) continue;
-    const k = g.neighbours(c, nb) & 255;
+    const t0 = nbStart[c]!, t1 = nbStart[c + 1]!;
     const own = cellLabel[c]! >= 0 ? cellLabel[c]! : NONE;
     for (let p = a; p < b; p++) {
       const x = xs[p]!, y = ys[p]!;
       let best = own;
-      for (let t = 0; t < k && best > 0; t++) {
+      for (let t = t0; t < t1 && best > 0; t++) {
         const d = nb[t]!;
         const l = cellLabel[d]!;
         if (l < 0 || l >= best) continue;

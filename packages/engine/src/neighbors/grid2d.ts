@@ -171,7 +171,8 @@ export class CellGrid2D {
     const cellX = new Int32Array(n);
     const cellY = new Int32Array(n);
     let m = 0;
-    if ((cols + 4) * (rows + 4) <= 2 * n + 4096) {
+    // a flat table of up to 8n cells costs about what the hash does (3 Int32 per slot, ≥ 2n slots)
+    if ((cols + 4) * (rows + 4) <= 8 * n + 65536) {
       const stride = cols + 4;
       const flat = new Int32Array(stride * (rows + 4)).fill(-1);
       for (let i = 0; i < n; i++) {
@@ -275,6 +276,33 @@ export class CellGrid2D {
       if (d >= 0) out[k++] = d;
     }
     return k | (adjacent << 8);
+  }
+
+  /**
+   * neighbours() of every cell at once, as compressed rows: cell c's neighbours are
+   * list[start[c] .. start[c + 1]), the adjacent ones up to adjacentEnd[c]. At most 20 per cell.
+   */
+  neighbourLists(): { start: Int32Array; adjacentEnd: Int32Array; list: Int32Array } {
+    const m = this.m;
+    const start = new Int32Array(m + 1);
+    const adjacentEnd = new Int32Array(m);
+    let list = new Int32Array(Math.max(64, 4 * m));
+    const out = new Int32Array(20);
+    let k = 0;
+    for (let c = 0; c < m; c++) {
+      const packed = this.neighbours(c, out);
+      const count = packed & 255;
+      if (k + count > list.length) {
+        const next = new Int32Array(Math.max(2 * list.length, k + count));
+        next.set(list);
+        list = next;
+      }
+      for (let t = 0; t < count; t++) list[k + t] = out[t]!;
+      adjacentEnd[c] = k + (packed >> 8);
+      k += count;
+      start[c + 1] = k;
+    }
+    return { start, adjacentEnd, list: list.slice(0, k) };
   }
 }
 
