@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   select: () => import("./commands/select.js"),
   embed: () => import("./commands/embed.js"),
   evaluate: () => import("./commands/evaluate.js"),
+  quality: () => import("./commands/quality.js"),
 };
 
 /** Exit codes: 0 ok, 1 failed (bad input file, job error), 2 usage error. */

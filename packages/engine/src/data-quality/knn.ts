@@ -18,11 +18,12 @@ export interface CosineKnnOptions {
   exactBelow?: number;
   /** Seed of the sample, the projection and NN-descent (default 0). */
   seed?: number;
-  /** Principal axes of the projection NN-descent runs in (default 48; no projection when dim ≤ this). */
+  /** Principal axes of the projection NN-descent runs in (default 32; no projection when dim ≤ this). */
   projectDim?: number;
-  /** Candidates per row from NN-descent before re-scoring (default max(k, 16)). */
+  /** Candidates per row from NN-descent before re-scoring (default max(k, 12)). */
   candidates?: number;
-  /** Passed to NN-descent (rounds, delta, sampled candidates). */
+  /** Passed to NN-descent; defaults here: maxCandidates 8, delta 0.005, maxIterations 8 (about half
+   *  the work of NN-descent's own defaults: the candidates are re-scored exactly afterwards). */
   nnDescent?: NnDescentOptions;
 }
 
@@ -117,10 +118,10 @@ export function projectRows(points: Points, inv: Float64Array, m: number, seed: 
 
 function approximateCosineKnn(points: Points, k: number, seed: number, options: CosineKnnOptions, inv: Float64Array): CosineKnn {
   const { n, dim, data } = points;
-  const m = checkInt("projectDim", options.projectDim ?? 48, 2, 4096);
-  const kc = Math.min(n - 1, Math.max(k, checkInt("candidates", options.candidates ?? Math.max(k, 16), 1, n)));
+  const m = checkInt("projectDim", options.projectDim ?? 32, 2, 4096);
+  const kc = Math.min(n - 1, Math.max(k, checkInt("candidates", options.candidates ?? Math.max(k, 12), 1, n)));
   const proj = projectRows(points, inv, m, seed);
-  const graph = nnDescent({ data: proj.data, n, dim: proj.dim }, kc, createRng(seed), options.nnDescent ?? {});
+  const graph = nnDescent({ data: proj.data, n, dim: proj.dim }, kc, createRng(seed), { maxCandidates: 8, delta: 0.005, maxIterations: 8, ...options.nnDescent });
   // re-score every candidate in the full space, keep the k nearest
   const dist = new Float64Array(n * k).fill(Infinity);
   const idx = new Int32Array(n * k).fill(-1);
