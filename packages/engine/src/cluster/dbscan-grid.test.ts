@@ -83,6 +83,11 @@ describe("grid dbscan (2-D)", () => {
       // on a lattice, eps a multiple of the spacing puts many pairs exactly at eps
       const eps = lattice > 0 ? lattice * (1 + rng.int(6)) : 0.05 + rng.next() * 0.8;
       expectSame(p, eps, minPts, `case ${t} (n ${n}, lattice ${lattice}, eps ${eps}, minPts ${minPts})`);
+      if (t % 6 === 0) {
+        // the radius-query path (kd-tree on a flat 3-D copy), which 2-D layouts used before the grid
+        const flat3 = { data: Float64Array.from({ length: 3 * n }, (_, k) => (k % 3 === 2 ? 0 : p.data[2 * Math.floor(k / 3) + (k % 3)]!)), n, dim: 3 };
+        expect(Array.from(dbscan(flat3, eps, minPts).labels), `case ${t}: kd-tree path`).toEqual(Array.from(dbscan(p, eps, minPts).labels));
+      }
     }
   });
 
