@@ -46,8 +46,20 @@ const seed = await seedDemoIfEmpty(store, { filesDir, password: PASSWORD });
 for (const jobId of await queueDemoEmbeddings(store, seed)) await runtime.jobs.queue.enqueue(jobId);
 
 let cookie = "";
+// The jobs run in this process and block its event loop for seconds, so a pooled keep-alive socket can
+// expire on the server's side just as the client reuses it ("other side closed"; the server closed it
+// idle and never read the request). Only that case is retried, once, on a new connection.
+async function post(body) {
+  const init = { method: "POST", headers: { "content-type": "application/json", cookie }, body };
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (error?.cause?.code !== "UND_ERR_SOCKET") throw error;
+    return fetch(url, init);
+  }
+}
 async function gql(query, variables = {}) {
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", cookie }, body: JSON.stringify({ query, variables }) });
+  const r = await post(JSON.stringify({ query, variables }));
   const set = r.headers.getSetCookie?.() ?? [];
   if (set.length) cookie = set.map((c) => c.split(";")[0]).join("; ");
   const json = await r.json();
