@@ -34,7 +34,7 @@ import { annotateClient, compileTrust } from "./http/client-address.js";
 import { uploadRoute } from "./http/uploads.js";
 import { graphqlRoute, isGraphqlPath, sendJsonError } from "./http/graphql-route.js";
 import { imageRoute } from "./http/images.js";
-import { layoutRoute } from "./modules/analysis/analysis.layout.js";
+import { layoutColumnRoute, layoutRoute } from "./modules/analysis/analysis.layout.js";
 import { sweepUploads } from "./modules/upload/upload.service.js";
 
 export interface CreateAppOptions {
@@ -127,6 +127,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   app.post("/uploads", uploadRoute(services));
   app.get("/samples/:id/image", imageRoute(services));
   app.get("/analyses/:id/layout", layoutRoute(services));
+  app.get("/analyses/:id/layout/columns/:name", layoutColumnRoute(services));
   options.routes?.(app, services);
 
   // Faults (no code, or INTERNAL_SERVER_ERROR) are logged and, in production, answered without their

@@ -1,19 +1,14 @@
-// GET /analyses/:id/layout — an analysis's whole 2-D layout in one response, for the web map (the
-// GraphQL `layout` connection pages at 100 points, ~1,000 requests for 100k points).
+// GET /analyses/:id/layout — an analysis's whole 2-D layout in one binary frame for the web map (the
+// GraphQL `layout` connection pages at 100 points, ~1,000 requests for 100k points), and
+// GET /analyses/:id/layout/columns/:name — one metadata column over the same points, asked for when the
+// user colours the map by it. Both frames are defined in @stratum/formats/layout (11 bytes a point for
+// the layout); points ordered by (groupId, sampleId), the same order as the GraphQL connection.
 // Auth as for /graphql (cookie from an allowed origin, or bearer token); the caller must be able to read
 // the analysis's consortium. Missing, forbidden or a malformed ID all answer 404 with no detail.
-// :id is the analysis's global ID (as the manifest route: global IDs only).
-//
-// Body (JSON), points ordered by (groupId, sampleId) — the same order as the GraphQL connection:
-//   { analysisId, count, sampleIdType: "Sample",
-//     groups: [{ id, label, index, isNoise, name, size }],        // ordered by group id
-//     sampleIds: base64(Int32Array LE),  xy: base64(Float32Array LE, x0 y0 x1 y1 …),
-//     group: base64(Int32Array LE, index into groups),
-//     externalIds: string[], sites: string[] (site codes), site: base64(Int32Array LE, index into sites; -1 none),
-//     metadata: object[] }
-// Global sample ID = base64url(`${sampleIdType}:${sampleId}`). Analyses never change once written, so
-// the answer is cacheable privately for a minute.
+// :id is the analysis's global ID (as the manifest route: global IDs only). Analyses never change once
+// written, so the answers are cacheable privately for a minute.
 import type express from "express";
+import { encodeLayout, encodeLayoutColumn, LAYOUT_COLUMN_CONTENT_TYPE, LAYOUT_CONTENT_TYPE } from "@stratum/formats/layout";
 import type { AppServices } from "../../context.js";
 import { makeContext } from "../../context.js";
 import { canRead } from "../../auth/access.js";
@@ -22,37 +17,47 @@ import { clientIp, viewerForRoute } from "../../http/auth.js";
 import { decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { ConfounderGroup } from "./analysis.type.js";
 
+/** Metadata columns listed in the layout's header (the map's colour-by menu); more are not useful there. */
+const MAX_COLUMNS = 200;
+
+/** The analysis the caller may read, or null after answering 404 (or 401 from viewerForRoute). */
+async function readableAnalysis(services: AppServices, req: express.Request, res: express.Response): Promise<number | null> {
+  const viewer = await viewerForRoute(services, req, res);
+  if (!viewer) return null;
+  const analysisId = decodeIdOrNull(String(req.params.id), "ConfounderAnalysis");
+  const ctx = makeContext(services, viewer, { ip: clientIp(req), req, res });
+  const analysis = analysisId === null ? null : await ctx.prisma.confounderAnalysis.findUnique({ where: { id: analysisId }, select: { datasetVersionId: true } });
+  if (analysisId === null || !analysis || !(await canRead(ctx, await consortiumOfVersion(ctx, analysis.datasetVersionId)))) {
+    res.status(404).json({ error: { code: "NOT_FOUND", message: "no analysis with this ID is visible to you" } });
+    return null;
+  }
+  return analysisId;
+}
+
+function sendFrame(res: express.Response, type: string, bytes: Uint8Array): void {
+  res.setHeader("Cache-Control", "private, max-age=60");
+  res.setHeader("Content-Type", type);
+  res.setHeader("Content-Length", String(bytes.byteLength));
+  res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 interface PointRow {
   sampleId: number;
   x: number;
   y: number;
   groupId: number;
-  externalId: string;
   site: string | null;
-  metadata: unknown;
-}
-
-/** base64 of a typed array's bytes (little-endian on every platform Node runs on). */
-function b64(a: Int32Array | Float32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 }
 
 export function layoutRoute(services: AppServices): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const viewer = await viewerForRoute(services, req, res);
-      if (!viewer) return;
-      const notFound = () => res.status(404).json({ error: { code: "NOT_FOUND", message: "no analysis with this ID is visible to you" } });
-      const analysisId = decodeIdOrNull(String(req.params.id), "ConfounderAnalysis");
-      if (analysisId === null) return notFound();
-      const ctx = makeContext(services, viewer, { ip: clientIp(req), req, res });
-      const analysis = await ctx.prisma.confounderAnalysis.findUnique({ where: { id: analysisId }, select: { datasetVersionId: true } });
-      if (!analysis || !(await canRead(ctx, await consortiumOfVersion(ctx, analysis.datasetVersionId)))) return notFound();
-
-      const groupRows = await ctx.prisma.confounderGroup.findMany({ where: { analysisId }, orderBy: { id: "asc" } });
+      const analysisId = await readableAnalysis(services, req, res);
+      if (analysisId === null) return;
+      const groupRows = await services.store.prisma.confounderGroup.findMany({ where: { analysisId }, orderBy: { id: "asc" } });
       const groupIndex = new Map(groupRows.map((g, i) => [g.id, i]));
       const r = await services.store.sql.query<PointRow>(
-        `SELECT m."sampleId", m.x, m.y, m."groupId", s."externalId", st.code AS site, s.metadata
+        `SELECT m."sampleId", m.x, m.y, m."groupId", st.code AS site
            FROM "ConfounderGroupMember" m
            JOIN "ConfounderGroup" g ON g.id = m."groupId"
            JOIN "Sample" s ON s.id = m."sampleId"
@@ -61,24 +66,29 @@ export function layoutRoute(services: AppServices): express.RequestHandler {
           ORDER BY m."groupId", m."sampleId"`,
         [analysisId],
       );
+      const columns = await services.store.sql.query<{ k: string }>(
+        `SELECT DISTINCT k FROM "ConfounderGroupMember" m
+           JOIN "ConfounderGroup" g ON g.id = m."groupId"
+           JOIN "Sample" s ON s.id = m."sampleId",
+           jsonb_object_keys(CASE WHEN jsonb_typeof(s.metadata::jsonb) = 'object' THEN s.metadata::jsonb ELSE '{}'::jsonb END) AS k
+          WHERE g."analysisId" = $1 ORDER BY k LIMIT ${MAX_COLUMNS}`,
+        [analysisId],
+      );
       const rows = r.rows;
       const n = rows.length;
-      const sampleIds = new Int32Array(n);
-      const xy = new Float32Array(2 * n);
-      const group = new Int32Array(n);
+      const sampleIds = new Uint32Array(n);
+      const x = new Float32Array(n);
+      const y = new Float32Array(n);
+      const group = new Uint16Array(n);
       const site = new Int32Array(n);
-      const externalIds: string[] = new Array<string>(n);
-      const metadata: unknown[] = new Array<unknown>(n);
       const sites: string[] = [];
       const siteIndex = new Map<string, number>();
       for (let i = 0; i < n; i++) {
         const row = rows[i]!;
         sampleIds[i] = row.sampleId;
-        xy[2 * i] = row.x;
-        xy[2 * i + 1] = row.y;
+        x[i] = row.x;
+        y[i] = row.y;
         group[i] = groupIndex.get(row.groupId)!;
-        externalIds[i] = row.externalId;
-        metadata[i] = typeof row.metadata === "string" ? JSON.parse(row.metadata) : (row.metadata ?? {});
         if (row.site === null) site[i] = -1;
         else {
           let k = siteIndex.get(row.site);
@@ -90,23 +100,38 @@ export function layoutRoute(services: AppServices): express.RequestHandler {
           site[i] = k;
         }
       }
-      res.setHeader("Cache-Control", "private, max-age=60");
-      res.json({
-        analysisId: toGlobalId("ConfounderAnalysis", analysisId),
-        count: n,
-        sampleIdType: "Sample",
-        groups: groupRows.map((row) => {
-          const g = ConfounderGroup.from(row);
-          return { id: g.id, label: row.label, index: row.index, isNoise: row.isNoise, name: g.name, size: row.size };
-        }),
-        sampleIds: b64(sampleIds),
-        xy: b64(xy),
-        group: b64(group),
-        externalIds,
-        sites,
-        site: b64(site),
-        metadata,
+      const groups = groupRows.map((row) => {
+        const g = ConfounderGroup.from(row);
+        return { id: g.id, label: row.label, index: row.index, isNoise: row.isNoise, name: g.name, size: row.size };
       });
+      const frame = encodeLayout(
+        { analysisId: toGlobalId("ConfounderAnalysis", analysisId), sampleIdType: "Sample", groups, sites, columns: columns.rows.map((c) => c.k) },
+        { sampleIds, x, y, group, site },
+      );
+      sendFrame(res, LAYOUT_CONTENT_TYPE, frame);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export function layoutColumnRoute(services: AppServices): express.RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const analysisId = await readableAnalysis(services, req, res);
+      if (analysisId === null) return;
+      const column = String(req.params.name);
+      // A column name is data from the client: it only ever travels as a bound parameter.
+      const r = await services.store.sql.query<{ v: unknown }>(
+        `SELECT s.metadata::jsonb -> $2 AS v
+           FROM "ConfounderGroupMember" m
+           JOIN "ConfounderGroup" g ON g.id = m."groupId"
+           JOIN "Sample" s ON s.id = m."sampleId"
+          WHERE g."analysisId" = $1
+          ORDER BY m."groupId", m."sampleId"`,
+        [analysisId, column],
+      );
+      sendFrame(res, LAYOUT_COLUMN_CONTENT_TYPE, encodeLayoutColumn(column, r.rows.map((row) => row.v)));
     } catch (error) {
       next(error);
     }

@@ -1,20 +1,29 @@
 "use client";
 // The embedding map wired to a layout: colour-by control, tooltip with thumbnail and metadata, and
 // the lasso's inspection panel.
+import { useQuery } from "@apollo/client/react";
 import { useMemo, useState } from "react";
+import { graphql } from "@/gql";
 import { EmbeddingMap, type MapCategory } from "./EmbeddingMap";
-import { categorise, columnValues, type Layout } from "./useLayout";
+import { categorise, useLayoutColumn, type Layout } from "./useLayout";
 import { OTHER } from "./palette";
 import { sampleImageUrl, Thumb, fmtInt } from "@/components/ui";
 
 export type ColourBy = { kind: "label" } | { kind: "group" } | { kind: "site" } | { kind: "meta"; column: string } | { kind: "run"; runId: string; name: string };
 
-export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set<string>>): { category: Uint8Array; categories: MapCategory[] } {
+// The hovered sample's external ID and metadata: not in the layout frame, asked for per point (the
+// Apollo cache keeps what was already seen).
+const PointTipQuery = graphql(`
+  query MapPointTip($id: ID!) { node(id: $id) { ... on Sample { id externalId metadata } } }
+`);
+
+/** `metaValues`: the column's values per point for `by.kind === "meta"`, null while they load. */
+export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set<string>>, metaValues: string[] | null = null): { category: Uint8Array; categories: MapCategory[] } {
   switch (by.kind) {
     case "label": return categorise(layout.labels);
     case "group": return categorise(layout.groups, 40);
     case "site": return categorise(layout.sites);
-    case "meta": return categorise(columnValues(layout, by.column));
+    case "meta": return metaValues ? categorise(metaValues) : { category: new Uint8Array(layout.xs.length), categories: [{ name: `loading ${by.column}…`, colour: OTHER }] };
     case "run": {
       const ids = runSets.get(by.runId) ?? new Set<string>();
       const category = new Uint8Array(layout.sampleIds.length);
@@ -25,7 +34,8 @@ export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set
 }
 
 export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string }) {
-  const { category, categories } = useMemo(() => colouring(layout, by, runSets), [layout, by, runSets]);
+  const column = useLayoutColumn(by.kind === "meta" ? layout.analysisId : null, by.kind === "meta" ? by.column : null);
+  const { category, categories } = useMemo(() => colouring(layout, by, runSets, column.values), [layout, by, runSets, column.values]);
   const [lasso, setLasso] = useState<Int32Array>(new Int32Array(0));
   const annotations = useMemo(() => layout.classes.map((c) => ({ x: c.x0 + c.width / 2, y: 0.5 + c.height / 2 + 0.05, text: c.label })), [layout]);
   return (
@@ -41,19 +51,26 @@ export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId 
         onLasso={setLasso}
         annotations={annotations}
         imageUrl={(i) => sampleImageUrl(layout.sampleIds[i]!)}
-        renderTip={(i) => (
-          <div>
-            <div style={{ fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis" }}>{layout.externalIds[i]}</div>
-            <div>label <b>{layout.labels[i]}</b></div>
-            <div>site <b>{layout.sites[i]}</b></div>
-            <div className="muted">{layout.groups[i]}</div>
-            {Object.entries(layout.metadata[i] ?? {}).slice(0, 4).map(([k, v]) => (
-              <div key={k} className="muted small" style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>{k}: {String(v)}</div>
-            ))}
-          </div>
-        )}
+        renderTip={(i) => <PointTip layout={layout} i={i} />}
       />
+      {column.error && <div className="alert bad">Cannot load the column {by.kind === "meta" ? by.column : ""}: {column.error}</div>}
       {lasso.length > 0 && <LassoPanel layout={layout} ids={lasso} />}
+    </div>
+  );
+}
+
+function PointTip({ layout, i }: { layout: Layout; i: number }) {
+  const { data } = useQuery(PointTipQuery, { variables: { id: layout.sampleIds[i]! } });
+  const sample = data?.node?.__typename === "Sample" ? data.node : null;
+  return (
+    <div>
+      <div style={{ fontWeight: 600, overflow: "hidden", textOverflow: "ellipsis" }}>{sample?.externalId ?? "…"}</div>
+      <div>label <b>{layout.labels[i]}</b></div>
+      <div>site <b>{layout.sites[i]}</b></div>
+      <div className="muted">{layout.groups[i]}</div>
+      {Object.entries((sample?.metadata ?? {}) as Record<string, unknown>).slice(0, 4).map(([k, v]) => (
+        <div key={k} className="muted small" style={{ whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" }}>{k}: {String(v)}</div>
+      ))}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { categorise, columnValues, type Layout } from "./useLayout";
+import { categorise } from "./useLayout";
 
 describe("map colourings", () => {
   it("categorise(values) orders categories by frequency and indexes every point", () => {
@@ -13,14 +13,5 @@ describe("map colourings", () => {
     expect(categories).toHaveLength(5);
     expect(categories[4]!.name).toBe("other (26)");
     expect(Math.max(...category)).toBe(4);
-  });
-  it("columnValues bins a numeric column into quantile ranges and keeps strings as they are", () => {
-    const metadata = Array.from({ length: 100 }, (_, i) => ({ age: i, site: i % 2 ? "A" : "B" }));
-    const layout = { metadata } as unknown as Layout;
-    const ages = columnValues(layout, "age", 4);
-    expect(new Set(ages).size).toBe(4);
-    expect(ages[0]).toBe("0–24");
-    expect(columnValues(layout, "site").slice(0, 2)).toEqual(["B", "A"]);
-    expect(columnValues(layout, "missingcol")[0]).toBe("missing");
   });
 });

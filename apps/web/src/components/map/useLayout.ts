@@ -1,14 +1,14 @@
 "use client";
 // Loads an analysis's whole 2-D layout into flat arrays for the map in one request (GET
 // /api/analyses/:id/layout, decoded in layoutPayload.ts), and builds the colourings: label, confounder
-// group, site, a metadata column, or "selected in run X".
+// group, site, a metadata column (fetched when asked for: useLayoutColumn), or "selected in run X".
 import { useApolloClient } from "@apollo/client/react";
 import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
 import type { RunItemIdsQuery } from "@/gql/graphql";
 import type { MapCategory } from "./EmbeddingMap";
 import { OTHER } from "./palette";
-import { fetchLayout, type DecodedLayout } from "./layoutPayload";
+import { columnValues, fetchLayout, fetchLayoutColumn, type DecodedLayout } from "./layoutPayload";
 
 const RunItemsPage = graphql(`
   query RunItemIds($id: ID!, $after: String) {
@@ -37,6 +37,22 @@ export function useLayout(analysisId: string | null): { layout: Layout | null; l
     return () => abort.abort();
   }, [analysisId]);
   return state;
+}
+
+/** One metadata column's colouring values, one per point, once fetched (null while loading). */
+export function useLayoutColumn(analysisId: string | null, column: string | null): { values: string[] | null; error: string | null } {
+  const [state, setState] = useState<{ key: string; values: string[] | null; error: string | null }>({ key: "", values: null, error: null });
+  const key = analysisId && column ? `${analysisId}\u0000${column}` : "";
+  useEffect(() => {
+    if (!analysisId || !column) return;
+    const abort = new AbortController();
+    fetchLayoutColumn(analysisId, column, abort.signal).then(
+      (col) => { if (!abort.signal.aborted) setState({ key, values: columnValues(col), error: null }); },
+      (e: unknown) => { if (!abort.signal.aborted) setState({ key, values: null, error: e instanceof Error ? e.message : String(e) }); },
+    );
+    return () => abort.abort();
+  }, [analysisId, column, key]);
+  return state.key === key ? { values: state.values, error: state.error } : { values: null, error: null };
 }
 
 /** Sample ids selected by a run (all pages). */
@@ -83,24 +99,4 @@ export function categorise(values: string[], maxCategories = 24): { category: Ui
   const categories: MapCategory[] = kept.map((name) => ({ name }));
   if (ordered.length > kept.length) categories.push({ name: `other (${ordered.length - kept.length})`, colour: OTHER });
   return { category, categories };
-}
-
-/** Numbers are binned into quantiles so a numeric metadata column colours like a category. */
-export function columnValues(layout: Layout, column: string, bins = 6): string[] {
-  const raw = layout.metadata.map((m) => m[column]);
-  const nums = raw.map((v) => (typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : NaN));
-  const numeric = nums.filter((n) => Number.isFinite(n));
-  const distinct = new Set(numeric).size;
-  if (numeric.length >= raw.length * 0.9 && distinct > 12) {
-    const sorted = [...numeric].sort((a, b) => a - b);
-    const edges = Array.from({ length: bins + 1 }, (_, k) => sorted[Math.min(sorted.length - 1, Math.floor((k / bins) * (sorted.length - 1)))]!);
-    const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
-    return nums.map((n) => {
-      if (!Number.isFinite(n)) return "missing";
-      let b = 0;
-      while (b < bins - 1 && n > edges[b + 1]!) b++;
-      return `${fmt(edges[b]!)}–${fmt(edges[b + 1]!)}`;
-    });
-  }
-  return raw.map((v) => (v == null || v === "" ? "missing" : String(v)));
 }
