@@ -18,7 +18,8 @@ import { loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
 
 const usage = `usage: stratum quality --embeddings E --samples S [--out quality.json]
-                       [--threshold T] [--k 10] [--outlier-k 10] [--label-errors knn|probe] [--folds 5]
+                       [--threshold T] [--k 10] [--outlier-k 10] [--outlier-metric euclidean|cosine]
+                       [--label-errors knn|probe] [--folds 5]
                        [--seed 0] [--method auto|exact|approximate] [--top 50]
                        [--label-column label] [--site-column site] [--split-column split] [--hash-column sha256]
 
@@ -29,6 +30,7 @@ const usage = `usage: stratum quality --embeddings E --samples S [--out quality.
                        nearest-neighbour distances, see the engine README "Data quality")
   --k N                neighbours per row for near-duplicates and kNN label errors (default 10)
   --outlier-k N        same-class neighbours of the outlier score (default 10)
+  --outlier-metric M   distance of the outlier score: euclidean (default) or cosine
   --label-errors M     out-of-sample probabilities: knn (default) or probe (k-fold logistic regression)
   --folds N            folds of the probe (default 5)
   --seed N             seed of the approximate graph and the folds (default 0)
@@ -55,7 +57,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "out", "threshold", "k", "outlier-k", "label-errors", "folds", "seed", "method", "top", "label-column", "site-column", "split-column", "hash-column"],
+      values: ["embeddings", "samples", "out", "threshold", "k", "outlier-k", "outlier-metric", "label-errors", "folds", "seed", "method", "top", "label-column", "site-column", "split-column", "hash-column"],
       required: ["embeddings", "samples"],
     });
     const threshold = flags.number("threshold");
@@ -68,6 +70,7 @@ export const command: Command = {
     const top = flags.int("top", 50)!;
     if (top < 0) throw new UsageError(`--top: expected an integer ≥ 0, got ${top}`);
     const method = flags.oneOf("method", ["auto", "exact", "approximate"] as const, "auto")!;
+    const outlierMetric = flags.oneOf("outlier-metric", ["euclidean", "cosine"] as const, "euclidean")!;
     const probabilities = flags.oneOf("label-errors", ["knn", "probe"] as const, "knn")!;
     const samplesFile = flags.require("samples");
     const input = await loadInputs({ embeddings: flags.require("embeddings"), samples: samplesFile, labelColumn: flags.get("label-column") });
@@ -87,7 +90,7 @@ export const command: Command = {
       const graph = points.n > 1 ? cosineKnn(points, Math.min(k, points.n - 1), { seed, method }) : undefined;
       const near = nearDuplicates(points, { ...tags, threshold, k, seed, method, graph });
       const exact = hashCol ? exactDuplicates(metadata[hashCol]!, tags) : null;
-      const outliers = classOutliers(points, labels, { k: outlierK, seed, method });
+      const outliers = classOutliers(points, labels, { k: outlierK, metric: outlierMetric, seed, method });
       const errors = labelErrors(points, labels, { probabilities, k, folds, seed, method, graph });
       const setOf = new Int32Array(points.n).fill(-1);
       near.sets.forEach((s, i) => s.rows.forEach((r) => (setOf[r] = i)));
@@ -101,7 +104,7 @@ export const command: Command = {
         format: "stratum.quality/1",
         n: points.n,
         dim: points.dim,
-        params: { k, outlierK, labelErrors: probabilities, folds, seed, method, siteColumn: siteCol, splitColumn: splitCol, hashColumn: hashCol },
+        params: { k, outlierK, outlierMetric, labelErrors: probabilities, folds, seed, method, siteColumn: siteCol, splitColumn: splitCol, hashColumn: hashCol },
         nearDuplicates: {
           threshold: near.threshold,
           thresholdRule: near.thresholdRule,
@@ -116,6 +119,7 @@ export const command: Command = {
         exactDuplicates: exact ? { column: hashCol, sets: exact.map(named) } : null,
         outliers: {
           k: outliers.k,
+          metric: outliers.metric,
           perClass: outliers.perClass,
           top: byScore(outliers.scores).map((i) => ({ id: ids[i]!, label: labels[i]!, score: outliers.scores[i]!, rank: outliers.ranks[i]!, reason: outliers.reasons[i]! })),
         },

@@ -218,6 +218,18 @@ describe("classOutliers", () => {
     expectInputError(() => classOutliers(points, labels, { k: 0 }), "BAD_PARAM", "k");
     expectInputError(() => classOutliers(points, labels.slice(1)), "LENGTH_MISMATCH", "labels");
   });
+  it("Euclidean (default) sees a row scaled up; cosine, which drops the norm, does not", () => {
+    const { points, cluster } = clustered(400, 16, 11, 2);
+    const labels = Array.from(cluster, (c) => (c === 0 ? "a" : "b"));
+    for (let d = 0; d < 16; d++) points.data[10 * 16 + d]! *= 6;
+    const eu = classOutliers(points, labels);
+    const co = classOutliers(points, labels, { metric: "cosine" });
+    expect(eu.metric).toBe("euclidean");
+    expect(eu.ranks[10]).toBe(0);
+    expect(co.ranks[10]).toBeGreaterThan(20);
+    expect(eu.reasons[10]).toMatch(/^mean euclidean distance/);
+    expectInputError(() => classOutliers(points, labels, { metric: "l1" as "cosine" }), "BAD_PARAM", "metric");
+  });
   it("a class of one row gets a reason and no score", () => {
     const { points } = clustered(10, 4, 8);
     const out = classOutliers(points, ["a", "a", "a", "a", "a", "a", "a", "a", "a", "b"]);

@@ -1,20 +1,27 @@
-// Outliers per class: a row's score is its mean cosine distance to its k nearest rows of the same
-// class (the kNN-distance score of Ramaswamy et al. 2000 / Angiulli & Pizzuti 2002, averaged over k
-// for stability). Ranked within the class, 0 = most outlying, with the score's ratio to the class
-// median in the reason. A group of more than k off-distribution rows that sit close to one another
-// scores as ordinary: raise k for such sets.
+// Outliers per class: a row's score is its mean distance to its k nearest rows of the same class (the
+// kNN-distance score of Ramaswamy et al. 2000 / Angiulli & Pizzuti 2002, averaged over k for
+// stability). Ranked within the class, 0 = most outlying, with the score's ratio to the class median
+// in the reason. Euclidean by default: images from another source often differ first in the size of
+// their embedding (measured on PneumoniaMNIST with planted phantoms: cosine, which drops the norm,
+// ranked them below the X-rays; Euclidean found them all). A group of more than k off-distribution
+// rows that sit close to one another scores as ordinary: raise k for such sets.
 import { EngineInputError, type Points } from "../types.js";
+import { createRng } from "../rng.js";
+import { knnGraph } from "../neighbors/knn.js";
 import { checkInt, checkLength, checkPoints, checkSeed, median } from "./common.js";
 import { cosineKnn, type CosineKnnOptions } from "./knn.js";
 
 export interface OutlierOptions extends CosineKnnOptions {
   /** Same-class neighbours averaged (default 10, capped at class size − 1). */
   k?: number;
+  /** "euclidean" (default; exact up to exactBelow rows, NN-descent above) or "cosine" (cosineKnn). */
+  metric?: "euclidean" | "cosine";
 }
 
 export interface OutlierResult {
   k: number;
-  /** Per row: mean cosine distance to its k nearest same-class rows (NaN for a class of one). */
+  metric: "euclidean" | "cosine";
+  /** Per row: mean distance to its k nearest same-class rows (NaN for a class of one). */
   scores: Float64Array;
   /** Per row: score / its class's median score. */
   ratios: Float64Array;
@@ -34,6 +41,9 @@ export function classOutliers(points: Points, labels: ReadonlyArray<string>, opt
   checkLength("labels", labels, n);
   checkSeed(options.seed ?? 0);
   const kWanted = checkInt("k", options.k ?? 10, 1, 1024);
+  const metric = options.metric ?? "euclidean";
+  if (metric !== "euclidean" && metric !== "cosine") throw new EngineInputError("BAD_PARAM", "metric", `expected "euclidean" or "cosine", got ${JSON.stringify(metric)}`);
+  const seed = options.seed ?? 0;
   const scores = new Float64Array(n).fill(NaN);
   const ratios = new Float64Array(n).fill(NaN);
   const ranks = new Int32Array(n);
@@ -59,7 +69,9 @@ export function classOutliers(points: Points, labels: ReadonlyArray<string>, opt
     // the class's rows as their own matrix (one class at a time)
     const sub = new Float32Array(m * dim);
     rows.forEach((r, a) => sub.set(data.subarray(r * dim, (r + 1) * dim), a * dim));
-    const g = cosineKnn({ data: sub, n: m, dim }, k, options);
+    const subPoints = { data: sub, n: m, dim };
+    const exact = options.method === "exact" || (options.method !== "approximate" && m <= (options.exactBelow ?? 2000));
+    const g = metric === "cosine" ? cosineKnn(subPoints, k, options) : knnGraph(subPoints, k, createRng(seed), { exactBelow: exact ? m : 0 });
     const local = new Float64Array(m);
     for (let a = 0; a < m; a++) {
       let s = 0;
@@ -74,9 +86,9 @@ export function classOutliers(points: Points, labels: ReadonlyArray<string>, opt
       ratios[r] = med > 0 ? local[a]! / med : local[a]! > 0 ? Infinity : 1;
       ranks[r] = rank;
       rankFractions[r] = rank / (m - 1);
-      reasons[r] = `mean cosine distance to its ${k} nearest "${label}" rows ${f3(local[a]!)}, ${med > 0 ? (local[a]! / med).toFixed(1) : "∞"}× the class median ${f3(med)}; rank ${rank + 1} of ${m} in "${label}"`;
+      reasons[r] = `mean ${metric} distance to its ${k} nearest "${label}" rows ${f3(local[a]!)}, ${med > 0 ? (local[a]! / med).toFixed(1) : "∞"}× the class median ${f3(med)}; rank ${rank + 1} of ${m} in "${label}"`;
     });
     perClass.push({ label, n: m, medianScore: med, k });
   }
-  return { k: kWanted, scores, ratios, ranks, rankFractions, reasons, perClass };
+  return { k: kWanted, metric, scores, ratios, ranks, rankFractions, reasons, perClass };
 }
