@@ -120,11 +120,12 @@ export class Grid2D implements RadiusIndex {
 }
 
 /**
- * The non-empty cells of a square 2-D grid, for grid DBSCAN (cluster/dbscan-grid.ts). Points are
- * bucketed by cell with a counting sort (cells numbered in order of their first point, points in row
- * order within a cell), so building it is O(n): no comparison sort. Cells are found by (column, row)
- * through a flat table when the grid's bounding box has at most ~2n cells, else through an
- * open-addressing hash, so memory stays O(n) however sparse the layout.
+ * The non-empty cells of a square 2-D grid, for grid DBSCAN (cluster/dbscan-grid.ts), with points
+ * bucketed by cell (a counting sort: points in row order within a cell). While the grid's bounding
+ * box has at most 8n + 65536 cells, a flat table maps (column, row) to a cell and everything is O(n).
+ * Cells are numbered in (row, column) order. Sparser layouts (a few far-apart islands, or eps
+ * tiny against the extent) use an open-addressing hash instead, so memory stays O(n), and one native
+ * numeric sort of the cell keys gives the numbering.
  */
 export class CellGrid2D {
   /** Number of non-empty cells. */
@@ -144,11 +145,12 @@ export class CellGrid2D {
   // flat table: (row + 2) · stride + column + 2 → cell (the margin of 2 spares bounds checks)
   private readonly flat: Int32Array | null = null;
   private readonly stride: number = 0;
-  // hash table (linear probing) over (column, row)
-  private readonly hx: Int32Array | null = null;
-  private readonly hy: Int32Array | null = null;
-  private readonly hv: Int32Array | null = null;
+  // hash table (linear probing) over (column, row): slots of [column, row, cell], one cache line a probe
+  private readonly slots: Int32Array | null = null;
   private readonly mask: number = 0;
+  // with the hash: each cell's key row · cols + column, ascending (cells are numbered in this order)
+  private readonly cellKeys: Float64Array | null = null;
+  private readonly cols: number = 0;
 
   constructor(points: Points, readonly side: number) {
     const { n, dim, data } = points;
@@ -175,44 +177,61 @@ export class CellGrid2D {
     if ((cols + 4) * (rows + 4) <= 8 * n + 65536) {
       const stride = cols + 4;
       const flat = new Int32Array(stride * (rows + 4)).fill(-1);
+      // mark occupied slots, number them in (row, column) order (so neighbouring cells have nearby
+      // numbers and their per-cell data shares cache lines), then give each point its cell
       for (let i = 0; i < n; i++) {
-        const cx = Math.floor((data[2 * i]! - minX) / side);
-        const cy = Math.floor((data[2 * i + 1]! - minY) / side);
-        const t = (cy + 2) * stride + cx + 2;
-        let c = flat[t]!;
-        if (c < 0) {
-          c = flat[t] = m++;
-          cellX[c] = cx;
-          cellY[c] = cy;
-        }
-        cellOf[i] = c;
+        const t = (Math.floor((data[2 * i + 1]! - minY) / side) + 2) * stride + Math.floor((data[2 * i]! - minX) / side) + 2;
+        cellOf[i] = t;
+        flat[t] = 0;
       }
+      for (let t = 0; t < flat.length; t++) {
+        if (flat[t] === 0) {
+          const cy = Math.floor(t / stride);
+          cellX[m] = t - cy * stride - 2;
+          cellY[m] = cy - 2;
+          flat[t] = m++;
+        }
+      }
+      for (let i = 0; i < n; i++) cellOf[i] = flat[cellOf[i]!]!;
       this.flat = flat;
       this.stride = stride;
     } else {
-      let cap = 16;
-      while (cap < 2 * n) cap *= 2;
-      const hx = new Int32Array(cap), hy = new Int32Array(cap), hv = new Int32Array(cap).fill(-1);
-      const mask = cap - 1;
+      // Sparse layout: cells numbered in (row, column) order, from a native sort of the points' cell
+      // keys, so neighbourLists() finds neighbour rows by walking pointers instead of hashing each of
+      // the 20 cells around every cell (random probes into a table far larger than the caches).
+      const keys = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const cx = Math.floor((data[2 * i]! - minX) / side);
         const cy = Math.floor((data[2 * i + 1]! - minY) / side);
-        let h = hash(cx, cy) & mask;
-        while (hv[h]! >= 0 && (hx[h] !== cx || hy[h] !== cy)) h = (h + 1) & mask;
-        let c = hv[h]!;
-        if (c < 0) {
-          c = hv[h] = m++;
-          hx[h] = cx;
-          hy[h] = cy;
-          cellX[c] = cx;
-          cellY[c] = cy;
-        }
-        cellOf[i] = c;
+        keys[i] = cy * cols + cx;
       }
-      this.hx = hx;
-      this.hy = hy;
-      this.hv = hv;
+      const sorted = keys.slice().sort();
+      for (let t = 0; t < n; t++) if (t === 0 || sorted[t] !== sorted[m - 1]) sorted[m++] = sorted[t]!;
+      const cellKeys = sorted.slice(0, m);
+      let cap = 16;
+      while (cap < 2 * m) cap *= 2;
+      const slots = new Int32Array(3 * cap);
+      for (let h = 0; h < cap; h++) slots[3 * h + 2] = -1;
+      const mask = cap - 1;
+      for (let c = 0; c < m; c++) {
+        const cy = Math.floor(cellKeys[c]! / cols);
+        const cx = cellKeys[c]! - cy * cols;
+        cellX[c] = cx;
+        cellY[c] = cy;
+        let h = hash(cx, cy) & mask;
+        while (slots[3 * h + 2]! >= 0) h = (h + 1) & mask;
+        slots[3 * h] = cx;
+        slots[3 * h + 1] = cy;
+        slots[3 * h + 2] = c;
+      }
+      this.slots = slots;
       this.mask = mask;
+      this.cellKeys = cellKeys;
+      this.cols = cols;
+      for (let i = 0; i < n; i++) {
+        const cy = Math.floor(keys[i]! / cols);
+        cellOf[i] = this.find(keys[i]! - cy * cols, cy);
+      }
     }
     this.m = m;
     this.cellOf = cellOf;
@@ -246,11 +265,11 @@ export class CellGrid2D {
       // columns and rows beyond the margin of 2 are never asked for by neighbours()
       return this.flat[(cy + 2) * this.stride + cx + 2]!;
     }
-    const hx = this.hx!, hy = this.hy!, hv = this.hv!, mask = this.mask;
+    const slots = this.slots!, mask = this.mask;
     let h = hash(cx, cy) & mask;
     for (;;) {
-      const c = hv[h]!;
-      if (c < 0 || (hx[h] === cx && hy[h] === cy)) return c;
+      const c = slots[3 * h + 2]!;
+      if (c < 0 || (slots[3 * h] === cx && slots[3 * h + 1] === cy)) return c;
       h = (h + 1) & mask;
     }
   }
@@ -288,17 +307,47 @@ export class CellGrid2D {
     const adjacentEnd = new Int32Array(m);
     let list = new Int32Array(Math.max(64, 4 * m));
     const out = new Int32Array(20);
+    const keys = this.cellKeys, cols = this.cols;
+    const ptr = new Int32Array(5);
+    const ring = new Int32Array(12);
     let k = 0;
     for (let c = 0; c < m; c++) {
-      const packed = this.neighbours(c, out);
-      const count = packed & 255;
+      let count: number, adjacent: number;
+      if (!keys) {
+        const packed = this.neighbours(c, out);
+        count = packed & 255;
+        adjacent = packed >> 8;
+      } else {
+        // rows cy − 2 .. cy + 2: the cells with columns cx − 2 .. cx + 2 are one run of the sorted
+        // keys, and each run's start only moves forward as c does
+        const cx = this.cellX[c]!, cy = this.cellY[c]!;
+        const x0 = Math.max(cx - 2, 0), x1 = Math.min(cx + 2, cols - 1);
+        adjacent = 0;
+        let r = 0;
+        for (let j = 0; j < 5; j++) {
+          const dy = j - 2;
+          const lo = (cy + dy) * cols + x0, hi = (cy + dy) * cols + x1;
+          let q = ptr[j]!;
+          while (q < m && keys[q]! < lo) q++;
+          ptr[j] = q;
+          for (; q < m && keys[q]! <= hi; q++) {
+            const dx = this.cellX[q]! - cx;
+            if (dx === 0 && dy === 0) continue;
+            const ax = dx < 0 ? -dx : dx, ay = dy < 0 ? -dy : dy;
+            if (ax <= 1 && ay <= 1) out[adjacent++] = q;
+            else if (ax < 2 || ay < 2) ring[r++] = q;
+          }
+        }
+        for (let t = 0; t < r; t++) out[adjacent + t] = ring[t]!;
+        count = adjacent + r;
+      }
       if (k + count > list.length) {
         const next = new Int32Array(Math.max(2 * list.length, k + count));
         next.set(list);
         list = next;
       }
       for (let t = 0; t < count; t++) list[k + t] = out[t]!;
-      adjacentEnd[c] = k + (packed >> 8);
+      adjacentEnd[c] = k + adjacent;
       k += count;
       start[c + 1] = k;
     }
@@ -309,12 +358,14 @@ export class CellGrid2D {
 // The outer ring of the 5 × 5 block without its corners: (dx, dy) pairs.
 const RING = Int8Array.from([-1, -2, 0, -2, 1, -2, -1, 2, 0, 2, 1, 2, -2, -1, -2, 0, -2, 1, 2, -1, 2, 0, 2, 1]);
 
-// murmur3's finaliser over both coordinates: the table takes the low bits, which must depend on all of them
+// Slot of a cell: a 4 × 4 block of cells shares 16 consecutive slots (so the 5 × 5 neighbourhood of a
+// cell touches a few cache lines, not 20), blocks are spread by murmur3's finaliser.
 function hash(cx: number, cy: number): number {
-  let h = Math.imul(cx, 0x9e3779b1) ^ Math.imul(cy, 0x85ebca77);
+  let h = Math.imul(cx >> 2, 0x9e3779b1) ^ Math.imul(cy >> 2, 0x85ebca77);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  h ^= h >>> 16;
+  return ((h << 4) | ((cy & 3) << 2) | (cx & 3)) >>> 0;
 }
