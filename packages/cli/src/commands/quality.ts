@@ -18,7 +18,7 @@ import { loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
 
 const usage = `usage: stratum quality --embeddings E --samples S [--out quality.json]
-                       [--threshold T] [--k 10] [--outlier-k 10] [--outlier-metric euclidean|cosine]
+                       [--threshold T] [--k 10] [--outlier-k N] [--outlier-metric euclidean|cosine]
                        [--label-errors knn|probe] [--folds 5]
                        [--seed 0] [--method auto|exact|approximate] [--top 50]
                        [--label-column label] [--site-column site] [--split-column split] [--hash-column sha256]
@@ -29,7 +29,7 @@ const usage = `usage: stratum quality --embeddings E --samples S [--out quality.
   --threshold T        near-duplicate cosine distance 1 − cos, in (0, 2] (default: derived from the
                        nearest-neighbour distances, see the engine README "Data quality")
   --k N                neighbours per row for near-duplicates and kNN label errors (default 10)
-  --outlier-k N        same-class neighbours of the outlier score (default 10)
+  --outlier-k N        same-class neighbours of the outlier score (default round(√class size) in 10..50)
   --outlier-metric M   distance of the outlier score: euclidean (default) or cosine
   --label-errors M     out-of-sample probabilities: knn (default) or probe (k-fold logistic regression)
   --folds N            folds of the probe (default 5)
@@ -64,7 +64,8 @@ export const command: Command = {
     // checked before the inputs are read (the engine checks it again, naming the field)
     if (threshold !== undefined && !(threshold > 0 && threshold <= 2)) throw new UsageError(`--threshold: expected a cosine distance in (0, 2], got ${threshold}`);
     const k = flags.int("k", 10)!;
-    const outlierK = flags.int("outlier-k", 10)!;
+    const outlierK = flags.int("outlier-k");
+    if (outlierK !== undefined && !(outlierK >= 1 && outlierK <= 1024)) throw new UsageError(`--outlier-k: expected an integer in 1..1024, got ${outlierK}`);
     const folds = flags.int("folds", 5)!;
     const seed = flags.int("seed", 0)!;
     const top = flags.int("top", 50)!;
@@ -90,7 +91,7 @@ export const command: Command = {
       const graph = points.n > 1 ? cosineKnn(points, Math.min(k, points.n - 1), { seed, method }) : undefined;
       const near = nearDuplicates(points, { ...tags, threshold, k, seed, method, graph });
       const exact = hashCol ? exactDuplicates(metadata[hashCol]!, tags) : null;
-      const outliers = classOutliers(points, labels, { k: outlierK, metric: outlierMetric, seed, method });
+      const outliers = classOutliers(points, labels, { ...(outlierK === undefined ? {} : { k: outlierK }), metric: outlierMetric, seed, method });
       const errors = labelErrors(points, labels, { probabilities, k, folds, seed, method, graph });
       const setOf = new Int32Array(points.n).fill(-1);
       near.sets.forEach((s, i) => s.rows.forEach((r) => (setOf[r] = i)));
@@ -104,7 +105,7 @@ export const command: Command = {
         format: "stratum.quality/1",
         n: points.n,
         dim: points.dim,
-        params: { k, outlierK, outlierMetric, labelErrors: probabilities, folds, seed, method, siteColumn: siteCol, splitColumn: splitCol, hashColumn: hashCol },
+        params: { k, outlierK: outlierK ?? null, outlierMetric, labelErrors: probabilities, folds, seed, method, siteColumn: siteCol, splitColumn: splitCol, hashColumn: hashCol },
         nearDuplicates: {
           threshold: near.threshold,
           thresholdRule: near.thresholdRule,

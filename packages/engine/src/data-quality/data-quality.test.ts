@@ -215,6 +215,12 @@ describe("classOutliers", () => {
     expect(out.reasons[far[0]!]).toMatch(/nearest "a" rows .*rank \d of 400 in "a"/);
     expect(out.ratios[far[0]!]).toBeGreaterThan(2);
     expect(out.perClass.map((c) => c.label)).toEqual(["a", "b"]);
+    expect(out.k).toBe(5);
+    // default k: round(√m) in 10..50 per class
+    const auto = classOutliers(points, labels);
+    expect(auto.k).toBeNull();
+    expect(auto.perClass.map((c) => c.k)).toEqual([20, 20]);
+    expect(far.map((r) => auto.ranks[r]).sort()).toEqual(far.map((_, i) => i));
     expectInputError(() => classOutliers(points, labels, { k: 0 }), "BAD_PARAM", "k");
     expectInputError(() => classOutliers(points, labels.slice(1)), "LENGTH_MISMATCH", "labels");
   });
@@ -278,7 +284,7 @@ describe("labelErrors", () => {
   it("refuses a bad method, folds or label, naming the field", () => {
     expectInputError(() => labelErrors(points, labels, { probabilities: "x" as "knn" }), "BAD_PARAM", "probabilities");
     expectInputError(() => labelErrors(points, labels, { probabilities: "probe", folds: 1 }), "BAD_PARAM", "folds");
-    const bad = labels.slice();
+    const bad: string[] = labels.slice();
     bad[3] = "";
     expectInputError(() => labelErrors(points, bad), "BAD_LABEL", "labels");
   });

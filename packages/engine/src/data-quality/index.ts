@@ -15,7 +15,7 @@ export {
   type NearDuplicateOptions,
   type NearDuplicateResult,
 } from "./duplicates.js";
-export { classOutliers, type OutlierOptions, type OutlierResult } from "./outliers.js";
+export { classOutliers, defaultOutlierK, type OutlierOptions, type OutlierResult } from "./outliers.js";
 export { labelErrors, confidentLearning, type LabelErrorOptions, type LabelErrorResult } from "./label-errors.js";
 export {
   buildSimilarityIndex,

@@ -4,7 +4,10 @@
 // in the reason. Euclidean by default: images from another source often differ first in the size of
 // their embedding (measured on PneumoniaMNIST with planted phantoms: cosine, which drops the norm,
 // ranked them below the X-rays; Euclidean found them all). A group of more than k off-distribution
-// rows that sit close to one another scores as ordinary: raise k for such sets.
+// rows that sit close to one another scores as ordinary, so k grows with the class: by default
+// k = round(√m) clamped to 10..50 for a class of m rows (the classical k ≈ √n of kNN density
+// estimation; Loftsgaarden & Quesenberry 1965). A fixed k = 10 found 84 % of 25 clustered phantoms per
+// class in the demo encoder's features, √m ≈ 35 all of them (bench/results/data-quality.md).
 import { EngineInputError, type Points } from "../types.js";
 import { createRng } from "../rng.js";
 import { knnGraph } from "../neighbors/knn.js";
@@ -12,14 +15,15 @@ import { checkInt, checkLength, checkPoints, checkSeed, median } from "./common.
 import { cosineKnn, type CosineKnnOptions } from "./knn.js";
 
 export interface OutlierOptions extends CosineKnnOptions {
-  /** Same-class neighbours averaged (default 10, capped at class size − 1). */
+  /** Same-class neighbours averaged (default round(√m) clamped to 10..50 per class of m rows; always capped at m − 1). */
   k?: number;
   /** "euclidean" (default; exact up to exactBelow rows, NN-descent above) or "cosine" (cosineKnn). */
   metric?: "euclidean" | "cosine";
 }
 
 export interface OutlierResult {
-  k: number;
+  /** The k asked for, or null for the per-class √m rule (perClass[].k has each class's). */
+  k: number | null;
   metric: "euclidean" | "cosine";
   /** Per row: mean distance to its k nearest same-class rows (NaN for a class of one). */
   scores: Float64Array;
@@ -35,12 +39,17 @@ export interface OutlierResult {
 
 const f3 = (x: number): string => x.toFixed(3);
 
+/** The default neighbours for a class of m rows: round(√m) clamped to 10..50. */
+export function defaultOutlierK(m: number): number {
+  return Math.max(10, Math.min(50, Math.round(Math.sqrt(m))));
+}
+
 export function classOutliers(points: Points, labels: ReadonlyArray<string>, options: OutlierOptions = {}): OutlierResult {
   checkPoints(points);
   const { n, dim, data } = points;
   checkLength("labels", labels, n);
   checkSeed(options.seed ?? 0);
-  const kWanted = checkInt("k", options.k ?? 10, 1, 1024);
+  const kWanted = options.k === undefined ? null : checkInt("k", options.k, 1, 1024);
   const metric = options.metric ?? "euclidean";
   if (metric !== "euclidean" && metric !== "cosine") throw new EngineInputError("BAD_PARAM", "metric", `expected "euclidean" or "cosine", got ${JSON.stringify(metric)}`);
   const seed = options.seed ?? 0;
@@ -65,7 +74,7 @@ export function classOutliers(points: Points, labels: ReadonlyArray<string>, opt
       perClass.push({ label, n: m, medianScore: NaN, k: 0 });
       continue;
     }
-    const k = Math.min(kWanted, m - 1);
+    const k = Math.min(kWanted ?? defaultOutlierK(m), m - 1);
     // the class's rows as their own matrix (one class at a time)
     const sub = new Float32Array(m * dim);
     rows.forEach((r, a) => sub.set(data.subarray(r * dim, (r + 1) * dim), a * dim));
