@@ -13,7 +13,11 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: {
         useTypeImports: true,
-        enumsAsTypes: true,
+        // Enums as const objects: the type stays a union of string literals (as enumsAsTypes gave) and
+        // the values exist at run time, so forms list the schema's choices (Strategy, Allocation…)
+        // instead of re-declaring them.
+        enumsAsConst: true,
+        namingConvention: { enumValues: "keep" },
         avoidOptionals: { field: true, inputValue: false },
         defaultScalarType: "unknown",
         nonOptionalTypename: true,

@@ -173,9 +173,9 @@ for (const s of SEEDS) {
 
   const common = { datasetVersionId: poolVersion, embeddingSetId: poolSet, perClass: PER_CLASS, seed: s };
   const runs = {
-    random: await tryStart({ ...common, strategy: "random" }),
-    balanced: await tryStart({ ...common, strategy: "confounder-aware", allocation: "balanced", analysisId: a }),
-    declared: await tryStart({ ...common, strategy: "confounder-aware", allocation: "balanced", analysisId: a, declaredConfounders: ["site"] }),
+    random: await tryStart({ ...common, strategy: "RANDOM" }),
+    balanced: await tryStart({ ...common, strategy: "CONFOUNDER_AWARE", allocation: "BALANCED", analysisId: a }),
+    declared: await tryStart({ ...common, strategy: "CONFOUNDER_AWARE", allocation: "BALANCED", analysisId: a, declaredConfounders: ["site"] }),
   };
   const row = { seed: s, analysisSeconds, analysis: perClass, runs: {} };
   for (const [name, runId] of Object.entries(runs)) {

@@ -38,7 +38,7 @@ test("a viewer sees no way to start a run, and the API refuses one", async ({ pa
   const r = await gql<{ selectionRunStart: { run: unknown; errors: Array<{ code: string }> } }>(
     page,
     `mutation($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } errors { code message } } }`,
-    { input: { datasetVersionId: versionId, embeddingSetId, strategy: "random", perClass: 5, seed: 1 } },
+    { input: { datasetVersionId: versionId, embeddingSetId, strategy: "RANDOM", perClass: 5, seed: 1 } },
   );
   expect(r.errors ?? []).toEqual([]);
   expect(r.data?.selectionRunStart.run ?? null).toBeNull();
@@ -73,7 +73,7 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
   const embeddingStates = await progressStates();
   // t-SNE with an explicit seed: the longer of the reducers, so the analysis is still running when its
   // page opens even on a fast, idle machine (the demo embedding may already be done by then).
-  await page.locator("select[name=analysis-reduce]").selectOption("tsne");
+  await page.locator("select[name=analysis-reduce]").selectOption("TSNE");
   await page.locator("input[name=analysis-seed]").fill("3");
   await page.getByTestId("run-analysis").click();
   await expect(page).toHaveURL(/\/analyses\//);
@@ -94,11 +94,11 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
 
   // Two runs with different strategies.
   const runIds: string[] = [];
-  for (const strategy of ["confounder-aware", "random"]) {
+  for (const strategy of ["CONFOUNDER_AWARE", "RANDOM"]) {
     await page.goto(`/versions/${versionId}/runs/new`);
     await page.locator(`input[name=strategy][value="${strategy}"]`).check();
     await page.getByLabel("Budget per class").fill("40");
-    if (strategy === "confounder-aware") await expect(page.locator("#analysis")).not.toHaveValue("");
+    if (strategy === "CONFOUNDER_AWARE") await expect(page.locator("#analysis")).not.toHaveValue("");
     await page.getByTestId("start-run").click();
     await expect(page).toHaveURL(/^(?!.*\/versions\/).*\/runs\/[^/]+$/);
     runIds.push(decodeURIComponent(page.url().split("/runs/")[1]!));

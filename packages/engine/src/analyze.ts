@@ -16,8 +16,9 @@ import { cramersV } from "./stats/cramers-v.js";
 import { knnPredictabilityFromGraph } from "./stats/predictability.js";
 import { EngineInputError, type MetadataColumns, type Points, type ProgressFn } from "./types.js";
 
-export type ReduceMethod = "tsne" | "umap" | "pca" | "none";
-export const REDUCE_METHODS: readonly ReduceMethod[] = ["umap", "tsne", "pca", "none"];
+/** The 2-D reductions, declared once (the server's GraphQL enum and the CLI's --reduce derive from it). */
+export const REDUCE_METHODS = ["umap", "tsne", "pca", "none"] as const;
+export type ReduceMethod = (typeof REDUCE_METHODS)[number];
 
 export interface AnalyzeInput {
   points: Points;
@@ -55,6 +56,14 @@ export interface AnalyzeParams {
    * fragments of different levels are never merged. Without metadata, or with false, the graph decides.
    */
   mergeMetadata?: boolean;
+  /**
+   * Cross-class rule of the merge (default 0.7; null = off): the graph does not merge two sides of a
+   * class when the difference of their means (in the pooled, whitened embedding) is parallel, |cos| >
+   * this value, to the difference between two fragments of another class. An acquisition effect shifts
+   * every class the same way, while content differs per class; so a split that recurs across classes is
+   * kept. Needs ≥ 2 classes; metadata merges are not affected.
+   */
+  mergeCrossClass?: number | null;
 }
 
 export interface ResolvedAnalyzeParams {
@@ -70,6 +79,7 @@ export interface ResolvedAnalyzeParams {
   merge: boolean;
   mergeResolution: number;
   mergeMetadata: boolean;
+  mergeCrossClass: number | null;
 }
 
 export interface ClassFindings {
@@ -187,7 +197,15 @@ export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyz
   if (typeof mergeMetadata !== "boolean") {
     throw new EngineInputError("BAD_MERGE", "mergeMetadata", `analyze: expected mergeMetadata to be true or false, got ${String(mergeMetadata)}`);
   }
-  return { reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution, mergeMetadata };
+  // 0.7: chosen on the discovery bench's tuning cases only (bench/results/discovery.md, "tuning comparison")
+  const mergeCrossClass = params.mergeCrossClass === undefined ? 0.7 : params.mergeCrossClass;
+  if (mergeCrossClass !== null && (typeof mergeCrossClass !== "number" || !(mergeCrossClass > 0) || !(mergeCrossClass <= 1))) {
+    throw new EngineInputError("BAD_CROSS_CLASS", "mergeCrossClass", `analyze: expected mergeCrossClass in (0, 1] or null, got ${String(mergeCrossClass)}`);
+  }
+  return {
+    reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution,
+    mergeMetadata, mergeCrossClass,
+  };
 }
 
 function checkInput(input: AnalyzeInput): void {

@@ -1,13 +1,15 @@
 "use client";
 import Link from "next/link";
 import { Empty, StatusBadge, fmtWhen } from "@/components/ui";
+import type { Strategy } from "@/gql/graphql";
+import { strategyLabel } from "@/lib/runForm";
 
 export interface RunRow {
   id: string;
   name: string;
-  strategy: string;
+  strategy: Strategy;
   status: string;
-  budgetPerClass: number;
+  perClass: number;
   seed: number;
   createdAt: string;
   progress?: number;
@@ -22,9 +24,9 @@ export function RunsTable({ runs, compare }: { runs: ReadonlyArray<RunRow>; comp
         {runs.map((r) => (
           <tr key={r.id}>
             {compare && <td><input type="checkbox" name="compare" value={r.id} aria-label={`compare ${r.name}`} /></td>}
-            <td><Link href={`/runs/${r.id}`}><b>{r.name || r.strategy}</b></Link></td>
-            <td><code>{r.strategy}</code></td>
-            <td className="num">{r.budgetPerClass}</td>
+            <td><Link href={`/runs/${r.id}`}><b>{r.name || strategyLabel(r.strategy)}</b></Link></td>
+            <td>{strategyLabel(r.strategy)}</td>
+            <td className="num">{r.perClass}</td>
             <td className="num">{r.seed}</td>
             <td><StatusBadge status={r.status} /></td>
             <td className="muted">{fmtWhen(r.createdAt)}</td>

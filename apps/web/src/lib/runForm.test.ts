@@ -1,20 +1,24 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SEED_MAX, SEED_MIN, describeBalance, effectiveGroupCounts, isSeedText, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
+import { Strategy } from "@/gql/graphql";
+import { SEED_MAX, SEED_MIN, STRATEGIES, describeBalance, effectiveGroupCounts, isSeedText, strategyLabel, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
 
-const ok: RunFormValues = { name: "ca-50", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: "QW5hbHlzaXM6MQ" };
+const ok: RunFormValues = { name: "ca-50", strategy: "CONFOUNDER_AWARE", perClass: "50", allocation: "BALANCED", withinGroup: "FACILITY_LOCATION", seed: "1", analysisId: "QW5hbHlzaXM6MQ" };
 
 describe("validateRunForm", () => {
   it("validateRunForm(valid values) returns no errors", () => {
     expect(validateRunForm(ok, 1000)).toEqual({});
   });
-  it("rejects a budget above the smallest class, naming both numbers", () => {
-    expect(validateRunForm({ ...ok, budgetPerClass: "1500" }, 1214).budgetPerClass).toMatch(/1214 samples.*1500/);
+  it("takes a budget up to the largest class (smaller classes are taken whole), as the server does", () => {
+    expect(validateRunForm({ ...ok, perClass: "1214" }, 1214)).toEqual({});
+    expect(validateRunForm({ ...ok, perClass: "1215" }, 1214).perClass).toMatch(/largest class has 1214 samples.*at most 1214/);
   });
   it("rejects non-integer budgets and seeds, and an unknown strategy", () => {
-    const e = validateRunForm({ ...ok, budgetPerClass: "2.5", seed: "-1", strategy: "magic" }, null);
-    expect(Object.keys(e).sort()).toEqual(["budgetPerClass", "seed", "strategy"]);
+    const e = validateRunForm({ ...ok, perClass: "2.5", seed: "-1", strategy: "magic" }, null);
+    expect(Object.keys(e).sort()).toEqual(["perClass", "seed", "strategy"]);
+    // The engine's names are not the schema's values: the form sends only enum values.
+    expect(validateRunForm({ ...ok, strategy: "confounder-aware" }, null).strategy).toBeDefined();
   });
   it("takes every seed of the API's Seed scalar (0..2^32−1) and nothing else", () => {
     expect(validateRunForm({ ...ok, seed: "4000000000" }, null)).toEqual({});
@@ -27,14 +31,20 @@ describe("validateRunForm", () => {
     const schema = readFileSync(path.resolve(import.meta.dirname, "../../../server/schema.graphql"), "utf8");
     expect(schema).toMatch(new RegExp(`An integer in ${SEED_MIN}\\.\\.${SEED_MAX} \\(a uint32\\)[^"]*"""\\s*scalar Seed`));
   });
+  it("offers the schema's enum values, each with a label; confounder-aware first", () => {
+    expect(STRATEGIES.map((x) => x.id)).toEqual(Object.values(Strategy));
+    expect(STRATEGIES[0]).toMatchObject({ id: "CONFOUNDER_AWARE", label: "Confounder-aware", needsAnalysis: true });
+    expect(STRATEGIES.every((x) => x.label && x.hint)).toBe(true);
+    expect(strategyLabel("KCENTER")).toBe("k-center greedy");
+  });
   it("confounder-aware needs a known within-group rule; other strategies ignore it", () => {
-    expect(validateRunForm({ ...ok, withinGroup: "quantile" }, null)).toEqual({});
+    expect(validateRunForm({ ...ok, withinGroup: "QUANTILE" }, null)).toEqual({});
     expect(validateRunForm({ ...ok, withinGroup: "best" }, null).withinGroup).toMatch(/"best"/);
-    expect(validateRunForm({ ...ok, strategy: "kcenter", withinGroup: "best" }, null)).toEqual({});
+    expect(validateRunForm({ ...ok, strategy: "KCENTER", withinGroup: "best" }, null)).toEqual({});
   });
   it("confounder-aware needs an analysis; random does not", () => {
     expect(validateRunForm({ ...ok, analysisId: "" }, null).analysisId).toBeDefined();
-    expect(validateRunForm({ ...ok, strategy: "random", analysisId: "" }, null)).toEqual({});
+    expect(validateRunForm({ ...ok, strategy: "RANDOM", analysisId: "" }, null)).toEqual({});
   });
 });
 
@@ -43,13 +53,13 @@ const g = (label: string, index: number, verdict = "PENDING", name?: string): Fo
 describe("describeBalance", () => {
   const groups = [g("normal", 0), g("normal", 1), g("normal", 2), g("normal", 3, "REJECTED"), g("pneumonia", 0), g("pneumonia", 1), g("pneumonia", 2), { ...g("pneumonia", -1), isNoise: true }];
   it("says what is balanced: declared levels first, then the groups inside each, and what verdicts do", () => {
-    expect(describeBalance({ perClass: 50, allocation: "balanced", declared: ["site"], groups })).toBe(
+    expect(describeBalance({ perClass: 50, allocation: "BALANCED", declared: ["site"], groups })).toBe(
       "Each class's 50 picks are shared equally across sites, then across the 3 discovered groups inside each site; 1 rejected group is treated as ordinary rows.",
     );
-    expect(describeBalance({ perClass: 20, allocation: "proportional", declared: [], groups: groups.slice(4) })).toBe(
+    expect(describeBalance({ perClass: 20, allocation: "PROPORTIONAL", declared: [], groups: groups.slice(4) })).toBe(
       "Each class's 20 picks are shared in proportion to their size across the 3 discovered groups.",
     );
-    expect(describeBalance({ perClass: 10, allocation: "balanced", declared: ["site", "scanner"], groups: null })).toMatch(/across the combinations of site × scanner, then across the discovered groups inside each combination\.$/);
+    expect(describeBalance({ perClass: 10, allocation: "BALANCED", declared: ["site", "scanner"], groups: null })).toMatch(/across the combinations of site × scanner, then across the discovered groups inside each combination\.$/);
   });
   it("counts groups renamed alike (trimmed, any case) as one, and names classes whose counts differ", () => {
     const renamed = [g("normal", 0, "RENAMED", "Site A"), g("normal", 1, "RENAMED", " site a"), g("normal", 2), g("pneumonia", 0)];
@@ -57,7 +67,7 @@ describe("describeBalance", () => {
       { label: "normal", groups: 2, rejected: 0, merged: 1 },
       { label: "pneumonia", groups: 1, rejected: 0, merged: 0 },
     ]);
-    expect(describeBalance({ perClass: 5, allocation: "sqrt", declared: [], groups: renamed })).toBe(
+    expect(describeBalance({ perClass: 5, allocation: "SQRT", declared: [], groups: renamed })).toBe(
       "Each class's 5 picks are shared by the square root of their size across the discovered groups (normal: 2, pneumonia: 1); 1 group named like another counts as one with it.",
     );
   });

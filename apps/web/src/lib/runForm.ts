@@ -1,28 +1,47 @@
 // The new-run form's rules, checked in the browser before anything is sent. The server checks again
 // (and knows the pool sizes); its errors are shown beside the same fields.
+import { Allocation, Strategy, WithinGroup } from "@/gql/graphql";
 
-export const STRATEGIES = [
-  { id: "confounder-aware", label: "Confounder-aware", hint: "Share the budget across confounder groups, then cover each group's spread.", needsAnalysis: true },
-  { id: "random", label: "Random", hint: "Uniform at random within each class (baseline).", needsAnalysis: false },
-  { id: "stratified", label: "Stratified", hint: "Random within strata of a metadata column (baseline).", needsAnalysis: false },
-  { id: "kcenter", label: "k-center greedy", hint: "Cover the embedding space (baseline).", needsAnalysis: false },
-  { id: "herding", label: "Herding", hint: "Match the class mean embedding (baseline).", needsAnalysis: false },
-  { id: "facility-location", label: "Facility location", hint: "Representative submodular selection (baseline).", needsAnalysis: false },
-  { id: "moderate", label: "Moderate", hint: "Samples of median distance to the class centre (baseline).", needsAnalysis: false },
-] as const;
+// The choices are the schema's enums (generated from the engine's lists into src/gql): only labels
+// and hints are written here, in Records keyed by the generated types, so a value added to the engine
+// fails this file's typecheck until it has a label.
+const STRATEGY_TEXT: Record<Strategy, { label: string; hint: string; needsAnalysis: boolean }> = {
+  CONFOUNDER_AWARE: { label: "Confounder-aware", hint: "Share the budget across confounder groups, then cover each group's spread.", needsAnalysis: true },
+  RANDOM: { label: "Random", hint: "Uniform at random within each class (baseline).", needsAnalysis: false },
+  STRATIFIED: { label: "Stratified", hint: "Random within strata of a metadata column (baseline).", needsAnalysis: false },
+  KCENTER: { label: "k-center greedy", hint: "Cover the embedding space (baseline).", needsAnalysis: false },
+  HERDING: { label: "Herding", hint: "Match the class mean embedding (baseline).", needsAnalysis: false },
+  FACILITY_LOCATION: { label: "Facility location", hint: "Representative submodular selection (baseline).", needsAnalysis: false },
+  MODERATE: { label: "Moderate", hint: "Samples of median distance to the class centre (baseline).", needsAnalysis: false },
+};
 
-export const ALLOCATIONS = [
-  { id: "proportional", label: "Proportional", hint: "Each group gets budget in proportion to its size." },
-  { id: "balanced", label: "Balanced", hint: "Every group gets the same share (small groups fully taken)." },
-  { id: "sqrt", label: "√ size", hint: "In between: share grows with the square root of group size." },
-] as const;
+const ALLOCATION_TEXT: Record<Allocation, { label: string; hint: string }> = {
+  PROPORTIONAL: { label: "Proportional", hint: "Each group gets budget in proportion to its size." },
+  BALANCED: { label: "Balanced", hint: "Every group gets the same share (small groups fully taken)." },
+  SQRT: { label: "√ size", hint: "In between: share grows with the square root of group size." },
+};
 
-export const WITHIN_GROUP = [
-  { id: "facility-location", label: "Most representative", hint: "Facility location inside each group: the rows that best stand for the rest (default)." },
-  { id: "quantile", label: "Spread by distance", hint: "One pick per band of distance to the group's centre, from core to rim." },
-  { id: "nearest", label: "Nearest the centre", hint: "The group's most typical rows only." },
-  { id: "kcenter", label: "k-center in group", hint: "Farthest-first inside each group: covers its outskirts." },
-] as const;
+const WITHIN_GROUP_TEXT: Record<WithinGroup, { label: string; hint: string }> = {
+  FACILITY_LOCATION: { label: "Most representative", hint: "Facility location inside each group: the rows that best stand for the rest (default)." },
+  QUANTILE: { label: "Spread by distance", hint: "One pick per band of distance to the group's centre, from core to rim." },
+  NEAREST: { label: "Nearest the centre", hint: "The group's most typical rows only." },
+  KCENTER: { label: "k-center in group", hint: "Farthest-first inside each group: covers its outskirts." },
+};
+
+/** The schema's values in its order (confounder-aware sorts first), each with its label and hint. */
+export const STRATEGIES = Object.values(Strategy).map((id) => ({ id, ...STRATEGY_TEXT[id] }));
+export const ALLOCATIONS = Object.values(Allocation).map((id) => ({ id, ...ALLOCATION_TEXT[id] }));
+export const WITHIN_GROUP = Object.values(WithinGroup).map((id) => ({ id, ...WITHIN_GROUP_TEXT[id] }));
+
+/** A run's strategy as people read it ("Confounder-aware"), for tables and titles. */
+export function strategyLabel(s: Strategy): string {
+  return STRATEGY_TEXT[s]?.label ?? s;
+}
+
+/** `value` if it is one of the enum's values (a form's string → the generated type), else undefined. */
+export function enumValue<T extends string>(values: Readonly<Record<string, T>>, value: string): T | undefined {
+  return (Object.values(values) as string[]).includes(value) ? (value as T) : undefined;
+}
 
 /**
  * The API's `Seed` scalar range (the engine's SEED_MIN..SEED_MAX, a uint32). The web imports no server
@@ -41,7 +60,8 @@ export function isSeedText(text: string): boolean {
 export interface RunFormValues {
   name: string;
   strategy: string;
-  budgetPerClass: string;
+  /** The budget per class: one name, as the API (selectionRunStart.perClass) and the engine call it. */
+  perClass: string;
   allocation: string;
   withinGroup: string;
   seed: string;
@@ -50,15 +70,17 @@ export interface RunFormValues {
   declared?: string[];
 }
 
-/** Field → message; empty when the form may be sent. `smallestClass` bounds the budget when known. */
-export function validateRunForm(v: RunFormValues, smallestClass: number | null): Record<string, string> {
+/**
+ * Field → message; empty when the form may be sent. The budget rule is the server's and the engine's:
+ * at most the largest class (`largestClass`, when known); a smaller class is taken whole.
+ */
+export function validateRunForm(v: RunFormValues, largestClass: number | null): Record<string, string> {
   const e: Record<string, string> = {};
   const strategy = STRATEGIES.find((s) => s.id === v.strategy);
   if (!strategy) e.strategy = `Choose a strategy (got "${v.strategy}").`;
-  const budget = Number(v.budgetPerClass);
-  if (v.budgetPerClass.trim() === "" || !Number.isInteger(budget) || budget < 1) e.budgetPerClass = `Budget per class must be a whole number ≥ 1 (got "${v.budgetPerClass}").`;
-  else if (budget > 1_000_000) e.budgetPerClass = `Budget per class must be at most 1,000,000 (got ${budget}).`;
-  else if (smallestClass != null && budget > smallestClass) e.budgetPerClass = `The smallest class has ${smallestClass} samples; a budget of ${budget} would take all of it. Choose at most ${smallestClass}.`;
+  const budget = Number(v.perClass);
+  if (v.perClass.trim() === "" || !Number.isInteger(budget) || budget < 1) e.perClass = `Budget per class must be a whole number ≥ 1 (got "${v.perClass}").`;
+  else if (largestClass != null && budget > largestClass) e.perClass = `The largest class has ${largestClass} samples; choose at most ${largestClass} (smaller classes are taken whole).`;
   if (!isSeedText(v.seed)) e.seed = `Seed must be a whole number from ${SEED_MIN} to ${SEED_MAX} (got "${v.seed}").`;
   if (strategy?.needsAnalysis) {
     if (!v.analysisId) e.analysisId = "Confounder-aware selection needs a finished confounder analysis of this version.";
@@ -108,10 +130,10 @@ export function effectiveGroupCounts(groups: ReadonlyArray<FormGroup>): { label:
     });
 }
 
-const RULE_WORDS: Record<string, string> = {
-  balanced: "shared equally",
-  proportional: "shared in proportion to their size",
-  sqrt: "shared by the square root of their size",
+const RULE_WORDS: Record<Allocation, string> = {
+  BALANCED: "shared equally",
+  PROPORTIONAL: "shared in proportion to their size",
+  SQRT: "shared by the square root of their size",
 };
 
 function declaredWords(declared: ReadonlyArray<string>): { across: string; inside: string } {
@@ -131,7 +153,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * 1 rejected group is treated as ordinary rows."
  */
 export function describeBalance(opts: { perClass: number; allocation: string; declared: ReadonlyArray<string>; groups: ReadonlyArray<FormGroup> | null }): string {
-  const rule = RULE_WORDS[opts.allocation] ?? `shared by the ${opts.allocation} rule`;
+  const known = enumValue(Allocation, opts.allocation);
+  const rule = known ? RULE_WORDS[known] : `shared by the ${opts.allocation} rule`;
   const counts = opts.groups ? effectiveGroupCounts(opts.groups) : null;
   const same = counts && counts.length > 0 && counts.every((c) => c.groups === counts[0]!.groups);
   const groupsPhrase = !counts || counts.length === 0

@@ -1,33 +1,19 @@
 // The selection contract shared by the server, the workers and the CLI. Keep names and shapes stable.
 import type { MetadataColumns, Points } from "../types.js";
 
-export type Strategy =
-  | "confounder-aware"
-  | "random"
-  | "stratified"
-  | "kcenter"
-  | "herding"
-  | "facility-location"
-  | "moderate";
-
-export const STRATEGIES: readonly Strategy[] = [
-  "confounder-aware",
-  "random",
-  "stratified",
-  "kcenter",
-  "herding",
-  "facility-location",
-  "moderate",
-];
-
-export type Allocation = "proportional" | "balanced" | "sqrt";
-export const ALLOCATIONS: readonly Allocation[] = ["proportional", "balanced", "sqrt"];
-export type WithinGroup = "facility-location" | "quantile" | "nearest" | "kcenter";
-export const WITHIN_GROUP: readonly WithinGroup[] = ["facility-location", "quantile", "nearest", "kcenter"];
-export type NoiseHandling = "own-group" | "exclude";
-export const NOISE_HANDLING: readonly NoiseHandling[] = ["own-group", "exclude"];
-export type Kernel = "rbf" | "cosine";
-export const KERNELS: readonly Kernel[] = ["rbf", "cosine"];
+// The closed sets, each declared once as a const list; the types derive from the lists. The server
+// registers its GraphQL enums from these lists and the CLI its flag choices, so adding a value here
+// adds it everywhere (the web's choices come from the generated GraphQL types).
+export const STRATEGIES = ["confounder-aware", "random", "stratified", "kcenter", "herding", "facility-location", "moderate"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const ALLOCATIONS = ["proportional", "balanced", "sqrt"] as const;
+export type Allocation = (typeof ALLOCATIONS)[number];
+export const WITHIN_GROUP = ["facility-location", "quantile", "nearest", "kcenter"] as const;
+export type WithinGroup = (typeof WITHIN_GROUP)[number];
+export const NOISE_HANDLING = ["own-group", "exclude"] as const;
+export type NoiseHandling = (typeof NOISE_HANDLING)[number];
+export const KERNELS = ["rbf", "cosine"] as const;
+export type Kernel = (typeof KERNELS)[number];
 
 export interface SelectInput {
   /** n rows. */

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, ValidateNested } from "class-validator";
+import { IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, ValidateNested } from "class-validator";
 
 // Upper bounds (issue 12, finding 8): the analysis runs inside the API process (or a worker), and some
 // parameters set the size of a neighbour graph — nNeighbors or perplexity near n meant an O(n²) graph.
@@ -12,6 +12,8 @@ export const ANALYSIS_BOUNDS = {
   nNeighbors: 100,
 } as const;
 import { Payload } from "../../graphql/mutation.js";
+import type { ReduceMethod } from "@stratum/engine";
+import { ReduceMethodEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { GroupVerdict } from "../job/job.enums.js";
 import { Job } from "../job/job.type.js";
@@ -19,10 +21,8 @@ import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
 
 @InputType({ description: "Discovery parameters; omitted ones take the engine's defaults." })
 export class AnalysisParamsInput {
-  @Field(() => String, { nullable: true, description: "2-D reduction: umap (default), tsne, pca or none." })
-  @IsOptional()
-  @IsIn(["umap", "tsne", "pca", "none"])
-  reduce?: string | null;
+  @Field(() => ReduceMethodEnum, { nullable: true, description: "2-D reduction: UMAP (default), TSNE, PCA or NONE." })
+  reduce?: ReduceMethod | null;
 
   @Field(() => Int, { nullable: true, description: "PCA components before reduction (0 = off; at most 256 and the embedding dimension)." })
   @IsOptional()

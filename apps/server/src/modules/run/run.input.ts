@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { ArrayMaxSize, IsInt, IsOptional, IsString, Length } from "class-validator";
+import type * as engine from "@stratum/engine";
+import { AllocationEnum, KernelEnum, NoiseHandlingEnum, StrategyEnum, WithinGroupEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { Payload } from "../../graphql/mutation.js";
 import { Job } from "../job/job.type.js";
@@ -16,21 +18,21 @@ export class SelectionRunStartInput {
   @Field(() => ID, { nullable: true, description: "A SUCCEEDED analysis of that version (required by confounder-aware)." })
   analysisId?: string | null;
 
-  @Field(() => String, { description: "confounder-aware, random, stratified, kcenter, herding, facility-location or moderate." })
-  strategy!: string;
+  @Field(() => StrategyEnum)
+  strategy!: engine.Strategy;
 
-  @Field(() => Int, { description: "Budget N per class (≥ 1, at most the largest class)." })
+  @Field(() => Int, { description: "Budget N per class (≥ 1, at most the largest class; smaller classes are taken whole). SelectionRun.perClass gives it back." })
   @IsInt()
   perClass!: number;
 
-  @Field(() => String, { nullable: true, description: "confounder-aware: proportional (default), balanced or sqrt." })
-  allocation?: string | null;
+  @Field(() => AllocationEnum, { nullable: true, description: "confounder-aware: default PROPORTIONAL." })
+  allocation?: engine.Allocation | null;
 
-  @Field(() => String, { nullable: true, description: "confounder-aware: facility-location (default: the group's most representative rows), quantile (evenly spaced bands of distance to the centre), nearest or kcenter." })
-  withinGroup?: string | null;
+  @Field(() => WithinGroupEnum, { nullable: true, description: "confounder-aware: FACILITY_LOCATION (default: the group's most representative rows), QUANTILE (evenly spaced bands of distance to the centre), NEAREST or KCENTER." })
+  withinGroup?: engine.WithinGroup | null;
 
-  @Field(() => String, { nullable: true, description: "confounder-aware: own-group (default) or exclude." })
-  noise?: string | null;
+  @Field(() => NoiseHandlingEnum, { nullable: true, description: "confounder-aware: OWN_GROUP (default) or EXCLUDE." })
+  noise?: engine.NoiseHandling | null;
 
   @Field(() => [String], {
     nullable: true,
@@ -46,8 +48,8 @@ export class SelectionRunStartInput {
   @Field(() => String, { nullable: true, description: "stratified: the metadata column (or site)." })
   stratifyColumn?: string | null;
 
-  @Field(() => String, { nullable: true, description: "facility-location: rbf (default) or cosine." })
-  kernel?: string | null;
+  @Field(() => KernelEnum, { nullable: true, description: "facility-location: RBF (default) or COSINE." })
+  kernel?: engine.Kernel | null;
 
   // The Seed scalar checks the engine's range (SEED_MIN..SEED_MAX) when the request is parsed.
   @Field(() => SeedScalar, { nullable: true, description: "Seed of every random choice (default 0)." })

@@ -2,6 +2,8 @@ import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import type { SelectionItem as ItemRow, SelectionRun as Row } from "@stratum/db";
 import { Node } from "../../graphql/node.js";
+import type * as engine from "@stratum/engine";
+import { StrategyEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
@@ -32,8 +34,8 @@ export class SelectionRun extends Node {
   @Field(() => String, { description: "Optional display name." })
   name!: string;
 
-  @Field(() => String, { description: "confounder-aware, random, stratified, kcenter, herding, facility-location or moderate." })
-  strategy!: string;
+  @Field(() => StrategyEnum)
+  strategy!: engine.Strategy;
 
   @Field(() => GraphQLJSON, { description: "allocation, withinGroup, noise, stratifyColumn, kernel… as the engine received them." })
   params!: unknown;
@@ -41,7 +43,10 @@ export class SelectionRun extends Node {
   @Field(() => SeedScalar, { description: "Seed of every random choice." })
   seed!: number;
 
-  @Field(() => Int, { description: "Budget N per class." })
+  @Field(() => Int, { description: "Budget N per class, the name selectionRunStart takes (smaller classes are taken whole)." })
+  perClass!: number;
+
+  @Field(() => Int, { description: "Budget N per class.", deprecationReason: "Use perClass, the name selectionRunStart and the engine take." })
   budgetPerClass!: number;
 
   @Field(() => RunStatus)
@@ -89,6 +94,9 @@ export class SelectionRun extends Node {
     const run: SelectionRun = fromRow(SelectionRun, "SelectionRun", row);
     // seed is a bigint column (0..2^32−1 does not fit int4): Prisma gives a bigint, raw pg a string.
     run.seed = Number(row.seed);
+    run.perClass = row.budgetPerClass;
+    // Stored rows hold engine strategy names (checked by resolveParams when the run was started).
+    run.strategy = row.strategy as engine.Strategy;
     run.warnings = Array.isArray(row.warnings) ? (row.warnings as string[]) : [];
     return run;
   }

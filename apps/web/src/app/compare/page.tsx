@@ -14,12 +14,13 @@ import { CompositionChart, POOL_COLOUR } from "@/components/charts/Composition";
 import { ColouredMap } from "@/components/map/ColouredMap";
 import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
 import { colourAt } from "@/components/map/palette";
+import { strategyLabel } from "@/lib/runForm";
 
 const CompareDoc = graphql(`
   query CompareRuns($ids: [ID!]!) {
     compareRuns(ids: $ids) {
       runs {
-        id name strategy status budgetPerClass seed metrics
+        id name strategy status perClass seed metrics
         analysis { id }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } analyses(first: 5) { nodes { id status } } }
       }
@@ -65,7 +66,7 @@ function Picker({ initial }: { initial: string[] }) {
               {runs.map((r) => (
                 <tr key={r.id}>
                   <td style={{ width: 30 }}><input type="checkbox" checked={chosen.includes(r.id)} disabled={!chosen.includes(r.id) && chosen.length >= 4} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, r.id] : c.filter((x) => x !== r.id)))} aria-label={`compare ${r.name}`} /></td>
-                  <td><b>{r.name || r.strategy}</b></td><td><code>{r.strategy}</code></td><td><StatusBadge status={r.status} /></td>
+                  <td><b>{r.name || strategyLabel(r.strategy)}</b></td><td>{strategyLabel(r.strategy)}</td><td><StatusBadge status={r.status} /></td>
                 </tr>
               ))}
             </tbody>
@@ -83,7 +84,7 @@ function Comparison({ ids }: { ids: string[] }) {
   const { data, loading, error } = useQuery(CompareDoc, { variables: { ids } });
   const c = data?.compareRuns;
   const runs = c?.runs ?? [];
-  const names = runs.map((r) => r.name || r.strategy);
+  const names = runs.map((r) => r.name || strategyLabel(r.strategy));
   const runIds = useMemo(() => runs.map((r) => r.id), [runs]);
   const sets = useRunSampleIds(runIds);
   const v = runs[0]?.datasetVersion ?? null;

@@ -5,6 +5,7 @@ import { useQuery } from "@apollo/client/react";
 import { graphql } from "@/gql";
 import { AppShell, useViewerScope } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, PageHead, SkeletonRows, fmtWhen } from "@/components/ui";
+import { strategyLabel } from "@/lib/runForm";
 
 const ReviewIndexDoc = graphql(`
   query ReviewIndex($projectId: ID!) {
@@ -28,8 +29,8 @@ export default function ReviewIndex() {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.id}>
-                  <td><b>{r.name || r.strategy}</b></td>
-                  <td><code>{r.strategy}</code></td>
+                  <td><b>{r.name || strategyLabel(r.strategy)}</b></td>
+                  <td>{strategyLabel(r.strategy)}</td>
                   <td><Badge tone="ok">{r.reviewSummary.accepted}</Badge> <Badge tone="bad">{r.reviewSummary.rejected}</Badge> <Badge tone="warn">{r.reviewSummary.flagged}</Badge> <span className="muted small">{r.reviewSummary.undecided} pending</span></td>
                   <td className="muted">{fmtWhen(r.createdAt)}</td>
                   <td>{r.reviewFinalizedAt ? <Badge>finalised</Badge> : <Link className="btn sm" href={`/runs/${r.id}/review`}>Open</Link>}</td>

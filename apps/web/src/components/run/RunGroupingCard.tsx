@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useQuery } from "@apollo/client/react";
 import { graphql } from "@/gql";
 import { Card } from "@/components/ui";
+import { Strategy } from "@/gql/graphql";
 
 const RunGroupingDoc = graphql(`
   query RunGrouping($id: ID!) {
@@ -29,7 +30,7 @@ const VERDICT_WORDS: Record<string, string> = {
 export function RunGroupingCard({ runId }: { runId: string }) {
   const { data } = useQuery(RunGroupingDoc, { variables: { id: runId } });
   const r = data?.node?.__typename === "SelectionRun" ? data.node : null;
-  if (!r || r.strategy !== "confounder-aware") return null;
+  if (!r || r.strategy !== Strategy.CONFOUNDER_AWARE) return null;
   const now = new Map((r.analysis?.groups ?? []).map((g) => [g.id, g]));
   const snapshot = r.groupVerdicts ?? null;
   const names = new Map<string, number>();

@@ -95,7 +95,7 @@ beforeAll(async () => {
   await server.store.sql.query(`INSERT INTO "EmbeddingVector" ("setId", "sampleId", vector) SELECT $1, "sampleId", vector FROM "EmbeddingVector" WHERE "setId" = $2`, [s2.id, seeded.setId]);
   overlapVersionId = v2.id;
   const r = await curator.mutate(START, {
-    input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "random", perClass: 20, seed: 3 },
+    input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 20, seed: 3 },
   });
   expect(r.data.selectionRunStart.errors).toEqual([]);
   runId = r.data.selectionRunStart.run.id;

@@ -90,7 +90,7 @@ const CASES: Case[] = [
     mutation: "selectionRunStart",
     input: "SelectionRunStartInput",
     minRole: "CURATOR",
-    prepare: async () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "random", perClass: 2 }),
+    prepare: async () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 2 }),
   },
   { mutation: "selectionRunReproduce", input: "SelectionRunRefInput", minRole: "CURATOR", prepare: async () => ({ runId: gid("SelectionRun", await succeededRun()) }) },
   {
@@ -103,7 +103,7 @@ const CASES: Case[] = [
     mutation: "analysisStart",
     input: "AnalysisStartInput",
     minRole: "CURATOR",
-    prepare: async () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), params: { reduce: "pca" } }),
+    prepare: async () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), params: { reduce: "PCA" } }),
   },
   { mutation: "confounderGroupSetVerdict", input: "ConfounderGroupSetVerdictInput", minRole: "CURATOR", prepare: async () => ({ groupId: gid("ConfounderGroup", await group()), verdict: "CONFIRMED" }) },
   { mutation: "confounderGroupRename", input: "ConfounderGroupRenameInput", minRole: "CURATOR", prepare: async () => ({ groupId: gid("ConfounderGroup", await group()), name: "site A" }) },

@@ -75,7 +75,7 @@ async function startAndWait(extra: Record<string, unknown>) {
 async function analyze(seed: number) {
   const r = await curator.mutate(
     gql`mutation ($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id } job { id } errors { code message } } }`,
-    { input: { ...base(), params: { reduce: "pca", seed } } },
+    { input: { ...base(), params: { reduce: "PCA", seed } } },
   );
   expect(r.data.analysisStart.errors).toEqual([]);
   await waitJob(dbIdOf(r.data.analysisStart.job.id));
@@ -129,13 +129,13 @@ describe("declared confounders", () => {
   it("a declared column that does not exist, has one level or more than 64 gets a typed error naming it, and nothing is written", async () => {
     const before = await snapshot(server.store);
     const jobsBefore = await server.store.prisma.job.count();
-    const aware = { strategy: "confounder-aware", perClass: 10, analysisId: analysisGid };
+    const aware = { strategy: "CONFOUNDER_AWARE", perClass: 10, analysisId: analysisGid };
     const cases: [Record<string, unknown>, string, string[], RegExp][] = [
       [{ ...aware, declaredConfounders: ["vendor"] }, "DECLARED_COLUMN_NOT_FOUND", ["input", "declaredConfounders", "0"], /"vendor"/],
       [{ ...aware, declaredConfounders: ["site", "const"] }, "DECLARED_COLUMN_SINGLE_LEVEL", ["input", "declaredConfounders", "1"], /"const" has 1 level/],
       [{ ...aware, declaredConfounders: ["serial"] }, "DECLARED_COLUMN_TOO_MANY_LEVELS", ["input", "declaredConfounders", "0"], /"serial" has 240 levels/],
       [{ ...aware, declaredConfounders: ["site", "site"] }, "VALIDATION", ["input", "declaredConfounders"], /distinct/],
-      [{ strategy: "random", perClass: 10, declaredConfounders: ["site"] }, "VALIDATION", ["input", "declaredConfounders"], /only confounder-aware/],
+      [{ strategy: "RANDOM", perClass: 10, declaredConfounders: ["site"] }, "VALIDATION", ["input", "declaredConfounders"], /only confounder-aware/],
     ];
     for (const [input, code, field, message] of cases) {
       const r = await curator.mutate(START, { input: { ...base(), ...input } });
@@ -166,7 +166,7 @@ describe("declared confounders", () => {
   });
 
   it("balanced with site declared shares each class's picks equally across the sites", async () => {
-    const run = await startAndWait({ strategy: "confounder-aware", perClass: 30, allocation: "balanced", seed: 2, analysisId: analysisGid, declaredConfounders: ["site"] });
+    const run = await startAndWait({ strategy: "CONFOUNDER_AWARE", perClass: 30, allocation: "BALANCED", seed: 2, analysisId: analysisGid, declaredConfounders: ["site"] });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.declaredConfounders).toEqual(["site"]);
     expect(run.metrics.params.declared).toEqual(["site"]);
@@ -180,7 +180,7 @@ describe("declared confounders", () => {
     ]);
     expect(cls.allocation.every((a: any) => typeof a.cell === "string" && Number.isInteger(a.group))).toBe(true);
     // Without the declaration, the same run has no declared columns.
-    const plain = await startAndWait({ strategy: "confounder-aware", perClass: 30, allocation: "balanced", seed: 2, analysisId: analysisGid });
+    const plain = await startAndWait({ strategy: "CONFOUNDER_AWARE", perClass: 30, allocation: "BALANCED", seed: 2, analysisId: analysisGid });
     expect(plain.declaredConfounders).toEqual([]);
     expect(plain.metrics.params.declared).toBeUndefined();
   });
@@ -203,7 +203,7 @@ describe("verdicts steer selection", () => {
       r = await curator.mutate(RENAME, { input: { groupId: gid("ConfounderGroup", g.id), name } });
       expect(r.data.confounderGroupRename.errors).toEqual([]);
     }
-    const run = await startAndWait({ strategy: "confounder-aware", perClass: 20, allocation: "balanced", seed: 1, analysisId: analysisGid });
+    const run = await startAndWait({ strategy: "CONFOUNDER_AWARE", perClass: 20, allocation: "BALANCED", seed: 1, analysisId: analysisGid });
     const byLabel = Object.fromEntries(run.metrics.allocation.map((c: any) => [c.label, c.allocation]));
     // normal: the rejected group is no group of its own; its rows are the rest (−2).
     expect(byLabel.normal.map((a: any) => a.group)).not.toContain(rejected.index);
@@ -261,10 +261,10 @@ describe("verdicts steer selection", () => {
     expect(child.groupVerdicts).toEqual(first.groupVerdicts);
     // A new run with the same parameters and seed follows today's verdicts: another grouping, another hash.
     const fresh = await startAndWait({
-      strategy: "confounder-aware",
+      strategy: "CONFOUNDER_AWARE",
       perClass: 20,
-      allocation: "balanced",
-      withinGroup: "quantile",
+      allocation: "BALANCED",
+      withinGroup: "QUANTILE",
       seed: 6,
       analysisId: analysisGid,
       declaredConfounders: ["site"],

@@ -93,7 +93,7 @@ describe("selection runs", () => {
   let first: { run: { id: string }; job: { id: string } };
 
   it("selectionRunStart → jobProgress over graphql-ws → items, metrics and a manifest hash", async () => {
-    first = await startRun({ strategy: "kcenter", perClass: 10, seed: 7, name: "kc" });
+    first = await startRun({ strategy: "KCENTER", perClass: 10, seed: 7, name: "kc" });
     const sub = await collect<any>(ws(c.curator), PROGRESS, { jobId: first.job.id }, () => false);
     expect(sub.errors).toEqual([]);
     expect(sub.completed).toBe(true);
@@ -114,7 +114,7 @@ describe("selection runs", () => {
   });
 
   it("jobProgress(afterSeq) replays the events after that seq; another consortium's subscriber gets nothing", async () => {
-    const run = await startRun({ strategy: "random", perClass: 15, seed: 1 });
+    const run = await startRun({ strategy: "RANDOM", perClass: 15, seed: 1 });
     await waitJob(run.job.id);
     const all = await collect<any>(ws(c.curator), PROGRESS, { jobId: run.job.id, afterSeq: 0 }, () => false);
     const seqs = all.events.map((e) => e.jobProgress.seq);
@@ -141,11 +141,12 @@ describe("selection runs", () => {
   });
 
   it("a seed ≥ 2^31 (4,000,000,000) starts, is stored and reproduces to the same manifest hash", async () => {
-    const started = await startRun({ strategy: "random", perClass: 8, seed: 4_000_000_000 });
+    const started = await startRun({ strategy: "RANDOM", perClass: 8, seed: 4_000_000_000 });
     expect((await waitJob(started.job.id)).status).toBe("SUCCEEDED");
-    const SEEDED = gql`query ($id: ID!) { selectionRun(id: $id) { id status seed manifestHash reproducible params } }`;
+    const SEEDED = gql`query ($id: ID!) { selectionRun(id: $id) { id status strategy perClass budgetPerClass seed manifestHash reproducible params } }`;
     const a = (await c.viewer.query(SEEDED, { id: started.run.id })).data.selectionRun;
-    expect(a).toMatchObject({ status: "SUCCEEDED", seed: 4_000_000_000 });
+    // budgetPerClass: the deprecated alias of perClass, still answered for older clients.
+    expect(a).toMatchObject({ status: "SUCCEEDED", strategy: "RANDOM", perClass: 8, budgetPerClass: 8, seed: 4_000_000_000 });
     const r = await c.curator.mutate(
       gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id seed } job { id } errors { code message } } }`,
       { input: { runId: started.run.id } },
@@ -156,7 +157,7 @@ describe("selection runs", () => {
     const b = (await c.viewer.query(SEEDED, { id: r.data.selectionRunReproduce.run.id })).data.selectionRun;
     expect(b).toMatchObject({ status: "SUCCEEDED", seed: 4_000_000_000, reproducible: true, manifestHash: a.manifestHash });
     // Another seed gives another draw: the large seed was not wrapped or truncated on the way.
-    const low = await startRun({ strategy: "random", perClass: 8, seed: 4_000_000_000 % 2 ** 31 });
+    const low = await startRun({ strategy: "RANDOM", perClass: 8, seed: 4_000_000_000 % 2 ** 31 });
     await waitJob(low.job.id);
     expect((await c.viewer.query(SEEDED, { id: low.run.id })).data.selectionRun.manifestHash).not.toBe(a.manifestHash);
   });
@@ -164,7 +165,7 @@ describe("selection runs", () => {
   it("a seed outside 0..2^32−1 is refused by the Seed scalar before anything is written", async () => {
     const before = await counts();
     for (const seed of [2 ** 32, -1, 1.5]) {
-      const r = await c.curator.mutate(START, { input: { ...base(), strategy: "random", perClass: 5, seed } });
+      const r = await c.curator.mutate(START, { input: { ...base(), strategy: "RANDOM", perClass: 5, seed } });
       expect(r.errors.length, String(seed)).toBeGreaterThan(0);
       expect(r.errors[0]!.extensions?.code).toBe("BAD_USER_INPUT");
       expect(r.errors[0]!.message).toMatch(/Seed: expected an integer in 0\.\.4294967295/);
@@ -188,13 +189,12 @@ describe("selection runs", () => {
   it("bad inputs get typed errors naming the field and change nothing", async () => {
     const before = await counts();
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ strategy: "best-guess", perClass: 5 }, "VALIDATION", "strategy"],
-      [{ strategy: "random", perClass: 0 }, "VALIDATION", "perClass"],
-      [{ strategy: "random", perClass: 81 }, "LIMIT_EXCEEDED", "perClass"],
-      [{ strategy: "confounder-aware", perClass: 5 }, "VALIDATION", "analysisId"],
-      [{ strategy: "stratified", perClass: 5, stratifyColumn: "nope" }, "VALIDATION", "stratifyColumn"],
-      [{ strategy: "random", perClass: 5, datasetVersionId: gid("DatasetVersion", other.versionId) }, "NOT_FOUND", "datasetVersionId"],
-      [{ strategy: "random", perClass: 5, embeddingSetId: "not-an-id" }, "NOT_FOUND", "embeddingSetId"],
+      [{ strategy: "RANDOM", perClass: 0 }, "VALIDATION", "perClass"],
+      [{ strategy: "RANDOM", perClass: 81 }, "LIMIT_EXCEEDED", "perClass"],
+      [{ strategy: "CONFOUNDER_AWARE", perClass: 5 }, "VALIDATION", "analysisId"],
+      [{ strategy: "STRATIFIED", perClass: 5, stratifyColumn: "nope" }, "VALIDATION", "stratifyColumn"],
+      [{ strategy: "RANDOM", perClass: 5, datasetVersionId: gid("DatasetVersion", other.versionId) }, "NOT_FOUND", "datasetVersionId"],
+      [{ strategy: "RANDOM", perClass: 5, embeddingSetId: "not-an-id" }, "NOT_FOUND", "embeddingSetId"],
     ];
     for (const [extra, code, field] of cases) {
       const r = await c.curator.mutate(START, { input: { ...base(), ...extra } });
@@ -204,12 +204,17 @@ describe("selection runs", () => {
       expect(errors.find((e: any) => e.code === code).field).toEqual(["input", field]);
       expect(r.data.selectionRunStart.run).toBeNull();
     }
+    // The closed sets are GraphQL enums: an unknown value is refused while the request is parsed.
+    for (const extra of [{ strategy: "best-guess" }, { strategy: "random" }, { strategy: "RANDOM", kernel: "linear" }]) {
+      const r = await c.curator.mutate(START, { input: { ...base(), perClass: 5, ...extra } });
+      expect(r.errors[0]?.extensions?.code, JSON.stringify(extra)).toBe("BAD_USER_INPUT");
+    }
     expect(await counts()).toEqual(before);
   });
 
   it("compareRuns(2–4 ids) gives overlap, pairwise Jaccard, allocation beside the pool and metrics", async () => {
-    const a = await startRun({ strategy: "random", perClass: 10, seed: 2 });
-    const b = await startRun({ strategy: "stratified", perClass: 10, seed: 2, stratifyColumn: "scanner" });
+    const a = await startRun({ strategy: "RANDOM", perClass: 10, seed: 2 });
+    const b = await startRun({ strategy: "STRATIFIED", perClass: 10, seed: 2, stratifyColumn: "scanner" });
     await waitJob(a.job.id);
     await waitJob(b.job.id);
     const q = gql`query ($ids: [ID!]!) { compareRuns(ids: $ids) { runs { id } overlap union pairwise { a b intersection jaccard } allocation { label group pool selected } metrics { name values } } }`;
@@ -262,7 +267,7 @@ describe("analyses", () => {
   it("analysisStart → groups per class with associations, paginated layout, verdicts with author", async () => {
     const r = await c.curator.mutate(
       gql`mutation ($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id status } job { id } errors { code field message } } }`,
-      { input: { ...base(), params: { reduce: "pca", seed: 3 } } },
+      { input: { ...base(), params: { reduce: "PCA", seed: 3 } } },
     );
     expect(r.data.analysisStart.errors).toEqual([]);
     await waitJob(r.data.analysisStart.job.id);
@@ -288,8 +293,8 @@ describe("analyses", () => {
 
   it("SelectionRun.allocation counts the whole selection per class × group beside the pool, beyond the first page of items", async () => {
     const Q = gql`query ($id: ID!) { selectionRun(id: $id) { items(first: 100) { totalCount } allocation { label group groupId pool selected } } }`;
-    const aware = await startRun({ strategy: "confounder-aware", perClass: 60, seed: 4, analysisId: analysisGid });
-    const random = await startRun({ strategy: "random", perClass: 55, seed: 4 });
+    const aware = await startRun({ strategy: "CONFOUNDER_AWARE", perClass: 60, seed: 4, analysisId: analysisGid });
+    const random = await startRun({ strategy: "RANDOM", perClass: 55, seed: 4 });
     await waitJob(aware.job.id);
     await waitJob(random.job.id);
     const runDb = async (gidOfRun: string) => server.store.prisma.selectionRun.findFirstOrThrow({ where: { id: Number(Buffer.from(gidOfRun, "base64url").toString().split(":")[1]) } });
@@ -391,7 +396,7 @@ describe("reviews and export", () => {
   const ACTIVITY = `subscription ($runId: ID!, $afterSeq: Int) { reviewActivity(runId: $runId, afterSeq: $afterSeq) { kind seq sampleId reviewerName decision { decision applied version } present { name } } }`;
 
   beforeAll(async () => {
-    const run = await startRun({ strategy: "random", perClass: 6, seed: 11 });
+    const run = await startRun({ strategy: "RANDOM", perClass: 6, seed: 11 });
     await waitJob(run.job.id);
     runId = run.run.id;
     sampleId = (await c.viewer.query(RUN, { id: runId })).data.selectionRun.items.nodes[0].sample.id;
@@ -443,7 +448,7 @@ describe("reviews and export", () => {
     expect(sameRun.data.reviewDecide.errors).toEqual([]);
 
     const before = await counts();
-    const otherRun = await startRun({ strategy: "random", perClass: 2, seed: 12 });
+    const otherRun = await startRun({ strategy: "RANDOM", perClass: 2, seed: 12 });
     const afterStart = await counts();
     const bad = async (input: Record<string, unknown>) => (await c.reviewer1.mutate(DECIDE, { input: { decision: "ACCEPT", expectedVersion: 0, ...input } })).data.reviewDecide.errors;
     expect(await bad({ runId, sampleId: item.sample.id, itemId: item.id })).toMatchObject([{ code: "VALIDATION", field: ["input", "itemId"] }]);
@@ -573,7 +578,7 @@ describe("job list", () => {
 
   it("another consortium's member sees none of them: not through the consortium, nor in their own list", async () => {
     const outsiderJob = await c.outsider.mutate(START, {
-      input: { datasetVersionId: gid("DatasetVersion", other.versionId), embeddingSetId: gid("EmbeddingSet", other.setId), strategy: "random", perClass: 2, seed: 1 },
+      input: { datasetVersionId: gid("DatasetVersion", other.versionId), embeddingSetId: gid("EmbeddingSet", other.setId), strategy: "RANDOM", perClass: 2, seed: 1 },
     });
     expect(outsiderJob.data.selectionRunStart.errors).toEqual([]);
     await waitJob(outsiderJob.data.selectionRunStart.job.id);

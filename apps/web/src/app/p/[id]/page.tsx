@@ -40,7 +40,7 @@ const ProjectActivityQuery = graphql(`
             id
             latestVersion {
               id
-              runs(first: 10) { nodes { id name strategy status budgetPerClass seed createdAt job { id kind status phase done total rate etaSeconds createdAt } } }
+              runs(first: 10) { nodes { id name strategy status perClass seed createdAt job { id kind status phase done total rate etaSeconds createdAt } } }
             }
           }
         }

@@ -17,12 +17,13 @@ import { colourAt } from "@/components/map/palette";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
 import { RunGroupingCard } from "@/components/run/RunGroupingCard";
+import { strategyLabel } from "@/lib/runForm";
 
 const RunDetailDoc = graphql(`
   query RunDetail($id: ID!) {
     node(id: $id) {
       ... on SelectionRun {
-        id name strategy status phase seed budgetPerClass params manifestHash reproducible metrics warnings error
+        id name strategy status phase seed perClass params manifestHash reproducible metrics warnings error
         embeddingSet { id model { id name } }
         createdAt completedAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
@@ -92,8 +93,8 @@ export default function RunPage() {
       {loading && !r ? <SkeletonRows rows={10} /> : !r ? <Empty title="Run not found">It does not exist, or you cannot see it.</Empty> : (
         <>
           <PageHead
-            title={<>{r.name || r.strategy} <StatusBadge status={live?.status ?? r.status} /></>}
-            sub={<><code>{r.strategy}</code> · {r.budgetPerClass} per class · seed {r.seed}{typeof (r.params as Record<string, unknown>).allocation === "string" ? <> · {String((r.params as Record<string, unknown>).allocation)} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
+            title={<>{r.name || strategyLabel(r.strategy)} <StatusBadge status={live?.status ?? r.status} /></>}
+            sub={<>{strategyLabel(r.strategy)} · {r.perClass} per class · seed {r.seed}{typeof (r.params as Record<string, unknown>).allocation === "string" ? <> · {String((r.params as Record<string, unknown>).allocation)} allocation</> : null} · by {r.createdBy?.name ?? "—"} · {fmtWhen(r.createdAt)}</>}
             actions={<RunActions r={r} onChanged={() => void refetch()} />}
           />
           {(active || live) && (
@@ -202,7 +203,7 @@ function Done({ r }: { r: Run }) {
       <div className="grid cols-2">
         <Card title="Allocation per group beside the pool">
           {/* Counted by the server over the whole selection: per analysis group, or per class without one. */}
-          <AllocationChart series={[r.name || r.strategy]} rows={r.allocation.map((a) => ({ key: a.groupId ?? a.label, label: a.group, pool: a.pool, selected: [a.selected] }))} />
+          <AllocationChart series={[r.name || strategyLabel(r.strategy)]} rows={r.allocation.map((a) => ({ key: a.groupId ?? a.label, label: a.group, pool: a.pool, selected: [a.selected] }))} />
         </Card>
         <div className="stack">
           <Card title="Metrics" flush>
@@ -226,12 +227,12 @@ function Done({ r }: { r: Run }) {
               <CompositionChart key={c.column} c={{
                 column: c.column,
                 associated: c.associated,
-                declaredBy: c.declared ? [r.name || r.strategy] : [],
+                declaredBy: c.declared ? [r.name || strategyLabel(r.strategy)] : [],
                 labels: c.classes.map((k) => k.label),
                 levels: c.levels,
                 series: [
                   { name: "pool", colour: POOL_COLOUR, cramersV: c.poolCramersV, totals: c.classes.map((k) => k.poolCount), counts: c.classes.map((k) => k.poolCounts), largestShares: c.classes.map((k) => k.poolLargestShare) },
-                  { name: r.name || r.strategy, colour: colourAt(0), cramersV: c.cramersV, totals: c.classes.map((k) => k.selectionCount), counts: c.classes.map((k) => k.selectionCounts), largestShares: c.classes.map((k) => k.largestShare) },
+                  { name: r.name || strategyLabel(r.strategy), colour: colourAt(0), cramersV: c.cramersV, totals: c.classes.map((k) => k.selectionCount), counts: c.classes.map((k) => k.selectionCounts), largestShares: c.classes.map((k) => k.largestShare) },
                 ],
               }} />
             ))}

@@ -13,6 +13,7 @@ import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
+import { ReduceMethod } from "@/gql/graphql";
 import { SEED_MAX, SEED_MIN, isSeedText } from "@/lib/runForm";
 
 const VersionQuery = graphql(`
@@ -41,7 +42,7 @@ const VersionWorkQuery = graphql(`
         sourceRun { id name }
         embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id status phase done total rate etaSeconds } } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
-        runs(first: 20) { nodes { id name strategy status budgetPerClass seed createdAt } }
+        runs(first: 20) { nodes { id name strategy status perClass seed createdAt } }
       }
     }
   }
@@ -123,7 +124,8 @@ export default function VersionPage() {
 type V = Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>;
 type W = Extract<NonNullable<import("@/gql/graphql").VersionWorkQuery["node"]>, { __typename: "DatasetVersion" }>;
 
-const REDUCERS = ["umap", "tsne", "pca", "none"] as const;
+/** The schema's ReduceMethod values (the engine's REDUCE_METHODS), with how people name them. */
+const REDUCE_TEXT: Record<ReduceMethod, string> = { UMAP: "UMAP", TSNE: "t-SNE", PCA: "PCA", NONE: "none" };
 
 /** Analysis parameters as typed, checked before sending; blank eps/minPts mean "choose automatically". */
 function analysisParams(form: { reduce: string; eps: string; minPts: string; seed: string }): { params?: Record<string, unknown>; errors: Record<string, string> } {
@@ -150,7 +152,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
   const toast = useToast();
   const [start, { loading }] = useMutation(AnalysisStart);
   const [err, setErr] = useState<string | null>(null);
-  const [form, setForm] = useState({ reduce: "umap", eps: "", minPts: "", seed: "0" });
+  const [form, setForm] = useState({ reduce: ReduceMethod.UMAP as string, eps: "", minPts: "", seed: "0" });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const set = w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE");
   if (!atLeast(role, "CURATOR")) return null;
@@ -174,7 +176,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
         <label className="stack" style={{ gap: 2 }}>
           <span className="muted" style={{ fontSize: 12 }}>2-D reduction</span>
           <select className="input" name="analysis-reduce" value={form.reduce} onChange={(e) => setForm({ ...form, reduce: e.target.value })}>
-            {REDUCERS.map((r) => <option key={r} value={r}>{r === "tsne" ? "t-SNE" : r === "umap" ? "UMAP" : r === "pca" ? "PCA" : "none"}</option>)}
+            {Object.values(ReduceMethod).map((r) => <option key={r} value={r}>{REDUCE_TEXT[r]}</option>)}
           </select>
         </label>
         {field("eps", "DBSCAN eps", "auto", 70)}

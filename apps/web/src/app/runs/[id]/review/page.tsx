@@ -12,6 +12,7 @@ import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
 import { useReviewActivity, type ReviewEventView } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
+import { strategyLabel } from "@/lib/runForm";
 
 const ReviewQueueDoc = graphql(`
   query ReviewQueue($id: ID!, $after: String) {
@@ -200,7 +201,7 @@ export default function ReviewPage() {
       {loading && !run ? <SkeletonRows rows={10} /> : !run ? <Empty title="Run not found" /> : items.length === 0 ? <Empty title="Nothing to review">This run selected no items, or it has not finished.</Empty> : (
         <>
           <PageHead
-            title={<>Review · {run.name || run.strategy}</>}
+            title={<>Review · {run.name || strategyLabel(run.strategy)}</>}
             sub={<span data-testid="review-counts"><Badge tone="ok">{counts.ACCEPT} accepted</Badge> <Badge tone="bad">{counts.REJECT} rejected</Badge> <Badge tone="warn">{counts.FLAG} flagged</Badge> <span className="muted">{counts.pending} pending of {fmtInt(run.items.totalCount)}</span></span>}
             actions={
               <div className="row" data-testid="presence">
@@ -296,7 +297,7 @@ export default function ReviewPage() {
                   <button className="btn primary" disabled={finalizing || counts.ACCEPT === 0} onClick={async () => {
                     setErr(null);
                     try {
-                      const { data } = await finalize({ variables: { input: { runId: run.id, message: finalMsg || `Reviewed subset of ${run.name || run.strategy}` } } });
+                      const { data } = await finalize({ variables: { input: { runId: run.id, message: finalMsg || `Reviewed subset of ${run.name || strategyLabel(run.strategy)}` } } });
                       const p = data?.reviewFinalize;
                       if (p?.datasetVersion) { toast(`Created v${p.datasetVersion.number}`, "ok"); router.push(`/versions/${p.datasetVersion.id}`); }
                       else setErr(Object.values(errorsByField(p?.errors)).join(" "));

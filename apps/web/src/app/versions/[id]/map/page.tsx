@@ -10,6 +10,7 @@ import { AppShell } from "@/components/shell/AppShell";
 import { Empty, PageHead, Skeleton, fmtInt } from "@/components/ui";
 import { ColouredMap, type ColourBy } from "@/components/map/ColouredMap";
 import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
+import { strategyLabel } from "@/lib/runForm";
 
 const MapVersionQuery = graphql(`
   query MapVersion($id: ID!) {
@@ -42,7 +43,7 @@ export default function MapPage() {
     if (colourParam.startsWith("meta:")) return { kind: "meta", column: colourParam.slice(5) };
     if (colourParam.startsWith("run:")) {
       const r = runs.find((x) => x.id === colourParam.slice(4));
-      return { kind: "run", runId: colourParam.slice(4), name: r?.name || r?.strategy || "run" };
+      return { kind: "run", runId: colourParam.slice(4), name: r?.name || (r && strategyLabel(r.strategy)) || "run" };
     }
     if (colourParam === "label" || colourParam === "site") return { kind: colourParam };
     return { kind: "group" };
@@ -79,7 +80,7 @@ export default function MapPage() {
               )}
               {runs.length > 0 && (
                 <optgroup label="selected in run">
-                  {runs.map((r) => <option key={r.id} value={`run:${r.id}`}>{r.name || r.strategy}</option>)}
+                  {runs.map((r) => <option key={r.id} value={`run:${r.id}`}>{r.name || strategyLabel(r.strategy)}</option>)}
                 </optgroup>
               )}
             </select>

@@ -9,8 +9,12 @@ import { useEffect, useMemo, useState } from "react";
 import { graphql } from "@/gql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast } from "@/components/ui";
-import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, describeBalance, validateRunForm, type RunFormValues } from "@/lib/runForm";
+import { Allocation, Strategy, WithinGroup } from "@/gql/graphql";
+import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, describeBalance, enumValue, validateRunForm, type RunFormValues } from "@/lib/runForm";
 import { describeError, errorsByField } from "@/lib/errors";
+
+/** CONFOUNDER_AWARE → confounder-aware, for the default run name. */
+const slug = (value: string) => value.toLowerCase().replace(/_/g, "-");
 
 const NewRunQuery = graphql(`
   query NewRunVersion($id: ID!) {
@@ -64,7 +68,7 @@ export default function NewRunPage() {
   const inputsQ = useQuery(NewRunInputsQuery, { variables: { id } });
   const w = inputsQ.data?.node?.__typename === "DatasetVersion" ? inputsQ.data.node : null;
   const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
-  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: "confounder-aware", budgetPerClass: "50", allocation: "balanced", withinGroup: "facility-location", seed: "1", analysisId: search.get("analysis") ?? "", declared: [] });
+  const [values, setValues] = useState<RunFormValues>({ name: "", strategy: Strategy.CONFOUNDER_AWARE, perClass: "50", allocation: Allocation.BALANCED, withinGroup: WithinGroup.FACILITY_LOCATION, seed: "1", analysisId: search.get("analysis") ?? "", declared: [] });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [start, { loading: sending }] = useMutation(RunStart);
   useEffect(() => {
@@ -81,15 +85,20 @@ export default function NewRunPage() {
       // Keep the columns' order (site first), so the sentence and the run read the same way.
       return { ...x, declared: columns.map((c) => c.name).filter((c) => next.includes(c)) };
     });
-  const smallest = v && v.labelCounts.length ? Math.min(...v.labelCounts.map((l) => l.count)) : null;
+  // The server allows up to the largest class (a smaller class is taken whole); so does the form.
+  const largest = v && v.labelCounts.length ? Math.max(...v.labelCounts.map((l) => l.count)) : null;
   const strategy = STRATEGIES.find((s) => s.id === values.strategy);
   const set = (k: keyof RunFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setValues((x) => ({ ...x, [k]: e.target.value }));
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    const local = validateRunForm(values, smallest);
+    const local = validateRunForm(values, largest);
     setErrors(local);
     if (Object.keys(local).length || !v) return;
+    // validateRunForm checked these against the generated enums.
+    const chosen = enumValue(Strategy, values.strategy)!;
+    const allocation = enumValue(Allocation, values.allocation);
+    const withinGroup = enumValue(WithinGroup, values.withinGroup);
     const analysis = analyses.find((a) => a.id === values.analysisId);
     const embeddingSetId = analysis?.embeddingSet?.id ?? w?.embeddingSets.nodes.find((s) => s.status === "COMPLETE")?.id;
     if (!embeddingSetId) {
@@ -101,12 +110,12 @@ export default function NewRunPage() {
         variables: {
           input: {
             datasetVersionId: v.id,
-            strategy: values.strategy,
-            perClass: Number(values.budgetPerClass),
-            seed: Number(values.seed),
-            name: values.name || `${values.strategy}${strategy?.needsAnalysis ? `-${values.allocation}` : ""}-${values.budgetPerClass}`,
+            strategy: chosen,
+            perClass: Number(values.perClass),
+            seed: Number(values.seed.trim()),
+            name: values.name || `${slug(chosen)}${strategy?.needsAnalysis && allocation ? `-${slug(allocation)}` : ""}-${values.perClass}`,
             ...(strategy?.needsAnalysis
-              ? { allocation: values.allocation, withinGroup: values.withinGroup, analysisId: values.analysisId, ...(declared.length ? { declaredConfounders: declared } : {}) }
+              ? { allocation, withinGroup, analysisId: values.analysisId, ...(declared.length ? { declaredConfounders: declared } : {}) }
               : {}),
             embeddingSetId,
           },
@@ -150,9 +159,9 @@ export default function NewRunPage() {
               <div className="grid cols-3" style={{ gap: 12 }}>
                 <div className="field">
                   <label htmlFor="budget">Budget per class</label>
-                  <input id="budget" name="budgetPerClass" className={`input ${errors.budgetPerClass ? "invalid" : ""}`} inputMode="numeric" value={values.budgetPerClass} onChange={set("budgetPerClass")} />
-                  <span className="hint">{smallest != null ? `at most ${fmtInt(smallest)} (smallest class)` : ""}</span>
-                  <ErrorText testId="budget-error">{errors.budgetPerClass}</ErrorText>
+                  <input id="budget" name="perClass" className={`input ${errors.perClass ? "invalid" : ""}`} inputMode="numeric" value={values.perClass} onChange={set("perClass")} />
+                  <span className="hint">{largest != null ? `at most ${fmtInt(largest)} (largest class); smaller classes are taken whole` : ""}</span>
+                  <ErrorText testId="budget-error">{errors.perClass}</ErrorText>
                 </div>
                 <div className="field">
                   <label htmlFor="seed">Seed</label>
@@ -210,10 +219,10 @@ export default function NewRunPage() {
               )}
               {strategy?.needsAnalysis && values.analysisId && (
                 <p className="small" data-testid="balance-sentence" style={{ margin: "4px 0 8px" }}>
-                  {describeBalance({ perClass: Number(values.budgetPerClass) || 0, allocation: values.allocation, declared, groups })}
+                  {describeBalance({ perClass: Number(values.perClass) || 0, allocation: values.allocation, declared, groups })}
                 </p>
               )}
-              <ErrorText testId="form-error">{[errors[""] ?? errors.input, errors.embeddingSetId, errors.datasetVersionId, errors.perClass].filter(Boolean).join(" ")}</ErrorText>
+              <ErrorText testId="form-error">{[errors[""] ?? errors.input, errors.embeddingSetId, errors.datasetVersionId].filter(Boolean).join(" ")}</ErrorText>
               <div className="row" style={{ marginTop: 8 }}>
                 <button className="btn primary" type="submit" disabled={sending || !w} data-testid="start-run">{sending ? "Starting…" : "Start run"}</button>
               </div>
@@ -222,7 +231,7 @@ export default function NewRunPage() {
           <Card title="Pool">
             {v.labelCounts.map((l) => (
               <div key={l.label} className="row" style={{ justifyContent: "space-between" }}>
-                <span>{l.label}</span><span className="num">{fmtInt(l.count)} → <b>{fmtInt(Math.min(l.count, Number(values.budgetPerClass) || 0))}</b></span>
+                <span>{l.label}</span><span className="num">{fmtInt(l.count)} → <b>{fmtInt(Math.min(l.count, Number(values.perClass) || 0))}</b></span>
               </div>
             ))}
           </Card>
