@@ -5,7 +5,7 @@
 // distance in the full space. The projection is orthogonal, so it never pushes two rows apart: a
 // near-duplicate pair stays among each other's candidates while few rows come closer in projection.
 import { createRng } from "../rng.js";
-import { heapPush, heapSortRows } from "../neighbors/heap.js";
+import { heapPush, heapPushUnique, heapSortRows } from "../neighbors/heap.js";
 import { nnDescent, type NnDescentOptions } from "../neighbors/nndescent.js";
 import { pca } from "../reduce/pca.js";
 import type { Points } from "../types.js";
@@ -22,6 +22,8 @@ export interface CosineKnnOptions {
   projectDim?: number;
   /** Candidates per row from NN-descent before re-scoring (default max(k, 12)). */
   candidates?: number;
+  /** Rounds of exhaustive local join after NN-descent (default 1; see exhaustiveJoin). */
+  joinRounds?: number;
   /** Passed to NN-descent; defaults here: maxCandidates 8, delta 0.005, maxIterations 8 (about half
    *  the work of NN-descent's own defaults: the candidates are re-scored exactly afterwards). */
   nnDescent?: NnDescentOptions;
@@ -122,6 +124,8 @@ function approximateCosineKnn(points: Points, k: number, seed: number, options: 
   const kc = Math.min(n - 1, Math.max(k, checkInt("candidates", options.candidates ?? Math.max(k, 12), 1, n)));
   const proj = projectRows(points, inv, m, seed);
   const graph = nnDescent({ data: proj.data, n, dim: proj.dim }, kc, createRng(seed), { maxCandidates: 8, delta: 0.005, maxIterations: 8, ...options.nnDescent });
+  const rounds = checkInt("joinRounds", options.joinRounds ?? 1, 0, 8);
+  for (let r = 0; r < rounds; r++) exhaustiveJoin(proj.data, proj.dim, graph.indices, graph.distances, n, kc);
   // re-score every candidate in the full space, keep the k nearest
   const dist = new Float64Array(n * k).fill(Infinity);
   const idx = new Int32Array(n * k).fill(-1);
@@ -134,4 +138,54 @@ function approximateCosineKnn(points: Points, k: number, seed: number, options: 
   }
   heapSortRows(dist, idx, n, k);
   return { n, k, indices: idx, distances: dist, method: "approximate" };
+}
+
+/**
+ * One local join without sampling, in the projected space: every two rows in a row's forward list or
+ * its reverse list (at most kc + 2·kc) are compared and offered to each other's heaps. NN-descent
+ * samples its joins, so two rows that are nearly equal (a near-duplicate pair: they have the same
+ * neighbours) can still be missing from each other's lists when it stops; here they meet through any
+ * shared neighbour. On the 100k × 768 bench it took near-duplicate recall from 0.936 to 0.992 (a reverse
+ * cap of kc gave 0.982, a second round with it 0.984). Costs n·(3kc)²/2 distances in the projected
+ * dimension, some seconds at 100k rows.
+ */
+/** Reverse entries kept per row in the exhaustive join, as a multiple of k. */
+const REVERSE_CAP = 2;
+
+function exhaustiveJoin(data: Float64Array, dim: number, idx: Int32Array, dist: Float64Array, n: number, k: number): void {
+  for (let s = 0; s < dist.length; s++) dist[s] = dist[s]! * dist[s]!; // back to squared distances
+  // reverse lists, capped at R per row (the first R met)
+  const R = REVERSE_CAP * k;
+  const revCount = new Int32Array(n);
+  const rev = new Int32Array(n * R).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (let s = i * k; s < (i + 1) * k; s++) {
+      const j = idx[s]!;
+      if (j >= 0 && revCount[j]! < R) rev[j * R + revCount[j]!++] = i;
+    }
+  }
+  const list = new Int32Array(k + R);
+  for (let b = 0; b < n; b++) {
+    let m = 0;
+    for (let s = b * k; s < (b + 1) * k; s++) if (idx[s]! >= 0) list[m++] = idx[s]!;
+    for (let t = 0; t < revCount[b]!; t++) list[m++] = rev[b * R + t]!;
+    for (let u = 0; u < m; u++) {
+      const p = list[u]!, op = p * dim;
+      for (let v = u + 1; v < m; v++) {
+        const q = list[v]!;
+        if (q === p) continue;
+        const oq = q * dim;
+        let d = 0;
+        for (let t = 0; t < dim; t++) {
+          const x = data[op + t]! - data[oq + t]!;
+          d += x * x;
+        }
+        // heapPushUnique only takes d below the heap's current worst, so most offers return at once
+        heapPushUnique(dist, idx, null, p, k, d, q, 0);
+        heapPushUnique(dist, idx, null, q, k, d, p, 0);
+      }
+    }
+  }
+  heapSortRows(dist, idx, n, k);
+  for (let s = 0; s < dist.length; s++) dist[s] = Math.sqrt(dist[s]!);
 }
