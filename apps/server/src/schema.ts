@@ -38,6 +38,12 @@ import { DatasetVersionSourceRunResolver, ReviewResolver, RunReviewResolver } fr
 import { EvaluationResolver, RunEvaluationsResolver } from "./modules/evaluation/evaluation.resolver.js";
 import { RunManifestResolver } from "./modules/export/export.resolver.js";
 import { ComparisonCompositionResolver, RunCompositionResolver } from "./modules/composition/composition.resolver.js";
+import {
+  DataQualityResolver,
+  DatasetVersionDataQualityResolver,
+  DuplicateSetResolver,
+  JobDataQualityResolver,
+} from "./modules/data-quality/data-quality.resolver.js";
 
 /** Core: identity, tenancy, datasets. */
 export const coreResolvers = [
@@ -88,6 +94,10 @@ export const liveResolvers = [
   RunManifestResolver,
   RunCompositionResolver,
   ComparisonCompositionResolver,
+  DataQualityResolver,
+  DuplicateSetResolver,
+  DatasetVersionDataQualityResolver,
+  JobDataQualityResolver,
 ] as const;
 
 /**
