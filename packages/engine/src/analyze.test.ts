@@ -32,6 +32,52 @@ function confoundedPool(nPerClass: number, dim: number, seed: number) {
   return { points: { data, n, dim }, labels, metadata: { site, coin }, ids, siteOf: site };
 }
 
+/**
+ * Two classes of 2-D points, each two 12 × 12 lattices (unit spacing) 1.2 apart: DBSCAN (eps 1.1) splits
+ * them, and their kNN graph links them just enough for the merge (connectivity 0.065 > 0.05). Class "a"
+ * is split along x; class "b" (100 units away) along x too (`sameShift`) or along y.
+ */
+function touchingBlobs(sameShift: boolean) {
+  const data: number[] = [];
+  const labels: string[] = [];
+  for (const [label, dx, dy] of [["a", 1, 0], ["b", sameShift ? 1 : 0, sameShift ? 0 : 1]] as const) {
+    for (let side = 0; side < 2; side++) {
+      for (let i = 0; i < 12; i++) {
+        for (let j = 0; j < 12; j++) {
+          const off = side * (11 + 1.2);
+          data.push(i + (label === "b" ? 100 : 0) + off * dx, j + off * dy);
+          labels.push(label);
+        }
+      }
+    }
+  }
+  return { points: { data: Float64Array.from(data), n: labels.length, dim: 2 }, labels };
+}
+
+describe("analyze: the cross-class rule of the merge (mergeCrossClass)", () => {
+  const params = { seed: 1, reduce: "none" as const, eps: 1.1, minPts: 3 };
+  const split = (f: ReturnType<typeof analyze>, label: string) => f.classes.find((c) => c.label === label)!.groupSizes.length;
+  it("keeps a split apart when another class shows the same shift, merges it when not", () => {
+    const same = touchingBlobs(true);
+    // the graph alone merges the two touching squares of each class
+    expect(split(analyze(same, { ...params, mergeCrossClass: null }), "a")).toBe(1);
+    // with the rule: class b splits the same way, so class a's split is an acquisition-like shift
+    const kept = analyze(same, params);
+    expect(kept.params.mergeCrossClass).toBe(0.7);
+    expect(split(kept, "a")).toBe(2);
+    expect(split(kept, "b")).toBe(2);
+    // class b split along y: a's x-split does not recur, so it merges as before (and b's likewise)
+    const other = analyze(touchingBlobs(false), params);
+    expect(split(other, "a")).toBe(1);
+    expect(split(other, "b")).toBe(1);
+  });
+  it("refuses a threshold outside (0, 1]", () => {
+    for (const bad of [0, 1.5, Number.NaN, "x"]) {
+      expect(() => analyze(touchingBlobs(true), { mergeCrossClass: bad as unknown as number })).toThrow(/mergeCrossClass/);
+    }
+  });
+});
+
 describe("analyze", () => {
   const pool = confoundedPool(300, 64, 1);
   const findings = analyze({ points: pool.points, labels: pool.labels, metadata: pool.metadata }, { seed: 7 });

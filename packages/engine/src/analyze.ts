@@ -246,6 +246,10 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
   const associations: Association[] = [];
   const columns = Object.keys(input.metadata ?? {}).sort();
 
+  // Pass 1, per class: PCA → layout → DBSCAN fragments (and every kNN graph, in the order that consumes
+  // the one generator as before). The merge waits for pass 2: its cross-class rule needs every class's
+  // fragments.
+  const pending: PendingClass[] = [];
   for (const label of classLabels) {
     const rows = Int32Array.from(byLabel.get(label)!);
     const m = rows.length;
@@ -296,18 +300,47 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     progress?.("DBSCAN", 0, 1);
     const db = dbscan(clusterSpace, eps, minPts);
     progress?.("DBSCAN", 1, 1);
+    const merging = resolved.merge && db.clusters > 1 && m >= 3;
+    // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
+    if (merging && !graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
+    // the associations' graph, built here so the generator is drawn in the same order as ever
+    const assocK = Math.min(resolved.predictabilityK, m - 1);
+    const anyKnown = columns.some((column) => {
+      const all = input.metadata![column]!;
+      for (let r = 0; r < m; r++) {
+        const v = all[rows[r]!] ?? null;
+        if (v !== null && v !== "") return true;
+      }
+      return false;
+    });
+    if (anyKnown && m >= 3 && (!graph || graph.k < assocK)) graph = knnGraph(space, Math.max(assocK, Math.min(15, m - 1)), rng);
+    pending.push({
+      label, rows, m, space, graph, layout, db, merging, progress,
+      base: { eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce },
+    });
+  }
+
+  // Cross-class evidence: each fragment's mean in one whitened space shared by all classes.
+  const cross = resolved.merge && resolved.mergeCrossClass !== null && pending.filter((c) => c.merging || c.db.clusters > 1).length >= 2
+    ? crossClassMeans(input.points, pending, resolved.seed)
+    : null;
+
+  // Pass 2, per class: merge fragments into groups, then the associations.
+  pending.forEach((c, ci) => {
+    const { label, rows, m, db, progress } = c;
+    const graph = c.graph;
     let groups: Int32Array;
     let sizes: number[];
     let modeInfo: Pick<ClassFindings, "modes" | "modeSizes" | "groupModes" | "groupMerges" | "mergeConfidence" | "mergeColumn">;
-    if (resolved.merge && db.clusters > 1 && m >= 3) {
+    if (c.merging && graph) {
       const steer = resolved.mergeMetadata ? metadataKeys(db.labels, db.clusters, rows, input.metadata, columns) : null;
-      // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
-      if (!graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
+      const separate = cross ? crossClassRule(cross, ci, resolved.mergeCrossClass!) : undefined;
       progress?.("merge", 0, 1);
       // t-SNE's graph has 3·perplexity neighbours, wide enough to span conditions: merge on the nearest nNeighbors
       const merged = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, {
         resolution: resolved.mergeResolution,
         ...(steer ? { keys: steer.keys } : {}),
+        ...(separate ? { separate } : {}),
       });
       progress?.("merge", 1, 1);
       groups = merged.groups;
@@ -324,10 +357,7 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
       };
     }
 
-    classes.push({
-      label, rows, groups, ...modeInfo, layout: Float32Array.from(layout), groupSizes: sizes, noiseCount: db.noise,
-      eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce,
-    });
+    classes.push({ label, rows, groups, ...modeInfo, layout: Float32Array.from(c.layout), groupSizes: sizes, noiseCount: db.noise, ...c.base });
 
     // 4. associations
     for (const column of columns) {
@@ -349,16 +379,137 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
         pValue: chi.pValue, chiSquare: chi.statistic, df: chi.df, n: table.total,
         perGroup: perGroupShares(groups, values, sizes),
       };
-      if (m >= 3) {
+      if (m >= 3 && graph) {
         const k = Math.min(resolved.predictabilityK, m - 1);
-        if (!graph || graph.k < k) graph = knnGraph(space, Math.max(k, Math.min(15, m - 1)), rng);
         const p = knnPredictabilityFromGraph(graph, values, k);
         if (p) assoc.predictability = { accuracy: p.accuracy, chance: p.chance, k: p.k };
       }
       associations.push(assoc);
     }
-  }
+  });
   return { params: resolved, classes, associations };
+}
+
+interface PendingClass {
+  label: string;
+  rows: Int32Array;
+  m: number;
+  space: Points;
+  graph: KnnGraph | undefined;
+  layout: Float64Array;
+  db: ReturnType<typeof dbscan>;
+  merging: boolean;
+  progress: ProgressFn | undefined;
+  base: Pick<ClassFindings, "eps" | "minPts" | "epsAuto" | "explainedVariance" | "pcaComponents" | "reduce">;
+}
+
+/** Components of the pooled whitening, and the rows (at most) it is estimated on. */
+const CROSS_COMPONENTS = 30;
+const CROSS_SAMPLE = 4096;
+
+interface CrossClassMeans {
+  /** Per class, per fragment: its mean in the whitened space (CROSS_COMPONENTS or fewer values). */
+  means: Float64Array[][];
+  sizes: number[][];
+}
+
+/**
+ * Every fragment's mean in one space shared by all classes: the input's first principal axes over all
+ * rows (an even stride of at most 4096 rows), each axis scaled to unit
+ * variance. Why whitened: a few high-variance axes (overall activation, brightness) would otherwise make
+ * every difference look parallel to every other.
+ */
+function crossClassMeans(points: Points, pending: PendingClass[], seed: number): CrossClassMeans {
+  const { n, dim, data } = points;
+  const take = Math.min(n, CROSS_SAMPLE);
+  const sample = new Float64Array(take * dim);
+  for (let s = 0; s < take; s++) {
+    const r = Math.floor((s * n) / take);
+    for (let t = 0; t < dim; t++) sample[s * dim + t] = data[r * dim + t]!;
+  }
+  const K = Math.max(1, Math.min(CROSS_COMPONENTS, dim, take - 1));
+  // its own generator (only the randomized PCA above 800 dimensions draws), so the main stream is untouched
+  const p = pca({ data: sample, n: take, dim }, { components: K, rng: createRng(seed ^ 0x2545f491) });
+  const scale = Array.from(p.explainedVariance, (v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
+  const means: Float64Array[][] = [];
+  const sizes: number[][] = [];
+  for (const c of pending) {
+    const f = c.db.clusters;
+    const raw = new Float64Array(f * dim);
+    const count = new Array<number>(f).fill(0);
+    for (let r = 0; r < c.m; r++) {
+      const g = c.db.labels[r]!;
+      if (g < 0) continue;
+      count[g]!++;
+      const o = c.rows[r]! * dim;
+      for (let t = 0; t < dim; t++) raw[g * dim + t]! += data[o + t]!;
+    }
+    const z: Float64Array[] = [];
+    for (let g = 0; g < f; g++) {
+      const out = new Float64Array(K);
+      if (count[g]! > 0) {
+        for (let a = 0; a < K; a++) {
+          let acc = 0;
+          for (let t = 0; t < dim; t++) acc += (raw[g * dim + t]! / count[g]! - p.mean[t]!) * p.components[a * dim + t]!;
+          out[a] = acc * scale[a]!;
+        }
+      }
+      z.push(out);
+    }
+    means.push(z);
+    sizes.push(count);
+  }
+  return { means, sizes };
+}
+
+/**
+ * The merge's `separate` test for class ci: two sides stay apart when the difference of their
+ * (size-weighted) means is parallel, |cos| > threshold, to the difference of some pair of fragments of
+ * another class — the same shift seen in two classes is an acquisition effect, not content.
+ */
+function crossClassRule(cross: CrossClassMeans, ci: number, threshold: number): ((a: readonly number[], b: readonly number[]) => boolean) | undefined {
+  const others: Float64Array[] = [];
+  cross.means.forEach((frags, cj) => {
+    if (cj === ci) return;
+    for (let p = 0; p < frags.length; p++) {
+      for (let q = p + 1; q < frags.length; q++) {
+        if (!cross.sizes[cj]![p] || !cross.sizes[cj]![q]) continue;
+        others.push(frags[p]!.map((v, t) => v - frags[q]![t]!));
+      }
+    }
+  });
+  if (!others.length) return undefined;
+  const means = cross.means[ci]!;
+  const sizes = cross.sizes[ci]!;
+  const K = means[0]?.length ?? 0;
+  const sideMean = (side: readonly number[]) => {
+    const out = new Float64Array(K);
+    let total = 0;
+    for (const f of side) {
+      total += sizes[f]!;
+      for (let t = 0; t < K; t++) out[t]! += means[f]![t]! * sizes[f]!;
+    }
+    if (total > 0) for (let t = 0; t < K; t++) out[t]! /= total;
+    return out;
+  };
+  return (a, b) => {
+    const ma = sideMean(a);
+    const mb = sideMean(b);
+    const d = ma.map((v, t) => v - mb[t]!);
+    let dd = 0;
+    for (let t = 0; t < K; t++) dd += d[t]! * d[t]!;
+    if (!(dd > 0)) return false;
+    for (const e of others) {
+      let de = 0;
+      let ee = 0;
+      for (let t = 0; t < K; t++) {
+        de += d[t]! * e[t]!;
+        ee += e[t]! * e[t]!;
+      }
+      if (ee > 0 && Math.abs(de) / Math.sqrt(dd * ee) > threshold) return true;
+    }
+    return false;
+  };
 }
 
 /** V above which a column is taken to describe the fragments, and the share that makes a level dominant. */

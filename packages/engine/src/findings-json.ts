@@ -236,6 +236,8 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     mergeResolution: typeof p.mergeResolution === "number" ? p.mergeResolution : 1,
     // a file without the key predates the metadata-steered merge
     mergeMetadata: typeof p.mergeMetadata === "boolean" ? p.mergeMetadata : false,
+    // a file without the key predates the cross-class rule
+    mergeCrossClass: typeof p.mergeCrossClass === "number" ? p.mergeCrossClass : null,
   };
   return { params, classes, associations };
 }

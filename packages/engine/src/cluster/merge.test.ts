@@ -59,6 +59,21 @@ describe("mergeFragments", () => {
     expect(free.groupMerges[free.groups[0]!]![0]!.by).toBe("graph");
   });
 
+  it("with separate: a pair it refuses stays apart, the rest of the graph still merges", () => {
+    const frags = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2]);
+    const asked: string[] = [];
+    const r = mergeFragments(twoConditions(), frags, 3, {
+      resolution: 0.05,
+      separate: (a, b) => (asked.push(`${a}|${b}`), a.includes(0) && b.includes(1)),
+    });
+    expect(r.groupSizes).toEqual([8, 4, 4]);
+    expect(r.groups[0]).not.toBe(r.groups[4]);
+    expect(asked).toContain("0|1");
+    // a refusal does not block a merge the test allows
+    const allowed = mergeFragments(twoConditions(), frags, 3, { resolution: 0.05, separate: () => false });
+    expect(allowed.groupSizes).toEqual([8, 8]);
+  });
+
   it("rejects bad input with a typed error", () => {
     expect(() => mergeFragments(twoConditions(), new Int32Array(16), 1, { keys: new Int32Array(2) })).toThrow(/expected 1 keys/);
     expect(() => mergeFragments(twoConditions(), new Int32Array(3), 1)).toThrow(/expected 16 fragment labels/);

@@ -48,6 +48,12 @@ export interface MergeOptions {
    * the graph alone.
    */
   keys?: Int32Array;
+  /**
+   * Called with the fragment ids of two sides before the graph merges them; true keeps them apart
+   * (the next best pair is tried instead). Metadata merges (keys) are not asked. analyze() uses it for
+   * the cross-class rule: sides whose mean difference recurs between fragments of another class.
+   */
+  separate?: (a: readonly number[], b: readonly number[]) => boolean;
 }
 
 /**
@@ -133,7 +139,7 @@ export function mergeFragments(graph: KnnGraph, fragments: Int32Array, count: nu
           if (w === 0) continue;
           // ΔQ ∝ w_ab − γ·vol_a·vol_b / 2m  (both in symmetric-weight units)
           const gain = w - (gamma * vol[a]! * vol[b]!) / total;
-          if (gain > bestGain) {
+          if (gain > bestGain && !(options.separate && options.separate(members[a]!, members[b]!))) {
             bestGain = gain;
             bestA = a;
             bestB = b;
