@@ -23,10 +23,20 @@
 // Metrics per class: ARI of groups vs true site on non-noise rows; groups per site = for each site, the
 // number of groups whose majority site it is (max over sites reported). merge: false (the paper's
 // layout + DBSCAN) runs beside the default for reference. STRATUM_BENCH_QUICK=1: one seed.
+//
+// STRATUM_DISCOVERY_TUNING=1: the candidate comparison that chooses a default. It runs the TUNING cases
+// only (nothing judged is computed, so nothing judged can be looked at) for every candidate in CANDIDATES
+// and writes results/discovery-tuning.{json,md}; the main run copies that table into discovery.md.
+//
+// Demo (engine only): the demo seed's pool (PneumoniaMNIST train, simulateAcquisition seed 7, demo-cnn),
+// default analyze() with the seed's site/scanner columns (as the product passes them) and without any
+// metadata, then the default confounder-aware balanced select(), 50 per class, seeds 1–5: largest site's
+// share per class (target ≤ 0.45) and groups per site (≤ 2), for the default and for the previous default.
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adjustedRandIndex, analyze, createRng, knnPredictability, simulateAcquisition } from "@stratum/engine";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { adjustedRandIndex, analyze, createRng, groupsPerRow, knnPredictability, select, simulateAcquisition } from "@stratum/engine";
 import { loadPneumonia } from "../lib/pneumonia.mjs";
 import { pixelPcaFeatures } from "../lib/features.mjs";
 import { demoCnnFeatures } from "../lib/demo-encoder.mjs";
@@ -35,7 +45,15 @@ import { phantoms } from "../lib/phantoms.mjs";
 const QUICK = process.env.STRATUM_BENCH_QUICK === "1";
 // STRATUM_MERGE_RESOLUTION: run the merge at another resolution (a sweep; results go to discovery-res<r>.*)
 const RES = process.env.STRATUM_MERGE_RESOLUTION ? Number(process.env.STRATUM_MERGE_RESOLUTION) : undefined;
-const NAME = RES === undefined ? "discovery" : `discovery-res${RES}`;
+const TUNING = process.env.STRATUM_DISCOVERY_TUNING === "1";
+const NAME = TUNING ? "discovery-tuning" : RES === undefined ? "discovery" : `discovery-res${RES}`;
+// Candidates for the merge's defaults, compared on the tuning cases only (STRATUM_DISCOVERY_TUNING=1).
+// "previous" is the default before the cross-class rule (mergeCrossClass: null).
+const CANDIDATES = {
+  previous: { mergeCrossClass: null },
+  "cross-class 0.6": { mergeCrossClass: 0.6 },
+  "cross-class 0.7": { mergeCrossClass: 0.7 },
+};
 const SEEDS = QUICK ? [1] : [1, 2];
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "../results");
 const VISIBLE_ACCURACY = 0.9;
@@ -64,10 +82,16 @@ const FAMILIES = {
 
 const data = await loadPneumonia();
 const phantom = phantoms(1200, 11);
+// The main run takes the tuning rows from discovery-tuning.json (the default's candidate there is the
+// same analyze() call), unless STRATUM_DISCOVERY_ALL=1: the machine is shared, a layout per case is dear.
+const ALL = process.env.STRATUM_DISCOVERY_ALL === "1" || RES !== undefined;
+const DEFAULT_CANDIDATE = "cross-class 0.7";
 const SOURCES = {
-  "pneumonia-train": { ...data.pool, height: data.height, width: data.width },
-  "pneumonia-test": { ...data.test, height: data.height, width: data.width },
-  phantoms: phantom,
+  ...(TUNING || ALL ? { "pneumonia-train": { ...data.pool, height: data.height, width: data.width } } : {}),
+  ...(TUNING ? {} : {
+    "pneumonia-test": { ...data.test, height: data.height, width: data.width },
+    phantoms: phantom,
+  }),
 };
 
 /** Within-class kNN accuracy of the true site (k = 10) and the majority share it has to beat. */
@@ -106,6 +130,55 @@ function score(findings, sites) {
   });
 }
 
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const f2 = (x) => x.toFixed(2);
+// Demo (engine only): the demo seed's pool and the product's default analysis and balanced run.
+const DEMO_SITES = ["A", "B", "C"];
+async function demoCheck() {
+  const sim = simulateAcquisition(data.pool.images, data.pool.labels, { height: data.height, width: data.width, split: "pool", strength: 1, seed: 7 });
+  const n = data.pool.labels.length;
+  const points = await demoCnnFeatures(sim.images, n, data.height, data.width, "demo-pool-seed7");
+  const metadata = { site: Array.from(sim.sites, (x) => DEMO_SITES[x]), scanner: Array.from(sim.sites, (x) => `scanner-${DEMO_SITES[x]}`) };
+  const ids = data.pool.labels.map((_, i) => `pmnist-train-${String(i).padStart(5, "0")}`);
+  const variants = {
+    "default, with the site/scanner columns (the product)": { params: {}, metadata },
+    "default, no metadata": { params: {}, metadata: undefined },
+    "previous default (mergeCrossClass: null), with the columns": { params: { mergeCrossClass: null }, metadata },
+  };
+  const out = {};
+  for (const [name, v] of Object.entries(variants)) {
+    const seeds = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const f = analyze({ points, labels: data.pool.labels, ...(v.metadata ? { metadata: v.metadata } : {}) }, { seed, ...v.params });
+      const sc = score(f, sim.sites);
+      const sel = select(
+        { points, labels: data.pool.labels, ids, groups: groupsPerRow(f, n), ...(v.metadata ? { metadata: v.metadata } : {}) },
+        { strategy: "confounder-aware", allocation: "balanced", perClass: 50, seed },
+      );
+      const largest = {};
+      for (const label of [...new Set(data.pool.labels)].sort()) {
+        const rows = sel.selected.filter((x) => x.label === label).map((x) => x.row);
+        const counts = [0, 0, 0];
+        for (const r of rows) counts[sim.sites[r]]++;
+        largest[label] = Math.max(...counts) / rows.length;
+      }
+      seeds.push({ seed, classes: sc.map((c) => ({ label: c.label, groups: c.groups, maxGroupsPerSite: c.maxGroupsPerSite, ari: c.ari })), largestSiteShare: largest });
+      console.error(`demo ${name} seed ${seed}: groups ${sc.map((c) => `${c.groups} (≤${c.maxGroupsPerSite}/site)`).join(", ")} largest site share ${Object.values(largest).map(f2).join("/")}`);
+    }
+    const labels = Object.keys(seeds[0].largestSiteShare);
+    out[name] = {
+      largestSiteShare: Object.fromEntries(labels.map((l) => [l, mean(seeds.map((x) => x.largestSiteShare[l]))])),
+      worstMaxGroupsPerSite: Math.max(...seeds.flatMap((x) => x.classes.map((c) => c.maxGroupsPerSite))),
+      meanGroups: mean(seeds.flatMap((x) => x.classes.map((c) => c.groups))),
+      meanAri: mean(seeds.flatMap((x) => x.classes.map((c) => c.ari))),
+      seeds,
+    };
+  }
+  return out;
+}
+// first, so a broken demo check fails before the long part
+const demo = TUNING ? null : await demoCheck();
+
 const cases = [];
 for (const [source, src] of Object.entries(SOURCES)) {
   const n = src.labels.length;
@@ -123,11 +196,23 @@ for (const [source, src] of Object.entries(SOURCES)) {
         const seen = visibility(points, src.labels, sim.sites);
         const visible = seen.every((v) => v.accuracy >= VISIBLE_ACCURACY);
         const row = { source, family, features, seed, role: source === "pneumonia-train" ? "tuning" : "judged", visible, visibility: seen };
-        for (const merge of [true, false]) {
-          const t = Date.now();
-          const f = analyze({ points, labels: src.labels }, { seed, merge, ...(RES !== undefined ? { mergeResolution: RES } : {}) });
-          row[merge ? "merged" : "dbscan"] = { ms: Date.now() - t, classes: score(f, sim.sites) };
+        if (TUNING) {
+          row.candidates = {};
+          for (const [name, params] of Object.entries(CANDIDATES)) {
+            const f = analyze({ points, labels: src.labels }, { seed, ...params });
+            row.candidates[name] = { classes: score(f, sim.sites) };
+          }
+          cases.push(row);
+          console.error(`tuning ${source} ${family} ${features} seed ${seed}: ` + Object.entries(row.candidates).map(([k, v]) => `${k} ${v.classes.map((c) => `${c.groups}(${c.ari.toFixed(2)})`).join("/")}`).join("; "));
+          continue;
         }
+        const t = Date.now();
+        const f = analyze({ points, labels: src.labels }, { seed, ...(RES !== undefined ? { mergeResolution: RES } : {}) });
+        row.merged = { ms: Date.now() - t, classes: score(f, sim.sites) };
+        // The reference, layout + DBSCAN (merge: false), is the same run's modes: with the same seed the
+        // layout and DBSCAN are the same (the merge runs after them and draws nothing), and merge: false
+        // returns exactly those fragments as groups. Saves a second layout per case.
+        row.dbscan = { ms: null, classes: score({ classes: f.classes.map((c) => ({ ...c, groups: c.modes, groupSizes: c.modeSizes })) }, sim.sites) };
         cases.push(row);
         const m = row.merged.classes;
         console.error(`${row.role}${visible ? "" : " (faint)"} ${source} ${family} ${features} seed ${seed}: site kNN ${seen.map((v) => v.accuracy.toFixed(2)).join("/")} ARI ${m.map((c) => c.ari.toFixed(2)).join("/")} groups ${m.map((c) => c.groups).join("/")} (dbscan ${row.dbscan.classes.map((c) => c.groups).join("/")})`);
@@ -136,8 +221,48 @@ for (const [source, src] of Object.entries(SOURCES)) {
   }
 }
 
-const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+if (TUNING) {
+  const visibleRows = cases.filter((c) => c.visible);
+  const table = Object.fromEntries(Object.keys(CANDIDATES).map((name) => {
+    const of = (rows) => {
+      const cls = rows.flatMap((r) => r.candidates[name].classes);
+      return {
+        classes: cls.length, meanAri: mean(cls.map((c) => c.ari)), meanGroups: mean(cls.map((c) => c.groups)),
+        worstMaxGroupsPerSite: Math.max(...cls.map((c) => c.maxGroupsPerSite)), shareWithin2PerSite: mean(cls.map((c) => (c.maxGroupsPerSite <= 2 ? 1 : 0))),
+      };
+    };
+    return [name, { params: CANDIDATES[name], all: of(cases), visible: of(visibleRows), "demo-cnn": of(cases.filter((c) => c.features === "demo-cnn")), "pixel-pca64": of(cases.filter((c) => c.features === "pixel-pca64")) }];
+  }));
+  const out = { suite: "discovery-tuning", seeds: SEEDS, role: "tuning cases only (pneumonia-train source); no judged case is computed", candidates: table, cases, seconds: (Date.now() - t0) / 1000 };
+  const lines = [
+    "| candidate | ARI, all tuning | visible tuning | demo-cnn | pixel-pca64 | groups/class | ≤ 2 groups per site (share of classes) | worst groups per site |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...Object.entries(table).map(([k, t]) => `| ${k} | ${f2(t.all.meanAri)} | ${f2(t.visible.meanAri)} | ${f2(t["demo-cnn"].meanAri)} | ${f2(t["pixel-pca64"].meanAri)} | ${f2(t.all.meanGroups)} | ${f2(t.all.shareWithin2PerSite)} | ${t.all.worstMaxGroupsPerSite} |`),
+  ];
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, `${NAME}.json`), JSON.stringify(out, null, 2) + "\n");
+  writeFileSync(path.join(RESULTS, `${NAME}.md`), ["# Discovery: candidate defaults on the tuning cases only", "", `${cases.length} tuning cases (pneumonia-train × 9 families × 2 features × seeds ${SEEDS.join(", ")}), ${cases.length * 2} classes; no judged case was run. Took ${out.seconds.toFixed(0)} s.`, "", ...lines, ""].join("\n"));
+  console.log(lines.join("\n"));
+  process.exit(0);
+}
+const tuningFile = path.join(RESULTS, "discovery-tuning.json");
+// STRATUM_DISCOVERY_WAIT=1: a tuning run is still going beside this one; wait for its file
+if (process.env.STRATUM_DISCOVERY_WAIT === "1") {
+  const since = t0;
+  while (!(existsSync(tuningFile) && statSync(tuningFile).mtimeMs > since)) await new Promise((r) => setTimeout(r, 10000));
+}
+const tuning = existsSync(tuningFile) ? JSON.parse(readFileSync(tuningFile, "utf8")) : null;
+if (!ALL) {
+  if (!tuning) throw new Error("discovery: run STRATUM_DISCOVERY_TUNING=1 first (or STRATUM_DISCOVERY_ALL=1)");
+  for (const c of tuning.cases) {
+    const { candidates, ...rest } = c;
+    // dbscan: null — the tuning run kept no fragments; layout + DBSCAN are unchanged by the merge rule
+    cases.push({ ...rest, merged: candidates[DEFAULT_CANDIDATE], dbscan: null, from: "discovery-tuning.json" });
+  }
+}
 function summarise(rows, key) {
+  rows = rows.filter((r) => r[key]);
+  if (!rows.length) return null;
   const cls = rows.flatMap((r) => r[key].classes);
   return {
     cases: rows.length,
@@ -175,18 +300,21 @@ const targets = {
 };
 const out = {
   suite: "discovery", quick: QUICK, seeds: SEEDS, mergeResolution: RES ?? "default",
-  setup: { sources: Object.keys(SOURCES), families: Object.keys(FAMILIES), features: ["demo-cnn", "pixel-pca64"], sites: 3, labelSiteBias: 0.8, visibleAccuracy: VISIBLE_ACCURACY, analyze: "defaults, no metadata (UMAP → DBSCAN auto eps → merge on the PCA kNN graph)" },
-  summary, judgedByFamily, judgedByFeatures, judgedBySource, targets, cases, seconds: (Date.now() - t0) / 1000,
+  setup: { sources: Object.keys(SOURCES), families: Object.keys(FAMILIES), features: ["demo-cnn", "pixel-pca64"], sites: 3, labelSiteBias: 0.8, visibleAccuracy: VISIBLE_ACCURACY, analyze: "defaults, no metadata (UMAP → DBSCAN auto eps → merge on the PCA kNN graph with the cross-class rule)" },
+  summary, judgedByFamily, judgedByFeatures, judgedBySource, targets, demo,
+  tuningComparison: tuning ? { file: "discovery-tuning.json", candidates: Object.fromEntries(Object.entries(tuning.candidates).map(([k, v]) => [k, { params: v.params, all: v.all, visible: v.visible }])) } : null,
+  cases, seconds: (Date.now() - t0) / 1000,
 };
 
-const f2 = (x) => x.toFixed(2);
-const line = (name, s) => `| ${name} | ${s.cases} | ${f2(s.merged.meanAri)} (min ${f2(s.merged.minAri)}) | ${f2(s.merged.meanGroups)} | ${f2(s.merged.meanMaxGroupsPerSite)} / ${s.merged.worstMaxGroupsPerSite} | ${f2(s.dbscan.meanAri)} | ${f2(s.dbscan.meanGroups)} | ${f2(s.dbscan.meanMaxGroupsPerSite)} / ${s.dbscan.worstMaxGroupsPerSite} |`;
+const line = (name, s) => `| ${name} | ${s.cases} | ${f2(s.merged.meanAri)} (min ${f2(s.merged.minAri)}) | ${f2(s.merged.meanGroups)} | ${f2(s.merged.meanMaxGroupsPerSite)} / ${s.merged.worstMaxGroupsPerSite} | ` +
+  (s.dbscan ? `${f2(s.dbscan.meanAri)} | ${f2(s.dbscan.meanGroups)} | ${f2(s.dbscan.meanMaxGroupsPerSite)} / ${s.dbscan.worstMaxGroupsPerSite} |` : "— | — | — |");
 const head = ["| cases | n | ARI (merged, default) | groups/class | groups per site mean / worst | ARI (dbscan only) | groups/class | groups per site mean / worst |", "|---|---:|---:|---:|---:|---:|---:|---:|"];
 const lines = [
   "# Discovery: one group per acquisition site?",
   "",
-  `3 simulated sites (site tied to label, P = 0.8), per class; ARI on non-noise rows vs the true site. Seeds ${SEEDS.join(", ")}. ` +
+  `3 simulated sites (site tied to label, P = 0.8), per class; ARI on non-noise rows vs the true site. Seeds ${SEEDS.join(", ")}. Default analyze() (merge with the cross-class rule, mergeCrossClass 0.7); "dbscan only" = the same run's fragments (what merge: false returns). ` +
     "analyze() sees embeddings and labels only, no metadata. Tuning = the PneumoniaMNIST train source (every family and feature), the only cases looked at while setting defaults; judged = the test + val X-rays and the generated phantoms. " +
+    (ALL ? "" : "The tuning rows are the default's candidate of discovery-tuning.json (the same analyze() call), without the dbscan reference (—). ") +
     `Visible = the features show the site: within-class kNN (k = 10) site accuracy ≥ ${VISIBLE_ACCURACY} in every class (majority share ≈ 0.78); faint cases are reported, not targets.`,
   "",
   ...head,
@@ -197,13 +325,33 @@ const lines = [
   ...head,
   ...Object.entries({ ...judgedByFamily, ...judgedByFeatures, ...judgedBySource }).map(([k, s]) => line(k, { cases: s.merged.cases, ...s })),
   "",
+  "## How the default was chosen: candidates on the tuning cases only",
+  "",
+  ...(tuning
+    ? [
+        `From \`discovery-tuning.md\` (\`STRATUM_DISCOVERY_TUNING=1\`, run before this one; no judged case computed there). Rule fixed before the run: the highest mean ARI over all tuning classes among candidates whose share of classes with ≤ 2 groups per site is no lower than the previous default's.`,
+        "",
+        "| candidate | ARI, all tuning | visible tuning | demo-cnn | pixel-pca64 | groups/class | ≤ 2 groups per site (share) | worst groups per site |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ...Object.entries(tuning.candidates).map(([k, t]) => `| ${k} | ${f2(t.all.meanAri)} | ${f2(t.visible.meanAri)} | ${f2(t["demo-cnn"].meanAri)} | ${f2(t["pixel-pca64"].meanAri)} | ${f2(t.all.meanGroups)} | ${f2(t.all.shareWithin2PerSite)} | ${t.all.worstMaxGroupsPerSite} |`),
+      ]
+    : ["(no discovery-tuning.json: run with STRATUM_DISCOVERY_TUNING=1 first)"]),
+  "",
+  "## Demo (engine only)",
+  "",
+  "The demo seed's pool (PneumoniaMNIST train, 2428, simulateAcquisition seed 7, demo-cnn), default analyze() then the default confounder-aware balanced select(), 50 per class, seeds 1–5. Targets: largest site's share ≤ 0.45 per class, ≤ 2 groups per site.",
+  "",
+  "| variant | largest site share per class (mean of 5 seeds) | groups/class | worst groups per site | ARI |",
+  "|---|---|---:|---:|---:|",
+  ...Object.entries(demo).map(([k, d]) => `| ${k} | ${Object.entries(d.largestSiteShare).map(([l, x]) => `${l} ${f2(x)}`).join(", ")} | ${f2(d.meanGroups)} | ${d.worstMaxGroupsPerSite} | ${f2(d.meanAri)} |`),
+  "",
   `Targets (judged visible, merged): mean ARI ${f2(J.meanAri)} (≥ 0.7: ${targets.meanAri.met ? "met" : "NOT met"}); groups per site worst ${J.worstMaxGroupsPerSite}, mean of per-class max ${f2(J.meanMaxGroupsPerSite)} (≤ 2: ${targets.groupsPerSite.met ? "met" : "NOT met"}).`,
   "",
   "## Every case",
   "",
   "| role | source | family | features | seed | site kNN accuracy per class | merged: groups, ARI per class | dbscan: groups, ARI per class |",
   "|---|---|---|---|---:|---|---|---|",
-  ...cases.map((c) => `| ${c.role}${c.visible ? "" : ", faint"} | ${c.source} | ${c.family} | ${c.features} | ${c.seed} | ${c.visibility.map((v) => f2(v.accuracy)).join(" / ")} | ${c.merged.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ")} | ${c.dbscan.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ")} |`),
+  ...cases.map((c) => `| ${c.role}${c.visible ? "" : ", faint"} | ${c.source} | ${c.family} | ${c.features} | ${c.seed} | ${c.visibility.map((v) => f2(v.accuracy)).join(" / ")} | ${c.merged.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ")} | ${c.dbscan ? c.dbscan.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ") : "—"} |`),
   "",
   `Took ${out.seconds.toFixed(0)} s.`,
 ];
