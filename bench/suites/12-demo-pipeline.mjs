@@ -31,7 +31,7 @@ const { openStore } = await import("@stratum/db");
 const { testStoreOptions } = await import("@stratum/db/testing");
 const server = (p) => import(path.resolve(here, "../../apps/server/dist", p));
 const { createApp } = await server("app.js");
-const { createRuntime, liveAppOptions } = await server("jobs/runtime.js");
+const { createRuntime, liveAppOptions } = await server("live.js");
 const { seedDemoIfEmpty, queueDemoEmbeddings } = await server("seed/demo.js");
 
 const store = await openStore(await testStoreOptions());

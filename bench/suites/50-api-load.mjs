@@ -184,7 +184,7 @@ const { openStore } = await import("@stratum/db");
 const { testStoreOptions } = await import("@stratum/db/testing");
 const server = (p) => import(path.resolve(here, "../../apps/server/dist", p));
 const { createApp } = await server("app.js");
-const { createRuntime, liveAppOptions } = await server("jobs/runtime.js");
+const { createRuntime, liveAppOptions } = await server("live.js");
 const { createUser } = await server("modules/user/user.service.js");
 const { toGlobalId } = await server("graphql/ids.js");
 const child = fork(fileURLToPath(import.meta.url), ["--child"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });

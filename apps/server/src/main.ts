@@ -4,7 +4,7 @@ import "reflect-metadata";
 import { openStore } from "@stratum/db";
 import { loadConfig } from "./env.js";
 import { createApp } from "./app.js";
-import { createRuntime, liveAppOptions } from "./jobs/runtime.js";
+import { createRuntime, liveAppOptions } from "./live.js";
 import { seedDemoIfEmpty, queueDemoEmbeddings, describeAccounts } from "./seed/demo.js";
 import { driveDemoPipeline } from "./seed/demo-pipeline.js";
 import { storageOf } from "./storage/resolve-uri.js";

@@ -6,6 +6,7 @@ import "reflect-metadata";
 import { openStore } from "@stratum/db";
 import { createEventBus } from "./events/index.js";
 import { createJobSystem } from "./jobs/index.js";
+import { defaultHandlers } from "./jobs/handlers/index.js";
 
 function intEnv(key: string, fallback: number, min: number, max: number): number {
   const raw = process.env[key]?.trim();
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   const store = await openStore();
   const bus = await createEventBus(store);
   const jobs = await createJobSystem(store, bus, {
+    // This process starts the job system, so it hands over the handlers (every kind, as the API).
+    handlers: defaultHandlers(),
     queue: "pg-boss",
     work: true,
     concurrency: intEnv("STRATUM_WORKER_CONCURRENCY", 1, 1, 64),

@@ -1,6 +1,9 @@
 // The job system of one process: handlers + runner + a queue adapter chosen by storage.
 //   PGlite   → in-process queue (jobs run in the API process)
 //   Postgres → pg-boss; `npm run worker` processes work, and the API works too unless told not to.
+// It imports no handler: the process that starts it (src/live.ts for the API, worker.ts) hands them
+// over, so modules/ (whose services the handlers call) can import jobs/ without a way back. Services
+// enqueue through jobs/enqueue.ts.
 import type { JobKind, Store } from "@stratum/db";
 import type { EventBus } from "../events/index.js";
 import { InProcessJobQueue } from "./in-process.js";
@@ -8,7 +11,6 @@ import { PgBossJobQueue } from "./pg-boss.js";
 import { JobRunner, type RunnerOptions } from "./runner.js";
 import type { ReaperOptions } from "./reaper.js";
 import type { JobHandler, JobQueue } from "./types.js";
-import { defaultHandlers } from "./handlers/index.js";
 
 export * from "./types.js";
 export { JobRunner, type RunOutcome, type RunnerOptions } from "./runner.js";
@@ -24,8 +26,8 @@ export interface JobSystemOptions extends RunnerOptions, ReaperOptions {
   work?: boolean;
   concurrency?: number;
   reapIntervalMs?: number;
-  /** Replace the default handlers (tests). */
-  handlers?: JobHandler[];
+  /** The kinds this process runs: `defaultHandlers()` (jobs/handlers) in the API and the worker; tests pick. */
+  handlers: JobHandler[];
 }
 
 export interface JobSystem {
@@ -34,8 +36,8 @@ export interface JobSystem {
   close(): Promise<void>;
 }
 
-export async function createJobSystem(store: Store, bus: EventBus, options: JobSystemOptions = {}): Promise<JobSystem> {
-  const handlers = options.handlers ?? defaultHandlers();
+export async function createJobSystem(store: Store, bus: EventBus, options: JobSystemOptions): Promise<JobSystem> {
+  const handlers = options.handlers;
   const byKind = new Map<JobKind, JobHandler>(handlers.map((h) => [h.kind, h]));
   const runner = new JobRunner(store, bus, handlers, options);
   const kind = options.queue ?? (store.kind === "postgres" ? "pg-boss" : "in-process");

@@ -1,5 +1,6 @@
 // The live runtime of one API process: event bus, presence and job system, created once per app and
-// reached from resolvers as ctx.app.extras.runtime. createRuntime() picks adapters from the store:
+// reached from resolvers as ctx.app.extras.runtime. src/live.ts assembles it with the job handlers
+// (createRuntime there); startRuntime() here takes them as given and picks adapters from the store:
 // PGlite → in-process bus and queue; Postgres → LISTEN/NOTIFY and pg-boss (the API also works jobs
 // unless STRATUM_API_WORKS_JOBS=false, when only `npm run worker` processes do).
 import type { Store } from "@stratum/db";
@@ -18,7 +19,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(store: Store, options: JobSystemOptions = {}): Promise<Runtime> {
+export async function startRuntime(store: Store, options: JobSystemOptions): Promise<Runtime> {
   const bus = await createEventBus(store);
   const presence = new PresenceTracker(bus);
   const authorizer = new LiveAuthorizer(store);
@@ -44,20 +45,6 @@ export async function createRuntime(store: Store, options: JobSystemOptions = {}
 /** ctx.app.extras.runtime, typed; a clear fault when the app was created without one. */
 export function runtimeOf(app: { extras: Record<string, unknown> }): Runtime {
   const runtime = app.extras.runtime as Runtime | undefined;
-  if (!runtime) throw new Error("server runtime missing: createApp({ extras: { runtime: await createRuntime(store) } })");
+  if (!runtime) throw new Error("server runtime missing: createApp({ store, ...liveAppOptions(await createRuntime(store)) }) (src/live.ts)");
   return runtime;
-}
-
-/**
- * What createApp needs to serve jobs, subscriptions and the manifest download:
- *   const runtime = await createRuntime(store);
- *   const app = await createApp({ store, ...liveAppOptions(runtime) });
- */
-export async function liveAppOptions(runtime: Runtime) {
-  const { exportRoutes } = await import("../modules/export/export.service.js");
-  return {
-    extras: { runtime },
-    routes: exportRoutes,
-    onClose: [() => runtime.close()],
-  };
 }

@@ -6,6 +6,7 @@ import { findRepoRoot, openStore, type Store } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
 import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, type JobSystem } from "../index.js";
+import { defaultHandlers } from "../handlers/index.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
 
 let store: Store;
@@ -16,7 +17,7 @@ let seeded: SeededDataset;
 beforeAll(async () => {
   store = await openStore(await testStoreOptions());
   bus = await createEventBus(store);
-  jobs = await createJobSystem(store, bus, { storage });
+  jobs = await createJobSystem(store, bus, { handlers: defaultHandlers(), storage });
   seeded = await seedDataset(store, { n: 160, groups: 2 });
   // The EMBED test's samples name the shipped demo arrays: granted to the seeded consortium, as an operator would.
   const { slug } = await store.prisma.consortium.findUniqueOrThrow({ where: { id: seeded.consortiumId } });

@@ -9,7 +9,7 @@ import { createClient, type Client } from "graphql-ws";
 import { openStore } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
 import { createApp } from "../../app.js";
-import { createRuntime, liveAppOptions, type Runtime } from "../runtime.js";
+import { createRuntime, liveAppOptions, type Runtime } from "../../live.js";
 import type { TestServer } from "../../test/harness.js";
 import type { ServerConfig } from "../../env.js";
 

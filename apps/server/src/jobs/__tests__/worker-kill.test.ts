@@ -11,6 +11,7 @@ import { testStoreOptions } from "@stratum/db/testing";
 import { manifestHash } from "@stratum/engine";
 import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, type JobSystem } from "../index.js";
+import { defaultHandlers } from "../handlers/index.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
 
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -74,7 +75,7 @@ describe.runIf(hasPostgres)("a worker killed mid-job (PostgreSQL, real processes
     databaseUrl = options.databaseUrl as string;
     store = await openStore(options);
     bus = await createEventBus(store);
-    jobs = await createJobSystem(store, bus, { queue: "pg-boss", work: false }); // this process only enqueues
+    jobs = await createJobSystem(store, bus, { handlers: defaultHandlers(), queue: "pg-boss", work: false }); // this process only enqueues
     seeded = await seedDataset(store, { n: 8_000, dim: 16, groups: 3 });
   }, 120_000);
 

@@ -7,8 +7,7 @@ import { audit, auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob } from "../../jobs/index.js";
-import { runtimeOf } from "../../jobs/runtime.js";
+import { createJob, enqueueJob } from "../../jobs/enqueue.js";
 import { Job } from "../job/job.type.js";
 import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
 import type { AnalysisStartInput, ConfounderGroupRenameInput, ConfounderGroupSetVerdictInput } from "./analysis.input.js";
@@ -103,7 +102,7 @@ export async function startAnalysis(ctx: Context, input: AnalysisStartInput) {
     await auditSql(sql, ctx, "analysisStart", { type: "ConfounderAnalysis", id: analysisId, consortiumId: access.consortiumId }, { params, parentId, jobId });
     return { analysisId, jobId };
   });
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   const [analysis, job] = await Promise.all([
     ctx.prisma.confounderAnalysis.findUniqueOrThrow({ where: { id: analysisId } }),
     ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }),

@@ -6,9 +6,8 @@ import { decodeId, toGlobalId } from "../../graphql/ids.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { audit, auditSql } from "../../audit/audit.js";
 import { resolveUpload, type StoredUpload } from "../upload/upload.service.js";
-import { createJob } from "../../jobs/index.js";
+import { createJob, enqueueJob } from "../../jobs/enqueue.js";
 import { storageOf, uriProblem, type StorageConfig } from "../../storage/resolve-uri.js";
-import { runtimeOf } from "../../jobs/runtime.js";
 import { Job } from "../job/job.type.js";
 import { Dataset } from "./dataset.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
@@ -235,6 +234,6 @@ export async function startImport(ctx: Context, input: DatasetImportInput) {
     });
     return jobId;
   });
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   return Job.from(await ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }));
 }

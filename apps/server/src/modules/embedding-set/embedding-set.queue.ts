@@ -1,7 +1,7 @@
 // Creating an embedding set and its EMBED job: plain SQL with no GraphQL types, so the mutation and
 // the demo seed share it without the seed loading TypeGraphQL.
 import type { SqlClient } from "@stratum/db";
-import { createJob } from "../../jobs/job-rows.js";
+import { createJob } from "../../jobs/enqueue.js";
 /**
  * Creates (or re-arms a FAILED) embedding set and its QUEUED EMBED job, inside the caller's transaction.
  * The caller enqueues jobId after commit. Shared by the embeddingSetStart mutation and the demo seed.

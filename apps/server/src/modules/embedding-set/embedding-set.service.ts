@@ -7,7 +7,7 @@ import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
 import { queueEmbeddingSetJob } from "./embedding-set.queue.js";
-import { runtimeOf } from "../../jobs/runtime.js";
+import { enqueueJob } from "../../jobs/enqueue.js";
 import { jobLoader } from "../job/job.service.js";
 import { Job } from "../job/job.type.js";
 import { EmbeddingSet } from "./embedding-set.type.js";
@@ -51,7 +51,7 @@ export async function startEmbeddingSet(ctx: Context, input: EmbeddingSetStartIn
     await auditSql(sql, ctx, "embeddingSetStart", { type: "EmbeddingSet", id: queued.setId, consortiumId: access.consortiumId }, { modelId, versionId, jobId: queued.jobId, restart: Boolean(existing) });
     return queued;
   });
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   const [set, job] = await Promise.all([ctx.prisma.embeddingSet.findUniqueOrThrow({ where: { id: setId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
   jobLoader(ctx).prime(job.id, job);
   return { embeddingSet: EmbeddingSet.from(set), job: Job.from(job) };

@@ -1,8 +1,7 @@
 import type { Context } from "../../context.js";
 import { auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
-import { createJob } from "../../jobs/index.js";
-import { runtimeOf } from "../../jobs/runtime.js";
+import { createJob, enqueueJob } from "../../jobs/enqueue.js";
 import { NOW_UTC } from "@stratum/db";
 import { runForChange } from "../run/run.service.js";
 import { canRead } from "../../auth/access.js";
@@ -69,6 +68,6 @@ export async function startProbe(ctx: Context, input: EvaluationProbeRunInput) {
     });
     return jobId;
   });
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   return Job.from(await ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }));
 }

@@ -8,8 +8,7 @@ import { auditSql } from "../../audit/audit.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob, requestCancel } from "../../jobs/index.js";
-import { runtimeOf } from "../../jobs/runtime.js";
+import { createJob, requestCancel, enqueueJob } from "../../jobs/enqueue.js";
 import { NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
@@ -196,7 +195,7 @@ async function insertRun(
 }
 
 async function afterCreate(ctx: Context, runId: number, jobId: number) {
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   const [run, job] = await Promise.all([ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: runId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
   return { run: SelectionRun.from(run), job: Job.from(job) };
 }

@@ -1,0 +1,62 @@
+// `npm run check:cycles` (CI: next to "lint and typecheck"): no import cycle in any package's or app's
+// src, and the directions docs/architecture.md ("What may import what") allows. Runtime imports only
+// (tsPreCompilationDeps: false): `import type` is erased by the compiler and cannot change load order.
+// Warnings print and do not fail; each names the debt it tracks.
+const others = (...names) => `^(packages/(${names.join("|")})|apps)/`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: "no-circular", severity: "error", comment: "Import cycles: break them with an interface module (see jobs/enqueue.ts).", from: {}, to: { circular: true } },
+
+    // Packages: the map of docs/architecture.md.
+    { name: "engine-imports-nothing", severity: "error", comment: "engine ← (nothing): pure, no I/O.", from: { path: "^packages/engine/src/" }, to: { path: others("formats", "db", "embed", "cli") } },
+    {
+      name: "engine-no-node-builtins",
+      severity: "error",
+      comment: "The engine runs outside Node too. Debt (issue 15): select/manifest.ts hashes with node:crypto.",
+      from: { path: "^packages/engine/src/", pathNot: "^packages/engine/src/select/manifest\\.ts$|\\.test\\.ts$|/__tests__/" },
+      to: { dependencyTypes: ["core"] },
+    },
+    { name: "formats-imports-none-of-ours", severity: "error", from: { path: "^packages/formats/src/" }, to: { path: others("engine", "db", "embed", "cli") } },
+    { name: "db-imports-formats-only", severity: "error", from: { path: "^packages/db/src/" }, to: { path: others("engine", "embed", "cli") } },
+    { name: "embed-imports-formats-only", severity: "error", from: { path: "^packages/embed/src/" }, to: { path: others("engine", "db", "cli") } },
+    { name: "cli-imports-no-app", severity: "error", from: { path: "^packages/cli/src/" }, to: { path: "^apps/" } },
+    { name: "server-imports-no-cli-or-web", severity: "error", from: { path: "^apps/server/src/" }, to: { path: "^(packages/cli|apps/web)/" } },
+    {
+      name: "web-imports-no-workspace-code",
+      severity: "error",
+      comment: "web ← generated GraphQL types only; the one exception is the map's binary layout codec (@stratum/formats/layout, issue 13), pure and shared with the server.",
+      // The web is cruised from apps/web (for its tsconfig "@/…" paths), so its paths start with src/.
+      from: { path: "^(apps/web/)?src/" },
+      to: { path: "^(\\.\\./\\.\\./packages|\\.\\./server|packages|apps/server)/|^@stratum/", pathNot: "^(\\.\\./\\.\\./)?packages/formats/(src|dist)/layout\\.(ts|js)$" },
+    },
+
+    // Inside apps/server.
+    { name: "server-cache-imports-db-only", severity: "error", comment: "cache/ imports only @stratum/db.", from: { path: "^apps/server/src/cache/", pathNot: "/__tests__/" }, to: { path: "^apps/server/src/", pathNot: "^apps/server/src/cache/" } },
+    {
+      name: "server-job-system-imports-no-handler",
+      severity: "error",
+      comment: "The job system gets its handlers from the process that starts it (src/live.ts, worker.ts); handlers call services.",
+      from: { path: "^apps/server/src/jobs/", pathNot: "^apps/server/src/jobs/(handlers|__tests__)/" },
+      to: { path: "^apps/server/src/(jobs/handlers|modules)/" },
+    },
+    {
+      name: "server-layers-import-no-module",
+      severity: "warn",
+      comment: "modules/* may import auth/, http/, audit/, not the reverse. Debt (issue 15, item 2): auth/, http/ and audit/ still import from modules/.",
+      from: { path: "^apps/server/src/(auth|http|audit)/", pathNot: "/__tests__/" },
+      to: { path: "^apps/server/src/modules/" },
+    },
+  ],
+  options: {
+    // Built output, generated clients and workspace packages' dist are leaves: rules see the edge, the
+    // cruise does not walk inside them.
+    doNotFollow: { path: "node_modules|(^|/)(dist|generated|gql)/" },
+    exclude: { path: "(^|/)\\.next/" },
+    tsPreCompilationDeps: false,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    // Workspace packages resolve through their package.json "exports" (default condition) to dist.
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs"], exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"], mainFields: ["main"] },
+  },
+};

@@ -1,0 +1,23 @@
+// The one door from services (modules/) into the job system: write the Job row inside the service's
+// own transaction (with its audit row), hand the id to the queue after commit, ask a job to stop.
+// It imports no handler and no queue adapter, so a service that enqueues pulls in nothing that
+// imports services back.
+import type { JobQueue } from "./types.js";
+
+export { createJob, requestCancel, type CreateJobInput } from "./job-rows.js";
+
+/** The part of the queue a service uses. */
+export type JobEnqueuer = Pick<JobQueue, "enqueue">;
+
+/** The app's queue (ctx.app), set up by src/live.ts; a clear fault when the app runs without one. */
+export function enqueuerOf(app: { extras: Record<string, unknown> }): JobEnqueuer {
+  const runtime = app.extras.runtime as { jobs?: { queue?: JobEnqueuer } } | undefined;
+  const queue = runtime?.jobs?.queue;
+  if (!queue) throw new Error("job queue missing: createApp({ store, ...liveAppOptions(await createRuntime(store)) }) (src/live.ts)");
+  return queue;
+}
+
+/** After the transaction that created it has committed: the job may start now. */
+export function enqueueJob(app: { extras: Record<string, unknown> }, jobId: number): Promise<void> {
+  return enqueuerOf(app).enqueue(jobId);
+}
