@@ -43,6 +43,7 @@ const VersionWorkQuery = graphql(`
         embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id status phase done total rate etaSeconds } } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
         runs(first: 20) { nodes { id name strategy status perClass seed createdAt } }
+        dataQuality(first: 1) { nodes { id status createdAt threshold results } }
       }
     }
   }
@@ -110,7 +111,8 @@ export default function VersionPage() {
                 {t === "history" ? "History & diff" : t[0]!.toUpperCase() + t.slice(1)}
               </button>
             ))}
-            <Link href={`/versions/${v.id}/map`} className="" style={{ marginLeft: "auto" }}>Embedding map →</Link>
+            <Link href={`/versions/${v.id}/quality`} role="tab" data-testid="tab-quality" style={{ marginLeft: "auto" }}>Data quality →</Link>
+            <Link href={`/versions/${v.id}/map`} className="">Embedding map →</Link>
           </div>
           {tab === "overview" && <Overview v={v} w={w} workError={workQ.error} onWorkChanged={() => void workQ.refetch()} />}
           {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labelCounts.map((l) => l.label)} sites={v.dataset.project.consortium.sites.nodes} />}
@@ -244,6 +246,9 @@ function Overview({ v, w, workError, onWorkChanged }: { v: V; w: W | null; workE
           ))}
           <div className="row muted small" style={{ marginTop: 8, justifyContent: "space-between" }}><span>total</span><span>{fmtInt(v.sampleCount)}</span></div>
           {w?.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${w.sourceRun.id}`}>{w.sourceRun.name || "a run"}</Link></div>}
+        </Card>
+        <Card title="Data quality" testId="quality-card">
+          {!w ? <ApiGap error={workError} /> : <QualitySummary versionId={v.id} report={w.dataQuality.nodes[0] ?? null} />}
         </Card>
         <Card title="Embedding sets" flush>
           {w && <ComputeEmbeddings v={v} w={w} onChanged={onWorkChanged} />}
@@ -452,6 +457,22 @@ function History({ current, versions }: { current: string; versions: ReadonlyArr
           </div>
         )}
       </Card>
+    </div>
+  );
+}
+
+/** The newest data-quality report in a line, and the way to the tab (components/quality). */
+function QualitySummary({ versionId, report }: { versionId: string; report: W["dataQuality"]["nodes"][number] | null }) {
+  const r = (report?.results ?? {}) as { nearDuplicates?: { sets: number; crossSplit: number; crossSite: number }; exactDuplicates?: { sets: number }; labelErrors?: { issueCount: number } };
+  return (
+    <div className="stack" style={{ gap: 6 }}>
+      {!report ? <span className="muted small">No pass yet: duplicates, outliers and likely label errors.</span> : report.status !== "SUCCEEDED" ? <StatusBadge status={report.status} /> : (
+        <div className="small">
+          {fmtInt(r.nearDuplicates?.sets)} near-duplicate sets ({fmtInt(r.nearDuplicates?.crossSplit)} across versions, {fmtInt(r.nearDuplicates?.crossSite)} across sites), {fmtInt(r.exactDuplicates?.sets)} exact, {fmtInt(r.labelErrors?.issueCount)} likely label errors
+          <div className="muted">{fmtWhen(report.createdAt)}</div>
+        </div>
+      )}
+      <Link href={`/versions/${versionId}/quality`} data-testid="quality-link">{report ? "Findings →" : "Data quality →"}</Link>
     </div>
   );
 }

@@ -32,7 +32,7 @@ const STATUS_FILTERS: Record<string, RunStatus[] | null> = {
   succeeded: ["SUCCEEDED"],
   failed: ["FAILED", "CANCELLED"],
 };
-const KINDS: JobKind[] = ["EMBED", "ANALYZE", "SELECT", "PROBE", "IMPORT"];
+const KINDS: JobKind[] = ["EMBED", "ANALYZE", "SELECT", "PROBE", "IMPORT", "QUALITY"];
 
 export default function JobsPage() {
   const { id } = useParams<{ id: string }>();
