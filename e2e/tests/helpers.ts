@@ -34,12 +34,3 @@ export async function gql<T = Record<string, unknown>>(page: Page, query: string
   return (await res.json()) as { data?: T; errors?: Array<{ message: string }> };
 }
 
-/** Which of `names` the API's Mutation/Subscription/Query types lack (introspection). */
-export async function missingOperations(page: Page, names: string[]): Promise<string[]> {
-  const r = await gql<{ m: { fields: Array<{ name: string }> } | null; s: { fields: Array<{ name: string }> } | null; q: { fields: Array<{ name: string }> } | null }>(
-    page,
-    `{ m: __type(name: "Mutation") { fields { name } } s: __type(name: "Subscription") { fields { name } } q: __type(name: "Query") { fields { name } } }`,
-  );
-  const have = new Set([...(r.data?.m?.fields ?? []), ...(r.data?.s?.fields ?? []), ...(r.data?.q?.fields ?? [])].map((f) => f.name));
-  return names.filter((n) => !have.has(n));
-}
