@@ -73,6 +73,6 @@ describe("describeBalance", () => {
   });
   it("declared columns need confounder-aware", () => {
     expect(validateRunForm({ ...ok, declared: ["site"] }, null)).toEqual({});
-    expect(validateRunForm({ ...ok, strategy: "random", declared: ["site"] }, null).declared).toMatch(/confounder-aware/);
+    expect(validateRunForm({ ...ok, strategy: "RANDOM", declared: ["site"] }, null).declared).toMatch(/confounder-aware/);
   });
 });
