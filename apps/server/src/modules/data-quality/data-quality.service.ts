@@ -7,8 +7,7 @@ import { auditSql } from "../../audit/audit.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob } from "../../jobs/index.js";
-import { runtimeOf } from "../../jobs/runtime.js";
+import { createJob, enqueueJob } from "../../jobs/enqueue.js";
 import type { QualityParams } from "../../jobs/handlers/quality.js";
 import { Job } from "../job/job.type.js";
 import { Sample } from "../sample/sample.type.js";
@@ -79,7 +78,7 @@ export async function startDataQuality(ctx: Context, input: DataQualityStartInpu
     await auditSql(sql, ctx, "dataQualityStart", { type: "DataQualityReport", id: reportId, consortiumId: access.consortiumId }, { params, jobId });
     return { reportId, jobId };
   });
-  await runtimeOf(ctx.app).jobs.queue.enqueue(jobId);
+  await enqueueJob(ctx.app, jobId);
   const [report, job] = await Promise.all([
     ctx.prisma.dataQualityReport.findUniqueOrThrow({ where: { id: reportId } }),
     ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } }),
