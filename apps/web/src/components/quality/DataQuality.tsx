@@ -300,7 +300,8 @@ function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => voi
   );
 }
 
-function SimilarCard({ sampleId, externalId, embeddingSetId, onMore, onClose }: { sampleId: string; externalId: string; embeddingSetId: string; onMore: (s: SampleRef) => void; onClose: () => void }) {
+/** "More like this": the samples of the set most like one sample (similarSamples), with scores; also used on the review page. */
+export function SimilarCard({ sampleId, externalId, embeddingSetId, onMore, onClose }: { sampleId: string; externalId: string; embeddingSetId: string; onMore?: (s: SampleRef) => void; onClose: () => void }) {
   const { data, loading, error } = useQuery(SimilarQuery, { variables: { sampleId, embeddingSetId, first: 12 } });
   const r = data?.similarSamples ?? null;
   return (
@@ -308,7 +309,7 @@ function SimilarCard({ sampleId, externalId, embeddingSetId, onMore, onClose }: 
       actions={<button className="btn sm" onClick={onClose}>Close</button>} testId="similar">
       {loading && !r ? <SkeletonRows rows={2} cols={6} /> : !r ? <ErrorText>{describeError(error) || "Not available for this sample."}</ErrorText> : r.items.length === 0 ? <Empty title="Nothing similar" /> : (
         <div className="thumbs">
-          {r.items.map((it) => <SampleThumb key={it.sample.id} s={it.sample} caption={it.sample.label} right={it.score.toFixed(3)} onMore={onMore} />)}
+          {r.items.map((it) => onMore ? <SampleThumb key={it.sample.id} s={it.sample} caption={it.sample.label} right={it.score.toFixed(3)} onMore={onMore} /> : <Thumb key={it.sample.id} sampleId={it.sample.id} caption={it.sample.label} right={it.score.toFixed(3)} />)}
         </div>
       )}
     </Card>

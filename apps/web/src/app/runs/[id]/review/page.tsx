@@ -11,6 +11,7 @@ import type { ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
 import { useReviewActivity, type ReviewEventView } from "@/lib/live";
+import { SimilarCard } from "@/components/quality/DataQuality";
 import { describeError, errorsByField } from "@/lib/errors";
 import { strategyLabel } from "@/lib/runForm";
 
@@ -19,6 +20,7 @@ const ReviewQueueDoc = graphql(`
     node(id: $id) {
       ... on SelectionRun {
         id name strategy status reviewFinalizedAt
+        embeddingSet { id }
         reviewedVersion { id number }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
         items(first: 100, after: $after) {
@@ -71,6 +73,7 @@ export default function ReviewPage() {
   const [commenting, setCommenting] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [err, setErr] = useState<string | null>(null);
+  const [similar, setSimilar] = useState(false);
   const [decide, { loading: deciding }] = useMutation(Decide);
   const [finalize, { loading: finalizing }] = useMutation(Finalize);
   const [finalMsg, setFinalMsg] = useState("");
@@ -252,6 +255,7 @@ export default function ReviewPage() {
                             <button className="btn" style={{ color: "var(--bad)" }} disabled={deciding} onClick={() => void send("REJECT")}>Reject <kbd>R</kbd></button>
                             <button className="btn" style={{ color: "var(--warn)" }} disabled={deciding} onClick={() => void send("FLAG")}>Flag <kbd>F</kbd></button>
                             <button className="btn ghost" onClick={() => { setCommenting(true); setTimeout(() => commentRef.current?.focus(), 0); }}>Comment <kbd>C</kbd></button>
+                            {run.embeddingSet && <button className="btn ghost" data-testid="more-like-this" onClick={() => setSimilar((on) => !on)}>{similar ? "Hide similar" : "More like this"}</button>}
                             <span className="muted small" style={{ marginLeft: "auto" }}><kbd>K</kbd>/<kbd>←</kbd> prev · <kbd>J</kbd>/<kbd>→</kbd> next</span>
                           </div>
                         </>
@@ -261,6 +265,9 @@ export default function ReviewPage() {
                   </div>
                 )}
               </Card>
+              {similar && run.embeddingSet && current && (
+                <SimilarCard sampleId={current.sample.id} externalId={current.sample.externalId} embeddingSetId={run.embeddingSet.id} onClose={() => setSimilar(false)} />
+              )}
               <Card title="Queue">
                 <div className="strip" data-testid="review-strip">
                   {items.map((it, i) => {
