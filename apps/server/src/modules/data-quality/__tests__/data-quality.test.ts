@@ -147,10 +147,14 @@ describe("dataQualityStart", () => {
     expect(await counts()).toEqual(before);
   });
 
-  it("refuses another consortium's curator (NOT_FOUND), writing nothing", async () => {
+  it("refuses another consortium's curator (NOT_FOUND) and a member below CURATOR (FORBIDDEN), writing nothing", async () => {
+    // (signing in is audited, so before counting)
+    const reviewer = await signIn(server, (await seedUser(server.store, [{ consortiumId: seeded.consortiumId, role: "REVIEWER" }], "reviewer")).email);
     const before = await counts();
     const r = await outsider.mutate(START, { input: input() });
     expect(r.data.dataQualityStart.errors[0]).toMatchObject({ code: "NOT_FOUND", field: ["input", "datasetVersionId"] });
+    const f = await reviewer.mutate(START, { input: input() });
+    expect(f.data.dataQualityStart.errors[0]).toMatchObject({ code: "FORBIDDEN", field: ["input", "datasetVersionId"] });
     expect(await counts()).toEqual(before);
   });
 
