@@ -5,7 +5,8 @@
 // (no spaces; group is an integer or null). The hash is "sha256:" + lowercase hex of SHA-256 of
 // those bytes. Items are sorted by rank first, so the caller may pass them in any order.
 // Example: items [{rank:0,id:"a",label:"x",group:1}] → sha256 of the bytes `[0,"a","x",1]`.
-import { createHash } from "node:crypto";
+// SHA-256 is the engine's own (sha256.ts), not node:crypto, so the engine stays runnable off Node.
+import { sha256Hex } from "../sha256.js";
 
 export interface ManifestItem {
   id: string;
@@ -21,5 +22,5 @@ export function manifestLines(items: ReadonlyArray<ManifestItem>): string {
 
 /** manifestHash(items) → "sha256:<hex>" over manifestLines(items). */
 export function manifestHash(items: ReadonlyArray<ManifestItem>): string {
-  return "sha256:" + createHash("sha256").update(manifestLines(items), "utf8").digest("hex");
+  return "sha256:" + sha256Hex(manifestLines(items));
 }
