@@ -34,21 +34,12 @@ else if (mode === "pglite") await pgliteWorker(process.argv[3]);
 else await suite();
 
 // ── data ────────────────────────────────────────────────────────────────────
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes manifest.csv, embeddings.npy and ref.csv (psql's input: same rows, vector as hex bytea), streaming. */
 async function generate(dir, n, dim) {
   const { encodeNpyHeader } = await import("@stratum/formats");
-  const rand = rng(42);
+  // The engine's seeded generator (mulberry32), the same stream the suite's own copy gave.
+  const { createRng } = await import("@stratum/engine");
+  const rand = createRng(42).next;
   const manifest = openSync(path.join(dir, "manifest.csv"), "w");
   const npy = openSync(path.join(dir, "embeddings.npy"), "w");
   const ref = openSync(path.join(dir, "ref.csv"), "w");

@@ -20,7 +20,9 @@ const modelsDir = path.join(here, "..", "models");
 const OPSET = 13;
 const IR_VERSION = 7;
 
-// mulberry32: small seeded generator, enough for weight init.
+// mulberry32: small seeded generator, enough for weight init. A copy of the engine's createRng
+// (packages/engine/src/rng.ts) on purpose: embed may import only @stratum/formats
+// (docs/architecture.md), and the demo models' weights must not change with the engine.
 function rng(seed) {
   let a = seed >>> 0;
   return () => {

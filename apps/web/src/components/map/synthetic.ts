@@ -2,6 +2,9 @@
 // Used by the /dev/map benchmark page only; real layouts come from the API.
 import type { MapCategory } from "./EmbeddingMap";
 
+// mulberry32, a copy of the engine's createRng (packages/engine/src/rng.ts) on purpose: the web may
+// import no workspace code but @stratum/formats/layout (docs/architecture.md, enforced by
+// `npm run check:cycles`), and this dev-only page needs just a seeded stream, not the contract.
 function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
