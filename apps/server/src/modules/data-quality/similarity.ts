@@ -29,7 +29,7 @@ interface Slot {
   bytes: number;
 }
 
-class SearchCache {
+export class SearchCache {
   private readonly slots = new Map<number, Slot>(); // insertion order = least recently used first
   private used = 0;
   constructor(private readonly maxBytes: number) {}
