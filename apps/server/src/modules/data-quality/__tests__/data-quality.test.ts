@@ -229,6 +229,22 @@ describe("dataQualityStart", () => {
   });
 });
 
+describe("QUALITY job ends", () => {
+  it("a cancelled job leaves its report CANCELLED with no findings", async () => {
+    const p = server.store.prisma;
+    const job = await p.job.create({ data: { consortiumId: seeded.consortiumId, kind: "QUALITY", payload: {}, cancelRequested: true } });
+    const report = await p.dataQualityReport.create({ data: { datasetVersionId: seeded.versionId, embeddingSetId: seeded.setId, params: { threshold: null, k: 10, outlierK: 10, outlierMetric: "euclidean", labelErrors: "knn", seed: 0, crossVersions: true }, jobId: job.id } });
+    await p.job.update({ where: { id: job.id }, data: { payload: { reportId: report.id } } });
+    await server.runtime.jobs.queue.enqueue(job.id);
+    const done = await waitJob(gid("Job", job.id));
+    expect(done.status).toBe("CANCELLED");
+    const after = await p.dataQualityReport.findUniqueOrThrow({ where: { id: report.id } });
+    expect(after.status).toBe("CANCELLED");
+    expect(await p.dataQualitySample.count({ where: { reportId: report.id } })).toBe(0);
+    expect(await p.dataQualityDuplicateSet.count({ where: { reportId: report.id } })).toBe(0);
+  });
+});
+
 describe("similarSamples", () => {
   it("finds the planted copy first, with a cosine score near 1", async () => {
     const r = await curator.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 3 });
