@@ -183,14 +183,17 @@ async function insertRun(
   values: { versionId: number; setId: number | null; analysisId: number | null; parentId: number | null; strategy: string; params: Record<string, unknown>; seed: number; perClass: number; name: string },
   reproduce: boolean,
 ) {
-  const jobId = await createJob(sql, { consortiumId, kind: "SELECT", payload: {}, createdById: ctx.viewer!.userId });
-  const r = await sql.query<{ id: number }>(
-    `INSERT INTO "SelectionRun" ("datasetVersionId", "embeddingSetId", "analysisId", "parentId", name, strategy, params, seed, "budgetPerClass", "createdById", "jobId")
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11) RETURNING id`,
-    [values.versionId, values.setId, values.analysisId, values.parentId, values.name, values.strategy, JSON.stringify(values.params), values.seed, values.perClass, ctx.viewer!.userId, jobId],
+  // Each row is written once, in its final state: the run's id is reserved from its sequence first,
+  // so the Job row carries its payload ({runId, reproduce}) from its INSERT (no follow-up UPDATE),
+  // and the run points at the job from its own INSERT.
+  const reserved = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('"SelectionRun"', 'id'))::int AS id`);
+  const runId = reserved.rows[0]!.id;
+  const jobId = await createJob(sql, { consortiumId, kind: "SELECT", payload: { runId, reproduce }, createdById: ctx.viewer!.userId });
+  await sql.query(
+    `INSERT INTO "SelectionRun" (id, "datasetVersionId", "embeddingSetId", "analysisId", "parentId", name, strategy, params, seed, "budgetPerClass", "createdById", "jobId")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
+    [runId, values.versionId, values.setId, values.analysisId, values.parentId, values.name, values.strategy, JSON.stringify(values.params), values.seed, values.perClass, ctx.viewer!.userId, jobId],
   );
-  const runId = r.rows[0]!.id;
-  await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ runId, reproduce })]);
   return { runId, jobId };
 }
 
