@@ -28,6 +28,7 @@ export interface JobRow {
   selectionRun?: { id: string; name: string } | null;
   analysis?: { id: string } | null;
   embeddingSet?: { id: string } | null;
+  dataQuality?: { id: string; datasetVersion?: { id: string } | null } | null;
 }
 
 const ACTIVE = new Set(["QUEUED", "RUNNING"]);
@@ -35,6 +36,7 @@ const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 function Subject({ job }: { job: JobRow }) {
   if (job.selectionRun) return <Link href={`/runs/${job.selectionRun.id}`}>{job.selectionRun.name || "selection run"}</Link>;
   if (job.analysis) return <Link href={`/analyses/${job.analysis.id}`}>analysis</Link>;
+  if (job.dataQuality?.datasetVersion) return <Link href={`/versions/${job.dataQuality.datasetVersion.id}/quality`}>data quality</Link>;
   return <span className="muted">{job.embeddingSet ? "embedding set" : "—"}</span>;
 }
 

@@ -1,4 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import DataLoader from "dataloader";
+import type { DataQualityReport as ReportRow } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { ConnectionArgs, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
@@ -275,7 +277,15 @@ export class JobDataQualityResolver {
   @FieldResolver(() => DataQualityReport, { nullable: true, description: "The data-quality report this job computes (QUALITY)." })
   async dataQuality(@Root() job: Job, @Ctx() ctx: Context) {
     if (job.kind !== "QUALITY") return null;
-    const row = await ctx.prisma.dataQualityReport.findUnique({ where: { jobId: job.dbId } });
+    // batched per page of jobs (Consortium.jobs), like the other Job links
+    const loader = ctx.loader("dataQualityByJob", () =>
+      new DataLoader<number, ReportRow | null>(async (jobIds) => {
+        const rows = await ctx.prisma.dataQualityReport.findMany({ where: { jobId: { in: [...jobIds] } } });
+        const byJob = new Map(rows.map((r) => [r.jobId, r]));
+        return jobIds.map((id) => byJob.get(id) ?? null);
+      }),
+    );
+    const row = await loader.load(job.dbId);
     return row ? DataQualityReport.from(row) : null;
   }
 }

@@ -207,6 +207,8 @@ describe("dataQualityStart", () => {
     expect(v.data.node.latestDataQuality.id).toBe(reportId);
     const n = await curator.query(gql`query ($id: ID!) { node(id: $id) { ... on DataQualityReport { id status } } }`, { id: reportId });
     expect(n.data.node).toEqual({ id: reportId, status: "SUCCEEDED" });
+    const j = await curator.query(gql`query ($id: ID!) { node(id: $id) { ... on Job { kind dataQuality { id } } } }`, { id: r.data.dataQualityStart.job.id });
+    expect(j.data.node).toEqual({ kind: "QUALITY", dataQuality: { id: reportId } });
   });
 
   it("hides the report from another consortium's member", async () => {

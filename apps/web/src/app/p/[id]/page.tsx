@@ -57,7 +57,7 @@ const RunningJobsQuery = graphql(`
       id
       jobs(first: 10, status: [QUEUED, RUNNING]) {
         totalCount
-        nodes { id kind status phase done total etaSeconds selectionRun { id name } analysis { id } embeddingSet { id } }
+        nodes { id kind status phase done total etaSeconds selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } } }
       }
     }
   }

@@ -20,7 +20,7 @@ const JobsDoc = graphql(`
       jobs(first: $first, after: $after, status: $status, kind: $kind) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        nodes { id kind status phase done total etaSeconds createdAt error selectionRun { id name } analysis { id } embeddingSet { id } }
+        nodes { id kind status phase done total etaSeconds createdAt error selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } } }
       }
     }
   }
