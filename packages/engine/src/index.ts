@@ -13,7 +13,6 @@ export * from "./select/index.js";
 
 // Confounder discovery (analyze, reducers, clustering, statistics)
 export * from "./analyze.js";
-export * from "./findings-json.js";
 export { symmetricEigen, type SymmetricEigen } from "./linalg/eigen.js";
 export { pca, type PcaOptions, type PcaResult } from "./reduce/pca.js";
 export { tsne, type TsneOptions, type TsneResult } from "./reduce/tsne.js";

@@ -35,3 +35,11 @@ export {
   type OpenEmbeddingsOptions,
 } from "./embeddings.js";
 export { CsvParser, readCsvRecords, type CsvRecord } from "./csv.js";
+export {
+  FINDINGS_FORMAT,
+  type FindingsFile,
+  type FindingsFileClass,
+  type FindingsFileGroup,
+  type FindingsFileParams,
+  type FindingsFileAssociation,
+} from "./findings.js";

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createRng, findingsFromJson } from "@stratum/engine";
+import { createRng } from "@stratum/engine";
+import { findingsFromJson } from "../findings.js";
 import { writeNpy } from "@stratum/formats";
 import { main } from "../main.js";
 

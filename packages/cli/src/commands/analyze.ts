@@ -1,9 +1,10 @@
-// `stratum analyze`: confounder discovery per class → findings.json (the format in
-// @stratum/engine's findings-json.ts: classes with groups of member ids, noise ids, eps, minPts and
+// `stratum analyze`: confounder discovery per class → findings.json (the shape in @stratum/formats'
+// findings.ts, converted in ../findings.ts: classes with groups of member ids, noise ids, eps, minPts and
 // the 2-D layout; associations of each samples column with the groups).
 import { writeFile } from "node:fs/promises";
-import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, analyze, findingsToJson, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, analyze, type AnalyzeParams, type Findings } from "@stratum/engine";
 import { parseFlags, UsageError } from "../args.js";
+import { findingsToJson } from "../findings.js";
 import { InputError, loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";

@@ -18,13 +18,13 @@ import {
   WITHIN_GROUP,
   analyze,
   applyVerdicts,
-  findingsFromJson,
   verdictsFromJson,
   select,
   type Findings,
   type SelectionResult,
 } from "@stratum/engine";
 import { parseFlags, UsageError } from "../args.js";
+import { findingsFromJson } from "../findings.js";
 import { loadInputs, InputError } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";

@@ -1,50 +1,9 @@
-// findings.json: the file `stratum analyze` writes and `stratum select --findings` reads. Rows are
-// named by sample id, not by position, so a findings file stays valid against a re-ordered pool.
-//
-// {"format":"stratum.findings/1", "params":{...},
-//  "classes":[{"label", "n", "reduce", "pcaComponents", "explainedVariance"?, "eps", "minPts", "epsAuto", "mergeColumn"?,
-//              "groups":[{"id", "size", "members":[ids], "modes"?:[{"size", "members":[ids]}],
-//                         "mergeConfidence"?: number|null}], "noise":[ids],
-//              "layout":{"ids":[...], "xy":[x0, y0, x1, y1, ...]}}],
-//  "associations":[{"label", "column", "cramersV", "ami", "pValue", "chiSquare", "df", "n",
-//                   "predictability"?: {"accuracy", "chance", "k"}, "perGroup":[...]}]}
-import type { Association, ClassFindings, Findings, ResolvedAnalyzeParams } from "./analyze.js";
-import { REDUCE_METHODS, type ReduceMethod } from "./analyze.js";
-import { EngineInputError } from "./types.js";
-
-export const FINDINGS_FORMAT = "stratum.findings/1";
-
-export interface FindingsJsonGroup {
-  id: number;
-  size: number;
-  members: string[];
-  /** The group's modes (merged layout fragments); absent in files from before the merge. */
-  modes?: { size: number; members: string[] }[];
-  mergeConfidence?: number | null;
-}
-
-export interface FindingsJsonClass {
-  label: string;
-  n: number;
-  reduce: ReduceMethod;
-  pcaComponents: number;
-  explainedVariance?: number[];
-  eps: number;
-  minPts: number;
-  epsAuto: boolean;
-  /** The metadata column that steered the merge, if any (absent in older files). */
-  mergeColumn?: string | null;
-  groups: FindingsJsonGroup[];
-  noise: string[];
-  layout: { ids: string[]; xy: number[] };
-}
-
-export interface FindingsJson {
-  format: typeof FINDINGS_FORMAT;
-  params: ResolvedAnalyzeParams;
-  classes: FindingsJsonClass[];
-  associations: Association[];
-}
+// findings.json ↔ the engine's findings: the file's shape is @stratum/formats' (FindingsFile); the
+// conversion needs the engine's types (pool rows, typed arrays), so it lives here, with its caller
+// (`stratum analyze` writes, `stratum select --findings` reads). Moved from the engine (issue 15): a
+// file format is not part of the method. Errors stay EngineInputError("BAD_FINDINGS", field, …).
+import { EngineInputError, REDUCE_METHODS, type Association, type ClassFindings, type Findings, type ReduceMethod, type ResolvedAnalyzeParams } from "@stratum/engine";
+import { FINDINGS_FORMAT, type FindingsFile } from "@stratum/formats";
 
 const round = (x: number, digits: number): number => {
   const f = 10 ** digits;
@@ -52,7 +11,7 @@ const round = (x: number, digits: number): number => {
 };
 
 /** `ids[i]` names pool row i. */
-export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): FindingsJson {
+export function findingsToJson(findings: Findings, ids: ReadonlyArray<string>): FindingsFile {
   const idOf = (row: number): string => {
     const id = ids[row];
     if (id === undefined) throw new EngineInputError("BAD_LENGTH", "ids", `findingsToJson: no id for row ${row} (got ${ids.length} ids)`);
