@@ -48,6 +48,14 @@ describe("t-SNE and UMAP layouts", () => {
     expect(Buffer.from(c.buffer).equals(Buffer.from(d.buffer))).toBe(true);
   });
 
+  it("tsne restarts its optimiser when the exaggeration ends (sklearn's two phases): the rest equals a fresh run from that layout", () => {
+    const small = { data: points.data.subarray(0, 120 * fx.dim), n: 120, dim: fx.dim };
+    const whole = tsne(small, { rng: createRng(5), iterations: 60, exaggerationIterations: 50 }).embedding;
+    const phase1 = tsne(small, { rng: createRng(5), iterations: 50, exaggerationIterations: 50 }).embedding;
+    const phase2 = tsne(small, { rng: createRng(5), iterations: 10, exaggerationIterations: 0, init: phase1 }).embedding;
+    expect(Buffer.from(whole.buffer).equals(Buffer.from(phase2.buffer))).toBe(true);
+  });
+
   it("tsne(points) and umap(points) refuse fewer than 4 points", () => {
     const three = { data: new Float64Array(6), n: 3, dim: 2 };
     expect(() => tsne(three, { rng: createRng(0) })).toThrow(/at least 4 points, got 3/);

@@ -3,7 +3,8 @@
 // quadtree with opening angle theta, or by FFT-accelerated interpolation (Linderman et al. 2019,
 // reduce/fft-repulsion.ts), whose cost follows the layout's spread instead of n log n and wins on
 // large inputs; scikit-learn's optimiser: early exaggeration 12 for 250 iterations
-// with momentum 0.5, then momentum 0.8; delta-bar-delta gains (+0.2 / ×0.8, floor 0.01); learning
+// with momentum 0.5, then momentum 0.8, the update and gains reset at the switch as sklearn does;
+// delta-bar-delta gains (+0.2 / ×0.8, floor 0.01); learning
 // rate "auto" = max(n / exaggeration / 4, 50) (Belkina et al. 2019) on the gradient 4·(F_attr − F_rep).
 // Initialised from PCA scaled to standard deviation 1e-4, like sklearn's init="pca". Deterministic.
 import { knnGraph, type KnnGraph } from "../neighbors/knn.js";
@@ -99,6 +100,13 @@ export function tsne(points: Points, options: TsneOptions): TsneResult {
   const barnesHut = method === "fft" ? null : barnesHutRepulsion(n, theta);
 
   for (let it = 0; it < iterations; it++) {
+    if (it === exIters && it > 0) {
+      // sklearn restarts its optimiser when the exaggeration ends: the exaggerated phase's momentum and
+      // gains (grown on forces 12× too strong) would otherwise overshoot the first unexaggerated steps.
+      // Measured on 10k points of the speed bench: trustworthiness (k = 10) 0.9707 → 0.9719.
+      update.fill(0);
+      gains.fill(1);
+    }
     const exag = it < exIters ? exaggeration : 1;
     const momentum = it < exIters ? 0.5 : 0.8;
     // attractive forces over the sparse P, each pair once: j pulls i as much as i pulls j
