@@ -86,7 +86,11 @@ export function DataQualityPanel({ version, onChanged }: { version: Version; onC
   const report = reports.find((r) => r.id === chosen) ?? reports[0] ?? null;
   const [similar, setSimilar] = useState<{ sampleId: string; externalId: string } | null>(null);
   const setId = report?.embeddingSet?.id ?? version.embeddingSets.nodes.find((s) => s.status === "COMPLETE")?.id ?? null;
-  const more = (s: { id: string; externalId: string }) => setSimilar({ sampleId: s.id, externalId: s.externalId });
+  // the similar samples show above the findings; bring them into view
+  const more = (s: { id: string; externalId: string }) => {
+    setSimilar({ sampleId: s.id, externalId: s.externalId });
+    if (typeof window !== "undefined") window.scrollTo({ top: 0, behavior: "smooth" });
+  };
   return (
     <div className="stack" data-testid="data-quality">
       <StartCard version={version} last={reports.find((r) => r.status === "SUCCEEDED") ?? null} onStarted={(id) => { setChosen(id); onChanged(); }} />
@@ -104,8 +108,8 @@ export function DataQualityPanel({ version, onChanged }: { version: Version; onC
           {report && <ReportHead report={report} onFinished={onChanged} />}
         </Card>
       )}
-      {report?.status === "SUCCEEDED" && <Findings reportId={report.id} versionId={version.id} onMore={more} />}
       {similar && setId && <SimilarCard sampleId={similar.sampleId} externalId={similar.externalId} embeddingSetId={setId} onMore={more} onClose={() => setSimilar(null)} />}
+      {report?.status === "SUCCEEDED" && <Findings reportId={report.id} versionId={version.id} onMore={more} />}
     </div>
   );
 }
@@ -286,12 +290,12 @@ function Outliers({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => void }
 function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => void }) {
   const rows = f.labelErrors;
   return (
-    <Card title={<>Likely label errors <span className="muted">· {fmtInt(rows.totalCount)}</span></>} testId="label-errors">
+    <Card title={<>Likely label errors <span className="muted">· {fmtInt(rows.totalCount)}, each with its suggested label</span></>} testId="label-errors">
       {rows.nodes.length === 0 ? <Empty title="No likely label errors">Confident learning flags no sample.</Empty> : (
         <div className="thumbs">
           {rows.nodes.map((e) => (
-            <div key={e.sample.id} title={`score ${fmtNum(e.labelErrorScore)} = 1 − p̂(${e.label})`} data-testid="label-error">
-              <SampleThumb s={e.sample} caption={<>{e.label} → <b>{e.suggestedLabel}</b></>} right={fmtNum(e.labelErrorScore, 2)} onMore={onMore} state="flag" />
+            <div key={e.sample.id} title={`${e.sample.externalId}: labelled ${e.label}, suggested ${e.suggestedLabel}; score ${fmtNum(e.labelErrorScore)} = 1 − p̂(${e.label})`} data-testid="label-error">
+              <SampleThumb s={e.sample} caption={<>→ <b>{e.suggestedLabel}</b></>} right={fmtNum(e.labelErrorScore, 2)} onMore={onMore} state="flag" />
             </div>
           ))}
         </div>
