@@ -8,6 +8,7 @@ import { isSubscriptionOperation } from "@apollo/client/utilities";
 import { createClient, type Client } from "graphql-ws";
 import { Observable } from "rxjs";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { typePolicies } from "./pagination";
 
 export type WsStatus = "idle" | "connecting" | "connected" | "closed";
 
@@ -48,7 +49,7 @@ function makeClient(wsUrl: string, onStatus: (s: WsStatus) => void): { client: A
   }
   const client = new ApolloClient({
     link,
-    cache: new InMemoryCache(),
+    cache: new InMemoryCache({ typePolicies }), // cursor pages merge in the cache (./pagination.ts)
     defaultOptions: {
       watchQuery: { fetchPolicy: "cache-and-network" },
     },

@@ -68,7 +68,9 @@ export function useRunSampleIds(runIds: string[]): Map<string, Set<string>> {
         const ids = new Set<string>();
         let after: string | null = null;
         for (;;) {
-          const res: { data?: RunItemIdsQuery } | null = await client.query({ query: RunItemsPage, variables: { id, after }, fetchPolicy: "network-only" }).catch(() => null);
+          // no-cache: these id-only pages must not enter SelectionRun.items, which the cache's type
+          // policy (lib/pagination.ts) keeps as the pages' full list (review queue, run page).
+          const res: { data?: RunItemIdsQuery } | null = await client.query({ query: RunItemsPage, variables: { id, after }, fetchPolicy: "no-cache" }).catch(() => null);
           const node: RunItemIdsQuery["node"] | undefined = res?.data?.node;
           if (!node || node.__typename !== "SelectionRun") break;
           for (const it of node.items.nodes) if (it.sample) ids.add(it.sample.id);

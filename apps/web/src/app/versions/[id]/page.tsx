@@ -33,7 +33,9 @@ const VersionQuery = graphql(`
   }
 `);
 
-// What was computed on the version; polled, and asked separately so history, diff and samples stay still.
+// What was computed on the version; polled (no subscription announces a new or finished analysis,
+// run or quality report; a running embedding job's row follows jobProgress live), and asked
+// separately so history, diff and samples stay still.
 const VersionWorkQuery = graphql(`
   query VersionWork($id: ID!) {
     node(id: $id) {
@@ -84,7 +86,9 @@ function useTab(): [string, (t: string) => void] {
 export default function VersionPage() {
   const { id } = useParams<{ id: string }>();
   const [tab, setTab] = useTab();
-  const { data, loading, error } = useQuery(VersionQuery, { variables: { id }, pollInterval: 8_000 });
+  // Not polled: a version is immutable, and its dataset's history changes only by a new version
+  // (fetched again when a page shows it). What changes is the work query below.
+  const { data, loading, error } = useQuery(VersionQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
   const workQ = useQuery(VersionWorkQuery, { variables: { id }, pollInterval: 8_000 });
   const w = workQ.data?.node?.__typename === "DatasetVersion" ? workQ.data.node : null;
@@ -369,15 +373,8 @@ function SampleGrid({ versionId, labels, sites }: { versionId: string; labels: s
           </div>
           {conn.pageInfo.hasNextPage && (
             <div style={{ textAlign: "center", marginTop: 12 }}>
-              <button className="btn" onClick={() => fetchMore({
-                variables: { after: conn.pageInfo.endCursor },
-                updateQuery: (prev, { fetchMoreResult }) => {
-                  const a = prev.node?.__typename === "DatasetVersion" ? prev.node : null;
-                  const b = fetchMoreResult.node?.__typename === "DatasetVersion" ? fetchMoreResult.node : null;
-                  if (!a || !b) return prev;
-                  return { ...prev, node: { ...a, samples: { ...b.samples, nodes: [...a.samples.nodes, ...b.samples.nodes] } } } as typeof prev;
-                },
-              })}>Load more</button>
+              {/* the page is appended by the cache's type policy (lib/pagination.ts) */}
+              <button className="btn" onClick={() => void fetchMore({ variables: { after: conn.pageInfo.endCursor } })}>Load more</button>
             </div>
           )}
         </>

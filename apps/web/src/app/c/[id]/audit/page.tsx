@@ -45,14 +45,8 @@ export default function AuditPage() {
             </table>
             {ev.pageInfo.hasNextPage && (
               <div style={{ padding: 10, textAlign: "center" }}>
-                <button className="btn" onClick={() => fetchMore({
-                  variables: { after: ev.pageInfo.endCursor },
-                  updateQuery: (prev, { fetchMoreResult }) => {
-                    const a = prev.auditEvents, b = fetchMoreResult.auditEvents;
-                    if (!a || !b) return prev;
-                    return { ...prev, auditEvents: { ...b, nodes: [...a.nodes, ...b.nodes] } } as typeof prev;
-                  },
-                })}>Older events</button>
+                {/* the page is appended by the cache's type policy (lib/pagination.ts) */}
+                <button className="btn" onClick={() => void fetchMore({ variables: { after: ev.pageInfo.endCursor } })}>Older events</button>
               </div>
             )}
           </>

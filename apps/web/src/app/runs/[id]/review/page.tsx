@@ -82,15 +82,8 @@ export default function ReviewPage() {
   // Load every page of the queue (runs are budget-sized: hundreds of items).
   useEffect(() => {
     if (run?.items.pageInfo.hasNextPage) {
-      void fetchMore({
-        variables: { after: run.items.pageInfo.endCursor },
-        updateQuery: (prev, { fetchMoreResult }) => {
-          const a = prev.node?.__typename === "SelectionRun" ? prev.node : null;
-          const b = fetchMoreResult.node?.__typename === "SelectionRun" ? fetchMoreResult.node : null;
-          if (!a || !b) return prev;
-          return { ...prev, node: { ...a, items: { ...b.items, nodes: [...a.items.nodes, ...b.items.nodes] } } } as typeof prev;
-        },
-      });
+      // appended to run.items by the cache's type policy (lib/pagination.ts)
+      void fetchMore({ variables: { after: run.items.pageInfo.endCursor } });
     }
   }, [run, fetchMore]);
 
