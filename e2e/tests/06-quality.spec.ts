@@ -17,7 +17,11 @@ test("a curator runs a data-quality pass on the demo pool and opens 'More like t
   // test computes them itself.
   await page.goto(`/versions/${versionId}`);
   const compute = page.getByTestId("compute-embeddings-start");
-  if (await compute.isVisible()) {
+  const analysis = page.getByTestId("run-analysis");
+  // Wait until the page knows: a complete set (analysis enabled) or the offer to compute one.
+  const ready = async () => ((await analysis.isVisible()) && (await analysis.isEnabled())) || ((await compute.isVisible()) && (await compute.isEnabled()));
+  await expect.poll(ready, { timeout: 30_000 }).toBe(true);
+  if (!((await analysis.isVisible()) && (await analysis.isEnabled()))) {
     await compute.click();
     await expect(page.getByTestId("run-analysis")).toBeEnabled({ timeout: 180_000 });
   }
