@@ -4,6 +4,19 @@
 import { EngineInputError, type Points } from "../types.js";
 import { IndexBuffer, type RadiusIndex } from "./radius.js";
 
+/** [minX, minY, maxX, maxY] of n interleaved 2-D points (x0 y0 x1 y1 …); ±Infinity when n = 0. */
+export function bounds2d(data: ArrayLike<number>, n: number): [number, number, number, number] {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = data[2 * i]!, y = data[2 * i + 1]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  return [minX, minY, maxX, maxY];
+}
+
 export class Grid2D implements RadiusIndex {
   private readonly order: Int32Array;
   private readonly keys: Float64Array;
@@ -18,14 +31,7 @@ export class Grid2D implements RadiusIndex {
     const { n, dim, data } = points;
     if (dim !== 2) throw new EngineInputError("BAD_DIM", "points", `grid2d: expected dim 2, got ${dim}`);
     if (!(cell > 0) || !Number.isFinite(cell)) throw new EngineInputError("BAD_EPS", "eps", `grid2d: expected a cell size > 0, got ${cell}`);
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = data[2 * i]!, y = data[2 * i + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+    const [minX, minY, maxX, maxY] = bounds2d(data, n);
     this.minX = minX;
     this.minY = minY;
     this.width = Math.floor((maxX - minX) / cell) + 3;
@@ -59,14 +65,7 @@ export class Grid2D implements RadiusIndex {
 
   /** Extent of 2-D points: [width, height]. */
   static extent(points: Points): [number, number] {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < points.n; i++) {
-      const x = points.data[2 * i]!, y = points.data[2 * i + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+    const [minX, minY, maxX, maxY] = bounds2d(points.data, points.n);
     return [maxX - minX, maxY - minY];
   }
 
@@ -156,14 +155,7 @@ export class CellGrid2D {
     const { n, dim, data } = points;
     if (dim !== 2) throw new EngineInputError("BAD_DIM", "points", `grid2d: expected dim 2, got ${dim}`);
     if (!(side > 0) || !Number.isFinite(side)) throw new EngineInputError("BAD_EPS", "eps", `grid2d: expected a cell size > 0, got ${side}`);
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = data[2 * i]!, y = data[2 * i + 1]!;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+    const [minX, minY, maxX, maxY] = bounds2d(data, n);
     if (!Grid2D.fits(maxX - minX, maxY - minY, side)) {
       throw new EngineInputError("EPS_TOO_SMALL", "eps", `grid2d: eps ${side} is too small for a layout ${maxX - minX} wide`);
     }
