@@ -9,29 +9,19 @@ scikit-learn 1.2's default is 1000), eps from the knee of the sorted k-distance 
 same rule as the engine), DBSCAN. Data loading is not timed.
 """
 import json
-import math
 import resource
 import sys
 import time
 
 import numpy as np
 import sklearn
-from sklearn.cluster import DBSCAN
+from knee_dbscan import knee_dbscan, min_pts_for
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
-from sklearn.neighbors import NearestNeighbors
 
 # Stratum's t-SNE runs 750 iterations (250 with early exaggeration); sklearn's exaggeration phase is
 # also 250, so n_iter=750 makes the two optimisers do the same work. (Named max_iter from sklearn 1.5.)
 TSNE_ITERATIONS = 750
-
-
-def knee(sorted_d):
-    n = len(sorted_d)
-    last = max(1, min(n - 1, math.ceil(0.99 * (n - 1))))
-    y = (sorted_d[: last + 1] - sorted_d[0]) / max(sorted_d[last] - sorted_d[0], 1e-300)
-    x = np.arange(last + 1) / last
-    return int(np.argmax(x - y))
 
 
 def main():
@@ -43,21 +33,16 @@ def main():
     for c in np.unique(labels):
         Xc = X[labels == c]
         n = len(Xc)
-        min_pts = max(5, min(50, round(2 * math.log(n))))
+        min_pts = min_pts_for(n)
         t = time.perf_counter()
         Y = PCA(n_components=50, svd_solver="full", random_state=0).fit_transform(Xc) if Xc.shape[1] > 50 else Xc
         stages["pca"] += time.perf_counter() - t
         t = time.perf_counter()
         L = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", n_iter=TSNE_ITERATIONS, random_state=0).fit_transform(Y)
         stages["tsne"] += time.perf_counter() - t
-        t = time.perf_counter()
-        d, _ = NearestNeighbors(n_neighbors=min_pts).fit(L).kneighbors(L)
-        kd = np.sort(d[:, -1])
-        eps = float(kd[knee(kd)]) or 1.0
-        stages["eps"] += time.perf_counter() - t
-        t = time.perf_counter()
-        lab = DBSCAN(eps=eps, min_samples=min_pts).fit_predict(L)
-        stages["dbscan"] += time.perf_counter() - t
+        lab, eps, eps_s, db_s = knee_dbscan(L, min_pts)
+        stages["eps"] += eps_s
+        stages["dbscan"] += db_s
         classes.append({"label": str(c), "n": int(n), "groups": int(lab.max() + 1), "noise": int((lab < 0).sum()), "eps": eps, "minPts": min_pts})
     total = time.perf_counter() - t_all
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

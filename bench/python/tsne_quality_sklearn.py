@@ -20,27 +20,17 @@ seeded rows for every layout:
     themselves, so a coarser scale: k neighbours of a 1-in-5 subset span ~5k of the full set).
 """
 import json
-import math
 import resource
 import sys
 import time
 
 import numpy as np
 import sklearn
-from sklearn.cluster import DBSCAN
+from knee_dbscan import knee_dbscan, min_pts_for
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE, trustworthiness
-from sklearn.neighbors import NearestNeighbors
 
 N_JOBS = 2
-
-
-def knee(sorted_d):
-    n = len(sorted_d)
-    last = max(1, min(n - 1, math.ceil(0.99 * (n - 1))))
-    y = (sorted_d[: last + 1] - sorted_d[0]) / max(sorted_d[last] - sorted_d[0], 1e-300)
-    x = np.arange(last + 1) / last
-    return int(np.argmax(x - y))
 
 
 def run(emb, lab, out):
@@ -54,7 +44,7 @@ def run(emb, lab, out):
         rows = np.flatnonzero(labels == c)
         Xc = X[rows]
         n = len(Xc)
-        min_pts = max(5, min(50, round(2 * math.log(n))))
+        min_pts = min_pts_for(n)
         t = time.perf_counter()
         Y = PCA(n_components=50, svd_solver="full", random_state=0).fit_transform(Xc)
         stages["pca"] += time.perf_counter() - t
@@ -62,14 +52,9 @@ def run(emb, lab, out):
         tsne = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", random_state=0, n_jobs=N_JOBS)
         L = tsne.fit_transform(Y)
         stages["tsne"] += time.perf_counter() - t
-        t = time.perf_counter()
-        d, _ = NearestNeighbors(n_neighbors=min_pts).fit(L).kneighbors(L)
-        kd = np.sort(d[:, -1])
-        eps = float(kd[knee(kd)]) or 1.0
-        stages["eps"] += time.perf_counter() - t
-        t = time.perf_counter()
-        db = DBSCAN(eps=eps, min_samples=min_pts).fit_predict(L)
-        stages["dbscan"] += time.perf_counter() - t
+        db, eps, eps_s, db_s = knee_dbscan(L, min_pts)
+        stages["eps"] += eps_s
+        stages["dbscan"] += db_s
         layout[rows] = L
         classes.append({"label": str(c), "n": int(n), "groups": int(db.max() + 1), "noise": int((db < 0).sum()),
                         "iterations": int(tsne.n_iter_), "klDivergence": float(tsne.kl_divergence_)})

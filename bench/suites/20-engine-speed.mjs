@@ -22,7 +22,6 @@ const QUICK = process.env.STRATUM_BENCH_QUICK === "1";
 const PER_CLASS = QUICK ? 2500 : 25_000;
 const DIM = 384;
 const SITES = 4;
-const LATENT = 16;
 const BUDGET = 100; // select: samples per class
 
 if (process.argv[2] === "--child") {
@@ -30,38 +29,14 @@ if (process.argv[2] === "--child") {
   process.exit(0);
 }
 
-const { createRng } = await import("@stratum/engine");
+const { siteEmbeddings } = await import("../lib/site-embeddings.mjs");
 const { writeNpy } = await import("@stratum/formats");
-
-function makeData(seed) {
-  const rng = createRng(seed);
-  const n = 2 * PER_CLASS;
-  const mix = Float32Array.from({ length: LATENT * DIM }, () => rng.normal() / Math.sqrt(LATENT));
-  const shifts = Array.from({ length: 2 * SITES }, () => Float32Array.from({ length: DIM }, () => rng.normal() * 0.9));
-  const data = new Float32Array(n * DIM);
-  const labels = new Int32Array(n);
-  const z = new Float64Array(LATENT);
-  for (let i = 0; i < n; i++) {
-    const c = i < PER_CLASS ? 0 : 1;
-    const s = rng.int(SITES);
-    labels[i] = c;
-    for (let l = 0; l < LATENT; l++) z[l] = rng.normal();
-    const shift = shifts[c * SITES + s];
-    const o = i * DIM;
-    for (let t = 0; t < DIM; t++) {
-      let v = shift[t] + 0.15 * rng.normal();
-      for (let l = 0; l < LATENT; l++) v += z[l] * mix[l * DIM + t];
-      data[o + t] = v;
-    }
-  }
-  return { data, labels, n };
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), "stratum-speed-"));
 const loadAtStart = loadavg()[0];
 try {
   console.log(`engine-speed: ${2 * PER_CLASS} × ${DIM} float32, 2 classes × ${SITES} sites${QUICK ? " (quick)" : ""}; ${cpus().length} CPUs, load ${loadAtStart.toFixed(1)}`);
-  const { data, labels, n } = makeData(42);
+  const { data, labels, n } = siteEmbeddings(42, { perClass: PER_CLASS, dim: DIM, sites: SITES });
   const E = path.join(dir, "emb.npy");
   const L = path.join(dir, "labels.npy");
   await writeNpy(E, { dtype: "float32", shape: [n, DIM], data });
