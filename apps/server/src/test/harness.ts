@@ -12,6 +12,7 @@ import { createApp, type StratumApp } from "../app.js";
 import type { ServerConfig } from "../env.js";
 import { createUser } from "../modules/user/user.service.js";
 import { newApiTokenSecret, sha256Hex, API_TOKEN_VISIBLE } from "../auth/secrets.js";
+import { decodeIdOrNull } from "../graphql/ids.js";
 
 export interface TestServer {
   store: Store;
@@ -245,4 +246,17 @@ export async function snapshot(store: Store): Promise<string[]> {
   );
   const r = await store.sql.query<{ i: number; h: string; n: number }>(`${parts.join(" UNION ALL ")} ORDER BY i`);
   return r.rows.map((row) => `${SNAPSHOT_TABLES[row.i]!.split("FROM")[1]!.trim()}:${row.n}:${row.h}`);
+}
+
+/** Polls a Job row (numeric id, or the global ID the API gave) until it has ended; throws after timeoutMs. */
+export async function waitJob(store: Store, job: number | string, timeoutMs = 60_000) {
+  const id = typeof job === "number" ? job : decodeIdOrNull(job, "Job");
+  if (id === null) throw new Error(`waitJob: ${job} is not a Job ID`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await store.prisma.job.findUniqueOrThrow({ where: { id } });
+    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(row.status)) return row;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${row.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -14,6 +14,7 @@ import {
 } from "../index.js";
 import { selectHandler } from "../handlers/index.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
+import { waitJob } from "../../test/harness.js";
 
 let store: Store;
 let bus: EventBus;
@@ -74,15 +75,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-async function waitForJob(jobId: number, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await store.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitForJob = (jobId: number, timeoutMs = 30_000) => waitJob(store, jobId, timeoutMs);
 
 async function collectUntilFinal(sub: AsyncIterator<BusEvent<JobEvent>>): Promise<JobEvent[]> {
   const out: JobEvent[] = [];

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { createRng } from "@stratum/engine";
-import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
+import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
@@ -59,16 +59,7 @@ async function vectorOf(i: number): Promise<Float32Array> {
 const rng = createRng(11);
 const nearCopy = (v: Float32Array) => Float32Array.from(v, (x) => x + rng.normal() * 1e-3);
 
-async function waitJob(globalJobId: string, timeoutMs = 60_000) {
-  const id = Number(Buffer.from(globalJobId, "base64url").toString().split(":")[1]);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitJob = (job: string, timeoutMs = 60_000) => waitJobEnd(server.store, job, timeoutMs);
 
 async function counts() {
   const p = server.store.prisma;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { createRng } from "@stratum/engine";
-import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
+import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
@@ -28,16 +28,7 @@ const PROBE = gql`
   mutation ($input: EvaluationProbeRunInput!) { evaluationProbeRun(input: $input) { job { id } errors { code field message } } }
 `;
 
-async function waitJob(globalJobId: string, timeoutMs = 60_000) {
-  const id = Number(Buffer.from(globalJobId, "base64url").toString().split(":")[1]);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitJob = (job: string, timeoutMs = 60_000) => waitJobEnd(server.store, job, timeoutMs);
 
 /**
  * A dataset of the seeded consortium: n samples, labels alternate, site S0/S1 crossed with label, vectors

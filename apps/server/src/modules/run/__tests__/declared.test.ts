@@ -5,7 +5,7 @@
 // start, reproduction on that snapshot, and verdicts scoped to their analysis and consortium.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
-import { TestClient, seedUser, signIn, snapshot } from "../../../test/harness.js";
+import { TestClient, seedUser, signIn, snapshot, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
@@ -51,15 +51,7 @@ const RENAME = gql`
 
 const dbIdOf = (globalId: string) => Number(Buffer.from(globalId, "base64url").toString().split(":")[1]);
 
-async function waitJob(jobId: number, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitJob = (job: number, timeoutMs = 60_000) => waitJobEnd(server.store, job, timeoutMs);
 
 const base = () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) });
 

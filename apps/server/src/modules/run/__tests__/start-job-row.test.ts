@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import type { SqlClient } from "@stratum/db";
-import { TestClient, seedUser, signIn } from "../../../test/harness.js";
+import { TestClient, seedUser, signIn, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
@@ -17,15 +17,7 @@ const creating: string[][] = [];
 
 const dbIdOf = (globalId: string) => Number(Buffer.from(globalId, "base64url").toString().split(":")[1]);
 
-async function waitJob(jobId: number, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitJob = (job: number, timeoutMs = 30_000) => waitJobEnd(server.store, job, timeoutMs);
 
 beforeAll(async () => {
   server = await startLiveServer();

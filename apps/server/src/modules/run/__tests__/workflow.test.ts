@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import type { Client } from "graphql-ws";
-import { TestClient, seedToken, seedUser, signIn } from "../../../test/harness.js";
+import { TestClient, seedToken, seedUser, signIn, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { decodeLayoutColumn, decodeLayoutFrame, LAYOUT_COLUMN_CONTENT_TYPE, LAYOUT_CONTENT_TYPE, MISSING_CODE } from "@stratum/formats/layout";
 import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
@@ -38,16 +38,7 @@ const RUN = gql`
 `;
 const PROGRESS = `subscription ($jobId: ID!, $afterSeq: Int) { jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq status phase done total rate etaSeconds final result } }`;
 
-async function waitJob(globalJobId: string, timeoutMs = 30_000) {
-  const id = Number(Buffer.from(globalJobId, "base64url").toString().split(":")[1]);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await server.store.prisma.job.findUniqueOrThrow({ where: { id } });
-    if (["SUCCEEDED", "FAILED", "CANCELLED"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitJob = (job: string, timeoutMs = 30_000) => waitJobEnd(server.store, job, timeoutMs);
 
 function ws(client: TestClient | { token: string }) {
   const s = client instanceof TestClient ? wsClient(server, { cookie: cookieOf(client) }) : wsClient(server, { token: client.token });
