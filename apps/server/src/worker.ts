@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { openStore } from "@stratum/db";
 import { createEventBus } from "./events/index.js";
-import { createJobSystem } from "./jobs/index.js";
+import { createJobSystem, DEFAULT_SHARD_MIN_ROWS } from "./jobs/index.js";
 import { defaultHandlers } from "./jobs/handlers/index.js";
 
 function intEnv(key: string, fallback: number, min: number, max: number): number {
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     staleMs: intEnv("STRATUM_JOB_STALE_MS", 60_000, 1_000, 3_600_000), // 60 s
     heartbeatMs: intEnv("STRATUM_JOB_HEARTBEAT_MS", 5_000, 100, 600_000), // 5 s
     maxAttempts: intEnv("STRATUM_JOB_MAX_ATTEMPTS", 3, 1, 100),
+    // An analysis of at least this many rows is split per class into shard jobs any worker takes.
+    shardMinRows: intEnv("STRATUM_SHARD_MIN_ROWS", DEFAULT_SHARD_MIN_ROWS, 1, 2_000_000_000),
   });
   console.log(`worker ${process.pid}: taking ${jobs.runner.kinds().join(", ")} jobs`);
   let stopping = false;

@@ -18,6 +18,10 @@ export { reapStaleJobs, DEFAULT_STALE_MS, DEFAULT_MAX_ATTEMPTS, type ReaperOptio
 export { InProcessJobQueue } from "./in-process.js";
 export { PgBossJobQueue, QUEUE_NAME } from "./pg-boss.js";
 export { createJob, requestCancel, type CreateJobInput } from "./job-rows.js";
+export { ShardFailedError, shardStates, type ShardApi, type ShardSpec, type ShardState } from "./shards.js";
+
+/** Default rows at or above which an analysis is split per class on pg-boss (STRATUM_SHARD_MIN_ROWS). */
+export const DEFAULT_SHARD_MIN_ROWS = 100_000;
 
 export interface JobSystemOptions extends RunnerOptions, ReaperOptions {
   /** "in-process" | "pg-boss"; default: pg-boss on Postgres, in-process on PGlite. */
@@ -39,12 +43,18 @@ export interface JobSystem {
 export async function createJobSystem(store: Store, bus: EventBus, options: JobSystemOptions): Promise<JobSystem> {
   const handlers = options.handlers;
   const byKind = new Map<JobKind, JobHandler>(handlers.map((h) => [h.kind, h]));
-  const runner = new JobRunner(store, bus, handlers, options);
   const kind = options.queue ?? (store.kind === "postgres" ? "pg-boss" : "in-process");
+  // Shards pay off only where other processes can take them: pg-boss. In-process they would run one
+  // after another in this process, so by default nothing is sharded there.
+  const runner = new JobRunner(store, bus, handlers, {
+    ...options,
+    shardMinRows: options.shardMinRows ?? (kind === "pg-boss" ? DEFAULT_SHARD_MIN_ROWS : Number.POSITIVE_INFINITY),
+  });
   const queue: JobQueue =
     kind === "pg-boss"
       ? await PgBossJobQueue.open(store, runner, byKind, { ...options, work: options.work ?? true })
       : await InProcessJobQueue.open(store, runner, byKind, options);
+  runner.enqueue = (jobId) => queue.enqueue(jobId);
   return {
     runner,
     queue,

@@ -6,6 +6,7 @@ import type { JobKind, SqlClient, Store } from "@stratum/db";
 import { NOW_UTC } from "@stratum/db";
 import type { JobRunner } from "./runner.js";
 import type { JobHandler, JobRecord } from "./types.js";
+import { cancelShards } from "./shards.js";
 
 export interface ReaperOptions {
   /** A RUNNING job whose heartbeat is older than this is presumed dead. */
@@ -25,6 +26,7 @@ interface StaleRow {
   payload: Record<string, unknown>;
   createdById: number | null;
   cancelRequested: boolean;
+  parentId: number | null;
 }
 
 export interface ReapResult {
@@ -51,7 +53,7 @@ export async function reapStaleJobs(
   const finals: { job: JobRecord; status: "QUEUED" | "FAILED" | "CANCELLED"; error: string | null }[] = [];
   await store.transaction(async (sql: SqlClient) => {
     const r = await sql.query<StaleRow>(
-      `SELECT id, "consortiumId", kind, attempts, payload, "createdById", "cancelRequested" FROM "Job"
+      `SELECT id, "consortiumId", kind, attempts, payload, "createdById", "cancelRequested", "parentId" FROM "Job"
        WHERE status = 'RUNNING' AND NOT (id = ANY($1::int[]))
          ${options.all ? "" : `AND "heartbeatAt" < ${NOW_UTC} - make_interval(secs => $2)`}
        ORDER BY id FOR UPDATE SKIP LOCKED`,
@@ -67,10 +69,12 @@ export async function reapStaleJobs(
         checkpoint: null,
         attempt: row.attempts,
         createdById: row.createdById,
+        parentId: row.parentId ?? null,
       };
       const handler = handlers.get(row.kind);
       if (row.cancelRequested) {
         await sql.query(`UPDATE "Job" SET status = 'CANCELLED', phase = 'cancelled', "finishedAt" = ${NOW_UTC} WHERE id = $1`, [row.id]);
+        await cancelShards(sql, row.id);
         await handler?.onEnd?.(sql, job, "CANCELLED", null);
         finals.push({ job, status: "CANCELLED", error: null });
         result.failed.push(row.id);
@@ -87,6 +91,7 @@ export async function reapStaleJobs(
           `UPDATE "Job" SET status = 'FAILED', phase = 'failed', error = $2, "finishedAt" = ${NOW_UTC} WHERE id = $1`,
           [row.id, error],
         );
+        await cancelShards(sql, row.id);
         await handler?.onEnd?.(sql, job, "FAILED", error);
         finals.push({ job, status: "FAILED", error });
         result.failed.push(row.id);

@@ -15,6 +15,7 @@ import {
 } from "./types.js";
 import { loadConfig } from "../env.js";
 import { storageOf, type StorageConfig } from "../storage/resolve-uri.js";
+import { cancelShards, runShards, type ShardApi, type ShardSpec } from "./shards.js";
 
 export interface RunnerOptions {
   /** Least time between two progress writes/events of one job. */
@@ -23,6 +24,10 @@ export interface RunnerOptions {
   heartbeatMs?: number;
   /** Where jobs may read sample files (storage/resolve-uri.ts); default: from the environment. */
   storage?: StorageConfig;
+  /** Rows at or above which handlers shard their work (ctx.shards.minRows); default: see createJobSystem. */
+  shardMinRows?: number;
+  /** How often a parent looks at its shards while other workers run them. */
+  shardPollMs?: number;
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 100; // 0.1 s: at most 10 progress events per second per job
@@ -40,6 +45,7 @@ interface JobRow {
   attempts: number;
   cancelRequested: boolean;
   createdById: number | null;
+  parentId: number | null;
 }
 
 export class JobRunner {
@@ -47,6 +53,10 @@ export class JobRunner {
   private readonly progressIntervalMs: number;
   private readonly heartbeatMs: number;
   readonly storage: StorageConfig;
+  shardMinRows: number;
+  readonly shardPollMs: number;
+  /** Set by createJobSystem: where a parent hands its shards (pg-boss: to every worker). */
+  enqueue: ((jobId: number) => Promise<void>) | undefined;
 
   constructor(
     readonly store: Store,
@@ -58,6 +68,8 @@ export class JobRunner {
     this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.storage = options.storage ?? storageOf(loadConfig());
+    this.shardMinRows = options.shardMinRows ?? Number.POSITIVE_INFINITY;
+    this.shardPollMs = options.shardPollMs ?? 500;
   }
 
   kinds(): JobKind[] {
@@ -149,6 +161,7 @@ function toRecord(row: JobRow, attempt: number): JobRecord {
     checkpoint: row.checkpoint ?? null,
     attempt,
     createdById: row.createdById,
+    parentId: row.parentId ?? null,
   };
 }
 
@@ -189,6 +202,39 @@ class Execution implements JobContext {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  get shards(): ShardApi {
+    const key = this.job.parentId !== null && typeof this.job.payload.shard === "string" ? this.job.payload.shard : null;
+    return {
+      minRows: this.runner.shardMinRows,
+      key,
+      run: (specs: ShardSpec[]) =>
+        runShards(
+          {
+            store: this.store,
+            job: this.job,
+            enqueue: async (id) => {
+              await this.runner.enqueue?.(id);
+            },
+            runHere: async (id) => (await this.runner.run(id)) !== "SKIPPED",
+            progress: (phase, done, total, partial) => this.progress(phase, done, total, partial),
+            step: () => this.step(),
+            pollMs: this.runner.shardPollMs,
+          },
+          specs,
+        ),
+      commitOutput: async (data: Uint8Array, result: Record<string, unknown> = {}) => {
+        if (key === null) throw new Error(`job ${this.job.id} is not a shard; commitOutput is for shards`);
+        await this.commit(async (tx) => {
+          await tx.query(
+            `INSERT INTO "JobShardOutput" ("jobId", data) VALUES ($1, $2) ON CONFLICT ("jobId") DO UPDATE SET data = EXCLUDED.data`,
+            [this.job.id, data],
+          );
+          return { shard: key, bytes: data.byteLength, ...result };
+        });
+      },
+    };
   }
 
   async run(): Promise<RunOutcome> {
@@ -380,6 +426,7 @@ class Execution implements JobContext {
         [this.job.id, this.job.attempt, status, status === "FAILED" ? "failed" : "cancelled", error],
       );
       if (!r.rows[0]) return false;
+      await cancelShards(sql, this.job.id);
       await this.handler.onEnd?.(sql, this.job, status, error);
       return true;
     });

@@ -3,6 +3,7 @@
 import type { JobKind, RunStatus, SqlClient, Store } from "@stratum/db";
 import type { EventBus } from "../events/index.js";
 import type { StorageConfig } from "../storage/resolve-uri.js";
+import type { ShardApi } from "./shards.js";
 
 export interface JobRecord {
   id: number;
@@ -14,6 +15,8 @@ export interface JobRecord {
   /** This execution's attempt number; it fences every write (a stale worker's writes match no row). */
   attempt: number;
   createdById: number | null;
+  /** Set on a shard job (jobs/shards.ts): the job it is part of. */
+  parentId: number | null;
 }
 
 /** The payload of every event on topic `job:<id>` (see PROTOCOL.md). */
@@ -64,6 +67,8 @@ export interface JobContext {
   commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>, within?: SqlClient): Promise<T>;
   /** Aborted when the job is cancelled or its lease is lost; long awaits can listen to it. */
   readonly signal: AbortSignal;
+  /** Splitting the job into shards that any worker can take (jobs/shards.ts). */
+  readonly shards: ShardApi;
 }
 
 export interface JobHandler {

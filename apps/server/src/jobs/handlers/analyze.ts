@@ -4,9 +4,11 @@ import * as engine from "@stratum/engine";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
-import { NOW_UTC } from "@stratum/db";
+import { NOW_UTC, type SqlClient } from "@stratum/db";
+import { dropShardOutputs } from "../shards.js";
 import { insertColumns } from "./data.js";
 import { payloadId } from "./select.js";
+import { analyzeSharded, runAnalyzeShard } from "./analyze-shards.js";
 
 interface AnalysisRow {
   id: number;
@@ -29,10 +31,12 @@ export const analyzeHandler: JobHandler = {
   kind: "ANALYZE",
 
   async onStart(sql, job) {
+    if (job.parentId !== null) return; // a shard: the parent owns the analysis row
     await sql.query(`UPDATE "ConfounderAnalysis" SET status = 'RUNNING', error = NULL WHERE id = $1`, [payloadId(job, "analysisId")]);
   },
 
   async onEnd(sql, job, status, error) {
+    if (job.parentId !== null) return;
     await sql.query(
       `UPDATE "ConfounderAnalysis" SET status = $2::"RunStatus", error = $3, "completedAt" = ${NOW_UTC} WHERE id = $1`,
       [payloadId(job, "analysisId"), status, error],
@@ -45,14 +49,21 @@ export const analyzeHandler: JobHandler = {
     const r = await sql.query<AnalysisRow>(`SELECT * FROM "ConfounderAnalysis" WHERE id = $1`, [analysisId]);
     const analysis = r.rows[0];
     if (!analysis) throw new JobInputError("NOT_FOUND", "analysisId", `confounder analysis ${analysisId} does not exist`);
-    ctx.progress("loading", 0, 0);
-    const m = await loadEmbeddingMatrix(sql, analysis.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
-    if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${analysis.embeddingSetId} has no vectors for this version`);
-    await ctx.step();
-
     const params = (analysis.params ?? {}) as engine.AnalyzeParams;
+    const load = async () => {
+      ctx.progress("loading", 0, 0);
+      const loaded = await loadEmbeddingMatrix(sql, analysis.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
+      if (loaded.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${analysis.embeddingSetId} has no vectors for this version`);
+      await ctx.step();
+      return loaded;
+    };
+    // Scale-out (analyze-shards.ts): a shard computes one class's layout; a large parent splits per class.
+    if (ctx.shards.key !== null) return runAnalyzeShard(ctx, await load(), params, ctx.shards.key);
+    const sharded = await analyzeSharded(ctx, () => embeddedLabels(sql, analysis.embeddingSetId), load, params);
+    const m = sharded?.m ?? (await load());
+
     const classesDone: string[] = [];
-    const findings = engine.analyze({ points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
+    const findings = sharded?.findings ?? engine.analyze({ points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
       const label = phase.split(":")[0] ?? phase;
       ctx.progress(phase, done, total, { classesDone: [...classesDone], current: label });
       if (done === total && !classesDone.includes(label)) classesDone.push(label);
@@ -61,6 +72,7 @@ export const analyzeHandler: JobHandler = {
 
     ctx.progress("writing", 0, m.n);
     await ctx.commit(async (tx) => {
+      if (sharded) await dropShardOutputs(tx, ctx.job.id);
       await tx.query(`DELETE FROM "ConfounderGroup" WHERE "analysisId" = $1`, [analysisId]);
       let members = 0;
       const summary = [];
@@ -126,7 +138,22 @@ export const analyzeHandler: JobHandler = {
         `UPDATE "ConfounderAnalysis" SET status = 'SUCCEEDED', results = $2::jsonb, error = NULL, "completedAt" = ${NOW_UTC} WHERE id = $1`,
         [analysisId, JSON.stringify(results)],
       );
-      return { analysisId, classes: summary.length, groups: summary.reduce((s, c) => s + c.groups, 0), members };
+      return { analysisId, ...(sharded ? { shards: sharded.shards } : {}), classes: summary.length, groups: summary.reduce((s, c) => s + c.groups, 0), members };
     });
   },
 };
+
+/** Rows and distinct labels of the set's vectors in its version (what deciding to shard needs, without the vectors). */
+async function embeddedLabels(sql: SqlClient, embeddingSetId: number): Promise<{ n: number; labels: string[] }> {
+  const r = await sql.query<{ n: number; labels: string[] | null }>(
+    `SELECT count(*)::int AS n, array_agg(DISTINCT s.label) AS labels
+     FROM "EmbeddingSet" es
+     JOIN "EmbeddingVector" v ON v."setId" = es.id
+     JOIN "DatasetVersionSample" d ON d."versionId" = es."datasetVersionId" AND d."sampleId" = v."sampleId"
+     JOIN "Sample" s ON s.id = v."sampleId"
+     WHERE es.id = $1`,
+    [embeddingSetId],
+  );
+  const row = r.rows[0];
+  return { n: row?.n ?? 0, labels: [...(row?.labels ?? [])].sort() };
+}
