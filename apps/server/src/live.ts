@@ -8,7 +8,10 @@ import type { Store } from "@stratum/db";
 import type { JobHandler, JobSystemOptions } from "./jobs/index.js";
 import { defaultHandlers } from "./jobs/handlers/index.js";
 import { startRuntime, type Runtime } from "./jobs/runtime.js";
+import type express from "express";
+import type { AppServices } from "./context.js";
 import { exportRoutes } from "./modules/export/export.service.js";
+import { subsetManifestRoute } from "./modules/subset/subset.export.js";
 
 export type { Runtime } from "./jobs/runtime.js";
 
@@ -21,7 +24,11 @@ export function createRuntime(store: Store, options: Omit<JobSystemOptions, "han
 export async function liveAppOptions(runtime: Runtime) {
   return {
     extras: { runtime },
-    routes: exportRoutes,
+    // Run manifests and saved subsets' manifests (GET /subsets/:id/manifest.jsonl|csv).
+    routes: (app: express.Express, services: AppServices) => {
+      exportRoutes(app, services);
+      app.get("/subsets/:id/manifest.:format", subsetManifestRoute(services));
+    },
     onClose: [() => runtime.close()],
   };
 }

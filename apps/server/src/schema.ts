@@ -44,6 +44,13 @@ import {
   DuplicateSetResolver,
   JobDataQualityResolver,
 } from "./modules/data-quality/data-quality.resolver.js";
+import {
+  DatasetVersionSubsetsResolver,
+  ProjectSubsetsResolver,
+  RunConstraintsFieldsResolver,
+  RunConstraintsResolver,
+  SubsetResolver,
+} from "./modules/subset/subset.resolver.js";
 
 /** Core: identity, tenancy, datasets. */
 export const coreResolvers = [
@@ -98,6 +105,11 @@ export const liveResolvers = [
   DuplicateSetResolver,
   DatasetVersionDataQualityResolver,
   JobDataQualityResolver,
+  SubsetResolver,
+  DatasetVersionSubsetsResolver,
+  ProjectSubsetsResolver,
+  RunConstraintsResolver,
+  RunConstraintsFieldsResolver,
 ] as const;
 
 /**

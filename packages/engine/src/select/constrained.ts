@@ -56,7 +56,8 @@ function rowSet(field: string, rows: ArrayLike<number> | undefined, n: number): 
 }
 
 /** The rows of `input` at `rows`, in that order (points copied, metadata and groups sliced). */
-function subInput(input: SelectInput, rows: ReadonlyArray<number>): SelectInput {
+export function rowsOf(input: SelectInput, at: ArrayLike<number>): SelectInput {
+  const rows = Array.from(at);
   const { dim, data } = input.points;
   const out = new (data instanceof Float64Array ? Float64Array : Float32Array)(rows.length * dim);
   rows.forEach((r, i) => out.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
@@ -116,7 +117,7 @@ export function selectConstrained(input: SelectInput, params: SelectParams, cons
   const budgets = [...new Set(perClassPlan.filter((c) => c.budget > 0 && c.candidates.length > 0).map((c) => c.budget))].sort((a, b) => b - a);
   for (const budget of budgets) {
     const rows = perClassPlan.filter((c) => c.budget === budget && c.candidates.length > 0).flatMap((c) => c.candidates);
-    const sub = select(subInput(input, rows), { ...params, perClass: budget }, onProgress);
+    const sub = select(rowsOf(input, rows), { ...params, perClass: budget }, onProgress);
     for (const it of sub.selected) {
       const list = picked.get(it.label) ?? [];
       list.push({ ...it, row: rows[it.row]! });

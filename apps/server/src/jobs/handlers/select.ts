@@ -4,6 +4,9 @@
 // Confounder-aware runs record the analysis' verdicts and group names when their job starts
 // (params.groupVerdicts, see select-groups.ts) and allocate over the groups as those verdicts left
 // them; a reproduction carries its parent's snapshot, so later verdicts change neither.
+// A run with constraints (issue 14: pool subset, exclusions, must-include rows) reads the samples they
+// resolved to when it was started (SelectionRunSample) and selects with engine selectConstrained; its
+// metrics are measured over that pool.
 import * as engine from "@stratum/engine";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
@@ -81,7 +84,7 @@ export const selectHandler: JobHandler = {
     }
     await ctx.step();
 
-    const { groupVerdicts: _snapshot, ...stored } = run.params;
+    const { groupVerdicts: _snapshot, constraints: _constraints, ...stored } = run.params;
     const params = { ...stored, strategy: run.strategy, perClass: run.budgetPerClass, seed } as engine.SelectParams;
     const input: engine.SelectInput = {
       points: { data: m.points, n: m.n, dim: m.dim },
@@ -90,7 +93,10 @@ export const selectHandler: JobHandler = {
       metadata: m.metadata,
       ...(groups ? { groups } : {}),
     };
-    const result = engine.select(input, params, (phase, done, total) => ctx.progress(phase, done, total));
+    const constraints = await loadConstraints(sql, runId, m.sampleIds);
+    const onProgress = (phase: string, done: number, total: number) => ctx.progress(phase, done, total);
+    const constrained = constraints ? engine.selectConstrained(input, params, constraints, onProgress) : null;
+    const result: engine.SelectionResult = constrained ?? engine.select(input, params, onProgress);
     await ctx.step();
 
     ctx.progress("writing", 0, result.selected.length);
@@ -98,16 +104,22 @@ export const selectHandler: JobHandler = {
     // The sample's own ConfounderGroup, also when its group was merged by name or rejected.
     const itemGroupIds = items.map((it) => (run.strategy === "confounder-aware" ? (groupIds[it.row] ?? null) : null));
     ctx.progress("metrics", 0, 1);
-    const selectedRows = Int32Array.from(items, (it) => it.row);
-    const heavy = m.n * items.length * m.dim > METRICS_WORK_LIMIT;
-    const quality = engine.selectionMetrics({ points: input.points, labels: m.labels, ...(groups ? { groups } : {}) }, selectedRows, {
+    // With constraints the pool is what the run selected from (candidates and must-include rows).
+    const poolRows = constrained?.poolRows ?? null;
+    const metricsInput = poolRows ? engine.rowsOf(input, poolRows) : input;
+    const rowInPool = poolRows ? new Map(Array.from(poolRows, (row, i) => [row, i])) : null;
+    const selectedRows = Int32Array.from(items, (it) => (rowInPool ? rowInPool.get(it.row)! : it.row));
+    const poolN = metricsInput.points.n;
+    const heavy = poolN * items.length * m.dim > METRICS_WORK_LIMIT;
+    const quality = engine.selectionMetrics({ points: metricsInput.points, labels: metricsInput.labels, ...(metricsInput.groups ? { groups: metricsInput.groups } : {}) }, selectedRows, {
       seed,
       coverage: !heavy,
       mmd: !heavy,
     });
     const metrics = {
       ...quality,
-      pool: m.n,
+      pool: poolN,
+      ...(constrained ? { constraints: constrained.counts } : {}),
       allocation: result.perClass,
       params: result.params,
       ...(grouping ? { grouping } : {}),
@@ -143,3 +155,33 @@ export const selectHandler: JobHandler = {
     if (ctx.store.kind === "pglite") await sql.query(`ANALYZE "SelectionItem"`).catch(() => undefined);
   },
 };
+
+/**
+ * The run's recorded constraint rows as matrix rows, or null when it has none. A recorded sample without
+ * a row (its vector is not in the set) cannot be selected, so it is dropped here.
+ */
+async function loadConstraints(sql: JobContext["store"]["sql"], runId: number, sampleIds: Int32Array): Promise<engine.SelectConstraints | null> {
+  const r = await sql.query<{ role: "POOL" | "EXCLUDE" | "INCLUDE"; sampleId: number; reason: string }>(
+    `SELECT role::text AS role, "sampleId", reason FROM "SelectionRunSample" WHERE "runId" = $1 ORDER BY role, "sampleId"`,
+    [runId],
+  );
+  if (!r.rows.length) return null;
+  const rowOf = new Map<number, number>();
+  sampleIds.forEach((id, row) => rowOf.set(id, row));
+  const pool: number[] = [];
+  const exclude: number[] = [];
+  const include: number[] = [];
+  const reasons = new Map<number, string>();
+  for (const c of r.rows) {
+    const row = rowOf.get(c.sampleId);
+    if (row === undefined) continue;
+    if (c.role === "POOL") pool.push(row);
+    else if (c.role === "EXCLUDE") exclude.push(row);
+    else {
+      include.push(row);
+      reasons.set(row, c.reason);
+    }
+  }
+  const hasPool = r.rows.some((c) => c.role === "POOL");
+  return { ...(hasPool ? { pool } : {}), exclude, include, includeReason: (row) => reasons.get(row) ?? "must include" };
+}

@@ -18,14 +18,14 @@ const PAGE_ROWS = 10_000; // ranks per query while streaming
  * spreadsheet (an importer chooses ids, uris and labels): per OWASP's CSV-injection advice it gets a
  * leading single quote and is quoted, so it is shown as text.
  */
-function csvSql(expr: string): string {
+export function csvSql(expr: string): string {
   return `CASE WHEN ${expr} IS NULL THEN ''
     WHEN ${expr} ~ '^[=+@\t\r-]' THEN '"''' || replace(${expr}, '"', '""') || '"'
     WHEN ${expr} ~ '[",\r\n]' THEN '"' || replace(${expr}, '"', '""') || '"' ELSE ${expr} END`;
 }
 
 /** SQL text of one JSON value: a JSON string, or null. */
-function jsonSql(expr: string): string {
+export function jsonSql(expr: string): string {
   return `coalesce(to_json(${expr})::text, 'null')`;
 }
 

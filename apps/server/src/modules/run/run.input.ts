@@ -1,11 +1,12 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { ArrayMaxSize, IsInt, IsOptional, IsString, Length } from "class-validator";
+import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, ValidateNested } from "class-validator";
 import type * as engine from "@stratum/engine";
 import { AllocationEnum, KernelEnum, NoiseHandlingEnum, StrategyEnum, WithinGroupEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { Payload } from "../../graphql/mutation.js";
 import { Job } from "../job/job.type.js";
 import { SelectionRun } from "./run.type.js";
+import { QualityRulesInput } from "../subset/subset.input.js";
 
 @InputType({ description: "Start a selection run (CURATOR)." })
 export class SelectionRunStartInput {
@@ -59,6 +60,31 @@ export class SelectionRunStartInput {
   @IsOptional()
   @Length(0, 200)
   name?: string | null;
+
+  // ─── Subsets and quality exclusions (issue 14; modules/subset/run-constraints.ts) ───
+  @Field(() => ID, { nullable: true, description: "Select only from this saved subset of the version (default: the whole version)." })
+  poolSubsetId?: string | null;
+
+  @Field(() => [ID], { nullable: true, description: "Saved subsets of the version whose samples the run leaves out." })
+  @IsOptional()
+  @ArrayMaxSize(32)
+  excludeSubsetIds?: string[] | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: "Saved subsets of the version whose samples the run always selects (first in their class, with the reason); they count against perClass and beat any exclusion.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(32)
+  includeSubsetIds?: string[] | null;
+
+  @Field(() => QualityRulesInput, {
+    nullable: true,
+    description: "Leave out duplicates (one of each set kept: the lowest sample id), outliers and likely label errors, by the version's newest SUCCEEDED data-quality report or the one named.",
+  })
+  @IsOptional()
+  @ValidateNested()
+  qualityExclusions?: QualityRulesInput | null;
 }
 
 @ObjectType({ description: "Result of selectionRunStart / selectionRunReproduce." })

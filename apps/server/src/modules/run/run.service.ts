@@ -15,6 +15,7 @@ import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetadataColumn, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
 import { notifiedCache } from "../../cache/notified-cache.js";
 import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
+import { copyConstraintRows, insertConstraintRows, resolveRunConstraints } from "../subset/run-constraints.js";
 
 export function runLoader(ctx: Context) {
   return ctx.loader("runById", () => byId<Row>((ids) => ctx.prisma.selectionRun.findMany({ where: { id: { in: ids } } })));
@@ -172,8 +173,10 @@ async function validateStart(ctx: Context, input: SelectionRunStartInput) {
       );
     }
   }
+  // Pool subset, exclusions and must-include rows (issue 14), resolved to samples before anything is written.
+  const constraints = await resolveRunConstraints(ctx, versionId, setId, resolved?.perClass ?? null, input, errors);
   if (errors.length) throw new AppErrors(errors);
-  return { access, versionId, setId, analysisId, resolved: resolved! };
+  return { access, versionId, setId, analysisId, resolved: resolved!, constraints };
 }
 
 async function insertRun(
@@ -211,10 +214,21 @@ export async function startRun(ctx: Context, input: SelectionRunStartInput) {
       sql,
       ctx,
       v.access.consortiumId,
-      { versionId: v.versionId, setId: v.setId, analysisId: v.analysisId, parentId: null, strategy, params: rest, seed, perClass, name: input.name ?? "" },
+      {
+        versionId: v.versionId,
+        setId: v.setId,
+        analysisId: v.analysisId,
+        parentId: null,
+        strategy,
+        params: v.constraints ? { ...rest, constraints: v.constraints.summary } : rest,
+        seed,
+        perClass,
+        name: input.name ?? "",
+      },
       false,
     );
-    await auditSql(sql, ctx, "selectionRunStart", { type: "SelectionRun", id: created.runId, consortiumId: v.access.consortiumId }, { ...v.resolved, jobId: created.jobId });
+    if (v.constraints) await insertConstraintRows(sql, created.runId, v.constraints.rows);
+    await auditSql(sql, ctx, "selectionRunStart", { type: "SelectionRun", id: created.runId, consortiumId: v.access.consortiumId }, { ...v.resolved, jobId: created.jobId, ...(v.constraints ? { constraints: v.constraints.summary } : {}) });
     return created;
   });
   return afterCreate(ctx, runId, jobId);
@@ -254,6 +268,7 @@ export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
       },
       true,
     );
+    await copyConstraintRows(sql, run.id, created.runId);
     await auditSql(sql, ctx, "selectionRunReproduce", { type: "SelectionRun", id: created.runId, consortiumId: access.consortiumId }, { parentId: run.id, jobId: created.jobId });
     return created;
   });
