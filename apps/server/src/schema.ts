@@ -34,7 +34,15 @@ import { ConsortiumJobsResolver, JobResolver } from "./modules/job/job.resolver.
 import { DatasetVersionEmbeddingSetsResolver, EmbeddingSetResolver } from "./modules/embedding-set/embedding-set.resolver.js";
 import { AnalysisResolver, ConfounderGroupResolver, DatasetVersionAnalysesResolver } from "./modules/analysis/analysis.resolver.js";
 import { DatasetVersionRunsResolver, RunResolver, SelectionItemResolver } from "./modules/run/run.resolver.js";
-import { DatasetVersionSourceRunResolver, ReviewResolver, RunReviewResolver } from "./modules/review/review.resolver.js";
+import {
+  DatasetVersionSourceRunResolver,
+  ReviewRelabelResolver,
+  ReviewResolver,
+  RunReviewResolver,
+  SelectionItemReviewResolver,
+  VersionDiffRelabelResolver,
+  VersionRelabelItemResolver,
+} from "./modules/review/review.resolver.js";
 import { EvaluationResolver, RunEvaluationsResolver } from "./modules/evaluation/evaluation.resolver.js";
 import { RunManifestResolver } from "./modules/export/export.resolver.js";
 import { ComparisonCompositionResolver, RunCompositionResolver } from "./modules/composition/composition.resolver.js";
@@ -95,6 +103,10 @@ export const liveResolvers = [
   DatasetVersionRunsResolver,
   ReviewResolver,
   RunReviewResolver,
+  ReviewRelabelResolver,
+  SelectionItemReviewResolver,
+  VersionDiffRelabelResolver,
+  VersionRelabelItemResolver,
   DatasetVersionSourceRunResolver,
   EvaluationResolver,
   RunEvaluationsResolver,

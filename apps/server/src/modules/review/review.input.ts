@@ -4,7 +4,7 @@ import { Payload } from "../../graphql/mutation.js";
 import { ReviewDecisionKind } from "../job/job.enums.js";
 import { SelectionItem, SelectionRun } from "../run/run.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
-import { ReviewDecision } from "./review.type.js";
+import { ReviewDecision, ReviewRelabel } from "./review.type.js";
 
 @InputType({
   description:
@@ -61,4 +61,52 @@ export class ReviewFinalizePayload extends Payload {
 
   @Field(() => SelectionRun, { nullable: true })
   run!: SelectionRun | null;
+}
+
+/** Longest label a relabel may set (labels come from manifests; this only stops abuse). */
+export const LABEL_MAX = 200;
+
+@InputType({
+  description:
+    "A reviewer's corrected label for one item of a run (REVIEWER), named like reviewDecide's item. A label the version does not have is refused naming `label` unless allowNewLabel is true. Optimistic: name the reviewVersion you saw (decisions and relabels share it).",
+})
+export class ReviewRelabelInput {
+  @Field(() => ID, { nullable: true, description: "The run; required with sampleId, optional with itemId (then it must be the item's run)." })
+  runId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The selected sample (a Sample ID), with runId." })
+  sampleId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The item itself (SelectionItem.id)." })
+  itemId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The corrected label (1–${LABEL_MAX} characters, trimmed); null, or the sample's own label, withdraws the correction.`,
+  })
+  @IsOptional()
+  @MaxLength(LABEL_MAX)
+  label?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Say true to introduce a label no sample of the version has (default false: such a label is refused)." })
+  allowNewLabel?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5_000)
+  comment?: string | null;
+
+  @Field(() => Int, { description: "The item's reviewVersion you saw; if it moved on, you get CONFLICT and the current state." })
+  @IsInt()
+  @Min(0)
+  expectedVersion!: number;
+}
+
+@ObjectType({ description: "Result of reviewRelabel. On CONFLICT, `item` is the current state and `relabel` your (kept, not applied) correction." })
+export class ReviewRelabelPayload extends Payload {
+  @Field(() => SelectionItem, { nullable: true, description: "The item after the correction, or its current state on CONFLICT." })
+  item!: SelectionItem | null;
+
+  @Field(() => ReviewRelabel, { nullable: true, description: "The logged correction." })
+  relabel!: ReviewRelabel | null;
 }

@@ -1,17 +1,32 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context.js";
-import { ConnectionArgs, paginate } from "../../graphql/connection.js";
+import { ConnectionArgs, connectionFromArray, decodeCursor, encodeCursor, pageSize, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
 import { InputArg, mutate, userErrorsOf, validateInput } from "../../graphql/mutation.js";
 import { User } from "../user/user.type.js";
 import { visibleUser } from "../user/user.service.js";
 import { Sample } from "../sample/sample.type.js";
-import { SelectionRun } from "../run/run.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
 import { visibleVersion } from "../dataset-version/dataset-version.resolver.js";
-import { consortiumOfRun, visibleRun } from "../run/run.service.js";
-import { ReviewActivityEvent, ReviewDecision, ReviewDecisionConnection, ReviewSummary } from "./review.type.js";
-import { ReviewDecideInput, ReviewDecidePayload, ReviewFinalizeInput, ReviewFinalizePayload } from "./review.input.js";
+import { consortiumOfRun, runLoader, visibleRun } from "../run/run.service.js";
+import {
+  ReviewActivityEvent,
+  ReviewDecision,
+  ReviewDecisionConnection,
+  ReviewItemQuality,
+  ReviewQueueOrder,
+  ReviewQueueOrderOption,
+  ReviewRelabel,
+  ReviewRelabelConnection,
+  ReviewSummary,
+  VersionRelabelConnection,
+  VersionRelabelItem,
+} from "./review.type.js";
+import { ReviewDecideInput, ReviewDecidePayload, ReviewFinalizeInput, ReviewFinalizePayload, ReviewRelabelInput, ReviewRelabelPayload } from "./review.input.js";
+import { RelabelConflict, itemQuality, latestReportOf, queueOrders, relabel, reviewQueue } from "./review.relabel.js";
+import { SelectionItem, SelectionItemConnection, SelectionRun } from "../run/run.type.js";
+import { VersionDiff } from "../dataset-version/dataset-version.diff.js";
+import { visibleSample } from "../sample/sample.service.js";
 import { ReviewConflict, decide, finalize } from "./review.service.js";
 import { reviewActivityStream } from "./review.stream.js";
 
@@ -49,6 +64,28 @@ export class ReviewResolver {
     return payload;
   }
 
+  @Mutation(() => ReviewRelabelPayload, {
+    description:
+      "Sets (or withdraws, with label null) an item's corrected label; finalize writes it into the new version. A label the version lacks is refused naming `label` unless allowNewLabel. Optimistic concurrency as reviewDecide (the two share reviewVersion); logged either way. REVIEWER.",
+  })
+  @Authorized()
+  async reviewRelabel(@InputArg(() => ReviewRelabelInput) input: ReviewRelabelInput, @Ctx() ctx: Context): Promise<ReviewRelabelPayload> {
+    const payload = new ReviewRelabelPayload();
+    payload.item = null;
+    payload.relabel = null;
+    payload.errors = [];
+    try {
+      await validateInput(input);
+      Object.assign(payload, await relabel(ctx, input));
+    } catch (error) {
+      if (error instanceof RelabelConflict) Object.assign(payload, { item: error.item, relabel: error.relabel });
+      const errors = userErrorsOf(error);
+      if (!errors) throw error;
+      payload.errors = errors;
+    }
+    return payload;
+  }
+
   @Mutation(() => ReviewFinalizePayload, { description: "Makes a new dataset version of the run's accepted items, linked to the run. CURATOR." })
   @Authorized()
   reviewFinalize(@InputArg(() => ReviewFinalizeInput) input: ReviewFinalizeInput, @Ctx() ctx: Context) {
@@ -70,8 +107,60 @@ export class ReviewResolver {
   }
 }
 
+@Resolver(() => ReviewRelabel)
+export class ReviewRelabelResolver {
+  @FieldResolver(() => User, { nullable: true, description: "The reviewer." })
+  reviewer(@Root() d: ReviewRelabel, @Ctx() ctx: Context) {
+    return visibleUser(ctx, d.reviewerId);
+  }
+}
+
+@Resolver(() => SelectionItem)
+export class SelectionItemReviewResolver {
+  @FieldResolver(() => String, { nullable: true, description: "The corrected label a reviewer set (null = the sample's own); reviewFinalize writes it into the new version." })
+  reviewLabel(@Root() item: SelectionItem & { reviewLabel?: string | null }) {
+    return item.reviewLabel ?? null;
+  }
+
+  @FieldResolver(() => ReviewItemQuality, { nullable: true, description: "Its findings in the latest data-quality report of the run's version (label-error score, suggested label, outlier score); null without one." })
+  async quality(@Root() item: SelectionItem, @Ctx() ctx: Context) {
+    const run = await runLoader(ctx).load(item.runId);
+    const reportId = run ? await latestReportOf(ctx, run.datasetVersionId) : null;
+    return reportId === null ? null : itemQuality(ctx, reportId, item.sampleId);
+  }
+}
+
 @Resolver(() => SelectionRun)
 export class RunReviewResolver {
+  @FieldResolver(() => SelectionItemConnection, {
+    description:
+      "The items to review in the chosen order (default RANK). LABEL_ERROR and OUTLIER use the version's latest data-quality report; without one they are an INVALID_STATE error naming `order` (reviewQueueOrders says so beforehand).",
+  })
+  reviewQueue(
+    @Root() run: SelectionRun,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg("order", () => ReviewQueueOrder, { nullable: true, description: "Default RANK." }) order: ReviewQueueOrder | null,
+    @Ctx() ctx: Context,
+  ) {
+    return reviewQueue(ctx, run, order ?? ReviewQueueOrder.RANK, args);
+  }
+
+  @FieldResolver(() => [ReviewQueueOrderOption], { description: "The queue's orders, each with whether it can be used now and why not." })
+  reviewQueueOrders(@Root() run: SelectionRun, @Ctx() ctx: Context) {
+    return queueOrders(ctx, run.datasetVersionId);
+  }
+
+  @FieldResolver(() => ReviewRelabelConnection, { description: "The run's label corrections, oldest first (applied or not)." })
+  relabels(@Root() run: SelectionRun, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
+    return paginate({
+      args,
+      where: { runId: run.dbId },
+      findMany: (q) => ctx.prisma.reviewRelabel.findMany(q),
+      count: (w) => ctx.prisma.reviewRelabel.count({ where: w }),
+      map: ReviewRelabel.from,
+    });
+  }
+
   @FieldResolver(() => ReviewDecisionConnection, { description: "The run's review log, oldest first (applied or not)." })
   decisions(@Root() run: SelectionRun, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
     return paginate({
@@ -103,5 +192,65 @@ export class DatasetVersionSourceRunResolver {
   async sourceRun(@Root() version: DatasetVersion, @Ctx() ctx: Context) {
     if (version.sourceRunId === null) return null;
     return visibleRun(ctx, version.sourceRunId);
+  }
+}
+
+@Resolver(() => VersionDiff)
+export class VersionDiffRelabelResolver {
+  @FieldResolver(() => Int, { description: "Samples of `from` whose label a finalised review corrected in `to` (each also counts as changed)." })
+  async relabelled(@Root() diff: VersionDiff, @Ctx() ctx: Context) {
+    if (diff.fromId === null) return 0;
+    const r = await ctx.app.store.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "VersionRelabel" v JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = v."fromSampleId" WHERE v."versionId" = $1`,
+      [diff.toId, diff.fromId],
+    );
+    return r.rows[0]?.n ?? 0;
+  }
+
+  @FieldResolver(() => VersionRelabelConnection, { description: "The relabelled samples (from → to, who), in externalId order." })
+  async relabels(@Root() diff: VersionDiff, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
+    if (diff.fromId === null) return connectionFromArray<VersionRelabelItem>([], args, (x) => x.externalId);
+    const first = pageSize(args);
+    const after = args.after ? String(decodeCursor(args.after, 1)[0]) : null;
+    const r = await ctx.app.store.sql.query<Omit<VersionRelabelItem, never>>(
+      `SELECT s."externalId", v."fromLabel", v."toLabel", v."fromSampleId", v."sampleId" AS "toSampleId", v."relabelId",
+              l."reviewerId", l."runId", l."createdAt" AS "relabeledAt"
+       FROM "VersionRelabel" v JOIN "Sample" s ON s.id = v."sampleId"
+       JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = v."fromSampleId"
+       LEFT JOIN "ReviewRelabel" l ON l.id = v."relabelId"
+       WHERE v."versionId" = $1 AND ($3::text IS NULL OR s."externalId" > $3) ORDER BY s."externalId" LIMIT $4`,
+      [diff.toId, diff.fromId, after, first + 1],
+    );
+    const rows = r.rows.slice(0, first).map((row) => Object.assign(new VersionRelabelItem(), row, { relabeledAt: row.relabeledAt ? new Date(row.relabeledAt) : null }));
+    const edges = rows.map((node) => ({ cursor: encodeCursor([node.externalId]), node }));
+    return {
+      edges,
+      nodes: rows,
+      pageInfo: { hasNextPage: r.rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+      totalCount: this.relabelled(diff, ctx),
+    };
+  }
+}
+
+@Resolver(() => VersionRelabelItem)
+export class VersionRelabelItemResolver {
+  @FieldResolver(() => Sample, { nullable: true, description: "The sample as the older version held it." })
+  before(@Root() item: VersionRelabelItem, @Ctx() ctx: Context) {
+    return visibleSample(ctx, item.fromSampleId);
+  }
+
+  @FieldResolver(() => Sample, { nullable: true, description: "The corrected copy the newer version holds." })
+  after(@Root() item: VersionRelabelItem, @Ctx() ctx: Context) {
+    return visibleSample(ctx, item.toSampleId);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "Who set the label (null when unknown)." })
+  reviewer(@Root() item: VersionRelabelItem, @Ctx() ctx: Context) {
+    return item.reviewerId === null ? null : visibleUser(ctx, item.reviewerId);
+  }
+
+  @FieldResolver(() => SelectionRun, { nullable: true, description: "The run whose review made the correction." })
+  run(@Root() item: VersionRelabelItem, @Ctx() ctx: Context) {
+    return item.runId === null ? null : visibleRun(ctx, item.runId);
   }
 }

@@ -8,7 +8,7 @@ import { Channel, pump, topics, type PresenceEntry } from "../../events/index.js
 import { toGlobalId } from "../../graphql/ids.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { consortiumOfRun } from "../run/run.service.js";
-import { ReviewActivityEvent, ReviewActivityKind, ReviewDecision, ReviewPresence } from "./review.type.js";
+import { ReviewActivityEvent, ReviewActivityKind, ReviewDecision, ReviewPresence, ReviewRelabel } from "./review.type.js";
 import type { ReviewEvent } from "./review.service.js";
 
 function presenceEvent(runId: number, list: PresenceEntry[]): ReviewActivityEvent {
@@ -17,6 +17,7 @@ function presenceEvent(runId: number, list: PresenceEntry[]): ReviewActivityEven
     seq: null,
     runId: toGlobalId("SelectionRun", runId),
     decision: null,
+    relabel: null,
     sampleId: null,
     reviewerName: null,
     datasetVersionId: null,
@@ -26,12 +27,15 @@ function presenceEvent(runId: number, list: PresenceEntry[]): ReviewActivityEven
 
 function storedEvent(seq: number, e: ReviewEvent): ReviewActivityEvent {
   const d = e.decision;
+  const l = e.relabel;
+  const sampleId = d?.sampleId ?? l?.sampleId;
   return Object.assign(new ReviewActivityEvent(), {
-    kind: e.kind === "DECISION" ? ReviewActivityKind.DECISION : ReviewActivityKind.FINALIZED,
+    kind: e.kind === "DECISION" ? ReviewActivityKind.DECISION : e.kind === "RELABEL" ? ReviewActivityKind.RELABEL : ReviewActivityKind.FINALIZED,
     seq,
     runId: toGlobalId("SelectionRun", e.runId),
     decision: d ? ReviewDecision.from({ ...d, createdAt: new Date(d.createdAt) }) : null,
-    sampleId: d ? toGlobalId("Sample", d.sampleId) : null,
+    relabel: l ? ReviewRelabel.from({ ...l, createdAt: new Date(l.createdAt) }) : null,
+    sampleId: sampleId !== undefined ? toGlobalId("Sample", sampleId) : null,
     reviewerName: e.reviewerName ?? null,
     datasetVersionId: e.datasetVersionId ? toGlobalId("DatasetVersion", e.datasetVersionId) : null,
     present: [],
