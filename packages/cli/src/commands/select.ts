@@ -6,6 +6,8 @@
 // without it, by running discovery here with analyze()'s defaults and the same --seed. --declare names
 // samples columns known to be confounders (balanced across first, then the groups inside each level);
 // --verdicts applies curators' verdicts as the server does (rejected → ordinary rows, same name → one group).
+// --exclude / --include / --quality (issue 14) are the API's run constraints: rows left out, rows always
+// taken (against their class's budget), and data-quality exclusions from quality.json.
 import { readFile, writeFile } from "node:fs/promises";
 import {
   ALLOCATIONS,
@@ -20,7 +22,10 @@ import {
   applyVerdicts,
   verdictsFromJson,
   select,
+  selectConstrained,
   type Findings,
+  type QualityExclusionRules,
+  type SelectConstraints,
   type SelectionResult,
 } from "@stratum/engine";
 import { parseFlags, UsageError } from "../args.js";
@@ -28,12 +33,15 @@ import { findingsFromJson } from "../findings.js";
 import { loadInputs, InputError } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";
+import { qualityExcludedRows, readIdList } from "../constraints.js";
 
 const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
                       [--allocation proportional|balanced|sqrt] [--within-group facility-location|quantile|nearest|kcenter]
                       [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
                       [--findings findings.json] [--declare COL[,COL…]] [--verdicts verdicts.json]
                       [--label-column label] [--seed N]
+                      [--exclude ids.txt] [--include ids.txt] [--quality quality.json --exclude-duplicates
+                       --exclude-outlier-rank R --exclude-outlier-ratio X --exclude-label-errors S]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column
@@ -54,18 +62,38 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
                         groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
   --seed N              seed of every random choice, ${SEED_MIN}..${SEED_MAX} (default 0)
-  --out F               where to write selection.json`;
+  --out F               where to write selection.json
+  --exclude F           sample ids (one a line) never selected
+  --include F           sample ids always selected, first in their class, counting against --per-class
+                        (more in a class than N is an error); they win over any exclusion
+  --quality F           quality.json from \`stratum quality\`, for the --exclude-* rules below (as the API's
+                        qualityExclusions):
+  --exclude-duplicates      leave out duplicates, keeping the first row of each set (sets sharing a row merged)
+  --exclude-outlier-rank R  leave out the R most outlying samples of each class
+  --exclude-outlier-ratio X leave out samples whose outlier score is ≥ X × their class median
+  --exclude-label-errors S  leave out likely label errors (flagged by confident learning) with score ≥ S`;
 
-/** The JSON written to --out. Key order is fixed, so the same run gives the same bytes. */
-export function selectionToJson(result: SelectionResult): object {
+/** What --exclude / --include / --quality resolved to, written under "constraints". */
+export interface ConstraintsJson {
+  pool: number;
+  excluded: { id: string; reason: string }[];
+  included: number;
+}
+
+/**
+ * The JSON written to --out. Key order is fixed, so the same run gives the same bytes. With constraints,
+ * must-include items carry their "reason" and "constraints" lists what was left out.
+ */
+export function selectionToJson(result: SelectionResult, constraints?: ConstraintsJson): object {
   return {
     strategy: result.strategy,
     params: result.params,
     seed: result.seed,
     manifestHash: result.manifestHash,
-    selected: result.selected.map((s) => ({ id: s.id, label: s.label, group: s.group, rank: s.rank })),
+    selected: result.selected.map((s) => ({ id: s.id, label: s.label, group: s.group, rank: s.rank, ...(constraints && s.groupKey === "include" ? { reason: s.reason } : {}) })),
     perClass: result.perClass,
     warnings: result.warnings,
+    ...(constraints ? { constraints } : {}),
   };
 }
 
@@ -93,7 +121,11 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "out"],
+      values: [
+        "embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "out",
+        "exclude", "include", "quality", "exclude-outlier-rank", "exclude-outlier-ratio", "exclude-label-errors",
+      ],
+      booleans: ["exclude-duplicates"],
       required: ["embeddings", "samples", "per-class", "strategy", "out"],
     });
     const strategy = flags.oneOf("strategy", STRATEGIES)!;
@@ -122,6 +154,16 @@ export const command: Command = {
     only("kernel", kernel, "facility-location");
     only("stratify-column", stratifyColumn, "stratified");
     if (strategy === "stratified" && stratifyColumn === undefined) throw new UsageError("--stratify-column is required with --strategy stratified");
+    const qualityFile = flags.get("quality");
+    const rules: QualityExclusionRules = {
+      ...(flags.booleans.has("exclude-duplicates") ? { duplicates: true } : {}),
+      ...(flags.get("exclude-outlier-rank") !== undefined ? { outlierRank: flags.int("exclude-outlier-rank")! } : {}),
+      ...(flags.get("exclude-outlier-ratio") !== undefined ? { outlierRatio: flags.number("exclude-outlier-ratio")! } : {}),
+      ...(flags.get("exclude-label-errors") !== undefined ? { labelErrorScore: flags.number("exclude-label-errors")! } : {}),
+    };
+    const ruleCount = Object.keys(rules).length;
+    if (ruleCount && !qualityFile) throw new UsageError("--exclude-duplicates / --exclude-outlier-* / --exclude-label-errors need --quality quality.json");
+    if (qualityFile && !ruleCount) throw new UsageError("--quality: expected at least one of --exclude-duplicates, --exclude-outlier-rank, --exclude-outlier-ratio, --exclude-label-errors");
 
     const progress = createProgress();
     const inputs = await loadInputs({ embeddings: flags.require("embeddings"), samples: flags.require("samples"), labelColumn: flags.get("label-column") });
@@ -169,19 +211,45 @@ export const command: Command = {
       const levels = new Set(values.filter((v) => v !== null && v !== "")).size;
       if (levels < 2 || levels > 64) throw new UsageError(`--declare: column "${column}" has ${levels} level${levels === 1 ? "" : "s"} in ${flags.require("samples")}; expected 2 to 64`);
     }
+    // Run constraints (issue 14): resolved to rows with a reason each, as the server records them.
+    let constraints: SelectConstraints | undefined;
+    const excludedWhy = new Map<number, string>();
+    const excludeFile = flags.get("exclude");
+    const includeFile = flags.get("include");
+    if (excludeFile || includeFile || qualityFile) {
+      const rowOfId = new Map(inputs.ids.map((id, row) => [id, row]));
+      const include = includeFile ? await readIdList(includeFile, "--include", rowOfId) : [];
+      const included = new Set(include);
+      if (excludeFile) for (const row of await readIdList(excludeFile, "--exclude", rowOfId)) if (!included.has(row)) excludedWhy.set(row, `listed in ${excludeFile}`);
+      if (qualityFile) {
+        const q = await qualityExcludedRows(qualityFile, rules, inputs.ids, rowOfId);
+        for (const [row, why] of q.excluded) if (!included.has(row) && !excludedWhy.has(row)) excludedWhy.set(row, why);
+      }
+      constraints = { exclude: [...excludedWhy.keys()], include, includeReason: () => (includeFile ? `must include: listed in ${includeFile}` : "must include") };
+    }
     let result: SelectionResult;
+    let constraintsJson: ConstraintsJson | undefined;
     try {
-      result = select(
-        { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups },
-        { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel, declared },
-        progress.update,
-      );
+      const input = { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups };
+      const params = { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel, declared };
+      if (constraints) {
+        const r = selectConstrained(input, params, constraints, progress.update);
+        result = r;
+        constraintsJson = {
+          pool: r.counts.pool,
+          excluded: [...excludedWhy].sort((a, b) => a[0] - b[0]).map(([row, reason]) => ({ id: inputs.ids[row]!, reason })),
+          included: r.counts.included,
+        };
+      } else {
+        result = select(input, params, progress.update);
+      }
     } catch (error) {
+      if (error instanceof EngineInputError && error.field === "include") throw new UsageError(`--include: ${error.message}`);
       if (error instanceof EngineInputError && FLAG_OF[error.field]) throw new UsageError(`${FLAG_OF[error.field]}: ${error.message}`);
       throw error;
     }
     progress.done();
-    await writeFile(out, JSON.stringify(selectionToJson(result), null, 2) + "\n");
+    await writeFile(out, JSON.stringify(selectionToJson(result, constraintsJson), null, 2) + "\n");
     for (const w of result.warnings) console.error(`warning: ${w}`);
     console.log(`selected ${result.selected.length} of ${inputs.points.n} (${result.perClass.length} classes, ${strategy}) → ${out}  ${result.manifestHash}`);
   },
