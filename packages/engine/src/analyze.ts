@@ -227,13 +227,58 @@ function checkInput(input: AnalyzeInput): void {
   }
 }
 
+/**
+ * One class's share of pass 1: which rows, and whether any metadata value is known for them (then the
+ * associations need a kNN graph). Plain data, so a worker thread can take it.
+ */
+export interface ClassLayoutTask {
+  label: string;
+  /** Position in sorted label order: picks the class's own generator (see classSeed). */
+  classIndex: number;
+  /** Pool row indices of this class, ascending. */
+  rows: Int32Array;
+  anyKnown: boolean;
+}
+
+/** Pass 1's result for one class (structured-clone friendly: typed arrays, numbers, strings). */
+export interface ClassLayout {
+  label: string;
+  rows: Int32Array;
+  m: number;
+  graph: KnnGraph | undefined;
+  layout: Float64Array;
+  db: ReturnType<typeof dbscan>;
+  merging: boolean;
+  base: Pick<ClassFindings, "eps" | "minPts" | "epsAuto" | "explainedVariance" | "pcaComponents" | "reduce">;
+}
+
+/** What analyze() does before the per-class work: checked params, the classes and the metadata columns. */
+export interface AnalyzePlan {
+  resolved: ResolvedAnalyzeParams;
+  tasks: ClassLayoutTask[];
+  columns: string[];
+}
+
+/**
+ * The seed of class classIndex's generator. Each class draws from its own stream so classes can run in
+ * any order or on different threads with the same result; class 0 keeps the run's seed itself.
+ */
+export function classSeed(seed: number, classIndex: number): number {
+  return (seed + Math.imul(classIndex, 0x9e3779b9)) >>> 0;
+}
+
 export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgress?: ProgressFn): Findings {
+  const plan = planAnalysis(input, params);
+  const layouts = plan.tasks.map((task) => analyzeClassLayout(input.points, task, plan.resolved, onProgress));
+  return finishAnalysis(input, plan, layouts, onProgress);
+}
+
+/** Checks input and params (EngineInputError before any work) and splits the rows by class. */
+export function planAnalysis(input: AnalyzeInput, params: AnalyzeParams = {}): AnalyzePlan {
   const resolved = resolveAnalyzeParams(params);
   checkInput(input);
-  const { points, labels } = input;
-  const { n, dim, data } = points;
-  const rng = createRng(resolved.seed);
-
+  const { labels } = input;
+  const { n } = input.points;
   const byLabel = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
@@ -242,92 +287,104 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
     list.push(i);
   }
   const classLabels = [...byLabel.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const classes: ClassFindings[] = [];
-  const associations: Association[] = [];
   const columns = Object.keys(input.metadata ?? {}).sort();
-
-  // Pass 1, per class: PCA → layout → DBSCAN fragments (and every kNN graph, in the order that consumes
-  // the one generator as before). The merge waits for pass 2: its cross-class rule needs every class's
-  // fragments.
-  const pending: PendingClass[] = [];
-  for (const label of classLabels) {
+  const tasks = classLabels.map((label, classIndex): ClassLayoutTask => {
     const rows = Int32Array.from(byLabel.get(label)!);
-    const m = rows.length;
-    const progress: ProgressFn | undefined = onProgress ? (phase, done, total) => onProgress(`${label}: ${phase}`, done, total) : undefined;
-    const X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
-    for (let r = 0; r < m; r++) {
-      const o = rows[r]! * dim;
-      for (let t = 0; t < dim; t++) X[r * dim + t] = data[o + t]!;
-    }
-    // 1. PCA
-    let space: Points = { data: X, n: m, dim };
-    let explainedVariance: number[] | undefined;
-    let pcaK = resolved.pcaComponents ?? (dim > 50 ? 50 : 0);
-    pcaK = Math.min(pcaK, m, dim);
-    if (pcaK > 0 && pcaK < dim) {
-      progress?.("PCA", 0, 1);
-      const p = pca(space, { components: pcaK, rng });
-      space = { data: p.projected, n: m, dim: pcaK };
-      explainedVariance = Array.from(p.explainedVarianceRatio);
-      progress?.("PCA", 1, 1);
-    } else pcaK = 0;
-
-    // 2. layout
-    let reduce: ReduceMethod = resolved.reduce;
-    if ((reduce === "umap" || reduce === "tsne") && m < 4) reduce = "pca";
-    let graph: KnnGraph | undefined;
-    let layout: Float64Array;
-    if (reduce === "umap") {
-      const u = umap(space, { rng, nNeighbors: resolved.nNeighbors, ...(progress ? { onProgress: progress } : {}) });
-      layout = u.embedding;
-      graph = u.knn;
-    } else if (reduce === "tsne") {
-      const perplexity = Math.min(resolved.perplexity, Math.max(1, (m - 1) / 3));
-      const t = tsne(space, { rng, perplexity, ...(progress ? { onProgress: progress } : {}) });
-      layout = t.embedding;
-      graph = t.knn;
-    } else {
-      layout = twoD(space, rng);
-    }
-    const clusterSpace: Points = reduce === "none" ? space : { data: layout, n: m, dim: 2 };
-
-    // 3. DBSCAN
-    const minPts = resolved.minPts === "auto" ? defaultMinPts(m) : resolved.minPts;
-    let eps: number;
-    const epsAuto = resolved.eps === "auto";
-    if (resolved.eps === "auto") eps = m >= 2 ? chooseEps(clusterSpace, minPts).eps : 1;
-    else eps = resolved.eps;
-    progress?.("DBSCAN", 0, 1);
-    const db = dbscan(clusterSpace, eps, minPts);
-    progress?.("DBSCAN", 1, 1);
-    const merging = resolved.merge && db.clusters > 1 && m >= 3;
-    // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
-    if (merging && !graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
-    // the associations' graph, built here so the generator is drawn in the same order as ever
-    const assocK = Math.min(resolved.predictabilityK, m - 1);
     const anyKnown = columns.some((column) => {
       const all = input.metadata![column]!;
-      for (let r = 0; r < m; r++) {
+      for (let r = 0; r < rows.length; r++) {
         const v = all[rows[r]!] ?? null;
         if (v !== null && v !== "") return true;
       }
       return false;
     });
-    if (anyKnown && m >= 3 && (!graph || graph.k < assocK)) graph = knnGraph(space, Math.max(assocK, Math.min(15, m - 1)), rng);
-    pending.push({
-      label, rows, m, space, graph, layout, db, merging, progress,
-      base: { eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce },
-    });
-  }
+    return { label, classIndex, rows, anyKnown };
+  });
+  return { resolved, tasks, columns };
+}
 
+/**
+ * Pass 1 for one class: PCA → layout → DBSCAN fragments, and the kNN graph the merge and the
+ * associations use. Pure and independent of every other class (its own generator), so callers may run
+ * classes in parallel (@stratum/parallel) and get the same bytes.
+ */
+export function analyzeClassLayout(points: Points, task: ClassLayoutTask, resolved: ResolvedAnalyzeParams, onProgress?: ProgressFn): ClassLayout {
+  const { dim, data } = points;
+  const { label, rows, anyKnown } = task;
+  const rng = createRng(classSeed(resolved.seed, task.classIndex));
+  const m = rows.length;
+  const progress: ProgressFn | undefined = onProgress ? (phase, done, total) => onProgress(`${label}: ${phase}`, done, total) : undefined;
+  const X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
+  for (let r = 0; r < m; r++) {
+    const o = rows[r]! * dim;
+    for (let t = 0; t < dim; t++) X[r * dim + t] = data[o + t]!;
+  }
+  // 1. PCA
+  let space: Points = { data: X, n: m, dim };
+  let explainedVariance: number[] | undefined;
+  let pcaK = resolved.pcaComponents ?? (dim > 50 ? 50 : 0);
+  pcaK = Math.min(pcaK, m, dim);
+  if (pcaK > 0 && pcaK < dim) {
+    progress?.("PCA", 0, 1);
+    const p = pca(space, { components: pcaK, rng });
+    space = { data: p.projected, n: m, dim: pcaK };
+    explainedVariance = Array.from(p.explainedVarianceRatio);
+    progress?.("PCA", 1, 1);
+  } else pcaK = 0;
+
+  // 2. layout
+  let reduce: ReduceMethod = resolved.reduce;
+  if ((reduce === "umap" || reduce === "tsne") && m < 4) reduce = "pca";
+  let graph: KnnGraph | undefined;
+  let layout: Float64Array;
+  if (reduce === "umap") {
+    const u = umap(space, { rng, nNeighbors: resolved.nNeighbors, ...(progress ? { onProgress: progress } : {}) });
+    layout = u.embedding;
+    graph = u.knn;
+  } else if (reduce === "tsne") {
+    const perplexity = Math.min(resolved.perplexity, Math.max(1, (m - 1) / 3));
+    const t = tsne(space, { rng, perplexity, ...(progress ? { onProgress: progress } : {}) });
+    layout = t.embedding;
+    graph = t.knn;
+  } else {
+    layout = twoD(space, rng);
+  }
+  const clusterSpace: Points = reduce === "none" ? space : { data: layout, n: m, dim: 2 };
+
+  // 3. DBSCAN
+  const minPts = resolved.minPts === "auto" ? defaultMinPts(m) : resolved.minPts;
+  let eps: number;
+  const epsAuto = resolved.eps === "auto";
+  if (resolved.eps === "auto") eps = m >= 2 ? chooseEps(clusterSpace, minPts).eps : 1;
+  else eps = resolved.eps;
+  progress?.("DBSCAN", 0, 1);
+  const db = dbscan(clusterSpace, eps, minPts);
+  progress?.("DBSCAN", 1, 1);
+  const merging = resolved.merge && db.clusters > 1 && m >= 3;
+  // decide merges on the kNN graph of the PCA space (UMAP's and t-SNE's own graph when they ran)
+  if (merging && !graph) graph = knnGraph(space, Math.min(resolved.nNeighbors, m - 1), rng);
+  // the associations' graph, built here so the generator is drawn in the same order as ever
+  const assocK = Math.min(resolved.predictabilityK, m - 1);
+  if (anyKnown && m >= 3 && (!graph || graph.k < assocK)) graph = knnGraph(space, Math.max(assocK, Math.min(15, m - 1)), rng);
+  return {
+    label, rows, m, graph, layout, db, merging,
+    base: { eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce },
+  };
+}
+
+/** Pass 2 over every class's layout (in plan order): merge fragments into groups, then the associations. */
+export function finishAnalysis(input: AnalyzeInput, plan: AnalyzePlan, pending: ClassLayout[], onProgress?: ProgressFn): Findings {
+  const { resolved, columns } = plan;
+  const classes: ClassFindings[] = [];
+  const associations: Association[] = [];
   // Cross-class evidence: each fragment's mean in one whitened space shared by all classes.
   const cross = resolved.merge && resolved.mergeCrossClass !== null && pending.filter((c) => c.merging || c.db.clusters > 1).length >= 2
     ? crossClassMeans(input.points, pending, resolved.seed)
     : null;
 
-  // Pass 2, per class: merge fragments into groups, then the associations.
   pending.forEach((c, ci) => {
-    const { label, rows, m, db, progress } = c;
+    const { label, rows, m, db } = c;
+    const progress: ProgressFn | undefined = onProgress ? (phase, done, total) => onProgress(`${label}: ${phase}`, done, total) : undefined;
     const graph = c.graph;
     let groups: Int32Array;
     let sizes: number[];
@@ -390,19 +447,6 @@ export function analyze(input: AnalyzeInput, params: AnalyzeParams = {}, onProgr
   return { params: resolved, classes, associations };
 }
 
-interface PendingClass {
-  label: string;
-  rows: Int32Array;
-  m: number;
-  space: Points;
-  graph: KnnGraph | undefined;
-  layout: Float64Array;
-  db: ReturnType<typeof dbscan>;
-  merging: boolean;
-  progress: ProgressFn | undefined;
-  base: Pick<ClassFindings, "eps" | "minPts" | "epsAuto" | "explainedVariance" | "pcaComponents" | "reduce">;
-}
-
 /** Components of the pooled whitening, and the rows (at most) it is estimated on. */
 const CROSS_COMPONENTS = 30;
 const CROSS_SAMPLE = 4096;
@@ -419,7 +463,7 @@ interface CrossClassMeans {
  * variance. Why whitened: a few high-variance axes (overall activation, brightness) would otherwise make
  * every difference look parallel to every other.
  */
-function crossClassMeans(points: Points, pending: PendingClass[], seed: number): CrossClassMeans {
+function crossClassMeans(points: Points, pending: ClassLayout[], seed: number): CrossClassMeans {
   const { n, dim, data } = points;
   const take = Math.min(n, CROSS_SAMPLE);
   const sample = new Float64Array(take * dim);
