@@ -24,6 +24,7 @@ export { Grid2D } from "./neighbors/grid2d.js";
 export { dbscan, type DbscanResult } from "./cluster/dbscan.js";
 export { chooseEps, kneeOf, type EpsChoice } from "./cluster/eps.js";
 export { mergeFragments, type MergeLink, type MergeResult, type MergeOptions } from "./cluster/merge.js";
+export { refineGroups, type RefineOptions, type RefineResult } from "./cluster/refine.js";
 export { contingencyTable, chiSquareTest, type Contingency, type ChiSquareResult } from "./stats/contingency.js";
 export { cramersV } from "./stats/cramers-v.js";
 export { composition, type Composition, type CompositionCell, type ClassComposition, type LevelShare } from "./stats/composition.js";
