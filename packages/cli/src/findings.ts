@@ -197,6 +197,8 @@ export function findingsFromJson(json: unknown, ids: ReadonlyArray<string>): Fin
     mergeMetadata: typeof p.mergeMetadata === "boolean" ? p.mergeMetadata : false,
     // a file without the key predates the cross-class rule
     mergeCrossClass: typeof p.mergeCrossClass === "number" ? p.mergeCrossClass : null,
+    // a file without the key predates the membership refinement
+    refine: typeof p.refine === "number" ? p.refine : 0,
   };
   return { params, classes, associations };
 }

@@ -229,3 +229,32 @@ describe("analyze", () => {
     expect(g[c.rows[5]!]).toBe(c.groups[5]);
   });
 });
+
+describe("analyze: membership refinement after the merge (refine)", () => {
+  it("defaults to 5 rounds, 0 gives the merge's groups untouched, same seed same groups", () => {
+    const pool = confoundedPool(120, 8, 4);
+    const input = { points: pool.points, labels: pool.labels };
+    const refined = analyze(input, { seed: 2 });
+    expect(refined.params.refine).toBe(5);
+    const again = analyze(input, { seed: 2 });
+    refined.classes.forEach((c, i) => {
+      expect(Array.from(c.groups)).toEqual(Array.from(again.classes[i]!.groups));
+      // every row's mode belongs to its group
+      c.groups.forEach((g, r) => g >= 0 && expect(c.groupModes[g]).toContain(c.modes[r]));
+    });
+    const off = analyze(input, { seed: 2, refine: 0 });
+    expect(off.params.refine).toBe(0);
+    expect(off.classes.map((c) => c.groupSizes.reduce((a, b) => a + b, 0))).toEqual(refined.classes.map((c) => c.groupSizes.reduce((a, b) => a + b, 0)));
+  });
+  it("refuses a refine that is not an integer ≥ 0, naming it", () => {
+    for (const bad of [-1, 1.5, Number.NaN, "x"]) {
+      let field = "";
+      try {
+        analyze(touchingBlobs(true), { refine: bad as unknown as number });
+      } catch (e) {
+        field = (e as EngineInputError).field;
+      }
+      expect(field).toBe("refine");
+    }
+  });
+});

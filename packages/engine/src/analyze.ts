@@ -5,6 +5,7 @@
 import { chooseEps } from "./cluster/eps.js";
 import { checkPoints, dbscan } from "./cluster/dbscan.js";
 import { mergeFragments, type MergeLink } from "./cluster/merge.js";
+import { refineGroups } from "./cluster/refine.js";
 import { knnGraph, type KnnGraph } from "./neighbors/knn.js";
 import { pca } from "./reduce/pca.js";
 import { tsne } from "./reduce/tsne.js";
@@ -64,6 +65,13 @@ export interface AnalyzeParams {
    * kept. Needs ≥ 2 classes; metadata merges are not affected.
    */
   mergeCrossClass?: number | null;
+  /**
+   * Rounds of membership refinement after the merge (default 5; 0 = off): each non-noise row goes to
+   * the group whose mean is nearest in the PCA space whitened by the pooled within-group covariance
+   * (linear discriminant, group shares as priors), until no row moves. Moves the rows of a site that
+   * a fragment of another site had swallowed. Only with merge.
+   */
+  refine?: number;
 }
 
 export interface ResolvedAnalyzeParams {
@@ -80,6 +88,7 @@ export interface ResolvedAnalyzeParams {
   mergeResolution: number;
   mergeMetadata: boolean;
   mergeCrossClass: number | null;
+  refine: number;
 }
 
 export interface ClassFindings {
@@ -202,9 +211,14 @@ export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyz
   if (mergeCrossClass !== null && (typeof mergeCrossClass !== "number" || !(mergeCrossClass > 0) || !(mergeCrossClass <= 1))) {
     throw new EngineInputError("BAD_CROSS_CLASS", "mergeCrossClass", `analyze: expected mergeCrossClass in (0, 1] or null, got ${String(mergeCrossClass)}`);
   }
+  // 5: chosen on the discovery bench's tuning cases only (bench/results/discovery-tuning.md)
+  const refine = params.refine ?? 5;
+  if (!Number.isInteger(refine) || refine < 0) {
+    throw new EngineInputError("BAD_REFINE", "refine", `analyze: expected refine to be an integer ≥ 0, got ${String(refine)}`);
+  }
   return {
     reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution,
-    mergeMetadata, mergeCrossClass,
+    mergeMetadata, mergeCrossClass, refine,
   };
 }
 
@@ -245,6 +259,8 @@ export interface ClassLayout {
   label: string;
   rows: Int32Array;
   m: number;
+  /** The (PCA) space the class was laid out from, as float32: the merge's refinement reassigns rows in it. */
+  space: Points;
   graph: KnnGraph | undefined;
   layout: Float64Array;
   db: ReturnType<typeof dbscan>;
@@ -368,6 +384,8 @@ export function analyzeClassLayout(points: Points, task: ClassLayoutTask, resolv
   if (anyKnown && m >= 3 && (!graph || graph.k < assocK)) graph = knnGraph(space, Math.max(assocK, Math.min(15, m - 1)), rng);
   return {
     label, rows, m, graph, layout, db, merging,
+    // float32 (half the bytes a shard hands back); the refinement reads it, nothing else does
+    space: { data: space.data instanceof Float32Array ? space.data : Float32Array.from(space.data), n: m, dim: space.dim },
     base: { eps, minPts, epsAuto, ...(explainedVariance ? { explainedVariance } : {}), pcaComponents: pcaK, reduce },
   };
 }
@@ -394,11 +412,13 @@ export function finishAnalysis(input: AnalyzeInput, plan: AnalyzePlan, pending: 
       const separate = cross ? crossClassRule(cross, ci, resolved.mergeCrossClass!) : undefined;
       progress?.("merge", 0, 1);
       // t-SNE's graph has 3·perplexity neighbours, wide enough to span conditions: merge on the nearest nNeighbors
-      const merged = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, {
+      const fragments = mergeFragments(truncateGraph(graph, Math.min(resolved.nNeighbors, m - 1)), db.labels, db.clusters, {
         resolution: resolved.mergeResolution,
         ...(steer ? { keys: steer.keys } : {}),
         ...(separate ? { separate } : {}),
       });
+      // membership refinement in the PCA space: draws nothing, so the generator's stream is unchanged
+      const merged = resolved.refine > 0 ? refineGroups(c.space, fragments, { iterations: resolved.refine }) : fragments;
       progress?.("merge", 1, 1);
       groups = merged.groups;
       sizes = merged.groupSizes;

@@ -56,6 +56,8 @@ export interface FindingsFileParams {
   mergeResolution?: number;
   mergeMetadata?: boolean;
   mergeCrossClass?: number | null;
+  /** Rounds of membership refinement after the merge (0 = none). */
+  refine?: number;
 }
 
 export interface FindingsFileAssociation {
