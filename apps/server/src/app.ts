@@ -32,6 +32,7 @@ import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { annotateClient, compileTrust } from "./http/client-address.js";
 import { uploadRoute } from "./http/uploads.js";
+import { similarUploadRoute } from "./modules/data-quality/similar-upload.js";
 import { graphqlRoute, isGraphqlPath, sendJsonError } from "./http/graphql-route.js";
 import { imageRoute } from "./http/images.js";
 import { layoutColumnRoute, layoutRoute } from "./modules/analysis/analysis.layout.js";
@@ -128,6 +129,7 @@ export async function createApp(options: CreateAppOptions): Promise<StratumApp> 
   app.get("/samples/:id/image", imageRoute(services));
   app.get("/analyses/:id/layout", layoutRoute(services));
   app.get("/analyses/:id/layout/columns/:name", layoutColumnRoute(services));
+  app.post("/embedding-sets/:id/similar", similarUploadRoute(services));
   options.routes?.(app, services);
 
   // Faults (no code, or INTERNAL_SERVER_ERROR) are logged and, in production, answered without their

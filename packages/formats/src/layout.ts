@@ -215,6 +215,11 @@ export function encodeLayoutColumn(column: string, values: ReadonlyArray<unknown
   return frame(COLUMN_MAGIC, { column, count: n, kind: "category", values: kept } satisfies ColumnHeader, [codes]);
 }
 
+/** A numeric column as is (scores: the map bins them whatever their count of distinct values). NaN = missing. */
+export function encodeNumberColumn(column: string, numbers: Float32Array): Uint8Array {
+  return frame(COLUMN_MAGIC, { column, count: numbers.length, kind: "number" } satisfies ColumnHeader, [numbers]);
+}
+
 export function decodeLayoutColumn(bytes: Uint8Array): DecodedColumn {
   const { header, take } = open<ColumnHeader>(bytes, COLUMN_MAGIC);
   if (header.kind === "number") {

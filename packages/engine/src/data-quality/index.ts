@@ -21,6 +21,7 @@ export {
   buildSimilarityIndex,
   similarTo,
   exactSimilar,
+  similarityToRows,
   type SimilarityIndex,
   type SimilarityIndexOptions,
   type SimilarOptions,

@@ -157,6 +157,22 @@ export function exactSimilar(points: Points, query: number | ArrayLike<number>, 
   return heap.result(n);
 }
 
+/**
+ * Cosine similarity of the query to each of `rows` (row numbers of `points`; -1 gives NaN), in that order:
+ * what the map colours by for "similarity to a chosen sample". One pass, n·dim multiply-adds.
+ */
+export function similarityToRows(points: Points, query: number | ArrayLike<number>, rows: ArrayLike<number>, options: { inv?: Float64Array } = {}): Float32Array {
+  const { n, dim, data } = points;
+  const inv = options.inv ?? inverseNorms(points);
+  const q = queryVector(points, inv, query);
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const j = rows[i]!;
+    out[i] = j >= 0 && j < n ? dotQuery(q, data, dim, j) * inv[j]! : NaN;
+  }
+  return out;
+}
+
 /** Approximate top-k through the index (see the file comment). A row query leaves its own row out. The pivots
  * all start the search; a frontier row is expanded only while it is nearer than the beam's worst. */
 export function similarTo(index: SimilarityIndex, query: number | ArrayLike<number>, k: number, options: SimilarOptions = {}): SimilarResult {

@@ -1,7 +1,8 @@
 // GET /analyses/:id/layout — an analysis's whole 2-D layout in one binary frame for the web map (the
 // GraphQL `layout` connection pages at 100 points, ~1,000 requests for 100k points), and
 // GET /analyses/:id/layout/columns/:name — one metadata column over the same points, asked for when the
-// user colours the map by it. Both frames are defined in @stratum/formats/layout (11 bytes a point for
+// user colours the map by it (or a data-quality score: reserved names, modules/data-quality/layout-columns.ts).
+// Both frames are defined in @stratum/formats/layout (11 bytes a point for
 // the layout); points ordered by (groupId, sampleId), the same order as the GraphQL connection.
 // Auth as for /graphql (cookie from an allowed origin, or bearer token); the caller must be able to read
 // the analysis's consortium. Missing, forbidden or a malformed ID all answer 404 with no detail.
@@ -16,6 +17,7 @@ import { consortiumOfVersion } from "../../auth/scope.js";
 import { clientIp, viewerForRoute } from "../../http/auth.js";
 import { decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { ConfounderGroup } from "./analysis.type.js";
+import { isScoreColumn, scoreColumn } from "../data-quality/layout-columns.js";
 
 /** Metadata columns listed in the layout's header (the map's colour-by menu); more are not useful there. */
 const MAX_COLUMNS = 200;
@@ -121,6 +123,25 @@ export function layoutColumnRoute(services: AppServices): express.RequestHandler
       const analysisId = await readableAnalysis(services, req, res);
       if (analysisId === null) return;
       const column = String(req.params.name);
+      if (isScoreColumn(column)) {
+        // data-quality scores and similarity (modules/data-quality/layout-columns.ts)
+        const analysis = (await services.store.prisma.confounderAnalysis.findUnique({ where: { id: analysisId }, select: { id: true, datasetVersionId: true, embeddingSetId: true } }))!;
+        const consortiumId = (await services.store.sql.query<{ c: number }>(
+          `SELECT p."consortiumId" AS c FROM "DatasetVersion" v JOIN "Dataset" d ON d.id = v."datasetId" JOIN "Project" p ON p.id = d."projectId" WHERE v.id = $1`,
+          [analysis.datasetVersionId],
+        )).rows[0]?.c;
+        const sameConsortium = async (sampleId: number) => {
+          const r = await services.store.sql.query<{ c: number }>(
+            `SELECT p."consortiumId" AS c FROM "Sample" s JOIN "Dataset" d ON d.id = s."datasetId" JOIN "Project" p ON p.id = d."projectId" WHERE s.id = $1`,
+            [sampleId],
+          );
+          return r.rows[0]?.c === consortiumId;
+        };
+        const out = await scoreColumn(services.store, analysis, column, sameConsortium);
+        if ("frame" in out) sendFrame(res, LAYOUT_COLUMN_CONTENT_TYPE, out.frame);
+        else res.status(out.status).json({ error: { code: out.code, message: out.message } });
+        return;
+      }
       // A column name is data from the client: it only ever travels as a bound parameter.
       const r = await services.store.sql.query<{ v: unknown }>(
         `SELECT s.metadata::jsonb -> $2 AS v
