@@ -48,11 +48,12 @@ const RES = process.env.STRATUM_MERGE_RESOLUTION ? Number(process.env.STRATUM_ME
 const TUNING = process.env.STRATUM_DISCOVERY_TUNING === "1";
 const NAME = TUNING ? "discovery-tuning" : RES === undefined ? "discovery" : `discovery-res${RES}`;
 // Candidates for the merge's defaults, compared on the tuning cases only (STRATUM_DISCOVERY_TUNING=1).
-// "previous" is the default before the cross-class rule (mergeCrossClass: null).
+// "previous" is the default before the membership refinement (refine: 0, cross-class rule 0.7);
+// "refine N" = N rounds of linear-discriminant reassignment after the merge.
 const CANDIDATES = {
-  previous: { mergeCrossClass: null },
-  "cross-class 0.6": { mergeCrossClass: 0.6 },
-  "cross-class 0.7": { mergeCrossClass: 0.7 },
+  previous: { mergeCrossClass: 0.7, refine: 0 },
+  "refine 1": { mergeCrossClass: 0.7, refine: 1 },
+  "refine 5": { mergeCrossClass: 0.7, refine: 5 },
 };
 const SEEDS = QUICK ? [1] : [1, 2];
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "../results");
@@ -85,7 +86,7 @@ const phantom = phantoms(1200, 11);
 // The main run takes the tuning rows from discovery-tuning.json (the default's candidate there is the
 // same analyze() call), unless STRATUM_DISCOVERY_ALL=1: the machine is shared, a layout per case is dear.
 const ALL = process.env.STRATUM_DISCOVERY_ALL === "1" || RES !== undefined;
-const DEFAULT_CANDIDATE = "cross-class 0.7";
+const DEFAULT_CANDIDATE = "refine 5";
 const SOURCES = {
   ...(TUNING || ALL ? { "pneumonia-train": { ...data.pool, height: data.height, width: data.width } } : {}),
   ...(TUNING ? {} : {
@@ -143,7 +144,7 @@ async function demoCheck() {
   const variants = {
     "default, with the site/scanner columns (the product)": { params: {}, metadata },
     "default, no metadata": { params: {}, metadata: undefined },
-    "previous default (mergeCrossClass: null), with the columns": { params: { mergeCrossClass: null }, metadata },
+    "previous default (refine: 0), with the columns": { params: { refine: 0 }, metadata },
   };
   const out = {};
   for (const [name, v] of Object.entries(variants)) {
@@ -209,10 +210,13 @@ for (const [source, src] of Object.entries(SOURCES)) {
         const t = Date.now();
         const f = analyze({ points, labels: src.labels }, { seed, ...(RES !== undefined ? { mergeResolution: RES } : {}) });
         row.merged = { ms: Date.now() - t, classes: score(f, sim.sites) };
-        // The reference, layout + DBSCAN (merge: false), is the same run's modes: with the same seed the
-        // layout and DBSCAN are the same (the merge runs after them and draws nothing), and merge: false
-        // returns exactly those fragments as groups. Saves a second layout per case.
-        row.dbscan = { ms: null, classes: score({ classes: f.classes.map((c) => ({ ...c, groups: c.modes, groupSizes: c.modeSizes })) }, sim.sites) };
+        // The previous default (refine: 0) beside it, and the reference, layout + DBSCAN (merge: false):
+        // the previous run's modes: with the same seed the layout and DBSCAN are the same (the merge runs
+        // after them and draws nothing), and merge: false returns exactly those fragments as groups (the
+        // refined run's modes are not: a moved row takes a mode of its new group).
+        const fp = analyze({ points, labels: src.labels }, { seed, refine: 0, ...(RES !== undefined ? { mergeResolution: RES } : {}) });
+        row.previous = { classes: score(fp, sim.sites) };
+        row.dbscan = { ms: null, classes: score({ classes: fp.classes.map((c) => ({ ...c, groups: c.modes, groupSizes: c.modeSizes })) }, sim.sites) };
         cases.push(row);
         const m = row.merged.classes;
         console.error(`${row.role}${visible ? "" : " (faint)"} ${source} ${family} ${features} seed ${seed}: site kNN ${seen.map((v) => v.accuracy.toFixed(2)).join("/")} ARI ${m.map((c) => c.ari.toFixed(2)).join("/")} groups ${m.map((c) => c.groups).join("/")} (dbscan ${row.dbscan.classes.map((c) => c.groups).join("/")})`);
@@ -257,7 +261,7 @@ if (!ALL) {
   for (const c of tuning.cases) {
     const { candidates, ...rest } = c;
     // dbscan: null — the tuning run kept no fragments; layout + DBSCAN are unchanged by the merge rule
-    cases.push({ ...rest, merged: candidates[DEFAULT_CANDIDATE], dbscan: null, from: "discovery-tuning.json" });
+    cases.push({ ...rest, merged: candidates[DEFAULT_CANDIDATE], previous: candidates.previous, dbscan: null, from: "discovery-tuning.json" });
   }
 }
 function summarise(rows, key) {
@@ -281,13 +285,13 @@ const sets = {
   "judged, visible": cases.filter((c) => c.role === "judged" && c.visible),
   "judged, faint": cases.filter((c) => c.role === "judged" && !c.visible),
 };
-const summary = Object.fromEntries(Object.entries(sets).map(([k, rows]) => [k, { merged: summarise(rows, "merged"), dbscan: summarise(rows, "dbscan") }]));
+const summary = Object.fromEntries(Object.entries(sets).map(([k, rows]) => [k, { merged: summarise(rows, "merged"), previous: summarise(rows, "previous"), dbscan: summarise(rows, "dbscan") }]));
 const judgedVisible = sets["judged, visible"];
 const byGroup = (keyOf) => {
   const keys = [...new Set(judgedVisible.map(keyOf))];
   return Object.fromEntries(keys.map((k) => {
     const rows = judgedVisible.filter((c) => keyOf(c) === k);
-    return [k, { merged: summarise(rows, "merged"), dbscan: summarise(rows, "dbscan") }];
+    return [k, { merged: summarise(rows, "merged"), previous: summarise(rows, "previous"), dbscan: summarise(rows, "dbscan") }];
   }));
 };
 const judgedByFamily = byGroup((c) => c.family);
@@ -300,25 +304,27 @@ const targets = {
 };
 const out = {
   suite: "discovery", quick: QUICK, seeds: SEEDS, mergeResolution: RES ?? "default",
-  setup: { sources: Object.keys(SOURCES), families: Object.keys(FAMILIES), features: ["demo-cnn", "pixel-pca64"], sites: 3, labelSiteBias: 0.8, visibleAccuracy: VISIBLE_ACCURACY, analyze: "defaults, no metadata (UMAP → DBSCAN auto eps → merge on the PCA kNN graph with the cross-class rule)" },
+  setup: { sources: Object.keys(SOURCES), families: Object.keys(FAMILIES), features: ["demo-cnn", "pixel-pca64"], sites: 3, labelSiteBias: 0.8, visibleAccuracy: VISIBLE_ACCURACY, analyze: "defaults, no metadata (UMAP → DBSCAN auto eps → merge on the PCA kNN graph with the cross-class rule → refinement, 5 rounds)" },
   summary, judgedByFamily, judgedByFeatures, judgedBySource, targets, demo,
   tuningComparison: tuning ? { file: "discovery-tuning.json", candidates: Object.fromEntries(Object.entries(tuning.candidates).map(([k, v]) => [k, { params: v.params, all: v.all, visible: v.visible }])) } : null,
   cases, seconds: (Date.now() - t0) / 1000,
 };
 
-const line = (name, s) => `| ${name} | ${s.cases} | ${f2(s.merged.meanAri)} (min ${f2(s.merged.minAri)}) | ${f2(s.merged.meanGroups)} | ${f2(s.merged.meanMaxGroupsPerSite)} / ${s.merged.worstMaxGroupsPerSite} | ` +
+const line = (name, s) => `| ${name} | ${s.cases} | ${f2(s.merged.meanAri)} (min ${f2(s.merged.minAri)}) | ${f2(s.merged.meanGroups)} | ${f2(s.merged.meanMaxGroupsPerSite)} / ${s.merged.worstMaxGroupsPerSite} | ${s.previous ? f2(s.previous.meanAri) : "—"} | ` +
   (s.dbscan ? `${f2(s.dbscan.meanAri)} | ${f2(s.dbscan.meanGroups)} | ${f2(s.dbscan.meanMaxGroupsPerSite)} / ${s.dbscan.worstMaxGroupsPerSite} |` : "— | — | — |");
-const head = ["| cases | n | ARI (merged, default) | groups/class | groups per site mean / worst | ARI (dbscan only) | groups/class | groups per site mean / worst |", "|---|---:|---:|---:|---:|---:|---:|---:|"];
+const head = ["| cases | n | ARI (merged, default) | groups/class | groups per site mean / worst | ARI (previous: refine 0) | ARI (dbscan only) | groups/class | groups per site mean / worst |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"];
 const lines = [
   "# Discovery: one group per acquisition site?",
   "",
-  `3 simulated sites (site tied to label, P = 0.8), per class; ARI on non-noise rows vs the true site. Seeds ${SEEDS.join(", ")}. Default analyze() (merge with the cross-class rule, mergeCrossClass 0.7); "dbscan only" = the same run's fragments (what merge: false returns). ` +
+  `3 simulated sites (site tied to label, P = 0.8), per class; ARI on non-noise rows vs the true site. Seeds ${SEEDS.join(", ")}. Default analyze() (merge with the cross-class rule, mergeCrossClass 0.7, then 5 rounds of membership refinement); "dbscan only" = the same run's fragments (what merge: false returns). ` +
     "analyze() sees embeddings and labels only, no metadata. Tuning = the PneumoniaMNIST train source (every family and feature), the only cases looked at while setting defaults; judged = the test + val X-rays and the generated phantoms. " +
     (ALL ? "" : "The tuning rows are the default's candidate of discovery-tuning.json (the same analyze() call), without the dbscan reference (—). ") +
     `Visible = the features show the site: within-class kNN (k = 10) site accuracy ≥ ${VISIBLE_ACCURACY} in every class (majority share ≈ 0.78); faint cases are reported, not targets.`,
   "",
   ...head,
   ...Object.keys(sets).map((r) => line(r, { cases: summary[r].merged.cases, ...summary[r] })),
+  "",
+  `The previous default (refine: 0: the same merge without the membership refinement), on the same judged cases in the same run: visible ARI ${f2(summary["judged, visible"].previous.meanAri)} (groups per site worst ${summary["judged, visible"].previous.worstMaxGroupsPerSite}), faint ${f2(summary["judged, faint"].previous.meanAri)}.`,
   "",
   "## Judged visible cases, by effect family / features / source",
   "",
@@ -349,9 +355,9 @@ const lines = [
   "",
   "## Every case",
   "",
-  "| role | source | family | features | seed | site kNN accuracy per class | merged: groups, ARI per class | dbscan: groups, ARI per class |",
-  "|---|---|---|---|---:|---|---|---|",
-  ...cases.map((c) => `| ${c.role}${c.visible ? "" : ", faint"} | ${c.source} | ${c.family} | ${c.features} | ${c.seed} | ${c.visibility.map((v) => f2(v.accuracy)).join(" / ")} | ${c.merged.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ")} | ${c.dbscan ? c.dbscan.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ") : "—"} |`),
+  "| role | source | family | features | seed | site kNN accuracy per class | merged: groups, ARI per class | previous (refine 0) | dbscan: groups, ARI per class |",
+  "|---|---|---|---|---:|---|---|---|---|",
+  ...cases.map((c) => `| ${c.role}${c.visible ? "" : ", faint"} | ${c.source} | ${c.family} | ${c.features} | ${c.seed} | ${c.visibility.map((v) => f2(v.accuracy)).join(" / ")} | ${c.merged.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ")} | ${c.previous ? c.previous.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ") : "—"} | ${c.dbscan ? c.dbscan.classes.map((k) => `${k.label} ${k.groups} (${f2(k.ari)})`).join(", ") : "—"} |`),
   "",
   `Took ${out.seconds.toFixed(0)} s.`,
 ];
