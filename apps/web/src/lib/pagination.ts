@@ -33,6 +33,6 @@ export function nodesPagination(keyArgs: string[]): FieldPolicy<Page, Page, Page
 /** The connections the pages page through with fetchMore. */
 export const typePolicies: TypePolicies = {
   Query: { fields: { auditEvents: nodesPagination(["consortiumId", "action", "first"]) } },
-  SelectionRun: { fields: { items: nodesPagination(["first"]) } },
+  SelectionRun: { fields: { items: nodesPagination(["first"]), reviewQueue: nodesPagination(["order", "first"]) } },
   DatasetVersion: { fields: { samples: nodesPagination(["filter", "first"]) } },
 };

@@ -12,6 +12,7 @@ import { Badge, Card, Empty, ErrorText, SkeletonRows, StatusBadge, Thumb, fmtInt
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
+import { IMAGE_EXTENSIONS, checkImage, similarToImage, type SimilarUploadResult } from "@/lib/similarUpload";
 import { DEFAULT_QUALITY_FORM, flagBadges, fmtDistance, qualityParams, topPerClass, type QualityForm } from "@/lib/quality";
 
 export const QualityVersionQuery = graphql(`
@@ -108,7 +109,7 @@ export function DataQualityPanel({ version, onChanged }: { version: Version; onC
           {report && <ReportHead report={report} onFinished={onChanged} />}
         </Card>
       )}
-      {similar && setId && <SimilarCard sampleId={similar.sampleId} externalId={similar.externalId} embeddingSetId={setId} onMore={more} onClose={() => setSimilar(null)} />}
+      {similar && setId && <SimilarCard sampleId={similar.sampleId} externalId={similar.externalId} embeddingSetId={setId} mapHref={`/versions/${version.id}/map?colour=${encodeURIComponent(`meta:similar:${similar.sampleId}`)}`} onMore={more} onClose={() => setSimilar(null)} />}
       {report?.status === "SUCCEEDED" && <Findings reportId={report.id} versionId={version.id} onMore={more} />}
     </div>
   );
@@ -305,17 +306,52 @@ function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => voi
 }
 
 /** "More like this": the samples of the set most like one sample (similarSamples), with scores; also used on the review page. */
-export function SimilarCard({ sampleId, externalId, embeddingSetId, onMore, onClose }: { sampleId: string; externalId: string; embeddingSetId: string; onMore?: (s: SampleRef) => void; onClose: () => void }) {
+export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onMore, onClose }: { sampleId: string; externalId: string; embeddingSetId: string; mapHref?: string; onMore?: (s: SampleRef) => void; onClose: () => void }) {
   const { data, loading, error } = useQuery(SimilarQuery, { variables: { sampleId, embeddingSetId, first: 12 } });
   const r = data?.similarSamples ?? null;
+  // An image dropped on the card: embedded by the API with the set's own model, not kept.
+  const [byImage, setByImage] = useState<{ name: string; result: SimilarUploadResult | null; error: string | null } | null>(null);
+  const [over, setOver] = useState(false);
+  const searchImage = async (file: File | undefined) => {
+    if (!file) return;
+    const bad = checkImage(file);
+    if (bad) return setByImage({ name: file.name, result: null, error: bad });
+    setByImage({ name: file.name, result: null, error: null });
+    try {
+      setByImage({ name: file.name, result: await similarToImage(embeddingSetId, file), error: null });
+    } catch (e) {
+      setByImage({ name: file.name, result: null, error: describeError(e) });
+    }
+  };
   return (
-    <Card title={<>More like <code>{externalId}</code> {r && <span className="muted">· {r.method === "index" ? "index" : "exact"} search, {fmtInt(r.evaluated)} compared</span>}</>}
-      actions={<button className="btn sm" onClick={onClose}>Close</button>} testId="similar">
-      {loading && !r ? <SkeletonRows rows={2} cols={6} /> : !r ? <ErrorText>{describeError(error) || "Not available for this sample."}</ErrorText> : r.items.length === 0 ? <Empty title="Nothing similar" /> : (
+    <Card title={byImage ? <>More like <code>{byImage.name}</code> {byImage.result && <span className="muted">· your image, {byImage.result.method} search, {fmtInt(byImage.result.evaluated)} compared</span>}</> : <>More like <code>{externalId}</code> {r && <span className="muted">· {r.method === "index" ? "index" : "exact"} search, {fmtInt(r.evaluated)} compared</span>}</>}
+      actions={<div className="row">
+        {mapHref && !byImage && <Link className="btn sm ghost" href={mapHref} data-testid="similar-map">Colour the map by it</Link>}
+        {byImage && <button className="btn sm ghost" onClick={() => setByImage(null)}>Back to {externalId}</button>}
+        <button className="btn sm" onClick={onClose}>Close</button>
+      </div>} testId="similar">
+      {byImage ? (
+        byImage.error ? <ErrorText testId="similar-upload-error">{byImage.error}</ErrorText> : !byImage.result ? <SkeletonRows rows={2} cols={6} /> : byImage.result.items.length === 0 ? <Empty title="Nothing similar" /> : (
+          <div className="thumbs" data-testid="similar-upload-results">
+            {byImage.result.items.map((it) => <Thumb key={it.sampleId} sampleId={it.sampleId} caption={it.externalId ?? ""} right={it.score.toFixed(3)} />)}
+          </div>
+        )
+      ) : loading && !r ? <SkeletonRows rows={2} cols={6} /> : !r ? <ErrorText>{describeError(error) || "Not available for this sample."}</ErrorText> : r.items.length === 0 ? <Empty title="Nothing similar" /> : (
         <div className="thumbs">
           {r.items.map((it) => onMore ? <SampleThumb key={it.sample.id} s={it.sample} caption={it.sample.label} right={it.score.toFixed(3)} onMore={onMore} /> : <Thumb key={it.sample.id} sampleId={it.sample.id} caption={it.sample.label} right={it.score.toFixed(3)} />)}
         </div>
       )}
+      <label
+        className="small muted"
+        data-testid="similar-drop"
+        style={{ display: "block", marginTop: 10, padding: 10, border: `1px dashed ${over ? "var(--accent, #4dabf7)" : "var(--line, #ccc)"}`, borderRadius: 6, textAlign: "center", cursor: "pointer" }}
+        onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(e) => { e.preventDefault(); setOver(false); void searchImage(e.dataTransfer.files[0]); }}
+      >
+        Drop an image here (or click to choose one) to search by it: embedded with this set&apos;s model, not kept.
+        <input type="file" accept={IMAGE_EXTENSIONS.join(",")} style={{ display: "none" }} onChange={(e) => void searchImage(e.target.files?.[0])} data-testid="similar-file" />
+      </label>
     </Card>
   );
 }

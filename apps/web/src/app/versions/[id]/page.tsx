@@ -389,7 +389,8 @@ const DiffQuery = graphql(`
       ... on DatasetVersion {
         id
         diff(against: $against) {
-          added removed changed unchanged
+          added removed changed unchanged relabelled
+          relabels(first: 60) { totalCount nodes { externalId fromLabel toLabel relabeledAt reviewer { id name } run { id name } after { id } } }
           items(first: 60) { totalCount nodes { kind externalId before { id label site { code } } after { id label site { code } } } }
         }
       }
@@ -436,7 +437,22 @@ function History({ current, versions }: { current: string; versions: ReadonlyArr
               <Badge tone="bad">−{fmtInt(d.removed)} removed</Badge>
               <Badge tone="warn">~{fmtInt(d.changed)} changed</Badge>
               <Badge>{fmtInt(d.unchanged)} unchanged</Badge>
+              {d.relabelled > 0 && <Badge tone="accent">{fmtInt(d.relabelled)} relabelled in review</Badge>}
             </div>
+            {d.relabels.nodes.length > 0 && (
+              // corrected labels from a finalised review: each also counts as changed (a corrected copy of the sample)
+              <table className="table" data-testid="diff-relabels">
+                <thead><tr><th>relabelled</th><th>from → to</th><th>who</th></tr></thead>
+                <tbody>{d.relabels.nodes.map((r) => (
+                  <tr key={r.externalId}>
+                    <td><code>{r.externalId}</code></td>
+                    <td className="small">{r.fromLabel} → <b>{r.toLabel}</b></td>
+                    <td className="small">{r.reviewer?.name ?? "—"}{r.run && <> · <Link href={`/runs/${r.run.id}/review`}>{r.run.name || "review"}</Link></>}{r.relabeledAt && <span className="muted"> · {fmtWhen(r.relabeledAt)}</span>}</td>
+                  </tr>
+                ))}</tbody>
+              </table>
+            )}
+            {d.relabels.totalCount > d.relabels.nodes.length && <div className="muted small">and {fmtInt(d.relabels.totalCount - d.relabels.nodes.length)} more relabels</div>}
             {d.items.nodes.length > 0 && (
               <table className="table">
                 <thead><tr><th /><th>sample</th><th>before</th><th>after</th></tr></thead>

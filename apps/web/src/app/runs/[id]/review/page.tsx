@@ -1,5 +1,6 @@
 "use client";
-// The review queue: keyboard driven (A accept, R reject, F flag, C comment, J/→ next, K/← previous),
+// The review queue: keyboard driven (A accept, R reject, F flag, C comment, L take the data-quality
+// report's suggested label, J/→ next, K/← previous), ordered by rank or by label-error / outlier score,
 // shows who else is reviewing, applies others' decisions live, and shows a conflict with the server's
 // current state instead of swallowing it. Curators finalise the accepted subset into a new version.
 import Link from "next/link";
@@ -7,7 +8,7 @@ import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { graphql } from "@/gql";
-import type { ReviewQueueQuery } from "@/gql/graphql";
+import type { ReviewQueueOrder, ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
 import { useReviewActivity, type ReviewEventView } from "@/lib/live";
@@ -16,17 +17,21 @@ import { describeError, errorsByField } from "@/lib/errors";
 import { strategyLabel } from "@/lib/runForm";
 
 const ReviewQueueDoc = graphql(`
-  query ReviewQueue($id: ID!, $after: String) {
+  query ReviewQueue($id: ID!, $after: String, $order: ReviewQueueOrder) {
     node(id: $id) {
       ... on SelectionRun {
         id name strategy status reviewFinalizedAt
         embeddingSet { id }
         reviewedVersion { id number }
-        datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        items(first: 100, after: $after) {
+        datasetVersion { id number labelCounts { label } dataset { id name project { id name consortium { id } } } }
+        reviewQueueOrders { order available reason }
+        reviewQueue(order: $order, first: 100, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { id rank label groupKey reason reviewDecision reviewComment reviewVersion group { id name } sample { id externalId site { code } metadata } }
+          nodes {
+            id rank label groupKey reason reviewDecision reviewComment reviewVersion reviewLabel group { id name } sample { id externalId site { code } metadata }
+            quality { labelErrorScore suggestedLabel labelIssue outlierRatio outlierRank }
+          }
         }
       }
     }
@@ -43,6 +48,18 @@ const Decide = graphql(`
   }
 `);
 
+const Relabel = graphql(`
+  mutation ReviewRelabel($input: ReviewRelabelInput!) {
+    reviewRelabel(input: $input) {
+      item { id reviewLabel reviewVersion reviewDecision reviewComment sample { id } }
+      relabel { id label applied version }
+      errors { code field message }
+    }
+  }
+`);
+
+const ORDER_NAMES: Record<string, string> = { RANK: "run order", LABEL_ERROR: "likely label errors first", OUTLIER: "outliers first" };
+
 const Finalize = graphql(`
   mutation ReviewFinalize($input: ReviewFinalizeInput!) {
     reviewFinalize(input: $input) { datasetVersion { id number } errors { code field message } }
@@ -50,10 +67,10 @@ const Finalize = graphql(`
 `);
 
 type Run = Extract<NonNullable<ReviewQueueQuery["node"]>, { __typename: "SelectionRun" }>;
-type RawItem = Run["items"]["nodes"][number];
+type RawItem = Run["reviewQueue"]["nodes"][number];
 type Item = RawItem & { sample: NonNullable<RawItem["sample"]> };
 type Decision = "ACCEPT" | "REJECT" | "FLAG";
-interface ItemState { decision: string | null; comment: string | null; version: number; by?: string | null }
+interface ItemState { decision: string | null; comment: string | null; version: number; by?: string | null; label?: string | null }
 interface Conflict { sampleId: string; mine: Decision; myComment: string | null; current: ItemState; message: string }
 
 const MARK: Record<string, string> = { ACCEPT: "#40c057", REJECT: "#fa5252", FLAG: "#fab005" };
@@ -62,10 +79,11 @@ export default function ReviewPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
   const toast = useToast();
-  const { data, loading, error, fetchMore } = useQuery(ReviewQueueDoc, { variables: { id } });
+  const [order, setOrder] = useState<ReviewQueueOrder>("RANK");
+  const { data, loading, error, fetchMore } = useQuery(ReviewQueueDoc, { variables: { id, order } });
   const run = data?.node?.__typename === "SelectionRun" ? data.node : null;
   const { role, userId } = useViewerScope(run?.datasetVersion?.dataset.project.consortium.id);
-  const items = useMemo(() => (run?.items.nodes ?? []).filter((it): it is Item => it.sample != null), [run]);
+  const items = useMemo(() => (run?.reviewQueue.nodes ?? []).filter((it): it is Item => it.sample != null), [run]);
   const [index, setIndex] = useState(0);
   const [states, setStates] = useState<Record<string, ItemState>>({});
   const [fresh, setFresh] = useState<number | null>(null);
@@ -81,13 +99,13 @@ export default function ReviewPage() {
 
   // Load every page of the queue (runs are budget-sized: hundreds of items).
   useEffect(() => {
-    if (run?.items.pageInfo.hasNextPage) {
-      // appended to run.items by the cache's type policy (lib/pagination.ts)
-      void fetchMore({ variables: { after: run.items.pageInfo.endCursor } });
+    if (run?.reviewQueue.pageInfo.hasNextPage) {
+      // appended to run.reviewQueue by the cache's type policy (lib/pagination.ts)
+      void fetchMore({ variables: { after: run.reviewQueue.pageInfo.endCursor, order } });
     }
-  }, [run, fetchMore]);
+  }, [run, fetchMore, order]);
 
-  const stateOf = useCallback((it: Item): ItemState => states[it.sample.id] ?? { decision: it.reviewDecision ?? null, comment: it.reviewComment ?? null, version: it.reviewVersion }, [states]);
+  const stateOf = useCallback((it: Item): ItemState => states[it.sample.id] ?? { decision: it.reviewDecision ?? null, comment: it.reviewComment ?? null, version: it.reviewVersion, label: it.reviewLabel ?? null }, [states]);
 
   const onLive = useCallback((e: ReviewEventView) => {
     if (!e.sampleId || !e.decision || !e.applied) return;
@@ -133,7 +151,7 @@ export default function ReviewPage() {
         return;
       }
       if (p.item) {
-        setStates((s) => ({ ...s, [current.sample.id]: { decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, by: null } }));
+        setStates((s) => ({ ...s, [current.sample.id]: { ...s[current.sample.id], decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, by: null, label: s[current.sample.id]?.label ?? current.reviewLabel ?? null } }));
         setComment("");
         setCommenting(false);
         setConflict(null);
@@ -146,17 +164,41 @@ export default function ReviewPage() {
     }
   }, [current, run, stateOf, comment, decide, go]);
 
+  // A corrected label (null withdraws it); a label the version lacks needs allowNewLabel, which the form
+  // asks for explicitly. Same optimistic version as decisions.
+  const [relabelMut, { loading: relabelling }] = useMutation(Relabel);
+  const [newLabel, setNewLabel] = useState("");
+  const relabel = useCallback(async (label: string | null, allowNewLabel = false) => {
+    if (!current || !run || sending.current) return;
+    sending.current = true;
+    const st = stateOf(current);
+    setErr(null);
+    try {
+      const { data } = await relabelMut({ variables: { input: { itemId: current.id, label, allowNewLabel, expectedVersion: st.version } } });
+      const p = data?.reviewRelabel;
+      if (!p) return;
+      if (p.item) setStates((s) => ({ ...s, [current.sample.id]: { ...st, decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, label: p.item!.reviewLabel ?? null } }));
+      if (p.errors.length) setErr(p.errors.map((e) => e.message).join(" "));
+      else setNewLabel("");
+    } catch (e) {
+      setErr(describeError(e));
+    } finally {
+      sending.current = false;
+    }
+  }, [current, run, stateOf, relabelMut]);
+
   const canReview = atLeast(role, "REVIEWER") && !run?.reviewFinalizedAt;
 
   // The key handler reads the latest render's callbacks, updated before the browser paints: a key pressed
   // as soon as the new item shows acts on that item.
-  const keys = useRef({ go, send, canReview });
+  const suggestion = current?.quality && current.quality.suggestedLabel !== current.label ? current.quality.suggestedLabel : null;
+  const keys = useRef({ go, send, canReview, relabel, suggestion });
   useLayoutEffect(() => {
-    keys.current = { go, send, canReview };
+    keys.current = { go, send, canReview, relabel, suggestion };
   });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const { go, send, canReview } = keys.current;
+      const { go, send, canReview, relabel, suggestion } = keys.current;
       if (e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLInputElement) {
         if (e.key === "Escape") { (e.target as HTMLElement).blur(); setCommenting(false); }
         return;
@@ -169,6 +211,7 @@ export default function ReviewPage() {
       else if (k === "a") { e.preventDefault(); void send("ACCEPT"); }
       else if (k === "r") { e.preventDefault(); void send("REJECT"); }
       else if (k === "f") { e.preventDefault(); void send("FLAG"); }
+      else if (k === "l" && suggestion) { e.preventDefault(); void relabel(suggestion); }
       else if (k === "c") { e.preventDefault(); setCommenting(true); setTimeout(() => commentRef.current?.focus(), 0); }
     };
     window.addEventListener("keydown", onKey);
@@ -198,9 +241,15 @@ export default function ReviewPage() {
         <>
           <PageHead
             title={<>Review · {run.name || strategyLabel(run.strategy)}</>}
-            sub={<span data-testid="review-counts"><Badge tone="ok">{counts.ACCEPT} accepted</Badge> <Badge tone="bad">{counts.REJECT} rejected</Badge> <Badge tone="warn">{counts.FLAG} flagged</Badge> <span className="muted">{counts.pending} pending of {fmtInt(run.items.totalCount)}</span></span>}
+            sub={<span data-testid="review-counts"><Badge tone="ok">{counts.ACCEPT} accepted</Badge> <Badge tone="bad">{counts.REJECT} rejected</Badge> <Badge tone="warn">{counts.FLAG} flagged</Badge> <span className="muted">{counts.pending} pending of {fmtInt(run.reviewQueue.totalCount)}</span></span>}
             actions={
               <div className="row" data-testid="presence">
+                <label className="muted small" htmlFor="review-order">Order</label>
+                <select id="review-order" className="input" data-testid="review-order" value={order} onChange={(e) => { setOrder(e.target.value as ReviewQueueOrder); setIndex(0); }}>
+                  {run.reviewQueueOrders.map((o) => (
+                    <option key={o.order} value={o.order} disabled={!o.available} title={o.reason ?? undefined}>{ORDER_NAMES[o.order] ?? o.order}{o.available ? "" : " — needs a data-quality report"}</option>
+                  ))}
+                </select>
                 <span className="muted small">{present.length ? `reviewing now:` : ""}</span>
                 <div className="avatars">{present.map((p) => <Avatar key={p.id} name={p.name} title={`${p.name}${p.id === userId ? " (you)" : ""}`} />)}</div>
                 {others.length > 0 && <span className="small" data-testid="others-present">{others.map((o) => o.name).join(", ")}</span>}
@@ -220,7 +269,20 @@ export default function ReviewPage() {
                         <span className="muted" data-testid="position">{index + 1} / {items.length}</span>
                       </div>
                       <dl className="kv">
-                        <dt>label</dt><dd><b>{current.label}</b></dd>
+                        <dt>label</dt>
+                        <dd data-testid="current-label">
+                          {st.label ? <><s className="muted">{current.label}</s> → <b>{st.label}</b> <span className="muted small">(corrected; written into the finalised version)</span></> : <b>{current.label}</b>}
+                        </dd>
+                        {current.quality && (
+                          <>
+                            <dt>quality</dt>
+                            <dd className="small" data-testid="current-quality">
+                              label-error {current.quality.labelErrorScore.toFixed(2)}{current.quality.labelIssue && <> <Badge tone="warn">likely mislabelled</Badge></>}
+                              {current.quality.suggestedLabel !== current.label && <> · suggests <b>{current.quality.suggestedLabel}</b></>}
+                              {current.quality.outlierRatio != null && <> · outlier {current.quality.outlierRatio.toFixed(1)}× class median</>}
+                            </dd>
+                          </>
+                        )}
                         <dt>group</dt><dd>{current.group?.name ?? current.groupKey ?? "—"}</dd>
                         <dt>site</dt><dd>{current.sample.site?.code ?? "—"}</dd>
                         <dt>why</dt><dd className="small">{current.reason}</dd>
@@ -243,6 +305,17 @@ export default function ReviewPage() {
                           {(commenting || comment) && (
                             <textarea ref={commentRef} className="input" rows={2} placeholder="Comment (sent with your next decision; Esc to leave)" value={comment} onChange={(e) => setComment(e.target.value)} data-testid="comment" />
                           )}
+                          <div className="row" data-testid="relabel">
+                            <span className="muted small">Relabel:</span>
+                            {suggestion && st.label !== suggestion && <button className="btn sm" disabled={relabelling} onClick={() => void relabel(suggestion)} data-testid="relabel-suggested">Use suggestion “{suggestion}” <kbd>L</kbd></button>}
+                            <select className="input" aria-label="Corrected label" value="" disabled={relabelling} onChange={(e) => { if (e.target.value) void relabel(e.target.value); }} data-testid="relabel-select">
+                              <option value="">another label…</option>
+                              {(run.datasetVersion?.labelCounts ?? []).filter((l) => l.label !== current.label && l.label !== st.label).map((l) => <option key={l.label} value={l.label}>{l.label}</option>)}
+                            </select>
+                            <input className="input" style={{ width: 130 }} placeholder="new label" value={newLabel} onChange={(e) => setNewLabel(e.target.value)} aria-label="New label" data-testid="relabel-new" />
+                            <button className="btn sm ghost" disabled={relabelling || !newLabel.trim()} onClick={() => void relabel(newLabel.trim(), true)} title="A label no sample of this version has: said explicitly (allowNewLabel)">Add as new label</button>
+                            {st.label && <button className="btn sm ghost" disabled={relabelling} onClick={() => void relabel(null)} data-testid="relabel-undo">Keep “{current.label}”</button>}
+                          </div>
                           <div className="row">
                             <button className="btn" style={{ color: "var(--ok)" }} disabled={deciding} onClick={() => void send("ACCEPT")}>Accept <kbd>A</kbd></button>
                             <button className="btn" style={{ color: "var(--bad)" }} disabled={deciding} onClick={() => void send("REJECT")}>Reject <kbd>R</kbd></button>
@@ -259,7 +332,7 @@ export default function ReviewPage() {
                 )}
               </Card>
               {similar && run.embeddingSet && current && (
-                <SimilarCard sampleId={current.sample.id} externalId={current.sample.externalId} embeddingSetId={run.embeddingSet.id} onClose={() => setSimilar(false)} />
+                <SimilarCard sampleId={current.sample.id} externalId={current.sample.externalId} embeddingSetId={run.embeddingSet.id} mapHref={run.datasetVersion ? `/versions/${run.datasetVersion.id}/map?colour=${encodeURIComponent(`meta:similar:${current.sample.id}`)}` : undefined} onClose={() => setSimilar(false)} />
               )}
               <Card title="Queue">
                 <div className="strip" data-testid="review-strip">

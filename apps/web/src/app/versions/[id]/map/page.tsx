@@ -1,6 +1,8 @@
 "use client";
 // The embedding map of a dataset version: the 2-D layout of an analysis, coloured by label, confounder
-// group, site, a metadata column, or "selected in run X". URL: ?analysis=<id>&colour=label|group|site|meta:<col>|run:<id>
+// group, site, a metadata column, a data-quality score (meta:quality:labelError|outlier|duplicate, or
+// meta:similar:<Sample ID> from "More like this"), or "selected in run X".
+// URL: ?analysis=<id>&colour=label|group|site|meta:<col>|run:<id>
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
@@ -20,10 +22,17 @@ const MapVersionQuery = graphql(`
         dataset { id name project { id name consortium { id } } }
         analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
         runs(first: 50) { nodes { id name strategy status } }
+        latestDataQuality { id }
       }
     }
   }
 `);
+
+const QUALITY_COLOURS = [
+  ["meta:quality:labelError", "label-error score"],
+  ["meta:quality:outlier", "outlier score (× class median)"],
+  ["meta:quality:duplicate", "duplicate membership"],
+] as const;
 
 export default function MapPage() {
   const { id } = useParams<{ id: string }>();
@@ -78,6 +87,11 @@ export default function MapPage() {
                   {layout.metadataColumns.map((c) => <option key={c} value={`meta:${c}`}>{c}</option>)}
                 </optgroup>
               )}
+              {/* data-quality scores: served as layout columns under reserved names (docs/api.md, map score columns) */}
+              <optgroup label="data quality">
+                {QUALITY_COLOURS.map(([value, name]) => <option key={value} value={value} disabled={!v?.latestDataQuality}>{name}{v?.latestDataQuality ? "" : " (run a data-quality pass first)"}</option>)}
+                {colourParam.startsWith("meta:similar:") && <option value={colourParam}>similarity to the chosen sample</option>}
+              </optgroup>
               {runs.length > 0 && (
                 <optgroup label="selected in run">
                   {runs.map((r) => <option key={r.id} value={`run:${r.id}`}>{r.name || strategyLabel(r.strategy)}</option>)}
