@@ -39,7 +39,7 @@ describe("refineGroups", () => {
     const points = shiftedSites(n, 3);
     const truth = Array.from({ length: n }, (_, i) => (i < n / 2 ? 0 : 1));
     // the merge put 15 rows of site 1 into site 0's group; two rows are noise
-    const groups = truth.map((s, i) => (i >= 100 && i < 115 ? 0 : s));
+    const groups: number[] = truth.map((s, i) => (i >= 100 && i < 115 ? 0 : s));
     groups[5] = -1;
     groups[150] = -1;
     const r = refineGroups(points, mergedOf(groups));
