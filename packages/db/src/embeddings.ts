@@ -29,6 +29,11 @@ export interface LoadEmbeddingMatrixOptions {
   pageRows?: number;
   /** Called after each page with the rows read so far (job progress). */
   onRows?: (done: number) => void;
+  /**
+   * Only the rows of this class (Sample.label), still in position order: an analysis shard of one class
+   * holds that class's rows, not the whole matrix.
+   */
+  label?: string;
 }
 
 /** The set is missing, a stored vector has the wrong length, or the set changed while being read. */
@@ -62,9 +67,13 @@ export async function loadEmbeddingMatrix(
     throw new RangeError(`pageRows: expected an integer ≥ 1, got ${pageRows}`);
   const set = (
     await sql.query<{ dim: number; datasetVersionId: number; n: number }>(
-      `SELECT es.dim, es."datasetVersionId", (SELECT count(*)::int FROM "EmbeddingVector" v WHERE v."setId" = es.id) AS n
-       FROM "EmbeddingSet" es WHERE es.id = $1`,
-      [embeddingSetId],
+      options.label === undefined
+        ? `SELECT es.dim, es."datasetVersionId", (SELECT count(*)::int FROM "EmbeddingVector" v WHERE v."setId" = es.id) AS n
+           FROM "EmbeddingSet" es WHERE es.id = $1`
+        : `SELECT es.dim, es."datasetVersionId",
+             (SELECT count(*)::int FROM "EmbeddingVector" v JOIN "Sample" s ON s.id = v."sampleId" WHERE v."setId" = es.id AND s.label = $2) AS n
+           FROM "EmbeddingSet" es WHERE es.id = $1`,
+      options.label === undefined ? [embeddingSetId] : [embeddingSetId, options.label],
     )
   ).rows[0];
   if (!set) throw new EmbeddingMatrixError("NOT_FOUND", `embedding set ${embeddingSetId} does not exist`);
@@ -87,10 +96,10 @@ export async function loadEmbeddingMatrix(
        JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = v."sampleId"
        JOIN "Sample" s ON s.id = v."sampleId"
        LEFT JOIN "Site" site ON site.id = s."siteId"
-       WHERE v."setId" = $1 AND d.position > $3
+       WHERE v."setId" = $1 AND d.position > $3 ${options.label === undefined ? "" : `AND s.label = $5`}
        ORDER BY d.position
        LIMIT $4`,
-      [embeddingSetId, datasetVersionId, after, pageRows],
+      options.label === undefined ? [embeddingSetId, datasetVersionId, after, pageRows] : [embeddingSetId, datasetVersionId, after, pageRows, options.label],
     );
     for (const row of page.rows) {
       if (at >= n) throw new EmbeddingMatrixError("CHANGED", `embedding set ${embeddingSetId} gained vectors while being read`);

@@ -17,15 +17,29 @@ function inputOf(m: EmbeddingMatrix): Input {
   return { points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata };
 }
 
-/** In a shard job: one class's pass 1, stored as the shard's output with its SUCCEEDED mark. */
-export async function runAnalyzeShard(ctx: JobContext, m: EmbeddingMatrix, params: engine.AnalyzeParams, label: string): Promise<void> {
+/**
+ * In a shard job: one class's pass 1, stored as the shard's output with its SUCCEEDED mark. It loads that
+ * class's rows only (so a shard holds 1/classes of the matrix) and hands them to the thread without a copy.
+ */
+export async function runAnalyzeShard(
+  ctx: JobContext,
+  labelsOf: () => Promise<{ n: number; labels: string[] }>,
+  loadClass: (label: string) => Promise<EmbeddingMatrix>,
+  params: engine.AnalyzeParams,
+  label: string,
+): Promise<void> {
+  // The class's generator is picked by its place among all classes (engine classSeed), as unsharded.
+  const classIndex = (await labelsOf()).labels.indexOf(label);
+  if (classIndex < 0) throw new JobInputError("NOT_FOUND", "shard", `class "${label}" has no rows in this embedding set`);
+  const m = await loadClass(label);
   const plan = engine.planAnalysis(inputOf(m), params);
-  const task = plan.tasks.find((t) => t.label === label);
-  if (!task) throw new JobInputError("NOT_FOUND", "shard", `class "${label}" has no rows in this embedding set`);
-  const layout = await layoutInThread(ctx, { data: m.points, n: m.n, dim: m.dim }, task, plan.resolved);
+  const only = plan.tasks[0];
+  if (plan.tasks.length !== 1 || !only) throw new Error(`analysis shard "${label}": expected the rows of one class, got ${plan.tasks.length} classes`);
+  const layout = await layoutInThread(ctx, { data: m.points, n: m.n, dim: m.dim }, { ...only, classIndex }, plan.resolved);
   await ctx.step();
-  // v8's structured serialisation keeps the typed arrays as they are (no JSON, no base64).
-  await ctx.shards.commitOutput(serialize(layout), { label, rows: task.rows.length });
+  // v8's structured serialisation keeps the typed arrays as they are (no JSON, no base64). Its rows are
+  // the class's own 0..m−1; the parent puts back the pool's row numbers.
+  await ctx.shards.commitOutput(serialize(layout), { label, rows: m.n });
 }
 
 /**
@@ -50,7 +64,7 @@ export async function analyzeSharded(
     if (!bytes) throw new Error(`analysis shard for class "${task.label}" is missing (the version changed while it ran?)`);
     const layout = deserialize(bytes) as engine.ClassLayout;
     if (layout.m !== task.rows.length) throw new Error(`analysis shard for class "${task.label}" has ${layout.m} rows, the version ${task.rows.length}`);
-    return layout;
+    return { ...layout, rows: task.rows };
   });
   outputs.clear();
   const findings = engine.finishAnalysis(input, plan, layouts, (phase, done, total) => ctx.progress(phase, done, total));
@@ -67,16 +81,10 @@ function layoutInThread(
   task: engine.ClassLayoutTask,
   resolved: engine.ResolvedAnalyzeParams,
 ): Promise<engine.ClassLayout> {
-  // The class's rows only: the thread gets a copy of m × dim, not the whole matrix.
-  const { dim } = points;
-  const data = new Float32Array(task.rows.length * dim);
-  for (let r = 0; r < task.rows.length; r++) {
-    const o = task.rows[r]! * dim;
-    data.set(points.data.subarray(o, o + dim), r * dim);
-  }
-  const local: engine.ClassLayoutTask = { ...task, rows: Int32Array.from({ length: task.rows.length }, (_, i) => i) };
+  // Transferred, not copied: the caller is done with the class's matrix.
   const thread = new Worker(new URL("./analyze-shard-thread.js", import.meta.url), {
-    workerData: { points: { data, n: task.rows.length, dim }, task: local, resolved },
+    workerData: { points, task, resolved },
+    transferList: [points.data.buffer as ArrayBuffer],
   });
   return new Promise((resolve, reject) => {
     const stop = () => void thread.terminate();
@@ -86,8 +94,7 @@ function layoutInThread(
       if (msg.type === "progress") ctx.progress(msg.phase, msg.done, msg.total);
       else {
         settle();
-        // Back to the pool's row numbers (the thread saw the class alone, rows 0..m−1).
-        resolve({ ...msg.layout, rows: task.rows });
+        resolve(msg.layout);
       }
     });
     thread.on("error", (e) => {

@@ -58,7 +58,13 @@ export const analyzeHandler: JobHandler = {
       return loaded;
     };
     // Scale-out (analyze-shards.ts): a shard computes one class's layout; a large parent splits per class.
-    if (ctx.shards.key !== null) return runAnalyzeShard(ctx, await load(), params, ctx.shards.key);
+    if (ctx.shards.key !== null) {
+      const loadClass = async (label: string) => {
+        ctx.progress("loading", 0, 0);
+        return loadEmbeddingMatrix(sql, analysis.embeddingSetId, { label, onRows: (done) => ctx.progress("loading", done, 0) });
+      };
+      return runAnalyzeShard(ctx, () => embeddedLabels(sql, analysis.embeddingSetId), loadClass, params, ctx.shards.key);
+    }
     const sharded = await analyzeSharded(ctx, () => embeddedLabels(sql, analysis.embeddingSetId), load, params);
     const m = sharded?.m ?? (await load());
 
