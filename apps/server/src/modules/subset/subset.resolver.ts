@@ -1,9 +1,10 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { GraphQLError } from "graphql";
 import type { Context } from "../../context.js";
 import { canRead } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
 import { ConnectionArgs, paginate } from "../../graphql/connection.js";
-import { decodeIdOrNull } from "../../graphql/ids.js";
+import { decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { InputArg, mutate } from "../../graphql/mutation.js";
 import { registerNode } from "../../graphql/node.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
@@ -13,10 +14,11 @@ import { Sample, SampleConnection } from "../sample/sample.type.js";
 import { SelectionRun } from "../run/run.type.js";
 import { User } from "../user/user.type.js";
 import { visibleUser } from "../user/user.service.js";
-import { SubsetCreateInput, SubsetDeleteInput, SubsetDeletePayload, SubsetPayload, SubsetRenameInput } from "./subset.input.js";
-import { createSubset, deleteSubset, renameSubset, visibleSubset } from "./subset.service.js";
+import { AppError } from "../../graphql/errors.js";
+import { QualityRulesInput, SubsetCreateInput, SubsetDeleteInput, SubsetDeletePayload, SubsetPayload, SubsetRenameInput } from "./subset.input.js";
+import { createSubset, deleteSubset, qualityMatches, renameSubset, visibleSubset } from "./subset.service.js";
 import { runConstraints } from "./run-constraints.js";
-import { RunConstraints, RunConstraintSample, RunConstraintSampleConnection, RunSampleRole, Subset, SubsetConnection } from "./subset.type.js";
+import { QualityExclusionPreview, RunConstraints, RunConstraintSample, RunConstraintSampleConnection, RunSampleRole, Subset, SubsetConnection } from "./subset.type.js";
 
 registerNode("Subset", visibleSubset);
 
@@ -94,6 +96,21 @@ export class DatasetVersionSubsetsResolver {
   @FieldResolver(() => SubsetConnection, { description: "Saved subsets of this version, newest first." })
   subsets(@Root() version: DatasetVersion, @Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: Context) {
     return subsetList(ctx, args, { datasetVersionId: version.dbId });
+  }
+
+  @FieldResolver(() => QualityExclusionPreview, {
+    nullable: true,
+    description: "What these quality rules would leave out of a run started now (the report given, else the newest SUCCEEDED one); null when the version has none.",
+  })
+  async qualityExclusionPreview(@Root() version: DatasetVersion, @Arg("rules", () => QualityRulesInput) rules: QualityRulesInput, @Ctx() ctx: Context) {
+    try {
+      const q = await qualityMatches(ctx, version.dbId, rules, ["rules"]);
+      return Object.assign(new QualityExclusionPreview(), { reportId: toGlobalId("DataQualityReport", q.reportId), ...q.counts, duplicateSets: q.duplicateSets });
+    } catch (error) {
+      if (error instanceof AppError && error.code === "INVALID_STATE" && error.field?.length === 1) return null; // no report yet
+      if (error instanceof AppError) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT", argumentName: (error.field ?? ["rules"]).join(".") } });
+      throw error;
+    }
   }
 }
 

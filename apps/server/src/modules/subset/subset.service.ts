@@ -59,6 +59,8 @@ export interface QualityMatch {
   /** sampleId → reason. */
   matched: Map<number, string>;
   counts: engine.QualityExclusions["counts"];
+  /** Duplicate sets (overlapping ones merged) that lose a member. */
+  duplicateSets: number;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function qualityMatches(ctx: Context, versionId: number, input: Qua
     rules,
     (key) => `"${names.get(key) ?? key}"`,
   );
-  return { reportId, rules, matched: q.excluded, counts: q.counts };
+  return { reportId, rules, matched: q.excluded, counts: q.counts, duplicateSets: q.duplicateSets };
 }
 
 // ─── members ────────────────────────────────────────────────────────────────

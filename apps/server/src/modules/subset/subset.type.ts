@@ -143,3 +143,24 @@ export class RunConstraintSample {
 
 @ObjectType({ description: "A page of a run's constrained samples." })
 export class RunConstraintSampleConnection extends Connection(RunConstraintSample) {}
+
+@ObjectType({ description: "What quality rules would leave out of a run now: the counts the run form words (\"exclude 12 duplicates, keep one of each\")." })
+export class QualityExclusionPreview {
+  @Field(() => ID, { description: "The report the rules were read from." })
+  reportId!: string;
+
+  @Field(() => Int, { description: "Duplicates left out (all but the lowest sample id of each set)." })
+  duplicates!: number;
+
+  @Field(() => Int, { description: "Duplicate sets (overlapping ones merged) that keep one member." })
+  duplicateSets!: number;
+
+  @Field(() => Int)
+  outliers!: number;
+
+  @Field(() => Int)
+  labelErrors!: number;
+
+  @Field(() => Int, { description: "Distinct samples left out." })
+  total!: number;
+}

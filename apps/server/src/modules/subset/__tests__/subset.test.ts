@@ -54,6 +54,10 @@ const RUN = gql`
   }
 `;
 
+const PREVIEW = gql`
+  query ($id: ID!) { node(id: $id) { ... on DatasetVersion { qualityExclusionPreview(rules: { duplicates: true }) { reportId duplicates duplicateSets total } } } }
+`;
+
 const ext = (i: number) => `img-${String(i).padStart(6, "0")}`;
 const sid = (i: number) => gid("Sample", seeded.sampleIds[i]!);
 const version = () => gid("DatasetVersion", seeded.versionId);
@@ -189,6 +193,7 @@ describe("runs with subsets and quality exclusions", () => {
     const r = await startRun({ qualityExclusions: { duplicates: true } });
     expect(r.errors).toEqual([expect.objectContaining({ code: "INVALID_STATE", field: ["input", "qualityExclusions"] })]);
     expect(await counts()).toEqual(before);
+    expect((await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview).toBeNull();
   });
 
   it("a QUALITY_FILTER subset holds the duplicates a run would leave out (one of each set kept)", async () => {
@@ -205,6 +210,9 @@ describe("runs with subsets and quality exclusions", () => {
     const members = (await curator.query(SUBSET, { id: dup.subset.id })).data.subset.members.nodes.map((n: any) => n.externalId);
     expect(members).toEqual(expect.arrayContaining([ext(12), ext(14)]));
     expect(members).not.toContain(ext(10)); // the lowest sample id of the set is kept
+    const preview = (await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview;
+    expect(preview).toMatchObject({ reportId, duplicates: members.length, total: members.length });
+    expect(preview.duplicateSets).toBeGreaterThanOrEqual(1);
     const bad = await create({ name: "bad rule", kind: "QUALITY_FILTER", quality: { outlierRank: 0 } });
     expect(bad.errors).toEqual([expect.objectContaining({ code: "VALIDATION", field: ["input", "quality", "outlierRank"] })]);
   });
