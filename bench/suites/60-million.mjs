@@ -321,6 +321,33 @@ async function suite() {
     console.log(`  ${importSeconds.toFixed(1)} s (${(psqlSeconds / importSeconds).toFixed(2)} × psql)`);
     load.push(round(loadavg()[0], 1));
     rmSync(path.join(dir, "embeddings.npy"));
+    // STRATUM_MILLION_STEPS=import: the import and the map only (the analyses are an hour at 1M on 2 cores).
+    if (process.env.STRATUM_MILLION_STEPS === "import") {
+      console.log("map first frame in Chromium …");
+      const map = await mapFirstFrame(N);
+      const f = {
+        suite: "million", steps: "import", samples: N, dim: DIM, matrixMB: Math.round(matrixMB),
+        import: { seconds: round(importSeconds, 1), samplesPerSecond: Math.round(N / importSeconds), psqlCopySeconds: round(psqlSeconds, 1), ratioVsPsql: round(psqlSeconds / importSeconds, 2), floor: 0.5, passes: psqlSeconds / importSeconds >= 0.5, peakRssMB: Math.round(importRssMB) },
+        map, node: process.version, cpus: cpus().length, loadAverage1m: [...load, round(loadavg()[0], 1)], date: new Date().toISOString(),
+      };
+      const name = `million-${Math.round(N / 1000)}k-import`;
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(path.join(resultsDir, `${name}.json`), JSON.stringify(f, null, 2) + "\n");
+      const md = `# The million-sample path: import and map only (${N.toLocaleString("en")} × ${DIM})
+
+${f.node}; ${f.cpus} CPUs shared with other work; 1-min load average ${f.loadAverage1m.join(" → ")} (start, after import, end); ${f.date}.
+
+| step | figure | target | |
+|---|---:|---:|---|
+| import (importDataset → PostgreSQL) | ${f.import.seconds} s, ${f.import.samplesPerSecond} samples/s, **${f.import.ratioVsPsql} × psql \\copy** (${f.import.psqlCopySeconds} s); peak RSS ${f.import.peakRssMB} MB | ≥ 0.5 × psql | ${f.import.passes ? "✓" : "✗"} |
+| map first frame in headless Chromium (${N.toLocaleString("en")} points, /dev/map) | ${map.skipped ? `skipped: ${map.skipped}` : `${map.median.navigationToFirstFrameMs} ms from navigation (median of 3; points → frame ${map.median.pointsToFirstFrameMs} ms)`} | ≤ 2,000 ms | ${map.passes ? "✓" : "✗"} |
+
+One run each (psql \\copy first, into one table with EmbeddingVector's storage settings; then importDataset). The importer's peak RSS is this process's (the vectors stream from the .npy in 4096-row chunks).
+`;
+      writeFileSync(path.join(resultsDir, `${name}.md`), md);
+      console.log(md);
+      return;
+    }
     await store.sql.exec(`ANALYZE`);
 
     const c = await store.sql.query(`SELECT "consortiumId" AS id FROM "Project" p JOIN "Dataset" d ON d."projectId" = p.id WHERE d.id = $1`, [imported.datasetId]);
