@@ -8,6 +8,7 @@ import { EmbeddingMap, type MapCategory } from "./EmbeddingMap";
 import { categorise, useLayoutColumn, type Layout } from "./useLayout";
 import { OTHER } from "./palette";
 import { sampleImageUrl, Thumb, fmtInt } from "@/components/ui";
+import { SaveSubset } from "@/components/subset/Subsets";
 
 export type ColourBy = { kind: "label" } | { kind: "group" } | { kind: "site" } | { kind: "meta"; column: string } | { kind: "run"; runId: string; name: string };
 
@@ -33,7 +34,8 @@ export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set
   }
 }
 
-export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string }) {
+/** `saveToVersionId`: a curator may save the lasso as a subset of this version (issue 14). */
+export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId, saveToVersionId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string; saveToVersionId?: string }) {
   const column = useLayoutColumn(by.kind === "meta" ? layout.analysisId : null, by.kind === "meta" ? by.column : null);
   const { category, categories } = useMemo(() => colouring(layout, by, runSets, column.values), [layout, by, runSets, column.values]);
   const [lasso, setLasso] = useState<Int32Array>(new Int32Array(0));
@@ -54,7 +56,7 @@ export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId 
         renderTip={(i) => <PointTip layout={layout} i={i} />}
       />
       {column.error && <div className="alert bad">Cannot load the column {by.kind === "meta" ? by.column : ""}: {column.error}</div>}
-      {lasso.length > 0 && <LassoPanel layout={layout} ids={lasso} />}
+      {lasso.length > 0 && <LassoPanel layout={layout} ids={lasso} saveToVersionId={saveToVersionId} />}
     </div>
   );
 }
@@ -75,7 +77,7 @@ function PointTip({ layout, i }: { layout: Layout; i: number }) {
   );
 }
 
-function LassoPanel({ layout, ids }: { layout: Layout; ids: Int32Array }) {
+function LassoPanel({ layout, ids, saveToVersionId }: { layout: Layout; ids: Int32Array; saveToVersionId?: string }) {
   const summary = (values: string[]) => {
     const m = new Map<string, number>();
     for (const i of ids) m.set(values[i]!, (m.get(values[i]!) ?? 0) + 1);
@@ -83,7 +85,12 @@ function LassoPanel({ layout, ids }: { layout: Layout; ids: Int32Array }) {
   };
   return (
     <section className="card" data-testid="lasso-panel">
-      <div className="card-head"><h2>{fmtInt(ids.length)} points in the lasso</h2></div>
+      <div className="card-head">
+        <h2>{fmtInt(ids.length)} points in the lasso</h2>
+        {saveToVersionId && (
+          <SaveSubset versionId={saveToVersionId} kind="LASSO" source={{ sampleIds: Array.from(ids, (i) => layout.sampleIds[i]!) }} definition={{ analysisId: layout.analysisId, points: ids.length }} testId="save-lasso" />
+        )}
+      </div>
       <div className="card-body grid cols-4" style={{ gap: 12 }}>
         {([["label", layout.labels], ["site", layout.sites], ["group", layout.groups]] as const).map(([name, vals]) => (
           <div key={name}>

@@ -8,6 +8,7 @@ import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
 import { graphql } from "@/gql";
 import { atLeast, useShell } from "@/components/shell/AppShell";
+import { SaveSubset, SubsetsCard } from "@/components/subset/Subsets";
 import { Badge, Card, Empty, ErrorText, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtNum, fmtWhen, useToast } from "@/components/ui";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
@@ -86,6 +87,7 @@ export function DataQualityPanel({ version, onChanged }: { version: Version; onC
   const [chosen, setChosen] = useState<string | null>(null);
   const report = reports.find((r) => r.id === chosen) ?? reports[0] ?? null;
   const [similar, setSimilar] = useState<{ sampleId: string; externalId: string } | null>(null);
+  const { role } = useShell();
   const setId = report?.embeddingSet?.id ?? version.embeddingSets.nodes.find((s) => s.status === "COMPLETE")?.id ?? null;
   // the similar samples show above the findings; bring them into view
   const more = (s: { id: string; externalId: string }) => {
@@ -109,8 +111,9 @@ export function DataQualityPanel({ version, onChanged }: { version: Version; onC
           {report && <ReportHead report={report} onFinished={onChanged} />}
         </Card>
       )}
-      {similar && setId && <SimilarCard sampleId={similar.sampleId} externalId={similar.externalId} embeddingSetId={setId} mapHref={`/versions/${version.id}/map?colour=${encodeURIComponent(`meta:similar:${similar.sampleId}`)}`} onMore={more} onClose={() => setSimilar(null)} />}
+      {similar && setId && <SimilarCard sampleId={similar.sampleId} externalId={similar.externalId} embeddingSetId={setId} mapHref={`/versions/${version.id}/map?colour=${encodeURIComponent(`meta:similar:${similar.sampleId}`)}`} onMore={more} onClose={() => setSimilar(null)} versionId={atLeast(role, "CURATOR") ? version.id : undefined} />}
       {report?.status === "SUCCEEDED" && <Findings reportId={report.id} versionId={version.id} onMore={more} />}
+      <SubsetsCard versionId={version.id} canEdit={atLeast(role, "CURATOR")} />
     </div>
   );
 }
@@ -306,7 +309,7 @@ function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => voi
 }
 
 /** "More like this": the samples of the set most like one sample (similarSamples), with scores; also used on the review page. */
-export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onMore, onClose }: { sampleId: string; externalId: string; embeddingSetId: string; mapHref?: string; onMore?: (s: SampleRef) => void; onClose: () => void }) {
+export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onMore, onClose, versionId }: { sampleId: string; externalId: string; embeddingSetId: string; mapHref?: string; onMore?: (s: SampleRef) => void; onClose: () => void; versionId?: string }) {
   const { data, loading, error } = useQuery(SimilarQuery, { variables: { sampleId, embeddingSetId, first: 12 } });
   const r = data?.similarSamples ?? null;
   // An image dropped on the card: embedded by the API with the set's own model, not kept.
@@ -327,6 +330,9 @@ export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onM
     <Card title={byImage ? <>More like <code>{byImage.name}</code> {byImage.result && <span className="muted">· your image, {byImage.result.method} search, {fmtInt(byImage.result.evaluated)} compared</span>}</> : <>More like <code>{externalId}</code> {r && <span className="muted">· {r.method === "index" ? "index" : "exact"} search, {fmtInt(r.evaluated)} compared</span>}</>}
       actions={<div className="row">
         {mapHref && !byImage && <Link className="btn sm ghost" href={mapHref} data-testid="similar-map">Colour the map by it</Link>}
+        {versionId && !byImage && r && r.items.length > 0 && (
+          <SaveSubset versionId={versionId} kind="SEARCH" source={{ sampleIds: r.items.map((it) => it.sample.id) }} definition={{ sampleId, embeddingSetId, k: r.items.length }} testId="save-similar" />
+        )}
         {byImage && <button className="btn sm ghost" onClick={() => setByImage(null)}>Back to {externalId}</button>}
         <button className="btn sm" onClick={onClose}>Close</button>
       </div>} testId="similar">

@@ -17,6 +17,7 @@ import { colourAt } from "@/components/map/palette";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
 import { RunGroupingCard } from "@/components/run/RunGroupingCard";
+import { RunConstraintsCard } from "@/components/subset/Subsets";
 import { strategyLabel } from "@/lib/runForm";
 
 const RunDetailDoc = graphql(`
@@ -105,6 +106,7 @@ export default function RunPage() {
           {r.status === "FAILED" && <Alert>The run failed: {r.error}</Alert>}
           {r.warnings.length > 0 && <div style={{ margin: "12px 0" }}><Alert tone="warn">{r.warnings.join(" · ")}</Alert></div>}
           <RunGroupingCard runId={r.id} />
+          <RunConstraintsCard runId={r.id} />
           {r.status === "SUCCEEDED" && <Done r={r} />}
         </>
       )}

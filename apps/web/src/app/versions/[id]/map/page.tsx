@@ -8,7 +8,7 @@ import { useParams, usePathname, useRouter, useSearchParams } from "next/navigat
 import { useQuery } from "@apollo/client/react";
 import { useMemo } from "react";
 import { graphql } from "@/gql";
-import { AppShell } from "@/components/shell/AppShell";
+import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Empty, PageHead, Skeleton, fmtInt } from "@/components/ui";
 import { ColouredMap, type ColourBy } from "@/components/map/ColouredMap";
 import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
@@ -41,6 +41,7 @@ export default function MapPage() {
   const pathname = usePathname();
   const { data, loading } = useQuery(MapVersionQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  const { role } = useViewerScope(v?.dataset.project.consortium.id);
   const done = v?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [];
   const analysisId = search.get("analysis") ?? done[0]?.id ?? null;
   const colourParam = search.get("colour") ?? "group";
@@ -112,7 +113,7 @@ export default function MapPage() {
           <div className="progress"><div style={{ width: `${total ? (100 * loaded) / total : 5}%` }} /></div>
         </div>
       ) : (
-        <ColouredMap layout={layout} by={by} runSets={runSets} height="calc(100vh - 190px)" />
+        <ColouredMap layout={layout} by={by} runSets={runSets} height="calc(100vh - 190px)" saveToVersionId={atLeast(role, "CURATOR") ? id : undefined} />
       )}
     </AppShell>
   );

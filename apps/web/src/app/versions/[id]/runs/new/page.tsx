@@ -12,6 +12,8 @@ import { Alert, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtInt, useToast
 import { Allocation, Strategy, WithinGroup } from "@/gql/graphql";
 import { ALLOCATIONS, STRATEGIES, WITHIN_GROUP, describeBalance, enumValue, validateRunForm, type RunFormValues } from "@/lib/runForm";
 import { describeError, errorsByField } from "@/lib/errors";
+import { NO_CONSTRAINTS, constraintInput, validateConstraints, type ConstraintValues } from "@/lib/runConstraints";
+import { RunConstraintsFields } from "@/components/subset/Subsets";
 
 /** CONFOUNDER_AWARE → confounder-aware, for the default run name. */
 const slug = (value: string) => value.toLowerCase().replace(/_/g, "-");
@@ -70,6 +72,8 @@ export default function NewRunPage() {
   const analyses = useMemo(() => w?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [], [w]);
   const [values, setValues] = useState<RunFormValues>({ name: "", strategy: Strategy.CONFOUNDER_AWARE, perClass: "50", allocation: Allocation.BALANCED, withinGroup: WithinGroup.FACILITY_LOCATION, seed: "1", analysisId: search.get("analysis") ?? "", declared: [] });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // Pool subset, exclusions and must-include rows (issue 14): components/subset, lib/runConstraints.ts.
+  const [constraints, setConstraints] = useState<ConstraintValues>(NO_CONSTRAINTS);
   const [start, { loading: sending }] = useMutation(RunStart);
   useEffect(() => {
     if (!values.analysisId && analyses[0]) setValues((x) => ({ ...x, analysisId: analyses[0]!.id }));
@@ -92,7 +96,7 @@ export default function NewRunPage() {
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
-    const local = validateRunForm(values, largest);
+    const local = { ...validateRunForm(values, largest), ...validateConstraints(constraints, Number(values.perClass), true, []) };
     setErrors(local);
     if (Object.keys(local).length || !v) return;
     // validateRunForm checked these against the generated enums.
@@ -118,6 +122,7 @@ export default function NewRunPage() {
               ? { allocation, withinGroup, analysisId: values.analysisId, ...(declared.length ? { declaredConfounders: declared } : {}) }
               : {}),
             embeddingSetId,
+            ...constraintInput(constraints),
           },
         },
       });
@@ -222,6 +227,7 @@ export default function NewRunPage() {
                   {describeBalance({ perClass: Number(values.perClass) || 0, allocation: values.allocation, declared, groups })}
                 </p>
               )}
+              <RunConstraintsFields versionId={v.id} value={constraints} onChange={setConstraints} errors={errors} />
               <ErrorText testId="form-error">{[errors[""] ?? errors.input, errors.embeddingSetId, errors.datasetVersionId].filter(Boolean).join(" ")}</ErrorText>
               <div className="row" style={{ marginTop: 8 }}>
                 <button className="btn primary" type="submit" disabled={sending || !w} data-testid="start-run">{sending ? "Starting…" : "Start run"}</button>
