@@ -108,7 +108,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-let manual: { id: string; memberHash: string };
+let manual: { id: string; memberHash: string; manifestPath: string };
 
 describe("subsetCreate / rename / delete", () => {
   it("saves a MANUAL subset from sample ids (duplicates in the list counted once)", async () => {
