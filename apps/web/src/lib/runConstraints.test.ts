@@ -9,12 +9,12 @@ const subsets = [
 describe("run constraints", () => {
   it("says what the run will do in plain words", () => {
     const v = { ...NO_CONSTRAINTS, poolSubsetId: "S1", includeSubsetIds: ["S2"], excludeDuplicates: true, outlierRank: "2", labelErrorScore: "0.9" };
-    expect(describeConstraints(v, subsets, { duplicateExtras: 12, duplicateSets: 9, labelIssues: 40, classes: 2 })).toEqual([
+    expect(describeConstraints(v, subsets, { duplicateExtras: 12, duplicateSets: 9, labelIssues: 40, outliers: 4 })).toEqual([
       "Select only from “lasso A” (120 samples).",
       "Always take the 3 samples of “must”; they count against each class's budget.",
       "Exclude 12 duplicates, keep one of each of 9 sets.",
-      "Exclude the 2 most outlying samples of each class (up to 4 samples).",
-      "Exclude likely label errors scoring 0.9 or more (of 40 flagged samples).",
+      "Exclude the 2 most outlying samples of each class (4 samples).",
+      "Exclude likely label errors scoring 0.9 or more (40 samples).",
     ]);
     expect(constraintInput(v)).toEqual({ poolSubsetId: "S1", includeSubsetIds: ["S2"], qualityExclusions: { duplicates: true, outlierRank: 2, labelErrorScore: 0.9 } });
     expect(constraintInput(NO_CONSTRAINTS)).toEqual({});

@@ -25,8 +25,10 @@ export interface QualityFacts {
   /** Duplicate samples beyond the first of each set (what "keep one of each" leaves out). */
   duplicateExtras: number;
   duplicateSets: number;
+  /** Label errors the chosen score leaves out. */
   labelIssues: number;
-  classes: number;
+  /** Outliers the chosen rank leaves out. */
+  outliers: number;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
@@ -80,9 +82,9 @@ export function describeConstraints(v: ConstraintValues, subsets: ReadonlyArray<
     out.push(facts ? `Exclude ${plural(facts.duplicateExtras, "duplicate")}, keep one of each of ${plural(facts.duplicateSets, "set")}.` : "Exclude duplicates, keep one of each set.");
   }
   const r = Number(v.outlierRank);
-  if (v.outlierRank.trim() !== "" && r >= 1) out.push(`Exclude the ${r === 1 ? "most outlying sample" : `${r} most outlying samples`} of each class${facts ? ` (up to ${plural(r * facts.classes, "sample")})` : ""}.`);
+  if (v.outlierRank.trim() !== "" && r >= 1) out.push(`Exclude the ${r === 1 ? "most outlying sample" : `${r} most outlying samples`} of each class${facts ? ` (${plural(facts.outliers, "sample")})` : ""}.`);
   if (v.labelErrorScore.trim() !== "") {
-    out.push(`Exclude likely label errors scoring ${v.labelErrorScore} or more${facts ? ` (of ${plural(facts.labelIssues, "flagged sample")})` : ""}.`);
+    out.push(`Exclude likely label errors scoring ${v.labelErrorScore} or more${facts ? ` (${plural(facts.labelIssues, "sample")})` : ""}.`);
   }
   return out;
 }

@@ -168,7 +168,8 @@ export function RunConstraintsFields({ versionId, value, onChange, errors }: { v
   };
   const preview = useQuery(PreviewQuery, { variables: { id: versionId, rules }, skip: Object.keys(rules).length === 0 });
   const p = preview.data?.node?.__typename === "DatasetVersion" ? preview.data.node.qualityExclusionPreview : null;
-  const facts = p ? { duplicateExtras: p.duplicates, duplicateSets: p.duplicateSets, labelIssues: p.labelErrors, classes: 0 } : null;
+  // Exact counts from the newest report; a sample matching two rules counts under the first (duplicates, outliers, label errors).
+  const facts = p ? { duplicateExtras: p.duplicates, duplicateSets: p.duplicateSets, labelIssues: p.labelErrors, outliers: p.outliers } : null;
   const toggle = (key: "excludeSubsetIds" | "includeSubsetIds", id: string) =>
     onChange({ ...value, [key]: value[key].includes(id) ? value[key].filter((x) => x !== id) : [...value[key], id] });
   const sentences = describeConstraints(value, subsets, facts);
