@@ -9,5 +9,5 @@ export { quantilePositions, NOISE_GROUP, REST_GROUP, MISSING_LEVEL } from "./con
 export { DECLARED_MAX } from "./select.js";
 export type { StrategyContext } from "./context.js";
 export { applyVerdicts, verdictGrouping, verdictNameKey, verdictsFromJson, type GroupVerdict, type EffectiveGroup } from "./verdicts.js";
-export { selectConstrained, memberHash, type SelectConstraints, type ConstrainedSelectionResult, type ConstrainedClassSummary } from "./constrained.js";
+export { selectConstrained, memberHash, rowsOf, type SelectConstraints, type ConstrainedSelectionResult, type ConstrainedClassSummary } from "./constrained.js";
 export { qualityExclusions, duplicateExclusions, checkQualityRules, type QualityExclusionRules, type QualityFindingRow, type QualityExclusions } from "./exclusions.js";
