@@ -95,7 +95,8 @@ describe("map score columns", () => {
   it("without a report: 404 NO_REPORT; similarity works without one", async () => {
     const r = await column(viewer, "quality:labelError");
     expect(r.status).toBe(404);
-    expect((await r.res.json()).error.code).toBe("NO_REPORT");
+    const body = (await r.res.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("NO_REPORT");
     const s = await column(viewer, `similar:${toGlobalId("Sample", seeded.sampleIds[3]!)}`);
     expect(s.status).toBe(200);
     const col = decodeLayoutColumn(new Uint8Array(await s.res.arrayBuffer()));
