@@ -36,6 +36,7 @@ import { AnalysisResolver, ConfounderGroupResolver, DatasetVersionAnalysesResolv
 import { DatasetVersionRunsResolver, RunResolver, SelectionItemResolver } from "./modules/run/run.resolver.js";
 import {
   DatasetVersionSourceRunResolver,
+  ReviewActivityEventResolver,
   ReviewRelabelResolver,
   ReviewResolver,
   RunReviewResolver,
@@ -102,6 +103,7 @@ export const liveResolvers = [
   SelectionItemResolver,
   DatasetVersionRunsResolver,
   ReviewResolver,
+  ReviewActivityEventResolver,
   RunReviewResolver,
   ReviewRelabelResolver,
   SelectionItemReviewResolver,

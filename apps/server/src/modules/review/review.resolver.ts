@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import type { SelectionItem as ItemRow } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { ConnectionArgs, connectionFromArray, decodeCursor, encodeCursor, pageSize, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
@@ -104,6 +105,22 @@ export class ReviewResolver {
     @Arg("afterSeq", () => Int, { nullable: true, description: "Resume after this sequence number." }) _afterSeq: number | null,
   ): ReviewActivityEvent {
     return event;
+  }
+}
+
+@Resolver(() => ReviewActivityEvent)
+export class ReviewActivityEventResolver {
+  @FieldResolver(() => SelectionItem, {
+    nullable: true,
+    description:
+      "DECISION, RELABEL: the item the event is about, as it is when the event is delivered (reviewDecision, reviewComment, reviewLabel, reviewVersion; a replayed event carries the current state too). Select its `id` and a client's normalised cache (Apollo, urql) updates the item in every list that holds it.",
+  })
+  async item(@Root() e: ReviewActivityEvent, @Ctx() ctx: Context): Promise<SelectionItem | null> {
+    if (e.itemRunId == null || e.itemSampleId == null) return null;
+    // Read fresh on every delivery (no request-scoped loader: a subscription's context lives as long
+    // as the subscription, so a cached row would go stale after the first event). One primary-key read.
+    const r = await ctx.app.store.sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2`, [e.itemRunId, e.itemSampleId]);
+    return r.rows[0] ? SelectionItem.from(r.rows[0]) : null;
   }
 }
 

@@ -21,6 +21,8 @@ function presenceEvent(runId: number, list: PresenceEntry[]): ReviewActivityEven
     sampleId: null,
     reviewerName: null,
     datasetVersionId: null,
+    itemRunId: null,
+    itemSampleId: null,
     present: list.map((e) => Object.assign(new ReviewPresence(), { userId: toGlobalId("User", e.userId), name: e.name, seenAt: new Date(e.seenAt) })),
   });
 }
@@ -38,6 +40,8 @@ function storedEvent(seq: number, e: ReviewEvent): ReviewActivityEvent {
     sampleId: sampleId !== undefined ? toGlobalId("Sample", sampleId) : null,
     reviewerName: e.reviewerName ?? null,
     datasetVersionId: e.datasetVersionId ? toGlobalId("DatasetVersion", e.datasetVersionId) : null,
+    itemRunId: sampleId !== undefined ? e.runId : null,
+    itemSampleId: sampleId ?? null,
     present: [],
   });
 }

@@ -91,6 +91,11 @@ export class ReviewActivityEvent {
 
   @Field(() => [ReviewPresence], { description: "Who is reviewing the run now (PRESENCE; empty on other kinds)." })
   present!: ReviewPresence[];
+
+  // DECISION, RELABEL: the item the event changed, as (run, sample) database ids; the `item` field
+  // (ReviewActivityEventResolver) reads it when the event is delivered.
+  itemRunId!: number | null;
+  itemSampleId!: number | null;
 }
 
 // ─── Relabel in review and the queue order (issue 14) ───────────────────────
