@@ -156,7 +156,7 @@ function UpSet({ names, counts }: { names: string[]; counts: Map<number, number>
 }
 
 // ── Metrics side by side ────────────────────────────────────────────────
-export interface MetricRow {
+export interface MetricsTableRow {
   name: string;
   values: Array<number | null>;
   /** Whether larger is better (for the "best" mark); undefined marks none. */
@@ -164,7 +164,7 @@ export interface MetricRow {
 }
 
 /** Cells that differ from the first run by more than `tolerance` (relative) are highlighted. */
-export function MetricsTable({ runs, rows, tolerance = 0.01 }: { runs: string[]; rows: MetricRow[]; tolerance?: number }) {
+export function MetricsTable({ runs, rows, tolerance = 0.01 }: { runs: string[]; rows: MetricsTableRow[]; tolerance?: number }) {
   if (rows.length === 0) return <div className="empty">No metrics yet.</div>;
   return (
     <table className="table" data-testid="metrics-table">

@@ -7,6 +7,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { graphql } from "@/gql";
+import type { Role } from "@/gql/graphql";
 import { useLiveStatus } from "@/lib/apollo";
 import { Avatar, Skeleton } from "@/components/ui";
 
@@ -31,8 +32,6 @@ const LogoutMutation = graphql(`
   mutation ShellLogout { sessionLogout(input: {}) { loggedOut errors { code message } } }
 `);
 
-export type RoleName = "OWNER" | "CURATOR" | "REVIEWER" | "VIEWER";
-
 export interface ShellScope {
   consortiumId?: string | null;
   projectId?: string | null;
@@ -42,7 +41,7 @@ interface ShellInfo {
   userName: string;
   userId: string;
   /** The viewer's role in the current consortium. */
-  role: RoleName | null;
+  role: Role | null;
   consortiumId: string | null;
   projectId: string | null;
 }
@@ -52,8 +51,8 @@ export function useShell(): ShellInfo {
   return useContext(ShellContext);
 }
 
-const ROLE_RANK: Record<RoleName, number> = { OWNER: 4, CURATOR: 3, REVIEWER: 2, VIEWER: 1 };
-export function atLeast(role: RoleName | null, min: RoleName): boolean {
+const ROLE_RANK: Record<Role, number> = { OWNER: 4, CURATOR: 3, REVIEWER: 2, VIEWER: 1 };
+export function atLeast(role: Role | null, min: Role): boolean {
   return role != null && ROLE_RANK[role] >= ROLE_RANK[min];
 }
 
@@ -92,7 +91,7 @@ export function AppShell({ crumbs, scope, children }: { crumbs?: Array<{ label: 
     if (!loading && data && !data.viewer) router.replace(`/signin?next=${encodeURIComponent(pathname)}`);
   }, [loading, data, router, pathname]);
 
-  const role = (memberships.find((m) => m.consortium.id === consortiumId)?.role ?? null) as RoleName | null;
+  const role = (memberships.find((m) => m.consortium.id === consortiumId)?.role ?? null) as Role | null;
   const info: ShellInfo = { userName: data?.viewer?.user.name ?? "", userId: data?.viewer?.user.id ?? "", role, consortiumId, projectId };
   const nav = (href: string, label: string, ico: string, match?: string) => (
     <Link href={href} className={pathname === href || (match && pathname.startsWith(match)) ? "active" : ""}>
@@ -228,6 +227,6 @@ export function useViewerScope(consortiumId?: string | null): ShellInfo & { load
   }, []);
   const memberships = data?.viewer?.memberships.nodes ?? [];
   const cid = consortiumId ?? stored.consortiumId ?? memberships[0]?.consortium.id ?? null;
-  const role = (memberships.find((m) => m.consortium.id === cid)?.role ?? null) as RoleName | null;
+  const role = (memberships.find((m) => m.consortium.id === cid)?.role ?? null) as Role | null;
   return { loading, userName: data?.viewer?.user.name ?? "", userId: data?.viewer?.user.id ?? "", role, consortiumId: cid, projectId: stored.projectId ?? null };
 }

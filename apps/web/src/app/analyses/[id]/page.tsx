@@ -6,7 +6,7 @@ import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useEffect, useState } from "react";
 import { graphql } from "@/gql";
-import type { FindingsQuery } from "@/gql/graphql";
+import type { FindingsQuery, GroupVerdict } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtNum, fmtPct, fmtWhen, useToast } from "@/components/ui";
 import { ProgressBar } from "@/components/charts/Charts";
@@ -127,7 +127,7 @@ function GroupRow({ g }: { g: Group }) {
   const canEdit = atLeast(role, "CURATOR");
   const assoc = parseAssociations(g.associations).sort((x, y) => y.cramersV - x.cramersV);
   const strong = assoc[0];
-  async function act(input: { verdict?: "CONFIRMED" | "REJECTED" | "RENAMED"; name?: string }) {
+  async function act(input: { verdict?: GroupVerdict; name?: string }) {
     setErr({});
     try {
       const p = input.verdict === "RENAMED"

@@ -6,7 +6,8 @@ import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
 import { graphql } from "@/gql";
-import { AppShell, atLeast, useShell, type RoleName } from "@/components/shell/AppShell";
+import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
+import type { Role } from "@/gql/graphql";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtWhen, useToast } from "@/components/ui";
 import { describeError, errorsByField } from "@/lib/errors";
 
@@ -40,7 +41,7 @@ const TokenRevoke = graphql(`
   mutation TokenRevoke($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) { apiToken { id revokedAt } errors { code field message } } }
 `);
 
-const ROLES: RoleName[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER"];
+const ROLES: Role[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER"];
 
 export default function SettingsPage() {
   const { id } = useParams<{ id: string }>();
@@ -84,7 +85,7 @@ function Members({ c }: { c: C }) {
                   <select className="input" value={m.role} aria-label={`role of ${m.user.name}`} onChange={async (e) => {
                     setErrs((x) => ({ ...x, [m.id]: "" }));
                     try {
-                      const { data } = await update({ variables: { input: { membershipId: m.id, role: e.target.value as RoleName } } });
+                      const { data } = await update({ variables: { input: { membershipId: m.id, role: e.target.value as Role } } });
                       const p = data?.membershipUpdate;
                       if (p?.errors.length) setErrs((x) => ({ ...x, [m.id]: Object.values(errorsByField(p.errors)).join(" ") }));
                       else toast(`${m.user.name} is now ${p?.membership?.role.toLowerCase()}`, "ok");
@@ -111,7 +112,7 @@ function Invitations({ c, invitations, onChange }: { c: C; invitations: Readonly
   const [create, { loading }] = useMutation(InviteCreate);
   const [revoke] = useMutation(InviteRevoke);
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<RoleName>("VIEWER");
+  const [role, setRole] = useState<Role>("VIEWER");
   const [siteId, setSiteId] = useState("");
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
@@ -147,7 +148,7 @@ function Invitations({ c, invitations, onChange }: { c: C; invitations: Readonly
           <input className={`input ${errs.email ? "invalid" : ""}`} type="email" placeholder="email to invite" value={email} onChange={(e) => setEmail(e.target.value)} aria-label="Email to invite" />
           <ErrorText testId="invite-email-error">{errs.email}</ErrorText>
         </div>
-        <select className="input" value={role} onChange={(e) => setRole(e.target.value as RoleName)} aria-label="Invited role">
+        <select className="input" value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label="Invited role">
           {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
         </select>
         <select className="input" value={siteId} onChange={(e) => setSiteId(e.target.value)} aria-label="Site scope">
@@ -188,7 +189,7 @@ function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
   const [create, { loading }] = useMutation(TokenCreate);
   const [revoke] = useMutation(TokenRevoke);
   const [name, setName] = useState("");
-  const [tokRole, setTokRole] = useState<RoleName>("VIEWER");
+  const [tokRole, setTokRole] = useState<Role>("VIEWER");
   const [expires, setExpires] = useState("");
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
@@ -224,7 +225,7 @@ function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
             <input className={`input ${errs.name ? "invalid" : ""}`} placeholder="token name" value={name} onChange={(e) => setName(e.target.value)} aria-label="Token name" />
             <ErrorText>{errs.name}</ErrorText>
           </div>
-          <select className="input" value={tokRole} onChange={(e) => setTokRole(e.target.value as RoleName)} aria-label="Token role">
+          <select className="input" value={tokRole} onChange={(e) => setTokRole(e.target.value as Role)} aria-label="Token role">
             {ROLES.map((r) => <option key={r} value={r}>{r.toLowerCase()}</option>)}
           </select>
           <div className="field" style={{ margin: 0 }}>

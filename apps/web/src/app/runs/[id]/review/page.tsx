@@ -8,7 +8,7 @@ import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { graphql } from "@/gql";
-import type { ReviewQueueOrder, ReviewQueueQuery } from "@/gql/graphql";
+import type { ReviewDecisionKind, ReviewQueueOrder, ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
 import { useReviewActivity, type ReviewEventView } from "@/lib/live";
@@ -69,7 +69,7 @@ const Finalize = graphql(`
 type Run = Extract<NonNullable<ReviewQueueQuery["node"]>, { __typename: "SelectionRun" }>;
 type RawItem = Run["reviewQueue"]["nodes"][number];
 type Item = RawItem & { sample: NonNullable<RawItem["sample"]> };
-type Decision = "ACCEPT" | "REJECT" | "FLAG";
+type Decision = ReviewDecisionKind;
 interface ItemState { decision: string | null; comment: string | null; version: number; by?: string | null; label?: string | null }
 interface Conflict { sampleId: string; mine: Decision; myComment: string | null; current: ItemState; message: string }
 
