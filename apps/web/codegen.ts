@@ -10,7 +10,9 @@ const config: CodegenConfig = {
   generates: {
     "./src/gql/": {
       preset: "client",
-      presetConfig: { fragmentMasking: false },
+      // Fragment masking: a component reads only the fields its own fragment declares (getFragmentData),
+      // the page composes the fragments into its query (docs/architecture.md, web).
+      presetConfig: { fragmentMasking: { unmaskFunctionName: "getFragmentData" } },
       config: {
         useTypeImports: true,
         // Enums as const objects: the type stays a union of string literals (as enumsAsTypes gave) and

@@ -4,7 +4,8 @@
 // canCancel (CURATOR+), active rows get a Cancel button (jobCancel); the row's live status then ends it.
 import Link from "next/link";
 import { useMutation } from "@apollo/client/react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
+import type { JobRowFragment } from "@/gql/graphql";
 import { Empty, StatusBadge, fmtDuration, fmtInt, fmtWhen, useToast } from "@/components/ui";
 import { describeError } from "@/lib/errors";
 import { useJobProgress } from "@/lib/live";
@@ -15,21 +16,15 @@ const JobCancelDoc = graphql(`
   }
 `);
 
-export interface JobRow {
-  id: string;
-  kind: string;
-  status: string;
-  phase: string;
-  done: number;
-  total: number;
-  etaSeconds?: number | null;
-  createdAt?: string;
-  error?: string | null;
-  selectionRun?: { id: string; name: string } | null;
-  analysis?: { id: string } | null;
-  embeddingSet?: { id: string } | null;
-  dataQuality?: { id: string; datasetVersion?: { id: string } | null } | null;
-}
+/** What a row shows; pages spread `...JobRow` into their query and pass the nodes as they come. */
+export const JobRowDoc = graphql(`
+  fragment JobRow on Job {
+    id kind status phase done total etaSeconds createdAt error
+    selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } }
+  }
+`);
+
+type JobRow = JobRowFragment;
 
 const ACTIVE = new Set(["QUEUED", "RUNNING"]);
 
@@ -60,7 +55,8 @@ export function JobCancelButton({ jobId }: { jobId: string }) {
   );
 }
 
-function LiveJobRow({ job, onFinished, canCancel }: { job: JobRow; onFinished?: (status: string) => void; canCancel: boolean }) {
+function LiveJobRow({ job: ref, onFinished, canCancel, withWhen }: { job: FragmentType<typeof JobRowDoc>; onFinished?: (status: string) => void; canCancel: boolean; withWhen: boolean }) {
+  const job = getFragmentData(JobRowDoc, ref);
   const live = useJobProgress(ACTIVE.has(job.status) ? job.id : null, onFinished);
   const p = live ?? job;
   return (
@@ -71,22 +67,22 @@ function LiveJobRow({ job, onFinished, canCancel }: { job: JobRow; onFinished?: 
       <td title={job.error ?? undefined}>{p.phase}</td>
       <td className="num" data-testid="job-progress">{fmtInt(p.done)} / {fmtInt(p.total)}</td>
       <td className="num">{ACTIVE.has(p.status ?? "") ? fmtDuration(p.etaSeconds) : "—"}</td>
-      {job.createdAt !== undefined && <td className="muted small nowrap" title={job.createdAt}>{fmtWhen(job.createdAt)}</td>}
+      {withWhen && <td className="muted small nowrap" title={job.createdAt}>{fmtWhen(job.createdAt)}</td>}
       {canCancel && <td>{ACTIVE.has(p.status ?? "") ? <JobCancelButton jobId={job.id} /> : null}</td>}
     </tr>
   );
 }
 
-export function JobsTable({ jobs, onFinished, empty, canCancel = false }: { jobs: ReadonlyArray<JobRow>; onFinished?: (status: string) => void; empty?: { title: string; text: string }; canCancel?: boolean }) {
+/** withWhen adds the "queued" column (the jobs page; the project page's running list leaves it out). */
+export function JobsTable({ jobs, onFinished, empty, canCancel = false, withWhen = false }: { jobs: ReadonlyArray<FragmentType<typeof JobRowDoc> & { id: string }>; onFinished?: (status: string) => void; empty?: { title: string; text: string }; canCancel?: boolean; withWhen?: boolean }) {
   if (jobs.length === 0) {
     return <Empty title={empty?.title ?? "Nothing running"}>{empty?.text ?? "Embedding, analysis and selection jobs show here while they run."}</Empty>;
   }
-  const withWhen = jobs.some((j) => j.createdAt !== undefined);
   return (
     <table className="table" data-testid="jobs">
       <thead><tr><th>job</th><th>for</th><th>status</th><th>phase</th><th className="num">progress</th><th className="num">ETA</th>{withWhen && <th>queued</th>}{canCancel && <th />}</tr></thead>
       <tbody>
-        {jobs.map((j) => <LiveJobRow key={j.id} job={j} onFinished={onFinished} canCancel={canCancel} />)}
+        {jobs.map((j) => <LiveJobRow key={j.id} job={j} onFinished={onFinished} canCancel={canCancel} withWhen={withWhen} />)}
       </tbody>
     </table>
   );

@@ -1,21 +1,16 @@
 "use client";
 import Link from "next/link";
 import { Empty, StatusBadge, fmtWhen } from "@/components/ui";
-import type { Strategy } from "@/gql/graphql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import { strategyLabel } from "@/lib/runForm";
 
-export interface RunRow {
-  id: string;
-  name: string;
-  strategy: Strategy;
-  status: string;
-  perClass: number;
-  seed: number;
-  createdAt: string;
-  progress?: number;
-}
+/** What a row shows; pages spread `...RunRow` into their query and pass the nodes as they come. */
+export const RunRowDoc = graphql(`
+  fragment RunRow on SelectionRun { id name strategy status perClass seed createdAt }
+`);
 
-export function RunsTable({ runs, compare }: { runs: ReadonlyArray<RunRow>; compare?: boolean }) {
+export function RunsTable({ runs: refs, compare }: { runs: ReadonlyArray<FragmentType<typeof RunRowDoc>>; compare?: boolean }) {
+  const runs = getFragmentData(RunRowDoc, refs);
   if (runs.length === 0) return <Empty title="No selection runs yet">Start one from a dataset version.</Empty>;
   return (
     <table className="table" data-testid="runs">

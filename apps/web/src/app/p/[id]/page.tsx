@@ -40,7 +40,7 @@ const ProjectActivityQuery = graphql(`
             id
             latestVersion {
               id
-              runs(first: 10) { nodes { id name strategy status perClass seed createdAt job { id kind status phase done total rate etaSeconds createdAt } } }
+              runs(first: 10) { nodes { id createdAt ...RunRow } }
             }
           }
         }
@@ -57,7 +57,7 @@ const RunningJobsQuery = graphql(`
       id
       jobs(first: 10, status: [QUEUED, RUNNING]) {
         totalCount
-        nodes { id kind status phase done total etaSeconds selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } } }
+        nodes { id ...JobRow }
       }
     }
   }

@@ -44,7 +44,7 @@ const VersionWorkQuery = graphql(`
         sourceRun { id name }
         embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id status phase done total rate etaSeconds } } }
         analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
-        runs(first: 20) { nodes { id name strategy status perClass seed createdAt } }
+        runs(first: 20) { nodes { id ...RunRow } }
         dataQuality(first: 1) { nodes { id status createdAt threshold results } }
       }
     }

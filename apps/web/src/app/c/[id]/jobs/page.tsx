@@ -20,7 +20,7 @@ const JobsDoc = graphql(`
       jobs(first: $first, after: $after, status: $status, kind: $kind) {
         totalCount
         pageInfo { hasNextPage endCursor }
-        nodes { id kind status phase done total etaSeconds createdAt error selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } } }
+        nodes { id ...JobRow }
       }
     }
   }
@@ -68,7 +68,7 @@ export default function JobsPage() {
       <Card flush testId="jobs-list">
         {!jobs ? <ApiGap error={error ?? (data && !c ? new Error("This consortium does not exist, or you are not a member.") : undefined)} /> : (
           <>
-            <JobsTable jobs={jobs.nodes} onFinished={() => void refetch()} canCancel={atLeast(role, "CURATOR")} empty={{ title: "No jobs", text: "No job matches these filters." }} />
+            <JobsTable jobs={jobs.nodes} onFinished={() => void refetch()} canCancel={atLeast(role, "CURATOR")} withWhen empty={{ title: "No jobs", text: "No job matches these filters." }} />
             <div className="row" style={{ padding: 10, justifyContent: "center", gap: 8 }}>
               <button className="btn sm" disabled={cursors.length <= 1} onClick={() => setCursors((s) => s.slice(0, -1))}>Newer</button>
               <span className="muted small">page {cursors.length}</span>
