@@ -48,6 +48,7 @@ const ReviewActivitySub = graphql(`
     reviewActivity(runId: $runId, afterSeq: $afterSeq) {
       seq kind sampleId reviewerName
       present { userId name }
+      item { id ...ReviewItemState }
       decision { id applied decision comment version createdAt reviewer { id name } sample { id externalId } }
     }
   }

@@ -7,7 +7,8 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { Fragment, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql } from "@/gql";
+import { ReviewItemStateDoc } from "@/components/review/reviewItem";
 import type { ReviewDecisionKind, ReviewQueueOrder, ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
@@ -29,7 +30,7 @@ const ReviewQueueDoc = graphql(`
           totalCount
           pageInfo { hasNextPage endCursor }
           nodes {
-            id rank label groupKey reason reviewDecision reviewComment reviewVersion reviewLabel group { id name } sample { id externalId site { code } metadata }
+            id rank label groupKey reason ...ReviewItemState group { id name } sample { id externalId site { code } metadata }
             quality { labelErrorScore suggestedLabel labelIssue outlierRatio outlierRank }
           }
         }
@@ -41,7 +42,7 @@ const ReviewQueueDoc = graphql(`
 const Decide = graphql(`
   mutation ReviewDecide($input: ReviewDecideInput!) {
     reviewDecide(input: $input) {
-      item { id rank reviewDecision reviewComment reviewVersion sample { id } }
+      item { id ...ReviewItemState }
       decision { id applied decision comment version }
       errors { code field message }
     }
@@ -51,7 +52,7 @@ const Decide = graphql(`
 const Relabel = graphql(`
   mutation ReviewRelabel($input: ReviewRelabelInput!) {
     reviewRelabel(input: $input) {
-      item { id reviewLabel reviewVersion reviewDecision reviewComment sample { id } }
+      item { id ...ReviewItemState }
       relabel { id label applied version }
       errors { code field message }
     }
@@ -85,7 +86,6 @@ export default function ReviewPage() {
   const { role, userId } = useViewerScope(run?.datasetVersion?.dataset.project.consortium.id);
   const items = useMemo(() => (run?.reviewQueue.nodes ?? []).filter((it): it is Item => it.sample != null), [run]);
   const [index, setIndex] = useState(0);
-  const [states, setStates] = useState<Record<string, ItemState>>({});
   const [fresh, setFresh] = useState<number | null>(null);
   const [comment, setComment] = useState("");
   const [commenting, setCommenting] = useState(false);
@@ -105,15 +105,22 @@ export default function ReviewPage() {
     }
   }, [run, fetchMore, order]);
 
-  const stateOf = useCallback((it: Item): ItemState => states[it.sample.id] ?? { decision: it.reviewDecision ?? null, comment: it.reviewComment ?? null, version: it.reviewVersion, label: it.reviewLabel ?? null }, [states]);
-
+  // Items are updated by the cache: our mutations and others' reviewActivity events carry the item
+  // (…ReviewItemState with its id). Only "by whom" comes from the live feed: the newest applied decision
+  // of someone else on that sample.
   const onLive = useCallback((e: ReviewEventView) => {
-    if (!e.sampleId || !e.decision || !e.applied) return;
-    setStates((s) => ({ ...s, [e.sampleId!]: { decision: e.decision, comment: e.comment, version: Math.max(s[e.sampleId!]?.version ?? 0, e.version), by: e.reviewer?.name ?? null } }));
-    if (e.reviewer?.id !== userId) setFresh(e.seq);
+    if (e.sampleId && e.decision && e.applied && e.reviewer?.id !== userId) setFresh(e.seq);
   }, [userId]);
   const { events, present } = useReviewActivity(run ? id : null, onLive);
-  // Live events carry the item version only implicitly; trust the server's item version on our own writes.
+  const byOf = useMemo(() => {
+    const m = new Map<string, string | null>();
+    for (const e of events) if (e.sampleId && e.applied && !m.has(e.sampleId)) m.set(e.sampleId, e.reviewer && e.reviewer.id !== userId ? e.reviewer.name : null);
+    return m;
+  }, [events, userId]);
+  const stateOf = useCallback((it: Item): ItemState => {
+    const s = getFragmentData(ReviewItemStateDoc, it);
+    return { decision: s.reviewDecision ?? null, comment: s.reviewComment ?? null, version: s.reviewVersion, label: s.reviewLabel ?? null, by: byOf.get(it.sample.id) ?? null };
+  }, [byOf]);
 
   const current = items[index];
   const go = useCallback((d: number) => {
@@ -137,13 +144,13 @@ export default function ReviewPage() {
       if (!p) return;
       const conflictErr = p.errors.find((e) => e.code === "CONFLICT");
       if (conflictErr) {
-        // On CONFLICT the payload's item is the server's current state; our decision is logged, not applied.
-        const cur = p.item;
+        // On CONFLICT the payload's item is the server's current state (already in the cache, by its id);
+        // our decision is logged, not applied.
+        const cur = p.item ? getFragmentData(ReviewItemStateDoc, p.item) : null;
         setConflict({
           sampleId: current.sample.id, mine: decision, myComment: text, message: conflictErr.message,
           current: cur ? { decision: cur.reviewDecision ?? null, comment: cur.reviewComment ?? null, version: cur.reviewVersion } : st,
         });
-        if (cur) setStates((s) => ({ ...s, [current.sample.id]: { decision: cur.reviewDecision ?? null, comment: cur.reviewComment ?? null, version: cur.reviewVersion } }));
         return;
       }
       if (p.errors.length) {
@@ -151,7 +158,6 @@ export default function ReviewPage() {
         return;
       }
       if (p.item) {
-        setStates((s) => ({ ...s, [current.sample.id]: { ...s[current.sample.id], decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, by: null, label: s[current.sample.id]?.label ?? current.reviewLabel ?? null } }));
         setComment("");
         setCommenting(false);
         setConflict(null);
@@ -177,7 +183,6 @@ export default function ReviewPage() {
       const { data } = await relabelMut({ variables: { input: { itemId: current.id, label, allowNewLabel, expectedVersion: st.version } } });
       const p = data?.reviewRelabel;
       if (!p) return;
-      if (p.item) setStates((s) => ({ ...s, [current.sample.id]: { ...st, decision: p.item!.reviewDecision ?? null, comment: p.item!.reviewComment ?? null, version: p.item!.reviewVersion, label: p.item!.reviewLabel ?? null } }));
       if (p.errors.length) setErr(p.errors.map((e) => e.message).join(" "));
       else setNewLabel("");
     } catch (e) {
