@@ -28,8 +28,10 @@ const ProjectQuery = graphql(`
   }
 `);
 
-// Recent runs from each dataset's latest version; asked separately (polled) so the rest of the page does
-// not re-render while runs move.
+// Recent runs from each dataset's latest version; asked separately so the rest of the page does not
+// re-render while runs move. Progress is not read here (running jobs follow jobProgress below): the list
+// is re-read when a running job ends and every 15 s for runs started elsewhere (no subscription
+// announces a new run), where it was polled every 5 s for progress before.
 const ProjectActivityQuery = graphql(`
   query ProjectActivity($id: ID!) {
     node(id: $id) {
@@ -70,7 +72,7 @@ export default function ProjectPage() {
   const { data, loading, error } = useQuery(ProjectQuery, { variables: { id }, pollInterval: 10_000 });
   const p = data?.node?.__typename === "Project" ? data.node : null;
   const { role } = useViewerScope(p?.consortium.id);
-  const act = useQuery(ProjectActivityQuery, { variables: { id }, pollInterval: 5_000 });
+  const act = useQuery(ProjectActivityQuery, { variables: { id }, pollInterval: 15_000 });
   const a = useMemo(() => {
     const node = act.data?.node?.__typename === "Project" ? act.data.node : null;
     if (!node) return null;
@@ -122,7 +124,7 @@ export default function ProjectPage() {
               </Card>
             </div>
             <Card title="Running jobs" flush testId="running-jobs" actions={<Link className="btn sm" href={`/c/${p.consortium.id}/jobs`} data-testid="all-jobs">All jobs</Link>}>
-              {jobs ? <JobsTable jobs={jobs.nodes} onFinished={() => void running.refetch()} canCancel={atLeast(role, "CURATOR")} /> : <ApiGap error={running.error} />}
+              {jobs ? <JobsTable jobs={jobs.nodes} onFinished={() => { void running.refetch(); void act.refetch(); }} canCancel={atLeast(role, "CURATOR")} /> : <ApiGap error={running.error} />}
             </Card>
           </div>
         </>
