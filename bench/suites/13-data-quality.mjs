@@ -52,18 +52,33 @@ const quantile = (xs, q) => {
   return a[Math.min(a.length - 1, Math.floor(q * a.length))];
 };
 
+/** The engine step's set and query rows (seeds 13 and 7), for the API step. */
+const bigSize = () => (QUICK ? 20_000 : 100_000);
+const bigSet = () => plantedDuplicates(createRng(13), { n: bigSize(), dim: 768, pairs: bigSize() / 100 });
+function queryRows(count) {
+  const qrng = createRng(7);
+  return Array.from({ length: count }, () => qrng.int(bigSize()));
+}
+
 if (process.argv[2] === "--big") {
   writeFileSync(process.argv[3], JSON.stringify(big()));
   process.exit(0);
 }
 
+if (process.argv[2] === "--api") {
+  const { apiStep } = await import("../lib/dq-api.mjs");
+  const r = await apiStep({ n: bigSize(), dim: 768, queries: queryRows(500), exactQueries: QUICK ? 50 : 100, warmupQueries: 50, generate: bigSet });
+  writeFileSync(process.argv[3], JSON.stringify(r));
+  process.exit(0);
+}
+
 /** Parts 1 and 2, in their own process. */
 function big() {
-  const n = QUICK ? 20_000 : 100_000;
+  const n = bigSize();
   const dim = 768;
   const rssStart = peakMiB();
   let t = performance.now();
-  const g = plantedDuplicates(createRng(13), { n, dim, pairs: n / 100 });
+  const g = bigSet();
   const genSeconds = (performance.now() - t) / 1000;
   const matrixMiB = (n * dim * 4) / 2 ** 20;
   const rssAfterData = process.memoryUsage().rss / 2 ** 20;
@@ -132,8 +147,7 @@ function big() {
   const index = buildSimilarityIndex(g.points, { graph, seed: 1 });
   const indexSeconds = (performance.now() - t) / 1000 + graphSeconds;
   const Q = 500, QE = QUICK ? 50 : 100;
-  const qrng = createRng(7);
-  const queries = Array.from({ length: Q }, () => qrng.int(n));
+  const queries = queryRows(Q);
   const ann = [], annMs = [], evaluated = [];
   for (const q of queries) {
     const s = performance.now();
