@@ -121,3 +121,21 @@ export async function createSelectRun(
   await p.job.update({ where: { id: job.id }, data: { payload: { runId: run.id, reproduce: params.parentId !== undefined } } });
   return { runId: run.id, jobId: job.id };
 }
+
+/** A SUCCEEDED run whose items are the first `n` samples, each with the sample's own label: a run ready to review. */
+export async function createReviewableRun(
+  store: Store,
+  seeded: SeededDataset,
+  params: { n: number; perClass: number; manifestHash: string },
+): Promise<number> {
+  const { runId } = await createSelectRun(store, seeded, { strategy: "random", perClass: params.perClass });
+  const p = store.prisma;
+  await p.selectionRun.update({ where: { id: runId }, data: { status: "SUCCEEDED", manifestHash: params.manifestHash } });
+  const ids = seeded.sampleIds.slice(0, params.n);
+  const samples = await p.sample.findMany({ where: { id: { in: ids } } });
+  const labelOf = new Map(samples.map((s) => [s.id, s.label]));
+  await p.selectionItem.createMany({
+    data: ids.map((sampleId, i) => ({ runId, sampleId, rank: i, label: labelOf.get(sampleId)!, reason: "test" })),
+  });
+  return runId;
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedToken, seedUser, TestClient } from "../../../test/harness.js";
 import { toCompositeGlobalId, toGlobalId } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { createReviewableRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -61,14 +61,7 @@ beforeAll(async () => {
   curator = new TestClient(live, (await seedToken(live.store, c.id, seeded.consortiumId, "CURATOR")).secret);
   reviewer = new TestClient(live, (await seedToken(live.store, r.id, seeded.consortiumId, "REVIEWER")).secret);
   viewer = new TestClient(live, (await seedToken(live.store, v.id, seeded.consortiumId, "VIEWER")).secret);
-  ({ runId } = await createSelectRun(live.store, seeded, { strategy: "random", perClass: 3 }));
-  const p = live.store.prisma;
-  await p.selectionRun.update({ where: { id: runId }, data: { status: "SUCCEEDED", manifestHash: "e".repeat(64) } });
-  const samples = await p.sample.findMany({ where: { id: { in: seeded.sampleIds.slice(0, N) } } });
-  const labelOf = new Map(samples.map((s) => [s.id, s.label]));
-  await p.selectionItem.createMany({
-    data: seeded.sampleIds.slice(0, N).map((sampleId, i) => ({ runId, sampleId, rank: i, label: labelOf.get(sampleId)!, reason: "test" })),
-  });
+  runId = await createReviewableRun(live.store, seeded, { n: N, perClass: 3, manifestHash: "e".repeat(64) });
 }, 120_000);
 
 afterAll(async () => {
