@@ -1,5 +1,4 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
-import type { SelectionItem as ItemRow } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { ConnectionArgs, connectionFromArray, decodeCursor, encodeCursor, pageSize, paginate } from "../../graphql/connection.js";
 import { decodeIdOrNull } from "../../graphql/ids.js";
@@ -119,8 +118,8 @@ export class ReviewActivityEventResolver {
     if (e.itemRunId == null || e.itemSampleId == null) return null;
     // Read fresh on every delivery (no request-scoped loader: a subscription's context lives as long
     // as the subscription, so a cached row would go stale after the first event). One primary-key read.
-    const r = await ctx.app.store.sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2`, [e.itemRunId, e.itemSampleId]);
-    return r.rows[0] ? SelectionItem.from(r.rows[0]) : null;
+    const row = await ctx.app.store.prisma.selectionItem.findUnique({ where: { runId_sampleId: { runId: e.itemRunId, sampleId: e.itemSampleId } } });
+    return row ? SelectionItem.from(row) : null;
   }
 }
 
