@@ -14,9 +14,16 @@ module.exports = {
     {
       name: "engine-no-node-builtins",
       severity: "error",
-      comment: "The engine runs outside Node too (the manifest hash uses the engine's own sha256.ts). Tests may use node: modules.",
-      from: { path: "^packages/engine/src/", pathNot: "\\.test\\.ts$|/__tests__/" },
+      comment: "The engine runs outside Node too (the manifest hash uses the engine's own sha256.ts). Tests may use node: modules; so may src/threads/ (@stratum/engine/threads, node only).",
+      from: { path: "^packages/engine/src/", pathNot: "\\.test\\.ts$|/__tests__/|^packages/engine/src/threads/" },
       to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "engine-core-imports-no-threads",
+      severity: "error",
+      comment: "engine/threads ← engine core, never the reverse: the pure core stays free of node: modules.",
+      from: { path: "^packages/engine/src/", pathNot: "^packages/engine/src/threads/" },
+      to: { path: "^packages/engine/src/threads/" },
     },
     { name: "formats-imports-none-of-ours", severity: "error", from: { path: "^packages/formats/src/" }, to: { path: others("engine", "db", "embed", "cli") } },
     { name: "db-imports-formats-only", severity: "error", from: { path: "^packages/db/src/" }, to: { path: others("engine", "embed", "cli") } },

@@ -322,7 +322,7 @@ export function planAnalysis(input: AnalyzeInput, params: AnalyzeParams = {}): A
 /**
  * Pass 1 for one class: PCA → layout → DBSCAN fragments, and the kNN graph the merge and the
  * associations use. Pure and independent of every other class (its own generator), so callers may run
- * classes in parallel (@stratum/parallel) and get the same bytes.
+ * classes in parallel (@stratum/engine/threads) and get the same bytes.
  */
 export function analyzeClassLayout(points: Points, task: ClassLayoutTask, resolved: ResolvedAnalyzeParams, onProgress?: ProgressFn): ClassLayout {
   const { dim, data } = points;

@@ -72,25 +72,30 @@ export function rowsOf(input: SelectInput, at: ArrayLike<number>): SelectInput {
   };
 }
 
-export function selectConstrained(input: SelectInput, params: SelectParams, constraints: SelectConstraints = {}, onProgress?: ProgressFn): ConstrainedSelectionResult {
+/**
+ * What selectConstrained does before any strategy runs: checked params and constraints, each class's
+ * must-include rows and candidates, and the select() calls to make (`calls`, in order; their inputs are
+ * row subsets of the input, `rows` maps a call's rows back). Plain data: the calls may run on other
+ * threads (@stratum/engine/threads) and come back to finishConstrained in the same order.
+ */
+export interface ConstrainedPlan {
+  resolved: ReturnType<typeof resolveParams>;
+  /** No constraint at all: the one call is select() on the input itself. */
+  plain: boolean;
+  classes: { label: string; included: number[]; candidates: number[]; budget: number }[];
+  excluded: number;
+  calls: { input: SelectInput; params: SelectParams; rows: number[] | null }[];
+}
+
+export function planConstrained(input: SelectInput, params: SelectParams, constraints: SelectConstraints = {}): ConstrainedPlan {
   const resolved = resolveParams(params, input);
   validateInput(input, resolved.strategy === "confounder-aware");
   const n = input.points.n;
   const pool = rowSet("pool", constraints.pool, n);
   const exclude = rowSet("exclude", constraints.exclude, n);
   const include = rowSet("include", constraints.include, n);
-  if (!pool && !exclude && !include) {
-    const plain = select(input, params, onProgress);
-    return {
-      ...plain,
-      perClass: plain.perClass.map((c) => ({ ...c, included: 0 })),
-      poolRows: Int32Array.from({ length: n }, (_, i) => i),
-      counts: { pool: n, excluded: 0, included: 0 },
-    };
-  }
+  if (!pool && !exclude && !include) return { resolved, plain: true, classes: [], excluded: 0, calls: [{ input, params, rows: null }] };
   const classes = splitByClass(input.labels);
-  const reasonOf = constraints.includeReason ?? (() => "must include");
-  const warnings: string[] = [];
   let excluded = 0;
   const perClassPlan = classes.map(({ label, rows }) => {
     const included: number[] = [];
@@ -112,23 +117,45 @@ export function selectConstrained(input: SelectInput, params: SelectParams, cons
     return { label, included, candidates, budget: resolved.perClass - included.length };
   });
   // One select() per distinct remaining budget (one call when nothing is included).
+  const budgets = [...new Set(perClassPlan.filter((c) => c.budget > 0 && c.candidates.length > 0).map((c) => c.budget))].sort((a, b) => b - a);
+  const calls = budgets.map((budget) => {
+    const rows = perClassPlan.filter((c) => c.budget === budget && c.candidates.length > 0).flatMap((c) => c.candidates);
+    return { input: rowsOf(input, rows), params: { ...params, perClass: budget }, rows };
+  });
+  return { resolved, plain: false, classes: perClassPlan, excluded, calls };
+}
+
+/** The constrained result from the plan's calls' results (in plan order). */
+export function finishConstrained(input: SelectInput, plan: ConstrainedPlan, results: ReadonlyArray<SelectionResult>, constraints: SelectConstraints = {}): ConstrainedSelectionResult {
+  const { resolved } = plan;
+  const n = input.points.n;
+  if (results.length !== plan.calls.length) throw new Error(`finishConstrained: expected ${plan.calls.length} results, got ${results.length}`);
+  if (plan.plain) {
+    const plain = results[0]!;
+    return {
+      ...plain,
+      perClass: plain.perClass.map((c) => ({ ...c, included: 0 })),
+      poolRows: Int32Array.from({ length: n }, (_, i) => i),
+      counts: { pool: n, excluded: 0, included: 0 },
+    };
+  }
+  const reasonOf = constraints.includeReason ?? (() => "must include");
+  const warnings: string[] = [];
   const picked = new Map<string, SelectionResult["selected"]>();
   const summaries = new Map<string, ClassSummary>();
-  const budgets = [...new Set(perClassPlan.filter((c) => c.budget > 0 && c.candidates.length > 0).map((c) => c.budget))].sort((a, b) => b - a);
-  for (const budget of budgets) {
-    const rows = perClassPlan.filter((c) => c.budget === budget && c.candidates.length > 0).flatMap((c) => c.candidates);
-    const sub = select(rowsOf(input, rows), { ...params, perClass: budget }, onProgress);
+  plan.calls.forEach(({ rows }, k) => {
+    const sub = results[k]!;
     for (const it of sub.selected) {
       const list = picked.get(it.label) ?? [];
-      list.push({ ...it, row: rows[it.row]! });
+      list.push({ ...it, row: rows![it.row]! });
       picked.set(it.label, list);
     }
     for (const c of sub.perClass) summaries.set(c.label, c);
     warnings.push(...sub.warnings);
-  }
+  });
   const selected: SelectedItem[] = [];
   const perClass: ConstrainedClassSummary[] = [];
-  for (const c of perClassPlan) {
+  for (const c of plan.classes) {
     for (const row of c.included) {
       selected.push({ row, id: input.ids[row]!, label: c.label, group: null, groupKey: "include", rank: selected.length, reason: reasonOf(row) });
     }
@@ -145,8 +172,8 @@ export function selectConstrained(input: SelectInput, params: SelectParams, cons
       included: c.included.length,
     } as ConstrainedClassSummary);
   }
-  const poolRows = Int32Array.from(perClassPlan.flatMap((c) => [...c.included, ...c.candidates])).sort();
-  const included = perClassPlan.reduce((s, c) => s + c.included.length, 0);
+  const poolRows = Int32Array.from(plan.classes.flatMap((c) => [...c.included, ...c.candidates])).sort();
+  const included = plan.classes.reduce((s, c) => s + c.included.length, 0);
   if (selected.length === 0) throw new EngineInputError("EMPTY_POOL", "pool", "expected at least one sample left to select from after the pool and exclusions, got none");
   return {
     strategy: resolved.strategy,
@@ -157,8 +184,14 @@ export function selectConstrained(input: SelectInput, params: SelectParams, cons
     warnings,
     manifestHash: manifestHash(selected),
     poolRows,
-    counts: { pool: poolRows.length, excluded, included },
+    counts: { pool: poolRows.length, excluded: plan.excluded, included },
   };
+}
+
+export function selectConstrained(input: SelectInput, params: SelectParams, constraints: SelectConstraints = {}, onProgress?: ProgressFn): ConstrainedSelectionResult {
+  const plan = planConstrained(input, params, constraints);
+  const results = plan.calls.map((call) => select(call.input, call.params, onProgress));
+  return finishConstrained(input, plan, results, constraints);
 }
 
 /** "sha256:<hex>" over the sorted member keys (decimal, one a line): a saved subset's fingerprint. */

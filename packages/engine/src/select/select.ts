@@ -155,67 +155,81 @@ export function splitByClass(labels: ReadonlyArray<string>): { label: string; ro
   return [...byLabel.keys()].sort(compareStrings).map((label) => ({ label, rows: Int32Array.from(byLabel.get(label)!) }));
 }
 
+/** One class's share of select(): its picks (rows of the input), allocation, cells and warnings. */
+export interface ClassSelection {
+  label: string;
+  /** Rows of the class in the pool. */
+  pool: number;
+  picks: StrategyPick[];
+  allocation?: GroupAllocation[];
+  cells?: CellAllocation[];
+  warnings: string[];
+}
+
 /**
- * select(input, params, onProgress?) chooses up to `perClass` rows from every class with the given
- * strategy. Same input + params + seed → byte-identical result and manifest hash.
+ * The strategy for one class. Pure and independent of every other class (each draws from its own
+ * generator, seeded by seed and classIndex), so callers may run classes in any order or on other threads
+ * (@stratum/engine/threads) and get the same bytes. Expects resolved params and a validated input.
  */
-export function select(input: SelectInput, params: SelectParams, onProgress?: ProgressFn): SelectionResult {
-  const resolved = resolveParams(params, input);
-  validateInput(input, resolved.strategy === "confounder-aware");
-  const classes = splitByClass(input.labels);
+export function selectClass(input: SelectInput, resolved: ResolvedParams, label: string, classIndex: number, rows: Int32Array, onProgress?: ProgressFn): ClassSelection {
+  const warnings: string[] = [];
+  const ctxBase = { input, points: input.points, params: resolved, seed: resolved.seed, label, classIndex, rows, onProgress };
+  const available = resolved.strategy === "confounder-aware" ? confounderAwarePool(ctxBase) : rows.length;
+  if (available < resolved.perClass) {
+    const what = available < rows.length ? "non-noise samples" : "samples";
+    warnings.push(`class "${label}" has ${available} ${what} < N = ${resolved.perClass}; all taken`);
+  }
+  const ctx: StrategyContext = { ...ctxBase, budget: Math.min(resolved.perClass, available) };
+  let picks: StrategyPick[];
+  let allocation: GroupAllocation[] | undefined;
+  let cells: CellAllocation[] | undefined;
+  switch (resolved.strategy) {
+    case "confounder-aware": {
+      const r = selectConfounderAware(ctx);
+      ({ picks, allocation, cells } = r);
+      warnings.push(...r.warnings);
+      break;
+    }
+    case "random":
+      picks = selectRandom(ctx);
+      break;
+    case "stratified":
+      ({ picks, allocation } = selectStratified(ctx));
+      break;
+    case "kcenter":
+      picks = selectKCenter(ctx);
+      break;
+    case "herding":
+      picks = selectHerding(ctx);
+      break;
+    case "facility-location": {
+      const r = selectFacilityLocation(ctx);
+      picks = r.picks;
+      warnings.push(...r.warnings);
+      break;
+    }
+    case "moderate":
+      picks = selectModerate(ctx);
+      break;
+  }
+  return { label, pool: rows.length, picks, ...(allocation ? { allocation } : {}), ...(cells ? { cells } : {}), warnings };
+}
+
+/** The result from every class's selection, in sorted label order: global ranks and the manifest hash. */
+export function finishSelection(input: SelectInput, resolved: ResolvedParams, classes: ReadonlyArray<ClassSelection>): SelectionResult {
   const warnings: string[] = [];
   const perClass: ClassSummary[] = [];
   const selected: SelectedItem[] = [];
-  classes.forEach(({ label, rows }, classIndex) => {
-    onProgress?.("select", classIndex, classes.length);
-    const ctxBase = { input, points: input.points, params: resolved, seed: resolved.seed, label, classIndex, rows, onProgress };
-    const available = resolved.strategy === "confounder-aware" ? confounderAwarePool(ctxBase) : rows.length;
-    if (available < resolved.perClass) {
-      const what = available < rows.length ? "non-noise samples" : "samples";
-      warnings.push(`class "${label}" has ${available} ${what} < N = ${resolved.perClass}; all taken`);
+  for (const c of classes) {
+    warnings.push(...c.warnings);
+    for (const p of c.picks) {
+      selected.push({ row: p.row, id: input.ids[p.row]!, label: c.label, group: p.group, groupKey: p.groupKey, rank: selected.length, reason: p.reason });
     }
-    const ctx: StrategyContext = { ...ctxBase, budget: Math.min(resolved.perClass, available) };
-    let picks: StrategyPick[];
-    let allocation: GroupAllocation[] | undefined;
-    let cells: CellAllocation[] | undefined;
-    switch (resolved.strategy) {
-      case "confounder-aware": {
-        const r = selectConfounderAware(ctx);
-        ({ picks, allocation, cells } = r);
-        warnings.push(...r.warnings);
-        break;
-      }
-      case "random":
-        picks = selectRandom(ctx);
-        break;
-      case "stratified":
-        ({ picks, allocation } = selectStratified(ctx));
-        break;
-      case "kcenter":
-        picks = selectKCenter(ctx);
-        break;
-      case "herding":
-        picks = selectHerding(ctx);
-        break;
-      case "facility-location": {
-        const r = selectFacilityLocation(ctx);
-        picks = r.picks;
-        warnings.push(...r.warnings);
-        break;
-      }
-      case "moderate":
-        picks = selectModerate(ctx);
-        break;
-    }
-    for (const p of picks) {
-      selected.push({ row: p.row, id: input.ids[p.row]!, label, group: p.group, groupKey: p.groupKey, rank: selected.length, reason: p.reason });
-    }
-    const summary: ClassSummary = { label, pool: rows.length, selected: picks.length };
-    if (allocation) summary.allocation = allocation;
-    if (cells) summary.cells = cells;
+    const summary: ClassSummary = { label: c.label, pool: c.pool, selected: c.picks.length };
+    if (c.allocation) summary.allocation = c.allocation;
+    if (c.cells) summary.cells = c.cells;
     perClass.push(summary);
-  });
-  onProgress?.("select", classes.length, classes.length);
+  }
   return {
     strategy: resolved.strategy,
     params: resolved,
@@ -225,4 +239,20 @@ export function select(input: SelectInput, params: SelectParams, onProgress?: Pr
     warnings,
     manifestHash: manifestHash(selected),
   };
+}
+
+/**
+ * select(input, params, onProgress?) chooses up to `perClass` rows from every class with the given
+ * strategy. Same input + params + seed → byte-identical result and manifest hash.
+ */
+export function select(input: SelectInput, params: SelectParams, onProgress?: ProgressFn): SelectionResult {
+  const resolved = resolveParams(params, input);
+  validateInput(input, resolved.strategy === "confounder-aware");
+  const classes = splitByClass(input.labels);
+  const results = classes.map(({ label, rows }, classIndex) => {
+    onProgress?.("select", classIndex, classes.length);
+    return selectClass(input, resolved, label, classIndex, rows, onProgress);
+  });
+  onProgress?.("select", classes.length, classes.length);
+  return finishSelection(input, resolved, results);
 }
