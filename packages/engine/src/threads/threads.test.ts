@@ -54,7 +54,7 @@ function bytes(x: unknown): string {
 describe("threads: same bytes on 1 and 2 threads", () => {
   const d = data();
 
-  it("analysis (umap and tsne), then confounder-aware, kcenter and facility-location selection", async () => {
+  it("analysis (umap and tsne), then every selection strategy over its groups", async () => {
     for (const reduce of ["umap", "tsne"] as const) {
       const one = await analyzeThreaded(d, { reduce, seed: 3 }, { threads: 1 });
       const two = await analyzeThreaded(d, { reduce, seed: 3 }, { threads: 2 });
@@ -64,8 +64,9 @@ describe("threads: same bytes on 1 and 2 threads", () => {
       expect(bytes(one)).toBe(bytes(analyze(d, { reduce, seed: 3 })));
 
       const input: SelectInput = { points: d.points, labels: d.labels, ids: d.ids, metadata: d.metadata, groups: groupsPerRow(one, d.points.n) };
-      for (const strategy of ["confounder-aware", "kcenter", "facility-location", "random"] as const) {
-        const params = { strategy, perClass: 25, seed: 11, ...(strategy === "confounder-aware" ? { declared: ["site"] } : {}) };
+      for (const strategy of ["confounder-aware", "kcenter", "facility-location", "random", "stratified", "herding", "moderate"] as const) {
+        const extra = strategy === "confounder-aware" ? { declared: ["site"] } : strategy === "stratified" ? { stratifyColumn: "site" } : {};
+        const params = { strategy, perClass: 25, seed: 11, ...extra };
         const s1 = await selectThreaded(input, params, { threads: 1 });
         const s2 = await selectThreaded(input, params, { threads: 2 });
         expect(s1.selected.length).toBe(75);
@@ -115,7 +116,7 @@ describe("threads setting and pool", () => {
     }
   });
 
-  it("a kernel's input error comes back as an EngineInputError; an aborted signal rejects", async () => {
+  it("a kernel that throws in its thread rejects its task (the pool stays usable); an aborted signal rejects", async () => {
     const pool = new ThreadPool(1);
     try {
       const d = data();
@@ -125,6 +126,9 @@ describe("threads setting and pool", () => {
         .run("selectClass", { input, resolved: { strategy: "stratified", perClass: 3, seed: 0, stratifyColumn: "nope" }, label: "cat", classIndex: 0, rows: Int32Array.of(0, 1, 2, 3) })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
+      // the thread that threw takes the next task
+      const ok = await pool.run("selectClass", { input, resolved: { strategy: "random", perClass: 2, seed: 0 }, label: "cat", classIndex: 0, rows: Int32Array.of(0, 1, 2, 3) });
+      expect(ok.picks).toHaveLength(2);
     } finally {
       await pool.close();
     }
