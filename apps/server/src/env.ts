@@ -3,6 +3,7 @@
 import path from "node:path";
 import proxyaddr from "proxy-addr";
 import { storageConfigFromEnv } from "@stratum/db";
+import { defaultThreads, THREADS_MAX } from "@stratum/engine/threads";
 
 export interface ServerConfig {
   /** TCP port for HTTP and WebSocket (same port, path /graphql). 0 = any free port (tests). */
@@ -78,6 +79,12 @@ export interface ServerConfig {
   demoPassword: string | undefined;
   /** Queue the demo encoder over the seeded versions (STRATUM_SEED_EMBED, default true). */
   seedEmbed: boolean;
+  /**
+   * Engine threads per analysis or selection job (STRATUM_THREADS, 1..64; default: the cores this process
+   * may use, os.availableParallelism()). Results are the same bytes for any value, so it is not a run
+   * parameter and never enters a manifest hash.
+   */
+  threads: number;
 }
 
 export class ConfigError extends Error {
@@ -234,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     seedDemo: bool(env, "STRATUM_SEED_DEMO", true),
     demoPassword: env.STRATUM_DEMO_PASSWORD?.trim() || undefined,
     seedEmbed: bool(env, "STRATUM_SEED_EMBED", true),
+    threads: int(env, "STRATUM_THREADS", defaultThreads(), 1, THREADS_MAX),
   };
 }
 

@@ -13,7 +13,8 @@ const config = loadConfig();
 const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 // Event bus, presence and jobs: in-process on PGlite; LISTEN/NOTIFY + pg-boss on Postgres (see PROTOCOL.md).
 // The jobs read sample files from the same folders and grants as the image route: one config, loaded once.
-const runtime = await createRuntime(store, { storage: storageOf(config) });
+// STRATUM_THREADS: engine threads per analysis/selection job (default: the cores available).
+const runtime = await createRuntime(store, { storage: storageOf(config), threads: config.threads });
 const app = await createApp({ store, config, ...(await liveAppOptions(runtime)) });
 const { url, wsUrl } = await app.listen(config.port, config.host);
 console.log(`Stratum API on ${store.kind}: ${url} (subscriptions: ${wsUrl})`);

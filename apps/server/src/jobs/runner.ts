@@ -13,7 +13,8 @@ import {
   type JobHandler,
   type JobRecord,
 } from "./types.js";
-import { loadConfig } from "../env.js";
+import { resolveThreads } from "@stratum/engine/threads";
+import { loadConfig, type ServerConfig } from "../env.js";
 import { storageOf, type StorageConfig } from "../storage/resolve-uri.js";
 import { cancelShards, runShards, type ShardApi, type ShardSpec } from "./shards.js";
 
@@ -24,6 +25,8 @@ export interface RunnerOptions {
   heartbeatMs?: number;
   /** Where jobs may read sample files (storage/resolve-uri.ts); default: from the environment. */
   storage?: StorageConfig;
+  /** Engine threads per job (ctx.threads), 1..64; default: STRATUM_THREADS, else the cores available. */
+  threads?: number;
   /** Rows at or above which handlers shard their work (ctx.shards.minRows); default: see createJobSystem. */
   shardMinRows?: number;
   /** How often a parent looks at its shards while other workers run them. */
@@ -53,6 +56,7 @@ export class JobRunner {
   private readonly progressIntervalMs: number;
   private readonly heartbeatMs: number;
   readonly storage: StorageConfig;
+  readonly threads: number;
   shardMinRows: number;
   readonly shardPollMs: number;
   /** Set by createJobSystem: where a parent hands its shards (pg-boss: to every worker). */
@@ -67,7 +71,11 @@ export class JobRunner {
     for (const h of handlers) this.handlers.set(h.kind, h);
     this.progressIntervalMs = options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    this.storage = options.storage ?? storageOf(loadConfig());
+    let config: ServerConfig | undefined;
+    const env = () => (config ??= loadConfig()); // read once, and only for what the options leave unset
+    this.storage = options.storage ?? storageOf(env());
+    // An out-of-range option is a programming error: EngineInputError BAD_THREADS naming "threads".
+    this.threads = resolveThreads(options.threads ?? env().threads);
     this.shardMinRows = options.shardMinRows ?? Number.POSITIVE_INFINITY;
     this.shardPollMs = options.shardPollMs ?? 500;
   }
@@ -170,6 +178,7 @@ class Execution implements JobContext {
   readonly store: Store;
   readonly bus: EventBus;
   readonly storage: StorageConfig;
+  readonly threads: number;
   private readonly controller = new AbortController();
   private phase = "starting";
   private done = 0;
@@ -198,6 +207,7 @@ class Execution implements JobContext {
     this.store = runner.store;
     this.bus = runner.bus;
     this.storage = runner.storage;
+    this.threads = runner.threads;
   }
 
   get signal(): AbortSignal {

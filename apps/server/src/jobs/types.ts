@@ -49,6 +49,11 @@ export interface JobContext {
   /** Where this job may read sample files: the server's files folder, uploads and storage grants. */
   readonly storage: StorageConfig;
   /**
+   * Engine threads this job may use (STRATUM_THREADS; @stratum/engine/threads). Results do not depend on
+   * it: handlers pass it to the engine and never store it with the run.
+   */
+  readonly threads: number;
+  /**
    * Reports progress. Synchronous (engines call it from hot loops); writes to the Job row and
    * publishes at most every `progressIntervalMs`, or at once when the phase changes.
    */

@@ -1,6 +1,8 @@
 // ANALYZE: confounder discovery for one ConfounderAnalysis. Runs the engine's analyze() per its params
 // and writes every group, member (with 2-D layout) and the results in ONE transaction at the end.
+// The engine runs on ctx.threads threads (STRATUM_THREADS); the findings do not depend on that number.
 import * as engine from "@stratum/engine";
+import { analyzeThreaded } from "@stratum/engine/threads";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
@@ -69,11 +71,19 @@ export const analyzeHandler: JobHandler = {
     const m = sharded?.m ?? (await load());
 
     const classesDone: string[] = [];
-    const findings = sharded?.findings ?? engine.analyze({ points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, (phase, done, total) => {
-      const label = phase.split(":")[0] ?? phase;
-      ctx.progress(phase, done, total, { classesDone: [...classesDone], current: label });
-      if (done === total && !classesDone.includes(label)) classesDone.push(label);
-    });
+    // On ctx.threads threads (classes in parallel; the same bytes as engine.analyze, which threads = 1 runs
+    // here). The threads stop when the job is cancelled or loses its lease.
+    const findings =
+      sharded?.findings ??
+      (await analyzeThreaded({ points: { data: m.points, n: m.n, dim: m.dim }, labels: m.labels, metadata: m.metadata }, params, {
+        threads: ctx.threads,
+        signal: ctx.signal,
+        onProgress: (phase, done, total) => {
+          const label = phase.split(":")[0] ?? phase;
+          ctx.progress(phase, done, total, { classesDone: [...classesDone], current: label });
+          if (done === total && !classesDone.includes(label)) classesDone.push(label);
+        },
+      }));
     await ctx.step();
 
     ctx.progress("writing", 0, m.n);

@@ -8,6 +8,7 @@
 // resolved to when it was started (SelectionRunSample) and selects with engine selectConstrained; its
 // metrics are measured over that pool.
 import * as engine from "@stratum/engine";
+import { selectConstrainedThreaded, selectThreaded } from "@stratum/engine/threads";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
@@ -94,9 +95,11 @@ export const selectHandler: JobHandler = {
       ...(groups ? { groups } : {}),
     };
     const constraints = await loadConstraints(sql, runId, m.sampleIds);
-    const onProgress = (phase: string, done: number, total: number) => ctx.progress(phase, done, total);
-    const constrained = constraints ? engine.selectConstrained(input, params, constraints, onProgress) : null;
-    const result: engine.SelectionResult = constrained ?? engine.select(input, params, onProgress);
+    // Classes on ctx.threads threads: the same result and manifest hash as engine.select/selectConstrained
+    // (threads = 1 runs those here). ctx.threads is not a run parameter: it is neither stored nor hashed.
+    const threaded = { threads: ctx.threads, signal: ctx.signal, onProgress: (phase: string, done: number, total: number) => ctx.progress(phase, done, total) };
+    const constrained = constraints ? await selectConstrainedThreaded(input, params, constraints, threaded) : null;
+    const result: engine.SelectionResult = constrained ?? (await selectThreaded(input, params, threaded));
     await ctx.step();
 
     ctx.progress("writing", 0, result.selected.length);
