@@ -1,6 +1,7 @@
 // A small, strict flag parser: `--name value`, `--name=value`, `--flag`. Unknown flags are errors,
 // so a typo never silently falls back to a default.
 import { isSeed, SEED_MAX, SEED_MIN } from "@stratum/engine";
+import { defaultThreads, THREADS_MAX } from "@stratum/engine/threads";
 
 export class UsageError extends Error {
   readonly exitCode = 2;
@@ -29,6 +30,8 @@ export interface ParsedFlags {
   seed(name: string, fallback?: number): number | undefined;
   number(name: string, fallback?: number): number | undefined;
   oneOf<T extends string>(name: string, choices: readonly T[], fallback?: T): T | undefined;
+  /** Engine threads (--threads N): an integer in 1..THREADS_MAX; default the cores available. */
+  threads(name?: string): number;
 }
 
 export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags {
@@ -91,6 +94,14 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
         throw new UsageError(`--${name}: expected one of ${choices.join("|")}, got "${v}"`);
       }
       return v as (typeof choices)[number];
+    },
+    threads: (name = "threads") => {
+      const v = values.get(name);
+      if (v === undefined) return defaultThreads();
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > THREADS_MAX) {
+        throw new UsageError(`--${name}: expected an integer in 1..${THREADS_MAX} (default: the cores available, ${defaultThreads()}), got "${v}"`);
+      }
+      return Number(v);
     },
   };
   return parsed;

@@ -108,6 +108,23 @@ describe("stratum analyze", () => {
     expect(readFileSync(a, "utf8")).toBe(readFileSync(b, "utf8"));
   });
 
+  it("stratum analyze --threads 1 and --threads 2 write the same bytes (UMAP)", async () => {
+    await ready;
+    const log = console.log;
+    console.log = () => {};
+    const files = ["1", "2"].map((t) => path.join(dir, `threads-${t}.json`));
+    try {
+      for (const [i, t] of ["1", "2"].entries()) {
+        expect(await main(["analyze", "--embeddings", E, "--samples", S, "--out", files[i]!, "--seed", "4", "--threads", t])).toBe(0);
+      }
+    } finally {
+      console.log = log;
+    }
+    const [one, two] = files.map((f) => readFileSync(f, "utf8"));
+    expect(JSON.parse(one!).classes).toHaveLength(2);
+    expect(two).toBe(one);
+  });
+
   it("stratum analyze with bad flags exits 2 and names the flag", async () => {
     for (const [args, message] of [
       [["--eps", "zero"], /--eps: expected a number, got "zero"/],
@@ -115,6 +132,9 @@ describe("stratum analyze", () => {
       [["--min-pts", "0"], /--min-pts: .*minPts.*got 0/],
       [["--reduce", "mds"], /--reduce: expected one of umap\|tsne\|pca\|none, got "mds"/],
       [["--bogus", "1"], /unknown flag --bogus/],
+      [["--threads", "0"], /--threads: expected an integer in 1\.\.64 .*got "0"/],
+      [["--threads", "65"], /--threads: expected an integer in 1\.\.64 .*got "65"/],
+      [["--threads", "two"], /--threads: expected an integer in 1\.\.64 .*got "two"/],
     ] as const) {
       const r = await run([...args]);
       expect(r.code, args.join(" ")).toBe(2);

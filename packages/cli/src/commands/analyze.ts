@@ -2,7 +2,8 @@
 // findings.ts, converted in ../findings.ts: classes with groups of member ids, noise ids, eps, minPts and
 // the 2-D layout; associations of each samples column with the groups).
 import { writeFile } from "node:fs/promises";
-import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, analyze, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { analyzeThreaded, THREADS_MAX } from "@stratum/engine/threads";
 import { parseFlags, UsageError } from "../args.js";
 import { findingsToJson } from "../findings.js";
 import { InputError, loadInputs } from "../load-inputs.js";
@@ -11,7 +12,7 @@ import { createProgress } from "../progress.js";
 
 const usage = `usage: stratum analyze --embeddings E --samples S --out findings.json
                        [--label-column label] [--reduce umap|tsne|pca|none] [--eps auto|NUM] [--min-pts N]
-                       [--pca-components N] [--perplexity P] [--n-neighbors K] [--seed N]
+                       [--pca-components N] [--perplexity P] [--n-neighbors K] [--seed N] [--threads N]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column; every other column
@@ -24,6 +25,8 @@ const usage = `usage: stratum analyze --embeddings E --samples S --out findings.
   --perplexity P        t-SNE perplexity (default 30)
   --n-neighbors K       UMAP neighbours (default 15)
   --seed N              seed of every random step, ${SEED_MIN}..${SEED_MAX} (default 0)
+  --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
+                        parallel, and findings.json is the same bytes for any N
   --out F               where to write findings.json`;
 
 /** Engine parameters that come from flags: their errors are usage errors (exit 2). */
@@ -57,7 +60,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "label-column", "reduce", "eps", "min-pts", "pca-components", "perplexity", "n-neighbors", "seed", "out"],
+      values: ["embeddings", "samples", "label-column", "reduce", "eps", "min-pts", "pca-components", "perplexity", "n-neighbors", "seed", "threads", "out"],
       required: ["embeddings", "samples", "out"],
     });
     const params: AnalyzeParams = {};
@@ -77,6 +80,7 @@ export const command: Command = {
     const nNeighbors = flags.int("n-neighbors");
     if (nNeighbors !== undefined) params.nNeighbors = nNeighbors;
     params.seed = flags.seed("seed", 0)!;
+    const threads = flags.threads();
     const out = flags.require("out");
     const embeddings = flags.require("embeddings");
 
@@ -84,7 +88,7 @@ export const command: Command = {
     const progress = createProgress();
     let findings: Findings;
     try {
-      findings = analyze({ points: inputs.points, labels: inputs.labels, metadata: inputs.metadata }, params, progress.update);
+      findings = await analyzeThreaded({ points: inputs.points, labels: inputs.labels, metadata: inputs.metadata }, params, { threads, onProgress: progress.update });
     } catch (error) {
       if (error instanceof EngineInputError) {
         if (FLAG_OF[error.field]) throw new UsageError(`${FLAG_OF[error.field]}: ${error.message}`);

@@ -72,6 +72,25 @@ describe("stratum select", () => {
     expect(b.text).toBe(a.text);
   });
 
+  it("stratum select --threads 1 and --threads 2 write the same bytes and manifest hash", async () => {
+    for (const args of [
+      ["--strategy", "kcenter", "--per-class", "7", "--seed", "2"],
+      ["--strategy", "facility-location", "--per-class", "9", "--seed", "3"],
+      // discovery (analyze) runs here too, on the same threads
+      ["--strategy", "confounder-aware", "--per-class", "8", "--seed", "1", "--declare", "site"],
+    ]) {
+      const one = await run([...args, "--threads", "1"]);
+      const two = await run([...args, "--threads", "2"]);
+      expect(one.code, args.join(" ")).toBe(0);
+      expect(two.out.manifestHash, args.join(" ")).toBe(one.out.manifestHash);
+      expect(two.text, args.join(" ")).toBe(one.text);
+    }
+    // control: another seed, another manifest
+    const other = await run(["--strategy", "kcenter", "--per-class", "7", "--seed", "3", "--threads", "2"]);
+    const first = await run(["--strategy", "kcenter", "--per-class", "7", "--seed", "2", "--threads", "2"]);
+    expect(other.out.manifestHash).not.toBe(first.out.manifestHash);
+  });
+
   it("stratum select --strategy confounder-aware --findings F uses the file's groups", async () => {
     await ready;
     const inputs = await loadInputs({ embeddings: E, samples: S });
@@ -118,6 +137,9 @@ describe("stratum select", () => {
       text: expect.stringContaining('got "scanner"'),
     });
     expect(await run(["--strategy", "random", "--per-class", "5", "--allocation", "balanced"])).toMatchObject({ code: 2 });
+    for (const bad of ["0", "65", "1.5", ""]) {
+      expect(await run(["--strategy", "random", "--per-class", "5", `--threads=${bad}`]), bad).toMatchObject({ code: 2, text: expect.stringMatching(/--threads: expected an integer in 1\.\.64/) });
+    }
   });
 
   it("stratum select --findings with an unknown id exits 1 and names the field", async () => {

@@ -18,16 +18,14 @@ import {
   SEED_MIN,
   STRATEGIES,
   WITHIN_GROUP,
-  analyze,
   applyVerdicts,
   verdictsFromJson,
-  select,
-  selectConstrained,
   type Findings,
   type QualityExclusionRules,
   type SelectConstraints,
   type SelectionResult,
 } from "@stratum/engine";
+import { analyzeThreaded, selectConstrainedThreaded, selectThreaded, THREADS_MAX } from "@stratum/engine/threads";
 import { parseFlags, UsageError } from "../args.js";
 import { findingsFromJson } from "../findings.js";
 import { loadInputs, InputError } from "../load-inputs.js";
@@ -39,7 +37,7 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
                       [--allocation proportional|balanced|sqrt] [--within-group facility-location|quantile|nearest|kcenter]
                       [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
                       [--findings findings.json] [--declare COL[,COL…]] [--verdicts verdicts.json]
-                      [--label-column label] [--seed N]
+                      [--label-column label] [--seed N] [--threads N]
                       [--exclude ids.txt] [--include ids.txt] [--quality quality.json --exclude-duplicates
                        --exclude-outlier-rank R --exclude-outlier-ratio X --exclude-label-errors S]
 
@@ -62,6 +60,8 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
                         groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
   --seed N              seed of every random choice, ${SEED_MIN}..${SEED_MAX} (default 0)
+  --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
+                        parallel, and selection.json (its manifestHash too) is the same bytes for any N
   --out F               where to write selection.json
   --exclude F           sample ids (one a line) never selected
   --include F           sample ids always selected, first in their class, counting against --per-class
@@ -122,7 +122,7 @@ export const command: Command = {
   async run(argv) {
     const flags = parseFlags(argv, {
       values: [
-        "embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "out",
+        "embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "threads", "out",
         "exclude", "include", "quality", "exclude-outlier-rank", "exclude-outlier-ratio", "exclude-label-errors",
       ],
       booleans: ["exclude-duplicates"],
@@ -131,6 +131,7 @@ export const command: Command = {
     const strategy = flags.oneOf("strategy", STRATEGIES)!;
     const perClass = flags.int("per-class")!;
     const seed = flags.seed("seed", 0)!;
+    const threads = flags.threads();
     const allocation = flags.oneOf("allocation", ALLOCATIONS);
     const withinGroup = flags.oneOf("within-group", WITHIN_GROUP);
     const noise = flags.oneOf("noise", NOISE_HANDLING);
@@ -184,7 +185,7 @@ export const command: Command = {
           throw error;
         }
       } else {
-        findings = analyze({ points: inputs.points, labels: inputs.labels, metadata: inputs.metadata }, { seed }, progress.update);
+        findings = await analyzeThreaded({ points: inputs.points, labels: inputs.labels, metadata: inputs.metadata }, { seed }, { threads, onProgress: progress.update });
         progress.done();
       }
       groups = groupsFromFindings(findings, inputs.points.n);
@@ -233,7 +234,7 @@ export const command: Command = {
       const input = { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups };
       const params = { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel, declared };
       if (constraints) {
-        const r = selectConstrained(input, params, constraints, progress.update);
+        const r = await selectConstrainedThreaded(input, params, constraints, { threads, onProgress: progress.update });
         result = r;
         constraintsJson = {
           pool: r.counts.pool,
@@ -241,7 +242,7 @@ export const command: Command = {
           included: r.counts.included,
         };
       } else {
-        result = select(input, params, progress.update);
+        result = await selectThreaded(input, params, { threads, onProgress: progress.update });
       }
     } catch (error) {
       if (error instanceof EngineInputError && error.field === "include") throw new UsageError(`--include: ${error.message}`);
