@@ -11,8 +11,16 @@
 //   OMP/BLAS threads = 1 (our engine is single-threaded too).
 // Targets: ≥ 3× faster than scikit-learn; peak RSS ≤ 2 × matrix + 300 MB.
 // STRATUM_BENCH_QUICK=1: 2 × 2500 points. Writes bench/results/engine-speed.{json,md}.
+//
+// Threads (issue 13 item 1): the same analysis (PCA 50 → UMAP → DBSCAN, defaults) and two selection
+// kernels (confounder-aware over its groups, k-center; 100/class) through @stratum/engine/threads with
+// threads = 1 and threads = 2, on the same data in the same run, each in its own child process, in the
+// order 1, 2, 1, 2 (drift on a shared machine hits both); the faster of each pair is reported, with the
+// load average, and the manifest hashes must agree. Writes bench/results/engine-threads.{json,md}.
+// STRATUM_BENCH_PART=threads runs only this part; STRATUM_BENCH_THREADS_PER_CLASS sets its size
+// (default: PER_CLASS).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +36,14 @@ if (process.argv[2] === "--child") {
   await child(process.argv[3], process.argv[4], process.argv[5]);
   process.exit(0);
 }
+if (process.argv[2] === "--threads-child") {
+  await threadsChild(process.argv[3], process.argv[4], Number(process.argv[5]));
+  process.exit(0);
+}
+const PART = process.env.STRATUM_BENCH_PART ?? "all";
+if (!["all", "threads"].includes(PART)) throw new Error(`STRATUM_BENCH_PART: expected all or threads, got "${PART}"`);
+const THREADS_PER_CLASS = Number(process.env.STRATUM_BENCH_THREADS_PER_CLASS ?? PER_CLASS);
+if (!Number.isInteger(THREADS_PER_CLASS) || THREADS_PER_CLASS < 100) throw new Error(`STRATUM_BENCH_THREADS_PER_CLASS: expected an integer ≥ 100, got "${process.env.STRATUM_BENCH_THREADS_PER_CLASS}"`);
 
 const { siteEmbeddings } = await import("../lib/site-embeddings.mjs");
 const { writeNpy } = await import("@stratum/formats");
@@ -35,6 +51,14 @@ const { writeNpy } = await import("@stratum/formats");
 const dir = mkdtempSync(path.join(tmpdir(), "stratum-speed-"));
 const loadAtStart = loadavg()[0];
 try {
+  if (PART === "threads") await threadsPart();
+  else await speedPart();
+  if (PART === "all") await threadsPart();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function speedPart() {
   console.log(`engine-speed: ${2 * PER_CLASS} × ${DIM} float32, 2 classes × ${SITES} sites${QUICK ? " (quick)" : ""}; ${cpus().length} CPUs, load ${loadAtStart.toFixed(1)}`);
   const { data, labels, n } = siteEmbeddings(42, { perClass: PER_CLASS, dim: DIM, sites: SITES });
   const E = path.join(dir, "emb.npy");
@@ -100,8 +124,89 @@ try {
   ].join("\n");
   writeFileSync(path.join(out, "engine-speed.md"), md);
   console.log(md);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+}
+
+/** 1 vs 2 engine threads on the same data, same run (see the header). */
+async function threadsPart() {
+  const perClass = THREADS_PER_CLASS;
+  const loadStart = loadavg();
+  console.log(`engine-threads: ${2 * perClass} × ${DIM} float32, 2 classes × ${SITES} sites; ${cpus().length} CPUs, load ${loadStart.map((l) => l.toFixed(1)).join(" ")}`);
+  const { data, labels, n } = siteEmbeddings(43, { perClass, dim: DIM, sites: SITES });
+  const E = path.join(dir, "threads-emb.npy");
+  const L = path.join(dir, "threads-labels.npy");
+  await writeNpy(E, { dtype: "float32", shape: [n, DIM], data });
+  await writeNpy(L, { dtype: "int32", shape: [n], data: labels });
+  const runs = [];
+  for (const threads of [1, 2, 1, 2]) {
+    const load1m = loadavg()[0];
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--threads-child", E, L, String(threads)], { encoding: "utf8", cwd: here, maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`threads = ${threads} run failed: ${r.stderr}`);
+    const v = JSON.parse(r.stdout.trim().split("\n").pop());
+    runs.push({ threads, load1mAtStart: load1m, ...v });
+    console.log(`  threads ${threads}: analyze ${v.analyzeSeconds.toFixed(1)} s (cpu ${v.analyzeCpuSeconds.toFixed(1)} s), confounder-aware ${v.selectSeconds["confounder-aware"].toFixed(2)} s, kcenter ${v.selectSeconds.kcenter.toFixed(2)} s, peak RSS ${v.peakRssMiB.toFixed(0)} MiB (load ${load1m.toFixed(1)})`);
+  }
+  // Determinism at this size: every run, whatever its thread count, gives the same findings and hashes.
+  const ref = runs[0];
+  const identical = runs.every((r) => r.findingsHash === ref.findingsHash && r.manifestHash["confounder-aware"] === ref.manifestHash["confounder-aware"] && r.manifestHash.kcenter === ref.manifestHash.kcenter);
+  if (!identical) throw new Error(`engine-threads: results differ between runs: ${JSON.stringify(runs.map((r) => [r.threads, r.findingsHash, r.manifestHash]))}`);
+  const best = (threads, key) => Math.min(...runs.filter((r) => r.threads === threads).map(key));
+  const steps = [
+    { step: "analyze (PCA 50 → UMAP → DBSCAN)", key: (r) => r.analyzeSeconds, cpu: (r) => r.analyzeCpuSeconds },
+    { step: `select confounder-aware, ${BUDGET}/class`, key: (r) => r.selectSeconds["confounder-aware"], cpu: (r) => r.selectCpuSeconds["confounder-aware"] },
+    { step: `select kcenter, ${BUDGET}/class`, key: (r) => r.selectSeconds.kcenter, cpu: (r) => r.selectCpuSeconds.kcenter },
+  ].map(({ step, key, cpu }) => {
+    const one = best(1, key);
+    const two = best(2, key);
+    // cores used = cpu / wall of the faster run of each setting
+    const cores = (threads) => {
+      const r = runs.filter((x) => x.threads === threads).sort((a, b) => key(a) - key(b))[0];
+      return cpu(r) / key(r);
+    };
+    return { step, seconds1: one, seconds2: two, speedup: one / two, cores1: cores(1), cores2: cores(2) };
+  });
+  const loadEnd = loadavg();
+  // Linux autogroup: CPU is shared fairly between sessions, not threads, so on a busy machine a session
+  // gets its share whatever its thread count. "cores used" shows what this run actually got.
+  let autogroup = null;
+  try {
+    autogroup = readFileSync("/proc/sys/kernel/sched_autogroup_enabled", "utf8").trim() === "1";
+  } catch {
+    // not Linux, or no autogroup
+  }
+  const result = {
+    suite: "engine-threads", date: new Date().toISOString(), cpus: cpus().length, loadAverageAtStart: loadStart, loadAverageAtEnd: loadEnd, schedAutogroup: autogroup,
+    data: { n, dim: DIM, classes: 2, sitesPerClass: SITES }, budgetPerClass: BUDGET,
+    order: runs.map((r) => r.threads), runs, steps, identical,
+    findingsHash: ref.findingsHash, manifestHash: ref.manifestHash,
+  };
+  const out = path.join(here, "..", "results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "engine-threads.json"), JSON.stringify(result, null, 2) + "\n");
+  const md = [
+    `# Engine threads: 1 vs 2 threads, same data, same run`,
+    ``,
+    `${n.toLocaleString("en")} × ${DIM} float32, 2 classes × ${SITES} simulated sites; @stratum/engine/threads (analyzeThreaded, selectThreaded), one part per class.`,
+    `Runs in the order ${result.order.join(", ")} threads, each in its own process; the faster of each pair is shown. ${cpus().length} CPUs;`,
+    `load average (1, 5, 15 min) ${loadStart.map((l) => l.toFixed(1)).join(", ")} at start, ${loadEnd.map((l) => l.toFixed(1)).join(", ")} at the end: the machine is shared, so the`,
+    `second core is only partly ours and the speed-up is a lower bound of what a quiet 2-core machine gives.`,
+    ...(autogroup
+      ? [
+          `The kernel shares CPU between sessions (sched_autogroup_enabled = 1), not between threads: while other sessions keep`,
+          `both cores busy, this run's session gets the same share with 1 or 2 threads. "Cores used" (CPU seconds of every thread of`,
+          `the process / wall seconds) shows what each run actually had; a speed-up needs the 2-thread run to get more than 1 core.`,
+        ]
+      : []),
+    ``,
+    `| step | 1 thread | 2 threads | speed-up | cores used (CPU s / wall s), 1 → 2 threads |`,
+    `|---|---:|---:|---:|---:|`,
+    ...steps.map((s) => `| ${s.step} | ${s.seconds1.toFixed(2)} s | ${s.seconds2.toFixed(2)} s | **${s.speedup.toFixed(2)}×** | ${s.cores1.toFixed(2)} → ${s.cores2.toFixed(2)} |`),
+    ``,
+    `Every run: ${identical ? "the same findings (sha256 of every class's layout, groups and modes) and the same manifest hashes" : "DIFFERENT results"} — confounder-aware ${ref.manifestHash["confounder-aware"]}, kcenter ${ref.manifestHash.kcenter}.`,
+    `Per run: ${runs.map((r) => `${r.threads} thread${r.threads > 1 ? "s" : ""} analyze ${r.analyzeSeconds.toFixed(1)} s (load ${r.load1mAtStart.toFixed(1)}), peak RSS ${r.peakRssMiB.toFixed(0)} MiB`).join("; ")}.`,
+    ``,
+  ].join("\n");
+  writeFileSync(path.join(out, "engine-threads.md"), md);
+  console.log(md);
 }
 
 async function child(E, L, reduce) {
@@ -124,4 +229,46 @@ async function child(E, L, reduce) {
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     classes: findings.classes.map((c) => ({ label: c.label, groups: c.groupSizes.length, noise: c.noiseCount, eps: c.eps, minPts: c.minPts })),
   }));
+}
+
+async function threadsChild(E, L, threads) {
+  const { groupsPerRow } = await import("@stratum/engine");
+  const { createHash } = await import("node:crypto");
+  const { analyzeThreaded, selectThreaded } = await import("@stratum/engine/threads");
+  const { readNpy } = await import("@stratum/formats");
+  const emb = await readNpy(E);
+  const lab = await readNpy(L);
+  const [n, dim] = emb.shape;
+  const points = { data: emb.data, n, dim };
+  const labels = Array.from(lab.data, (c) => `class-${c}`);
+  const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+  // CPU seconds of the whole process (every thread) beside the wall time: cpu / wall is how many cores
+  // the step had, which says whether a slow 2-thread run lacked work to split or a free core.
+  const cpuSeconds = (from) => {
+    const u = process.cpuUsage(from);
+    return (u.user + u.system) / 1e6;
+  };
+  let t = performance.now();
+  let c = process.cpuUsage();
+  const findings = await analyzeThreaded({ points, labels }, { reduce: "umap", seed: 0 }, { threads });
+  const analyzeSeconds = (performance.now() - t) / 1000;
+  const analyzeCpuSeconds = cpuSeconds(c);
+  const selectSeconds = {};
+  const selectCpuSeconds = {};
+  const manifestHash = {};
+  const input = { points, labels, ids, groups: groupsPerRow(findings, n) };
+  for (const strategy of ["confounder-aware", "kcenter"]) {
+    t = performance.now();
+    c = process.cpuUsage();
+    const s = await selectThreaded(input, { strategy, perClass: BUDGET, seed: 0 }, { threads });
+    selectSeconds[strategy] = (performance.now() - t) / 1000;
+    selectCpuSeconds[strategy] = cpuSeconds(c);
+    manifestHash[strategy] = s.manifestHash;
+  }
+  const hash = createHash("sha256");
+  for (const c of findings.classes) {
+    for (const a of [c.layout, c.groups, c.modes]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    hash.update(JSON.stringify([c.label, c.eps, c.minPts, c.groupSizes]));
+  }
+  console.log(JSON.stringify({ analyzeSeconds, analyzeCpuSeconds, selectSeconds, selectCpuSeconds, manifestHash, findingsHash: hash.digest("hex"), peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 }
