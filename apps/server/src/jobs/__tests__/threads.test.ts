@@ -31,9 +31,12 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** Runs `jobIds` to their end on a job system of `threads` engine threads, then closes it. */
+/**
+ * Runs `jobIds` to their end on a job system of `threads` engine threads, then closes it. The in-process
+ * queue on both stores (pg-boss, PostgreSQL's default, has no idle()): what differs here is ctx.threads.
+ */
 async function runOn(threads: number, jobIds: number[]) {
-  const jobs = await createJobSystem(store, bus, { handlers: defaultHandlers(), storage, threads });
+  const jobs = await createJobSystem(store, bus, { handlers: defaultHandlers(), storage, threads, queue: "in-process" });
   try {
     expect(jobs.runner.threads).toBe(threads);
     for (const id of jobIds) await jobs.queue.enqueue(id);
