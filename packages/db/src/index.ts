@@ -8,3 +8,4 @@ export * from "./import/index.js";
 export { loadEmbeddingMatrix, EmbeddingMatrixError, type EmbeddingMatrix, type LoadEmbeddingMatrixOptions } from "./embeddings.js";
 export { CopyBinaryWriter, COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from "./copy-binary.js";
 export { copyBinary } from "./bulk.js";
+export * from "./selection/index.js";

@@ -1,5 +1,5 @@
 // SELECT: runs the engine's select() for one SelectionRun and writes its items, metrics and manifest
-// hash in ONE transaction (ctx.commit), so a run is either complete or has no items at all.
+// hash in ONE transaction (@stratum/db commitSelection, with the job's SUCCEEDED mark), so a run is either complete or has no items at all.
 // A reproduction (payload.reproduce) compares its hash with its parent's and records `reproducible`.
 // Confounder-aware runs record the analysis' verdicts and group names when their job starts
 // (params.groupVerdicts, see select-groups.ts) and allocate over the groups as those verdicts left
@@ -9,10 +9,9 @@
 // metrics are measured over that pool.
 import * as engine from "@stratum/engine";
 import { selectConstrainedThreaded, selectThreaded } from "@stratum/engine/threads";
-import { loadEmbeddingMatrix } from "@stratum/db";
+import { commitSelection, loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
-import { insertColumns } from "./data.js";
 import { NOW_UTC } from "@stratum/db";
 import { isSnapshot, loadGroups, RECORD_SNAPSHOT_SQL, type EffectiveGroup } from "./select-groups.js";
 
@@ -134,25 +133,28 @@ export const selectHandler: JobHandler = {
       const parent = await sql.query<{ manifestHash: string | null }>(`SELECT "manifestHash" FROM "SelectionRun" WHERE id = $1`, [run.parentId]);
       reproducible = parent.rows[0]?.manifestHash === result.manifestHash;
     }
-    await ctx.commit(async (tx) => {
-      // Never half-written: if anything below fails, the transaction rolls back and the run has no items.
-      await tx.query(`DELETE FROM "SelectionItem" WHERE "runId" = $1`, [runId]);
-      await insertColumns(tx, "SelectionItem", [
-        { name: "runId", type: "int", values: new Array(items.length).fill(runId) },
-        { name: "sampleId", type: "int", values: items.map((it) => m.sampleIds[it.row] as number) },
-        { name: "rank", type: "int", values: items.map((it) => it.rank) },
-        { name: "label", type: "text", values: items.map((it) => it.label) },
-        { name: "groupId", type: "int", values: itemGroupIds },
-        { name: "groupKey", type: "text", values: items.map((it) => it.groupKey) },
-        { name: "reason", type: "text", values: items.map((it) => it.reason) },
-      ]);
-      await tx.query(
-        `UPDATE "SelectionRun" SET status = 'SUCCEEDED', phase = 'done', progress = 1, "manifestHash" = $2, metrics = $3::jsonb,
-           warnings = $4::jsonb, reproducible = $5, "completedAt" = ${NOW_UTC}, error = NULL WHERE id = $1`,
-        [runId, result.manifestHash, JSON.stringify(metrics), JSON.stringify(result.warnings), reproducible],
-      );
-      return { runId, manifestHash: result.manifestHash, items: items.length, reproducible };
-    });
+    // Never half-written: @stratum/db commitSelection writes the items and the run's SUCCEEDED state in
+    // one transaction, and marks the job SUCCEEDED inside it (ctx.commit within), so a lost lease or a
+    // cancel rolls the items back with it.
+    await commitSelection(
+      ctx.store,
+      {
+        runId,
+        items: items.map((it, i) => ({
+          sampleId: m.sampleIds[it.row] as number,
+          rank: it.rank,
+          label: it.label,
+          groupId: itemGroupIds[i] ?? null,
+          groupKey: it.groupKey,
+          reason: it.reason,
+        })),
+        manifestHash: result.manifestHash,
+        metrics,
+        warnings: result.warnings,
+        reproducible,
+      },
+      (tx, written) => ctx.commit(async () => ({ ...written }), tx),
+    );
     // PGlite has no autovacuum: refresh the planner's statistics so item pages and exports use the
     // (runId, rank) index well as runs accumulate. PostgreSQL's autovacuum does this by itself.
     if (ctx.store.kind === "pglite") await sql.query(`ANALYZE "SelectionItem"`).catch(() => undefined);
