@@ -1,3 +1,12 @@
 export { SelectionWriteError, type SelectionWriteErrorCode } from "./errors.js";
 export { insertColumns, type Column } from "./columns.js";
 export { commitSelection, type CommitSelectionInput, type CommitSelectionResult, type SelectionItemInput } from "./commit-selection.js";
+export {
+  createSelectionRun,
+  WRITE_TX_OPTIONS,
+  type CreateSelectionRunInput,
+  type CreatedSelectionRun,
+  type RunConstraintRowInput,
+  type RunSampleRoleInput,
+  type WriteTx,
+} from "./create-run.js";

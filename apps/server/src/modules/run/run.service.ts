@@ -4,18 +4,18 @@ import type { SelectionRun as Row, SqlClient } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit, auditSql } from "../../audit/audit.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob, requestCancel, enqueueJob } from "../../jobs/enqueue.js";
-import { NOW_UTC } from "@stratum/db";
+import { requestCancel, enqueueJob } from "../../jobs/enqueue.js";
+import { createSelectionRun, NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetadataColumn, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
 import { notifiedCache } from "../../cache/notified-cache.js";
 import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
-import { copyConstraintRows, insertConstraintRows, resolveRunConstraints } from "../subset/run-constraints.js";
+import { resolveRunConstraints } from "../subset/run-constraints.js";
 
 export function runLoader(ctx: Context) {
   return ctx.loader("runById", () => byId<Row>((ids) => ctx.prisma.selectionRun.findMany({ where: { id: { in: ids } } })));
@@ -179,27 +179,6 @@ async function validateStart(ctx: Context, input: SelectionRunStartInput) {
   return { access, versionId, setId, analysisId, resolved: resolved!, constraints };
 }
 
-async function insertRun(
-  sql: SqlClient,
-  ctx: Context,
-  consortiumId: number,
-  values: { versionId: number; setId: number | null; analysisId: number | null; parentId: number | null; strategy: string; params: Record<string, unknown>; seed: number; perClass: number; name: string },
-  reproduce: boolean,
-) {
-  // Each row is written once, in its final state: the run's id is reserved from its sequence first,
-  // so the Job row carries its payload ({runId, reproduce}) from its INSERT (no follow-up UPDATE),
-  // and the run points at the job from its own INSERT.
-  const reserved = await sql.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('"SelectionRun"', 'id'))::int AS id`);
-  const runId = reserved.rows[0]!.id;
-  const jobId = await createJob(sql, { consortiumId, kind: "SELECT", payload: { runId, reproduce }, createdById: ctx.viewer!.userId });
-  await sql.query(
-    `INSERT INTO "SelectionRun" (id, "datasetVersionId", "embeddingSetId", "analysisId", "parentId", name, strategy, params, seed, "budgetPerClass", "createdById", "jobId")
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
-    [runId, values.versionId, values.setId, values.analysisId, values.parentId, values.name, values.strategy, JSON.stringify(values.params), values.seed, values.perClass, ctx.viewer!.userId, jobId],
-  );
-  return { runId, jobId };
-}
-
 async function afterCreate(ctx: Context, runId: number, jobId: number) {
   await enqueueJob(ctx.app, jobId);
   const [run, job] = await Promise.all([ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: runId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
@@ -209,28 +188,30 @@ async function afterCreate(ctx: Context, runId: number, jobId: number) {
 export async function startRun(ctx: Context, input: SelectionRunStartInput) {
   const v = await validateStart(ctx, input);
   const { strategy, perClass, seed, ...rest } = v.resolved;
-  const { runId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const created = await insertRun(
-      sql,
-      ctx,
-      v.access.consortiumId,
-      {
-        versionId: v.versionId,
-        setId: v.setId,
-        analysisId: v.analysisId,
-        parentId: null,
-        strategy,
-        params: v.constraints ? { ...rest, constraints: v.constraints.summary } : rest,
-        seed,
-        perClass,
-        name: input.name ?? "",
-      },
-      false,
-    );
-    if (v.constraints) await insertConstraintRows(sql, created.runId, v.constraints.rows);
-    await auditSql(sql, ctx, "selectionRunStart", { type: "SelectionRun", id: created.runId, consortiumId: v.access.consortiumId }, { ...v.resolved, jobId: created.jobId, ...(v.constraints ? { constraints: v.constraints.summary } : {}) });
-    return created;
-  });
+  // @stratum/db writes the run, its Job row and constraint rows in one transaction; the audit row joins it.
+  const { runId, jobId } = await createSelectionRun(
+    ctx.app.store,
+    {
+      consortiumId: v.access.consortiumId,
+      datasetVersionId: v.versionId,
+      embeddingSetId: v.setId,
+      analysisId: v.analysisId,
+      parentId: null,
+      name: input.name ?? "",
+      strategy,
+      params: v.constraints ? { ...rest, constraints: v.constraints.summary } : rest,
+      seed,
+      budgetPerClass: perClass,
+      createdById: ctx.viewer!.userId,
+      ...(v.constraints ? { constraints: v.constraints.rows } : {}),
+    },
+    (tx, created) =>
+      audit(tx, ctx, "selectionRunStart", { type: "SelectionRun", id: created.runId, consortiumId: v.access.consortiumId }, {
+        ...v.resolved,
+        jobId: created.jobId,
+        ...(v.constraints ? { constraints: v.constraints.summary } : {}),
+      }),
+  );
   return afterCreate(ctx, runId, jobId);
 }
 
@@ -250,28 +231,24 @@ export async function reproduceRun(ctx: Context, input: SelectionRunRefInput) {
   if (run.status !== "SUCCEEDED" || !run.manifestHash) {
     throw new AppError("INVALID_STATE", `only a SUCCEEDED run can be reproduced; this one is ${run.status}`, ["runId"]);
   }
-  const { runId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const created = await insertRun(
-      sql,
-      ctx,
-      access.consortiumId,
-      {
-        versionId: run.datasetVersionId,
-        setId: run.embeddingSetId,
-        analysisId: run.analysisId,
-        parentId: run.id,
-        strategy: run.strategy,
-        params: reproductionParams(run),
-        seed: Number(run.seed),
-        perClass: run.budgetPerClass,
-        name: run.name ? `${run.name} (reproduction)` : "",
-      },
-      true,
-    );
-    await copyConstraintRows(sql, run.id, created.runId);
-    await auditSql(sql, ctx, "selectionRunReproduce", { type: "SelectionRun", id: created.runId, consortiumId: access.consortiumId }, { parentId: run.id, jobId: created.jobId });
-    return created;
-  });
+  const { runId, jobId } = await createSelectionRun(
+    ctx.app.store,
+    {
+      consortiumId: access.consortiumId,
+      datasetVersionId: run.datasetVersionId,
+      embeddingSetId: run.embeddingSetId,
+      analysisId: run.analysisId,
+      parentId: run.id,
+      name: run.name ? `${run.name} (reproduction)` : "",
+      strategy: run.strategy,
+      params: reproductionParams(run),
+      seed: Number(run.seed),
+      budgetPerClass: run.budgetPerClass,
+      createdById: ctx.viewer!.userId,
+      constraints: "parent",
+    },
+    (tx, created) => audit(tx, ctx, "selectionRunReproduce", { type: "SelectionRun", id: created.runId, consortiumId: access.consortiumId }, { parentId: run.id, jobId: created.jobId }),
+  );
   return afterCreate(ctx, runId, jobId);
 }
 

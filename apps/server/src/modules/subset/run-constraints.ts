@@ -1,9 +1,8 @@
 // A selection run's constraints (issue 14): a pool subset, subsets to exclude and to include, and
 // data-quality exclusions. Resolved to samples when the run is started — checked before anything is
-// written — and recorded as SelectionRunSample rows (role, sample, why) with a summary in
+// written — and recorded as SelectionRunSample rows (by @stratum/db createSelectionRun) (role, sample, why) with a summary in
 // params.constraints (subset ids, names, member hashes, report id, counts). The SELECT job reads the
 // rows; a reproduction copies its parent's, so a newer report or a renamed/deleted subset changes nothing.
-import type { SqlClient } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
@@ -144,21 +143,6 @@ export async function resolveRunConstraints(
   const rows: ConstraintRow[] = [];
   for (const role of ["POOL", "EXCLUDE", "INCLUDE"] as const) for (const [sampleId, why] of reasons[role]) rows.push({ role, sampleId, reason: why.join("; ") });
   return { summary, rows };
-}
-
-/** Writes the resolved rows of a new run (inside its start transaction). */
-export async function insertConstraintRows(sql: SqlClient, runId: number, rows: ConstraintRow[]): Promise<void> {
-  if (!rows.length) return;
-  await sql.query(
-    `INSERT INTO "SelectionRunSample" ("runId", role, "sampleId", reason)
-     SELECT $1, u.role::"RunSampleRole", u."sampleId", u.reason FROM unnest($2::text[], $3::int[], $4::text[]) AS u(role, "sampleId", reason)`,
-    [runId, rows.map((r) => r.role), rows.map((r) => r.sampleId), rows.map((r) => r.reason)],
-  );
-}
-
-/** A reproduction uses exactly its parent's recorded samples. */
-export async function copyConstraintRows(sql: SqlClient, parentId: number, runId: number): Promise<void> {
-  await sql.query(`INSERT INTO "SelectionRunSample" ("runId", role, "sampleId", reason) SELECT $2, role, "sampleId", reason FROM "SelectionRunSample" WHERE "runId" = $1`, [parentId, runId]);
 }
 
 function isSummary(v: unknown): v is ConstraintSummary {
