@@ -10,3 +10,4 @@ export {
   type RunSampleRoleInput,
   type WriteTx,
 } from "./create-run.js";
+export { finalizeReview, type FinalizeReviewInput, type FinalizedReview } from "./finalize-review.js";

@@ -1,12 +1,11 @@
-import { canonicalJson, sampleContentHash, versionContentHash, type SqlClient, type ReviewDecision as DecisionRow, type ReviewRelabel as RelabelRow, type SelectionItem as ItemRow } from "@stratum/db";
+import { finalizeReview, SelectionWriteError, type ReviewDecision as DecisionRow, type ReviewRelabel as RelabelRow, type SelectionItem as ItemRow } from "@stratum/db";
 import type { Context } from "../../context.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit, auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeCompositeId, decodeId, decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { topics } from "../../events/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
 import { NOW_UTC } from "@stratum/db";
-import { insertColumns } from "../../jobs/handlers/data.js";
 import { runForChange } from "../run/run.service.js";
 import { SelectionItem, SelectionRun } from "../run/run.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
@@ -134,125 +133,31 @@ export async function decide(ctx: Context, input: ReviewDecideInput) {
   return { item, decision };
 }
 
-interface AcceptedRow {
-  sampleId: number;
-  reviewLabel: string | null;
-  contentHash: string;
-  externalId: string;
-  uri: string | null;
-  label: string;
-  siteId: number | null;
-  siteCode: string | null;
-  metadata: unknown;
-  sha256: string | null;
-}
-
-interface FinalRelabel {
-  fromSampleId: number;
-  toSampleId: number;
-  fromLabel: string;
-  toLabel: string;
-  relabelId: number | null;
-}
-
-/**
- * For each accepted row whose item carries a corrected label: the Sample row with that label (inserted, or
- * the one an earlier correction already made: same externalId and content hash). Rewrites the row's
- * sampleId and contentHash in place so the new version holds the corrected copy.
- */
-async function relabelAccepted(sql: SqlClient, datasetId: number, runId: number, rows: AcceptedRow[]): Promise<FinalRelabel[]> {
-  const changed = rows.filter((r) => r.reviewLabel !== null && r.reviewLabel !== r.label);
-  if (changed.length === 0) return [];
-  const logged = await sql.query<{ id: number; sampleId: number }>(
-    `SELECT DISTINCT ON ("sampleId") id, "sampleId" FROM "ReviewRelabel" WHERE "runId" = $1 AND applied ORDER BY "sampleId", id DESC`,
-    [runId],
-  );
-  const logOf = new Map(logged.rows.map((r) => [r.sampleId, r.id]));
-  const out: FinalRelabel[] = [];
-  for (const row of changed) {
-    const toLabel = row.reviewLabel!;
-    const metadataJson = canonicalJson(row.metadata ?? {});
-    const contentHash = sampleContentHash({ externalId: row.externalId, uri: row.uri, label: toLabel, site: row.siteCode, metadataJson, sha256: row.sha256 });
-    const ins = await sql.query<{ id: number }>(
-      `INSERT INTO "Sample" ("datasetId", "externalId", uri, label, "siteId", metadata, sha256, "contentHash", "createdAt")
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, ${NOW_UTC})
-       ON CONFLICT ("datasetId", "externalId", "contentHash") DO NOTHING RETURNING id`,
-      [datasetId, row.externalId, row.uri, toLabel, row.siteId, metadataJson, row.sha256, contentHash],
-    );
-    const id =
-      ins.rows[0]?.id ??
-      (await sql.query<{ id: number }>(`SELECT id FROM "Sample" WHERE "datasetId" = $1 AND "externalId" = $2 AND "contentHash" = $3`, [datasetId, row.externalId, contentHash])).rows[0]!.id;
-    out.push({ fromSampleId: row.sampleId, toSampleId: id, fromLabel: row.label, toLabel, relabelId: logOf.get(row.sampleId) ?? null });
-    row.sampleId = id;
-    row.contentHash = contentHash;
-  }
-  return out;
-}
-
 export async function finalize(ctx: Context, input: ReviewFinalizeInput) {
   const { run, access } = await runForChange(ctx, input.runId, "CURATOR");
   if (run.status !== "SUCCEEDED") throw new AppError("INVALID_STATE", `the run is ${run.status}; only a SUCCEEDED run can be finalised`, ["runId"]);
-  const version = (await ctx.loaders.datasetVersion.load(run.datasetVersionId))!;
-  const result = await ctx.app.store.transaction(async (sql) => {
-    const locked = await sql.query<{ reviewFinalizedAt: Date | null }>(`SELECT "reviewFinalizedAt" FROM "SelectionRun" WHERE id = $1 FOR UPDATE`, [run.id]);
-    if (locked.rows[0]?.reviewFinalizedAt) return "ALREADY" as const;
-    const accepted = await sql.query<AcceptedRow>(
-      `SELECT i."sampleId", i."reviewLabel", s."contentHash", s."externalId", s.uri, s.label, s."siteId", st.code AS "siteCode", s.metadata, s.sha256
-       FROM "SelectionItem" i JOIN "Sample" s ON s.id = i."sampleId"
-       JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = i."sampleId"
-       LEFT JOIN "Site" st ON st.id = s."siteId"
-       WHERE i."runId" = $1 AND i."reviewDecision" = 'ACCEPT' ORDER BY d.position`,
-      [run.id, run.datasetVersionId],
-    );
-    if (accepted.rows.length === 0) return "EMPTY" as const;
-    // Accepted items with a corrected label go into the new version as a corrected copy of the sample
-    // (Sample rows are never updated, so the reviewed version keeps what it held).
-    const relabels = await relabelAccepted(sql, version.datasetId, run.id, accepted.rows);
-    const counts = await sql.query<{ decision: string | null; n: number }>(
-      `SELECT "reviewDecision" AS decision, count(*)::int AS n FROM "SelectionItem" WHERE "runId" = $1 GROUP BY 1`,
-      [run.id],
-    );
-    const summary = Object.fromEntries(counts.rows.map((r) => [r.decision ?? "UNDECIDED", r.n]));
-    // The dataset row is the version-number lock: an import takes it FOR UPDATE before numbering its
-    // version too, so the two never pick the same number (which the unique key turned into a 500).
-    await sql.query(`SELECT id FROM "Dataset" WHERE id = $1 FOR UPDATE`, [version.datasetId]);
-    const next = await sql.query<{ n: number }>(`SELECT coalesce(max(number), 0)::int + 1 AS n FROM "DatasetVersion" WHERE "datasetId" = $1`, [version.datasetId]);
-    const message =
-      input.message ||
-      `Reviewed selection run ${toGlobalId("SelectionRun", run.id)} (${run.strategy}): ${accepted.rows.length} accepted of ${Object.values(summary).reduce((a, b) => a + b, 0)}` +
-        (relabels.length ? `, ${relabels.length} relabelled` : "");
-    const v = await sql.query<{ id: number }>(
-      `INSERT INTO "DatasetVersion" ("datasetId", number, "parentId", message, "authorId", "contentHash", "sampleCount", "sourceRunId", "createdAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW_UTC}) RETURNING id`,
-      [version.datasetId, next.rows[0]!.n, run.datasetVersionId, message, ctx.viewer!.userId, versionContentHash(accepted.rows.map((r) => r.contentHash)), accepted.rows.length, run.id],
-    );
-    const versionId = v.rows[0]!.id;
-    if (relabels.length) {
-      await insertColumns(sql, "VersionRelabel", [
-        { name: "versionId", type: "int", values: relabels.map(() => versionId) },
-        { name: "sampleId", type: "int", values: relabels.map((r) => r.toSampleId) },
-        { name: "fromSampleId", type: "int", values: relabels.map((r) => r.fromSampleId) },
-        { name: "fromLabel", type: "text", values: relabels.map((r) => r.fromLabel) },
-        { name: "toLabel", type: "text", values: relabels.map((r) => r.toLabel) },
-        { name: "relabelId", type: "int", values: relabels.map((r) => r.relabelId) },
-      ]);
-    }
-    await insertColumns(sql, "DatasetVersionSample", [
-      { name: "versionId", type: "int", values: accepted.rows.map(() => versionId) },
-      { name: "sampleId", type: "int", values: accepted.rows.map((r) => r.sampleId) },
-      { name: "position", type: "int", values: accepted.rows.map((_, i) => i) },
-    ]);
-    await sql.query(`UPDATE "SelectionRun" SET "reviewFinalizedAt" = ${NOW_UTC} WHERE id = $1`, [run.id]);
-    await auditSql(sql, ctx, "reviewFinalize", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
-      datasetVersionId: toGlobalId("DatasetVersion", versionId),
-      accepted: accepted.rows.length,
-      relabelled: relabels.length,
-      summary,
-    });
-    return versionId;
-  });
-  if (result === "ALREADY") throw new AppError("CONFLICT", "the review of this run was already finalised", ["runId"]);
-  if (result === "EMPTY") throw new AppError("INVALID_STATE", "no item of this run is accepted; accept at least one before finalising", ["runId"]);
+  // @stratum/db cuts the version in one transaction under the run's and the dataset's row locks; the
+  // audit row joins that transaction.
+  const result = await finalizeReview(
+    ctx.app.store,
+    { runId: run.id, authorId: ctx.viewer!.userId, message: input.message ?? null, runRef: toGlobalId("SelectionRun", run.id) },
+    (tx, done) =>
+      audit(tx, ctx, "reviewFinalize", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
+        datasetVersionId: toGlobalId("DatasetVersion", done.datasetVersionId),
+        accepted: done.accepted,
+        relabelled: done.relabelled,
+        summary: done.summary,
+      }),
+  ).then(
+    (done) => done.datasetVersionId,
+    (error: unknown) => {
+      if (!(error instanceof SelectionWriteError)) throw error;
+      if (error.code === "ALREADY_FINALIZED") throw new AppError("CONFLICT", "the review of this run was already finalised", ["runId"]);
+      if (error.code === "NONE_ACCEPTED") throw new AppError("INVALID_STATE", "no item of this run is accepted; accept at least one before finalising", ["runId"]);
+      if (error.code === "INVALID_STATE") throw new AppError("INVALID_STATE", error.message, ["runId"]);
+      throw error;
+    },
+  );
   await publish(ctx, { kind: "FINALIZED", runId: run.id, consortiumId: access.consortiumId, datasetVersionId: result });
   const [created, updated] = await Promise.all([
     ctx.prisma.datasetVersion.findUniqueOrThrow({ where: { id: result } }),
