@@ -93,7 +93,7 @@ function LassoPanel({ layout, ids, polygon, saveToVersionId }: { layout: Layout;
             versionId={saveToVersionId}
             kind="LASSO"
             source={{ sampleIds: Array.from(ids, (i) => layout.sampleIds[i]!), lasso: { analysisId: layout.analysisId, polygon: lassoPolygon(polygon) } }}
-            definition={{ points: ids.length }}
+            definition={{ points: ids.length, coordinates: "arranged" }}
             testId="save-lasso"
           />
         )}
