@@ -7,6 +7,7 @@ import { auditSql } from "../../audit/audit.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
+import { samplesWithSites } from "../sample/sample.service.js";
 import { createJob, enqueueJob } from "../../jobs/enqueue.js";
 import type { QualityParams } from "../../jobs/handlers/quality.js";
 import { Job } from "../job/job.type.js";
@@ -107,24 +108,39 @@ export const SIMILAR_MAX = 100;
  * similarSamples: the `first` samples of the set's version most like the sample, by cosine similarity.
  * Null when the caller cannot see the sample or the set, or they belong to different consortia. The
  * query sample may be of another version: its vector of the same model is used.
+ *
+ * Queries per warm request: the set row, then the result samples with their sites in one statement
+ * (priming the sample and site loaders, so the items' `site`, `uri` and `imageUrl` read no more). Who
+ * may ask: a reader of the set's consortium (canRead on the version's owner). When the query sample is
+ * a row of the set's own search structure it is a sample of the set's version (loadEmbeddingMatrix
+ * reads only the version's samples), so it belongs to that consortium and the separate
+ * sample → dataset → project check is skipped; any other sample still goes through it. Site scoping is
+ * unchanged: a site-scoped member gets other sites' samples without their URI or image (seesSite).
  */
 export async function similarSamples(ctx: Context, sampleGlobalId: string, setGlobalId: string, first: number): Promise<SimilarSamplesResult | null> {
   if (!Number.isInteger(first) || first < 1 || first > SIMILAR_MAX) throw queryError("BAD_USER_INPUT", "first", `expected an integer in 1..${SIMILAR_MAX}, got ${first}`);
   const sampleId = decodeIdOrNull(sampleGlobalId, "Sample");
   const setId = decodeIdOrNull(setGlobalId, "EmbeddingSet");
   if (sampleId === null || setId === null) return null;
-  const set = await ctx.prisma.embeddingSet.findUnique({ where: { id: setId } });
+  const set = await ctx.prisma.embeddingSet.findUnique({
+    where: { id: setId },
+    select: { id: true, datasetVersionId: true, modelId: true, dim: true, status: true, count: true, completedAt: true },
+  });
   if (!set) return null;
   const consortiumId = await consortiumOfVersion(ctx, set.datasetVersionId);
-  if (!(await canRead(ctx, consortiumId))) return null;
-  // another consortium's sample is as unknown as a missing one, even for a member of both
-  if ((await consortiumOfSample(ctx, sampleId)) !== consortiumId) return null;
-  if (set.status !== "COMPLETE") throw queryError("INVALID_STATE", "embeddingSetId", `the embedding set is ${set.status}; expected COMPLETE`);
+  if (consortiumId === null || !(await canRead(ctx, consortiumId))) return null;
+  if (set.status !== "COMPLETE") {
+    // another consortium's sample is as unknown as a missing one, even for a member of both
+    if ((await consortiumOfSample(ctx, sampleId)) !== consortiumId) return null;
+    throw queryError("INVALID_STATE", "embeddingSetId", `the embedding set is ${set.status}; expected COMPLETE`);
+  }
   const { warm, entry: pending } = searchEntry(ctx.app.store, set);
   const entry = await pending;
   let query: number | Float32Array | undefined = entry.rowOfSample.get(sampleId);
   if (query === undefined) {
-    // The sample is not in this set's version: its vector from a set of the same model, if any.
+    // Not a sample of this set's version: it must be of the same consortium (else unknown, even to a
+    // member of both), and its vector comes from a set of the same model, if any.
+    if ((await consortiumOfSample(ctx, sampleId)) !== consortiumId) return null;
     const r = await ctx.app.store.sql.query<{ vector: Uint8Array }>(
       `SELECT v.vector FROM "EmbeddingVector" v JOIN "EmbeddingSet" s ON s.id = v."setId"
        WHERE v."sampleId" = $1 AND s."modelId" = $2 AND s.dim = $3 LIMIT 1`,
@@ -136,11 +152,11 @@ export async function similarSamples(ctx: Context, sampleGlobalId: string, setGl
   }
   const hit = search(entry, query, first);
   const ids = Array.from(hit.rows, (row) => entry.sampleIds[row]!);
-  const rows = await ctx.loaders.sample.loadMany(ids);
+  const rows = await samplesWithSites(ctx, ids);
   const items: SimilarSample[] = [];
-  rows.forEach((row, i) => {
-    if (!row || row instanceof Error) return;
-    items.push(Object.assign(new SimilarSample(), { sample: Sample.from(row, consortiumId!), score: hit.scores[i]! }));
+  ids.forEach((id, i) => {
+    const row = rows.get(id);
+    if (row) items.push(Object.assign(new SimilarSample(), { sample: Sample.from(row, consortiumId), score: hit.scores[i]! }));
   });
   return Object.assign(new SimilarSamplesResult(), { items, method: hit.method, evaluated: hit.evaluated, warm });
 }

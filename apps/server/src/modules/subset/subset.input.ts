@@ -40,6 +40,18 @@ export class MetadataFilterInput {
   values!: string[];
 }
 
+/** Vertex bounds of a lasso polygon (the web thins a longer stroke to this many before saving). */
+export const LASSO_VERTICES = { min: 3, max: 2000 } as const;
+
+@InputType({ description: "LASSO: the polygon as drawn on an analysis's map, recorded in the subset's definition (the members are still sampleIds)." })
+export class LassoInput {
+  @Field(() => ID, { description: "The confounder analysis (of this version) whose layout the polygon was drawn on." })
+  analysisId!: string;
+
+  @Field(() => [[Float]], { description: `Vertices [x, y] in that layout's coordinates, in drawing order; ${LASSO_VERTICES.min}–${LASSO_VERTICES.max} of them, finite numbers.` })
+  polygon!: number[][];
+}
+
 @InputType({ description: "Save a subset of a dataset version (CURATOR). Members: sampleIds, or the quality rules / metadata filter evaluated now." })
 export class SubsetCreateInput {
   @Field(() => ID)
@@ -64,6 +76,9 @@ export class SubsetCreateInput {
   @IsOptional()
   @ValidateNested()
   quality?: QualityRulesInput | null;
+
+  @Field(() => LassoInput, { nullable: true, description: "LASSO: the polygon and the analysis it was drawn on, stored in the definition (definition.lasso)." })
+  lasso?: LassoInput | null;
 
   @Field(() => MetadataFilterInput, { nullable: true, description: "METADATA_FILTER: the members are the samples with these values." })
   @IsOptional()

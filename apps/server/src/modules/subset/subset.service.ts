@@ -11,7 +11,7 @@ import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
 import { Subset } from "./subset.type.js";
-import type { MetadataFilterInput, QualityRulesInput, SubsetCreateInput, SubsetDeleteInput, SubsetRenameInput } from "./subset.input.js";
+import { LASSO_VERTICES, type LassoInput, type MetadataFilterInput, type QualityRulesInput, type SubsetCreateInput, type SubsetDeleteInput, type SubsetRenameInput } from "./subset.input.js";
 
 /** Largest definition JSON kept (a lasso polygon of a few thousand vertices fits). */
 export const DEFINITION_MAX_BYTES = 64 * 1024;
@@ -175,6 +175,47 @@ async function metadataMatches(sql: SqlClient, versionId: number, filter: Metada
   return r.rows.map((row) => row.sampleId);
 }
 
+/** What definition.lasso holds: the polygon and the analysis (and when it ran) whose layout it was drawn on. */
+export interface LassoDefinition {
+  analysisId: string;
+  analysisCreatedAt: string;
+  vertexCount: number;
+  polygon: [number, number][];
+}
+
+/**
+ * A lasso polygon checked before anything is written: 3–2000 vertices, each two finite numbers
+ * (VALIDATION on lasso.polygon or lasso.polygon.<i>), drawn on an analysis of this version (NOT_FOUND on
+ * lasso.analysisId otherwise, the same answer for another version's analysis and for none).
+ */
+export async function lassoDefinition(ctx: Context, versionId: number, input: LassoInput): Promise<LassoDefinition> {
+  const polygon = input.polygon;
+  if (!Array.isArray(polygon) || polygon.length < LASSO_VERTICES.min || polygon.length > LASSO_VERTICES.max) {
+    const n = Array.isArray(polygon) ? polygon.length : 0;
+    throw new AppError("VALIDATION", `lasso.polygon: expected ${LASSO_VERTICES.min}–${LASSO_VERTICES.max} vertices, got ${n}`, ["lasso", "polygon"]);
+  }
+  const errors: AppError[] = [];
+  polygon.forEach((v, i) => {
+    if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+      errors.push(new AppError("VALIDATION", `lasso.polygon.${i}: expected a vertex [x, y] of two finite numbers, got ${JSON.stringify(v)?.slice(0, 60)}`, ["lasso", "polygon", String(i)]));
+    }
+  });
+  if (errors.length) {
+    const shown = errors.slice(0, ERRORS_LISTED);
+    if (errors.length > ERRORS_LISTED) shown.push(new AppError("VALIDATION", `lasso.polygon: ${errors.length - ERRORS_LISTED} more bad vertices`, ["lasso", "polygon"]));
+    throw shown.length === 1 ? shown[0]! : new AppErrors(shown);
+  }
+  const analysisId = decodeIdOrNull(input.analysisId, "ConfounderAnalysis");
+  const analysis = analysisId === null ? null : await ctx.prisma.confounderAnalysis.findUnique({ where: { id: analysisId }, select: { id: true, datasetVersionId: true, createdAt: true } });
+  if (!analysis || analysis.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "lasso.analysisId: no confounder analysis of this version has this ID", ["lasso", "analysisId"]);
+  return {
+    analysisId: toGlobalId("ConfounderAnalysis", analysis.id),
+    analysisCreatedAt: analysis.createdAt.toISOString(),
+    vertexCount: polygon.length,
+    polygon: polygon.map((v) => [v[0]!, v[1]!]),
+  };
+}
+
 // ─── mutations ──────────────────────────────────────────────────────────────
 
 export async function createSubset(ctx: Context, input: SubsetCreateInput): Promise<Subset> {
@@ -192,6 +233,8 @@ export async function createSubset(ctx: Context, input: SubsetCreateInput): Prom
   const kind = input.kind;
   if (input.quality && kind !== "QUALITY_FILTER") throw new AppError("VALIDATION", `quality: applies to kind QUALITY_FILTER, got ${kind}`, ["quality"]);
   if (input.metadata && kind !== "METADATA_FILTER") throw new AppError("VALIDATION", `metadata: applies to kind METADATA_FILTER, got ${kind}`, ["metadata"]);
+  if (input.lasso && kind !== "LASSO") throw new AppError("VALIDATION", `lasso: applies to kind LASSO, got ${kind}`, ["lasso"]);
+  const lasso = input.lasso ? await lassoDefinition(ctx, versionId, input.lasso) : null;
   let members: number[];
   let definition: Record<string, unknown> = { ...given };
   let source: string[];
@@ -211,6 +254,7 @@ export async function createSubset(ctx: Context, input: SubsetCreateInput): Prom
       throw new AppError("VALIDATION", `sampleIds: a ${kind} subset needs ${how}`, ["sampleIds"]);
     }
     members = await versionSamples(sql, versionId, input.sampleIds, "sampleIds");
+    if (lasso) definition = { ...given, lasso };
   }
   if (!members.length) throw new AppError("VALIDATION", `${source.join(".")}: matches no sample of this version; a subset needs at least one`, source);
   const hash = engine.memberHash(members);

@@ -29,7 +29,7 @@ export class Subset extends Node {
 
   @Field(() => GraphQLJSONObject, {
     description:
-      "What made it: LASSO {polygon: [[x, y]…], analysisId?}; SEARCH {sampleId, embeddingSetId, k}; QUALITY_FILTER {reportId, rules, counts}; METADATA_FILTER {column, values}; MANUAL {} or what the client sent.",
+      "What made it: LASSO {lasso: {analysisId, analysisCreatedAt, vertexCount, polygon: [[x, y]…]}} (from input.lasso) and what the client sent; SEARCH {sampleId, embeddingSetId, k}; QUALITY_FILTER {reportId, rules, counts}; METADATA_FILTER {column, values}; MANUAL {} or what the client sent.",
   })
   definition!: Record<string, unknown>;
 

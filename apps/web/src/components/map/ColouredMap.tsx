@@ -9,6 +9,7 @@ import { categorise, useLayoutColumn, type Layout } from "./useLayout";
 import { OTHER } from "./palette";
 import { sampleImageUrl, Thumb, fmtInt } from "@/components/ui";
 import { SaveSubset } from "@/components/subset/Subsets";
+import { lassoPolygon } from "@/lib/subsetDefinition";
 
 export type ColourBy = { kind: "label" } | { kind: "group" } | { kind: "site" } | { kind: "meta"; column: string } | { kind: "run"; runId: string; name: string };
 
@@ -38,7 +39,7 @@ export function colouring(layout: Layout, by: ColourBy, runSets: Map<string, Set
 export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId, saveToVersionId }: { layout: Layout; by: ColourBy; runSets: Map<string, Set<string>>; height?: number | string; onFirstFrame?: (ms: number) => void; testId?: string; saveToVersionId?: string }) {
   const column = useLayoutColumn(by.kind === "meta" ? layout.analysisId : null, by.kind === "meta" ? by.column : null);
   const { category, categories } = useMemo(() => colouring(layout, by, runSets, column.values), [layout, by, runSets, column.values]);
-  const [lasso, setLasso] = useState<Int32Array>(new Int32Array(0));
+  const [lasso, setLasso] = useState<{ ids: Int32Array; polygon: number[] }>({ ids: new Int32Array(0), polygon: [] });
   const annotations = useMemo(() => layout.classes.map((c) => ({ x: c.x0 + c.width / 2, y: 0.5 + c.height / 2 + 0.05, text: c.label })), [layout]);
   return (
     <div className="stack" style={{ gap: 10 }}>
@@ -50,13 +51,13 @@ export function ColouredMap({ layout, by, runSets, height, onFirstFrame, testId,
         height={height}
         testId={testId}
         onFirstFrame={onFirstFrame}
-        onLasso={setLasso}
+        onLasso={(ids, polygon) => setLasso({ ids, polygon })}
         annotations={annotations}
         imageUrl={(i) => sampleImageUrl(layout.sampleIds[i]!)}
         renderTip={(i) => <PointTip layout={layout} i={i} />}
       />
       {column.error && <div className="alert bad">Cannot load the column {by.kind === "meta" ? by.column : ""}: {column.error}</div>}
-      {lasso.length > 0 && <LassoPanel layout={layout} ids={lasso} saveToVersionId={saveToVersionId} />}
+      {lasso.ids.length > 0 && <LassoPanel layout={layout} ids={lasso.ids} polygon={lasso.polygon} saveToVersionId={saveToVersionId} />}
     </div>
   );
 }
@@ -77,7 +78,7 @@ function PointTip({ layout, i }: { layout: Layout; i: number }) {
   );
 }
 
-function LassoPanel({ layout, ids, saveToVersionId }: { layout: Layout; ids: Int32Array; saveToVersionId?: string }) {
+function LassoPanel({ layout, ids, polygon, saveToVersionId }: { layout: Layout; ids: Int32Array; polygon: number[]; saveToVersionId?: string }) {
   const summary = (values: string[]) => {
     const m = new Map<string, number>();
     for (const i of ids) m.set(values[i]!, (m.get(values[i]!) ?? 0) + 1);
@@ -88,7 +89,13 @@ function LassoPanel({ layout, ids, saveToVersionId }: { layout: Layout; ids: Int
       <div className="card-head">
         <h2>{fmtInt(ids.length)} points in the lasso</h2>
         {saveToVersionId && (
-          <SaveSubset versionId={saveToVersionId} kind="LASSO" source={{ sampleIds: Array.from(ids, (i) => layout.sampleIds[i]!) }} definition={{ analysisId: layout.analysisId, points: ids.length }} testId="save-lasso" />
+          <SaveSubset
+            versionId={saveToVersionId}
+            kind="LASSO"
+            source={{ sampleIds: Array.from(ids, (i) => layout.sampleIds[i]!), lasso: { analysisId: layout.analysisId, polygon: lassoPolygon(polygon) } }}
+            definition={{ points: ids.length, coordinates: "arranged" }}
+            testId="save-lasso"
+          />
         )}
       </div>
       <div className="card-body grid cols-4" style={{ gap: 12 }}>

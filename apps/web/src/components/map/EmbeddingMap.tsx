@@ -22,8 +22,8 @@ export interface EmbeddingMapProps {
   renderTip?: (i: number) => ReactNode;
   /** Image URL for point i, shown in the tooltip. */
   imageUrl?: (i: number) => string | null;
-  /** Called with the ids of the points inside a finished lasso (empty when cleared). */
-  onLasso?: (ids: Int32Array) => void;
+  /** Called with the ids of the points inside a finished lasso (empty when cleared) and the stroke drawn, flat [x0, y0, x1, y1, …] in data coordinates (empty when cleared). */
+  onLasso?: (ids: Int32Array, polygon: number[]) => void;
   /** Called once per data set: ms from receiving the points to the first frame on screen. */
   onFirstFrame?: (ms: number) => void;
   height?: number | string;
@@ -305,7 +305,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       r.setSelection(sel);
     }
     setSelCount(ids.length);
-    onLasso?.(ids);
+    onLasso?.(ids, ids.length ? poly : []);
     requestDraw();
   };
 
@@ -318,7 +318,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     selectionRef.current = null;
     rendererRef.current?.setSelection(null);
     setSelCount(0);
-    onLasso?.(new Int32Array(0));
+    onLasso?.(new Int32Array(0), []);
     requestDraw();
   };
 

@@ -9,6 +9,7 @@ import type { SubsetKind } from "@/gql/graphql";
 import { Card, Empty, ErrorText, fmtInt, fmtWhen, useToast } from "@/components/ui";
 import { describeError, errorsByField } from "@/lib/errors";
 import { describeConstraints, type ConstraintValues } from "@/lib/runConstraints";
+import { subsetKindWords, subsetSummary } from "@/lib/subsetDefinition";
 
 const SubsetCreate = graphql(`
   mutation SubsetCreate($input: SubsetCreateInput!) {
@@ -26,7 +27,7 @@ export const VersionSubsetsQuery = graphql(`
     node(id: $id) {
       ... on DatasetVersion {
         id
-        subsets(first: 100) { totalCount nodes { id name kind memberCount memberHash createdAt manifestPath createdBy { id name } } }
+        subsets(first: 100) { totalCount nodes { id name kind definition memberCount memberHash createdAt manifestPath createdBy { id name } } }
       }
     }
   }
@@ -37,9 +38,7 @@ const PreviewQuery = graphql(`
   }
 `);
 
-const KIND_WORDS: Record<SubsetKind, string> = { LASSO: "lasso", SEARCH: "search", QUALITY_FILTER: "quality filter", METADATA_FILTER: "metadata filter", MANUAL: "list" };
-
-type CreateSource = { sampleIds: string[] } | { quality: { duplicates?: boolean; outlierRank?: number; labelErrorScore?: number } } | { metadata: { column: string; values: string[] } };
+type CreateSource = { sampleIds: string[]; lasso?: { analysisId: string; polygon: [number, number][] } } | { quality: { duplicates?: boolean; outlierRank?: number; labelErrorScore?: number } } | { metadata: { column: string; values: string[] } };
 
 /** "Save as subset": a name box and a button; the server names any problem (a used name, a foreign sample). */
 export function SaveSubset({ versionId, kind, source, definition, label = "Save as subset", testId = "save-subset", onSaved }: {
@@ -114,7 +113,7 @@ export function SubsetsCard({ versionId, canEdit, columns = [] }: { versionId: s
             {v.subsets.nodes.map((s) => (
               <tr key={s.id}>
                 <td>{s.name}</td>
-                <td className="muted">{KIND_WORDS[s.kind]}</td>
+                <td className="muted" title={subsetKindWords(s.kind)} data-testid="subset-definition">{subsetSummary(s.kind, s.definition)}</td>
                 <td className="num">{fmtInt(s.memberCount)}</td>
                 <td className="muted small">{fmtWhen(s.createdAt)}{s.createdBy ? ` · ${s.createdBy.name}` : ""}</td>
                 <td className="row" style={{ gap: 4, justifyContent: "flex-end" }}>

@@ -6,8 +6,11 @@
 // consortium's curator sees nothing; similarSamples finds the planted copy first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
+import type { Store } from "@stratum/db";
+import { createApp } from "../../../app.js";
+import { TestClient } from "../../../test/harness.js";
 import { createRng } from "@stratum/engine";
-import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
+import { seedUser, signIn, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
@@ -273,6 +276,65 @@ describe("similarSamples", () => {
     expect(r.data.similarSamples).toBeNull();
     const cross = await curator.query(SIMILAR, { sampleId: gid("Sample", other.sampleIds[0]!), setId: gid("EmbeddingSet", seeded.setId) });
     expect(cross.data.similarSamples).toBeNull();
+  });
+
+  it("a warm request reads the set row and the result samples with their sites: two database queries, the access checks still made", async () => {
+    // The same database behind an app whose store counts every Prisma operation and raw SQL statement.
+    let queries = 0;
+    const counting = server.store.prisma.$extends({
+      query: {
+        async $allOperations({ args, query }) {
+          queries++;
+          return query(args);
+        },
+      },
+    });
+    const sql = server.store.sql;
+    const store: Store = {
+      ...server.store,
+      prisma: counting as unknown as Store["prisma"],
+      sql: { ...sql, query: (text, params) => (queries++, sql.query(text, params)) },
+    };
+    const app = await createApp({ store, config: { nodeEnv: "test", filesDir: server.filesDir, uploadDir: server.filesDir } });
+    const { port } = await app.listen(0, "127.0.0.1");
+    try {
+      const at = { ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` };
+      const as = (c: TestClient) => Object.assign(new TestClient(at), { cookies: c.cookies });
+      const Q = gql`
+        query ($sampleId: ID!, $setId: ID!) {
+          similarSamples(sampleId: $sampleId, embeddingSetId: $setId, first: 10) { warm items { score sample { id externalId uri imageUrl label site { id code } } } }
+        }
+      `;
+      const vars = { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId) };
+      const cur = as(curator);
+      await cur.query(Q, vars); // cold: builds this store's search structure, reads the session and memberships
+      queries = 0;
+      const r = await cur.query(Q, vars);
+      expect(r.errors).toEqual([]);
+      expect(r.data.similarSamples.warm).toBe(true);
+      expect(r.data.similarSamples.items).toHaveLength(10);
+      expect(r.data.similarSamples.items[0].sample.externalId).toBe(ext(12));
+      expect(r.data.similarSamples.items.every((it: any) => it.sample.site?.code && it.sample.uri !== null)).toBe(true);
+      expect(queries).toBe(2);
+
+      // the warm index is no way around the checks: a stranger gets null, a site-scoped member no other site's URI or image
+      const stranger = await as(outsider).query(Q, vars);
+      expect(stranger.errors).toEqual([]);
+      expect(stranger.data.similarSamples).toBeNull();
+      const s0 = await as(scoped).query(Q, vars);
+      expect(s0.data.similarSamples.warm).toBe(true);
+      for (const it of s0.data.similarSamples.items) {
+        const otherSite = Math.floor(Number(it.sample.externalId.slice(4)) / 2) % 2 === 1;
+        expect(it.sample.site.id).toBe(gid("Site", seeded.siteIds[otherSite ? 1 : 0]!));
+        expect(it.sample.uri === null).toBe(otherSite);
+        expect(it.sample.imageUrl === null).toBe(otherSite);
+      }
+      // a sample outside the set's version still goes through the sample's own consortium check
+      const cross = await cur.query(Q, { ...vars, sampleId: gid("Sample", other.sampleIds[0]!) });
+      expect(cross.data.similarSamples).toBeNull();
+    } finally {
+      await app.close();
+    }
   });
 
   it("refuses first out of range", async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { createRng } from "@stratum/engine";
 import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
-import { toGlobalId as gid } from "../../../graphql/ids.js";
+import { decodeIdOrNull, toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
 import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
 
@@ -133,6 +133,49 @@ describe("subsetCreate / rename / delete", () => {
     ]);
     const empty = await create({ name: "nothing", kind: "METADATA_FILTER", metadata: { column: "scanner", values: ["none"] } });
     expect(empty.errors).toEqual([expect.objectContaining({ code: "VALIDATION", field: ["input", "metadata"] })]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("a LASSO subset records its polygon and the analysis it was drawn on", async () => {
+    const p = server.store.prisma;
+    const analysis = await p.confounderAnalysis.create({ data: { datasetVersionId: seeded.versionId, embeddingSetId: seeded.setId, params: {}, status: "SUCCEEDED" } });
+    const polygon = [[0.1, 0.2], [0.9, 0.25], [0.8, 0.95], [0.15, 0.7]];
+    const r = await create({ name: "lasso left", kind: "LASSO", sampleIds: [sid(0), sid(1), sid(2)], definition: { points: 3 }, lasso: { analysisId: gid("ConfounderAnalysis", analysis.id), polygon } });
+    expect(r.errors).toEqual([]);
+    const want = { points: 3, lasso: { analysisId: gid("ConfounderAnalysis", analysis.id), analysisCreatedAt: analysis.createdAt.toISOString(), vertexCount: 4, polygon } };
+    expect(r.subset).toMatchObject({ kind: "LASSO", memberCount: 3, definition: want });
+    const row = await p.subset.findUniqueOrThrow({ where: { id: decodeIdOrNull(r.subset.id, "Subset")! } });
+    expect(row.definition).toEqual(want);
+  });
+
+  it("refuses a bad lasso (too few or too many vertices, a non-finite or missing coordinate, another version's analysis, the wrong kind) naming the field; nothing written", async () => {
+    const p = server.store.prisma;
+    const mine = await p.confounderAnalysis.create({ data: { datasetVersionId: seeded.versionId, embeddingSetId: seeded.setId, params: {}, status: "SUCCEEDED" } });
+    const theirs = await p.confounderAnalysis.create({ data: { datasetVersionId: otherVersionId, embeddingSetId: seeded.setId, params: {}, status: "SUCCEEDED" } });
+    const analysisId = gid("ConfounderAnalysis", mine.id);
+    const square = [[0, 0], [1, 0], [1, 1], [0, 1]];
+    const before = await counts();
+    const lassoErr = async (lasso: Record<string, unknown>, kind = "LASSO") => {
+      const r = await create({ name: "bad lasso", kind, sampleIds: [sid(0)], lasso });
+      expect(r.subset).toBeNull();
+      return r.errors.map((e: any) => [e.code, e.field.join("."), e.message]);
+    };
+    expect(await lassoErr({ analysisId, polygon: [[0, 0], [1, 1]] })).toEqual([["VALIDATION", "input.lasso.polygon", "lasso.polygon: expected 3–2000 vertices, got 2"]]);
+    const long = Array.from({ length: 2001 }, (_, i) => [Math.cos(i), Math.sin(i)]);
+    expect((await lassoErr({ analysisId, polygon: long }))[0]!.slice(0, 2)).toEqual(["VALIDATION", "input.lasso.polygon"]);
+    const holes = await lassoErr({ analysisId, polygon: [[0, 0], [1], [0, 1, 2], [0.5, 0.5]] });
+    expect(holes.map((e: any) => e.slice(0, 2))).toEqual([
+      ["VALIDATION", "input.lasso.polygon.1"],
+      ["VALIDATION", "input.lasso.polygon.2"],
+    ]);
+    // JSON has no Infinity or NaN (a client sends null): GraphQL refuses the null coordinate, naming where it is
+    const inf = await curator.mutate(CREATE, { input: { datasetVersionId: version(), name: "bad lasso", kind: "LASSO", sampleIds: [sid(0)], lasso: { analysisId, polygon: [[0, 0], [1, 0], [Infinity, 1]] } } });
+    expect(inf.data?.subsetCreate ?? null).toBeNull();
+    expect(inf.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+    expect(inf.errors[0]!.message).toMatch(/lasso\.polygon\[2\]\[0\]/);
+    expect(await lassoErr({ analysisId: gid("ConfounderAnalysis", theirs.id), polygon: square })).toEqual([["NOT_FOUND", "input.lasso.analysisId", "lasso.analysisId: no confounder analysis of this version has this ID"]]);
+    expect((await lassoErr({ analysisId: "nonsense", polygon: square }))[0]!.slice(0, 2)).toEqual(["NOT_FOUND", "input.lasso.analysisId"]);
+    expect((await lassoErr({ analysisId, polygon: square }, "MANUAL"))[0]!.slice(0, 2)).toEqual(["VALIDATION", "input.lasso"]);
     expect(await counts()).toEqual(before);
   });
 
