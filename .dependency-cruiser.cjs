@@ -1,7 +1,6 @@
 // `npm run check:cycles` (CI: next to "lint and typecheck"): no import cycle in any package's or app's
 // src, and the directions docs/architecture.md ("What may import what") allows. Runtime imports only
 // (tsPreCompilationDeps: false): `import type` is erased by the compiler and cannot change load order.
-// Warnings print and do not fail; each names the debt it tracks.
 const others = (...names) => `^(packages/(${names.join("|")})|apps)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -50,8 +49,8 @@ module.exports = {
     },
     {
       name: "server-layers-import-no-module",
-      severity: "warn",
-      comment: "modules/* may import auth/, http/, audit/, not the reverse. Debt (issue 15, item 2): auth/, http/ and audit/ still import from modules/.",
+      severity: "error",
+      comment: "modules/* may import auth/, http/, audit/, not the reverse: those folders hold the primitives (authentication, route plumbing, the audit write); GraphQL resolvers and domain routes live in modules/ (session, audit, upload).",
       from: { path: "^apps/server/src/(auth|http|audit)/", pathNot: "/__tests__/" },
       to: { path: "^apps/server/src/modules/" },
     },

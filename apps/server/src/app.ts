@@ -31,7 +31,7 @@ import { buildStratumSchema, type SchemaOptions } from "./schema.js";
 import { queryLimitsPlugin, wsLimitErrors } from "./graphql/limits.js";
 import { clientIp, originAllowed } from "./http/auth.js";
 import { annotateClient, compileTrust } from "./http/client-address.js";
-import { uploadRoute } from "./http/uploads.js";
+import { uploadRoute } from "./modules/upload/upload.route.js";
 import { similarUploadRoute } from "./modules/data-quality/similar-upload.js";
 import { graphqlRoute, isGraphqlPath, sendJsonError } from "./http/graphql-route.js";
 import { imageRoute } from "./http/images.js";

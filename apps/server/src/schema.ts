@@ -7,7 +7,7 @@ import { authChecker } from "./auth/access.js";
 import { validateArgs } from "./graphql/validate-args.js";
 import "./graphql/enums.js";
 import { NodeResolver } from "./graphql/node.js";
-import { SessionResolver } from "./auth/session.resolver.js";
+import { SessionResolver } from "./modules/session/session.resolver.js";
 import { ViewerResolver } from "./modules/user/viewer.resolver.js";
 import { UserResolver } from "./modules/user/user.resolver.js";
 import { ConsortiumResolver } from "./modules/consortium/consortium.resolver.js";
@@ -28,7 +28,7 @@ import {
 } from "./modules/dataset-version/dataset-version.resolver.js";
 import { SampleResolver } from "./modules/sample/sample.resolver.js";
 import { ConsortiumModelsResolver, EmbeddingModelResolver } from "./modules/embedding-model/embedding-model.resolver.js";
-import { AuditEventResolver } from "./audit/audit.resolver.js";
+import { AuditEventResolver } from "./modules/audit/audit.resolver.js";
 import "./modules/job/job.enums.js";
 import { ConsortiumJobsResolver, JobResolver } from "./modules/job/job.resolver.js";
 import { DatasetVersionEmbeddingSetsResolver, EmbeddingSetResolver } from "./modules/embedding-set/embedding-set.resolver.js";

@@ -1,6 +1,6 @@
 // scrypt password hashes in the form `scrypt$N$r$p$salt$hash` (salt and hash base64url), node:crypto only.
 // The parameters travel in the hash, so old hashes keep verifying after the cost goes up; a successful
-// login with a hash made at other parameters gets a new one (needsRehash, used by auth/session.service.ts).
+// login with a hash made at other parameters gets a new one (needsRehash, used by modules/session/session.service.ts).
 //
 // Cost: N = 2^17, r = 8, p = 1 (OWASP's minimum for scrypt). One hash holds 128·N·r bytes = 128 MiB for
 // ~0.3–0.5 s, so at most STRATUM_SCRYPT_CONCURRENCY (2) run at once and at most STRATUM_SCRYPT_QUEUE (64)

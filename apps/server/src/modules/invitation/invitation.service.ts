@@ -16,7 +16,7 @@ import { canRead, requireRole } from "../../auth/access.js";
 import { audit } from "../../audit/audit.js";
 import { hashPassword } from "../../auth/password.js";
 import { newSessionSecret, sha256Hex } from "../../auth/secrets.js";
-import { sessionCookieOptions } from "../../auth/session.service.js";
+import { sessionCookieOptions } from "../../auth/session-cookie.js";
 import { normalizeEmail } from "../user/user.service.js";
 import { User } from "../user/user.type.js";
 import { Membership } from "../membership/membership.type.js";

@@ -1,19 +1,16 @@
 // Sessions: login sets an HTTP-only, SameSite=Lax cookie holding a random secret; the Session row keeps
 // only its sha256. Logout deletes the row and clears the cookie.
-import type { Context, CookieOptions } from "../context.js";
-import { AppError } from "../graphql/errors.js";
-import { audit } from "../audit/audit.js";
-import { checkPassword, hashPassword } from "./password.js";
-import { isRefusal } from "./rate-limit.js";
-import { newSessionSecret, sha256Hex } from "./secrets.js";
-import { normalizeEmail } from "../modules/user/user.service.js";
-import { User } from "../modules/user/user.type.js";
-
-/** The session cookie's options for this request: Secure per COOKIE_SECURE ("auto": when it came over HTTPS). */
-export function sessionCookieOptions(ctx: Context): CookieOptions {
-  const setting = ctx.app.config.cookieSecure;
-  return { httpOnly: true, sameSite: "lax", secure: setting === "auto" ? ctx.secure === true : setting, path: "/" };
-}
+// The password check, the rate limit, the secrets and the cookie's attributes are auth/ primitives; this
+// module is the sessionLogin/sessionLogout API on top of them.
+import type { Context } from "../../context.js";
+import { AppError } from "../../graphql/errors.js";
+import { audit } from "../../audit/audit.js";
+import { checkPassword, hashPassword } from "../../auth/password.js";
+import { isRefusal } from "../../auth/rate-limit.js";
+import { newSessionSecret, sha256Hex } from "../../auth/secrets.js";
+import { sessionCookieOptions } from "../../auth/session-cookie.js";
+import { normalizeEmail } from "../user/user.service.js";
+import { User } from "../user/user.type.js";
 
 export async function login(ctx: Context, emailInput: string, password: string): Promise<User> {
   const { config, loginLimiter } = ctx.app;

@@ -1,6 +1,6 @@
 import { Ctx, Mutation, Resolver } from "type-graphql";
-import type { Context } from "../context.js";
-import { InputArg, mutate } from "../graphql/mutation.js";
+import type { Context } from "../../context.js";
+import { InputArg, mutate } from "../../graphql/mutation.js";
 import { SessionLoginInput, SessionLoginPayload, SessionLogoutInput, SessionLogoutPayload } from "./session.input.js";
 import { login, logout } from "./session.service.js";
 

@@ -12,13 +12,14 @@
 // STRATUM_UPLOAD_MAX_BYTES, or QUOTA_EXCEEDED when the caller's stored uploads would pass
 // STRATUM_UPLOAD_QUOTA_BYTES. Pass `id` to mutations such as datasetImport.
 import type express from "express";
-import type { AppServices, Viewer } from "../context.js";
-import { makeContext } from "../context.js";
-import { clientIp, viewerForRoute } from "./auth.js";
+import type { AppServices, Viewer } from "../../context.js";
+import { makeContext } from "../../context.js";
+import { clientIp, viewerForRoute } from "../../http/auth.js";
 import type { Readable } from "node:stream";
-import { cleanFilename, storedUploadBytes, storeUpload, UploadTooLarge } from "../modules/upload/upload.service.js";
-import { accessTo, atLeast } from "../auth/access.js";
-import { decodeIdOrNull } from "../graphql/ids.js";
+import { cleanFilename, storedUploadBytes, storeUpload, UploadTooLarge } from "./upload.service.js";
+import { accessTo, atLeast } from "../../auth/access.js";
+import { decodeIdOrNull } from "../../graphql/ids.js";
+import { multipartBoundary, readMultipartFile } from "../../http/multipart.js";
 
 type Refusal = { status: number; code: string; message: string };
 
@@ -43,7 +44,6 @@ async function uploadTarget(services: AppServices, viewer: Viewer, req: express.
   }
   return { status: 403, code: "FORBIDDEN", message: "uploads need the CURATOR role or higher on a consortium" };
 }
-import { multipartBoundary, readMultipartFile } from "./multipart.js";
 
 export function uploadRoute(services: AppServices): express.RequestHandler {
   return async (req, res) => {

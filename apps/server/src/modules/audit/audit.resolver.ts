@@ -1,13 +1,13 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { GraphQLJSONObject } from "graphql-scalars";
 import type { AuditEvent as Row } from "@stratum/db";
-import type { Context } from "../context.js";
-import { ConnectionArgs, Connection, paginate } from "../graphql/connection.js";
-import { decodeIdOrNull } from "../graphql/ids.js";
-import { Node, registerNode } from "../graphql/node.js";
-import { fromRow } from "../graphql/build.js";
-import { canRead } from "../auth/access.js";
-import { User } from "../modules/user/user.type.js";
+import type { Context } from "../../context.js";
+import { ConnectionArgs, Connection, paginate } from "../../graphql/connection.js";
+import { decodeIdOrNull } from "../../graphql/ids.js";
+import { Node, registerNode } from "../../graphql/node.js";
+import { fromRow } from "../../graphql/build.js";
+import { canRead } from "../../auth/access.js";
+import { User } from "../user/user.type.js";
 
 @ObjectType({ implements: Node, description: "One mutation in the audit log: who did what, when." })
 export class AuditEvent extends Node {

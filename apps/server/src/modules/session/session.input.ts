@@ -1,7 +1,7 @@
 import { Field, InputType, ObjectType } from "type-graphql";
 import { IsEmail, MaxLength, MinLength } from "class-validator";
-import { Payload } from "../graphql/mutation.js";
-import { User } from "../modules/user/user.type.js";
+import { Payload } from "../../graphql/mutation.js";
+import { User } from "../user/user.type.js";
 
 @InputType({ description: "Email and password of a local account." })
 export class SessionLoginInput {
