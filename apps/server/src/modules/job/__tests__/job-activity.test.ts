@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClient, seedToken, seedUser, signIn } from "../../../test/harness.js";
 import { decodeIdOrNull, toGlobalId } from "../../../graphql/ids.js";
-import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 interface ActivityEvent {
   jobActivity: {
