@@ -30,7 +30,7 @@ import { SampleResolver } from "./modules/sample/sample.resolver.js";
 import { ConsortiumModelsResolver, EmbeddingModelResolver } from "./modules/embedding-model/embedding-model.resolver.js";
 import { AuditEventResolver } from "./modules/audit/audit.resolver.js";
 import "./modules/job/job.enums.js";
-import { ConsortiumJobsResolver, JobResolver } from "./modules/job/job.resolver.js";
+import { ConsortiumJobsResolver, JobActivityEventResolver, JobResolver } from "./modules/job/job.resolver.js";
 import { DatasetVersionEmbeddingSetsResolver, EmbeddingSetResolver } from "./modules/embedding-set/embedding-set.resolver.js";
 import { AnalysisResolver, ConfounderGroupResolver, DatasetVersionAnalysesResolver } from "./modules/analysis/analysis.resolver.js";
 import { DatasetVersionRunsResolver, RunResolver, SelectionItemResolver } from "./modules/run/run.resolver.js";
@@ -93,6 +93,7 @@ export const coreResolvers = [
 /** Jobs, live events and the curation workflow (subscriptions run on the EventBus, see PROTOCOL.md). */
 export const liveResolvers = [
   JobResolver,
+  JobActivityEventResolver,
   ConsortiumJobsResolver,
   EmbeddingSetResolver,
   DatasetVersionEmbeddingSetsResolver,

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { encodeNpy } from "@stratum/formats";
-import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer } from "../test/harness.js";
+import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer, type UploadRefused } from "../test/harness.js";
 import { toGlobalId } from "../graphql/ids.js";
 import { createApp } from "../app.js";
 
@@ -112,7 +112,7 @@ const SAMPLES = gql`
 async function importVia(client: TestClient, csv: string, datasetName = "xrays", extra: Record<string, unknown> = {}) {
   const up = await client.upload("manifest.csv", csv);
   expect(up.status).toBe(201);
-  return client.mutate(IMPORT, {
+  return client.mutate<any>(IMPORT, {
     input: { projectId, datasetName, manifestUploadId: up.json.id, message: "first import", ...extra },
   });
 }
@@ -215,7 +215,7 @@ describe("datasetImport", () => {
         }
       }
     `;
-    const d = await owner.query(DIFF, { id: v2Id, first: 10 });
+    const d = await owner.query<any>(DIFF, { id: v2Id, first: 10 });
     expect(d.errors).toEqual([]);
     expect(d.data.datasetVersion.diff).toMatchObject({
       from: { number: 1 },
@@ -231,27 +231,27 @@ describe("datasetImport", () => {
       { kind: "ADDED", externalId: "s6", before: null, after: { label: "normal" } },
     ]);
     // Paged, and explicit `against`.
-    const page1 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2 });
+    const page1 = await owner.query<any>(DIFF, { id: v2Id, against: v1.id, first: 2 });
     const items1 = page1.data.datasetVersion.diff.items;
     expect(items1.nodes.map((n: any) => n.externalId)).toEqual(["s2", "s5"]);
     expect(items1.pageInfo.hasNextPage).toBe(true);
     expect(items1.totalCount).toBe(3);
-    const page2 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2, after: items1.pageInfo.endCursor });
+    const page2 = await owner.query<any>(DIFF, { id: v2Id, against: v1.id, first: 2, after: items1.pageInfo.endCursor });
     expect(page2.data.datasetVersion.diff.items.nodes.map((n: any) => n.externalId)).toEqual(["s6"]);
     expect(page2.data.datasetVersion.diff.items.pageInfo.hasNextPage).toBe(false);
     // Reverse direction.
-    const back = await owner.query(DIFF, { id: v1.id, against: v2Id, first: 10 });
+    const back = await owner.query<any>(DIFF, { id: v1.id, against: v2Id, first: 10 });
     expect(back.data.datasetVersion.diff).toMatchObject({ added: 1, removed: 1, changed: 1 });
     // Wrong or hidden `against` → null; another dataset's version → typed error.
-    const garbage = await owner.query(DIFF, { id: v2Id, against: "nope", first: 1 });
+    const garbage = await owner.query<any>(DIFF, { id: v2Id, against: "nope", first: 1 });
     expect(garbage.data.datasetVersion.diff).toBeNull();
     const other = await importVia(owner, "id,label\nz1,a\n", "other-dataset");
-    const foreign = await owner.query(DIFF, { id: v2Id, against: other.data.datasetImport.version.id, first: 1 });
+    const foreign = await owner.query<any>(DIFF, { id: v2Id, against: other.data.datasetImport.version.id, first: 1 });
     expect(foreign.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("lists the version history newest first with message, author and parent", async () => {
-    const r = await owner.query(
+    const r = await owner.query<any>(
       gql`
         query ($id: ID!) {
           node(id: $id) {
@@ -288,7 +288,7 @@ describe("datasetImport", () => {
   });
 
   it("finds a dataset by name and a version by number", async () => {
-    const r = await owner.query(
+    const r = await owner.query<any>(
       gql`
         query ($p: ID!) {
           project(id: $p) {
@@ -329,13 +329,13 @@ describe("datasetImport", () => {
     const npy = encodeNpy({ dtype: "float32", shape: [3, 4], data: new Float32Array(12) });
     const emb = await owner.upload("emb.npy", npy);
     const up = await owner.upload("manifest.csv", "id,label\na,x\nb,y\n");
-    const mismatch = await owner.mutate(IMPORT, {
+    const mismatch = await owner.mutate<any>(IMPORT, {
       input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "ext" },
     });
     expect(mismatch.data.datasetImport.errors[0]).toMatchObject({ code: "BAD_FILE", field: ["input", "embeddingsUploadId"] });
     expect(mismatch.data.datasetImport.errors[0].message).toMatch(/emb\.npy/);
     // Embeddings without a model name.
-    const noModel = await owner.mutate(IMPORT, {
+    const noModel = await owner.mutate<any>(IMPORT, {
       input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id },
     });
     expect(noModel.data.datasetImport.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "modelName"] });
@@ -347,7 +347,7 @@ describe("datasetImport", () => {
     const data = new Float32Array([1, 0, 0, 1, 0, 1, 1, 0]);
     const emb = await owner.upload("emb.npy", encodeNpy({ dtype: "float32", shape: [rows, 4], data }));
     const up = await owner.upload("manifest.csv", "id,label\ne1,x\ne2,y\n");
-    const r = await owner.mutate(IMPORT, {
+    const r = await owner.mutate<any>(IMPORT, {
       input: { projectId, datasetName: "with-emb", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "site-encoder" },
     });
     expect(r.data.datasetImport.errors).toEqual([]);
@@ -357,7 +357,7 @@ describe("datasetImport", () => {
 
   it("upload ids belong to their uploader; uploads need auth and respect the size limit", async () => {
     const up = await owner.upload("manifest.csv", "id,label\nq,x\n");
-    const stolen = await curatorToken.mutate(IMPORT, {
+    const stolen = await curatorToken.mutate<any>(IMPORT, {
       input: { projectId, datasetName: "stolen", manifestUploadId: up.json.id },
     });
     expect(stolen.data.datasetImport.errors).toEqual([
@@ -365,7 +365,7 @@ describe("datasetImport", () => {
     ]);
     const anonymous = await new TestClient(server).upload("m.csv", "id,label\n");
     expect(anonymous.status).toBe(401);
-    const big = await owner.upload("big.csv", "x".repeat(300 * 1024));
+    const big = await owner.upload<UploadRefused>("big.csv", "x".repeat(300 * 1024));
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe("LIMIT_EXCEEDED");
     // Chunked, with no Content-Length: the limit is enforced while streaming, and nothing is kept.
@@ -416,16 +416,16 @@ describe("embedding models", () => {
     const c = toGlobalId("Consortium", consortiumId);
     const up = await curatorToken.upload("model.onnx", readFileSync(new URL("model.onnx", dir)));
     expect(up.status).toBe(201);
-    const ok = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    const ok = await curatorToken.mutate<any>(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
     expect(ok.data.embeddingModelRegister.errors).toEqual([]);
     expect(ok.data.embeddingModelRegister.embeddingModel).toMatchObject({ name: config.name, kind: "ONNX", sha256: up.json.sha256 });
     expect(ok.data.embeddingModelRegister.embeddingModel.dim).toBeGreaterThan(0);
-    const again = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    const again = await curatorToken.mutate<any>(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
     expect(again.data.embeddingModelRegister.errors[0].code).toBe("CONFLICT");
 
     const before = await snapshot(server.store);
     const junk = await curatorToken.upload("broken.onnx", "this is not an onnx file");
-    const bad = await curatorToken.mutate(REGISTER, {
+    const bad = await curatorToken.mutate<any>(REGISTER, {
       input: { consortiumId: c, uploadId: junk.json.id, config: { ...config, name: "broken" } },
     });
     expect(bad.data.embeddingModelRegister.errors).toHaveLength(1);
@@ -433,7 +433,7 @@ describe("embedding models", () => {
     expect(bad.data.embeddingModelRegister.errors[0].message).not.toContain(server.filesDir);
     expect(await snapshot(server.store)).toEqual(before);
 
-    const list = await siteViewer.query(
+    const list = await siteViewer.query<any>(
       gql`
         query ($c: ID!) {
           consortium(id: $c) {
@@ -470,7 +470,7 @@ describe("multipart uploads", () => {
     const up = await postForm(form);
     expect(up.status).toBe(201);
     expect(up.json).toMatchObject({ filename: "from-browser.csv", size: csv.length });
-    const r = await owner.mutate(IMPORT, { input: { projectId, datasetName: "multipart", manifestUploadId: up.json.id } });
+    const r = await owner.mutate<any>(IMPORT, { input: { projectId, datasetName: "multipart", manifestUploadId: up.json.id } });
     expect(r.data.datasetImport.errors).toEqual([]);
     expect(r.data.datasetImport.version.sampleCount).toBe(3);
   });
@@ -503,7 +503,7 @@ describe("samples", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const r: any = await owner.query(SAMPLES, { id: v1.id, first: 2, after });
+      const r: any = await owner.query<any>(SAMPLES, { id: v1.id, first: 2, after });
       expect(r.errors).toEqual([]);
       const conn = r.data.datasetVersion.samples;
       expect(conn.totalCount).toBe(5);
@@ -513,16 +513,16 @@ describe("samples", () => {
       after = conn.pageInfo.endCursor;
     }
     expect(seen).toEqual(["s1", "s2", "s3", "s4", "s5"]);
-    const tooMany = await owner.query(SAMPLES, { id: v1.id, first: 101 });
+    const tooMany = await owner.query<any>(SAMPLES, { id: v1.id, first: 101 });
     expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const badCursor = await owner.query(SAMPLES, { id: v1.id, first: 2, after: "garbage" });
+    const badCursor = await owner.query<any>(SAMPLES, { id: v1.id, first: 2, after: "garbage" });
     expect(badCursor.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("filter by label, site and metadata", async () => {
     const h2 = await server.store.prisma.site.findFirstOrThrow({ where: { consortiumId, code: "H2" } });
     const ids = async (filter: unknown) =>
-      (await owner.query(SAMPLES, { id: v1.id, first: 50, filter })).data.datasetVersion.samples.nodes.map(
+      (await owner.query<any>(SAMPLES, { id: v1.id, first: 50, filter })).data.datasetVersion.samples.nodes.map(
         (n: any) => n.externalId,
       );
     expect(await ids({ label: "pneumonia" })).toEqual(["s3", "s4"]);
@@ -532,11 +532,11 @@ describe("samples", () => {
     expect(await ids({ label: "normal", metadata: [{ key: "scanner", value: "GE" }] })).toEqual(["s1", "s5"]);
     expect(await ids({ siteId: "not-an-id" })).toEqual([]);
     // A query argument's class-validator constraints still hold (nested ones too).
-    const tooLong = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { label: "x".repeat(501) } });
+    const tooLong = await owner.query<any>(SAMPLES, { id: v1.id, first: 5, filter: { label: "x".repeat(501) } });
     expect(tooLong.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const nested = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { metadata: Array.from({ length: 21 }, () => ({ key: "k", value: "v" })) } });
+    const nested = await owner.query<any>(SAMPLES, { id: v1.id, first: 5, filter: { metadata: Array.from({ length: 21 }, () => ({ key: "k", value: "v" })) } });
     expect(nested.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const counts = await owner.query(
+    const counts = await owner.query<any>(
       gql`
         query ($id: ID!) {
           datasetVersion(id: $id) {
@@ -556,7 +556,7 @@ describe("samples", () => {
   });
 
   it("a site-scoped member sees URIs and images of their own site only", async () => {
-    const r = await siteViewer.query(SAMPLES, { id: v1.id, first: 10 });
+    const r = await siteViewer.query<any>(SAMPLES, { id: v1.id, first: 10 });
     expect(r.errors).toEqual([]);
     const rows = r.data.datasetVersion.samples.nodes.map((n: any) => [n.externalId, n.site.code, n.uri]);
     expect(rows).toEqual([
@@ -593,7 +593,7 @@ describe("samples", () => {
     try {
       const client = new TestClient({ ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` });
       client.cookies = owner.cookies;
-      const r = await client.query(SAMPLES, { id: v1.id, first: 1 });
+      const r = await client.query<any>(SAMPLES, { id: v1.id, first: 1 });
       expect(r.errors).toEqual([]);
       const s1 = r.data.datasetVersion.samples.nodes[0];
       expect(s1.uri).toBe("img/s1.png");
@@ -656,7 +656,7 @@ describe("DataLoader batching", () => {
       `;
       const count = async (first: number) => {
         operations = 0;
-        const r = await client.query(QUERY, { id: v1.id, first });
+        const r = await client.query<any>(QUERY, { id: v1.id, first });
         expect(r.errors).toEqual([]);
         expect(r.data.datasetVersion.samples.nodes).toHaveLength(first);
         return operations;
@@ -674,17 +674,17 @@ describe("DataLoader batching", () => {
 
 describe("bad requests", () => {
   it("malformed and invalid queries are 400 with typed codes", async () => {
-    const parse = await owner.raw({ query: "{ viewer { " });
+    const parse = await owner.raw<any>({ query: "{ viewer { " });
     expect(parse.status).toBe(400);
     expect(parse.json.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
-    const invalid = await owner.raw({ query: "{ viewer { nope } }" });
+    const invalid = await owner.raw<any>({ query: "{ viewer { nope } }" });
     expect(invalid.status).toBe(400);
     expect(invalid.json.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
-    const notJson = await owner.raw("{not json", {});
+    const notJson = await owner.raw<any>("{not json", {});
     expect(notJson.status).toBe(400);
     expect(notJson.json.errors[0].extensions.code).toBe("BAD_REQUEST");
     // Over 2 MiB: refused before parsing, whether the length is declared or streamed.
-    const big = await owner.raw({ query: "{ __typename }", padding: "x".repeat(2 * 1024 * 1024) });
+    const big = await owner.raw<any>({ query: "{ __typename }", padding: "x".repeat(2 * 1024 * 1024) });
     expect(big.status).toBe(413);
     expect(big.json.errors[0].extensions.code).toBe("LIMIT_EXCEEDED");
     const streamed = await fetch(server.url, {
@@ -719,13 +719,13 @@ describe("bad requests", () => {
   });
 
   it("over-deep and over-complex queries are refused before anything runs", async () => {
-    const deep = await owner.raw({
+    const deep = await owner.raw<any>({
       // 1 + 3 × 6 + 1 = 20 levels, each list of one item: deep but cheap.
       query: `{ consortium(id: "x") { ${"projects(first: 1) { nodes { consortium { ".repeat(6)} id ${"} } } ".repeat(6)} } }`,
     });
     expect(deep.status).toBe(400);
     expect(deep.json.errors[0].extensions.code).toBe("QUERY_TOO_DEEP");
-    const complex = await owner.raw({
+    const complex = await owner.raw<any>({
       query: `{ consortium(id: "x") { projects(first: 100) { nodes { datasets(first: 100) { nodes { versions(first: 100) { nodes { id number } } } } } } } }`,
     });
     expect(complex.status).toBe(400);
@@ -733,13 +733,13 @@ describe("bad requests", () => {
     // The cost is remembered per document and variables: the same text passes with small pages and is
     // still refused when its variables ask for large ones.
     const paged = `query ($n: Int!) { consortium(id: "x") { projects(first: $n) { nodes { datasets(first: $n) { nodes { versions(first: $n) { nodes { id } } } } } } } }`;
-    for (let i = 0; i < 2; i++) expect((await owner.raw({ query: paged, variables: { n: 2 } })).status).toBe(200);
-    const large = await owner.raw({ query: paged, variables: { n: 100 } });
+    for (let i = 0; i < 2; i++) expect((await owner.raw<any>({ query: paged, variables: { n: 2 } })).status).toBe(200);
+    const large = await owner.raw<any>({ query: paged, variables: { n: 100 } });
     expect(large.status).toBe(400);
     expect(large.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
     // A mutation inside an over-complex document does not run.
     const before = await snapshot(server.store);
-    const mutation = await owner.raw({
+    const mutation = await owner.raw<any>({
       query: `mutation { projectCreate(input: { consortiumId: "${toGlobalId("Consortium", consortiumId)}", slug: "never", name: "N" }) { project { consortium { projects(first: 100) { nodes { datasets(first: 100) { nodes { versions(first: 100) { nodes { id } } } } } } } } errors { code } } }`,
     });
     expect(mutation.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
@@ -748,7 +748,7 @@ describe("bad requests", () => {
 
   it("wrong IDs, wrong types and another consortium's IDs resolve to null", async () => {
     const otherProject = await server.store.prisma.project.create({ data: { consortiumId: otherConsortiumId, slug: "o", name: "O" } });
-    const r = await owner.query(
+    const r = await owner.query<any>(
       gql`
         query ($ids: [ID!]!, $p: ID!, $v: ID!) {
           nodes(ids: $ids) {
@@ -772,13 +772,13 @@ describe("bad requests", () => {
     expect(r.data.nodes).toEqual([null, null, null, { id: v1.id }, null]);
     expect(r.data.project).toBeNull();
     expect(r.data.datasetVersion).toBeNull();
-    const tooMany = await owner.query(gql`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+    const tooMany = await owner.query<any>(gql`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
       ids: Array.from({ length: 101 }, () => v1.id),
     });
     expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     // Mutations with a malformed ID: NOT_FOUND on the field, nothing written.
     const before = await snapshot(server.store);
-    const m = await owner.mutate(
+    const m = await owner.mutate<any>(
       gql`
         mutation ($input: DatasetCreateInput!) {
           datasetCreate(input: $input) {
@@ -817,7 +817,7 @@ describe("bad requests", () => {
       await prod.close();
     }
     // Development responses do carry them (the switch works).
-    const dev = await owner.raw({ query: `{ nodes(ids: [${Array.from({ length: 101 }, () => '"x"').join(",")}]) { id } }` });
+    const dev = await owner.raw<any>({ query: `{ nodes(ids: [${Array.from({ length: 101 }, () => '"x"').join(",")}]) { id } }` });
     expect(dev.json.errors[0].extensions.stacktrace).toBeDefined();
   });
 });
@@ -843,7 +843,7 @@ describe("audit log", () => {
       }
     `;
     const c = toGlobalId("Consortium", consortiumId);
-    const r = await owner.query(AUDIT, { c, action: "datasetImport" });
+    const r = await owner.query<any>(AUDIT, { c, action: "datasetImport" });
     expect(r.errors).toEqual([]);
     const events = r.data.auditEvents.nodes;
     expect(events.length).toBeGreaterThanOrEqual(3);
@@ -852,7 +852,7 @@ describe("audit log", () => {
     expect(first.actor.email).toMatch(/^curator-/);
     expect(first.tokenPrefix).toMatch(/^stm_/);
     expect(first.details).toMatchObject({ number: 1, created: true, ip: expect.stringMatching(/127\.0\.0\.1/) });
-    expect((await siteViewer.query(AUDIT, { c })).data.auditEvents).toBeNull();
-    expect((await outsider.query(AUDIT, { c })).data.auditEvents).toBeNull();
+    expect((await siteViewer.query<any>(AUDIT, { c })).data.auditEvents).toBeNull();
+    expect((await outsider.query<any>(AUDIT, { c })).data.auditEvents).toBeNull();
   });
 });

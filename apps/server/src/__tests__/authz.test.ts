@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import type { Role } from "@stratum/db";
-import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer } from "../test/harness.js";
+import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer, type PayloadErrors } from "../test/harness.js";
 import { toGlobalId } from "../graphql/ids.js";
 
 // Callers below CURATOR everywhere may not upload (403): they name an upload that does not exist, and
@@ -18,6 +18,8 @@ type Caller = "OWNER" | "CURATOR" | "REVIEWER" | "VIEWER" | "OWNER_VIEWER_TOKEN"
 const CALLERS: Caller[] = ["OWNER", "CURATOR", "REVIEWER", "VIEWER", "OWNER_VIEWER_TOKEN", "NON_MEMBER", "OTHER_OWNER", "ANONYMOUS"];
 const RANK: Record<Role, number> = { VIEWER: 1, REVIEWER: 2, CURATOR: 3, OWNER: 4 };
 
+
+type ConsortiumCreated = { consortiumCreate: PayloadErrors & { consortium: { slug: string; viewerRole: string | null } | null } };
 let server: TestServer;
 let A: number; // the consortium under test
 let B: number; // another consortium
@@ -197,11 +199,11 @@ describe.each(CASES)("$mutation (needs $minRole)", (c) => {
     const input = await c.prepare(caller);
     const before = await snapshot(server.store);
     const doc = gql(`mutation M($input: ${c.input}!) { ${c.mutation}(input: $input) { errors { code field message } } }`);
-    const r = await clients[caller].mutate(doc, { input });
+    const r = await clients[caller].mutate<Record<string, PayloadErrors>>(doc, { input });
     const after = await snapshot(server.store);
     if (expected === "ALLOWED") {
       expect(r.errors).toEqual([]);
-      expect(r.data[c.mutation].errors).toEqual([]);
+      expect(r.data[c.mutation]?.errors).toEqual([]);
       const audit = await server.store.prisma.auditEvent.findFirst({ orderBy: { id: "desc" } });
       expect(audit).toMatchObject({ action: c.mutation, actorId: userIds[caller], consortiumId: A });
       expect(after).not.toEqual(before);
@@ -211,8 +213,8 @@ describe.each(CASES)("$mutation (needs $minRole)", (c) => {
       expect(r.errors[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     } else {
       expect(r.errors).toEqual([]);
-      expect(r.data[c.mutation].errors).toHaveLength(1);
-      expect(r.data[c.mutation].errors[0].code).toBe(expected);
+      expect(r.data[c.mutation]?.errors).toHaveLength(1);
+      expect(r.data[c.mutation]?.errors[0]?.code).toBe(expected);
     }
     expect(after).toEqual(before);
   });
@@ -236,10 +238,10 @@ describe("another consortium's IDs", () => {
     ];
     for (const [mutation, input, variables] of attempts) {
       const before = await snapshot(server.store);
-      const r = await clients.OWNER.mutate(gql(`mutation M($input: ${input}!) { ${mutation}(input: $input) { errors { code field } } }`), {
+      const r = await clients.OWNER.mutate<Record<string, PayloadErrors>>(gql(`mutation M($input: ${input}!) { ${mutation}(input: $input) { errors { code field } } }`), {
         input: variables,
       });
-      expect(r.data[mutation].errors, mutation).toEqual([expect.objectContaining({ code: "NOT_FOUND" })]);
+      expect(r.data[mutation]?.errors, mutation).toEqual([expect.objectContaining({ code: "NOT_FOUND" })]);
       expect(await snapshot(server.store), mutation).toEqual(before);
     }
   });
@@ -270,7 +272,7 @@ describe("guards", () => {
     const client = await signIn(server, u.email);
     const m = await server.store.prisma.membership.findFirstOrThrow({ where: { consortiumId: solo.id } });
     const before = await snapshot(server.store);
-    const demote = await client.mutate(
+    const demote = await client.mutate<{ membershipUpdate: PayloadErrors }>(
       gql`
         mutation ($input: MembershipUpdateInput!) {
           membershipUpdate(input: $input) {
@@ -283,7 +285,7 @@ describe("guards", () => {
       { input: { membershipId: gid("Membership", m.id), role: "VIEWER" } },
     );
     expect(demote.data.membershipUpdate.errors).toEqual([{ code: "CONFLICT" }]);
-    const remove = await client.mutate(
+    const remove = await client.mutate<{ membershipRemove: PayloadErrors }>(
       gql`
         mutation ($input: MembershipRemoveInput!) {
           membershipRemove(input: $input) {
@@ -313,16 +315,16 @@ describe("guards", () => {
         }
       }
     `;
-    const ok = await clients.NON_MEMBER.mutate(doc, { input: { slug: "fresh", name: "Fresh" } });
+    const ok = await clients.NON_MEMBER.mutate<ConsortiumCreated>(doc, { input: { slug: "fresh", name: "Fresh" } });
     expect(ok.data.consortiumCreate).toEqual({ consortium: { slug: "fresh", viewerRole: "OWNER" }, errors: [] });
     const before = await snapshot(server.store);
-    const dup = await clients.VIEWER.mutate(doc, { input: { slug: "fresh", name: "Again" } });
+    const dup = await clients.VIEWER.mutate<ConsortiumCreated>(doc, { input: { slug: "fresh", name: "Again" } });
     expect(dup.data.consortiumCreate.errors).toEqual([{ code: "CONFLICT" }]);
-    const token = await clients.OWNER_VIEWER_TOKEN.mutate(doc, { input: { slug: "by-token", name: "T" } });
+    const token = await clients.OWNER_VIEWER_TOKEN.mutate<ConsortiumCreated>(doc, { input: { slug: "by-token", name: "T" } });
     expect(token.data.consortiumCreate.errors).toEqual([{ code: "FORBIDDEN" }]);
     const anonymous = await clients.ANONYMOUS.mutate(doc, { input: { slug: "anon", name: "T" } });
     expect(anonymous.errors[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    const invalid = await clients.VIEWER.mutate(doc, { input: { slug: "Not A Slug!", name: "" } });
+    const invalid = await clients.VIEWER.mutate<ConsortiumCreated>(doc, { input: { slug: "Not A Slug!", name: "" } });
     expect(invalid.data.consortiumCreate.errors).toEqual([{ code: "VALIDATION" }, { code: "VALIDATION" }]);
     expect(await snapshot(server.store)).toEqual(before);
   });
@@ -332,7 +334,7 @@ describe("guards", () => {
     const user = await server.store.prisma.user.findUniqueOrThrow({ where: { id: m.userId } });
     const client = await signIn(server, user.email);
     const own = await seedToken(server.store, m.userId, A, "REVIEWER");
-    const r = await client.mutate(
+    const r = await client.mutate<{ apiTokenRevoke: PayloadErrors & { apiToken: { active: boolean } | null } }>(
       gql`
         mutation ($input: ApiTokenRevokeInput!) {
           apiTokenRevoke(input: $input) {
@@ -349,7 +351,7 @@ describe("guards", () => {
     );
     expect(r.data.apiTokenRevoke).toEqual({ apiToken: { active: false }, errors: [] });
     const another = await seedToken(server.store, m.userId, A, "REVIEWER");
-    const removed = await clients.OWNER.mutate(
+    const removed = await clients.OWNER.mutate<{ membershipRemove: PayloadErrors & { removedMembershipId: string | null } }>(
       gql`
         mutation ($input: MembershipRemoveInput!) {
           membershipRemove(input: $input) {

@@ -52,6 +52,8 @@ export interface EventBus {
 /** Topic names in one place, so publishers and subscribers cannot drift apart. */
 export const topics = {
   job: (jobId: number) => `job:${jobId}`,
+  /** A consortium's jobs: one event when a job is created and one each time its status or phase changes. */
+  consortiumJobs: (consortiumId: number) => `consortium:${consortiumId}:jobs`,
   review: (runId: number) => `run:${runId}:review`,
   presence: (runId: number) => `presence:run:${runId}`,
 } as const;

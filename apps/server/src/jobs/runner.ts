@@ -17,6 +17,7 @@ import { resolveThreads } from "@stratum/engine/threads";
 import { loadConfig, type ServerConfig } from "../env.js";
 import { storageOf, type StorageConfig } from "../storage/resolve-uri.js";
 import { cancelShards, runShards, type ShardApi, type ShardSpec } from "./shards.js";
+import { announceJob } from "./announce.js";
 
 export interface RunnerOptions {
   /** Least time between two progress writes/events of one job. */
@@ -132,8 +133,11 @@ export class JobRunner {
     return result;
   }
 
-  /** Publishes one job event; failures to publish never fail the job (the row is the truth). */
-  async publish(job: JobRecord, fields: Partial<JobEvent>): Promise<void> {
+  /**
+   * Publishes one job event; failures to publish never fail the job (the row is the truth). With
+   * `announce` (status or phase changed) the consortium's job topic hears of it too.
+   */
+  async publish(job: JobRecord, fields: Partial<JobEvent>, announce = true): Promise<void> {
     const event: JobEvent = {
       jobId: job.id,
       consortiumId: job.consortiumId,
@@ -156,6 +160,7 @@ export class JobRunner {
     } catch (error) {
       console.error(`jobs: could not publish event for job ${job.id}: ${(error as Error).message}`);
     }
+    if (announce) await announceJob(this.bus, { jobId: job.id, consortiumId: job.consortiumId, kind: "UPDATED", status: event.status });
   }
 }
 
@@ -190,6 +195,8 @@ class Execution implements JobContext {
   private writing: Promise<void> | undefined;
   private writeAgain = false;
   private publishChain: Promise<void> = Promise.resolve();
+  /** status|phase of the last event announced on the consortium's job topic. */
+  private announced = "";
   private cancelSeen = false;
   private leaseLost = false;
   private committed = false;
@@ -370,7 +377,12 @@ class Execution implements JobContext {
   }
 
   private queuePublish(fields: Partial<JobEvent>): void {
-    this.publishChain = this.publishChain.then(() => this.runner.publish(this.job, fields));
+    // Lists hear of a job when its status or phase changes (a few times per job), not at every
+    // progress step (up to 10 a second): those stay on the job's own topic.
+    const key = `${fields.status ?? ""}|${fields.phase ?? ""}`;
+    const announce = key !== this.announced;
+    this.announced = key;
+    this.publishChain = this.publishChain.then(() => this.runner.publish(this.job, fields, announce));
   }
 
   async commit<T extends Record<string, unknown>>(fn: (sql: SqlClient) => Promise<T>, within?: SqlClient): Promise<T> {

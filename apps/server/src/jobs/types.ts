@@ -42,6 +42,19 @@ export interface JobEvent {
   final: boolean;
 }
 
+/**
+ * What a consortium's job topic (topics.consortiumJobs) carries: which job changed, not how. The
+ * subscription reads the Job row on delivery, so a client gets the node as it is then and its
+ * normalised cache updates the job in every list that holds it.
+ */
+export interface JobAnnouncement {
+  jobId: number;
+  consortiumId: number;
+  /** CREATED once, when the service that made the row hands it to the queue; UPDATED on each status or phase change. */
+  kind: "CREATED" | "UPDATED";
+  status: RunStatus;
+}
+
 export interface JobContext {
   readonly job: JobRecord;
   readonly store: Store;

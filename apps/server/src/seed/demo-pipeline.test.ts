@@ -2,7 +2,7 @@
 // real jobs on a live server. Asserts the pipeline's order and idempotence, and that the balanced run is
 // less site-confounded than the random one (the bench, 11-discovery / 12-demo-pipeline, gives the numbers).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLiveServer, type LiveServer } from "../jobs/__tests__/live-harness.js";
+import { startLiveServer, type LiveServer } from "../test/live-harness.js";
 import { seedDemoIfEmpty, queueDemoEmbeddings, type DemoSeed } from "./demo.js";
 import { advanceDemoPipeline, driveDemoPipeline, DEMO_RUNS } from "./demo-pipeline.js";
 

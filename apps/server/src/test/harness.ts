@@ -1,11 +1,13 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions, not types */
 // Test harness: a live server on port 0 over a fresh store (PGlite, or Postgres when DATABASE_URL is set),
 // Apollo Client over HTTP with a cookie jar, and helpers to seed users and snapshot the database.
+// Typed: nothing here is `any`. A response is `unknown` unless the test names its shape
+// (`client.query<Shape>(doc)`) or passes a TypedDocumentNode, which brings the shape of its data and
+// variables with it (docs/architecture.md, "Tests: one layout").
 import "reflect-metadata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ApolloClient, HttpLink, InMemoryCache, type DocumentNode, type OperationVariables } from "@apollo/client";
+import { ApolloClient, HttpLink, InMemoryCache, type DocumentNode, type OperationVariables, type TypedDocumentNode } from "@apollo/client";
 import { openStore, type Role, type Store } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
 import { createApp, type StratumApp } from "../app.js";
@@ -56,6 +58,35 @@ export async function startTestServer(config: Partial<ServerConfig> = {}): Promi
   };
 }
 
+/** One GraphQL error as a test reads it (a transport failure is code NETWORK). */
+export interface GraphQLErrorShape {
+  message: string;
+  extensions?: { code?: string; field?: string[] | string; [key: string]: unknown };
+}
+
+/** The `errors` of a mutation payload (each payload has them). */
+export interface PayloadErrors {
+  errors: Array<{ code: string; field?: string[] | null; message?: string }>;
+}
+
+export interface GraphQLResult<T> {
+  data: T;
+  errors: GraphQLErrorShape[];
+}
+
+/** What POST /uploads answers when it refuses (4xx): `client.upload<UploadRefused>(…)`. */
+export interface UploadRefused {
+  error: { code: string; message: string };
+}
+
+/** What POST /uploads answers with 201. */
+export interface UploadResponse {
+  id: string;
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
 /** A GraphQL client as one browser (cookie jar) or one machine (bearer token). */
 export class TestClient {
   readonly apollo: ApolloClient;
@@ -92,18 +123,18 @@ export class TestClient {
   }
 
   /** Runs a query; returns data and GraphQL errors (never throws on GraphQL errors). */
-  async query<T = any>(query: DocumentNode, variables?: OperationVariables) {
-    const result = await this.apollo.query<T>({ query, variables, fetchPolicy: "no-cache", errorPolicy: "all" });
+  async query<T = unknown, V extends OperationVariables = OperationVariables>(query: TypedDocumentNode<T, V> | DocumentNode, variables?: V): Promise<GraphQLResult<T>> {
+    const result = await this.apollo.query<T, V>({ query, variables: variables as V, fetchPolicy: "no-cache", errorPolicy: "all" });
     return { data: stripTypename(result.data) as T, errors: errorList(result.error) };
   }
 
-  async mutate<T = any>(mutation: DocumentNode, variables?: OperationVariables) {
-    const result = await this.apollo.mutate<T>({ mutation, variables, fetchPolicy: "no-cache", errorPolicy: "all" });
+  async mutate<T = unknown, V extends OperationVariables = OperationVariables>(mutation: TypedDocumentNode<T, V> | DocumentNode, variables?: V): Promise<GraphQLResult<T>> {
+    const result = await this.apollo.mutate<T, V>({ mutation, variables: variables as V, fetchPolicy: "no-cache", errorPolicy: "all" });
     return { data: stripTypename(result.data) as T, errors: errorList(result.error) };
   }
 
-  /** Raw POST /graphql (for malformed bodies and exact status codes). */
-  async raw(body: unknown, headers: Record<string, string> = {}) {
+  /** Raw POST /graphql (for malformed bodies and exact status codes); `json` is the body as the test names it. */
+  async raw<J = unknown>(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: J }> {
     const h: Record<string, string> = { "content-type": "application/json", ...headers };
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (this.token) h.authorization = `Bearer ${this.token}`;
@@ -112,11 +143,11 @@ export class TestClient {
       headers: h,
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
-    return { status: response.status, json: (await response.json()) as any };
+    return { status: response.status, json: (await response.json()) as J };
   }
 
   /** POST /uploads with a raw body. */
-  async upload(filename: string, body: string | Uint8Array) {
+  async upload<J = UploadResponse>(filename: string, body: string | Uint8Array): Promise<{ status: number; json: J }> {
     const headers: Record<string, string> = { "content-type": "application/octet-stream" };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -125,7 +156,7 @@ export class TestClient {
       headers,
       body,
     });
-    return { status: response.status, json: (await response.json()) as any };
+    return { status: response.status, json: (await response.json()) as J };
   }
 
   async get(pathname: string) {
@@ -147,9 +178,9 @@ function stripTypename(value: unknown): unknown {
   return value;
 }
 
-function errorList(error: unknown): Array<{ message: string; extensions?: Record<string, any> }> {
+function errorList(error: unknown): GraphQLErrorShape[] {
   if (!error) return [];
-  const e = error as { errors?: Array<{ message: string; extensions?: Record<string, any> }>; message: string };
+  const e = error as { errors?: GraphQLErrorShape[]; message: string };
   if (Array.isArray(e.errors)) return e.errors;
   return [{ message: e.message, extensions: { code: "NETWORK" } }];
 }
@@ -200,7 +231,7 @@ export async function seedToken(
 export async function signIn(server: TestServer, email: string, password = PASSWORD): Promise<TestClient> {
   const client = new TestClient(server);
   const { gql } = await import("@apollo/client");
-  const r = await client.mutate(
+  const r = await client.mutate<{ sessionLogin: { user: { id: string } | null; errors: GraphQLErrorShape[] } }>(
     gql`
       mutation ($input: SessionLoginInput!) {
         sessionLogin(input: $input) {

@@ -7,7 +7,7 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { isSubscriptionOperation } from "@apollo/client/utilities";
 import { createClient, type Client } from "graphql-ws";
 import { Observable } from "rxjs";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { typePolicies } from "./pagination";
 
 export type WsStatus = "idle" | "connecting" | "connected" | "closed";
@@ -22,6 +22,35 @@ const LiveContext = createContext<LiveState>({ status: "idle", ws: null });
 /** Whether the subscription socket is up, for the "live" dot in the top bar. */
 export function useLiveStatus(): WsStatus {
   return useContext(LiveContext).status;
+}
+
+/**
+ * Calls `callback` each time the subscription socket comes back after it closed (not on the first
+ * connection): what a page that follows a live-only subscription re-reads, since events sent while the
+ * socket was down are not replayed to it.
+ */
+export function useOnReconnect(callback: () => void, enabled = true): void {
+  const { ws } = useContext(LiveContext);
+  const latest = useRef(callback);
+  useEffect(() => {
+    latest.current = callback;
+  });
+  useEffect(() => {
+    if (!ws || !enabled) return;
+    let lost = false;
+    const offClosed = ws.on("closed", () => {
+      lost = true;
+    });
+    const offConnected = ws.on("connected", () => {
+      if (!lost) return;
+      lost = false;
+      latest.current();
+    });
+    return () => {
+      offClosed();
+      offConnected();
+    };
+  }, [ws, enabled]);
 }
 
 function makeClient(wsUrl: string, onStatus: (s: WsStatus) => void): { client: ApolloClient; ws: Client | null } {

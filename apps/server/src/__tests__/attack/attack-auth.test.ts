@@ -9,8 +9,8 @@
 // names the browser in x-stratum-client-ip, as apps/web/server.mjs does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD, seedToken, seedUser, startTestServer, type TestServer } from "../../test/harness.js";
-import { startLiveServer, type LiveServer } from "../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../test/fixtures.js";
 import { checkPassword, hashPassword, scryptInFlight } from "../../auth/password.js";
 import { loadConfig } from "../../env.js";
 import { createApp } from "../../app.js";

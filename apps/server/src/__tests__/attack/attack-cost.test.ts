@@ -7,8 +7,8 @@ import WebSocket from "ws";
 import { createClient } from "graphql-ws";
 import { seedToken, seedUser, startTestServer, TestClient, type TestServer } from "../../test/harness.js";
 import { toGlobalId } from "../../graphql/ids.js";
-import { startLiveServer, wsClient, type LiveServer } from "../../jobs/__tests__/live-harness.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
+import { startLiveServer, wsClient, type LiveServer } from "../../test/live-harness.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -75,7 +75,7 @@ const FAN_OUT = `query ($id: ID!) { selectionRun(id: $id) { evaluations { run { 
 describe("finding 5: query cost over HTTP", () => {
   it("a 26-level introspection query is refused as QUERY_TOO_DEEP (introspection fields count)", async () => {
     const client = new TestClient(live, viewerToken);
-    const r = await client.raw({ query: DEEP_INTROSPECTION });
+    const r = await client.raw<any>({ query: DEEP_INTROSPECTION });
     expect(r.status).toBe(400);
     expect(r.json.data).toBeUndefined();
     expect(r.json.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_DEEP", depth: 26, maxDepth: 15 });
@@ -83,12 +83,12 @@ describe("finding 5: query cost over HTTP", () => {
 
   it("the depth-7 evaluations ↔ run fan-out is refused as QUERY_TOO_COMPLEX (plain lists multiply)", async () => {
     const client = new TestClient(live, viewerToken);
-    const r = await client.raw({ query: FAN_OUT, variables: { id: toGlobalId("SelectionRun", runA) } });
+    const r = await client.raw<any>({ query: FAN_OUT, variables: { id: toGlobalId("SelectionRun", runA) } });
     expect(r.status).toBe(400);
     expect(r.json.data).toBeUndefined();
     expect(r.json.errors[0].extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", maxComplexity: 50_000 });
     // One level of the same list is an ordinary query and still answers.
-    const ok = await client.raw({ query: `query ($id: ID!) { selectionRun(id: $id) { evaluations { metric run { id } } } }`, variables: { id: toGlobalId("SelectionRun", runA) } });
+    const ok = await client.raw<any>({ query: `query ($id: ID!) { selectionRun(id: $id) { evaluations { metric run { id } } } }`, variables: { id: toGlobalId("SelectionRun", runA) } });
     expect(ok.status).toBe(200);
     expect(ok.json.data.selectionRun.evaluations).toHaveLength(40);
   });
@@ -162,14 +162,14 @@ describe("finding 8: compareRuns and the CSV export", () => {
     const id = toGlobalId("SelectionRun", runA);
     const padded = id + "=".repeat((4 - (id.length % 4)) % 4 || 1);
     const Q = `query ($ids: [ID!]!) { compareRuns(ids: $ids) { runs { id } } }`;
-    const r = await client.raw({ query: Q, variables: { ids: [id, padded] } });
+    const r = await client.raw<any>({ query: Q, variables: { ids: [id, padded] } });
     // The padded spelling is not an ID of any run: the comparison is null (missing), never the same run twice.
     expect(r.json.data?.compareRuns ?? null).toBeNull();
-    const twice = await client.raw({ query: Q, variables: { ids: [id, id] } });
+    const twice = await client.raw<any>({ query: Q, variables: { ids: [id, id] } });
     expect(twice.json.errors[0].extensions.code).toBe("BAD_USER_INPUT");
-    const fine = await client.raw({ query: Q, variables: { ids: [id, toGlobalId("SelectionRun", runB)] } });
+    const fine = await client.raw<any>({ query: Q, variables: { ids: [id, toGlobalId("SelectionRun", runB)] } });
     expect(fine.json.data.compareRuns.runs).toHaveLength(2);
-    const node = await client.raw({ query: `query ($id: ID!) { selectionRun(id: $id) { id } }`, variables: { id: padded } });
+    const node = await client.raw<any>({ query: `query ($id: ID!) { selectionRun(id: $id) { id } }`, variables: { id: padded } });
     expect(node.json.data.selectionRun).toBeNull();
   });
 
@@ -217,7 +217,7 @@ describe("finding 6: production mode on graphql-ws", () => {
   const wsUrl = () => prod.url.replace(/^http/, "ws");
 
   it("refuses introspection over the socket, as over HTTP", async () => {
-    const http = await new TestClient(prod, prodToken).raw({ query: "{ __schema { types { name } } }" });
+    const http = await new TestClient(prod, prodToken).raw<any>({ query: "{ __schema { types { name } } }" });
     expect(http.json.errors?.[0]?.message).toMatch(/introspection/i);
     const r = await overWs(wsUrl(), prodToken, "{ __schema { types { name } } }");
     expect(r.error[0]).toMatchObject({ message: expect.stringMatching(/introspection/i), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } });

@@ -10,9 +10,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { findRepoRoot } from "@stratum/db";
-import { seedToken, seedUser, signIn, snapshot, TestClient } from "../../test/harness.js";
+import { seedToken, seedUser, signIn, snapshot, TestClient, type UploadRefused } from "../../test/harness.js";
 import { toGlobalId } from "../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../jobs/__tests__/live-harness.js";
+import { startLiveServer, type LiveServer } from "../../test/live-harness.js";
 
 // A 1×1 grey PNG: what a thumbnail request returns when it is allowed.
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==", "base64");
@@ -40,7 +40,7 @@ const IMPORT_START = `mutation ($input: DatasetImportInput!) { datasetImportStar
 const SAMPLES = `query ($id: ID!) { datasetVersion(id: $id) { samples(first: 50) { nodes { id externalId } } } }`;
 
 async function gql(client: TestClient, query: string, variables?: Record<string, unknown>) {
-  const r = await client.raw({ query, variables });
+  const r = await client.raw<any>({ query, variables });
   expect(r.json.errors).toBeUndefined();
   return r.json.data;
 }
@@ -331,7 +331,7 @@ describe("finding 8: uploads need a role, a size and a quota", () => {
     const before = await snapshot(live.store);
     const listing = uploadsListing();
     for (const client of [viewerSession, viewerToken]) {
-      const r = await client.upload("m.csv", "id,label\na,b\n");
+      const r = await client.upload<UploadRefused>("m.csv", "id,label\na,b\n");
       expect(r.status).toBe(403);
       expect(r.json.error.code).toBe("FORBIDDEN");
     }
@@ -346,7 +346,7 @@ describe("finding 8: uploads need a role, a size and a quota", () => {
 
   it("an upload over the size cap is 413 LIMIT_EXCEEDED and leaves nothing on disk", async () => {
     const listing = uploadsListing();
-    const r = await attacker.upload("big.csv", new Uint8Array(MAX_UPLOAD + 1));
+    const r = await attacker.upload<UploadRefused>("big.csv", new Uint8Array(MAX_UPLOAD + 1));
     expect(r.status).toBe(413);
     expect(r.json.error.code).toBe("LIMIT_EXCEEDED");
     expect(uploadsListing()).toEqual(listing);
@@ -358,13 +358,13 @@ describe("finding 8: uploads need a role, a size and a quota", () => {
     const chunk = new Uint8Array(50 * 1024);
     for (let i = 0; i < 3; i++) expect((await client.upload(`f${i}.bin`, chunk)).status).toBe(201); // 150 of 160 KiB
     const listing = uploadsListing();
-    const over = await client.upload("f3.bin", chunk);
+    const over = await client.upload<UploadRefused>("f3.bin", chunk);
     expect(over.status).toBe(413);
     expect(over.json.error.code).toBe("QUOTA_EXCEEDED");
     expect(uploadsListing()).toEqual(listing);
     // Another user fires five at once: exactly three fit (the last step is one at a time per user).
     const other = await signIn(live, (await seedUser(live.store, [{ consortiumId: victim.consortiumId, role: "CURATOR" }], "quota-par")).email);
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => other.upload(`p${i}.bin`, chunk)));
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => other.upload<UploadRefused>(`p${i}.bin`, chunk)));
     const ok = results.filter((r) => r.status === 201).length;
     expect(ok).toBe(3);
     for (const r of results.filter((r) => r.status !== 201)) expect([r.status, r.json.error.code]).toEqual([413, "QUOTA_EXCEEDED"]);

@@ -4,10 +4,10 @@
 // Meaningful on PostgreSQL (DATABASE_URL; real parallel transactions); on PGlite it checks the same
 // invariants with serialised transactions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedToken, seedUser, TestClient } from "../../test/harness.js";
+import { seedToken, seedUser, TestClient, type PayloadErrors } from "../../test/harness.js";
 import { decodeIdOrNull, toCompositeGlobalId, toGlobalId } from "../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../jobs/__tests__/live-harness.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../test/live-harness.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -50,8 +50,8 @@ describe("relabel vs finalize", () => {
       const runId = await acceptedRun(n);
       const sampleId = seeded.sampleIds[0]!; // "normal"
       const [r, f] = await Promise.all([
-        reviewer.raw({ query: RELABEL, variables: { input: { itemId: toCompositeGlobalId("SelectionItem", [runId, sampleId]), label: "pneumonia", expectedVersion: 0 } } }),
-        curator.raw({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } }),
+        reviewer.raw<{ errors?: unknown[]; data: { reviewRelabel: PayloadErrors } }>({ query: RELABEL, variables: { input: { itemId: toCompositeGlobalId("SelectionItem", [runId, sampleId]), label: "pneumonia", expectedVersion: 0 } } }),
+        curator.raw<{ errors?: unknown[]; data: { reviewFinalize: PayloadErrors & { datasetVersion: { id: string } } } }>({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } }),
       ]);
       expect(r.status).toBe(200);
       expect(f.status).toBe(200);

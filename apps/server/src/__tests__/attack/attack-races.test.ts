@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importDataset } from "@stratum/db";
 import { seedToken, seedUser, TestClient } from "../../test/harness.js";
 import { toCompositeGlobalId, toGlobalId } from "../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../jobs/__tests__/live-harness.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../test/live-harness.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -64,8 +64,8 @@ describe("decide vs finalize", () => {
       const lastSample = seeded.sampleIds[n - 1]!;
       const itemId = toCompositeGlobalId("SelectionItem", [runId, lastSample]);
       const [d, f] = await Promise.all([
-        reviewer.raw({ query: DECIDE, variables: { input: { itemId, decision: "ACCEPT", expectedVersion: 0 } } }),
-        curator.raw({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } }),
+        reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId, decision: "ACCEPT", expectedVersion: 0 } } }),
+        curator.raw<any>({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } }),
       ]);
       expect(d.status).toBe(200);
       expect(f.status).toBe(200);
@@ -104,7 +104,7 @@ describe("finalize vs import numbering", () => {
       writeFileSync(manifest, ["id,uri,label", ...Array.from({ length: 5 }, (_, i) => `r${round}-${i},img/${round}-${i}.png,normal`)].join("\n") + "\n");
       const before = await p.datasetVersion.count({ where: { datasetId: dataset.id } });
       const results = await Promise.allSettled([
-        ...runs.map((runId) => curator.raw({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } })),
+        ...runs.map((runId) => curator.raw<any>({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } })),
         // What the import job runs, in this process, against the same database.
         importDataset(live.store, { consortium: dataset.project.consortium.slug, project: dataset.project.slug, dataset: dataset.name, manifestPath: manifest }),
       ]);

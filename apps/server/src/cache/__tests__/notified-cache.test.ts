@@ -2,12 +2,12 @@
 // version rows are changed behind the API's back (raw SQL, and on PostgreSQL a second connection pool
 // standing in for another replica or a worker): every read right after a write must already show it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { gql, type TypedDocumentNode } from "@apollo/client";
 import { openStore, type FeedHandlers, type NotificationFeed, type Store } from "@stratum/db";
 import { ChangeFeed, CHANGES_CHANNEL, NotifiedCache } from "../notified-cache.js";
 import { runPages } from "../../modules/run/run.service.js";
 import { seedToken, seedUser, signIn, startTestServer, TestClient, type TestServer } from "../../test/harness.js";
-import { seedDataset, type SeededDataset } from "../../jobs/__tests__/fixtures.js";
+import { seedDataset, type SeededDataset } from "../../test/fixtures.js";
 import { toGlobalId as gid } from "../../graphql/ids.js";
 
 /** A feed whose notifications, resets and liveness the test controls. */
@@ -109,9 +109,9 @@ describe("cached run lists and versions stay fresh", () => {
   });
 
   async function listed(first = 5) {
-    const r = await viewer.query(LIST, { id: gid("DatasetVersion", seeded.versionId), first });
+    const r = await viewer.query<{ datasetVersion: { runs: { totalCount: number; nodes: Array<{ id: string; status: string; phase: string }> } } }>(LIST, { id: gid("DatasetVersion", seeded.versionId), first });
     expect(r.errors).toEqual([]);
-    return r.data.datasetVersion.runs as { totalCount: number; nodes: Array<{ id: string; status: string; phase: string }> };
+    return r.data.datasetVersion.runs;
   }
   async function stored(first = 5) {
     const rows = await server.store.prisma.selectionRun.findMany({
@@ -155,7 +155,7 @@ describe("cached run lists and versions stay fresh", () => {
         [seeded.datasetId],
       )
     ).rows[0]!.id;
-    const VERSION = gql`query ($id: ID!) { datasetVersion(id: $id) { number message } }`;
+    const VERSION: TypedDocumentNode<{ datasetVersion: { number: number; message: string } | null }, { id: string }> = gql`query ($id: ID!) { datasetVersion(id: $id) { number message } }`;
     const read = async () => (await viewer.query(VERSION, { id: gid("DatasetVersion", id) })).data.datasetVersion;
     expect(await read()).toEqual({ number: 99, message: "first" });
     expect(await read()).toEqual({ number: 99, message: "first" });
@@ -168,7 +168,7 @@ describe("cached run lists and versions stay fresh", () => {
   it("auth lookups: a token revoked, a session ended or a membership removed on another connection stops working well within the TTL", async () => {
     expect(server.app.services.config.authCacheMs).toBeGreaterThanOrEqual(5_000);
     const sql = (replica ?? server.store).sql;
-    const VERSION = gql`query ($id: ID!) { datasetVersion(id: $id) { id } }`;
+    const VERSION: TypedDocumentNode<{ datasetVersion: { id: string } | null }, { id: string }> = gql`query ($id: ID!) { datasetVersion(id: $id) { id } }`;
     const versionId = gid("DatasetVersion", seeded.versionId);
     /** Polls for up to 1 s (a notification's trip), far below the 5 s the TTL alone would take. */
     async function soon(check: () => Promise<boolean>) {
@@ -191,6 +191,6 @@ describe("cached run lists and versions stay fresh", () => {
     await soon(async () => (await person.query(VERSION, { id: versionId })).data?.datasetVersion === null);
 
     await sql.query(`DELETE FROM "Session" WHERE "userId" = $1`, [user.id]);
-    await soon(async () => (await person.query(gql`{ viewer { id } }`)).data?.viewer == null);
+    await soon(async () => (await person.query<{ viewer: { id: string } | null }>(gql`{ viewer { id } }`)).data?.viewer == null);
   });
 });

@@ -7,7 +7,7 @@ import { testStoreOptions } from "@stratum/db/testing";
 import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, type JobSystem } from "../index.js";
 import { defaultHandlers } from "../handlers/index.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 let store: Store;
 let bus: EventBus;

@@ -13,7 +13,7 @@ import {
   type JobSystem,
 } from "../index.js";
 import { selectHandler } from "../handlers/index.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 import { waitJob } from "../../test/harness.js";
 
 let store: Store;

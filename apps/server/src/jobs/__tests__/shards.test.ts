@@ -12,7 +12,7 @@ import { testStoreOptions } from "@stratum/db/testing";
 import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, type JobSystem } from "../index.js";
 import { defaultHandlers } from "../handlers/index.js";
-import { seedDataset, type SeededDataset } from "./fixtures.js";
+import { seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const workerJs = path.join(serverRoot, "dist/worker.js");

@@ -12,7 +12,7 @@ import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem } from "../index.js";
 import { defaultHandlers } from "../handlers/index.js";
 import { ConfigError, loadConfig } from "../../env.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "./fixtures.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../test/fixtures.js";
 
 let store: Store;
 let bus: EventBus;

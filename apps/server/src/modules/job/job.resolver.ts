@@ -8,10 +8,10 @@ import { SelectionRun } from "../run/run.type.js";
 import { ConfounderAnalysis } from "../analysis/analysis.type.js";
 import { EmbeddingSet } from "../embedding-set/embedding-set.type.js";
 import { JobKind, RunStatus } from "./job.enums.js";
-import { Job, JobConnection, JobProgressEvent } from "./job.type.js";
+import { Job, JobActivityEvent, JobConnection, JobProgressEvent } from "./job.type.js";
 import { InputArg, mutate } from "../../graphql/mutation.js";
 import { JobCancelInput, JobCancelPayload } from "./job.input.js";
-import { analysisOfJob, cancelJob, embeddingSetOfJob, jobProgressStream, jobsOfConsortium, runOfJob, visibleJob } from "./job.service.js";
+import { analysisOfJob, cancelJob, embeddingSetOfJob, jobActivityStream, jobProgressStream, jobsOfConsortium, runOfJob, visibleJob } from "./job.service.js";
 
 registerNode("Job", visibleJob);
 
@@ -62,6 +62,31 @@ export class JobResolver {
     @Arg("afterSeq", () => Int, { nullable: true, description: "Resume after this sequence number." }) _afterSeq: number | null,
   ): JobProgressEvent {
     return event;
+  }
+
+  @Subscription(() => JobActivityEvent, {
+    description:
+      "A consortium's jobs as they are created and change status or phase (not every progress step: follow jobProgress for that). Any member (VIEWER); a stranger's stream ends at once, empty. Select job { id ... } and a normalised cache updates the job in every list; on CREATED, re-read the list you show. Without afterSeq it starts now. See PROTOCOL.md.",
+    subscribe: ({ args, context }) =>
+      jobActivityStream(context as Context, decodeIdOrNull(String(args.consortiumId), "Consortium"), (args.afterSeq as number | null | undefined) ?? null),
+  })
+  jobActivity(
+    @Root() event: JobActivityEvent,
+    @Arg("consortiumId", () => ID, { description: "The consortium." }) _consortiumId: string,
+    @Arg("afterSeq", () => Int, { nullable: true, description: "Resume after this sequence number." }) _afterSeq: number | null,
+  ): JobActivityEvent {
+    return event;
+  }
+}
+
+@Resolver(() => JobActivityEvent)
+export class JobActivityEventResolver {
+  @FieldResolver(() => Job, { nullable: true, description: "The job as it is when the event is delivered; null once it is gone." })
+  async job(@Root() e: JobActivityEvent, @Ctx() ctx: Context): Promise<Job | null> {
+    // Read fresh on every delivery (no request-scoped loader: a subscription's context lives as long as
+    // the subscription, so a cached row would go stale after the first event). One primary-key read.
+    const row = await ctx.app.store.prisma.job.findUnique({ where: { id: e.jobDbId } });
+    return row ? Job.from(row) : null;
   }
 }
 

@@ -8,9 +8,9 @@ import { byId, byKey } from "../../graphql/loaders.js";
 import { connectionFromArray, paginate, type ConnectionArgs, type ConnectionShape } from "../../graphql/connection.js";
 import type { JobKind, RunStatus } from "./job.enums.js";
 import { Channel, pump, topics } from "../../events/index.js";
-import type { JobEvent } from "../../jobs/index.js";
+import type { JobAnnouncement, JobEvent } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
-import { Job, JobProgressEvent } from "./job.type.js";
+import { Job, JobActivityEvent, JobProgressEvent } from "./job.type.js";
 
 export function jobLoader(ctx: Context) {
   return ctx.loader("jobById", () => byId<Row>((ids) => ctx.prisma.job.findMany({ where: { id: { in: ids } } })));
@@ -144,6 +144,30 @@ export async function jobProgressStream(ctx: Context, jobId: number | null, afte
     pump(channel, runtime.bus.subscribe<JobEvent>(topic, { afterSeq: from }), async (event) => {
     if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
     return { value: JobProgressEvent.from(event.seq, event.payload), end: event.payload.final };
+  });
+  return channel;
+}
+
+/**
+ * jobActivity: the consortium's jobs as they are created and change status or phase. Without afterSeq
+ * it starts now (a client reads the list first and refetches it once after a reconnect); with it, stored
+ * events after that seq come first. Checked like Consortium.jobs (any member) when it starts, then every
+ * event is re-authorized and a revoked member's stream ends within a second; a stranger's ends at once,
+ * empty, as a missing consortium's does.
+ */
+export async function jobActivityStream(ctx: Context, consortiumId: number | null, afterSeq: number | null): Promise<AsyncIterable<JobActivityEvent>> {
+  const channel = new Channel<JobActivityEvent>();
+  const viewer = ctx.viewer;
+  if (consortiumId === null || !viewer || !(await canRead(ctx, consortiumId))) {
+    channel.end();
+    return channel;
+  }
+  const runtime = runtimeOf(ctx.app);
+  const who = { userId: viewer.userId, tokenId: viewer.token?.id ?? null, sessionId: viewer.sessionId };
+  channel.onClose(runtime.authorizer.watch(who, consortiumId, () => channel.end()));
+  pump(channel, runtime.bus.subscribe<JobAnnouncement>(topics.consortiumJobs(consortiumId), { afterSeq: afterSeq ?? undefined }), async (event) => {
+    if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
+    return { value: JobActivityEvent.from(event.seq, event.payload) };
   });
   return channel;
 }

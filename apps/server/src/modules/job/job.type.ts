@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import type { Job as Row } from "@stratum/db";
 import { Node } from "../../graphql/node.js";
@@ -6,7 +6,7 @@ import { Connection } from "../../graphql/connection.js";
 import { fromRow } from "../../graphql/build.js";
 import { toGlobalId } from "../../graphql/ids.js";
 import { JobKind, RunStatus } from "./job.enums.js";
-import type { JobEvent } from "../../jobs/index.js";
+import type { JobAnnouncement, JobEvent } from "../../jobs/index.js";
 
 @ObjectType({ implements: Node, description: "Long work (embedding, analysis, selection, probe) and how far it got." })
 export class Job extends Node {
@@ -114,5 +114,42 @@ export class JobProgressEvent {
 
   static from(seq: number, e: JobEvent): JobProgressEvent {
     return Object.assign(new JobProgressEvent(), { ...e, seq, jobId: toGlobalId("Job", e.jobId) });
+  }
+}
+
+export enum JobActivityKind {
+  CREATED = "CREATED",
+  UPDATED = "UPDATED",
+}
+registerEnumType(JobActivityKind, {
+  name: "JobActivityKind",
+  description: "What a jobActivity event announces: a new job, or a job whose status or phase changed.",
+});
+
+@ObjectType({ description: "A job of the consortium was created, or its status or phase changed (jobActivity)." })
+export class JobActivityEvent {
+  @Field(() => Int, { description: "Sequence number: pass the last one you saw as afterSeq when you reconnect." })
+  seq!: number;
+
+  @Field(() => JobActivityKind)
+  kind!: JobActivityKind;
+
+  @Field(() => ID, { description: "The job." })
+  jobId!: string;
+
+  @Field(() => RunStatus, { description: "Its status when the event was published (job.status is as it is at delivery)." })
+  status!: RunStatus;
+
+  /** The job's row id, for the `job` field (read on delivery). */
+  jobDbId!: number;
+
+  static from(seq: number, a: JobAnnouncement): JobActivityEvent {
+    return Object.assign(new JobActivityEvent(), {
+      seq,
+      kind: a.kind === "CREATED" ? JobActivityKind.CREATED : JobActivityKind.UPDATED,
+      jobId: toGlobalId("Job", a.jobId),
+      status: a.status as RunStatus,
+      jobDbId: a.jobId,
+    });
   }
 }

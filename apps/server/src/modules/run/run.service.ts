@@ -9,6 +9,8 @@ import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
 import { requestCancel, enqueueJob } from "../../jobs/enqueue.js";
+import { announceJob } from "../../jobs/announce.js";
+import { runtimeOf } from "../../jobs/runtime.js";
 import { createSelectionRun, NOW_UTC } from "@stratum/db";
 import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, encodeCursor, pageSize } from "../../graphql/connection.js";
 import { Job } from "../job/job.type.js";
@@ -266,6 +268,8 @@ export async function cancelRun(ctx: Context, input: SelectionRunRefInput) {
     return outcome;
   });
   if (outcome === "SUCCEEDED" || outcome === "FAILED") throw new AppError("INVALID_STATE", `the run already ended (${outcome})`, ["runId"]);
+  // A queued job ends here, not in a runner: lists hear of it from us.
+  if (outcome === "CANCELLED") await announceJob(runtimeOf(ctx.app).bus, { jobId: run.jobId, consortiumId: access.consortiumId, kind: "UPDATED", status: "CANCELLED" });
   return SelectionRun.from(await ctx.prisma.selectionRun.findUniqueOrThrow({ where: { id: run.id } }));
 }
 

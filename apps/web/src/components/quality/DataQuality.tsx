@@ -6,7 +6,8 @@
 import Link from "next/link";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
+import type { QualitySampleFragment } from "@/gql/graphql";
 import { atLeast, useShell } from "@/components/shell/AppShell";
 import { SaveSubset, SubsetsCard } from "@/components/subset/Subsets";
 import { Badge, Card, Empty, ErrorText, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtNum, fmtWhen, useToast } from "@/components/ui";
@@ -42,6 +43,11 @@ const DataQualityStartDoc = graphql(`
   }
 `);
 
+/** What a sample thumbnail with "More like this" reads (SampleThumb); findings and similar samples spread it. */
+const QualitySampleDoc = graphql(`
+  fragment QualitySample on Sample { id externalId label site { id code } }
+`);
+
 const FindingsQuery = graphql(`
   query DataQualityFindings($id: ID!) {
     dataQualityReport(id: $id) {
@@ -50,12 +56,12 @@ const FindingsQuery = graphql(`
         totalCount
         nodes {
           id kind size maxDistance crossSite crossSplit conflictingLabels sites labels
-          members { inVersion versionId sample { id externalId label site { id code } } }
+          members { inVersion versionId sample { id label site { id code } ...QualitySample } }
         }
       }
       outlierClasses { label size medianScore k }
-      outliers(first: 100) { nodes { label outlierRank outlierScore outlierRatio outlierReason sample { id externalId site { id code } } } }
-      labelErrors(first: 40) { totalCount nodes { label suggestedLabel labelErrorScore sample { id externalId site { id code } } } }
+      outliers(first: 100) { nodes { label outlierRank outlierScore outlierRatio outlierReason sample { id ...QualitySample } } }
+      labelErrors(first: 40) { totalCount nodes { label suggestedLabel labelErrorScore sample { id externalId ...QualitySample } } }
     }
   }
 `);
@@ -64,7 +70,7 @@ const SimilarQuery = graphql(`
   query SimilarSamples($sampleId: ID!, $embeddingSetId: ID!, $first: Int) {
     similarSamples(sampleId: $sampleId, embeddingSetId: $embeddingSetId, first: $first) {
       method evaluated warm
-      items { score sample { id externalId label site { id code } } }
+      items { score sample { id label ...QualitySample } }
     }
   }
 `);
@@ -215,9 +221,11 @@ function ReportHead({ report, onFinished }: { report: Report; onFinished: () => 
 }
 
 type Findings = NonNullable<import("@/gql/graphql").DataQualityFindingsQuery["dataQualityReport"]>;
-type SampleRef = { id: string; externalId: string; label?: string; site?: { code: string } | null };
+type SampleRef = FragmentType<typeof QualitySampleDoc>;
+/** "More like this" hands on the sample it was asked from. */
+type OnMore = (s: QualitySampleFragment) => void;
 
-function Findings({ reportId, versionId, onMore }: { reportId: string; versionId: string; onMore: (s: SampleRef) => void }) {
+function Findings({ reportId, versionId, onMore }: { reportId: string; versionId: string; onMore: OnMore }) {
   const { data, loading, error } = useQuery(FindingsQuery, { variables: { id: reportId } });
   const f = data?.dataQualityReport ?? null;
   if (loading && !f) return <SkeletonRows rows={6} />;
@@ -233,7 +241,8 @@ function Findings({ reportId, versionId, onMore }: { reportId: string; versionId
   );
 }
 
-function SampleThumb({ s, caption, right, onMore, state }: { s: SampleRef; caption?: React.ReactNode; right?: React.ReactNode; onMore: (s: SampleRef) => void; state?: string }) {
+function SampleThumb({ s: ref, caption, right, onMore, state }: { s: SampleRef; caption?: React.ReactNode; right?: React.ReactNode; onMore: OnMore; state?: string }) {
+  const s = getFragmentData(QualitySampleDoc, ref);
   return (
     <div className="stack" style={{ gap: 2 }}>
       <Thumb sampleId={s.id} caption={caption ?? s.externalId} right={right ?? s.site?.code ?? ""} state={state} />
@@ -242,7 +251,7 @@ function SampleThumb({ s, caption, right, onMore, state }: { s: SampleRef; capti
   );
 }
 
-function DuplicateSets({ f, versionId, onMore }: { f: Findings; versionId: string; onMore: (s: SampleRef) => void }) {
+function DuplicateSets({ f, versionId, onMore }: { f: Findings; versionId: string; onMore: OnMore }) {
   const sets = f.duplicateSets;
   return (
     <Card title={<>Duplicate sets <span className="muted">· {fmtInt(sets.totalCount)}, flagged first</span></>} testId="duplicate-sets">
@@ -270,7 +279,7 @@ function DuplicateSets({ f, versionId, onMore }: { f: Findings; versionId: strin
   );
 }
 
-function Outliers({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => void }) {
+function Outliers({ f, onMore }: { f: Findings; onMore: OnMore }) {
   const byClass = topPerClass(f.outliers.nodes, 8);
   const sizes = new Map(f.outlierClasses.map((c) => [c.label, c]));
   return (
@@ -291,7 +300,7 @@ function Outliers({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => void }
   );
 }
 
-function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => void }) {
+function LabelErrors({ f, onMore }: { f: Findings; onMore: OnMore }) {
   const rows = f.labelErrors;
   return (
     <Card title={<>Likely label errors <span className="muted">· {fmtInt(rows.totalCount)}, each with its suggested label</span></>} testId="label-errors">
@@ -309,7 +318,7 @@ function LabelErrors({ f, onMore }: { f: Findings; onMore: (s: SampleRef) => voi
 }
 
 /** "More like this": the samples of the set most like one sample (similarSamples), with scores; also used on the review page. */
-export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onMore, onClose, versionId }: { sampleId: string; externalId: string; embeddingSetId: string; mapHref?: string; onMore?: (s: SampleRef) => void; onClose: () => void; versionId?: string }) {
+export function SimilarCard({ sampleId, externalId, embeddingSetId, mapHref, onMore, onClose, versionId }: { sampleId: string; externalId: string; embeddingSetId: string; mapHref?: string; onMore?: OnMore; onClose: () => void; versionId?: string }) {
   const { data, loading, error } = useQuery(SimilarQuery, { variables: { sampleId, embeddingSetId, first: 12 } });
   const r = data?.similarSamples ?? null;
   // An image dropped on the card: embedded by the API with the set's own model, not kept.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import { seedUser, signIn, startTestServer, type TestClient, type TestServer } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let server: TestServer;
 let seeded: SeededDataset;
@@ -94,7 +94,7 @@ afterAll(async () => {
 
 describe("SelectionRun.composition", () => {
   it("covers declared, then associated, then site columns, each flagged", async () => {
-    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
     expect(r.errors).toEqual([]);
     const cols = r.data.selectionRun.composition;
     // scanner: declared (not associated: V 0.1); age: associated (V 0.5, p 0.001 in normal); site: always.
@@ -102,7 +102,7 @@ describe("SelectionRun.composition", () => {
   });
 
   it("counts and shares per class in the pool (embedded samples) and the selection, with largest share and Cramér's V", async () => {
-    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
     const site = r.data.selectionRun.composition.find((c: any) => c.column === "site");
     const [normal, pneu] = site.classes;
     expect(normal).toMatchObject({ label: "normal", poolCount: 19, selectionCount: 8 });
@@ -129,12 +129,12 @@ describe("SelectionRun.composition", () => {
   });
 
   it("is empty for a run that has not succeeded", async () => {
-    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", queued) });
+    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", queued) });
     expect(r.data.selectionRun.composition).toEqual([]);
   });
 
   it("a run without analysis takes the version's latest analysis for associations", async () => {
-    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", balanced) });
+    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", balanced) });
     expect(r.errors).toEqual([]);
     const cols = r.data.selectionRun.composition;
     expect(cols.map((c: any) => c.column)).toEqual(["age", "site"]);
@@ -144,8 +144,8 @@ describe("SelectionRun.composition", () => {
   });
 
   it("a site-scoped viewer sees the same aggregates", async () => {
-    const a = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
-    const b = await scoped.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const a = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const b = await scoped.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
     expect(b.errors).toEqual([]);
     expect(b.data.selectionRun.composition).toEqual(a.data.selectionRun.composition);
   });
@@ -153,7 +153,7 @@ describe("SelectionRun.composition", () => {
 
 describe("RunComparison.composition", () => {
   it("lays the pool and every run on the union of their columns", async () => {
-    const r = await viewer.query(COMPARE, { ids: [gid("SelectionRun", balanced), gid("SelectionRun", skewed)] });
+    const r = await viewer.query<any>(COMPARE, { ids: [gid("SelectionRun", balanced), gid("SelectionRun", skewed)] });
     expect(r.errors).toEqual([]);
     const cols = r.data.compareRuns.composition;
     expect(cols.map((c: any) => [c.column, c.declared])).toEqual([["age", [false, false]], ["site", [false, false]], ["scanner", [false, true]]]);

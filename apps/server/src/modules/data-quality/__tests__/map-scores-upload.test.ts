@@ -15,8 +15,8 @@ import { createRng } from "@stratum/engine";
 import { demoModelPath, embedImages } from "@stratum/embed";
 import { seedToken, seedUser, TestClient } from "../../../test/harness.js";
 import { toGlobalId } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 const N = 12;
 const MAX_BYTES = 64 * 1024;

@@ -8,8 +8,8 @@ import * as engine from "@stratum/engine";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 import { EXACT_SEARCH_MAX, SearchCache, type SearchEntry } from "../similarity.js";
 
 describe("SearchCache", () => {
@@ -57,7 +57,7 @@ describe("similarSamples above the exact limit", () => {
     const Q = gql`query ($s: ID!, $e: ID!) { similarSamples(sampleId: $s, embeddingSetId: $e, first: 10) { method warm items { score sample { id } } } }`;
     let hits = 0, total = 0;
     for (const row of [0, 17, 999, 2500, N - 1]) {
-      const r = await curator.query(Q, { s: gid("Sample", m.sampleIds[row]!), e: gid("EmbeddingSet", seeded.setId) });
+      const r = await curator.query<any>(Q, { s: gid("Sample", m.sampleIds[row]!), e: gid("EmbeddingSet", seeded.setId) });
       expect(r.errors).toEqual([]);
       expect(r.data.similarSamples.method).toBe("index");
       const got = new Set(r.data.similarSamples.items.map((i: any) => i.sample.id));
@@ -87,7 +87,7 @@ describe("the QUALITY job above the exact limits", () => {
       }),
     });
     const START = gql`mutation ($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code field message } } }`;
-    const r = await curator.mutate(START, { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) } });
+    const r = await curator.mutate<any>(START, { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) } });
     expect(r.data.dataQualityStart.errors).toEqual([]);
     const jobId = Number(Buffer.from(r.data.dataQualityStart.job.id, "base64url").toString().split(":")[1]);
     let job;
@@ -99,7 +99,7 @@ describe("the QUALITY job above the exact limits", () => {
     expect(job.error).toBeNull();
     expect(job.status).toBe("SUCCEEDED");
     const Q = gql`query ($id: ID!) { dataQualityReport(id: $id) { results duplicateSets(crossSplit: true) { nodes { members { inVersion sample { externalId } } } } } }`;
-    const q = await curator.query(Q, { id: r.data.dataQualityStart.report.id });
+    const q = await curator.query<any>(Q, { id: r.data.dataQualityStart.report.id });
     const report = q.data.dataQualityReport;
     expect(report.results.graph).toBe("approximate");
     expect(report.results.crossVersions.compared).toEqual([expect.objectContaining({ dataset: "large-test", rows: 20, pairs: 1 })]);

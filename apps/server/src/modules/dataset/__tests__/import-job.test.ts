@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import type { Client } from "graphql-ws";
 import { encodeNpy } from "@stratum/formats";
-import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
+import { seedUser, signIn, type TestClient, type UploadRefused } from "../../../test/harness.js";
 import { toGlobalId } from "../../../graphql/ids.js";
-import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
+import { collect, cookieOf, startLiveServer, wsClient, type LiveServer } from "../../../test/live-harness.js";
 
 const N = 3000; // enough rows for several COPY batches of progress
 const DIM = 8;
@@ -43,7 +43,7 @@ function embeddings(rows: number): Uint8Array {
 async function start(client: TestClient, csv: string, extra: { npy?: Uint8Array; datasetName?: string } = {}) {
   const m = await client.upload("manifest.csv", csv);
   const e = extra.npy ? await client.upload("emb.npy", extra.npy) : null;
-  return client.mutate(START, {
+  return client.mutate<any>(START, {
     input: {
       projectId,
       datasetName: extra.datasetName ?? "big",
@@ -127,9 +127,9 @@ describe("datasetImportStart", () => {
   it("a VIEWER gets FORBIDDEN and no job is made", async () => {
     const jobs = await server.store.prisma.job.count();
     // The upload is refused first (uploads need CURATOR); naming any upload id, the mutation refuses too.
-    const up = await viewer.upload("manifest.csv", manifest(5));
+    const up = await viewer.upload<UploadRefused>("manifest.csv", manifest(5));
     expect([up.status, up.json.error.code]).toEqual([403, "FORBIDDEN"]);
-    const r = await viewer.mutate(START, { input: { projectId, datasetName: "nope", manifestUploadId: "00000000-0000-4000-8000-000000000000" } });
+    const r = await viewer.mutate<any>(START, { input: { projectId, datasetName: "nope", manifestUploadId: "00000000-0000-4000-8000-000000000000" } });
     expect(r.data.datasetImportStart.job).toBeNull();
     expect(r.data.datasetImportStart.errors[0].code).toBe("FORBIDDEN");
     expect(await server.store.prisma.job.count()).toBe(jobs);
@@ -140,11 +140,11 @@ describe("datasetImportStart", () => {
     const consortiumId = (await server.store.prisma.project.findFirstOrThrow()).consortiumId;
     const row = await server.store.prisma.job.create({ data: { consortiumId, kind: "IMPORT" } });
     const jobId = toGlobalId("Job", row.id);
-    const denied = await viewer.mutate(CANCEL, { input: { jobId } });
+    const denied = await viewer.mutate<any>(CANCEL, { input: { jobId } });
     expect(denied.data.jobCancel.errors[0].code).toBe("FORBIDDEN");
     expect((await server.store.prisma.job.findUniqueOrThrow({ where: { id: row.id } })).cancelRequested).toBe(false);
 
-    const r = await curator.mutate(CANCEL, { input: { jobId } });
+    const r = await curator.mutate<any>(CANCEL, { input: { jobId } });
     expect(r.data.jobCancel.errors).toEqual([]);
     expect(r.data.jobCancel.job).toMatchObject({ status: "QUEUED", cancelRequested: true });
     await server.runtime.jobs.queue.enqueue(row.id);
@@ -152,7 +152,7 @@ describe("datasetImportStart", () => {
     expect(end).toMatchObject({ status: "CANCELLED", final: true });
     expect(await server.store.prisma.auditEvent.count({ where: { action: "jobCancel" } })).toBe(1);
 
-    const again = await curator.mutate(CANCEL, { input: { jobId } });
+    const again = await curator.mutate<any>(CANCEL, { input: { jobId } });
     expect(again.data.jobCancel.errors[0]).toMatchObject({ code: "INVALID_STATE", field: ["input", "jobId"] });
   });
 });

@@ -8,8 +8,8 @@ import { gql } from "@apollo/client";
 import { createRng } from "@stratum/engine";
 import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let server: LiveServer;
 let seeded: SeededDataset;
@@ -85,7 +85,7 @@ beforeAll(async () => {
   const s2 = await p.embeddingSet.create({ data: { modelId: seeded.modelId, datasetVersionId: v2.id, dim: 8, status: "COMPLETE", count: 160 } });
   await server.store.sql.query(`INSERT INTO "EmbeddingVector" ("setId", "sampleId", vector) SELECT $1, "sampleId", vector FROM "EmbeddingVector" WHERE "setId" = $2`, [s2.id, seeded.setId]);
   overlapVersionId = v2.id;
-  const r = await curator.mutate(START, {
+  const r = await curator.mutate<any>(START, {
     input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 20, seed: 3 },
   });
   expect(r.data.selectionRunStart.errors).toEqual([]);
@@ -108,7 +108,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
       ["not-an-id", "NOT_FOUND", /DatasetVersion/],
     ];
     for (const [version, code, message] of cases) {
-      const r = await curator.mutate(PROBE, { input: { runId, testVersionId: typeof version === "number" ? gid("DatasetVersion", version) : version } });
+      const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: typeof version === "number" ? gid("DatasetVersion", version) : version } });
       expect(r.errors).toEqual([]);
       expect(r.data.evaluationProbeRun.job).toBeNull();
       expect(r.data.evaluationProbeRun.errors).toHaveLength(1);
@@ -119,7 +119,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
   });
 
   it("tests on the test version and stores per-column worst-group accuracy with split test-version:<id>", async () => {
-    const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
+    const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     const job = await waitJob(r.data.evaluationProbeRun.job.id);
     expect(job.error).toBeNull();
@@ -140,7 +140,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
   });
 
   it("leaves the run's own samples out of a test version that shares them, and reports how many", async () => {
-    const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", overlapVersionId) } });
+    const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", overlapVersionId) } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
     const e = await server.store.prisma.evaluation.findFirstOrThrow({ where: { split: `test-version:${gid("DatasetVersion", overlapVersionId)}`, metric: "probe.accuracy" } });
@@ -153,7 +153,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
     const params = (await p.selectionRun.findUniqueOrThrow({ where: { id: runDb } })).params as Record<string, unknown>;
     await p.selectionRun.update({ where: { id: runDb }, data: { params: { ...params, declared: ["scanner", "age"] } } });
     try {
-      const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
+      const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
       expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
       const job = await p.job.findUniqueOrThrow({ where: { id: Number(Buffer.from(r.data.evaluationProbeRun.job.id, "base64url").toString().split(":")[1]) } });
       const result = job.result as any;
@@ -168,7 +168,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
   });
 
   it("without testVersionId it still tests on the pool holdout", async () => {
-    const r = await curator.mutate(PROBE, { input: { runId } });
+    const r = await curator.mutate<any>(PROBE, { input: { runId } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
     const e = await server.store.prisma.evaluation.findMany({ where: { split: "pool-holdout" } });

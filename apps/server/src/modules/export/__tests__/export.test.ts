@@ -3,7 +3,7 @@
 // stream had before it built lines by concatenation), with quotes, commas, line breaks, non-ASCII and NULLs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
 import { toGlobalId } from "../../../graphql/ids.js";
 
 const ITEMS = 21_005; // three pages, the last one short

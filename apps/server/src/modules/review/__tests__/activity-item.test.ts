@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedToken, seedUser, TestClient } from "../../../test/harness.js";
 import { toCompositeGlobalId, toGlobalId } from "../../../graphql/ids.js";
-import { collect, startLiveServer, wsClient, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { createReviewableRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { collect, startLiveServer, wsClient, type LiveServer } from "../../../test/live-harness.js";
+import { createReviewableRun, seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -47,9 +47,9 @@ describe("reviewActivity carries the changed item", () => {
     const ws = wsClient(live, { token: watcherToken });
     const activity = collect<Event>(ws, ACTIVITY, { runId: runGid }, (all) => stored(all).length >= 2);
     await new Promise((r) => setTimeout(r, 300)); // let the subscription register
-    const decided = await reviewer.raw({ query: DECIDE, variables: { input: { itemId: itemId(0), decision: "ACCEPT", comment: "clear", expectedVersion: 0 } } });
+    const decided = await reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId: itemId(0), decision: "ACCEPT", comment: "clear", expectedVersion: 0 } } });
     expect(decided.json.data.reviewDecide.errors).toEqual([]);
-    const relabelled = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: itemId(1), label: "effusion", allowNewLabel: true, expectedVersion: 0 } } });
+    const relabelled = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: itemId(1), label: "effusion", allowNewLabel: true, expectedVersion: 0 } } });
     expect(relabelled.json.data.reviewRelabel.errors).toEqual([]);
     const got = await activity;
     await ws.dispose();
@@ -64,7 +64,7 @@ describe("reviewActivity carries the changed item", () => {
   });
 
   it("a replayed event carries the item as it is now, so a replay after a page load does not roll the cache back", async () => {
-    const again = await reviewer.raw({ query: DECIDE, variables: { input: { itemId: itemId(0), decision: "REJECT", expectedVersion: 1 } } });
+    const again = await reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId: itemId(0), decision: "REJECT", expectedVersion: 1 } } });
     expect(again.json.data.reviewDecide.item).toMatchObject({ reviewDecision: "REJECT", reviewVersion: 2 });
     const ws = wsClient(live, { token: watcherToken });
     const replay = await collect<Event>(ws, ACTIVITY, { runId: toGlobalId("SelectionRun", runId), afterSeq: 0 }, (all) => stored(all).length >= 3);

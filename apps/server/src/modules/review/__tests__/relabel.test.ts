@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedToken, seedUser, TestClient } from "../../../test/harness.js";
 import { toCompositeGlobalId, toGlobalId } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { createReviewableRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { createReviewableRun, seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let live: LiveServer;
 let seeded: SeededDataset;
@@ -71,14 +71,14 @@ afterAll(async () => {
 describe("review queue order", () => {
   it("without a data-quality report: the score orders are unavailable with a reason, and asking for one is INVALID_STATE naming order", async () => {
     const runGid = toGlobalId("SelectionRun", runId);
-    const o = await reviewer.raw({ query: ORDERS, variables: { id: runGid } });
+    const o = await reviewer.raw<any>({ query: ORDERS, variables: { id: runGid } });
     const orders = o.json.data.node.reviewQueueOrders;
     expect(orders.map((x: any) => [x.order, x.available])).toEqual([["RANK", true], ["LABEL_ERROR", false], ["OUTLIER", false]]);
     expect(orders[1].reason).toMatch(/data-quality/);
-    const q = await reviewer.raw({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR" } });
+    const q = await reviewer.raw<any>({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR" } });
     expect(q.status).toBe(200);
     expect(q.json.errors[0].extensions).toMatchObject({ code: "INVALID_STATE", argumentName: "order" });
-    const byRank = await reviewer.raw({ query: QUEUE.replace("reviewQueueOrders { order available reason }", ""), variables: { id: runGid, order: "RANK" } });
+    const byRank = await reviewer.raw<any>({ query: QUEUE.replace("reviewQueueOrders { order available reason }", ""), variables: { id: runGid, order: "RANK" } });
     expect(byRank.json.errors).toBeUndefined();
     expect(byRank.json.data.node.reviewQueue.nodes.map((n: any) => n.rank)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(byRank.json.data.node.reviewQueue.nodes[0].quality).toBeNull();
@@ -112,9 +112,9 @@ describe("review queue order", () => {
       }),
     });
     const runGid = toGlobalId("SelectionRun", runId);
-    const o = await reviewer.raw({ query: ORDERS, variables: { id: runGid } });
+    const o = await reviewer.raw<any>({ query: ORDERS, variables: { id: runGid } });
     expect(o.json.data.node.reviewQueueOrders.every((x: any) => x.available)).toBe(true);
-    const q = await reviewer.raw({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR" } });
+    const q = await reviewer.raw<any>({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR" } });
     expect(q.json.errors).toBeUndefined();
     const nodes = q.json.data.node.reviewQueue.nodes;
     expect(nodes.map((n: any) => n.rank)).toEqual([3, 0, 5, 1, 2, 4]);
@@ -124,13 +124,13 @@ describe("review queue order", () => {
     const seen: number[] = [];
     let after: string | null = null;
     for (let page = 0; page < 4; page++) {
-      const r: any = await reviewer.raw({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR", first: 2, after } });
+      const r: any = await reviewer.raw<any>({ query: QUEUE, variables: { id: runGid, order: "LABEL_ERROR", first: 2, after } });
       seen.push(...r.json.data.node.reviewQueue.nodes.map((n: any) => n.rank));
       if (!r.json.data.node.reviewQueue.pageInfo.hasNextPage) break;
       after = r.json.data.node.reviewQueue.pageInfo.endCursor;
     }
     expect(seen).toEqual([3, 0, 5, 1, 2, 4]);
-    const out = await reviewer.raw({ query: QUEUE, variables: { id: runGid, order: "OUTLIER" } });
+    const out = await reviewer.raw<any>({ query: QUEUE, variables: { id: runGid, order: "OUTLIER" } });
     // 4 (ratio 4) first; 5 has neither score nor ratio → last
     expect(out.json.data.node.reviewQueue.nodes.map((n: any) => n.rank)).toEqual([4, 1, 3, 0, 2, 5]);
   });
@@ -139,42 +139,42 @@ describe("review queue order", () => {
 describe("reviewRelabel", () => {
   it("refuses a label the version lacks, naming label, with nothing written", async () => {
     const before = await written();
-    const r = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(0), label: "covid", expectedVersion: 0 } } });
+    const r = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(0), label: "covid", expectedVersion: 0 } } });
     expect(r.json.data.reviewRelabel.errors).toEqual([expect.objectContaining({ code: "VALIDATION", field: ["input", "label"] })]);
     expect(r.json.data.reviewRelabel.errors[0].message).toMatch(/allowNewLabel/);
-    const empty = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(0), label: "  ", expectedVersion: 0 } } });
+    const empty = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(0), label: "  ", expectedVersion: 0 } } });
     expect(empty.json.data.reviewRelabel.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "label"] });
     expect(await written()).toEqual(before);
   });
 
   it("refuses a VIEWER with nothing written", async () => {
     const before = await written();
-    const r = await viewer.raw({ query: RELABEL, variables: { input: { itemId: item(0), label: "pneumonia", expectedVersion: 0 } } });
+    const r = await viewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(0), label: "pneumonia", expectedVersion: 0 } } });
     expect(r.json.data.reviewRelabel.errors[0].code).toBe("FORBIDDEN");
     expect(await written()).toEqual(before);
   });
 
   it("sets the suggested label, a new label when told so, and keeps a stale correction unapplied", async () => {
     // item 0 is "normal"; the report suggests "pneumonia"
-    const a = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(0), label: "pneumonia", comment: "looks consolidated", expectedVersion: 0 } } });
+    const a = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(0), label: "pneumonia", comment: "looks consolidated", expectedVersion: 0 } } });
     expect(a.json.data.reviewRelabel.errors).toEqual([]);
     expect(a.json.data.reviewRelabel.item).toMatchObject({ reviewLabel: "pneumonia", reviewVersion: 1 });
     expect(a.json.data.reviewRelabel.relabel).toMatchObject({ label: "pneumonia", previous: null, suggested: true, newLabel: false, applied: true, version: 1 });
-    const stale = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(0), label: "normal", expectedVersion: 0 } } });
+    const stale = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(0), label: "normal", expectedVersion: 0 } } });
     expect(stale.json.data.reviewRelabel.errors[0]).toMatchObject({ code: "CONFLICT", field: ["input", "expectedVersion"] });
     expect(stale.json.data.reviewRelabel.item).toMatchObject({ reviewLabel: "pneumonia", reviewVersion: 1 });
     expect(stale.json.data.reviewRelabel.relabel).toMatchObject({ applied: false });
-    const fresh = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(1), label: "covid", allowNewLabel: true, expectedVersion: 0 } } });
+    const fresh = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(1), label: "covid", allowNewLabel: true, expectedVersion: 0 } } });
     expect(fresh.json.data.reviewRelabel.errors).toEqual([]);
     expect(fresh.json.data.reviewRelabel.relabel).toMatchObject({ label: "covid", newLabel: true, suggested: false });
     // withdrawn: the sample's own label (item 2 is "normal") clears a correction
-    const set = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(2), label: "pneumonia", expectedVersion: 0 } } });
+    const set = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(2), label: "pneumonia", expectedVersion: 0 } } });
     expect(set.json.data.reviewRelabel.item.reviewLabel).toBe("pneumonia");
-    const back = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(2), label: "normal", expectedVersion: 1 } } });
+    const back = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(2), label: "normal", expectedVersion: 1 } } });
     expect(back.json.data.reviewRelabel.item).toMatchObject({ reviewLabel: null, reviewVersion: 2 });
     expect(back.json.data.reviewRelabel.relabel).toMatchObject({ label: null, previous: "pneumonia" });
     // decisions share the version counter
-    const d = await reviewer.raw({ query: DECIDE, variables: { input: { itemId: item(0), decision: "ACCEPT", expectedVersion: 0 } } });
+    const d = await reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId: item(0), decision: "ACCEPT", expectedVersion: 0 } } });
     expect(d.json.data.reviewDecide.errors[0].code).toBe("CONFLICT");
     expect(await live.store.prisma.reviewRelabel.count({ where: { runId } })).toBe(5);
   });
@@ -182,17 +182,17 @@ describe("reviewRelabel", () => {
   it("finalize writes the corrected labels into the new version; the diff lists them; later relabels are refused", async () => {
     for (const i of [0, 1, 2, 3]) {
       const cur = await live.store.prisma.selectionItem.findUniqueOrThrow({ where: { runId_sampleId: { runId, sampleId: seeded.sampleIds[i]! } } });
-      const d = await reviewer.raw({ query: DECIDE, variables: { input: { itemId: item(i), decision: "ACCEPT", expectedVersion: cur.reviewVersion } } });
+      const d = await reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId: item(i), decision: "ACCEPT", expectedVersion: cur.reviewVersion } } });
       expect(d.json.data.reviewDecide.errors).toEqual([]);
     }
     // item 4 relabelled but rejected: not in the new version, so no relabel there
-    await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(4), label: "pneumonia", expectedVersion: 0 } } });
-    await reviewer.raw({ query: DECIDE, variables: { input: { itemId: item(4), decision: "REJECT", expectedVersion: 1 } } });
-    const f = await curator.raw({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } });
+    await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(4), label: "pneumonia", expectedVersion: 0 } } });
+    await reviewer.raw<any>({ query: DECIDE, variables: { input: { itemId: item(4), decision: "REJECT", expectedVersion: 1 } } });
+    const f = await curator.raw<any>({ query: FINALIZE, variables: { input: { runId: toGlobalId("SelectionRun", runId) } } });
     expect(f.json.data.reviewFinalize.errors).toEqual([]);
     const version = f.json.data.reviewFinalize.datasetVersion;
     expect(version.sampleCount).toBe(4);
-    const d = await reviewer.raw({ query: DIFF, variables: { id: version.id } });
+    const d = await reviewer.raw<any>({ query: DIFF, variables: { id: version.id } });
     expect(d.json.errors).toBeUndefined();
     const v = d.json.data.node;
     expect(v.labelCounts).toEqual([{ label: "covid", count: 1 }, { label: "normal", count: 1 }, { label: "pneumonia", count: 2 }]);
@@ -214,7 +214,7 @@ describe("reviewRelabel", () => {
     expect(copy).toMatchObject({ externalId: ext(0), label: "pneumonia", uri: original.uri, sha256: original.sha256, siteId: original.siteId });
     expect(link.relabelId).not.toBeNull();
     const before = await written();
-    const late = await reviewer.raw({ query: RELABEL, variables: { input: { itemId: item(5), label: "normal", expectedVersion: 0 } } });
+    const late = await reviewer.raw<any>({ query: RELABEL, variables: { input: { itemId: item(5), label: "normal", expectedVersion: 0 } } });
     expect(late.json.data.reviewRelabel.errors[0]).toMatchObject({ code: "INVALID_STATE", field: ["input", "runId"] });
     expect(await written()).toEqual(before);
   });

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gql } from "@apollo/client";
 import type { Role } from "@stratum/db";
-import { TestClient, seedToken, seedUser, signIn } from "../../../test/harness.js";
+import { TestClient, seedToken, seedUser, signIn, type PayloadErrors } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { createSelectRun, seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { createSelectRun, seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 // Callers below CURATOR everywhere may not upload (403): they name an upload that does not exist, and
 // the mutation's own role check answers first, as it would for a stolen upload id.
@@ -166,12 +166,12 @@ describe("authorization matrix (jobs, analyses, runs, reviews, evaluations)", ()
         const input = await c.prepare(caller);
         await settle();
         const before = await snapshot();
-        const r = await clients[caller].mutate(doc, { input });
+        const r = await clients[caller].mutate<Record<string, PayloadErrors>>(doc, { input });
         const role = ROLE_OF[caller];
         const allowed = role !== undefined && RANK[role] >= RANK[c.minRole];
         if (allowed) {
           expect(r.errors, `${caller}`).toEqual([]);
-          expect(r.data[c.mutation].errors, `${caller}`).toEqual([]);
+          expect(r.data[c.mutation]?.errors, `${caller}`).toEqual([]);
           const audit = await server.store.prisma.auditEvent.findFirst({ where: { action: c.mutation }, orderBy: { id: "desc" } });
           expect(audit, `${caller} audited`).not.toBeNull();
           continue;
@@ -181,7 +181,7 @@ describe("authorization matrix (jobs, analyses, runs, reviews, evaluations)", ()
           expect(["UNAUTHENTICATED", "UNAUTHORIZED", "FORBIDDEN"], `${caller}: ${JSON.stringify(r)}`).toContain(code);
         } else {
           expect(r.errors, `${caller}`).toEqual([]);
-          expect(r.data[c.mutation].errors[0]?.code, `${caller}`).toBe(caller === "OTHER_OWNER" ? "NOT_FOUND" : "FORBIDDEN");
+          expect(r.data[c.mutation]?.errors[0]?.code, `${caller}`).toBe(caller === "OTHER_OWNER" ? "NOT_FOUND" : "FORBIDDEN");
         }
         await settle();
         expect(await snapshot(), `${caller} changed nothing`).toBe(before);

@@ -7,8 +7,8 @@ import { gql } from "@apollo/client";
 import type { PrismaClient } from "@stratum/db";
 import { TestClient, seedUser, signIn, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let server: LiveServer;
 let seeded: SeededDataset;
@@ -49,7 +49,7 @@ const jobWrites = () => writes.filter((w) => w.startsWith("Job."));
 describe("the Job row of a run", () => {
   it("selectionRunStart and selectionRunReproduce each insert the run's Job row once, with its payload, and never update it in that transaction", async () => {
     writes = [];
-    const start = await curator.mutate(
+    const start = await curator.mutate<any>(
       gql`mutation ($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code message } } }`,
       { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 5, seed: 4_000_000_000 } },
     );
@@ -66,7 +66,7 @@ describe("the Job row of a run", () => {
     expect(job.payload).toEqual({ runId, reproduce: false });
 
     writes = [];
-    const again = await curator.mutate(
+    const again = await curator.mutate<any>(
       gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`,
       { input: { runId: start.data.selectionRunStart.run.id } },
     );

@@ -9,8 +9,8 @@ import { gql } from "@apollo/client";
 import { createRng } from "@stratum/engine";
 import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { decodeIdOrNull, toGlobalId as gid } from "../../../graphql/ids.js";
-import { startLiveServer, type LiveServer } from "../../../jobs/__tests__/live-harness.js";
-import { seedDataset, type SeededDataset } from "../../../jobs/__tests__/fixtures.js";
+import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
+import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
 
 let server: LiveServer;
 let seeded: SeededDataset;
@@ -68,11 +68,11 @@ const counts = async () => {
 };
 
 async function create(input: Record<string, unknown>, client = curator) {
-  return (await client.mutate(CREATE, { input: { datasetVersionId: version(), ...input } })).data.subsetCreate;
+  return (await client.mutate<any>(CREATE, { input: { datasetVersionId: version(), ...input } })).data.subsetCreate;
 }
 
 async function startRun(input: Record<string, unknown>) {
-  const r = await curator.mutate(START, {
+  const r = await curator.mutate<any>(START, {
     input: { datasetVersionId: version(), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 10, seed: 3, ...input },
   });
   return r.data.selectionRunStart;
@@ -169,7 +169,7 @@ describe("subsetCreate / rename / delete", () => {
       ["VALIDATION", "input.lasso.polygon.2"],
     ]);
     // JSON has no Infinity or NaN (a client sends null): GraphQL refuses the null coordinate, naming where it is
-    const inf = await curator.mutate(CREATE, { input: { datasetVersionId: version(), name: "bad lasso", kind: "LASSO", sampleIds: [sid(0)], lasso: { analysisId, polygon: [[0, 0], [1, 0], [Infinity, 1]] } } });
+    const inf = await curator.mutate<any>(CREATE, { input: { datasetVersionId: version(), name: "bad lasso", kind: "LASSO", sampleIds: [sid(0)], lasso: { analysisId, polygon: [[0, 0], [1, 0], [Infinity, 1]] } } });
     expect(inf.data?.subsetCreate ?? null).toBeNull();
     expect(inf.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
     expect(inf.errors[0]!.message).toMatch(/lasso\.polygon\[2\]\[0\]/);
@@ -182,8 +182,8 @@ describe("subsetCreate / rename / delete", () => {
   it("checks roles: a VIEWER cannot save, another consortium's curator gets NOT_FOUND", async () => {
     expect((await create({ name: "v", kind: "MANUAL", sampleIds: [sid(0)] }, viewer)).errors[0]).toMatchObject({ code: "FORBIDDEN" });
     expect((await create({ name: "o", kind: "MANUAL", sampleIds: [sid(0)] }, outsider)).errors[0]).toMatchObject({ code: "NOT_FOUND", field: ["input", "datasetVersionId"] });
-    expect((await outsider.query(SUBSET, { id: manual.id })).data.subset).toBeNull();
-    expect((await viewer.mutate(RENAME, { input: { subsetId: manual.id, name: "x" } })).data.subsetRename.errors[0]).toMatchObject({ code: "FORBIDDEN" });
+    expect((await outsider.query<any>(SUBSET, { id: manual.id })).data.subset).toBeNull();
+    expect((await viewer.mutate<any>(RENAME, { input: { subsetId: manual.id, name: "x" } })).data.subsetRename.errors[0]).toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("saves a METADATA_FILTER subset (a metadata column, and site by code)", async () => {
@@ -196,9 +196,9 @@ describe("subsetCreate / rename / delete", () => {
   });
 
   it("a site-scoped member lists and exports only their site's members; CSV keeps formula-like ids as text", async () => {
-    const all = await viewer.query(SUBSET, { id: manual.id });
+    const all = await viewer.query<any>(SUBSET, { id: manual.id });
     expect(all.data.subset.members.totalCount).toBe(4);
-    const mine = await scoped.query(SUBSET, { id: manual.id });
+    const mine = await scoped.query<any>(SUBSET, { id: manual.id });
     expect(mine.data.subset.memberCount).toBe(4);
     expect(mine.data.subset.members.nodes.map((n: any) => n.externalId)).toEqual([ext(0), ext(1)]); // site S0: samples 0, 1
     const csv = await (await viewer.get(`${manual.manifestPath}.csv`)).text();
@@ -214,13 +214,13 @@ describe("subsetCreate / rename / delete", () => {
 
   it("renames (clash → CONFLICT on name) and deletes", async () => {
     const tmp = await create({ name: "temporary", kind: "MANUAL", sampleIds: [sid(9)] });
-    const clash = await curator.mutate(RENAME, { input: { subsetId: tmp.subset.id, name: "first four" } });
+    const clash = await curator.mutate<any>(RENAME, { input: { subsetId: tmp.subset.id, name: "first four" } });
     expect(clash.data.subsetRename.errors).toEqual([expect.objectContaining({ code: "CONFLICT", field: ["input", "name"] })]);
-    const renamed = await curator.mutate(RENAME, { input: { subsetId: tmp.subset.id, name: "kept a while" } });
+    const renamed = await curator.mutate<any>(RENAME, { input: { subsetId: tmp.subset.id, name: "kept a while" } });
     expect(renamed.data.subsetRename.subset.name).toBe("kept a while");
-    const deleted = await curator.mutate(DELETE, { input: { subsetId: tmp.subset.id } });
+    const deleted = await curator.mutate<any>(DELETE, { input: { subsetId: tmp.subset.id } });
     expect(deleted.data.subsetDelete).toEqual({ deletedSubsetId: tmp.subset.id, errors: [] });
-    expect((await curator.query(SUBSET, { id: tmp.subset.id })).data.subset).toBeNull();
+    expect((await curator.query<any>(SUBSET, { id: tmp.subset.id })).data.subset).toBeNull();
   });
 });
 
@@ -236,11 +236,11 @@ describe("runs with subsets and quality exclusions", () => {
     const r = await startRun({ qualityExclusions: { duplicates: true } });
     expect(r.errors).toEqual([expect.objectContaining({ code: "INVALID_STATE", field: ["input", "qualityExclusions"] })]);
     expect(await counts()).toEqual(before);
-    expect((await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview).toBeNull();
+    expect((await viewer.query<any>(PREVIEW, { id: version() })).data.node.qualityExclusionPreview).toBeNull();
   });
 
   it("a QUALITY_FILTER subset holds the duplicates a run would leave out (one of each set kept)", async () => {
-    const q = await curator.mutate(
+    const q = await curator.mutate<any>(
       gql`mutation ($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code message } } }`,
       { input: { datasetVersionId: version(), embeddingSetId: gid("EmbeddingSet", seeded.setId) } },
     );
@@ -250,10 +250,10 @@ describe("runs with subsets and quality exclusions", () => {
     const dup = await create({ name: "duplicates", kind: "QUALITY_FILTER", quality: { duplicates: true } });
     expect(dup.errors).toEqual([]);
     expect(dup.subset.definition).toMatchObject({ reportId, rules: { duplicates: true } });
-    const members = (await curator.query(SUBSET, { id: dup.subset.id })).data.subset.members.nodes.map((n: any) => n.externalId);
+    const members = (await curator.query<any>(SUBSET, { id: dup.subset.id })).data.subset.members.nodes.map((n: any) => n.externalId);
     expect(members).toEqual(expect.arrayContaining([ext(12), ext(14)]));
     expect(members).not.toContain(ext(10)); // the lowest sample id of the set is kept
-    const preview = (await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview;
+    const preview = (await viewer.query<any>(PREVIEW, { id: version() })).data.node.qualityExclusionPreview;
     expect(preview).toMatchObject({ reportId, duplicates: members.length, total: members.length });
     expect(preview.duplicateSets).toBeGreaterThanOrEqual(1);
     const bad = await create({ name: "bad rule", kind: "QUALITY_FILTER", quality: { outlierRank: 0 } });
@@ -262,7 +262,7 @@ describe("runs with subsets and quality exclusions", () => {
 
   it("refuses subsets of another version and must-include rows over the budget, naming the field; nothing written", async () => {
     const p = server.store.prisma;
-    const onV2 = await curator.mutate(CREATE, { input: { datasetVersionId: gid("DatasetVersion", otherVersionId), name: "v2 part", kind: "MANUAL", sampleIds: [sid(0)] } });
+    const onV2 = await curator.mutate<any>(CREATE, { input: { datasetVersionId: gid("DatasetVersion", otherVersionId), name: "v2 part", kind: "MANUAL", sampleIds: [sid(0)] } });
     expect(onV2.data.subsetCreate.errors).toEqual([]);
     const big = await create({ name: "twelve normals", kind: "MANUAL", sampleIds: Array.from({ length: 12 }, (_, k) => sid(2 * k + 40)) });
     const before = await counts();
@@ -285,7 +285,7 @@ describe("runs with subsets and quality exclusions", () => {
     expect(r.errors).toEqual([]);
     runId = r.run.id;
     await waitJob(r.job.id);
-    const run = (await viewer.query(RUN, { id: runId })).data.selectionRun;
+    const run = (await viewer.query<any>(RUN, { id: runId })).data.selectionRun;
     expect(run.status).toBe("SUCCEEDED");
     const picked = run.items.nodes.map((n: any) => n.sample.externalId);
     expect(picked).toHaveLength(20);
@@ -312,14 +312,14 @@ describe("runs with subsets and quality exclusions", () => {
   });
 
   it("a reproduction uses the recorded samples: same manifest hash after the subset is renamed and deleted", async () => {
-    await curator.mutate(RENAME, { input: { subsetId: excludeId, name: "renamed" } });
-    await curator.mutate(DELETE, { input: { subsetId: includeId } });
-    const r = await curator.mutate(gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`, {
+    await curator.mutate<any>(RENAME, { input: { subsetId: excludeId, name: "renamed" } });
+    await curator.mutate<any>(DELETE, { input: { subsetId: includeId } });
+    const r = await curator.mutate<any>(gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`, {
       input: { runId },
     });
     expect(r.data.selectionRunReproduce.errors).toEqual([]);
     await waitJob(r.data.selectionRunReproduce.job.id);
-    const [a, b] = await Promise.all([viewer.query(RUN, { id: runId }), viewer.query(RUN, { id: r.data.selectionRunReproduce.run.id })]);
+    const [a, b] = await Promise.all([viewer.query<any>(RUN, { id: runId }), viewer.query<any>(RUN, { id: r.data.selectionRunReproduce.run.id })]);
     expect(b.data.selectionRun.reproducible).toBe(true);
     expect(b.data.selectionRun.manifestHash).toBe(a.data.selectionRun.manifestHash);
     expect(b.data.selectionRun.constraints.include).toEqual([{ name: "must 30 31" }]);
@@ -328,7 +328,7 @@ describe("runs with subsets and quality exclusions", () => {
   it("a run without constraints has none and the same hash as before the feature", async () => {
     const r = await startRun({});
     await waitJob(r.job.id);
-    const run = (await viewer.query(RUN, { id: r.run.id })).data.selectionRun;
+    const run = (await viewer.query<any>(RUN, { id: r.run.id })).data.selectionRun;
     expect(run.constraints).toBeNull();
     expect(run.items.nodes).toHaveLength(20);
   });

@@ -4,14 +4,21 @@
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
-import { useEffect, useState } from "react";
-import { graphql } from "@/gql";
+import { useState } from "react";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import type { FindingsQuery, GroupVerdict } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtNum, fmtPct, fmtWhen, useToast } from "@/components/ui";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobProgress } from "@/lib/live";
 import { describeError, errorsByField } from "@/lib/errors";
+
+/** What a group's row reads (GroupRow); the page itself reads only what it groups and sorts by. */
+const GroupRowDoc = graphql(`
+  fragment AnalysisGroupRow on ConfounderGroup {
+    id label index isNoise size name verdict verdictAt verdictBy { id name } associations modes { mode size } mergeConfidence
+  }
+`);
 
 const FindingsQueryDoc = graphql(`
   query Findings($id: ID!) {
@@ -21,7 +28,7 @@ const FindingsQueryDoc = graphql(`
         job { id status phase done total rate etaSeconds }
         embeddingSet { id model { id name } }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        groups { id label index isNoise size name verdict verdictAt verdictBy { id name } associations modes { mode size } mergeConfidence }
+        groups { id label index isNoise size ...AnalysisGroupRow }
       }
     }
   }
@@ -50,15 +57,11 @@ type Group = Analysis["groups"][number];
 
 export default function FindingsPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, loading, error, refetch, startPolling, stopPolling } = useQuery(FindingsQueryDoc, { variables: { id } });
+  const { data, loading, error, refetch } = useQuery(FindingsQueryDoc, { variables: { id } });
   const a = data?.node?.__typename === "ConfounderAnalysis" ? data.node : null;
   const running = a?.status === "QUEUED" || a?.status === "RUNNING";
+  // Not polled while it runs: jobProgress moves the bar and its final event re-reads the findings.
   const progress = useJobProgress(running ? a?.job?.id ?? null : null, () => void refetch());
-  useEffect(() => {
-    if (running) startPolling(4_000);
-    else stopPolling();
-    return () => stopPolling();
-  }, [running, startPolling, stopPolling]);
   const byClass = new Map<string, Group[]>();
   for (const g of a?.groups ?? []) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g]);
   const steeredBy = mergeColumns(a?.results);
@@ -113,7 +116,8 @@ export function associationSentence(a: Assoc): string {
   return `${fmtPct(a.share)} ${a.column} ${a.dominantValue ?? "unknown"}, Cramér's V ${fmtNum(a.cramersV, 2)}`;
 }
 
-function GroupRow({ g }: { g: Group }) {
+function GroupRow({ g: ref }: { g: FragmentType<typeof GroupRowDoc> }) {
+  const g = getFragmentData(GroupRowDoc, ref);
   const { role } = useShell();
   const toast = useToast();
   const [setVerdict, { loading: l1 }] = useMutation(GroupVerdictDoc);

@@ -5,6 +5,7 @@ import { useQuery } from "@apollo/client/react";
 import { graphql } from "@/gql";
 import { AppShell } from "@/components/shell/AppShell";
 import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/components/ui";
+import { useJobActivity } from "@/lib/live";
 
 const ConsortiumQuery = graphql(`
   query ConsortiumOverview($id: ID!) {
@@ -23,7 +24,9 @@ const ConsortiumQuery = graphql(`
 
 export default function ConsortiumPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, loading, error } = useQuery(ConsortiumQuery, { variables: { id }, pollInterval: 10_000 });
+  // Not polled: datasets and versions appear when an import job ends, which jobActivity announces.
+  const { data, loading, error, refetch } = useQuery(ConsortiumQuery, { variables: { id } });
+  useJobActivity(id, (e) => e.jobKind === "IMPORT" && e.status === "SUCCEEDED" && void refetch(), () => void refetch());
   const c = data?.node?.__typename === "Consortium" ? data.node : null;
   return (
     <AppShell scope={{ consortiumId: id }} crumbs={[{ label: c?.name ?? "Consortium" }]}>

@@ -9,6 +9,7 @@ import { Card, Empty, PageHead, SkeletonRows, Stat, fmtInt, fmtWhen } from "@/co
 import { JobsTable } from "@/components/JobsTable";
 import { RunsTable } from "@/components/RunsTable";
 import { ApiGap } from "@/components/ApiGap";
+import { useJobActivity } from "@/lib/live";
 
 const ProjectQuery = graphql(`
   query ProjectOverview($id: ID!) {
@@ -30,8 +31,7 @@ const ProjectQuery = graphql(`
 
 // Recent runs from each dataset's latest version; asked separately so the rest of the page does not
 // re-render while runs move. Progress is not read here (running jobs follow jobProgress below): the list
-// is re-read when a running job ends and every 15 s for runs started elsewhere (no subscription
-// announces a new run), where it was polled every 5 s for progress before.
+// is re-read when a selection job is created or changes status (jobActivity), not on a timer.
 const ProjectActivityQuery = graphql(`
   query ProjectActivity($id: ID!) {
     node(id: $id) {
@@ -52,7 +52,7 @@ const ProjectActivityQuery = graphql(`
 `);
 
 // The consortium's queued and running jobs (jobs belong to the consortium); rows move live through
-// jobProgress, the list is re-read when one of them ends and every 15 s for new ones.
+// jobProgress, the list is re-read when one of them ends and when jobActivity announces a new one.
 const RunningJobsQuery = graphql(`
   query RunningJobs($consortiumId: ID!) {
     consortium(id: $consortiumId) {
@@ -65,14 +65,17 @@ const RunningJobsQuery = graphql(`
   }
 `);
 
+const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
+
 export default function ProjectPage() {
   const { id } = useParams<{ id: string }>();
   const router = useRouter();
   const boxRef = useRef<HTMLDivElement>(null);
-  const { data, loading, error } = useQuery(ProjectQuery, { variables: { id }, pollInterval: 10_000 });
+  // Not polled: a dataset or version appears when an import job ends (jobActivity, below).
+  const { data, loading, error, refetch } = useQuery(ProjectQuery, { variables: { id } });
   const p = data?.node?.__typename === "Project" ? data.node : null;
   const { role } = useViewerScope(p?.consortium.id);
-  const act = useQuery(ProjectActivityQuery, { variables: { id }, pollInterval: 15_000 });
+  const act = useQuery(ProjectActivityQuery, { variables: { id } });
   const a = useMemo(() => {
     const node = act.data?.node?.__typename === "Project" ? act.data.node : null;
     if (!node) return null;
@@ -80,7 +83,20 @@ export default function ProjectPage() {
     const runs = versions.flatMap((v) => v.runs.nodes).sort((x, y) => y.createdAt.localeCompare(x.createdAt)).slice(0, 10);
     return { recentRuns: { nodes: runs } };
   }, [act.data]);
-  const running = useQuery(RunningJobsQuery, { variables: { consortiumId: p?.consortium.id ?? "" }, skip: !p, pollInterval: 15_000 });
+  const running = useQuery(RunningJobsQuery, { variables: { consortiumId: p?.consortium.id ?? "" }, skip: !p });
+  useJobActivity(
+    p?.consortium.id,
+    (e) => {
+      if (e.kind === "CREATED" || (e.statusChanged && FINAL.has(e.status))) void running.refetch();
+      if (e.statusChanged && e.jobKind === "SELECT") void act.refetch();
+      if (e.statusChanged && e.jobKind === "IMPORT" && e.status === "SUCCEEDED") void refetch();
+    },
+    () => {
+      void refetch();
+      void act.refetch();
+      void running.refetch();
+    },
+  );
   const jobs = running.data?.consortium?.jobs ?? null;
   const compare = () => {
     const ids = [...(boxRef.current?.querySelectorAll<HTMLInputElement>("input[name=compare]:checked") ?? [])].map((i) => i.value);

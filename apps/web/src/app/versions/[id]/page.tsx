@@ -12,8 +12,8 @@ import { RunsTable } from "@/components/RunsTable";
 import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
-import { useJobProgress } from "@/lib/live";
-import { ReduceMethod } from "@/gql/graphql";
+import { useJobActivity, useJobProgress } from "@/lib/live";
+import { ReduceMethod, type JobKind } from "@/gql/graphql";
 import { SEED_MAX, SEED_MIN, isSeedText } from "@/lib/runForm";
 
 const VersionQuery = graphql(`
@@ -33,9 +33,10 @@ const VersionQuery = graphql(`
   }
 `);
 
-// What was computed on the version; polled (no subscription announces a new or finished analysis,
-// run or quality report; a running embedding job's row follows jobProgress live), and asked
-// separately so history, diff and samples stay still.
+// What was computed on the version, asked separately so history, diff and samples stay still. Not
+// polled: re-read when jobActivity says a job of the consortium that computes such work (embedding,
+// analysis, selection, data quality) was created or changed status, and after a reconnect; a running
+// embedding job's row follows jobProgress live.
 const VersionWorkQuery = graphql(`
   query VersionWork($id: ID!) {
     node(id: $id) {
@@ -83,6 +84,9 @@ function useTab(): [string, (t: string) => void] {
   }];
 }
 
+/** Job kinds whose end (or start) changes what VersionWork shows. */
+const WORK_KINDS = new Set<JobKind>(["EMBED", "ANALYZE", "SELECT", "QUALITY"]);
+
 export default function VersionPage() {
   const { id } = useParams<{ id: string }>();
   const [tab, setTab] = useTab();
@@ -90,8 +94,13 @@ export default function VersionPage() {
   // (fetched again when a page shows it). What changes is the work query below.
   const { data, loading, error } = useQuery(VersionQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
-  const workQ = useQuery(VersionWorkQuery, { variables: { id }, pollInterval: 8_000 });
+  const workQ = useQuery(VersionWorkQuery, { variables: { id } });
   const w = workQ.data?.node?.__typename === "DatasetVersion" ? workQ.data.node : null;
+  useJobActivity(
+    v?.dataset.project.consortium.id,
+    (e) => e.statusChanged && e.jobKind !== null && WORK_KINDS.has(e.jobKind) && void workQ.refetch(),
+    () => void workQ.refetch(),
+  );
   return (
     <AppShell
       scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}

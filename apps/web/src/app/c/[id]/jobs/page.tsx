@@ -1,6 +1,8 @@
 "use client";
 // Every job of the consortium, newest first, filtered by status and kind, a page at a time
-// (Consortium.jobs); queued and running rows follow their jobProgress subscription live.
+// (Consortium.jobs); queued and running rows follow their jobProgress subscription live. Not polled:
+// jobActivity announces new jobs (the page is re-read) and status changes (the Job node it carries
+// updates the row in the cache); after a reconnect the page is read once more.
 import { useParams } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
 import { useState } from "react";
@@ -10,6 +12,7 @@ import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { ApiGap } from "@/components/ApiGap";
 import { JobsTable } from "@/components/JobsTable";
 import { Card, PageHead } from "@/components/ui";
+import { useJobActivity } from "@/lib/live";
 
 const PAGE = 25;
 
@@ -43,8 +46,10 @@ export default function JobsPage() {
   const after = cursors[cursors.length - 1] ?? null;
   const { data, error, refetch } = useQuery(JobsDoc, {
     variables: { id, first: PAGE, after, status: STATUS_FILTERS[statusFilter], kind: kind ? [kind] : null },
-    pollInterval: 10_000, // new jobs appear; running ones move through their own subscriptions
   });
+  const reread = () => void refetch();
+  // A new job may belong on this page; a status change may move a job out of the status filter.
+  useJobActivity(id, (e) => (e.kind === "CREATED" || (e.statusChanged && STATUS_FILTERS[statusFilter] !== null)) && reread(), reread);
   const c = data?.consortium ?? null;
   const { role } = useViewerScope(id);
   const jobs = c?.jobs ?? null;

@@ -5,21 +5,39 @@
 import { useParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
-import type { Role } from "@/gql/graphql";
+import type { Role, SettingsInvitationsFragment } from "@/gql/graphql";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, fmtWhen, useToast } from "@/components/ui";
 import { describeError, errorsByField } from "@/lib/errors";
+
+// Each card declares what it reads as a fragment on Consortium; the page's query only spreads them.
+const MembersDoc = graphql(`
+  fragment SettingsMembers on Consortium {
+    id
+    members(first: 100) { nodes { id role createdAt user { id name email } site { id code } } }
+  }
+`);
+const InvitationsDoc = graphql(`
+  fragment SettingsInvitations on Consortium {
+    id
+    sites(first: 100) { nodes { id code } }
+    invitations(first: 100) { nodes { id email role status expiresAt createdAt site { id code } } }
+  }
+`);
+const TokensDoc = graphql(`
+  fragment SettingsTokens on Consortium {
+    id
+    apiTokens(first: 100) { nodes { id name prefix role expiresAt lastUsedAt revokedAt createdAt } }
+  }
+`);
 
 const SettingsDoc = graphql(`
   query ConsortiumSettings($id: ID!) {
     node(id: $id) {
       ... on Consortium {
         id name viewerRole
-        members(first: 100) { nodes { id role createdAt user { id name email } site { id code } } }
-        sites(first: 100) { nodes { id code } }
-        invitations(first: 100) { nodes { id email role status expiresAt createdAt site { id code } } }
-        apiTokens(first: 100) { nodes { id name prefix role expiresAt lastUsedAt revokedAt createdAt } }
+        ...SettingsMembers ...SettingsInvitations ...SettingsTokens
       }
     }
   }
@@ -55,7 +73,7 @@ export default function SettingsPage() {
         <div className="grid cols-2">
           <div className="stack">
             <Members c={c} />
-            {c.invitations && <Invitations c={c} invitations={c.invitations.nodes} onChange={() => void refetch()} />}
+            <Invitations c={c} onChange={() => void refetch()} />
           </div>
           <Tokens c={c} onChange={() => void refetch()} />
         </div>
@@ -64,9 +82,8 @@ export default function SettingsPage() {
   );
 }
 
-type C = { id: string; sites: { nodes: ReadonlyArray<{ id: string; code: string }> }; members: { nodes: ReadonlyArray<{ id: string; role: string; createdAt: string; user: { id: string; name: string; email: string }; site?: { code: string } | null }> }; apiTokens: null | { nodes: ReadonlyArray<{ id: string; name: string; prefix: string; role: string; expiresAt?: string | null; lastUsedAt?: string | null; revokedAt?: string | null; createdAt: string }> } };
-
-function Members({ c }: { c: C }) {
+function Members({ c: ref }: { c: FragmentType<typeof MembersDoc> }) {
+  const c = getFragmentData(MembersDoc, ref);
   const { role } = useShell();
   const toast = useToast();
   const [update] = useMutation(MemberUpdate);
@@ -106,9 +123,13 @@ function Members({ c }: { c: C }) {
   );
 }
 
-type Inv = { id: string; email: string; role: string; status: string; expiresAt: string; createdAt: string; site?: { code: string } | null };
+/** Owners see the pending invitations (the field is null for everyone else, and the card is left out). */
+function Invitations({ c: ref, onChange }: { c: FragmentType<typeof InvitationsDoc>; onChange: () => void }) {
+  const c = getFragmentData(InvitationsDoc, ref);
+  return c.invitations ? <InvitationsCard c={c} invitations={c.invitations.nodes} onChange={onChange} /> : null;
+}
 
-function Invitations({ c, invitations, onChange }: { c: C; invitations: ReadonlyArray<Inv>; onChange: () => void }) {
+function InvitationsCard({ c, invitations, onChange }: { c: SettingsInvitationsFragment; invitations: NonNullable<SettingsInvitationsFragment["invitations"]>["nodes"]; onChange: () => void }) {
   const [create, { loading }] = useMutation(InviteCreate);
   const [revoke] = useMutation(InviteRevoke);
   const [email, setEmail] = useState("");
@@ -184,7 +205,8 @@ function Invitations({ c, invitations, onChange }: { c: C; invitations: Readonly
   );
 }
 
-function Tokens({ c, onChange }: { c: C; onChange: () => void }) {
+function Tokens({ c: ref, onChange }: { c: FragmentType<typeof TokensDoc>; onChange: () => void }) {
+  const c = getFragmentData(TokensDoc, ref);
   const { role } = useShell();
   const [create, { loading }] = useMutation(TokenCreate);
   const [revoke] = useMutation(TokenRevoke);

@@ -12,7 +12,7 @@ import { ReviewItemStateDoc } from "@/components/review/reviewItem";
 import type { ReviewDecisionKind, ReviewQueueOrder, ReviewQueueQuery } from "@/gql/graphql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Alert, Avatar, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, fmtInt, fmtWhen, sampleImageUrl, useToast } from "@/components/ui";
-import { useReviewActivity, type ReviewEventView } from "@/lib/live";
+import { reviewerOf, sampleOf, useReviewActivity, type ReviewDecisionEvent } from "@/lib/live";
 import { SimilarCard } from "@/components/quality/DataQuality";
 import { describeError, errorsByField } from "@/lib/errors";
 import { strategyLabel } from "@/lib/runForm";
@@ -108,13 +108,17 @@ export default function ReviewPage() {
   // Items are updated by the cache: our mutations and others' reviewActivity events carry the item
   // (…ReviewItemState with its id). Only "by whom" comes from the live feed: the newest applied decision
   // of someone else on that sample.
-  const onLive = useCallback((e: ReviewEventView) => {
-    if (e.sampleId && e.decision && e.applied && e.reviewer?.id !== userId) setFresh(e.seq);
+  const onLive = useCallback((e: ReviewDecisionEvent) => {
+    if (sampleOf(e) && e.decision.applied && reviewerOf(e)?.id !== userId) setFresh(e.seq);
   }, [userId]);
   const { events, present } = useReviewActivity(run ? id : null, onLive);
   const byOf = useMemo(() => {
     const m = new Map<string, string | null>();
-    for (const e of events) if (e.sampleId && e.applied && !m.has(e.sampleId)) m.set(e.sampleId, e.reviewer && e.reviewer.id !== userId ? e.reviewer.name : null);
+    for (const e of events) {
+      const sampleId = sampleOf(e);
+      const reviewer = reviewerOf(e);
+      if (sampleId && e.decision.applied && !m.has(sampleId)) m.set(sampleId, reviewer && reviewer.id !== userId ? reviewer.name : null);
+    }
     return m;
   }, [events, userId]);
   const stateOf = useCallback((it: Item): ItemState => {
@@ -358,12 +362,12 @@ export default function ReviewPage() {
                 <div className="feed">
                   {events.length === 0 ? <Empty title="No decisions yet">Decisions by everyone reviewing this run appear here as they happen.</Empty> : events.map((e) => (
                     <div key={e.seq} className={`feed-item ${e.seq === fresh ? "fresh" : ""}`} data-testid="activity-item">
-                      {e.reviewer && <Avatar name={e.reviewer.name} />}
+                      {reviewerOf(e) && <Avatar name={reviewerOf(e)!.name} />}
                       <div style={{ minWidth: 0 }}>
-                        <b>{e.reviewer?.name ?? "someone"}</b> {e.decision ? <StatusBadge status={e.decision} /> : e.kind} <span className="mono small">{e.externalId}</span>
-                        {e.comment && <div className="muted small">“{e.comment}”</div>}
+                        <b>{reviewerOf(e)?.name ?? "someone"}</b> <StatusBadge status={e.decision.decision} /> <span className="mono small">{e.decision.sample?.externalId}</span>
+                        {e.decision.comment && <div className="muted small">“{e.decision.comment}”</div>}
                       </div>
-                      <span className="muted small" style={{ marginLeft: "auto" }}>{fmtWhen(e.at)}</span>
+                      <span className="muted small" style={{ marginLeft: "auto" }}>{fmtWhen(e.decision.createdAt)}</span>
                     </div>
                   ))}
                 </div>

@@ -6,12 +6,15 @@ import { useQuery } from "@apollo/client/react";
 import { AppShell } from "@/components/shell/AppShell";
 import { Empty, PageHead, SkeletonRows } from "@/components/ui";
 import { DataQualityPanel, QualityVersionQuery } from "@/components/quality/DataQuality";
+import { useJobActivity } from "@/lib/live";
 
 export default function VersionQualityPage() {
   const { id } = useParams<{ id: string }>();
-  // polled while a pass may be running; the live progress comes over the jobProgress subscription
-  const { data, loading, refetch } = useQuery(QualityVersionQuery, { variables: { id }, pollInterval: 10_000 });
+  // Not polled: re-read when a data-quality job of the consortium is created or changes status
+  // (jobActivity) and after a reconnect; the live progress comes over the jobProgress subscription.
+  const { data, loading, refetch } = useQuery(QualityVersionQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
+  useJobActivity(v?.dataset.project.consortium.id, (e) => e.statusChanged && e.jobKind === "QUALITY" && void refetch(), () => void refetch());
   return (
     <AppShell
       scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}

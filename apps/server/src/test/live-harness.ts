@@ -8,10 +8,10 @@ import WebSocket from "ws";
 import { createClient, type Client } from "graphql-ws";
 import { openStore } from "@stratum/db";
 import { testStoreOptions } from "@stratum/db/testing";
-import { createApp } from "../../app.js";
-import { createRuntime, liveAppOptions, type Runtime } from "../../live.js";
-import type { TestServer } from "../../test/harness.js";
-import type { ServerConfig } from "../../env.js";
+import { createApp } from "../app.js";
+import { createRuntime, liveAppOptions, type Runtime } from "../live.js";
+import type { TestServer } from "./harness.js";
+import type { ServerConfig } from "../env.js";
 
 export interface LiveServer extends TestServer {
   runtime: Runtime;
