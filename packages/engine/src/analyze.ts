@@ -10,16 +10,14 @@ import { knnGraph, type KnnGraph } from "./neighbors/knn.js";
 import { pca } from "./reduce/pca.js";
 import { tsne } from "./reduce/tsne.js";
 import { umap } from "./reduce/umap.js";
-import { createRng, isSeed, SEED_MAX, SEED_MIN } from "./rng.js";
+import { ANALYZE_PARAMS, checkParam, type ParamSpec, type ReduceMethod } from "./params.js";
+import { createRng } from "./rng.js";
 import { adjustedMutualInformation } from "./stats/ami.js";
 import { chiSquareTest, contingencyTable, type Contingency } from "./stats/contingency.js";
 import { cramersV } from "./stats/cramers-v.js";
 import { knnPredictabilityFromGraph } from "./stats/predictability.js";
 import { EngineInputError, type MetadataColumns, type Points, type ProgressFn } from "./types.js";
 
-/** The 2-D reductions, declared once (the server's GraphQL enum and the CLI's --reduce derive from it). */
-export const REDUCE_METHODS = ["umap", "tsne", "pca", "none"] as const;
-export type ReduceMethod = (typeof REDUCE_METHODS)[number];
 
 export interface AnalyzeInput {
   points: Points;
@@ -164,60 +162,35 @@ export function defaultMinPts(n: number): number {
 }
 
 export function resolveAnalyzeParams(params: AnalyzeParams = {}): ResolvedAnalyzeParams {
-  const reduce = params.reduce ?? "umap";
-  if (!REDUCE_METHODS.includes(reduce)) {
-    throw new EngineInputError("BAD_REDUCE", "reduce", `analyze: expected reduce to be one of ${REDUCE_METHODS.join("|")}, got ${String(reduce)}`);
-  }
-  const pc = params.pcaComponents;
-  if (pc !== undefined && (!Number.isInteger(pc) || pc < 0)) {
-    throw new EngineInputError("BAD_COMPONENTS", "pcaComponents", `analyze: expected pcaComponents to be an integer ≥ 0, got ${pc}`);
-  }
-  const eps = params.eps ?? "auto";
-  if (eps !== "auto" && (typeof eps !== "number" || !Number.isFinite(eps) || eps <= 0)) {
-    throw new EngineInputError("BAD_EPS", "eps", `analyze: expected eps to be "auto" or a number > 0, got ${String(eps)}`);
-  }
-  const minPts = params.minPts;
-  if (minPts !== undefined && (!Number.isInteger(minPts) || minPts < 1)) {
-    throw new EngineInputError("BAD_MIN_PTS", "minPts", `analyze: expected minPts to be an integer ≥ 1, got ${minPts}`);
-  }
-  const seed = params.seed ?? 0;
-  if (!isSeed(seed)) throw new EngineInputError("BAD_SEED", "seed", `analyze: expected seed to be an integer in ${SEED_MIN}..${SEED_MAX}, got ${seed}`);
-  const perplexity = params.perplexity ?? 30;
-  if (!(perplexity > 0) || !Number.isFinite(perplexity)) {
-    throw new EngineInputError("BAD_PERPLEXITY", "perplexity", `analyze: expected perplexity > 0, got ${perplexity}`);
-  }
-  const nNeighbors = params.nNeighbors ?? 15;
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 2) {
-    throw new EngineInputError("BAD_N_NEIGHBORS", "nNeighbors", `analyze: expected nNeighbors to be an integer ≥ 2, got ${nNeighbors}`);
-  }
-  const predictabilityK = params.predictabilityK ?? 10;
-  if (!Number.isInteger(predictabilityK) || predictabilityK < 1) {
-    throw new EngineInputError("BAD_K", "predictabilityK", `analyze: expected predictabilityK to be an integer ≥ 1, got ${predictabilityK}`);
-  }
-  const merge = params.merge ?? true;
-  if (typeof merge !== "boolean") throw new EngineInputError("BAD_MERGE", "merge", `analyze: expected merge to be true or false, got ${String(merge)}`);
-  // 0.05: set on the demo pipeline (demo-cnn, 3 sites, seeds 0–2: 3 groups per class, one per site);
-  // fragments of one site share few kNN edges (0.1–0.5× chance) but distinct sites share ~none
-  const mergeResolution = params.mergeResolution ?? 0.05;
-  if (typeof mergeResolution !== "number" || !(mergeResolution > 0) || !Number.isFinite(mergeResolution)) {
-    throw new EngineInputError("BAD_RESOLUTION", "mergeResolution", `analyze: expected mergeResolution > 0, got ${String(mergeResolution)}`);
-  }
-  const mergeMetadata = params.mergeMetadata ?? true;
-  if (typeof mergeMetadata !== "boolean") {
-    throw new EngineInputError("BAD_MERGE", "mergeMetadata", `analyze: expected mergeMetadata to be true or false, got ${String(mergeMetadata)}`);
-  }
-  // 0.7: chosen on the discovery bench's tuning cases only (bench/results/discovery.md, "tuning comparison")
-  const mergeCrossClass = params.mergeCrossClass === undefined ? 0.7 : params.mergeCrossClass;
-  if (mergeCrossClass !== null && (typeof mergeCrossClass !== "number" || !(mergeCrossClass > 0) || !(mergeCrossClass <= 1))) {
-    throw new EngineInputError("BAD_CROSS_CLASS", "mergeCrossClass", `analyze: expected mergeCrossClass in (0, 1] or null, got ${String(mergeCrossClass)}`);
-  }
-  // 5: chosen on the discovery bench's tuning cases only (bench/results/discovery-tuning.md)
-  const refine = params.refine ?? 5;
-  if (!Number.isInteger(refine) || refine < 0) {
-    throw new EngineInputError("BAD_REFINE", "refine", `analyze: expected refine to be an integer ≥ 0, got ${String(refine)}`);
-  }
+  const p = (params ?? {}) as Record<string, unknown>;
+  /** The parameter as given, or its declared default; refused (the declared code, naming it) when out of range. */
+  const take = <T>(name: keyof typeof ANALYZE_PARAMS, fallback?: T): T => {
+    const spec: ParamSpec = ANALYZE_PARAMS[name];
+    const given = p[name];
+    // null is "not given", except where the declaration gives null a meaning (mergeCrossClass: off)
+    const value = given === undefined || (given === null && !(spec.type === "number" && spec.nullable)) ? fallback : given;
+    if (value === undefined) return value as T;
+    const expected = checkParam(spec, value);
+    if (expected !== null) throw new EngineInputError(spec.code, name, `analyze: expected ${name} to be ${expected}, got ${String(value)}`);
+    return value as T;
+  };
+  const d = ANALYZE_PARAMS;
+  // In the declaration's order, so the first parameter at fault is the one reported.
+  const reduce = take<ReduceMethod>("reduce", d.reduce.default);
+  const pcaComponents = take<number | undefined>("pcaComponents");
+  const eps = take<"auto" | number>("eps", d.eps.default);
+  const minPts = take<number | undefined>("minPts");
+  const seed = take<number>("seed", d.seed.default);
+  const perplexity = take<number>("perplexity", d.perplexity.default);
+  const nNeighbors = take<number>("nNeighbors", d.nNeighbors.default);
+  const predictabilityK = take<number>("predictabilityK", d.predictabilityK.default);
+  const merge = take<boolean>("merge", d.merge.default);
+  const mergeResolution = take<number>("mergeResolution", d.mergeResolution.default);
+  const mergeMetadata = take<boolean>("mergeMetadata", d.mergeMetadata.default);
+  const mergeCrossClass = take<number | null>("mergeCrossClass", d.mergeCrossClass.default);
+  const refine = take<number>("refine", d.refine.default);
   return {
-    reduce, pcaComponents: pc ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution,
+    reduce, pcaComponents: pcaComponents ?? null, eps, minPts: minPts ?? "auto", seed, perplexity, nNeighbors, predictabilityK, merge, mergeResolution,
     mergeMetadata, mergeCrossClass, refine,
   };
 }

@@ -1,6 +1,8 @@
 // @stratum/engine: pure TypeScript, no I/O. This file only re-exports.
 export * from "./types.js";
 export { createRng, isSeed, SEED_MIN, SEED_MAX } from "./rng.js";
+// The selection and analysis contract, declared once (also the package's "./params" export, for the web)
+export * from "./params.js";
 export {
   simulateAcquisition,
   DEFAULT_SITE_EFFECTS,

@@ -1,7 +1,7 @@
 // select(input, params): the one entry point for every selection strategy. It validates input and
 // parameters (EngineInputError with a code and field, before any work), splits rows by class (sorted
 // label order), runs the strategy per class, assigns global ranks and hashes the manifest.
-import { isSeed, SEED_MAX, SEED_MIN } from "../rng.js";
+import { checkParam, SELECT_PARAMS } from "../params.js";
 import { EngineInputError, type ProgressFn } from "../types.js";
 import { compareStrings } from "./common.js";
 import { confounderAwarePool, selectConfounderAware } from "./confounder-aware.js";
@@ -14,11 +14,6 @@ import { selectModerate } from "./moderate.js";
 import { selectRandom } from "./random.js";
 import { selectStratified } from "./stratified.js";
 import {
-  ALLOCATIONS,
-  KERNELS,
-  NOISE_HANDLING,
-  STRATEGIES,
-  WITHIN_GROUP,
   type CellAllocation,
   type ClassSummary,
   type GroupAllocation,
@@ -30,16 +25,17 @@ import {
   type StrategyPick,
 } from "./types.js";
 
-function oneOf<T extends string>(field: string, value: unknown, choices: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
-    throw new EngineInputError("BAD_PARAM", field, `expected ${field} to be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`);
-  }
-  return value as T;
+/** A closed-set parameter as given, or its declared default; refused (BAD_PARAM naming it) when not in the set. */
+function oneOf<K extends "allocation" | "withinGroup" | "noise" | "kernel">(field: K, value: unknown): (typeof SELECT_PARAMS)[K]["values"][number] {
+  const spec = SELECT_PARAMS[field];
+  if (value === undefined) return spec.default;
+  const expected = checkParam(spec, value);
+  if (expected !== null) throw new EngineInputError(spec.code, field, `expected ${field} to be ${expected}, got ${JSON.stringify(value)}`);
+  return value as (typeof SELECT_PARAMS)[K]["values"][number];
 }
 
-/** At most this many declared columns: their cells multiply, and each cell's share shrinks with them. */
-export const DECLARED_MAX = 8;
+/** At most this many declared columns (params.ts): their cells multiply, and each cell's share shrinks with them. */
+export const DECLARED_MAX = SELECT_PARAMS.declared.maxItems;
 
 /** Declared confounder columns: distinct non-empty names, each a metadata column of the input (when given). */
 function resolveDeclared(value: unknown, input?: SelectInput): string[] {
@@ -63,23 +59,22 @@ function resolveDeclared(value: unknown, input?: SelectInput): string[] {
 
 /** resolveParams(params, input?) checks every parameter and fills defaults, in canonical key order. */
 export function resolveParams(params: SelectParams, input?: SelectInput): ResolvedParams {
-  const strategy = params?.strategy as unknown;
-  if (typeof strategy !== "string" || !(STRATEGIES as readonly string[]).includes(strategy)) {
-    throw new EngineInputError("UNKNOWN_STRATEGY", "strategy", `expected strategy to be one of ${STRATEGIES.join(" | ")}, got ${JSON.stringify(strategy)}`);
-  }
-  const perClass = params.perClass as unknown;
-  if (typeof perClass !== "number" || !Number.isInteger(perClass) || perClass < 1) {
-    throw new EngineInputError("BUDGET_TOO_SMALL", "perClass", `expected perClass to be an integer ≥ 1, got ${JSON.stringify(perClass)}`);
-  }
-  const seed = (params.seed ?? 0) as unknown;
-  if (!isSeed(seed)) {
-    throw new EngineInputError("BAD_SEED", "seed", `expected seed to be an integer in ${SEED_MIN}..${SEED_MAX}, got ${JSON.stringify(seed)}`);
-  }
-  const out: ResolvedParams = { strategy: strategy as ResolvedParams["strategy"], perClass, seed };
+  const checked = (field: "strategy" | "perClass" | "seed", value: unknown): void => {
+    const spec = SELECT_PARAMS[field];
+    const expected = checkParam(spec, value);
+    if (expected !== null) throw new EngineInputError(spec.code, field, `expected ${field} to be ${expected}, got ${JSON.stringify(value)}`);
+  };
+  const strategy = params?.strategy as ResolvedParams["strategy"];
+  checked("strategy", strategy);
+  const perClass = params.perClass;
+  checked("perClass", perClass);
+  const seed = params.seed ?? SELECT_PARAMS.seed.default;
+  checked("seed", seed);
+  const out: ResolvedParams = { strategy, perClass, seed };
   if (strategy === "confounder-aware") {
-    out.allocation = oneOf("allocation", params.allocation, ALLOCATIONS, "proportional");
-    out.withinGroup = oneOf("withinGroup", params.withinGroup, WITHIN_GROUP, "facility-location");
-    out.noise = oneOf("noise", params.noise, NOISE_HANDLING, "own-group");
+    out.allocation = oneOf("allocation", params.allocation);
+    out.withinGroup = oneOf("withinGroup", params.withinGroup);
+    out.noise = oneOf("noise", params.noise);
     const declared = resolveDeclared(params.declared, input);
     if (declared.length) out.declared = declared;
   }
@@ -98,7 +93,7 @@ export function resolveParams(params: SelectParams, input?: SelectInput): Resolv
     }
     out.stratifyColumn = col;
   }
-  if (strategy === "facility-location") out.kernel = oneOf("kernel", params.kernel, KERNELS, "rbf");
+  if (strategy === "facility-location") out.kernel = oneOf("kernel", params.kernel);
   return out;
 }
 
