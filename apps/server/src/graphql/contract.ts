@@ -3,13 +3,15 @@
 // generated types follow. GraphQL names cannot hold "-", so each value's name is its engine name in
 // upper snake case (confounder-aware → CONFOUNDER_AWARE); resolvers and services see the engine's
 // own strings (the enum's internal values), so nothing maps them by hand.
-import { registerEnumType } from "type-graphql";
+import { ArrayMaxSize, IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, NotEquals } from "class-validator";
+import type { GraphQLScalarType } from "graphql";
+import { Field, Float, Int, registerEnumType } from "type-graphql";
 import * as engine from "@stratum/engine";
 
 /** `["own-group", "exclude"]` → `{ OWN_GROUP: "own-group", EXCLUDE: "exclude" }`. */
 export function enumOf<T extends string>(values: readonly T[]): Readonly<Record<string, T>> {
   const out: Record<string, T> = {};
-  for (const v of values) out[v.toUpperCase().replace(/-/g, "_")] = v;
+  for (const v of values) out[enumName(v)] = v;
   return Object.freeze(out);
 }
 
@@ -26,3 +28,39 @@ registerEnumType(WithinGroupEnum, { name: "WithinGroup", description: "confounde
 registerEnumType(NoiseHandlingEnum, { name: "NoiseHandling", description: "confounder-aware: what noise points are (engine `NOISE_HANDLING`)." });
 registerEnumType(KernelEnum, { name: "Kernel", description: "facility-location: the similarity kernel (engine `KERNELS`)." });
 registerEnumType(ReduceMethodEnum, { name: "ReduceMethod", description: "The analysis' 2-D reduction (engine `REDUCE_METHODS`)." });
+
+/**
+ * The GraphQL field for one declared parameter (engine `SELECT_PARAMS` / `ANALYZE_PARAMS` /
+ * `RUN_FIELDS`): its description (the declaration's, its range and default, then `note` for what only
+ * the API checks) and its class-validator checks from the declared range, so no bound is typed here.
+ * Enum and seed fields keep their own GraphQL types (the enums above, the Seed scalar), which check
+ * the value when the request is parsed; this adds the description.
+ */
+export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?: () => GraphQLScalarType | object; required?: boolean } = {}): PropertyDecorator {
+  const facts: string[] = [];
+  // GraphQL sends neither "auto" nor a meaningful null here: an omitted field is the default
+  if (spec.type === "int" || spec.type === "number") facts.push(engine.describeRange(spec.type === "number" ? { ...spec, auto: false, nullable: false } : spec));
+  if (spec.type === "list") facts.push(`at most ${spec.maxItems}`);
+  if (spec.type === "string" && spec.maxLength !== undefined) facts.push(`at most ${spec.maxLength} characters`);
+  if ("default" in spec && spec.default !== undefined) facts.push(`default ${spec.type === "enum" ? enumName(spec.default) : String(spec.default)}`);
+  const description = `${spec.description.replace(/\.$/, "")}${facts.length ? ` (${facts.join("; ")})` : ""}.${opts.note ? ` ${opts.note}` : ""}`;
+  const type = opts.type ?? (spec.type === "int" ? () => Int : spec.type === "number" ? () => Float : spec.type === "boolean" ? () => Boolean : () => String);
+  const decorators: PropertyDecorator[] = [Field(type, { nullable: !opts.required, description })];
+  if (!opts.required) decorators.push(IsOptional());
+  if (spec.type === "int" || spec.type === "number") {
+    decorators.push(spec.type === "int" ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false }));
+    if (spec.type === "number" && spec.minExclusive) decorators.push(...(spec.min === 0 ? [IsPositive()] : [Min(spec.min), NotEquals(spec.min)]));
+    else decorators.push(Min(spec.min));
+    if (spec.max !== undefined) decorators.push(Max(spec.max));
+  }
+  if (spec.type === "string" && spec.maxLength !== undefined) decorators.push(Length(0, spec.maxLength));
+  if (spec.type === "list") decorators.push(ArrayMaxSize(spec.maxItems));
+  return (target, key) => {
+    for (const d of decorators) d(target, key);
+  };
+}
+
+/** "facility-location" → "FACILITY_LOCATION", the enum value's GraphQL name. */
+function enumName(value: string): string {
+  return value.toUpperCase().replace(/-/g, "_");
+}

@@ -1,66 +1,41 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from "type-graphql";
-import { IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, ValidateNested } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { IsOptional, Length, ValidateNested } from "class-validator";
+import * as engine from "@stratum/engine";
 
-// Upper bounds (issue 12, finding 8): the analysis runs inside the API process (or a worker), and some
-// parameters set the size of a neighbour graph — nNeighbors or perplexity near n meant an O(n²) graph.
-// Absolute bounds here; bounds relative to the embedding set (n, dim) in analysis.service.ts.
-export const ANALYSIS_BOUNDS = {
-  pcaComponents: 256,
-  eps: 1_000,
-  minPts: 200,
-  perplexity: 100,
-  nNeighbors: 100,
-} as const;
 import { Payload } from "../../graphql/mutation.js";
-import type { ReduceMethod } from "@stratum/engine";
-import { ReduceMethodEnum } from "../../graphql/contract.js";
+import { ParamField, ReduceMethodEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { GroupVerdict } from "../job/job.enums.js";
 import { Job } from "../job/job.type.js";
 import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
 
+// Each field's type, range, default and description come from the engine's declaration (ANALYZE_PARAMS,
+// whose upper bounds keep neighbour graphs small, issue 12 finding 8); the notes are the bounds relative
+// to the embedding set, checked in analysis.service.ts (checkRelativeBounds).
+const P = engine.ANALYZE_PARAMS;
+
 @InputType({ description: "Discovery parameters; omitted ones take the engine's defaults." })
 export class AnalysisParamsInput {
-  @Field(() => ReduceMethodEnum, { nullable: true, description: "2-D reduction: UMAP (default), TSNE, PCA or NONE." })
-  reduce?: ReduceMethod | null;
+  @ParamField(P.reduce, { type: () => ReduceMethodEnum })
+  reduce?: engine.ReduceMethod | null;
 
-  @Field(() => Int, { nullable: true, description: "PCA components before reduction (0 = off; at most 256 and the embedding dimension)." })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(ANALYSIS_BOUNDS.pcaComponents)
+  @ParamField(P.pcaComponents, { note: "At most the embedding dimension." })
   pcaComponents?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "DBSCAN radius in layout units (0 < eps ≤ 1000); omit for automatic (k-distance knee)." })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive()
-  @Max(ANALYSIS_BOUNDS.eps)
+  @ParamField(P.eps, { note: "Omit for auto." })
   eps?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "DBSCAN minPts (1–200, at most the number of samples)." })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(ANALYSIS_BOUNDS.minPts)
+  @ParamField(P.minPts, { note: "At most the number of samples." })
   minPts?: number | null;
 
   // The Seed scalar checks the engine's range when the request is parsed (as the run's seed).
-  @Field(() => SeedScalar, { nullable: true, description: "Seed (default 0)." })
+  @ParamField(P.seed, { type: () => SeedScalar })
   seed?: number | null;
 
-  @Field(() => Float, { nullable: true, description: "t-SNE perplexity (0 < perplexity ≤ 100, and below n/3 for n samples)." })
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive()
-  @Max(ANALYSIS_BOUNDS.perplexity)
+  @ParamField(P.perplexity, { note: "Below n/3 for n samples." })
   perplexity?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "UMAP neighbours (2–100, below the number of samples)." })
-  @IsOptional()
-  @IsInt()
-  @Min(2)
-  @Max(ANALYSIS_BOUNDS.nNeighbors)
+  @ParamField(P.nNeighbors, { note: "Below the number of samples." })
   nNeighbors?: number | null;
 }
 

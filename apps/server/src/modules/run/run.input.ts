@@ -1,12 +1,15 @@
-import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { ArrayMaxSize, IsInt, IsOptional, IsString, Length, ValidateNested } from "class-validator";
-import type * as engine from "@stratum/engine";
-import { AllocationEnum, KernelEnum, NoiseHandlingEnum, StrategyEnum, WithinGroupEnum } from "../../graphql/contract.js";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { ArrayMaxSize, IsOptional, IsString, Length, ValidateNested } from "class-validator";
+import * as engine from "@stratum/engine";
+import { AllocationEnum, KernelEnum, NoiseHandlingEnum, ParamField, StrategyEnum, WithinGroupEnum } from "../../graphql/contract.js";
 import { SeedScalar } from "../../graphql/scalars.js";
 import { Payload } from "../../graphql/mutation.js";
 import { Job } from "../job/job.type.js";
 import { SelectionRun } from "./run.type.js";
 import { QualityRulesInput } from "../subset/subset.input.js";
+
+// Parameter fields: type, range, default and description from the engine's declaration (SELECT_PARAMS).
+const P = engine.SELECT_PARAMS;
 
 @InputType({ description: "Start a selection run (CURATOR)." })
 export class SelectionRunStartInput {
@@ -19,46 +22,38 @@ export class SelectionRunStartInput {
   @Field(() => ID, { nullable: true, description: "A SUCCEEDED analysis of that version (required by confounder-aware)." })
   analysisId?: string | null;
 
-  @Field(() => StrategyEnum)
+  @ParamField(P.strategy, { type: () => StrategyEnum, required: true })
   strategy!: engine.Strategy;
 
-  @Field(() => Int, { description: "Budget N per class (≥ 1, at most the largest class; smaller classes are taken whole). SelectionRun.perClass gives it back." })
-  @IsInt()
+  // No declared upper bound: at most the largest class, which needs the pools (run.service.ts).
+  @ParamField(P.perClass, { required: true, note: "At most the largest class. SelectionRun.perClass gives it back." })
   perClass!: number;
 
-  @Field(() => AllocationEnum, { nullable: true, description: "confounder-aware: default PROPORTIONAL." })
+  @ParamField(P.allocation, { type: () => AllocationEnum })
   allocation?: engine.Allocation | null;
 
-  @Field(() => WithinGroupEnum, { nullable: true, description: "confounder-aware: FACILITY_LOCATION (default: the group's most representative rows), QUANTILE (evenly spaced bands of distance to the centre), NEAREST or KCENTER." })
+  @ParamField(P.withinGroup, { type: () => WithinGroupEnum })
   withinGroup?: engine.WithinGroup | null;
 
-  @Field(() => NoiseHandlingEnum, { nullable: true, description: "confounder-aware: OWN_GROUP (default) or EXCLUDE." })
+  @ParamField(P.noise, { type: () => NoiseHandlingEnum })
   noise?: engine.NoiseHandling | null;
 
-  @Field(() => [String], {
-    nullable: true,
-    description:
-      "confounder-aware: metadata columns (or site) known to be confounders. Each class's budget is shared across their levels' combinations first, then across the discovered groups inside each. Each must have 2 to 64 levels in the version.",
-  })
-  @IsOptional()
-  @ArrayMaxSize(8)
+  @ParamField(P.declared, { type: () => [String], note: "Metadata columns or site, each with 2 to 64 levels in the version." })
   @IsString({ each: true })
   @Length(1, 200, { each: true })
   declaredConfounders?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: "stratified: the metadata column (or site)." })
+  @ParamField(P.stratifyColumn, { note: "A metadata column or site." })
   stratifyColumn?: string | null;
 
-  @Field(() => KernelEnum, { nullable: true, description: "facility-location: RBF (default) or COSINE." })
+  @ParamField(P.kernel, { type: () => KernelEnum })
   kernel?: engine.Kernel | null;
 
   // The Seed scalar checks the engine's range (SEED_MIN..SEED_MAX) when the request is parsed.
-  @Field(() => SeedScalar, { nullable: true, description: "Seed of every random choice (default 0)." })
+  @ParamField(P.seed, { type: () => SeedScalar })
   seed?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Display name." })
-  @IsOptional()
-  @Length(0, 200)
+  @ParamField(engine.RUN_FIELDS.name)
   name?: string | null;
 
   // ─── Subsets and quality exclusions (issue 14; modules/subset/run-constraints.ts) ───
