@@ -1,6 +1,6 @@
 // A small, strict flag parser: `--name value`, `--name=value`, `--flag`. Unknown flags are errors,
 // so a typo never silently falls back to a default.
-import { isSeed, SEED_MAX, SEED_MIN } from "@stratum/engine";
+import { checkParam, describeRange, SELECT_PARAMS, type ParamSpec, type RangeParam } from "@stratum/engine";
 import { defaultThreads, THREADS_MAX } from "@stratum/engine/threads";
 
 export class UsageError extends Error {
@@ -32,6 +32,31 @@ export interface ParsedFlags {
   oneOf<T extends string>(name: string, choices: readonly T[], fallback?: T): T | undefined;
   /** Engine threads (--threads N): an integer in 1..THREADS_MAX; default the cores available. */
   threads(name?: string): number;
+  /**
+   * A declared numeric parameter (engine SELECT_PARAMS / ANALYZE_PARAMS): parsed as its type and
+   * checked against its declared range, so the CLI types no bound of its own. "auto" passes through
+   * where the declaration allows it.
+   */
+  param(name: string, spec: RangeParam): number | "auto" | undefined;
+}
+
+/** kebab-case flag of a parameter name: perClass → per-class, nNeighbors → n-neighbors. */
+export function flagOf(param: string): string {
+  return param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/**
+ * One help line of a declared parameter: its flag, the declaration's description, range and default,
+ * e.g. `  --min-pts N           DBSCAN minPts, the point itself included (an integer in 1..200; default …)`.
+ */
+export function paramHelp(flag: string, metavar: string, spec: ParamSpec, note = ""): string {
+  const facts: string[] = [];
+  if (spec.type === "int" || spec.type === "number") facts.push(describeRange(spec));
+  if (spec.type === "enum") facts.push(spec.values.join(" | "));
+  if ("default" in spec && spec.default !== undefined) facts.push(`default ${String(spec.default)}`);
+  const head = `  --${flag}${metavar ? ` ${metavar}` : ""}`;
+  const text = `${spec.description.replace(/\.$/, "")}${facts.length ? ` (${facts.join("; ")})` : ""}${note ? `. ${note}` : ""}`;
+  return `${head.padEnd(24)}${head.length >= 24 ? " " : ""}${text}`;
 }
 
 export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags {
@@ -75,16 +100,20 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name}: expected an integer, got "${v}"`);
       return Number(v);
     },
-    seed: (name, fallback) => {
-      const n = parsed.int(name, fallback);
-      if (n !== undefined && !isSeed(n)) throw new UsageError(`--${name}: expected an integer in ${SEED_MIN}..${SEED_MAX}, got "${values.get(name)}"`);
-      return n;
-    },
+    seed: (name, fallback) => (parsed.param(name, SELECT_PARAMS.seed) as number | undefined) ?? fallback,
     number: (name, fallback) => {
       const v = values.get(name);
       if (v === undefined) return fallback;
       const n = Number(v);
       if (v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name}: expected a number, got "${v}"`);
+      return n;
+    },
+    param: (name, spec) => {
+      const v = values.get(name);
+      if (v === undefined) return undefined;
+      if (spec.type === "number" && spec.auto && v === "auto") return "auto";
+      const n = spec.type === "int" ? (/^-?\d+$/.test(v) ? Number(v) : NaN) : v.trim() === "" ? NaN : Number(v);
+      if (checkParam(spec, n) !== null) throw new UsageError(`--${name}: expected ${describeRange(spec)}, got "${v}"`);
       return n;
     },
     oneOf: (name, choices, fallback) => {

@@ -127,9 +127,11 @@ describe("stratum analyze", () => {
 
   it("stratum analyze with bad flags exits 2 and names the flag", async () => {
     for (const [args, message] of [
-      [["--eps", "zero"], /--eps: expected a number, got "zero"/],
-      [["--eps", "-1"], /--eps: expected "auto" or a number > 0, got "-1"/],
-      [["--min-pts", "0"], /--min-pts: .*minPts.*got 0/],
+      [["--eps", "zero"], /--eps: expected "auto" or a number in \(0, 1000\], got "zero"/],
+      [["--eps", "-1"], /--eps: expected "auto" or a number in \(0, 1000\], got "-1"/],
+      [["--min-pts", "0"], /--min-pts: expected an integer in 1\.\.200, got "0"/],
+      // the analysis upper bounds, as the API's (the engine's declaration)
+      [["--n-neighbors", "101"], /--n-neighbors: expected an integer in 2\.\.100, got "101"/],
       [["--reduce", "mds"], /--reduce: expected one of umap\|tsne\|pca\|none, got "mds"/],
       [["--bogus", "1"], /unknown flag --bogus/],
       [["--threads", "0"], /--threads: expected an integer in 1\.\.64 .*got "0"/],

@@ -2,43 +2,41 @@
 // findings.ts, converted in ../findings.ts: classes with groups of member ids, noise ids, eps, minPts and
 // the 2-D layout; associations of each samples column with the groups).
 import { writeFile } from "node:fs/promises";
-import { EngineInputError, REDUCE_METHODS, SEED_MAX, SEED_MIN, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { ANALYZE_PARAMS, EngineInputError, REDUCE_METHODS, type AnalyzeParams, type Findings } from "@stratum/engine";
 import { analyzeThreaded, THREADS_MAX } from "@stratum/engine/threads";
-import { parseFlags, UsageError } from "../args.js";
+import { flagOf, paramHelp, parseFlags, UsageError } from "../args.js";
 import { findingsToJson } from "../findings.js";
 import { InputError, loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";
 
+const P = ANALYZE_PARAMS;
+
+/** The declared parameters that are flags, with their metavar; help, parsing and range checks come from ANALYZE_PARAMS. */
+const PARAM_FLAGS = [
+  ["eps", "auto|NUM"],
+  ["minPts", "N"],
+  ["pcaComponents", "N"],
+  ["perplexity", "P"],
+  ["nNeighbors", "K"],
+  ["seed", "N"],
+] as const satisfies readonly (readonly [keyof typeof ANALYZE_PARAMS, string])[];
+
 const usage = `usage: stratum analyze --embeddings E --samples S --out findings.json
-                       [--label-column label] [--reduce umap|tsne|pca|none] [--eps auto|NUM] [--min-pts N]
-                       [--pca-components N] [--perplexity P] [--n-neighbors K] [--seed N] [--threads N]
+                       [--label-column label] [--reduce ${REDUCE_METHODS.join("|")}] ${PARAM_FLAGS.map(([p, m]) => `[--${flagOf(p)} ${m}]`).join(" ")} [--threads N]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column; every other column
                         is metadata whose link to the groups is measured
   --label-column        samples column with the class (default "label")
-  --reduce              2-D layout before DBSCAN (default umap); none clusters in the PCA space
-  --eps                 DBSCAN radius, or auto (default): knee of the k-distance curve
-  --min-pts N           DBSCAN minPts, point included (default per class: clamp(round(2 ln n), 5, 50))
-  --pca-components N    PCA before the layout (default 50 when dim > 50; 0 = off)
-  --perplexity P        t-SNE perplexity (default 30)
-  --n-neighbors K       UMAP neighbours (default 15)
-  --seed N              seed of every random step, ${SEED_MIN}..${SEED_MAX} (default 0)
+${paramHelp("reduce", "", P.reduce)}
+${PARAM_FLAGS.map(([p, m]) => paramHelp(flagOf(p), m, P[p])).join("\n")}
   --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
                         parallel, and findings.json is the same bytes for any N
   --out F               where to write findings.json`;
 
 /** Engine parameters that come from flags: their errors are usage errors (exit 2). */
-const FLAG_OF: Record<string, string> = {
-  reduce: "--reduce",
-  eps: "--eps",
-  minPts: "--min-pts",
-  pcaComponents: "--pca-components",
-  perplexity: "--perplexity",
-  nNeighbors: "--n-neighbors",
-  seed: "--seed",
-};
+const FLAG_OF: Record<string, string> = Object.fromEntries(["reduce", ...PARAM_FLAGS.map(([p]) => p)].map((p) => [p, `--${flagOf(p)}`]));
 
 export function summarize(findings: Findings): string {
   const lines: string[] = [];
@@ -60,26 +58,17 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "label-column", "reduce", "eps", "min-pts", "pca-components", "perplexity", "n-neighbors", "seed", "threads", "out"],
+      values: ["embeddings", "samples", "label-column", "reduce", ...PARAM_FLAGS.map(([p]) => flagOf(p)), "threads", "out"],
       required: ["embeddings", "samples", "out"],
     });
     const params: AnalyzeParams = {};
-    params.reduce = flags.oneOf("reduce", REDUCE_METHODS, "umap");
-    const eps = flags.get("eps") ?? "auto";
-    if (eps !== "auto") {
-      const v = flags.number("eps")!;
-      if (!(v > 0)) throw new UsageError(`--eps: expected "auto" or a number > 0, got "${eps}"`);
-      params.eps = v;
+    params.reduce = flags.oneOf("reduce", REDUCE_METHODS, P.reduce.default);
+    const given = params as Record<string, unknown>;
+    for (const [p] of PARAM_FLAGS) {
+      const value = flags.param(flagOf(p), P[p]);
+      if (value !== undefined) given[p] = value;
     }
-    const minPts = flags.int("min-pts");
-    if (minPts !== undefined) params.minPts = minPts;
-    const pcaComponents = flags.int("pca-components");
-    if (pcaComponents !== undefined) params.pcaComponents = pcaComponents;
-    const perplexity = flags.number("perplexity");
-    if (perplexity !== undefined) params.perplexity = perplexity;
-    const nNeighbors = flags.int("n-neighbors");
-    if (nNeighbors !== undefined) params.nNeighbors = nNeighbors;
-    params.seed = flags.seed("seed", 0)!;
+    params.seed ??= P.seed.default;
     const threads = flags.threads();
     const out = flags.require("out");
     const embeddings = flags.require("embeddings");

@@ -14,8 +14,7 @@ import {
   EngineInputError,
   KERNELS,
   NOISE_HANDLING,
-  SEED_MAX,
-  SEED_MIN,
+  SELECT_PARAMS,
   STRATEGIES,
   WITHIN_GROUP,
   applyVerdicts,
@@ -26,16 +25,18 @@ import {
   type SelectionResult,
 } from "@stratum/engine";
 import { analyzeThreaded, selectConstrainedThreaded, selectThreaded, THREADS_MAX } from "@stratum/engine/threads";
-import { parseFlags, UsageError } from "../args.js";
+import { paramHelp, parseFlags, UsageError } from "../args.js";
 import { findingsFromJson } from "../findings.js";
 import { loadInputs, InputError } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";
 import { qualityExcludedRows, readIdList } from "../constraints.js";
 
+const P = SELECT_PARAMS;
+
 const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
-                      [--allocation proportional|balanced|sqrt] [--within-group facility-location|quantile|nearest|kcenter]
-                      [--noise own-group|exclude] [--stratify-column COL] [--kernel rbf|cosine]
+                      [--allocation ${ALLOCATIONS.join("|")}] [--within-group ${WITHIN_GROUP.join("|")}]
+                      [--noise ${NOISE_HANDLING.join("|")}] [--stratify-column COL] [--kernel ${KERNELS.join("|")}]
                       [--findings findings.json] [--declare COL[,COL…]] [--verdicts verdicts.json]
                       [--label-column label] [--seed N] [--threads N]
                       [--exclude ids.txt] [--include ids.txt] [--quality quality.json --exclude-duplicates
@@ -43,23 +44,20 @@ const usage = `usage: stratum select --embeddings E --samples S --per-class N --
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column
-  --per-class N         budget per class (integer ≥ 1); a smaller class is taken whole, with a warning
-  --strategy            ${STRATEGIES.join(" | ")}
-  --allocation          confounder-aware: share of each group (default proportional)
-  --within-group        confounder-aware: each group's most representative rows (facility-location, default),
-                        one draw per band of distance to the centre (quantile), nearest the centre, or k-center
-  --noise               confounder-aware: noise points form their own group (default) or are excluded
-  --stratify-column     stratified: the samples column to stratify by
-  --kernel              facility-location: similarity kernel (default rbf)
+${paramHelp("per-class", "N", P.perClass)}
+${paramHelp("strategy", "", P.strategy)}
+${paramHelp("allocation", "", P.allocation)}
+${paramHelp("within-group", "", P.withinGroup)}
+${paramHelp("noise", "", P.noise)}
+${paramHelp("stratify-column", "COL", P.stratifyColumn)}
+${paramHelp("kernel", "", P.kernel)}
   --findings F          confounder groups from \`stratum analyze\`; without it, discovery runs here
-  --declare COLS        confounder-aware: samples columns known to be confounders (e.g. site,scanner): each
-                        class's budget is shared across their levels' combinations first (by --allocation),
-                        then across the discovered groups inside each; a missing value is a level of its own
+${paramHelp("declare", "COLS", P.declared, `E.g. site,scanner, at most ${P.declared.maxItems}; a missing value is a level of its own.`)}
   --verdicts F          confounder-aware: curators' verdicts, a JSON list of {"label", "index", "verdict",
                         "name"?} (or {"groups": [...]}): REJECTED groups are ordinary rows of their class,
                         groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
-  --seed N              seed of every random choice, ${SEED_MIN}..${SEED_MAX} (default 0)
+${paramHelp("seed", "N", P.seed)}
   --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
                         parallel, and selection.json (its manifestHash too) is the same bytes for any N
   --out F               where to write selection.json
@@ -129,7 +127,7 @@ export const command: Command = {
       required: ["embeddings", "samples", "per-class", "strategy", "out"],
     });
     const strategy = flags.oneOf("strategy", STRATEGIES)!;
-    const perClass = flags.int("per-class")!;
+    const perClass = flags.param("per-class", P.perClass) as number;
     const seed = flags.seed("seed", 0)!;
     const threads = flags.threads();
     const allocation = flags.oneOf("allocation", ALLOCATIONS);
