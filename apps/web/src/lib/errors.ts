@@ -7,11 +7,21 @@ export interface UserErrorLike {
   message: string;
 }
 
-/** Errors keyed by input field name (the last path segment); "" holds errors without a field. */
+/**
+ * The form field an error belongs to: the last named segment of its path. List positions are not
+ * fields: ["input", "excludeSubsetIds", "0"] is excludeSubsetIds (keying by "0" showed it beside
+ * whichever field read the numeric keys), ["input", "params", "eps"] is eps.
+ */
+export function fieldKey(field: ReadonlyArray<string> | null | undefined): string {
+  const named = (field ?? []).filter((s) => !/^\d+$/.test(s));
+  return named.length > 0 ? named[named.length - 1]! : "";
+}
+
+/** Errors keyed by input field name (fieldKey); "" holds errors without a field. */
 export function errorsByField(errors: ReadonlyArray<UserErrorLike> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of errors ?? []) {
-    const key = e.field && e.field.length > 0 ? e.field[e.field.length - 1]! : "";
+    const key = fieldKey(e.field);
     out[key] = out[key] ? `${out[key]} ${e.message}` : e.message;
   }
   return out;

@@ -2,7 +2,21 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Strategy } from "@/gql/graphql";
-import { SEED_MAX, SEED_MIN, STRATEGIES, describeBalance, effectiveGroupCounts, isSeedText, strategyLabel, validateRunForm, type FormGroup, type RunFormValues } from "./runForm";
+import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, type RangeParam } from "@stratum/engine/params";
+import {
+  SEED_MAX,
+  SEED_MIN,
+  STRATEGIES,
+  analysisFormParams,
+  describeBalance,
+  effectiveGroupCounts,
+  isSeedText,
+  strategyLabel,
+  validateRunForm,
+  type AnalysisFormValues,
+  type FormGroup,
+  type RunFormValues,
+} from "./runForm";
 
 const ok: RunFormValues = { name: "ca-50", strategy: "CONFOUNDER_AWARE", perClass: "50", allocation: "BALANCED", withinGroup: "FACILITY_LOCATION", seed: "1", analysisId: "QW5hbHlzaXM6MQ" };
 
@@ -74,5 +88,54 @@ describe("describeBalance", () => {
   it("declared columns need confounder-aware", () => {
     expect(validateRunForm({ ...ok, declared: ["site"] }, null)).toEqual({});
     expect(validateRunForm({ ...ok, strategy: "RANDOM", declared: ["site"] }, null).declared).toMatch(/confounder-aware/);
+  });
+});
+
+/** The bounds to accept and the values one step beyond them, as typed. */
+function cases(spec: RangeParam): { accept: string[]; refuse: string[] } {
+  const exclusive = spec.type === "number" && spec.minExclusive === true;
+  const accept = [String(exclusive ? spec.min + 0.5 : spec.min)];
+  const refuse = [String(exclusive ? spec.min : spec.min - 1)];
+  if (spec.max !== undefined) {
+    accept.push(String(spec.max));
+    refuse.push(String(spec.max + 1));
+  }
+  if (spec.type === "int") refuse.push(`${spec.min}.5`);
+  return { accept, refuse };
+}
+
+// The form's checks are the engine's declaration: for every declared numeric parameter the forms take,
+// the bounds pass and one step beyond them is refused beside its field. A bound typed in runForm.ts
+// (or in a page) instead of read from the declaration fails here.
+describe("the forms check the declared ranges", () => {
+  const runFields: [keyof RunFormValues, RangeParam][] = [["perClass", SELECT_PARAMS.perClass], ["seed", SELECT_PARAMS.seed]];
+  for (const [field, spec] of runFields) {
+    it(`run form ${field}: accepts ${describeRange(spec)}, refuses beyond`, () => {
+      const { accept, refuse } = cases(spec);
+      for (const v of accept) expect(validateRunForm({ ...ok, [field]: v }, null), `${field} = ${v}`).toEqual({});
+      for (const v of refuse) expect(Object.keys(validateRunForm({ ...ok, [field]: v }, null)), `${field} = ${v}`).toEqual([field]);
+    });
+  }
+  const base: AnalysisFormValues = { reduce: "UMAP", eps: "", minPts: "", seed: "0" };
+  const analysisFields: [keyof AnalysisFormValues, RangeParam][] = [["eps", ANALYZE_PARAMS.eps], ["minPts", ANALYZE_PARAMS.minPts], ["seed", ANALYZE_PARAMS.seed]];
+  for (const [field, spec] of analysisFields) {
+    it(`analysis form ${field}: accepts ${describeRange(spec)}, refuses beyond`, () => {
+      const { accept, refuse } = cases(spec);
+      for (const v of accept) expect(analysisFormParams({ ...base, [field]: v }).params?.[field], `${field} = ${v}`).toBe(Number(v));
+      for (const v of refuse) expect(Object.keys(analysisFormParams({ ...base, [field]: v }).errors), `${field} = ${v}`).toEqual([field]);
+    });
+  }
+  it("blank eps/minPts are auto (not sent)", () => {
+    expect(analysisFormParams(base)).toEqual({ params: { reduce: "UMAP", seed: 0 }, errors: {} });
+  });
+  it("declared columns and the name: the declared caps (the API's, not 120)", () => {
+    const cols = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
+    const max = SELECT_PARAMS.declared.maxItems;
+    expect(validateRunForm({ ...ok, declared: cols(max) }, null)).toEqual({});
+    expect(Object.keys(validateRunForm({ ...ok, declared: cols(max + 1) }, null))).toEqual(["declared"]);
+    const nameMax = RUN_FIELDS.name.maxLength;
+    expect(nameMax).toBe(200);
+    expect(validateRunForm({ ...ok, name: "x".repeat(nameMax) }, null)).toEqual({});
+    expect(Object.keys(validateRunForm({ ...ok, name: "x".repeat(nameMax + 1) }, null))).toEqual(["name"]);
   });
 });

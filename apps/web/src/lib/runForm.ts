@@ -1,5 +1,9 @@
-// The new-run form's rules, checked in the browser before anything is sent. The server checks again
-// (and knows the pool sizes); its errors are shown beside the same fields.
+// The new-run form's and the analysis form's rules, checked in the browser before anything is sent.
+// The server checks again (and knows the pool sizes); its errors are shown beside the same fields.
+// Choices are the generated schema's enums; every range, cap and default is the engine's declaration
+// (`@stratum/engine/params`: plain data, no other engine code in the bundle), the one the API and the
+// CLI check against, so no bound is typed here.
+import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, inRange, type RangeParam } from "@stratum/engine/params";
 import { Allocation, Strategy, WithinGroup } from "@/gql/graphql";
 
 // The choices are the schema's enums (generated from the engine's lists into src/gql): only labels
@@ -43,18 +47,24 @@ export function enumValue<T extends string>(values: Readonly<Record<string, T>>,
   return (Object.values(values) as string[]).includes(value) ? (value as T) : undefined;
 }
 
+/** The API's `Seed` scalar range: the engine's declared seed (SEED_MIN..SEED_MAX, a uint32). */
+export const SEED_MIN = SELECT_PARAMS.seed.min;
+export const SEED_MAX = SELECT_PARAMS.seed.max;
+
 /**
- * The API's `Seed` scalar range (the engine's SEED_MIN..SEED_MAX, a uint32). The web imports no server
- * or engine code, so the bounds are written here and runForm.test.ts checks them against the printed
- * schema's Seed description: a change there fails the web's tests.
+ * A declared numeric parameter as typed: blank is "not given" (the default); an int takes digits only
+ * (no "1e3", no "0x10", no "1.5"), a number any finite decimal. Checked against the declared range.
  */
-export const SEED_MIN = 0;
-export const SEED_MAX = 4294967295;
+export function paramFromText(spec: RangeParam, text: string): { value?: number; error?: string } {
+  const t = text.trim();
+  if (t === "") return {};
+  const n = spec.type === "int" ? (/^-?\d+$/.test(t) ? Number(t) : NaN) : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
+  return inRange(spec, n) ? { value: n } : { error: `expected ${describeRange({ ...spec, auto: false, nullable: false } as RangeParam)}, got "${text}"` };
+}
 
 /** Whether a typed seed is a whole number in SEED_MIN..SEED_MAX (digits only: no "1e3", no "0x10"). */
 export function isSeedText(text: string): boolean {
-  const t = text.trim();
-  return /^\d{1,10}$/.test(t) && Number(t) >= SEED_MIN && Number(t) <= SEED_MAX;
+  return text.trim() !== "" && paramFromText(SELECT_PARAMS.seed, text).value !== undefined;
 }
 
 export interface RunFormValues {
@@ -78,8 +88,8 @@ export function validateRunForm(v: RunFormValues, largestClass: number | null): 
   const e: Record<string, string> = {};
   const strategy = STRATEGIES.find((s) => s.id === v.strategy);
   if (!strategy) e.strategy = `Choose a strategy (got "${v.strategy}").`;
-  const budget = Number(v.perClass);
-  if (v.perClass.trim() === "" || !Number.isInteger(budget) || budget < 1) e.perClass = `Budget per class must be a whole number ≥ 1 (got "${v.perClass}").`;
+  const budget = paramFromText(SELECT_PARAMS.perClass, v.perClass).value;
+  if (budget === undefined) e.perClass = `Budget per class must be a whole number ≥ ${SELECT_PARAMS.perClass.min} (got "${v.perClass}").`;
   else if (largestClass != null && budget > largestClass) e.perClass = `The largest class has ${largestClass} samples; choose at most ${largestClass} (smaller classes are taken whole).`;
   if (!isSeedText(v.seed)) e.seed = `Seed must be a whole number from ${SEED_MIN} to ${SEED_MAX} (got "${v.seed}").`;
   if (strategy?.needsAnalysis) {
@@ -87,10 +97,35 @@ export function validateRunForm(v: RunFormValues, largestClass: number | null): 
     if (!ALLOCATIONS.some((a) => a.id === v.allocation)) e.allocation = `Choose an allocation (got "${v.allocation}").`;
     if (!WITHIN_GROUP.some((w) => w.id === v.withinGroup)) e.withinGroup = `Choose how to pick inside a group (got "${v.withinGroup}").`;
   }
-  if ((v.declared?.length ?? 0) > 8) e.declared = `Declare at most 8 columns (got ${v.declared!.length}).`;
+  const declaredMax = SELECT_PARAMS.declared.maxItems;
+  if ((v.declared?.length ?? 0) > declaredMax) e.declared = `Declare at most ${declaredMax} columns (got ${v.declared!.length}).`;
   if (v.declared?.length && !strategy?.needsAnalysis) e.declared = "Only confounder-aware selection balances declared confounders.";
-  if (v.name.length > 120) e.name = `Name must be at most 120 characters (got ${v.name.length}).`;
+  const nameMax = RUN_FIELDS.name.maxLength;
+  if (v.name.length > nameMax) e.name = `Name must be at most ${nameMax} characters (got ${v.name.length}).`;
   return e;
+}
+
+/** The analysis form as typed; blank eps/minPts mean "choose automatically" (the declared defaults). */
+export interface AnalysisFormValues {
+  reduce: string;
+  eps: string;
+  minPts: string;
+  seed: string;
+}
+
+/** The analysis form's params for analysisStart, or field → message when it may not be sent. */
+export function analysisFormParams(form: AnalysisFormValues): { params?: Record<string, unknown>; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const params: Record<string, unknown> = { reduce: form.reduce };
+  const eps = paramFromText(ANALYZE_PARAMS.eps, form.eps);
+  if (eps.error) errors.eps = `${eps.error} (or blank for auto)`;
+  else if (eps.value !== undefined) params.eps = eps.value;
+  const minPts = paramFromText(ANALYZE_PARAMS.minPts, form.minPts);
+  if (minPts.error) errors.minPts = `${minPts.error} (or blank for auto)`;
+  else if (minPts.value !== undefined) params.minPts = minPts.value;
+  if (!isSeedText(form.seed)) errors.seed = `expected a whole number from ${SEED_MIN} to ${SEED_MAX}, got "${form.seed}"`;
+  else params.seed = Number(form.seed.trim());
+  return Object.keys(errors).length ? { errors } : { params, errors };
 }
 
 /** A group of the chosen analysis as the run form sees it. */

@@ -14,7 +14,7 @@ import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobActivity, useJobProgress } from "@/lib/live";
 import { ReduceMethod, type JobKind } from "@/gql/graphql";
-import { SEED_MAX, SEED_MIN, isSeedText } from "@/lib/runForm";
+import { analysisFormParams } from "@/lib/runForm";
 
 const VersionQuery = graphql(`
   query VersionPage($id: ID!) {
@@ -142,25 +142,6 @@ type W = Extract<NonNullable<import("@/gql/graphql").VersionWorkQuery["node"]>, 
 /** The schema's ReduceMethod values (the engine's REDUCE_METHODS), with how people name them. */
 const REDUCE_TEXT: Record<ReduceMethod, string> = { UMAP: "UMAP", TSNE: "t-SNE", PCA: "PCA", NONE: "none" };
 
-/** Analysis parameters as typed, checked before sending; blank eps/minPts mean "choose automatically". */
-function analysisParams(form: { reduce: string; eps: string; minPts: string; seed: string }): { params?: Record<string, unknown>; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const params: Record<string, unknown> = { reduce: form.reduce };
-  if (form.eps.trim() !== "") {
-    const eps = Number(form.eps);
-    if (!Number.isFinite(eps) || eps <= 0) errors.eps = `expected a positive number or blank for auto, got "${form.eps}"`;
-    else params.eps = eps;
-  }
-  if (form.minPts.trim() !== "") {
-    const minPts = Number(form.minPts);
-    if (!Number.isInteger(minPts) || minPts < 1) errors.minPts = `expected a whole number ≥ 1 or blank for auto, got "${form.minPts}"`;
-    else params.minPts = minPts;
-  }
-  if (!isSeedText(form.seed)) errors.seed = `expected a whole number from ${SEED_MIN} to ${SEED_MAX}, got "${form.seed}"`;
-  else params.seed = Number(form.seed.trim());
-  return Object.keys(errors).length ? { errors } : { params, errors };
-}
-
 function VersionActions({ v, w }: { v: V; w: W | null }) {
   const { role } = useShell();
   const router = useRouter();
@@ -204,7 +185,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
           title={set ? `Cluster each class of ${set.model?.name ?? ""} embeddings` : "Needs a complete embedding set"}
           onClick={async () => {
             setErr(null);
-            const checked = analysisParams(form);
+            const checked = analysisFormParams(form);
             setFieldErrors(checked.errors);
             if (!checked.params) return;
             try {

@@ -218,7 +218,7 @@ export default function NewRunPage() {
                       ))}
                     </div>
                     <span className="hint">Columns you know affect the images (site, scanner…): picks are balanced across their levels first.</span>
-                    <ErrorText testId="declared-error">{[errors.declared, ...Object.entries(errors).filter(([k]) => k === "declaredConfounders" || /^\d+$/.test(k)) /* [declaredConfounders, i]: errorsByField keys by the last part */.map(([, m]) => m)].filter(Boolean).join(" ")}</ErrorText>
+                    <ErrorText testId="declared-error">{[errors.declared, errors.declaredConfounders].filter(Boolean).join(" ")}</ErrorText>
                   </div>
                 </div>
               )}
