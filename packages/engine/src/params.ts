@@ -17,7 +17,16 @@ interface Common {
   readonly description: string;
   /** EngineInputError code when the engine refuses the value. */
   readonly code: string;
+  /**
+   * Where the parameter is offered by derivation alone: "api" adds it to the GraphQL input
+   * (AnalysisParamsInput), "cli" a flag of the command (`stratum analyze`). Absent: engine only.
+   * (Selection parameters are wired by name in run.input.ts and the CLI's select.ts.)
+   */
+  readonly surfaces?: readonly Surface[];
 }
+
+export type Surface = "api" | "cli";
+const API_CLI = ["api", "cli"] as const satisfies readonly Surface[];
 
 /** An integer in min..max (max absent: no upper bound). */
 export interface IntParam extends Common {
@@ -125,13 +134,14 @@ export const SELECT_PARAMS = {
  * bounds relative to the data (n, dim) are the server's (analysis.service.ts checkRelativeBounds).
  */
 export const ANALYZE_PARAMS = {
-  reduce: { type: "enum", values: REDUCE_METHODS, default: "umap", code: "BAD_REDUCE", description: "2-D reduction before DBSCAN; none clusters in the (PCA) space itself." },
+  reduce: { type: "enum", values: REDUCE_METHODS, default: "umap", code: "BAD_REDUCE", surfaces: API_CLI, description: "2-D reduction before DBSCAN; none clusters in the (PCA) space itself." },
   pcaComponents: {
     type: "int",
     min: 0,
     max: 256,
     default: "min(50, dim) when dim > 50, else off",
     code: "BAD_COMPONENTS",
+    surfaces: API_CLI,
     description: "PCA components before the reduction; 0 = off.",
   },
   eps: {
@@ -142,6 +152,7 @@ export const ANALYZE_PARAMS = {
     auto: true,
     default: "auto",
     code: "BAD_EPS",
+    surfaces: API_CLI,
     description: "DBSCAN radius in layout units; auto: the knee of the k-distance curve.",
   },
   minPts: {
@@ -150,9 +161,10 @@ export const ANALYZE_PARAMS = {
     max: 200,
     default: "per class clamp(round(2 ln n), 5, 50)",
     code: "BAD_MIN_PTS",
+    surfaces: API_CLI,
     description: "DBSCAN minPts, the point itself included.",
   },
-  seed: { ...SEED, description: "Seed of the one generator behind every random step." },
+  seed: { ...SEED, surfaces: API_CLI, description: "Seed of the one generator behind every random step." },
   perplexity: {
     type: "number",
     min: 0,
@@ -160,9 +172,10 @@ export const ANALYZE_PARAMS = {
     max: 100,
     default: 30,
     code: "BAD_PERPLEXITY",
+    surfaces: API_CLI,
     description: "t-SNE perplexity; lowered to (n − 1)/3 for small classes.",
   },
-  nNeighbors: { type: "int", min: 2, max: 100, default: 15, code: "BAD_N_NEIGHBORS", description: "UMAP neighbours." },
+  nNeighbors: { type: "int", min: 2, max: 100, default: 15, code: "BAD_N_NEIGHBORS", surfaces: API_CLI, description: "UMAP neighbours." },
   predictabilityK: { type: "int", min: 1, default: 10, code: "BAD_K", description: "Neighbours voting in the predictability score." },
   merge: { type: "boolean", default: true, code: "BAD_MERGE", description: "Merge DBSCAN fragments strongly linked in the kNN graph into one group (each fragment kept as a mode)." },
   // 0.05: set on the demo pipeline (demo-cnn, 3 sites, seeds 0–2: 3 groups per class, one per site);
@@ -198,6 +211,11 @@ export const ANALYZE_PARAMS = {
 export const RUN_FIELDS = {
   name: { type: "string", maxLength: 200, code: "BAD_PARAM", description: "Display name." },
 } as const satisfies Record<string, ParamSpec>;
+
+/** The entries of a declaration offered on a surface, in declaration order. */
+export function onSurface<T extends Record<string, ParamSpec>>(table: T, surface: Surface): [keyof T & string, ParamSpec][] {
+  return Object.entries(table).filter(([, spec]) => spec.surfaces?.includes(surface) === true) as [keyof T & string, ParamSpec][];
+}
 
 /** The range in words: "an integer in 1..200", "a number in (0, 1000]", `"auto" or a number > 0`. */
 export function describeRange(spec: ParamSpec): string {

@@ -6,6 +6,7 @@
 import { ArrayMaxSize, IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, NotEquals } from "class-validator";
 import type { GraphQLScalarType } from "graphql";
 import { Field, Float, Int, registerEnumType } from "type-graphql";
+import { SeedScalar } from "./scalars.js";
 import * as engine from "@stratum/engine";
 
 /** `["own-group", "exclude"]` → `{ OWN_GROUP: "own-group", EXCLUDE: "exclude" }`. */
@@ -21,6 +22,16 @@ export const WithinGroupEnum = enumOf(engine.WITHIN_GROUP);
 export const NoiseHandlingEnum = enumOf(engine.NOISE_HANDLING);
 export const KernelEnum = enumOf(engine.KERNELS);
 export const ReduceMethodEnum = enumOf(engine.REDUCE_METHODS);
+
+/** Engine list → its GraphQL enum (graphqlTypeOf). */
+const ENUMS = new Map<readonly string[], object>([
+  [engine.STRATEGIES, StrategyEnum],
+  [engine.ALLOCATIONS, AllocationEnum],
+  [engine.WITHIN_GROUP, WithinGroupEnum],
+  [engine.NOISE_HANDLING, NoiseHandlingEnum],
+  [engine.KERNELS, KernelEnum],
+  [engine.REDUCE_METHODS, ReduceMethodEnum],
+]);
 
 registerEnumType(StrategyEnum, { name: "Strategy", description: "A selection strategy (engine `STRATEGIES`)." });
 registerEnumType(AllocationEnum, { name: "Allocation", description: "confounder-aware: how each class's budget is shared across its groups (engine `ALLOCATIONS`)." });
@@ -58,6 +69,20 @@ export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?:
   return (target, key) => {
     for (const d of decorators) d(target, key);
   };
+}
+
+/**
+ * The GraphQL type of a declared parameter that is not a plain Int/Float/Boolean/String: a closed set
+ * is its registered enum (found by the engine list it was made from), the seed is the Seed scalar.
+ */
+export function graphqlTypeOf(spec: engine.ParamSpec): (() => GraphQLScalarType | object) | undefined {
+  if (spec.type === "enum") {
+    const found = ENUMS.get(spec.values);
+    if (!found) throw new Error(`no GraphQL enum registered for ${spec.values.join(" | ")}`);
+    return () => found;
+  }
+  if (spec.code === engine.SELECT_PARAMS.seed.code) return () => SeedScalar;
+  return undefined;
 }
 
 /** "facility-location" → "FACILITY_LOCATION", the enum value's GraphQL name. */

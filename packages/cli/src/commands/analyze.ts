@@ -2,7 +2,7 @@
 // findings.ts, converted in ../findings.ts: classes with groups of member ids, noise ids, eps, minPts and
 // the 2-D layout; associations of each samples column with the groups).
 import { writeFile } from "node:fs/promises";
-import { ANALYZE_PARAMS, EngineInputError, REDUCE_METHODS, type AnalyzeParams, type Findings } from "@stratum/engine";
+import { ANALYZE_PARAMS, EngineInputError, onSurface, type AnalyzeParams, type Findings } from "@stratum/engine";
 import { analyzeThreaded, THREADS_MAX } from "@stratum/engine/threads";
 import { flagOf, paramHelp, parseFlags, UsageError } from "../args.js";
 import { findingsToJson } from "../findings.js";
@@ -10,33 +10,32 @@ import { InputError, loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
 import { createProgress } from "../progress.js";
 
-const P = ANALYZE_PARAMS;
-
-/** The declared parameters that are flags, with their metavar; help, parsing and range checks come from ANALYZE_PARAMS. */
-const PARAM_FLAGS = [
-  ["eps", "auto|NUM"],
-  ["minPts", "N"],
-  ["pcaComponents", "N"],
-  ["perplexity", "P"],
-  ["nNeighbors", "K"],
-  ["seed", "N"],
-] as const satisfies readonly (readonly [keyof typeof ANALYZE_PARAMS, string])[];
+/**
+ * The flags of the declared analysis parameters offered on the "cli" surface (ANALYZE_PARAMS, in
+ * declaration order): flag name, metavar, help line, parsing and range check all come from there, so a
+ * parameter added to the declaration with surfaces ["cli"] is a flag without a line here.
+ */
+const PARAM_FLAGS = onSurface(ANALYZE_PARAMS, "cli").map(([name, spec]) => ({
+  name,
+  flag: flagOf(name),
+  spec,
+  metavar: spec.type === "int" ? "N" : spec.type === "number" ? (spec.auto ? "auto|NUM" : "NUM") : spec.type === "enum" ? spec.values.join("|") : "",
+}));
 
 const usage = `usage: stratum analyze --embeddings E --samples S --out findings.json
-                       [--label-column label] [--reduce ${REDUCE_METHODS.join("|")}] ${PARAM_FLAGS.map(([p, m]) => `[--${flagOf(p)} ${m}]`).join(" ")} [--threads N]
+                       [--label-column label] ${PARAM_FLAGS.map((p) => `[--${p.flag} ${p.metavar}]`).join(" ")} [--threads N]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column; every other column
                         is metadata whose link to the groups is measured
   --label-column        samples column with the class (default "label")
-${paramHelp("reduce", "", P.reduce)}
-${PARAM_FLAGS.map(([p, m]) => paramHelp(flagOf(p), m, P[p])).join("\n")}
+${PARAM_FLAGS.map((p) => paramHelp(p.flag, p.spec.type === "enum" ? "" : p.metavar, p.spec)).join("\n")}
   --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
                         parallel, and findings.json is the same bytes for any N
   --out F               where to write findings.json`;
 
 /** Engine parameters that come from flags: their errors are usage errors (exit 2). */
-const FLAG_OF: Record<string, string> = Object.fromEntries(["reduce", ...PARAM_FLAGS.map(([p]) => p)].map((p) => [p, `--${flagOf(p)}`]));
+const FLAG_OF: Record<string, string> = Object.fromEntries(PARAM_FLAGS.map((p) => [p.name, `--${p.flag}`]));
 
 export function summarize(findings: Findings): string {
   const lines: string[] = [];
@@ -58,17 +57,17 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "label-column", "reduce", ...PARAM_FLAGS.map(([p]) => flagOf(p)), "threads", "out"],
+      values: ["embeddings", "samples", "label-column", ...PARAM_FLAGS.map((p) => p.flag), "threads", "out"],
       required: ["embeddings", "samples", "out"],
     });
     const params: AnalyzeParams = {};
-    params.reduce = flags.oneOf("reduce", REDUCE_METHODS, P.reduce.default);
     const given = params as Record<string, unknown>;
-    for (const [p] of PARAM_FLAGS) {
-      const value = flags.param(flagOf(p), P[p]);
-      if (value !== undefined) given[p] = value;
+    for (const { name, flag, spec } of PARAM_FLAGS) {
+      const value = spec.type === "enum" ? flags.oneOf(flag, spec.values) : spec.type === "int" || spec.type === "number" ? flags.param(flag, spec) : undefined;
+      if (value !== undefined) given[name] = value;
     }
-    params.seed ??= P.seed.default;
+    params.reduce ??= ANALYZE_PARAMS.reduce.default;
+    params.seed ??= ANALYZE_PARAMS.seed.default;
     const threads = flags.threads();
     const out = flags.require("out");
     const embeddings = flags.require("embeddings");

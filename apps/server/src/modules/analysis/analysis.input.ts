@@ -3,40 +3,28 @@ import { IsOptional, Length, ValidateNested } from "class-validator";
 import * as engine from "@stratum/engine";
 
 import { Payload } from "../../graphql/mutation.js";
-import { ParamField, ReduceMethodEnum } from "../../graphql/contract.js";
-import { SeedScalar } from "../../graphql/scalars.js";
+import { ParamField, graphqlTypeOf } from "../../graphql/contract.js";
 import { GroupVerdict } from "../job/job.enums.js";
 import { Job } from "../job/job.type.js";
 import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
 
-// Each field's type, range, default and description come from the engine's declaration (ANALYZE_PARAMS,
-// whose upper bounds keep neighbour graphs small, issue 12 finding 8); the notes are the bounds relative
-// to the embedding set, checked in analysis.service.ts (checkRelativeBounds).
-const P = engine.ANALYZE_PARAMS;
+// Its fields are the engine's declared analysis parameters offered on the "api" surface
+// (ANALYZE_PARAMS, onSurface): type, range, default and description come from there, so a parameter
+// added to the declaration with surfaces ["api"] is in the schema without a line here. The notes are
+// the bounds relative to the embedding set, checked in analysis.service.ts (checkRelativeBounds).
+const RELATIVE_NOTES: Partial<Record<keyof typeof engine.ANALYZE_PARAMS, string>> = {
+  pcaComponents: "At most the embedding dimension.",
+  eps: "Omit for auto.",
+  minPts: "At most the number of samples.",
+  perplexity: "Below n/3 for n samples.",
+  nNeighbors: "Below the number of samples.",
+};
 
 @InputType({ description: "Discovery parameters; omitted ones take the engine's defaults." })
-export class AnalysisParamsInput {
-  @ParamField(P.reduce, { type: () => ReduceMethodEnum })
-  reduce?: engine.ReduceMethod | null;
+export class AnalysisParamsInput implements Partial<Record<keyof typeof engine.ANALYZE_PARAMS, unknown>> {}
 
-  @ParamField(P.pcaComponents, { note: "At most the embedding dimension." })
-  pcaComponents?: number | null;
-
-  @ParamField(P.eps, { note: "Omit for auto." })
-  eps?: number | null;
-
-  @ParamField(P.minPts, { note: "At most the number of samples." })
-  minPts?: number | null;
-
-  // The Seed scalar checks the engine's range when the request is parsed (as the run's seed).
-  @ParamField(P.seed, { type: () => SeedScalar })
-  seed?: number | null;
-
-  @ParamField(P.perplexity, { note: "Below n/3 for n samples." })
-  perplexity?: number | null;
-
-  @ParamField(P.nNeighbors, { note: "Below the number of samples." })
-  nNeighbors?: number | null;
+for (const [name, spec] of engine.onSurface(engine.ANALYZE_PARAMS, "api")) {
+  ParamField(spec, { note: RELATIVE_NOTES[name], type: graphqlTypeOf(spec) })(AnalysisParamsInput.prototype, name);
 }
 
 @InputType({ description: "Start a confounder analysis (CURATOR). With parentId it is a re-analysis; findings are never overwritten." })
