@@ -3,7 +3,7 @@
 // and the parameter as field. The pins below hold today's ranges, so a change to one is deliberate.
 import { describe, expect, it } from "vitest";
 import { resolveAnalyzeParams } from "./analyze.js";
-import { ANALYZE_PARAMS, SELECT_PARAMS, checkParam, describeRange, type ParamSpec, type RangeParam } from "./params.js";
+import { ANALYZE_PARAMS, SELECT_PARAMS, STRATEGIES, STRATEGY_TEXT, checkParam, describeRange, nameOn, onSurface, type ParamSpec, type RangeParam } from "./params.js";
 import { SEED_MAX } from "./rng.js";
 import { resolveParams } from "./select/select.js";
 import { EngineInputError } from "./types.js";
@@ -99,5 +99,35 @@ describe("the declared ranges (pinned: the API, CLI and web form share them)", (
     expect(describeRange(ANALYZE_PARAMS.minPts)).toBe("an integer in 1..200");
     expect(describeRange(SELECT_PARAMS.perClass)).toBe("an integer ≥ 1");
     expect(describeRange(ANALYZE_PARAMS.mergeCrossClass)).toBe("a number in (0, 1] or null");
+  });
+});
+
+describe("surfaces and names", () => {
+  it("every selection parameter is on the api and the cli; declared keeps its published names there", () => {
+    for (const surface of ["api", "cli"] as const) expect(onSurface(SELECT_PARAMS, surface).map(([n]) => n)).toEqual(Object.keys(SELECT_PARAMS));
+    expect(nameOn("declared", SELECT_PARAMS.declared, "api")).toBe("declaredConfounders");
+    expect(nameOn("declared", SELECT_PARAMS.declared, "cli")).toBe("declare");
+    expect(nameOn("perClass", SELECT_PARAMS.perClass, "api")).toBe("perClass");
+    expect(nameOn("perClass", SELECT_PARAMS.perClass, "cli")).toBe("per-class");
+    expect(onSurface(ANALYZE_PARAMS, "cli").map(([, , flag]) => flag)).toEqual(["reduce", "pca-components", "eps", "min-pts", "seed", "perplexity", "n-neighbors"]);
+  });
+  it("required: strategy and perClass (resolveParams refuses them missing)", () => {
+    expect(Object.entries(SELECT_PARAMS).filter(([, s]) => "required" in s && s.required).map(([n]) => n)).toEqual(["strategy", "perClass"]);
+    expect(refusal(() => resolveParams({ perClass: 1 } as never))?.field).toBe("strategy");
+    expect(refusal(() => resolveParams({ strategy: "random" } as never))?.field).toBe("perClass");
+  });
+  it("a strategy-specific parameter names strategies that exist, and resolveParams reads it for them only", () => {
+    for (const [name, spec] of Object.entries(SELECT_PARAMS) as [string, ParamSpec][]) {
+      for (const s of spec.strategies ?? []) expect(STRATEGIES, name).toContain(s);
+    }
+    expect(resolveParams({ strategy: "random", perClass: 1, kernel: "cosine" }).kernel).toBeUndefined();
+    expect(resolveParams({ strategy: "facility-location", perClass: 1, kernel: "cosine" }).kernel).toBe("cosine");
+  });
+  it("the strategies are STRATEGY_TEXT's keys, each with a label and a hint; only confounder-aware needs groups", () => {
+    expect(STRATEGIES).toEqual(Object.keys(STRATEGY_TEXT));
+    expect(STRATEGIES[0]).toBe("confounder-aware");
+    expect(SELECT_PARAMS.strategy.values).toBe(STRATEGIES);
+    for (const s of STRATEGIES) expect(STRATEGY_TEXT[s].label && STRATEGY_TEXT[s].hint, s).toBeTruthy();
+    expect(STRATEGIES.filter((s) => STRATEGY_TEXT[s].needsGroups)).toEqual(["confounder-aware"]);
   });
 });

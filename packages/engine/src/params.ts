@@ -3,10 +3,46 @@
 // checkParam over these entries, the server derives its GraphQL input validation and field
 // descriptions from them (apps/server/src/graphql/params.ts), the CLI its flags, help and range checks
 // (packages/cli/src/params.ts), and the web form its client-side checks (apps/web/src/lib/runForm.ts,
-// through the package's "./params" export). Plain data and two small functions, no other runtime
-// import than the closed sets and the seed range, so a browser bundle takes this file alone.
+// through the package's "./params" export). Plain data and a few small functions, no other runtime
+// import than the seed range, so a browser bundle takes this file alone.
 import { SEED_MAX, SEED_MIN } from "./rng.js";
-import { ALLOCATIONS, KERNELS, NOISE_HANDLING, STRATEGIES, WITHIN_GROUP } from "./select/types.js";
+
+/** What people read of a strategy (the web's choices and run titles). */
+export interface StrategyText {
+  readonly label: string;
+  readonly hint: string;
+  /** It selects over confounder groups: the API needs an analysis, the CLI findings or discovery. */
+  readonly needsGroups: boolean;
+}
+
+/**
+ * The selection strategies, in the order offered (confounder-aware first), with their label and hint:
+ * STRATEGIES, the GraphQL enum `Strategy`, the CLI's --strategy choices and the web form's choices
+ * follow from the keys, so adding a strategy here (and its case in select/select.ts) offers it everywhere.
+ */
+export const STRATEGY_TEXT = {
+  "confounder-aware": { label: "Confounder-aware", hint: "Share the budget across confounder groups, then cover each group's spread.", needsGroups: true },
+  random: { label: "Random", hint: "Uniform at random within each class (baseline).", needsGroups: false },
+  stratified: { label: "Stratified", hint: "Random within strata of a metadata column (baseline).", needsGroups: false },
+  kcenter: { label: "k-center greedy", hint: "Cover the embedding space (baseline).", needsGroups: false },
+  herding: { label: "Herding", hint: "Match the class mean embedding (baseline).", needsGroups: false },
+  "facility-location": { label: "Facility location", hint: "Representative submodular selection (baseline).", needsGroups: false },
+  moderate: { label: "Moderate", hint: "Samples of median distance to the class centre (baseline).", needsGroups: false },
+} as const satisfies Record<string, StrategyText>;
+
+// The closed sets, each declared once as a const list; the types derive from the lists. The server
+// registers its GraphQL enums from these lists and the CLI its flag choices (select/types.ts re-exports
+// them for the engine's own code).
+export type Strategy = keyof typeof STRATEGY_TEXT;
+export const STRATEGIES = Object.keys(STRATEGY_TEXT) as readonly Strategy[];
+export const ALLOCATIONS = ["proportional", "balanced", "sqrt"] as const;
+export type Allocation = (typeof ALLOCATIONS)[number];
+export const WITHIN_GROUP = ["facility-location", "quantile", "nearest", "kcenter"] as const;
+export type WithinGroup = (typeof WITHIN_GROUP)[number];
+export const NOISE_HANDLING = ["own-group", "exclude"] as const;
+export type NoiseHandling = (typeof NOISE_HANDLING)[number];
+export const KERNELS = ["rbf", "cosine"] as const;
+export type Kernel = (typeof KERNELS)[number];
 
 /** The 2-D reductions of the analysis (the server's GraphQL enum and the CLI's --reduce derive from it). */
 export const REDUCE_METHODS = ["umap", "tsne", "pca", "none"] as const;
@@ -19,10 +55,20 @@ interface Common {
   readonly code: string;
   /**
    * Where the parameter is offered by derivation alone: "api" adds it to the GraphQL input
-   * (AnalysisParamsInput), "cli" a flag of the command (`stratum analyze`). Absent: engine only.
-   * (Selection parameters are wired by name in run.input.ts and the CLI's select.ts.)
+   * (SelectionRunStartInput / AnalysisParamsInput), "cli" a flag of the command (`stratum select` /
+   * `stratum analyze`). Absent: engine only.
    */
   readonly surfaces?: readonly Surface[];
+  /**
+   * Its name on a surface where that differs from the engine's (nameOn): the GraphQL field name, the
+   * CLI flag without "--". Absent: the engine's name, in kebab case for the CLI (perClass → per-class).
+   * Only for names already published (the schema and the flags stay backward compatible).
+   */
+  readonly names?: Partial<Record<Surface, string>>;
+  /** The caller must give it (a non-null GraphQL field, a required flag). */
+  readonly required?: boolean;
+  /** Only these strategies read it (selection parameters): the CLI refuses it with another strategy. */
+  readonly strategies?: readonly Strategy[];
 }
 
 export type Surface = "api" | "cli";
@@ -86,21 +132,29 @@ const SEED = {
   description: "Seed of every random choice.",
 } as const satisfies IntParam;
 
-/** select(input, params): SelectParams, key by key. */
+/**
+ * select(input, params): SelectParams, key by key. All are offered on the API (SelectionRunStartInput)
+ * and the CLI (`stratum select`); `declared` keeps its published names there (declaredConfounders,
+ * --declare) while the engine, the stored run params and the manifest keep `declared`.
+ */
 export const SELECT_PARAMS = {
-  strategy: { type: "enum", values: STRATEGIES, code: "UNKNOWN_STRATEGY", description: "The selection strategy." },
+  strategy: { type: "enum", values: STRATEGIES, code: "UNKNOWN_STRATEGY", required: true, surfaces: API_CLI, description: "The selection strategy." },
   perClass: {
     type: "int",
     min: 1,
     code: "BUDGET_TOO_SMALL",
+    required: true,
+    surfaces: API_CLI,
     description: "Budget per class; a smaller class is taken whole, with a warning.",
   },
-  seed: SEED,
+  seed: { ...SEED, surfaces: API_CLI },
   allocation: {
     type: "enum",
     values: ALLOCATIONS,
     default: "proportional",
     code: "BAD_PARAM",
+    strategies: ["confounder-aware"],
+    surfaces: API_CLI,
     description: "confounder-aware: how each class's budget is shared across its groups.",
   },
   withinGroup: {
@@ -108,6 +162,8 @@ export const SELECT_PARAMS = {
     values: WITHIN_GROUP,
     default: "facility-location",
     code: "BAD_PARAM",
+    strategies: ["confounder-aware"],
+    surfaces: API_CLI,
     description: "confounder-aware: how rows are picked inside a group; facility-location takes its most representative rows, quantile one draw per band of distance to its centre, nearest the rows closest to the centre, kcenter farthest-first.",
   },
   noise: {
@@ -115,6 +171,8 @@ export const SELECT_PARAMS = {
     values: NOISE_HANDLING,
     default: "own-group",
     code: "BAD_PARAM",
+    strategies: ["confounder-aware"],
+    surfaces: API_CLI,
     description: "confounder-aware: noise points form a group of their own, or are left out.",
   },
   declared: {
@@ -122,10 +180,27 @@ export const SELECT_PARAMS = {
     // Their cells multiply, and each cell's share shrinks with them.
     maxItems: 8,
     code: "BAD_PARAM",
+    strategies: ["confounder-aware"],
+    surfaces: API_CLI,
+    names: { api: "declaredConfounders", cli: "declare" },
     description: "confounder-aware: metadata columns known to be confounders; each class's budget is shared across their levels' combinations first, then across the discovered groups inside each.",
   },
-  stratifyColumn: { type: "string", code: "STRATIFY_COLUMN_REQUIRED", description: "stratified: the metadata column to stratify by." },
-  kernel: { type: "enum", values: KERNELS, default: "rbf", code: "BAD_PARAM", description: "facility-location: the similarity kernel." },
+  stratifyColumn: {
+    type: "string",
+    code: "STRATIFY_COLUMN_REQUIRED",
+    strategies: ["stratified"],
+    surfaces: API_CLI,
+    description: "stratified: the metadata column to stratify by.",
+  },
+  kernel: {
+    type: "enum",
+    values: KERNELS,
+    default: "rbf",
+    code: "BAD_PARAM",
+    strategies: ["facility-location"],
+    surfaces: API_CLI,
+    description: "facility-location: the similarity kernel.",
+  },
 } as const satisfies Record<string, ParamSpec>;
 
 /**
@@ -212,9 +287,19 @@ export const RUN_FIELDS = {
   name: { type: "string", maxLength: 200, code: "BAD_PARAM", description: "Display name." },
 } as const satisfies Record<string, ParamSpec>;
 
-/** The entries of a declaration offered on a surface, in declaration order. */
-export function onSurface<T extends Record<string, ParamSpec>>(table: T, surface: Surface): [keyof T & string, ParamSpec][] {
-  return Object.entries(table).filter(([, spec]) => spec.surfaces?.includes(surface) === true) as [keyof T & string, ParamSpec][];
+/**
+ * The entries of a declaration offered on a surface, in declaration order: [engine name, spec, name on
+ * the surface (nameOn)].
+ */
+export function onSurface<T extends Record<string, ParamSpec>>(table: T, surface: Surface): [keyof T & string, ParamSpec, string][] {
+  return Object.entries(table)
+    .filter(([, spec]) => spec.surfaces?.includes(surface) === true)
+    .map(([name, spec]) => [name, spec, nameOn(name, spec, surface)]) as [keyof T & string, ParamSpec, string][];
+}
+
+/** A parameter's name on a surface: its declared `names[surface]`, else the engine name (kebab case for the CLI). */
+export function nameOn(name: string, spec: ParamSpec, surface: Surface): string {
+  return spec.names?.[surface] ?? (surface === "cli" ? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : name);
 }
 
 /** The range in words: "an integer in 1..200", "a number in (0, 1000]", `"auto" or a number > 0`. */

@@ -1,19 +1,11 @@
 // The selection contract shared by the server, the workers and the CLI. Keep names and shapes stable.
 import type { MetadataColumns, Points } from "../types.js";
 
-// The closed sets, each declared once as a const list; the types derive from the lists. The server
-// registers its GraphQL enums from these lists and the CLI its flag choices, so adding a value here
-// adds it everywhere (the web's choices come from the generated GraphQL types).
-export const STRATEGIES = ["confounder-aware", "random", "stratified", "kcenter", "herding", "facility-location", "moderate"] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-export const ALLOCATIONS = ["proportional", "balanced", "sqrt"] as const;
-export type Allocation = (typeof ALLOCATIONS)[number];
-export const WITHIN_GROUP = ["facility-location", "quantile", "nearest", "kcenter"] as const;
-export type WithinGroup = (typeof WITHIN_GROUP)[number];
-export const NOISE_HANDLING = ["own-group", "exclude"] as const;
-export type NoiseHandling = (typeof NOISE_HANDLING)[number];
-export const KERNELS = ["rbf", "cosine"] as const;
-export type Kernel = (typeof KERNELS)[number];
+// The closed sets are declared with the parameters (../params.ts: STRATEGIES from STRATEGY_TEXT, with
+// each strategy's label and hint); re-exported here for the engine's own code.
+export { ALLOCATIONS, KERNELS, NOISE_HANDLING, STRATEGIES, WITHIN_GROUP } from "../params.js";
+export type { Allocation, Kernel, NoiseHandling, Strategy, WithinGroup } from "../params.js";
+import type { Allocation, Kernel, NoiseHandling, Strategy, WithinGroup } from "../params.js";
 
 export interface SelectInput {
   /** n rows. */
