@@ -3,7 +3,7 @@
 // generated types follow. GraphQL names cannot hold "-", so each value's name is its engine name in
 // upper snake case (confounder-aware → CONFOUNDER_AWARE); resolvers and services see the engine's
 // own strings (the enum's internal values), so nothing maps them by hand.
-import { ArrayMaxSize, IsInt, IsNumber, IsOptional, IsPositive, Length, Max, Min, NotEquals } from "class-validator";
+import { ArrayMaxSize, IsInt, IsNumber, IsOptional, IsPositive, IsString, Length, Max, Min, MinLength, NotEquals } from "class-validator";
 import type { GraphQLScalarType } from "graphql";
 import { Field, Float, Int, registerEnumType } from "type-graphql";
 import { SeedScalar } from "./scalars.js";
@@ -44,10 +44,11 @@ registerEnumType(ReduceMethodEnum, { name: "ReduceMethod", description: "The ana
  * The GraphQL field for one declared parameter (engine `SELECT_PARAMS` / `ANALYZE_PARAMS` /
  * `RUN_FIELDS`): its description (the declaration's, its range and default, then `note` for what only
  * the API checks) and its class-validator checks from the declared range, so no bound is typed here.
+ * Non-null when the declaration says `required` (or opts.required).
  * Enum and seed fields keep their own GraphQL types (the enums above, the Seed scalar), which check
  * the value when the request is parsed; this adds the description.
  */
-export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?: () => GraphQLScalarType | object; required?: boolean } = {}): PropertyDecorator {
+export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?: () => GraphQLScalarType | object | [object]; required?: boolean } = {}): PropertyDecorator {
   const facts: string[] = [];
   // GraphQL sends neither "auto" nor a meaningful null here: an omitted field is the default
   if (spec.type === "int" || spec.type === "number") facts.push(engine.describeRange(spec.type === "number" ? { ...spec, auto: false, nullable: false } : spec));
@@ -55,9 +56,10 @@ export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?:
   if (spec.type === "string" && spec.maxLength !== undefined) facts.push(`at most ${spec.maxLength} characters`);
   if ("default" in spec && spec.default !== undefined) facts.push(`default ${spec.type === "enum" ? enumName(spec.default) : String(spec.default)}`);
   const description = `${spec.description.replace(/\.$/, "")}${facts.length ? ` (${facts.join("; ")})` : ""}.${opts.note ? ` ${opts.note}` : ""}`;
-  const type = opts.type ?? (spec.type === "int" ? () => Int : spec.type === "number" ? () => Float : spec.type === "boolean" ? () => Boolean : () => String);
-  const decorators: PropertyDecorator[] = [Field(type, { nullable: !opts.required, description })];
-  if (!opts.required) decorators.push(IsOptional());
+  const required = opts.required ?? spec.required === true;
+  const type = opts.type ?? (spec.type === "int" ? () => Int : spec.type === "number" ? () => Float : spec.type === "boolean" ? () => Boolean : spec.type === "list" ? () => [String] : () => String);
+  const decorators: PropertyDecorator[] = [Field(type, { nullable: !required, description })];
+  if (!required) decorators.push(IsOptional());
   if (spec.type === "int" || spec.type === "number") {
     decorators.push(spec.type === "int" ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false }));
     if (spec.type === "number" && spec.minExclusive) decorators.push(...(spec.min === 0 ? [IsPositive()] : [Min(spec.min), NotEquals(spec.min)]));
@@ -65,7 +67,8 @@ export function ParamField(spec: engine.ParamSpec, opts: { note?: string; type?:
     if (spec.max !== undefined) decorators.push(Max(spec.max));
   }
   if (spec.type === "string" && spec.maxLength !== undefined) decorators.push(Length(0, spec.maxLength));
-  if (spec.type === "list") decorators.push(ArrayMaxSize(spec.maxItems));
+  // a list of non-empty names (the engine also refuses duplicates, naming the field)
+  if (spec.type === "list") decorators.push(ArrayMaxSize(spec.maxItems), IsString({ each: true }), MinLength(1, { each: true }));
   return (target, key) => {
     for (const d of decorators) d(target, key);
   };

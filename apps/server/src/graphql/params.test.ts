@@ -4,8 +4,8 @@
 // the field), and the printed field description gives the declared range. A bound typed by hand on an
 // input class (an @Max that drifted from the declaration) fails here. No database needed.
 import { describe, expect, it } from "vitest";
-import { isInputObjectType } from "graphql";
-import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, onSurface, type ParamSpec, type RangeParam } from "@stratum/engine";
+import { isInputObjectType, isNonNullType } from "graphql";
+import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, nameOn, onSurface, type ParamSpec, type RangeParam } from "@stratum/engine";
 import { AnalysisParamsInput } from "../modules/analysis/analysis.input.js";
 import { SelectionRunStartInput } from "../modules/run/run.input.js";
 import { buildStratumSchema } from "../schema.js";
@@ -13,8 +13,9 @@ import { AppErrors } from "./errors.js";
 import { validateInput } from "./mutation.js";
 import { SeedScalar } from "./scalars.js";
 
+/** The declared numeric parameters on the "api" surface: [name, spec, GraphQL field]. */
 const numeric = (table: Record<string, ParamSpec>) =>
-  Object.entries(table).filter((e): e is [string, RangeParam] => e[1].type === "int" || e[1].type === "number");
+  onSurface(table, "api").filter((e): e is [string, RangeParam, string] => e[1].type === "int" || e[1].type === "number");
 
 const runBase = { datasetVersionId: "v", embeddingSetId: "e", strategy: "random", perClass: 1 };
 
@@ -53,23 +54,38 @@ for (const [typeName, table, make] of [
 ] as const) {
   describe(`${typeName}: declared ranges`, () => {
     const fields = fieldsOf(typeName);
-    const inSchema = numeric(table).filter(([name]) => fields[name]);
-    it("exposes the declared numeric parameters", () => {
-      // AnalysisParamsInput: exactly the declared parameters on the "api" surface; the run input: perClass and seed
-      if (typeName === "AnalysisParamsInput") expect(Object.keys(fields)).toEqual(onSurface(ANALYZE_PARAMS, "api").map(([n]) => n));
-      else expect(inSchema.map(([n]) => n)).toEqual(["perClass", "seed"]);
+    it("exposes the declared parameters on the api surface, under their API names, non-null when required", () => {
+      const onApi = onSurface(table, "api");
+      expect(onApi.length).toBeGreaterThan(0);
+      // AnalysisParamsInput holds them alone; the run input also its ids, name and constraints
+      if (typeName === "AnalysisParamsInput") expect(Object.keys(fields)).toEqual(onApi.map(([, , f]) => f));
+      for (const [name, spec, field] of onApi) {
+        expect(fields[field], `${name} → ${field}`).toBeDefined();
+        expect(isNonNullType(fields[field]!.type), field).toBe(spec.required === true);
+        expect(fields[field]!.description, field).toContain(spec.description.replace(/\.$/, ""));
+      }
     });
-    for (const [name, spec] of inSchema) {
-      it(`${name}: accepts ${describeRange(spec)}, refuses one step beyond; the description says the range`, async () => {
+    for (const [name, spec, field] of numeric(table)) {
+      it(`${field}: accepts ${describeRange(spec)}, refuses one step beyond; the description says the range`, async () => {
         const { accept, refuse } = cases(spec);
-        for (const v of accept) expect(await faults(make({ [name]: v })), `${name} = ${v}`).toEqual([]);
-        for (const v of refuse) expect(await faults(make({ [name]: v })), `${name} = ${v}`).toContain(name);
+        for (const v of accept) expect(await faults(make({ [field]: v })), `${name} = ${v}`).toEqual([]);
+        for (const v of refuse) expect(await faults(make({ [field]: v })), `${name} = ${v}`).toContain(field);
         const described = describeRange(spec.type === "number" ? { ...spec, auto: false, nullable: false } : spec);
-        expect(fields[name]!.description).toContain(described);
+        expect(fields[field]!.description).toContain(described);
       });
     }
   });
 }
+
+describe("SelectionRunStartInput: the published names stay", () => {
+  it("every selection parameter is a field; declared keeps its published name declaredConfounders", () => {
+    expect(onSurface(SELECT_PARAMS, "api").map(([n, , f]) => `${n}:${f}`)).toEqual(Object.keys(SELECT_PARAMS).map((n) => `${n}:${n === "declared" ? "declaredConfounders" : n}`));
+  });
+  it("the seed field is the Seed scalar (which checks the declared seed range when the request is parsed)", () => {
+    const seed = fieldsOf("SelectionRunStartInput")[nameOn("seed", SELECT_PARAMS.seed, "api")]!;
+    expect(String(seed.type)).toBe("Seed");
+  });
+});
 
 describe("other declared bounds", () => {
   it("the Seed scalar holds the declared seed range", () => {
@@ -81,8 +97,11 @@ describe("other declared bounds", () => {
     const cols = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
     const max = SELECT_PARAMS.declared.maxItems;
     const run = (values: object) => Object.assign(new SelectionRunStartInput(), runBase, values);
-    expect(await faults(run({ declaredConfounders: cols(max) }))).toEqual([]);
-    expect(await faults(run({ declaredConfounders: cols(max + 1) }))).toContain("declaredConfounders");
+    const field = nameOn("declared", SELECT_PARAMS.declared, "api");
+    expect(await faults(run({ [field]: cols(max) }))).toEqual([]);
+    expect(await faults(run({ [field]: cols(max + 1) }))).toContain(field);
+    expect(await faults(run({ [field]: ["site", ""] }))).toContain(field);
+    expect(await faults(run({ [field]: ["x".repeat(201)] }))).toContain(field);
     const nameMax = RUN_FIELDS.name.maxLength;
     expect(await faults(run({ name: "x".repeat(nameMax) }))).toEqual([]);
     expect(await faults(run({ name: "x".repeat(nameMax + 1) }))).toContain("name");

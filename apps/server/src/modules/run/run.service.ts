@@ -16,7 +16,7 @@ import { type ConnectionArgs, type ConnectionShape, type Edge, decodeCursor, enc
 import { Job } from "../job/job.type.js";
 import { GroupAllocationRow, MetadataColumn, MetricRow, RunComparison, RunPairOverlap, SelectionRun } from "./run.type.js";
 import { notifiedCache } from "../../cache/notified-cache.js";
-import type { SelectionRunRefInput, SelectionRunStartInput } from "./run.input.js";
+import { apiFieldOf, selectParamsOf, type SelectionRunRefInput, type SelectionRunStartInput } from "./run.input.js";
 import { resolveRunConstraints } from "../subset/run-constraints.js";
 
 export function runLoader(ctx: Context) {
@@ -40,10 +40,6 @@ export async function runForChange(ctx: Context, runIdGlobal: string, minRole: "
   const run = await runLoader(ctx).load(id);
   const access = await requireRole(ctx, run ? await consortiumOfVersion(ctx, run.datasetVersionId) : null, minRole, field, "selection run");
   return { run: run!, access };
-}
-
-function orNull(v: string | null | undefined): string | undefined {
-  return v === null || v === undefined || v === "" ? undefined : v;
 }
 
 /** A declared column needs at least this many levels (else nothing to balance) and at most DECLARED_LEVELS_MAX. */
@@ -123,17 +119,8 @@ async function validateStart(ctx: Context, input: SelectionRunStartInput) {
   const set = await ctx.prisma.embeddingSet.findUnique({ where: { id: setId } });
   if (!set || set.datasetVersionId !== versionId) throw new AppError("NOT_FOUND", "no embedding set of this version has this ID", ["embeddingSetId"]);
   if (set.status !== "COMPLETE") errors.push(new AppError("INVALID_STATE", `the embedding set is ${set.status}; expected COMPLETE`, ["embeddingSetId"]));
-  const params: engine.SelectParams = {
-    strategy: input.strategy as engine.Strategy,
-    perClass: input.perClass,
-    seed: input.seed ?? 0,
-    ...(orNull(input.allocation) ? { allocation: input.allocation as engine.Allocation } : {}),
-    ...(orNull(input.withinGroup) ? { withinGroup: input.withinGroup as engine.WithinGroup } : {}),
-    ...(orNull(input.noise) ? { noise: input.noise as engine.NoiseHandling } : {}),
-    ...(orNull(input.stratifyColumn) ? { stratifyColumn: input.stratifyColumn as string } : {}),
-    ...(orNull(input.kernel) ? { kernel: input.kernel as engine.Kernel } : {}),
-    ...(input.declaredConfounders?.length ? { declared: input.declaredConfounders } : {}),
-  };
+  // Each declared parameter from its API field (declaredConfounders → declared); blanks are "not given".
+  const params = selectParamsOf(input);
   if (input.declaredConfounders?.length && input.strategy !== "confounder-aware") {
     errors.push(new AppError("VALIDATION", `declaredConfounders: only confounder-aware balances declared confounders; strategy is "${input.strategy}"`, ["declaredConfounders"]));
   }
@@ -142,7 +129,7 @@ async function validateStart(ctx: Context, input: SelectionRunStartInput) {
     resolved = engine.resolveParams(params);
   } catch (error) {
     if (!(error instanceof engine.EngineInputError)) throw error;
-    errors.push(new AppError("VALIDATION", `${error.code}: ${error.message}`, [error.field === "declared" ? "declaredConfounders" : error.field]));
+    errors.push(new AppError("VALIDATION", `${error.code}: ${error.message}`, [apiFieldOf(error.field)]));
   }
   if (resolved?.declared) await checkDeclared(ctx.app.store.sql, versionId, resolved.declared, errors);
   let analysisId: number | null = null;
