@@ -1,6 +1,6 @@
 // A small, strict flag parser: `--name value`, `--name=value`, `--flag`. Unknown flags are errors,
 // so a typo never silently falls back to a default.
-import { checkParam, describeRange, SELECT_PARAMS, type ParamSpec, type RangeParam } from "@stratum/engine";
+import { checkParam, describeRange, type ParamSpec, type RangeParam } from "@stratum/engine";
 import { defaultThreads, THREADS_MAX } from "@stratum/engine/threads";
 
 export class UsageError extends Error {
@@ -26,8 +26,6 @@ export interface ParsedFlags {
   get(name: string): string | undefined;
   require(name: string): string;
   int(name: string, fallback?: number): number | undefined;
-  /** A seed in the engine's range (SEED_MIN..SEED_MAX), the same range the API and the web form check. */
-  seed(name: string, fallback?: number): number | undefined;
   number(name: string, fallback?: number): number | undefined;
   oneOf<T extends string>(name: string, choices: readonly T[], fallback?: T): T | undefined;
   /** Engine threads (--threads N): an integer in 1..THREADS_MAX; default the cores available. */
@@ -38,11 +36,29 @@ export interface ParsedFlags {
    * where the declaration allows it.
    */
   param(name: string, spec: RangeParam): number | "auto" | undefined;
+  /**
+   * Any declared parameter's flag, parsed by its declared type: a closed set (oneOf), a number (param),
+   * a string as given, a list comma-separated (no empty name), a boolean flag. undefined: not given.
+   */
+  declared(name: string, spec: ParamSpec): unknown;
 }
 
-/** kebab-case flag of a parameter name: perClass → per-class, nNeighbors → n-neighbors. */
-export function flagOf(param: string): string {
-  return param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** A declared parameter's metavar in help and usage: N, NUM (auto|NUM), its choices, COL, COLS. */
+export function metavarOf(spec: ParamSpec): string {
+  switch (spec.type) {
+    case "int":
+      return "N";
+    case "number":
+      return spec.auto ? "auto|NUM" : "NUM";
+    case "enum":
+      return spec.values.join("|");
+    case "string":
+      return "COL";
+    case "list":
+      return "COL[,COL…]";
+    case "boolean":
+      return "";
+  }
 }
 
 /**
@@ -100,7 +116,6 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name}: expected an integer, got "${v}"`);
       return Number(v);
     },
-    seed: (name, fallback) => (parsed.param(name, SELECT_PARAMS.seed) as number | undefined) ?? fallback,
     number: (name, fallback) => {
       const v = values.get(name);
       if (v === undefined) return fallback;
@@ -115,6 +130,26 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec): ParsedFlags
       const n = spec.type === "int" ? (/^-?\d+$/.test(v) ? Number(v) : NaN) : v.trim() === "" ? NaN : Number(v);
       if (checkParam(spec, n) !== null) throw new UsageError(`--${name}: expected ${describeRange(spec)}, got "${v}"`);
       return n;
+    },
+    declared: (name, spec) => {
+      switch (spec.type) {
+        case "enum":
+          return parsed.oneOf(name, spec.values);
+        case "int":
+        case "number":
+          return parsed.param(name, spec);
+        case "boolean":
+          return booleans.has(name) ? true : undefined;
+        case "string":
+          return values.get(name);
+        case "list": {
+          const v = values.get(name);
+          if (v === undefined) return undefined;
+          const items = v.split(",").map((c) => c.trim());
+          if (checkParam(spec, items) !== null) throw new UsageError(`--${name}: expected ${describeRange(spec)}, got "${v}"`);
+          return items;
+        }
+      }
     },
     oneOf: (name, choices, fallback) => {
       const v = values.get(name);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ANALYZE_PARAMS, SELECT_PARAMS, describeRange, onSurface, type ParamSpec, type RangeParam } from "@stratum/engine";
-import { flagOf, paramHelp, parseFlags, UsageError } from "./args.js";
+import { paramHelp, parseFlags, UsageError } from "./args.js";
 import { command as analyzeCommand } from "./commands/analyze.js";
 import { command as selectCommand } from "./commands/select.js";
 import { main } from "./main.js";
@@ -31,8 +31,9 @@ async function exit(argv: string[]): Promise<{ code: number; stderr: string }> {
   }
 }
 
-const numeric = (table: Record<string, ParamSpec>) =>
-  Object.entries(table).filter((e): e is [string, RangeParam] => e[1].type === "int" || e[1].type === "number");
+/** The numeric parameters a command has a flag for: [name, spec, flag] (the declared "cli" surface). */
+const numericFlags = (table: Record<string, ParamSpec>) =>
+  onSurface(table, "cli").filter((e): e is [string, RangeParam, string] => e[1].type === "int" || e[1].type === "number");
 
 /** The bounds to accept and the values one step beyond them. */
 function cases(spec: RangeParam): { accept: number[]; refuse: number[] } {
@@ -54,15 +55,19 @@ for (const [command, table, extra] of [
 ] as const) {
   describe(`stratum ${command}: declared ranges`, () => {
     const usage = usages[command]!;
-    const flagged = numeric(table).filter(([name]) => usage.includes(`--${flagOf(name)} `));
-    it("has a flag for the declared parameters people set", () => {
-      const names = flagged.map(([n]) => n);
-      // analyze: every numeric parameter on the "cli" surface; select: perClass and seed
-      if (command === "analyze") expect(names).toEqual(onSurface(ANALYZE_PARAMS, "cli").filter(([, s]) => s.type === "int" || s.type === "number").map(([n]) => n));
-      else expect(names).toEqual(["perClass", "seed"]);
+    const flagged = numericFlags(table);
+    it("has a flag, with its help line, for every declared parameter on the cli surface", () => {
+      const onCli = onSurface(table, "cli");
+      expect(onCli.length).toBeGreaterThan(0);
+      for (const [, spec, flag] of onCli) {
+        expect(usage, flag).toContain(`--${flag} `);
+        expect(usage, flag).toContain(spec.description.replace(/\.$/, ""));
+      }
+      // select: every selection parameter is on the cli, declared under its published flag --declare
+      if (command === "select") expect(onCli.map(([n, , f]) => `${n}:${f}`)).toEqual(Object.keys(SELECT_PARAMS).map((n) => `${n}:${n === "declared" ? "declare" : n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
     });
-    for (const [name, spec] of flagged) {
-      const flag = `--${flagOf(name)}`;
+    for (const [, spec, name] of flagged) {
+      const flag = `--${name}`;
       it(`${flag}: accepts ${describeRange(spec)}, refuses one step beyond (exit 2)`, async () => {
         const { accept, refuse } = cases(spec);
         for (const v of accept) {
@@ -81,6 +86,51 @@ for (const [command, table, extra] of [
     }
   });
 }
+
+describe("stratum select: the other declared selection parameters", () => {
+  const selectArgs = (strategy: string, ...more: string[]) => ["select", ...missing, "--strategy", strategy, "--per-class", "1", ...more];
+  for (const [name, spec, flag] of onSurface(SELECT_PARAMS, "cli")) {
+    const strategy = spec.strategies?.[0] ?? "random";
+    if (spec.type === "list") {
+      it(`--${flag}: takes ${spec.maxItems} names, refuses ${spec.maxItems + 1}, an empty name and duplicates (exit 2)`, async () => {
+        const cols = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`).join(",");
+        expect((await exit(selectArgs(strategy, `--${flag}`, cols(spec.maxItems)))).code).toBe(1);
+        for (const bad of [cols(spec.maxItems + 1), "a,", "a,a"]) {
+          const r = await exit(selectArgs(strategy, `--${flag}`, bad));
+          expect(r.code, bad).toBe(2);
+          expect(r.stderr).toContain(`--${flag}: expected ${describeRange(spec)}, got "${bad}"`);
+        }
+      });
+    }
+    if (spec.type === "enum" && name !== "strategy") {
+      it(`--${flag}: takes each declared value, refuses another (exit 2)`, async () => {
+        for (const v of spec.values) expect((await exit(selectArgs(strategy, `--${flag}`, v))).code, v).toBe(1);
+        const r = await exit(selectArgs(strategy, `--${flag}`, "nope"));
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`--${flag}: expected one of ${spec.values.join("|")}`);
+      });
+    }
+    const only = spec.strategies;
+    if (only) {
+      it(`--${flag}: only with --strategy ${only.join(" / ")} (exit 2 otherwise)`, async () => {
+        const other = SELECT_PARAMS.strategy.values.find((s) => !only.includes(s))!;
+        const value = spec.type === "enum" ? spec.values[0]! : "site";
+        const r = await exit(selectArgs(other, `--${flag}`, value, ...(other === "stratified" ? ["--stratify-column", "site"] : [])));
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`--${flag} applies to --strategy ${only.join(" / ")}, got --strategy ${other}`);
+      });
+    }
+  }
+  it("the required ones are required", async () => {
+    for (const [, spec, flag] of onSurface(SELECT_PARAMS, "cli").filter(([, s]) => s.required)) {
+      const argv = selectArgs("random").filter((a, i, all) => a !== `--${flag}` && all[i - 1] !== `--${flag}`);
+      const r = await exit(argv);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr).toContain(`--${flag} is required`);
+      expect(spec.required).toBe(true);
+    }
+  });
+});
 
 describe("flags.param", () => {
   it("parses an int as digits only, a number as a finite decimal, and auto where declared", () => {

@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { ANALYZE_PARAMS, EngineInputError, onSurface, type AnalyzeParams, type Findings } from "@stratum/engine";
 import { analyzeThreaded, THREADS_MAX } from "@stratum/engine/threads";
-import { flagOf, paramHelp, parseFlags, UsageError } from "../args.js";
+import { metavarOf, paramHelp, parseFlags, UsageError } from "../args.js";
 import { findingsToJson } from "../findings.js";
 import { InputError, loadInputs } from "../load-inputs.js";
 import type { Command } from "../main.js";
@@ -15,12 +15,7 @@ import { createProgress } from "../progress.js";
  * declaration order): flag name, metavar, help line, parsing and range check all come from there, so a
  * parameter added to the declaration with surfaces ["cli"] is a flag without a line here.
  */
-const PARAM_FLAGS = onSurface(ANALYZE_PARAMS, "cli").map(([name, spec]) => ({
-  name,
-  flag: flagOf(name),
-  spec,
-  metavar: spec.type === "int" ? "N" : spec.type === "number" ? (spec.auto ? "auto|NUM" : "NUM") : spec.type === "enum" ? spec.values.join("|") : "",
-}));
+const PARAM_FLAGS = onSurface(ANALYZE_PARAMS, "cli").map(([name, spec, flag]) => ({ name, flag, spec, metavar: metavarOf(spec) }));
 
 const usage = `usage: stratum analyze --embeddings E --samples S --out findings.json
                        [--label-column label] ${PARAM_FLAGS.map((p) => `[--${p.flag} ${p.metavar}]`).join(" ")} [--threads N]
@@ -57,13 +52,14 @@ export const command: Command = {
   usage,
   async run(argv) {
     const flags = parseFlags(argv, {
-      values: ["embeddings", "samples", "label-column", ...PARAM_FLAGS.map((p) => p.flag), "threads", "out"],
+      values: ["embeddings", "samples", "label-column", ...PARAM_FLAGS.filter((p) => p.spec.type !== "boolean").map((p) => p.flag), "threads", "out"],
+      booleans: PARAM_FLAGS.filter((p) => p.spec.type === "boolean").map((p) => p.flag),
       required: ["embeddings", "samples", "out"],
     });
     const params: AnalyzeParams = {};
     const given = params as Record<string, unknown>;
     for (const { name, flag, spec } of PARAM_FLAGS) {
-      const value = spec.type === "enum" ? flags.oneOf(flag, spec.values) : spec.type === "int" || spec.type === "number" ? flags.param(flag, spec) : undefined;
+      const value = flags.declared(flag, spec);
       if (value !== undefined) given[name] = value;
     }
     params.reduce ??= ANALYZE_PARAMS.reduce.default;

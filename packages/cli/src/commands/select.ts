@@ -10,22 +10,19 @@
 // taken (against their class's budget), and data-quality exclusions from quality.json.
 import { readFile, writeFile } from "node:fs/promises";
 import {
-  ALLOCATIONS,
   EngineInputError,
-  KERNELS,
-  NOISE_HANDLING,
   SELECT_PARAMS,
-  STRATEGIES,
-  WITHIN_GROUP,
   applyVerdicts,
+  onSurface,
   verdictsFromJson,
   type Findings,
   type QualityExclusionRules,
   type SelectConstraints,
+  type SelectParams,
   type SelectionResult,
 } from "@stratum/engine";
 import { analyzeThreaded, selectConstrainedThreaded, selectThreaded, THREADS_MAX } from "@stratum/engine/threads";
-import { paramHelp, parseFlags, UsageError } from "../args.js";
+import { metavarOf, paramHelp, parseFlags, UsageError } from "../args.js";
 import { findingsFromJson } from "../findings.js";
 import { loadInputs, InputError } from "../load-inputs.js";
 import type { Command } from "../main.js";
@@ -34,30 +31,34 @@ import { qualityExcludedRows, readIdList } from "../constraints.js";
 
 const P = SELECT_PARAMS;
 
-const usage = `usage: stratum select --embeddings E --samples S --per-class N --strategy STRATEGY --out selection.json
-                      [--allocation ${ALLOCATIONS.join("|")}] [--within-group ${WITHIN_GROUP.join("|")}]
-                      [--noise ${NOISE_HANDLING.join("|")}] [--stratify-column COL] [--kernel ${KERNELS.join("|")}]
-                      [--findings findings.json] [--declare COL[,COL…]] [--verdicts verdicts.json]
-                      [--label-column label] [--seed N] [--threads N]
+/** What only the CLI says about a flag, after the declaration's words. */
+const NOTES: Partial<Record<keyof typeof SELECT_PARAMS, string>> = {
+  declared: `E.g. site,scanner, at most ${P.declared.maxItems}; a missing value is a level of its own.`,
+};
+
+/**
+ * The flags of the declared selection parameters offered on the "cli" surface (SELECT_PARAMS, in
+ * declaration order): flag name (the declared `names.cli`, else kebab case), metavar, help line,
+ * parsing, range check, whether it is required and the strategies it applies to all come from there,
+ * so a parameter added to the declaration with surfaces ["cli"] is a flag without a line here.
+ */
+const PARAM_FLAGS = onSurface(SELECT_PARAMS, "cli").map(([name, spec, flag]) => ({ name, flag, spec, metavar: metavarOf(spec) }));
+const usageOf = (p: (typeof PARAM_FLAGS)[number]) => `--${p.flag}${p.metavar ? ` ${p.metavar}` : ""}`;
+
+const usage = `usage: stratum select --embeddings E --samples S ${PARAM_FLAGS.filter((p) => p.spec.required).map(usageOf).join(" ")} --out selection.json
+                      ${PARAM_FLAGS.filter((p) => !p.spec.required).map((p) => `[${usageOf(p)}]`).join(" ")}
+                      [--findings findings.json] [--verdicts verdicts.json] [--label-column label] [--threads N]
                       [--exclude ids.txt] [--include ids.txt] [--quality quality.json --exclude-duplicates
                        --exclude-outlier-rank R --exclude-outlier-ratio X --exclude-label-errors S]
 
   --embeddings E        .npy (float32 rows × dim), .csv or .parquet; row i is sample i of S
   --samples S           .csv/.tsv/.jsonl with an "id" column and a label column
-${paramHelp("per-class", "N", P.perClass)}
-${paramHelp("strategy", "", P.strategy)}
-${paramHelp("allocation", "", P.allocation)}
-${paramHelp("within-group", "", P.withinGroup)}
-${paramHelp("noise", "", P.noise)}
-${paramHelp("stratify-column", "COL", P.stratifyColumn)}
-${paramHelp("kernel", "", P.kernel)}
+${PARAM_FLAGS.map((p) => paramHelp(p.flag, p.spec.type === "enum" ? "" : p.metavar, p.spec, NOTES[p.name])).join("\n")}
   --findings F          confounder groups from \`stratum analyze\`; without it, discovery runs here
-${paramHelp("declare", "COLS", P.declared, `E.g. site,scanner, at most ${P.declared.maxItems}; a missing value is a level of its own.`)}
   --verdicts F          confounder-aware: curators' verdicts, a JSON list of {"label", "index", "verdict",
                         "name"?} (or {"groups": [...]}): REJECTED groups are ordinary rows of their class,
                         groups given the same name (trimmed, any case) are one group
   --label-column        samples column with the class (default "label")
-${paramHelp("seed", "N", P.seed)}
   --threads N           engine threads, 1..${THREADS_MAX} (default: the cores available); classes run in
                         parallel, and selection.json (its manifestHash too) is the same bytes for any N
   --out F               where to write selection.json
@@ -102,17 +103,8 @@ export function groupsFromFindings(findings: Findings, n: number): Int32Array {
   return groups;
 }
 
-const FLAG_OF: Record<string, string> = {
-  perClass: "--per-class",
-  strategy: "--strategy",
-  allocation: "--allocation",
-  withinGroup: "--within-group",
-  noise: "--noise",
-  stratifyColumn: "--stratify-column",
-  kernel: "--kernel",
-  seed: "--seed",
-  declared: "--declare",
-};
+/** Engine parameters that come from flags: their errors are usage errors (exit 2). */
+const FLAG_OF: Record<string, string> = Object.fromEntries(PARAM_FLAGS.map((p) => [p.name, `--${p.flag}`]));
 
 export const command: Command = {
   summary: "choose N samples per class (confounder-aware or a baseline) → selection.json",
@@ -120,39 +112,31 @@ export const command: Command = {
   async run(argv) {
     const flags = parseFlags(argv, {
       values: [
-        "embeddings", "samples", "per-class", "strategy", "allocation", "within-group", "noise", "stratify-column", "kernel", "findings", "declare", "verdicts", "label-column", "seed", "threads", "out",
+        "embeddings", "samples", ...PARAM_FLAGS.filter((p) => p.spec.type !== "boolean").map((p) => p.flag), "findings", "verdicts", "label-column", "threads", "out",
         "exclude", "include", "quality", "exclude-outlier-rank", "exclude-outlier-ratio", "exclude-label-errors",
       ],
-      booleans: ["exclude-duplicates"],
-      required: ["embeddings", "samples", "per-class", "strategy", "out"],
+      booleans: ["exclude-duplicates", ...PARAM_FLAGS.filter((p) => p.spec.type === "boolean").map((p) => p.flag)],
+      required: ["embeddings", "samples", ...PARAM_FLAGS.filter((p) => p.spec.required).map((p) => p.flag), "out"],
     });
-    const strategy = flags.oneOf("strategy", STRATEGIES)!;
-    const perClass = flags.param("per-class", P.perClass) as number;
-    const seed = flags.seed("seed", 0)!;
+    const given: Record<string, unknown> = {};
+    for (const { name, flag, spec } of PARAM_FLAGS) {
+      const value = flags.declared(flag, spec);
+      if (value !== undefined) given[name] = value;
+    }
+    const params = given as unknown as SelectParams;
+    params.seed ??= P.seed.default;
+    const { strategy, seed, declared } = params;
     const threads = flags.threads();
-    const allocation = flags.oneOf("allocation", ALLOCATIONS);
-    const withinGroup = flags.oneOf("within-group", WITHIN_GROUP);
-    const noise = flags.oneOf("noise", NOISE_HANDLING);
-    const kernel = flags.oneOf("kernel", KERNELS);
-    const stratifyColumn = flags.get("stratify-column");
     const findingsFile = flags.get("findings");
-    const declareFlag = flags.get("declare");
-    const declared = declareFlag === undefined ? undefined : declareFlag.split(",").map((c) => c.trim());
-    if (declared && declared.some((c) => c === "")) throw new UsageError(`--declare: expected comma-separated column names, got "${declareFlag}"`);
     const verdictsFile = flags.get("verdicts");
     const out = flags.require("out");
-    const only = (flag: string, value: unknown, forStrategy: string) => {
-      if (value !== undefined && strategy !== forStrategy) throw new UsageError(`--${flag} applies to --strategy ${forStrategy}, got --strategy ${strategy}`);
+    const only = (flag: string, value: unknown, forStrategies: readonly string[]) => {
+      if (value !== undefined && !forStrategies.includes(strategy)) throw new UsageError(`--${flag} applies to --strategy ${forStrategies.join(" / ")}, got --strategy ${strategy}`);
     };
-    only("allocation", allocation, "confounder-aware");
-    only("within-group", withinGroup, "confounder-aware");
-    only("noise", noise, "confounder-aware");
-    only("findings", findingsFile, "confounder-aware");
-    only("declare", declared, "confounder-aware");
-    only("verdicts", verdictsFile, "confounder-aware");
-    only("kernel", kernel, "facility-location");
-    only("stratify-column", stratifyColumn, "stratified");
-    if (strategy === "stratified" && stratifyColumn === undefined) throw new UsageError("--stratify-column is required with --strategy stratified");
+    for (const p of PARAM_FLAGS) if (p.spec.strategies) only(p.flag, given[p.name], p.spec.strategies);
+    only("findings", findingsFile, ["confounder-aware"]);
+    only("verdicts", verdictsFile, ["confounder-aware"]);
+    if (strategy === "stratified" && params.stratifyColumn === undefined) throw new UsageError(`${FLAG_OF.stratifyColumn} is required with --strategy stratified`);
     const qualityFile = flags.get("quality");
     const rules: QualityExclusionRules = {
       ...(flags.booleans.has("exclude-duplicates") ? { duplicates: true } : {}),
@@ -206,9 +190,9 @@ export const command: Command = {
     // is an id or a measurement, whose cells would be single images).
     for (const column of declared ?? []) {
       const values = inputs.metadata[column];
-      if (!values) continue; // the engine names it (UNKNOWN_COLUMN → --declare)
+      if (!values) continue; // the engine names it (UNKNOWN_COLUMN → the flag)
       const levels = new Set(values.filter((v) => v !== null && v !== "")).size;
-      if (levels < 2 || levels > 64) throw new UsageError(`--declare: column "${column}" has ${levels} level${levels === 1 ? "" : "s"} in ${flags.require("samples")}; expected 2 to 64`);
+      if (levels < 2 || levels > 64) throw new UsageError(`${FLAG_OF.declared}: column "${column}" has ${levels} level${levels === 1 ? "" : "s"} in ${flags.require("samples")}; expected 2 to 64`);
     }
     // Run constraints (issue 14): resolved to rows with a reason each, as the server records them.
     let constraints: SelectConstraints | undefined;
@@ -230,7 +214,6 @@ export const command: Command = {
     let constraintsJson: ConstraintsJson | undefined;
     try {
       const input = { points: inputs.points, labels: inputs.labels, ids: inputs.ids, metadata: inputs.metadata, groups };
-      const params = { strategy, perClass, seed, allocation, withinGroup, noise, stratifyColumn, kernel, declared };
       if (constraints) {
         const r = await selectConstrainedThreaded(input, params, constraints, { threads, onProgress: progress.update });
         result = r;
