@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Strategy } from "@/gql/graphql";
-import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, type RangeParam } from "@stratum/engine/params";
+import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, STRATEGIES as ENGINE_STRATEGIES, STRATEGY_TEXT, describeRange, onSurface, type RangeParam } from "@stratum/engine/params";
 import {
   SEED_MAX,
   SEED_MIN,
@@ -44,6 +44,14 @@ describe("validateRunForm", () => {
     // The repository's printed schema (apps/server/schema.graphql, written by the server's build).
     const schema = readFileSync(path.resolve(import.meta.dirname, "../../../server/schema.graphql"), "utf8");
     expect(schema).toMatch(new RegExp(`An integer in ${SEED_MIN}\\.\\.${SEED_MAX} \\(a uint32\\)[^"]*"""\\s*scalar Seed`));
+  });
+  it("each strategy's label and hint are the engine's declaration (STRATEGY_TEXT), for every generated value", () => {
+    expect(STRATEGIES.map((x) => x.id)).toEqual(ENGINE_STRATEGIES.map((s) => s.toUpperCase().replace(/-/g, "_")).sort());
+    for (const s of ENGINE_STRATEGIES) {
+      const id = s.toUpperCase().replace(/-/g, "_");
+      expect(STRATEGIES.find((x) => x.id === id), s).toEqual({ id, label: STRATEGY_TEXT[s].label, hint: STRATEGY_TEXT[s].hint, needsAnalysis: STRATEGY_TEXT[s].needsGroups });
+      expect(strategyLabel(id as Strategy)).toBe(STRATEGY_TEXT[s].label);
+    }
   });
   it("offers the schema's enum values, each with a label; confounder-aware first", () => {
     expect(STRATEGIES.map((x) => x.id)).toEqual(Object.values(Strategy));
@@ -108,7 +116,12 @@ function cases(spec: RangeParam): { accept: string[]; refuse: string[] } {
 // the bounds pass and one step beyond them is refused beside its field. A bound typed in runForm.ts
 // (or in a page) instead of read from the declaration fails here.
 describe("the forms check the declared ranges", () => {
-  const runFields: [keyof RunFormValues, RangeParam][] = [["perClass", SELECT_PARAMS.perClass], ["seed", SELECT_PARAMS.seed]];
+  // every numeric selection parameter the API takes is a field of the run form, under the engine's name
+  const runFields = onSurface(SELECT_PARAMS, "api").filter((e): e is [keyof RunFormValues & keyof typeof SELECT_PARAMS, RangeParam, string] => e[1].type === "int" || e[1].type === "number");
+  it("the run form has a field for every numeric selection parameter on the api", () => {
+    expect(runFields.map(([n]) => n)).toEqual(["perClass", "seed"]);
+    for (const [field] of runFields) expect(ok, field).toHaveProperty(field);
+  });
   for (const [field, spec] of runFields) {
     it(`run form ${field}: accepts ${describeRange(spec)}, refuses beyond`, () => {
       const { accept, refuse } = cases(spec);

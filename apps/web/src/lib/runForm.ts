@@ -3,21 +3,27 @@
 // Choices are the generated schema's enums; every range, cap and default is the engine's declaration
 // (`@stratum/engine/params`: plain data, no other engine code in the bundle), the one the API and the
 // CLI check against, so no bound is typed here.
-import { ANALYZE_PARAMS, RUN_FIELDS, SELECT_PARAMS, describeRange, inRange, type RangeParam } from "@stratum/engine/params";
+import {
+  ANALYZE_PARAMS,
+  RUN_FIELDS,
+  SELECT_PARAMS,
+  STRATEGIES as ENGINE_STRATEGIES,
+  STRATEGY_TEXT,
+  describeRange,
+  inRange,
+  type RangeParam,
+  type StrategyText,
+} from "@stratum/engine/params";
 import { Allocation, Strategy, WithinGroup } from "@/gql/graphql";
 
-// The choices are the schema's enums (generated from the engine's lists into src/gql): only labels
-// and hints are written here, in Records keyed by the generated types, so a value added to the engine
+// The choices are the schema's enums (generated from the engine's lists into src/gql). A strategy's
+// label and hint are the engine's declaration (STRATEGY_TEXT, beside the list itself), matched to the
+// generated value by the server's enum naming (confounder-aware → CONFOUNDER_AWARE); runForm.test
+// fails when a generated value has no declared text. Only the allocation and within-group labels and
+// hints are written here, in Records keyed by the generated types, so a value added to the engine
 // fails this file's typecheck until it has a label.
-const STRATEGY_TEXT: Record<Strategy, { label: string; hint: string; needsAnalysis: boolean }> = {
-  CONFOUNDER_AWARE: { label: "Confounder-aware", hint: "Share the budget across confounder groups, then cover each group's spread.", needsAnalysis: true },
-  RANDOM: { label: "Random", hint: "Uniform at random within each class (baseline).", needsAnalysis: false },
-  STRATIFIED: { label: "Stratified", hint: "Random within strata of a metadata column (baseline).", needsAnalysis: false },
-  KCENTER: { label: "k-center greedy", hint: "Cover the embedding space (baseline).", needsAnalysis: false },
-  HERDING: { label: "Herding", hint: "Match the class mean embedding (baseline).", needsAnalysis: false },
-  FACILITY_LOCATION: { label: "Facility location", hint: "Representative submodular selection (baseline).", needsAnalysis: false },
-  MODERATE: { label: "Moderate", hint: "Samples of median distance to the class centre (baseline).", needsAnalysis: false },
-};
+const enumName = (value: string) => value.toUpperCase().replace(/-/g, "_");
+const STRATEGY_TEXT_OF = new Map<string, StrategyText>(ENGINE_STRATEGIES.map((s) => [enumName(s), STRATEGY_TEXT[s]]));
 
 const ALLOCATION_TEXT: Record<Allocation, { label: string; hint: string }> = {
   PROPORTIONAL: { label: "Proportional", hint: "Each group gets budget in proportion to its size." },
@@ -33,13 +39,16 @@ const WITHIN_GROUP_TEXT: Record<WithinGroup, { label: string; hint: string }> = 
 };
 
 /** The schema's values in its order (confounder-aware sorts first), each with its label and hint. */
-export const STRATEGIES = Object.values(Strategy).map((id) => ({ id, ...STRATEGY_TEXT[id] }));
+export const STRATEGIES = Object.values(Strategy).map((id) => {
+  const text = STRATEGY_TEXT_OF.get(id);
+  return { id, label: text?.label ?? id, hint: text?.hint ?? "", needsAnalysis: text?.needsGroups ?? false };
+});
 export const ALLOCATIONS = Object.values(Allocation).map((id) => ({ id, ...ALLOCATION_TEXT[id] }));
 export const WITHIN_GROUP = Object.values(WithinGroup).map((id) => ({ id, ...WITHIN_GROUP_TEXT[id] }));
 
 /** A run's strategy as people read it ("Confounder-aware"), for tables and titles. */
 export function strategyLabel(s: Strategy): string {
-  return STRATEGY_TEXT[s]?.label ?? s;
+  return STRATEGY_TEXT_OF.get(s)?.label ?? s;
 }
 
 /** `value` if it is one of the enum's values (a form's string → the generated type), else undefined. */
