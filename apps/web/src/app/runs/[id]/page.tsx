@@ -7,39 +7,62 @@ import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useEffect, useState } from "react";
-import { graphql } from "@/gql";
-import type { RunDetailQuery } from "@/gql/graphql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
+import type { RunDoneFragment } from "@/gql/graphql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Alert, Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtNum, fmtWhen, useToast } from "@/components/ui";
 import { AllocationChart, ProgressBar } from "@/components/charts/Charts";
 import { CompositionChart, POOL_COLOUR } from "@/components/charts/Composition";
 import { colourAt } from "@/components/map/palette";
 import { useJobProgress } from "@/lib/live";
+import { useOnReconnect } from "@/lib/apollo";
 import { describeError, errorsByField } from "@/lib/errors";
 import { RunGroupingCard } from "@/components/run/RunGroupingCard";
 import { RunConstraintsCard } from "@/components/subset/Subsets";
 import { strategyLabel } from "@/lib/runForm";
 
+// What the page itself reads (title line, progress, crumbs); each component below reads its own fragment.
 const RunDetailDoc = graphql(`
   query RunDetail($id: ID!) {
     node(id: $id) {
       ... on SelectionRun {
-        id name strategy status phase seed perClass params manifestHash reproducible metrics warnings error
-        embeddingSet { id model { id name } }
-        createdAt completedAt createdBy { id name }
+        id name strategy status phase seed perClass params warnings error
+        createdAt createdBy { id name }
         job { id status phase done total rate etaSeconds }
         datasetVersion { id number dataset { id name project { id name consortium { id } } } }
-        parent { id name }
-        reviewedVersion { id number }
-        reviewSummary { accepted rejected flagged undecided }
-        evaluations { id metric value split source createdAt }
-        items(first: 100) { totalCount nodes { rank label groupKey reason reviewDecision sample { id externalId } group { id name } } }
-        allocation { label group groupId pool selected }
-        composition {
-          column associated declared cramersV poolCramersV levels
-          classes { label poolCount selectionCount largestShare poolLargestShare poolCounts selectionCounts }
-        }
+        ...RunActions
+        ...RunDone
       }
+    }
+  }
+`);
+
+/** What the actions bar reads: the run's status, and what the probe's test picker needs. */
+const RunActionsDoc = graphql(`
+  fragment RunActions on SelectionRun { id status ...RunProbeTarget }
+`);
+
+/** The probe's candidates: versions of the run's consortium embedded with the run's model. */
+const RunProbeTargetDoc = graphql(`
+  fragment RunProbeTarget on SelectionRun {
+    id
+    embeddingSet { id model { id } }
+    datasetVersion { id dataset { id project { id consortium { id } } } }
+  }
+`);
+
+/** What a finished run shows: counts, hash, review, allocation, metrics, evaluations, mix, items. */
+const RunDoneDoc = graphql(`
+  fragment RunDone on SelectionRun {
+    id name strategy manifestHash reproducible metrics
+    parent { id name }
+    reviewSummary { accepted rejected flagged undecided }
+    evaluations { id metric value split source createdAt }
+    items(first: 100) { totalCount nodes { id rank label groupKey reason reviewDecision sample { id externalId } group { id name } } }
+    allocation { label group groupId pool selected }
+    composition {
+      column associated declared cramersV poolCramersV levels
+      classes { label poolCount selectionCount largestShare poolLargestShare poolCounts selectionCounts }
     }
   }
 `);
@@ -69,21 +92,17 @@ const ProbeTestVersionsDoc = graphql(`
   }
 `);
 
-type Run = Extract<NonNullable<RunDetailQuery["node"]>, { __typename: "SelectionRun" }>;
-
 export default function RunPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, loading, error, refetch, ...rest } = useQuery(RunDetailDoc, { variables: { id } });
+  const { data, loading, error, refetch } = useQuery(RunDetailDoc, { variables: { id } });
   const r = data?.node?.__typename === "SelectionRun" ? data.node : null;
   const active = r?.status === "QUEUED" || r?.status === "RUNNING";
+  // Not polled: jobProgress (replayed from seq 0, so a job that ended before the page opened still
+  // reports its end) moves the bar, and its final event, published after the handler's transaction
+  // committed the run, re-reads the run once. Events sent while the socket was down are not all
+  // replayed, so the run is re-read once when it comes back.
   const live = useJobProgress(active ? r?.job?.id ?? null : null, () => void refetch());
-  // A safety net under the subscription: while the run is active, re-read it every 4 s.
-  const { startPolling, stopPolling } = rest;
-  useEffect(() => {
-    if (active) startPolling(4_000);
-    else stopPolling();
-    return () => stopPolling();
-  }, [active, startPolling, stopPolling]);
+  useOnReconnect(() => void refetch(), active);
   const v = r?.datasetVersion ?? null;
   return (
     <AppShell
@@ -114,7 +133,8 @@ export default function RunPage() {
   );
 }
 
-function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
+function RunActions({ r: ref, onChanged }: { r: FragmentType<typeof RunActionsDoc>; onChanged: () => void }) {
+  const r = getFragmentData(RunActionsDoc, ref);
   const { role } = useShell();
   const toast = useToast();
   const router = useRouter();
@@ -186,8 +206,9 @@ function RunActions({ r, onChanged }: { r: Run; onChanged: () => void }) {
   );
 }
 
-function Done({ r }: { r: Run }) {
-  const groups = new Map<string, Run["items"]["nodes"]>();
+function Done({ r: ref }: { r: FragmentType<typeof RunDoneDoc> }) {
+  const r = getFragmentData(RunDoneDoc, ref);
+  const groups = new Map<string, RunDoneFragment["items"]["nodes"]>();
   for (const it of r.items.nodes) {
     const key = it.group?.name ?? it.groupKey ?? it.label;
     groups.set(key, [...(groups.get(key) ?? []), it]);
@@ -268,7 +289,8 @@ function splitName(split: string): string {
  * Where the probe tests: the rest of the pool, or a version of the consortium embedded with the run's
  * model. Defaults to a dataset named "*-test" when there is one (the demo's chest-xray-test).
  */
-function ProbeTestPicker({ r, value, onChange }: { r: Run; value: string | null; onChange: (v: string) => void }) {
+function ProbeTestPicker({ r: ref, value, onChange }: { r: FragmentType<typeof RunProbeTargetDoc>; value: string | null; onChange: (v: string) => void }) {
+  const r = getFragmentData(RunProbeTargetDoc, ref);
   const consortiumId = r.datasetVersion?.dataset.project.consortium.id ?? null;
   const modelId = r.embeddingSet?.model?.id ?? null;
   const { data } = useQuery(ProbeTestVersionsDoc, { variables: { consortiumId: consortiumId ?? "" }, skip: !consortiumId });
