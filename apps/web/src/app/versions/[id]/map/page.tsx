@@ -7,24 +7,34 @@ import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@apollo/client/react";
 import { useMemo } from "react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import { AppShell, atLeast, useViewerScope } from "@/components/shell/AppShell";
 import { Empty, PageHead, Skeleton, fmtInt } from "@/components/ui";
 import { ColouredMap, type ColourBy } from "@/components/map/ColouredMap";
 import { useLayout, useRunSampleIds } from "@/components/map/useLayout";
 import { strategyLabel } from "@/lib/runForm";
 
+// The page reads what its frame shows (crumbs, the viewer's scope); the map and its pickers read the
+// MapView fragment.
 const MapVersionQuery = graphql(`
   query MapVersion($id: ID!) {
     node(id: $id) {
       ... on DatasetVersion {
         id number
         dataset { id name project { id name consortium { id } } }
-        analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
-        runs(first: 50) { nodes { id name strategy status } }
-        latestDataQuality { id }
+        ...MapView
       }
     }
+  }
+`);
+
+/** What the pickers and the map read: the finished analyses (layouts), the runs to colour by, whether a data-quality pass exists. */
+const MapViewDoc = graphql(`
+  fragment MapView on DatasetVersion {
+    id
+    analyses(first: 20) { nodes { id status createdAt embeddingSet { id model { id name } } } }
+    runs(first: 50) { nodes { id name strategy status } }
+    latestDataQuality { id }
   }
 `);
 
@@ -36,16 +46,40 @@ const QUALITY_COLOURS = [
 
 export default function MapPage() {
   const { id } = useParams<{ id: string }>();
-  const search = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
   const { data, loading } = useQuery(MapVersionQuery, { variables: { id } });
   const v = data?.node?.__typename === "DatasetVersion" ? data.node : null;
   const { role } = useViewerScope(v?.dataset.project.consortium.id);
-  const done = v?.analyses.nodes.filter((a) => a.status === "SUCCEEDED") ?? [];
+  return (
+    <AppShell
+      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
+      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: `/versions/${id}` }, { label: "Map" }]}
+    >
+      {loading && !v ? (
+        <>
+          <PageHead title="Embedding map" sub="2-D layout of a confounder analysis" />
+          <Skeleton h={560} />
+        </>
+      ) : !v ? (
+        <>
+          <PageHead title="Embedding map" sub="2-D layout of a confounder analysis" />
+          <Empty title="Version not found" />
+        </>
+      ) : (
+        <MapView v={v} saveToVersionId={atLeast(role, "CURATOR") ? v.id : undefined} />
+      )}
+    </AppShell>
+  );
+}
+
+function MapView({ v: ref, saveToVersionId }: { v: FragmentType<typeof MapViewDoc>; saveToVersionId?: string }) {
+  const v = getFragmentData(MapViewDoc, ref);
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const done = v.analyses.nodes.filter((a) => a.status === "SUCCEEDED");
   const analysisId = search.get("analysis") ?? done[0]?.id ?? null;
   const colourParam = search.get("colour") ?? "group";
-  const runs = v?.runs.nodes.filter((r) => r.status === "SUCCEEDED") ?? [];
+  const runs = useMemo(() => v.runs.nodes.filter((r) => r.status === "SUCCEEDED"), [v.runs.nodes]);
   const runIds = useMemo(() => runs.map((r) => r.id), [runs]);
   const runSets = useRunSampleIds(colourParam.startsWith("run:") ? runIds : []);
   const { layout, loaded, total, error } = useLayout(analysisId);
@@ -65,10 +99,7 @@ export default function MapPage() {
   };
 
   return (
-    <AppShell
-      scope={{ consortiumId: v?.dataset.project.consortium.id, projectId: v?.dataset.project.id }}
-      crumbs={[{ label: v?.dataset.project.name ?? "…", href: v ? `/p/${v.dataset.project.id}` : undefined }, { label: v ? `${v.dataset.name} v${v.number}` : "…", href: `/versions/${id}` }, { label: "Map" }]}
-    >
+    <>
       <PageHead
         title="Embedding map"
         sub={layout ? `${fmtInt(layout.xs.length)} samples · each class has its own 2-D layout; shown side by side: ${layout.classes.map((c) => c.label).join(" | ")}` : "2-D layout of a confounder analysis"}
@@ -90,7 +121,7 @@ export default function MapPage() {
               )}
               {/* data-quality scores: served as layout columns under reserved names (docs/api.md, map score columns) */}
               <optgroup label="data quality">
-                {QUALITY_COLOURS.map(([value, name]) => <option key={value} value={value} disabled={!v?.latestDataQuality}>{name}{v?.latestDataQuality ? "" : " (run a data-quality pass first)"}</option>)}
+                {QUALITY_COLOURS.map(([value, name]) => <option key={value} value={value} disabled={!v.latestDataQuality}>{name}{v.latestDataQuality ? "" : " (run a data-quality pass first)"}</option>)}
                 {colourParam.startsWith("meta:similar:") && <option value={colourParam}>similarity to the chosen sample</option>}
               </optgroup>
               {runs.length > 0 && (
@@ -103,7 +134,7 @@ export default function MapPage() {
           </div>
         }
       />
-      {loading && !v ? <Skeleton h={560} /> : !v ? <Empty title="Version not found" /> : !analysisId ? (
+      {!analysisId ? (
         <Empty title="No layout yet">Run a confounder analysis on this version; its 2-D layout is what the map shows.</Empty>
       ) : error ? (
         <div className="alert bad">Cannot load the layout: {error}</div>
@@ -113,8 +144,8 @@ export default function MapPage() {
           <div className="progress"><div style={{ width: `${total ? (100 * loaded) / total : 5}%` }} /></div>
         </div>
       ) : (
-        <ColouredMap layout={layout} by={by} runSets={runSets} height="calc(100vh - 190px)" saveToVersionId={atLeast(role, "CURATOR") ? id : undefined} />
+        <ColouredMap layout={layout} by={by} runSets={runSets} height="calc(100vh - 190px)" saveToVersionId={saveToVersionId} />
       )}
-    </AppShell>
+    </>
   );
 }
