@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { graphql } from "@/gql";
+import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtWhen, useToast } from "@/components/ui";
 import { RunsTable } from "@/components/RunsTable";
@@ -13,23 +13,44 @@ import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobActivity, useJobProgress } from "@/lib/live";
-import { ReduceMethod, type JobKind } from "@/gql/graphql";
+import { ReduceMethod, type EmbeddingSetStartMutation, type JobKind, type VersionEmbeddingSetsFragment, type VersionWorkQuery } from "@/gql/graphql";
 import { analysisFormParams } from "@/lib/runForm";
 
+// The page reads its title line and crumbs; the classes card, the sample grid's filters and the
+// history read their own fragments.
 const VersionQuery = graphql(`
   query VersionPage($id: ID!) {
     node(id: $id) {
       ... on DatasetVersion {
-        id number message contentHash sampleCount createdAt
+        id number message contentHash createdAt
         author { id name }
-        labelCounts { label count }
-        dataset {
-          id name
-          project { id name consortium { id name sites(first: 100) { nodes { id code name } } } }
-          versions(first: 50) { nodes { id number message sampleCount createdAt author { id name } } }
-        }
+        dataset { id name project { id name consortium { id } } ...VersionHistory }
+        ...VersionClasses
+        ...VersionSampleFilters
       }
     }
+  }
+`);
+
+/** The classes card: samples per label. */
+const VersionClassesDoc = graphql(`
+  fragment VersionClasses on DatasetVersion { id sampleCount labelCounts { label count } }
+`);
+
+/** The sample grid's filter choices: the version's labels and the consortium's sites. */
+const VersionSampleFiltersDoc = graphql(`
+  fragment VersionSampleFilters on DatasetVersion {
+    id
+    labelCounts { label }
+    dataset { id project { id consortium { id sites(first: 100) { nodes { id code name } } } } }
+  }
+`);
+
+/** The history table and the diff's "against" choices: the dataset's versions. */
+const VersionHistoryDoc = graphql(`
+  fragment VersionHistory on Dataset {
+    id
+    versions(first: 50) { nodes { id number message sampleCount createdAt author { id name } } }
   }
 `);
 
@@ -43,13 +64,42 @@ const VersionWorkQuery = graphql(`
       ... on DatasetVersion {
         id
         sourceRun { id name }
-        embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id status phase done total rate etaSeconds } } }
-        analyses(first: 20) { nodes { id status createdAt createdBy { id name } embeddingSet { id model { id name } } } }
+        analyses(first: 20) { nodes { id ...VersionAnalysisRow } }
         runs(first: 20) { nodes { id ...RunRow } }
-        dataQuality(first: 1) { nodes { id status createdAt threshold results } }
+        dataQuality(first: 1) { nodes { id ...QualitySummary } }
+        ...VersionEmbeddingSets
+        ...VersionAnalysisStart
       }
     }
   }
+`);
+
+/** A row of the analyses card. */
+const VersionAnalysisRowDoc = graphql(`
+  fragment VersionAnalysisRow on ConfounderAnalysis { id status createdAt createdBy { id name } embeddingSet { id model { id name } } }
+`);
+
+/** The embedding sets card and its "Compute embeddings" line (which models already have a set). */
+const VersionEmbeddingSetsDoc = graphql(`
+  fragment VersionEmbeddingSets on DatasetVersion {
+    id
+    embeddingSets(first: 20) { nodes { id status count dim model { id name version description } job { id ...LiveJob } } }
+  }
+`);
+
+/** The analysis form: the version's complete embedding set to cluster. */
+const VersionAnalysisStartDoc = graphql(`
+  fragment VersionAnalysisStart on DatasetVersion { id embeddingSets(first: 20) { nodes { id status model { id name } } } }
+`);
+
+/** The newest data-quality report's line. */
+const QualitySummaryDoc = graphql(`
+  fragment QualitySummary on DataQualityReport { id status createdAt results }
+`);
+
+/** A running job's progress bar: where it stood when read, then live over jobProgress. */
+const LiveJobDoc = graphql(`
+  fragment LiveJob on Job { id status phase done total rate etaSeconds }
 `);
 
 const AnalysisStart = graphql(`
@@ -68,7 +118,7 @@ const ConsortiumModelsQuery = graphql(`
 
 const EmbeddingSetStartDoc = graphql(`
   mutation EmbeddingSetStart($input: EmbeddingSetStartInput!) {
-    embeddingSetStart(input: $input) { embeddingSet { id status } job { id status phase done total rate etaSeconds } errors { code field message } }
+    embeddingSetStart(input: $input) { embeddingSet { id status } job { id ...LiveJob } errors { code field message } }
   }
 `);
 
@@ -116,7 +166,7 @@ export default function VersionPage() {
           <PageHead
             title={<>{v.dataset.name} <span className="muted">v{v.number}</span></>}
             sub={<>{v.message} · {v.author?.name ?? "unknown author"} · {fmtWhen(v.createdAt)} · <code title={v.contentHash}>{v.contentHash.slice(0, 14)}…</code></>}
-            actions={<VersionActions v={v} w={w} />}
+            actions={<VersionActions versionId={v.id} w={w} />}
           />
           <div className="tabs" role="tablist">
             {["overview", "samples", "history"].map((t) => (
@@ -127,22 +177,23 @@ export default function VersionPage() {
             <Link href={`/versions/${v.id}/quality`} role="tab" data-testid="tab-quality" style={{ marginLeft: "auto" }}>Data quality →</Link>
             <Link href={`/versions/${v.id}/map`} className="">Embedding map →</Link>
           </div>
-          {tab === "overview" && <Overview v={v} w={w} workError={workQ.error} onWorkChanged={() => void workQ.refetch()} />}
-          {tab === "samples" && <SampleGrid versionId={v.id} labels={v.labelCounts.map((l) => l.label)} sites={v.dataset.project.consortium.sites.nodes} />}
-          {tab === "history" && <History current={v.id} versions={v.dataset.versions.nodes} />}
+          {tab === "overview" && <Overview v={v} consortiumId={v.dataset.project.consortium.id} w={w} workError={workQ.error} onWorkChanged={() => void workQ.refetch()} />}
+          {tab === "samples" && <SampleGrid v={v} />}
+          {tab === "history" && <History current={v.id} dataset={v.dataset} />}
         </>
       )}
     </AppShell>
   );
 }
 
-type V = Extract<NonNullable<import("@/gql/graphql").VersionPageQuery["node"]>, { __typename: "DatasetVersion" }>;
-type W = Extract<NonNullable<import("@/gql/graphql").VersionWorkQuery["node"]>, { __typename: "DatasetVersion" }>;
+/** The work query's version (generated type): its lists hold fragment references. */
+type W = Extract<NonNullable<VersionWorkQuery["node"]>, { __typename: "DatasetVersion" }>;
 
 /** The schema's ReduceMethod values (the engine's REDUCE_METHODS), with how people name them. */
 const REDUCE_TEXT: Record<ReduceMethod, string> = { UMAP: "UMAP", TSNE: "t-SNE", PCA: "PCA", NONE: "none" };
 
-function VersionActions({ v, w }: { v: V; w: W | null }) {
+function VersionActions({ versionId, w: ref }: { versionId: string; w: FragmentType<typeof VersionAnalysisStartDoc> | null }) {
+  const w = getFragmentData(VersionAnalysisStartDoc, ref);
   const { role } = useShell();
   const router = useRouter();
   const toast = useToast();
@@ -189,7 +240,7 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
             setFieldErrors(checked.errors);
             if (!checked.params) return;
             try {
-              const { data } = await start({ variables: { input: { datasetVersionId: v.id, embeddingSetId: set!.id, params: checked.params } } });
+              const { data } = await start({ variables: { input: { datasetVersionId: versionId, embeddingSetId: set!.id, params: checked.params } } });
               const p = data?.analysisStart;
               if (p?.analysis) {
                 toast("Confounder analysis started", "ok");
@@ -202,14 +253,14 @@ function VersionActions({ v, w }: { v: V; w: W | null }) {
         >
           {loading ? "Starting…" : "Run confounder analysis"}
         </button>
-        <Link className="btn primary" href={`/versions/${v.id}/runs/new`} data-testid="new-run">New selection run</Link>
+        <Link className="btn primary" href={`/versions/${versionId}/runs/new`} data-testid="new-run">New selection run</Link>
       </div>
       <ErrorText testId="analysis-error">{err ?? (Object.values(fieldErrors).join(" ") || null)}</ErrorText>
     </div>
   );
 }
 
-function Overview({ v, w, workError, onWorkChanged }: { v: V; w: W | null; workError?: unknown; onWorkChanged: () => void }) {
+function Overview({ v, consortiumId, w, workError, onWorkChanged }: { v: FragmentType<typeof VersionClassesDoc>; consortiumId: string; w: W | null; workError?: unknown; onWorkChanged: () => void }) {
   return (
     <div className="grid side">
       <div className="stack">
@@ -217,17 +268,7 @@ function Overview({ v, w, workError, onWorkChanged }: { v: V; w: W | null; workE
           {!w ? <ApiGap error={workError} /> : w.analyses.nodes.length === 0 ? <Empty title="No analyses yet">Run one to find clusters tied to site, scanner or stain.</Empty> : (
             <table className="table">
               <thead><tr><th>analysis</th><th>embedding</th><th>status</th><th>by</th><th>when</th></tr></thead>
-              <tbody>
-                {w.analyses.nodes.map((a) => (
-                  <tr key={a.id}>
-                    <td><Link href={`/analyses/${a.id}`}>Findings</Link></td>
-                    <td>{a.embeddingSet?.model?.name ?? "—"}</td>
-                    <td><StatusBadge status={a.status} /></td>
-                    <td>{a.createdBy?.name ?? "—"}</td>
-                    <td className="muted">{fmtWhen(a.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
+              <tbody>{w.analyses.nodes.map((a) => <AnalysisRow key={a.id} a={a} />)}</tbody>
             </table>
           )}
         </Card>
@@ -235,50 +276,86 @@ function Overview({ v, w, workError, onWorkChanged }: { v: V; w: W | null; workE
       </div>
       <div className="stack">
         <Card title="Classes">
-          {v.labelCounts.length === 0 ? <Empty title="No samples" /> : v.labelCounts.map((l) => (
-            <div key={l.label} className="row" style={{ justifyContent: "space-between" }}><span>{l.label}</span><b className="num">{fmtInt(l.count)}</b></div>
-          ))}
-          <div className="row muted small" style={{ marginTop: 8, justifyContent: "space-between" }}><span>total</span><span>{fmtInt(v.sampleCount)}</span></div>
+          <Classes v={v} />
           {w?.sourceRun && <div className="small" style={{ marginTop: 8 }}>Reviewed subset of <Link href={`/runs/${w.sourceRun.id}`}>{w.sourceRun.name || "a run"}</Link></div>}
         </Card>
         <Card title="Data quality" testId="quality-card">
-          {!w ? <ApiGap error={workError} /> : <QualitySummary versionId={v.id} report={w.dataQuality.nodes[0] ?? null} />}
+          {!w ? <ApiGap error={workError} /> : <QualitySummary versionId={w.id} report={w.dataQuality.nodes[0] ?? null} />}
         </Card>
         <Card title="Embedding sets" flush>
-          {w && <ComputeEmbeddings v={v} w={w} onChanged={onWorkChanged} />}
-          {!w ? <ApiGap error={workError} /> : w.embeddingSets.nodes.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>, or compute them here with a registered ONNX model.</Empty> : (
-            <table className="table"><tbody>{w.embeddingSets.nodes.map((s) => (
-              <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div>{s.job && (s.status === "PENDING" || s.status === "RUNNING") && <div style={{ marginTop: 6 }}><LiveJob job={s.job} /></div>}</td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
-            ))}</tbody></table>
-          )}
+          {!w ? <ApiGap error={workError} /> : <EmbeddingSets versionId={w.id} consortiumId={consortiumId} w={w} onChanged={onWorkChanged} />}
         </Card>
       </div>
     </div>
   );
 }
 
+function AnalysisRow({ a: ref }: { a: FragmentType<typeof VersionAnalysisRowDoc> }) {
+  const a = getFragmentData(VersionAnalysisRowDoc, ref);
+  return (
+    <tr>
+      <td><Link href={`/analyses/${a.id}`}>Findings</Link></td>
+      <td>{a.embeddingSet?.model?.name ?? "—"}</td>
+      <td><StatusBadge status={a.status} /></td>
+      <td>{a.createdBy?.name ?? "—"}</td>
+      <td className="muted">{fmtWhen(a.createdAt)}</td>
+    </tr>
+  );
+}
+
+function Classes({ v: ref }: { v: FragmentType<typeof VersionClassesDoc> }) {
+  const v = getFragmentData(VersionClassesDoc, ref);
+  return (
+    <>
+      {v.labelCounts.length === 0 ? <Empty title="No samples" /> : v.labelCounts.map((l) => (
+        <div key={l.label} className="row" style={{ justifyContent: "space-between" }}><span>{l.label}</span><b className="num">{fmtInt(l.count)}</b></div>
+      ))}
+      <div className="row muted small" style={{ marginTop: 8, justifyContent: "space-between" }}><span>total</span><span>{fmtInt(v.sampleCount)}</span></div>
+    </>
+  );
+}
+
+type EmbeddingSetNodes = VersionEmbeddingSetsFragment["embeddingSets"]["nodes"];
+
+function EmbeddingSets({ versionId, consortiumId, w: ref, onChanged }: { versionId: string; consortiumId: string; w: FragmentType<typeof VersionEmbeddingSetsDoc>; onChanged: () => void }) {
+  const w = getFragmentData(VersionEmbeddingSetsDoc, ref);
+  const sets = w.embeddingSets.nodes;
+  return (
+    <>
+      <ComputeEmbeddings versionId={versionId} consortiumId={consortiumId} sets={sets} onChanged={onChanged} />
+      {sets.length === 0 ? <Empty title="No embeddings yet">Embed with <code>stratum embed</code>, or compute them here with a registered ONNX model.</Empty> : (
+        <table className="table"><tbody>{sets.map((s) => (
+          <tr key={s.id}><td><b>{s.model?.name}</b> <span className="muted">{s.model?.version}</span><div className="muted small">{s.model?.description}</div>{s.job && (s.status === "PENDING" || s.status === "RUNNING") && <div style={{ marginTop: 6 }}><LiveJob job={s.job} /></div>}</td><td className="num">{s.dim}-d</td><td><StatusBadge status={s.status} /></td></tr>
+        ))}</tbody></table>
+      )}
+    </>
+  );
+}
+
 // "Compute embeddings" with a registered ONNX model that has no usable set on this version yet (a FAILED
 // set may be restarted: the server resumes it). CURATOR+; the job's progress shows until it ends.
-function ComputeEmbeddings({ v, w, onChanged }: { v: V; w: W; onChanged: () => void }) {
+function ComputeEmbeddings({ versionId, consortiumId, sets, onChanged }: { versionId: string; consortiumId: string; sets: EmbeddingSetNodes; onChanged: () => void }) {
   const { role } = useShell();
   const toast = useToast();
   const curator = atLeast(role, "CURATOR");
-  const modelsQ = useQuery(ConsortiumModelsQuery, { variables: { id: v.dataset.project.consortium.id }, skip: !curator });
+  const modelsQ = useQuery(ConsortiumModelsQuery, { variables: { id: consortiumId }, skip: !curator });
   const c = modelsQ.data?.node?.__typename === "Consortium" ? modelsQ.data.node : null;
-  const taken = new Set(w.embeddingSets.nodes.filter((s) => s.status !== "FAILED").map((s) => s.model?.id));
+  const taken = new Set(sets.filter((s) => s.status !== "FAILED").map((s) => s.model?.id));
   const models = (c?.embeddingModels.nodes ?? []).filter((m) => m.kind === "ONNX" && !taken.has(m.id));
   const [modelId, setModelId] = useState("");
   const [err, setErr] = useState<string | null>(null);
-  const [job, setJob] = useState<{ id: string; status: string; phase: string; done: number; total: number; rate: number; etaSeconds?: number | null } | null>(null);
+  // The started job as the mutation returned it (its id, and a LiveJob reference for the bar).
+  const [job, setJob] = useState<NonNullable<EmbeddingSetStartMutation["embeddingSetStart"]["job"]> | null>(null);
   const [start, { loading }] = useMutation(EmbeddingSetStartDoc);
-  const live = useJobProgress(job?.id ?? null, (status) => {
+  // Only for the end: the bar is LiveJob's.
+  useJobProgress(job?.id ?? null, (status) => {
     if (status === "SUCCEEDED") toast("Embeddings computed", "ok");
     else setErr(`The embedding job ended ${status.toLowerCase()}.`);
     setJob(null);
     onChanged();
   });
   // Once the work query lists the running set, its row below shows the same live progress.
-  const shownBelow = job != null && w.embeddingSets.nodes.some((s) => s.job?.id === job.id && (s.status === "PENDING" || s.status === "RUNNING"));
+  const shownBelow = job != null && sets.some((s) => s.job?.id === job.id && (s.status === "PENDING" || s.status === "RUNNING"));
   if (!curator || (!job && models.length === 0)) return null;
   const chosen = models.find((m) => m.id === modelId) ?? models[0];
   return (
@@ -286,7 +363,7 @@ function ComputeEmbeddings({ v, w, onChanged }: { v: V; w: W; onChanged: () => v
       {job && shownBelow ? (
         <div className="muted small" data-testid="compute-embeddings-running">Computing embeddings — progress in the list below.</div>
       ) : job ? (
-        <ProgressBar p={live ?? { phase: job.phase, done: job.done, total: job.total, rate: job.rate, etaSeconds: job.etaSeconds, status: job.status }} />
+        <LiveJob job={job} />
       ) : (
         <div className="row">
           <select className="input" aria-label="ONNX model" value={chosen?.id ?? ""} onChange={(e) => setModelId(e.target.value)} disabled={loading} style={{ flex: 1 }}>
@@ -296,7 +373,7 @@ function ComputeEmbeddings({ v, w, onChanged }: { v: V; w: W; onChanged: () => v
             if (!chosen) return;
             setErr(null);
             try {
-              const { data } = await start({ variables: { input: { datasetVersionId: v.id, modelId: chosen.id } } });
+              const { data } = await start({ variables: { input: { datasetVersionId: versionId, modelId: chosen.id } } });
               const p = data?.embeddingSetStart;
               if (p?.errors.length) setErr(Object.values(errorsByField(p.errors)).join(" "));
               else if (p?.job) { setJob(p.job); onChanged(); }
@@ -323,7 +400,11 @@ const SamplesQuery = graphql(`
   }
 `);
 
-function SampleGrid({ versionId, labels, sites }: { versionId: string; labels: string[]; sites: ReadonlyArray<{ id: string; code: string; name: string }> }) {
+function SampleGrid({ v: ref }: { v: FragmentType<typeof VersionSampleFiltersDoc> }) {
+  const v = getFragmentData(VersionSampleFiltersDoc, ref);
+  const versionId = v.id;
+  const labels = v.labelCounts.map((l) => l.label);
+  const sites = v.dataset.project.consortium.sites.nodes;
   const [label, setLabel] = useState("");
   const [site, setSite] = useState("");
   const [metaKey, setMetaKey] = useState("");
@@ -388,7 +469,8 @@ const DiffQuery = graphql(`
   }
 `);
 
-function History({ current, versions }: { current: string; versions: ReadonlyArray<{ id: string; number: number; message: string; sampleCount: number; createdAt: string; author?: { name: string } | null }> }) {
+function History({ current, dataset: ref }: { current: string; dataset: FragmentType<typeof VersionHistoryDoc> }) {
+  const versions = getFragmentData(VersionHistoryDoc, ref).versions.nodes;
   const others = versions.filter((x) => x.id !== current);
   const [against, setAgainst] = useState(others[0]?.id ?? "");
   const diff = useQuery(DiffQuery, { variables: { id: current, against }, skip: !against });
@@ -465,7 +547,8 @@ function History({ current, versions }: { current: string; versions: ReadonlyArr
 }
 
 /** The newest data-quality report in a line, and the way to the tab (components/quality). */
-function QualitySummary({ versionId, report }: { versionId: string; report: W["dataQuality"]["nodes"][number] | null }) {
+function QualitySummary({ versionId, report: ref }: { versionId: string; report: FragmentType<typeof QualitySummaryDoc> | null }) {
+  const report = getFragmentData(QualitySummaryDoc, ref);
   const r = (report?.results ?? {}) as { nearDuplicates?: { sets: number; crossSplit: number; crossSite: number }; exactDuplicates?: { sets: number }; labelErrors?: { issueCount: number } };
   return (
     <div className="stack" style={{ gap: 6 }}>
@@ -481,7 +564,8 @@ function QualitySummary({ versionId, report }: { versionId: string; report: W["d
 }
 
 /** A running job's progress, live over the jobProgress subscription. */
-function LiveJob({ job }: { job: { id: string; status: string; phase: string; done: number; total: number; rate: number; etaSeconds?: number | null } }) {
+function LiveJob({ job: ref }: { job: FragmentType<typeof LiveJobDoc> }) {
+  const job = getFragmentData(LiveJobDoc, ref);
   const live = useJobProgress(job.id);
   return <ProgressBar p={live ?? { phase: job.phase, done: job.done, total: job.total, rate: job.rate, etaSeconds: job.etaSeconds, status: job.status }} />;
 }
