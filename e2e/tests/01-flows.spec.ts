@@ -2,7 +2,7 @@
 // running when the curator opens the version page, so its progress bar is seen advancing live. No test
 // here skips: the production server answers no introspection, so "skip when an operation is missing"
 // used to skip them all without a word.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page, type Request } from "@playwright/test";
 import path from "node:path";
 import { ACCOUNTS, contextAs, gql, signIn } from "./helpers";
 
@@ -88,15 +88,59 @@ test("curator: analysis, confirm a group, two runs with live progress, compare; 
 
   // Two runs with different strategies.
   const runIds: string[] = [];
+  // The API's socket passes through this route; while holdFinalMs > 0 a jobProgress final event, and
+  // what the server sends after it (the subscription's "complete"), reach the page that much later, in order.
+  let holdFinalMs = 0;
+  let finalForwardedAt = 0;
+  await page.routeWebSocket((url) => url.pathname.endsWith("/graphql"), (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    let heldUntil = 0;
+    let queue = Promise.resolve();
+    server.onMessage((m) => {
+      const final = typeof m === "string" && m.includes('"jobProgress"') && m.includes('"final":true');
+      if (final && holdFinalMs > 0) heldUntil = Date.now() + holdFinalMs;
+      const at = heldUntil;
+      queue = queue
+        .then(() => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now()))))
+        .then(() => {
+          if (final) finalForwardedAt = Date.now();
+          ws.send(m);
+        });
+    });
+  });
   for (const strategy of ["CONFOUNDER_AWARE", "RANDOM"]) {
     await page.goto(`/versions/${versionId}/runs/new`);
     await page.locator(`input[name=strategy][value="${strategy}"]`).check();
     await page.getByLabel("Budget per class").fill("40");
     if (strategy === "CONFOUNDER_AWARE") await expect(page.locator("#analysis")).not.toHaveValue("");
+    // The run page follows the run over jobProgress, not a timer: its final event is held back 9 s here
+    // (two periods of the 4 s poll the page used to have), and the page must still read the run only
+    // when it opens and once at that event (once if the run had ended before), and show the finished
+    // run only after the event reached it.
+    let runReads = 0;
+    const countRunReads = (req: Request) => {
+      if (!req.url().includes("/api/graphql") || req.method() !== "POST") return;
+      try {
+        if ((req.postDataJSON() as { operationName?: string } | null)?.operationName === "RunDetail") runReads++;
+      } catch { /* not JSON */ }
+    };
+    page.on("request", countRunReads);
+    finalForwardedAt = 0;
+    holdFinalMs = 9_000;
+    const started = Date.now();
     await page.getByTestId("start-run").click();
     await expect(page).toHaveURL(/^(?!.*\/versions\/).*\/runs\/[^/]+$/);
     runIds.push(decodeURIComponent(page.url().split("/runs/")[1]!));
     await expect(page.getByTestId("manifest-hash")).toBeVisible({ timeout: 180_000 });
+    const shownAt = Date.now();
+    holdFinalMs = 0;
+    page.off("request", countRunReads);
+    console.log(`${strategy} run: shown done after ${((shownAt - started) / 1000).toFixed(1)} s (final event held 9 s), the run page read the run ${runReads} times`);
+    expect(finalForwardedAt, "the finished run was shown before its final jobProgress event reached the page").toBeGreaterThan(0);
+    expect(finalForwardedAt).toBeLessThanOrEqual(shownAt);
+    expect(runReads).toBeGreaterThanOrEqual(1);
+    expect(runReads).toBeLessThanOrEqual(2);
   }
 
   // Thumbnails load lazily: scroll through the page, then wait for every image before the screenshot.
