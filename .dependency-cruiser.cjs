@@ -33,10 +33,10 @@ module.exports = {
       name: "web-imports-no-workspace-code",
       severity: "error",
       comment:
-        "web ← generated GraphQL types only; the exceptions are pure data shared with the server: the map's binary layout codec (@stratum/formats/layout, issue 13) and the parameter declaration (@stratum/engine/params, issue 15).",
+        "web ← generated GraphQL types only; the exceptions are pure data shared with the server: the map's binary layout codec (@stratum/formats/layout, issue 13), the parameter declaration (@stratum/engine/params, issue 15) and the seeded generator it uses (@stratum/engine/rng).",
       // The web is cruised from apps/web (for its tsconfig "@/…" paths), so its paths start with src/.
       from: { path: "^(apps/web/)?src/" },
-      to: { path: "^(\\.\\./\\.\\./packages|\\.\\./server|packages|apps/server)/|^@stratum/", pathNot: "^(\\.\\./\\.\\./)?packages/(formats/(src|dist)/layout|engine/(src|dist)/params)\\.(ts|js)$" },
+      to: { path: "^(\\.\\./\\.\\./packages|\\.\\./server|packages|apps/server)/|^@stratum/", pathNot: "^(\\.\\./\\.\\./)?packages/(formats/(src|dist)/layout|engine/(src|dist)/(params|rng))\\.(ts|js)$" },
     },
 
     // Inside apps/server.

@@ -209,15 +209,18 @@ async function threadsPart() {
   console.log(md);
 }
 
-async function child(E, L, reduce) {
-  const { analyze, groupsPerRow, select } = await import("@stratum/engine");
+/** The case's embeddings and labels as the engine takes them (both children read the same files). */
+async function loadCase(E, L) {
   const { readNpy } = await import("@stratum/formats");
   const emb = await readNpy(E);
   const lab = await readNpy(L);
   const [n, dim] = emb.shape;
-  const points = { data: emb.data, n, dim };
-  const labels = Array.from(lab.data, (c) => `class-${c}`);
-  const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+  return { n, points: { data: emb.data, n, dim }, labels: Array.from(lab.data, (c) => `class-${c}`), ids: Array.from({ length: n }, (_, i) => `s${i}`) };
+}
+
+async function child(E, L, reduce) {
+  const { analyze, groupsPerRow, select } = await import("@stratum/engine");
+  const { n, points, labels, ids } = await loadCase(E, L);
   let t = performance.now();
   const findings = analyze({ points, labels }, reduce === "umap-nomerge" ? { reduce: "umap", merge: false, seed: 0 } : { reduce, seed: 0 });
   const analyzeSeconds = (performance.now() - t) / 1000;
@@ -235,13 +238,7 @@ async function threadsChild(E, L, threads) {
   const { groupsPerRow } = await import("@stratum/engine");
   const { createHash } = await import("node:crypto");
   const { analyzeThreaded, selectThreaded } = await import("@stratum/engine/threads");
-  const { readNpy } = await import("@stratum/formats");
-  const emb = await readNpy(E);
-  const lab = await readNpy(L);
-  const [n, dim] = emb.shape;
-  const points = { data: emb.data, n, dim };
-  const labels = Array.from(lab.data, (c) => `class-${c}`);
-  const ids = Array.from({ length: n }, (_, i) => `s${i}`);
+  const { n, points, labels, ids } = await loadCase(E, L);
   // CPU seconds of the whole process (every thread) beside the wall time: cpu / wall is how many cores
   // the step had, which says whether a slow 2-thread run lacked work to split or a free core.
   const cpuSeconds = (from) => {

@@ -3,12 +3,11 @@
 // The engine runs on ctx.threads threads (STRATUM_THREADS); the findings do not depend on that number.
 import * as engine from "@stratum/engine";
 import { analyzeThreaded } from "@stratum/engine/threads";
-import { loadEmbeddingMatrix } from "@stratum/db";
+import { insertColumns, loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
 import { NOW_UTC, type SqlClient } from "@stratum/db";
 import { dropShardOutputs } from "../shards.js";
-import { insertColumns } from "./data.js";
 import { payloadId } from "./select.js";
 import { analyzeSharded, runAnalyzeShard } from "./analyze-shards.js";
 

@@ -5,10 +5,9 @@
 // the version serves near-duplicates and the kNN label-error probabilities. Everything is written in
 // ONE transaction at the end, together with the job's SUCCEEDED mark.
 import * as engine from "@stratum/engine";
-import { loadEmbeddingMatrix, NOW_UTC, type EmbeddingMatrix, type SqlClient } from "@stratum/db";
+import { insertColumns, loadEmbeddingMatrix, NOW_UTC, type EmbeddingMatrix, type SqlClient } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
-import { insertColumns } from "./data.js";
 import { payloadId } from "./select.js";
 
 /** What DataQualityReport.params holds (written by dataQualityStart, defaults filled in). */
