@@ -56,6 +56,10 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
   const fitRef = useRef<View>({ cx: 0, cy: 0, k: 1 });
   const sizeRef = useRef({ w: 800, h: 560 });
   const frameRef = useRef(0);
+  /** Set when new points arrive; the draw that follows reports the first frame. */
+  const firstFrameT0Ref = useRef<number | null>(null);
+  const onFirstFrameRef = useRef(onFirstFrame);
+  onFirstFrameRef.current = onFirstFrame;
   const lassoRef = useRef<number[] | null>(null);
   const hoverRef = useRef(-1);
   const selectionRef = useRef<Uint8Array | null>(null);
@@ -136,6 +140,9 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     }
   }, [xs, ys, pointSize, annotations]);
 
+  // Every draw goes through this one animation frame, so the effects and events of one commit cost one
+  // draw. That matters where the GPU is slow: in headless Chromium (SwiftShader, on the CPU) one draw of
+  // 1M points takes about a second, and the four draws a new layout used to trigger cost 4 s of first frame.
   const requestDraw = useCallback(() => {
     if (frameRef.current) return;
     frameRef.current = requestAnimationFrame(() => {
@@ -145,6 +152,16 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       const { w, h } = sizeRef.current;
       r.draw(viewRef.current, w, h, window.devicePixelRatio || 1, pointSize());
       drawOverlay();
+      const t0 = firstFrameT0Ref.current;
+      if (t0 != null) {
+        // The frame is on screen when the browser has composited it: one rAF after the draw.
+        firstFrameT0Ref.current = null;
+        requestAnimationFrame(() => {
+          const ms = performance.now() - t0;
+          wrapRef.current?.setAttribute("data-first-frame-ms", ms.toFixed(1));
+          onFirstFrameRef.current?.(ms);
+        });
+      }
     });
   }, [drawOverlay, pointSize]);
 
@@ -169,6 +186,8 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     if (!el) return;
     const ro = new ResizeObserver(() => {
       const rect = el.getBoundingClientRect();
+      // The observer also reports the size it starts with: no redraw unless the size really changed.
+      if (rect.width === sizeRef.current.w && rect.height === sizeRef.current.h) return;
       sizeRef.current = { w: rect.width, h: rect.height };
       requestDraw();
     });
@@ -193,15 +212,8 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     viewRef.current = { ...fitRef.current };
     setZoom(1);
     r.setPalette(colours, hidden);
-    r.draw(viewRef.current, w, h, window.devicePixelRatio || 1, pointSize());
-    drawOverlay();
-    // The frame is on screen when the browser has composited it: one rAF after the draw.
-    const raf = requestAnimationFrame(() => {
-      const ms = performance.now() - t0;
-      wrapRef.current?.setAttribute("data-first-frame-ms", ms.toFixed(1));
-      onFirstFrame?.(ms);
-    });
-    return () => cancelAnimationFrame(raf);
+    firstFrameT0Ref.current = t0;
+    requestDraw();
   }, [xs, ys, grid]);
 
   // Categories or visibility changed: re-upload the small things only.
@@ -213,7 +225,8 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     requestDraw();
   }, [category, colours, hidden, requestDraw]);
 
-  useEffect(() => setHidden([]), [categories]);
+  // New categories show every category again (keeping the same empty array when none was hidden: no re-render, no redraw).
+  useEffect(() => setHidden((hs) => (hs.length === 0 ? hs : [])), [categories]);
 
   const toData = (px: number, py: number): [number, number] => {
     const v = viewRef.current, { w, h } = sizeRef.current;
