@@ -46,6 +46,15 @@ function fitView(g: PointGrid, xs: Float32Array, ys: Float32Array, w: number, h:
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, k };
 }
 
+/** Above this many points, a moving view draws a subset (software WebGL takes ~1 s per 1M points). */
+const MOTION_POINTS = 250_000;
+/** ms without a pan or zoom after which the whole layout is drawn again. */
+const STILL_MS = 160;
+/** Every how-many-th point a moving view draws: 1 up to MOTION_POINTS points. */
+export function motionStride(n: number): number {
+  return n <= MOTION_POINTS ? 1 : Math.ceil(n / MOTION_POINTS);
+}
+
 export function EmbeddingMap(props: EmbeddingMapProps) {
   const { xs, ys, category, categories, renderTip, imageUrl, onLasso, onFirstFrame, height = 560, testId = "embedding-map", annotations } = props;
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -56,6 +65,9 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
   const fitRef = useRef<View>({ cx: 0, cy: 0, k: 1 });
   const sizeRef = useRef({ w: 800, h: 560 });
   const frameRef = useRef(0);
+  const pointsDirtyRef = useRef(false);
+  const movingRef = useRef(false);
+  const stillTimerRef = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   /** Set when new points arrive; the draw that follows reports the first frame. */
   const firstFrameT0Ref = useRef<number | null>(null);
   const onFirstFrameRef = useRef(onFirstFrame);
@@ -143,14 +155,30 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
   // Every draw goes through this one animation frame, so the effects and events of one commit cost one
   // draw. That matters where the GPU is slow: in headless Chromium (SwiftShader, on the CPU) one draw of
   // 1M points takes about a second, and the four draws a new layout used to trigger cost 4 s of first frame.
-  const requestDraw = useCallback(() => {
+  // `what`: "points" redraws the points and the overlay; "overlay" (hover ring, lasso stroke) only the 2-D
+  // overlay canvas, which costs nothing however many points there are; "moving" (pan, zoom) draws every
+  // stride-th point while the view moves on a large layout, then everything once it has been still.
+  const requestDraw = useCallback((what: "points" | "overlay" | "moving" = "points") => {
+    if (what !== "overlay") pointsDirtyRef.current = true;
+    if (what === "moving") {
+      movingRef.current = true;
+      clearTimeout(stillTimerRef.current);
+      stillTimerRef.current = setTimeout(() => {
+        movingRef.current = false;
+        requestDrawRef.current();
+      }, STILL_MS);
+    }
     if (frameRef.current) return;
     frameRef.current = requestAnimationFrame(() => {
       frameRef.current = 0;
       const r = rendererRef.current;
       if (!r) return;
-      const { w, h } = sizeRef.current;
-      r.draw(viewRef.current, w, h, window.devicePixelRatio || 1, pointSize());
+      if (pointsDirtyRef.current) {
+        pointsDirtyRef.current = false;
+        const { w, h } = sizeRef.current;
+        const stride = movingRef.current ? motionStride(xs.length) : 1;
+        r.draw(viewRef.current, w, h, window.devicePixelRatio || 1, pointSize(), stride);
+      }
       drawOverlay();
       const t0 = firstFrameT0Ref.current;
       if (t0 != null) {
@@ -163,7 +191,10 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
         });
       }
     });
-  }, [drawOverlay, pointSize]);
+  }, [drawOverlay, pointSize, xs.length]);
+  const requestDrawRef = useRef(requestDraw);
+  requestDrawRef.current = requestDraw;
+  useEffect(() => () => clearTimeout(stillTimerRef.current), []);
 
   // Create the renderer once.
   useEffect(() => {
@@ -253,7 +284,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       const { w, h } = sizeRef.current;
       viewRef.current = { k, cx: dx - (px - w / 2) / k, cy: dy + (py - h / 2) / k };
       setZoom(k / fitRef.current.k);
-      requestDraw();
+      requestDraw("moving");
     };
     el.addEventListener("wheel", onWheel, { passive: false });
     return () => el.removeEventListener("wheel", onWheel);
@@ -280,13 +311,13 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     if (lassoRef.current) {
       const [x, y] = toData(px, py);
       lassoRef.current.push(x, y);
-      requestDraw();
+      requestDraw("overlay");
       return;
     }
     if (drag.current) {
       const d = drag.current, k = viewRef.current.k;
       viewRef.current = { k, cx: d.cx - (px - d.px) / k, cy: d.cy + (py - d.py) / k };
-      requestDraw();
+      requestDraw("moving");
       return;
     }
     const [x, y] = toData(px, py);
@@ -296,7 +327,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
     if (i !== hoverRef.current) {
       hoverRef.current = i;
       setHover(i >= 0 ? { i, px, py } : null);
-      requestDraw();
+      requestDraw("overlay");
     } else if (i >= 0) {
       setHover({ i, px, py });
     }
@@ -357,7 +388,7 @@ export function EmbeddingMap(props: EmbeddingMapProps) {
       onPointerLeave={() => {
         hoverRef.current = -1;
         setHover(null);
-        requestDraw();
+        requestDraw("overlay");
       }}
     >
       <canvas ref={canvasRef} />

@@ -4,6 +4,8 @@
 import { hexToRgb } from "./palette";
 
 export const MAX_CATEGORIES = 64;
+/** WebGL's largest attribute stride is 255 bytes: 31 eight-byte positions. */
+const MAX_STRIDE = 31;
 
 const VS = `#version 300 es
 in vec2 a_pos;
@@ -93,16 +95,22 @@ export class PointRenderer {
     this.catBuf = gl.createBuffer();
     this.selBuf = gl.createBuffer();
     gl.bindVertexArray(this.vao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.posBuf);
     gl.enableVertexAttribArray(0);
-    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.catBuf);
     gl.enableVertexAttribArray(1);
-    gl.vertexAttribPointer(1, 1, gl.UNSIGNED_BYTE, false, 0, 0);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.selBuf);
     gl.enableVertexAttribArray(2);
-    gl.vertexAttribPointer(2, 1, gl.UNSIGNED_BYTE, false, 0, 0);
+    this.bindAttributes(1);
     gl.bindVertexArray(null);
+  }
+
+  /** Points the VAO's attributes at every k-th point (k = 1: all, tightly packed). The VAO must be bound. */
+  private bindAttributes(k: number): void {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.posBuf);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, k === 1 ? 0 : 8 * k, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.catBuf);
+    gl.vertexAttribPointer(1, 1, gl.UNSIGNED_BYTE, false, k === 1 ? 0 : k, 0);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.selBuf);
+    gl.vertexAttribPointer(2, 1, gl.UNSIGNED_BYTE, false, k === 1 ? 0 : k, 0);
   }
 
   /** Interleaves x/y into one buffer. */
@@ -143,7 +151,12 @@ export class PointRenderer {
     }
   }
 
-  draw(view: View, widthCss: number, heightCss: number, dpr: number, pointSizeCss: number): void {
+  /**
+   * `stride` > 1 draws every stride-th point only (a moving view of a large layout), by reading the same
+   * buffers with a wider attribute stride: nothing is copied or re-uploaded. WebGL caps a stride at 255
+   * bytes, so at most every 31st point (8-byte positions).
+   */
+  draw(view: View, widthCss: number, heightCss: number, dpr: number, pointSizeCss: number, stride = 1): void {
     const gl = this.gl;
     const canvas = gl.canvas as HTMLCanvasElement;
     const w = Math.max(1, Math.round(widthCss * dpr)), h = Math.max(1, Math.round(heightCss * dpr));
@@ -164,7 +177,10 @@ export class PointRenderer {
     gl.uniform1f(this.loc.hasSel, this.hasSel ? 1 : 0);
     gl.uniform4fv(this.loc.palette, this.palette);
     gl.bindVertexArray(this.vao);
-    gl.drawArrays(gl.POINTS, 0, this.count);
+    const k = Math.max(1, Math.min(MAX_STRIDE, Math.floor(stride)));
+    if (k > 1) this.bindAttributes(k);
+    gl.drawArrays(gl.POINTS, 0, Math.ceil(this.count / k));
+    if (k > 1) this.bindAttributes(1);
     gl.bindVertexArray(null);
   }
 
