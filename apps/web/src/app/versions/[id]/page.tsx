@@ -3,8 +3,8 @@
 // grid with filters, and what was computed on it (embeddings, analyses, runs).
 import Link from "next/link";
 import { useParams, usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMutation, useQuery } from "@apollo/client/react";
-import { useState } from "react";
+import { useFragment, useMutation, useQuery } from "@apollo/client/react";
+import { useEffect, useState } from "react";
 import { getFragmentData, graphql, type FragmentType } from "@/gql";
 import { AppShell, atLeast, useShell } from "@/components/shell/AppShell";
 import { Badge, Card, Empty, ErrorText, PageHead, SkeletonRows, StatusBadge, Thumb, fmtInt, fmtWhen, useToast } from "@/components/ui";
@@ -13,6 +13,8 @@ import { describeError, errorsByField } from "@/lib/errors";
 import { ApiGap } from "@/components/ApiGap";
 import { ProgressBar } from "@/components/charts/Charts";
 import { useJobActivity, useJobProgress } from "@/lib/live";
+
+const ENDED = new Set(["SUCCEEDED", "FAILED", "CANCELLED"]);
 import { ReduceMethod, type EmbeddingSetStartMutation, type JobKind, type VersionEmbeddingSetsFragment, type VersionWorkQuery } from "@/gql/graphql";
 import { analysisFormParams } from "@/lib/runForm";
 
@@ -347,13 +349,19 @@ function ComputeEmbeddings({ versionId, consortiumId, sets, onChanged }: { versi
   // The started job as the mutation returned it (its id, and a LiveJob reference for the bar).
   const [job, setJob] = useState<NonNullable<EmbeddingSetStartMutation["embeddingSetStart"]["job"]> | null>(null);
   const [start, { loading }] = useMutation(EmbeddingSetStartDoc);
-  // Only for the end: the bar is LiveJob's.
-  useJobProgress(job?.id ?? null, (status) => {
-    if (status === "SUCCEEDED") toast("Embeddings computed", "ok");
-    else setErr(`The embedding job ended ${status.toLowerCase()}.`);
+  // The job's end, read from the cache: the page's jobActivity subscription (and the work query it
+  // re-reads) write the Job node's status there, so this needs no jobProgress subscription of its own
+  // beside the one of the bar that shows it (here, or in the set's row below once it is listed).
+  const { data: current } = useFragment({ fragment: LiveJobDoc, from: job ? { __typename: "Job", id: job.id } : null });
+  const ended = current?.status && ENDED.has(current.status) ? current.status : null;
+  useEffect(() => {
+    if (!ended) return;
+    if (ended === "SUCCEEDED") toast("Embeddings computed", "ok");
+    else setErr(`The embedding job ended ${ended.toLowerCase()}.`);
     setJob(null);
     onChanged();
-  });
+    // Once per ended job (toast and onChanged are new on every render, so they are not dependencies).
+  }, [ended]);
   // Once the work query lists the running set, its row below shows the same live progress.
   const shownBelow = job != null && sets.some((s) => s.job?.id === job.id && (s.status === "PENDING" || s.status === "RUNNING"));
   if (!curator || (!job && models.length === 0)) return null;
