@@ -34,8 +34,10 @@ async function main(): Promise<void> {
     staleMs: intEnv("STRATUM_JOB_STALE_MS", 60_000, 1_000, 3_600_000), // 60 s
     heartbeatMs: intEnv("STRATUM_JOB_HEARTBEAT_MS", 5_000, 100, 600_000), // 5 s
     maxAttempts: intEnv("STRATUM_JOB_MAX_ATTEMPTS", 3, 1, 100),
-    // An analysis of at least this many rows is split per class into shard jobs any worker takes.
+    // An analysis of at least this many rows is split per class into shard jobs any worker takes;
     shardMinRows: intEnv("STRATUM_SHARD_MIN_ROWS", DEFAULT_SHARD_MIN_ROWS, 1, 2_000_000_000),
+    // An embedding of at least that many rows is split into ranges of this many (default: half of it).
+    ...(process.env.STRATUM_SHARD_ROWS?.trim() ? { shardRows: intEnv("STRATUM_SHARD_ROWS", 0, 1, 2_000_000_000) } : {}),
   });
   console.log(`worker ${process.pid}: taking ${jobs.runner.kinds().join(", ")} jobs`);
   let stopping = false;

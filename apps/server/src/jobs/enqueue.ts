@@ -7,7 +7,7 @@ import type { EventBus } from "../events/index.js";
 import { announceJob } from "./announce.js";
 import type { JobQueue } from "./types.js";
 
-export { createJob, requestCancel, type CreateJobInput } from "./job-rows.js";
+export { createJob, flagShardsCancelled, requestCancel, type CreateJobInput } from "./job-rows.js";
 
 /** The part of the queue a service uses. */
 export type JobEnqueuer = Pick<JobQueue, "enqueue">;

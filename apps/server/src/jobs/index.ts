@@ -18,7 +18,7 @@ export { reapStaleJobs, DEFAULT_STALE_MS, DEFAULT_MAX_ATTEMPTS, type ReaperOptio
 export { InProcessJobQueue } from "./in-process.js";
 export { PgBossJobQueue, QUEUE_NAME } from "./pg-boss.js";
 export { createJob, requestCancel, type CreateJobInput } from "./job-rows.js";
-export { ShardFailedError, shardStates, type ShardApi, type ShardSpec, type ShardState } from "./shards.js";
+export { ShardFailedError, shardStates, type RunShardsOptions, type ShardApi, type ShardSpec, type ShardState } from "./shards.js";
 
 /** Default rows at or above which an analysis is split per class on pg-boss (STRATUM_SHARD_MIN_ROWS). */
 export const DEFAULT_SHARD_MIN_ROWS = 100_000;

@@ -35,8 +35,17 @@ export async function requestCancel(sql: SqlClient, jobId: number): Promise<"CAN
   }
   if (status === "RUNNING") {
     await sql.query(`UPDATE "Job" SET "cancelRequested" = true WHERE id = $1`, [jobId]);
+    await flagShardsCancelled(sql, jobId);
     return "REQUESTED";
   }
   if (status === "CANCELLED") return "CANCELLED";
   return (status ?? "FAILED") as "SUCCEEDED" | "FAILED";
+}
+
+/**
+ * With a parent's cancel request: its shards stop too, each at its next step (a QUEUED one when it is
+ * claimed), so the parent does not wait for a shard it is running to finish (jobs/shards.ts).
+ */
+export async function flagShardsCancelled(sql: SqlClient, parentId: number): Promise<void> {
+  await sql.query(`UPDATE "Job" SET "cancelRequested" = true WHERE "parentId" = $1 AND status IN ('QUEUED', 'RUNNING')`, [parentId]);
 }

@@ -16,7 +16,7 @@ import {
 import { resolveThreads } from "@stratum/engine/threads";
 import { loadConfig, type ServerConfig } from "../env.js";
 import { storageOf, type StorageConfig } from "../storage/resolve-uri.js";
-import { cancelShards, runShards, type ShardApi, type ShardSpec } from "./shards.js";
+import { cancelShards, runShards, type RunShardsOptions, type ShardApi, type ShardSpec } from "./shards.js";
 import { announceJob } from "./announce.js";
 
 export interface RunnerOptions {
@@ -30,6 +30,8 @@ export interface RunnerOptions {
   threads?: number;
   /** Rows at or above which handlers shard their work (ctx.shards.minRows); default: see createJobSystem. */
   shardMinRows?: number;
+  /** Rows per shard of handlers that split by row range (ctx.shards.rows); default: half of shardMinRows. */
+  shardRows?: number;
   /** How often a parent looks at its shards while other workers run them. */
   shardPollMs?: number;
 }
@@ -59,6 +61,7 @@ export class JobRunner {
   readonly storage: StorageConfig;
   readonly threads: number;
   shardMinRows: number;
+  shardRows: number;
   readonly shardPollMs: number;
   /** Set by createJobSystem: where a parent hands its shards (pg-boss: to every worker). */
   enqueue: ((jobId: number) => Promise<void>) | undefined;
@@ -78,6 +81,7 @@ export class JobRunner {
     // An out-of-range option is a programming error: EngineInputError BAD_THREADS naming "threads".
     this.threads = resolveThreads(options.threads ?? env().threads);
     this.shardMinRows = options.shardMinRows ?? Number.POSITIVE_INFINITY;
+    this.shardRows = options.shardRows ?? Math.max(1, Math.ceil(this.shardMinRows / 2));
     this.shardPollMs = options.shardPollMs ?? 500;
   }
 
@@ -160,7 +164,7 @@ export class JobRunner {
     } catch (error) {
       console.error(`jobs: could not publish event for job ${job.id}: ${(error as Error).message}`);
     }
-    if (announce) await announceJob(this.bus, { jobId: job.id, consortiumId: job.consortiumId, kind: "UPDATED", status: event.status });
+    if (announce) await announceJob(this.bus, { jobId: job.id, consortiumId: job.consortiumId, kind: "UPDATED", status: event.status, parentId: job.parentId });
   }
 }
 
@@ -225,8 +229,9 @@ class Execution implements JobContext {
     const key = this.job.parentId !== null && typeof this.job.payload.shard === "string" ? this.job.payload.shard : null;
     return {
       minRows: this.runner.shardMinRows,
+      rows: this.runner.shardRows,
       key,
-      run: (specs: ShardSpec[]) =>
+      run: (specs: ShardSpec[], options?: RunShardsOptions) =>
         runShards(
           {
             store: this.store,
@@ -240,6 +245,7 @@ class Execution implements JobContext {
             pollMs: this.runner.shardPollMs,
           },
           specs,
+          options,
         ),
       commitOutput: async (data: Uint8Array, result: Record<string, unknown> = {}) => {
         if (key === null) throw new Error(`job ${this.job.id} is not a shard; commitOutput is for shards`);

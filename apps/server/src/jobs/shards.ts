@@ -9,14 +9,29 @@
 //      progress into its own;
 //   3. reads every output and commits its result, deleting the outputs in that same transaction.
 // A shard that fails for good fails the parent; a cancelled or failed parent cancels its shards.
+// A handler whose output is rows of its own tables (EMBED: each shard's vectors, split by row range)
+// passes { outputs: false }: its shards write those rows, idempotently, and mark themselves SUCCEEDED
+// with ctx.commit; the parent then commits only the whole (handlers/embed.ts).
 import { NOW_UTC, type SqlClient, type Store } from "@stratum/db";
-import type { JobRecord } from "./types.js";
+import { JobCancelledError, type JobRecord } from "./types.js";
 
 export interface ShardSpec {
   /** Stable name of the shard inside its parent (e.g. the class label); also its payload's `shard`. */
   key: string;
   /** Extra payload fields for the shard (the parent's payload is copied under them). */
   payload?: Record<string, unknown>;
+  /** Items the shard will do, when known before it starts (its row's total): summed progress counts it at once. */
+  total?: number;
+}
+
+export interface RunShardsOptions {
+  /**
+   * false: the shards store their results in the handler's own tables and commit with ctx.commit, so
+   * there is no JobShardOutput to read (run returns an empty map). Default true.
+   */
+  outputs?: boolean;
+  /** The parent's progress phase while its shards run (default "shards"). */
+  phase?: string;
 }
 
 export interface ShardState {
@@ -36,13 +51,19 @@ export interface ShardApi {
    * 100,000 on pg-boss, never on the in-process queue, where shards would run one after another anyway).
    */
   readonly minRows: number;
+  /**
+   * Rows per shard for handlers that split by row range (EMBED): STRATUM_SHARD_ROWS on the worker, default
+   * half of minRows (so a version at the threshold makes two shards).
+   */
+  readonly rows: number;
   /** This job is a shard: its key (payload.shard), or null. */
   readonly key: string | null;
   /**
    * In the parent: creates the shards (once), runs or awaits them all and returns each one's output by key.
-   * Throws when a shard FAILED or was CANCELLED (the parent then fails; the reason names the shard).
+   * Throws when a shard FAILED or was CANCELLED (the parent then fails; the reason names the shard), or
+   * JobCancelledError when the shard was cancelled with the parent (jobCancel flags both).
    */
-  run(specs: ShardSpec[]): Promise<Map<string, Uint8Array>>;
+  run(specs: ShardSpec[], options?: RunShardsOptions): Promise<Map<string, Uint8Array>>;
   /** In a shard: marks it SUCCEEDED together with storing its output (one transaction). */
   commitOutput(data: Uint8Array, result?: Record<string, unknown>): Promise<void>;
 }
@@ -77,8 +98,8 @@ export async function ensureShards(store: Store, job: JobRecord, specs: ShardSpe
     if (states.length === 0) {
       for (const spec of specs) {
         await sql.query(
-          `INSERT INTO "Job" ("consortiumId", kind, payload, "createdById", "parentId") VALUES ($1, $2::"JobKind", $3::jsonb, $4, $5)`,
-          [job.consortiumId, job.kind, JSON.stringify({ ...job.payload, ...spec.payload, shard: spec.key }), job.createdById, job.id],
+          `INSERT INTO "Job" ("consortiumId", kind, payload, "createdById", "parentId", total) VALUES ($1, $2::"JobKind", $3::jsonb, $4, $5, $6)`,
+          [job.consortiumId, job.kind, JSON.stringify({ ...job.payload, ...spec.payload, shard: spec.key }), job.createdById, job.id, spec.total ?? 0],
         );
       }
       states = await shardStates(sql, job.id);
@@ -99,40 +120,63 @@ export async function shardStates(sql: SqlClient, parentId: number): Promise<Sha
   return r.rows;
 }
 
-export async function runShards(host: ShardHost, specs: ShardSpec[]): Promise<Map<string, Uint8Array>> {
+export async function runShards(host: ShardHost, specs: ShardSpec[], options: RunShardsOptions = {}): Promise<Map<string, Uint8Array>> {
   const { store, job } = host;
   const { states } = await ensureShards(store, job, specs);
   // Sent on every attempt: a queue message lost with a crashed parent is sent again (a duplicate finds
   // the shard claimed or done and is skipped).
   for (const s of states) if (s.status === "QUEUED") await host.enqueue(s.jobId);
-  for (;;) {
+  let reported = "";
+  /** Sums the shards' progress into the parent's; returns the states it read. */
+  const report = async (): Promise<ShardState[]> => {
     const now = await shardStates(store.sql, job.id);
+    const done = now.reduce((a, s) => a + (s.status === "SUCCEEDED" ? Math.max(s.done, s.total, 1) : s.done), 0);
+    const total = now.reduce((a, s) => a + Math.max(s.total, s.done, 1), 0);
+    const shards = now.map((s) => ({ key: s.key, jobId: s.jobId, status: s.status, phase: s.phase, done: s.done, total: s.total }));
+    // Only when something moved: a parent waiting on other workers polls every pollMs, and an
+    // unchanged event would be one more for every subscriber.
+    const state = JSON.stringify(shards);
+    if (state !== reported) {
+      reported = state;
+      host.progress(options.phase ?? "shards", done, total, { shards, shardsDone: now.filter((s) => s.status === "SUCCEEDED").length, shardCount: now.length });
+    }
+    return now;
+  };
+  for (;;) {
+    const now = await report();
     const bad = now.find((s) => s.status === "FAILED" || s.status === "CANCELLED");
     if (bad) {
       const row = await store.sql.query<{ error: string | null }>(`SELECT error FROM "Job" WHERE id = $1`, [bad.jobId]);
+      // A shard cancelled because the parent was (jobCancel flags both): the parent ends CANCELLED, not FAILED.
+      const parent = await store.sql.query<{ cancelRequested: boolean }>(`SELECT "cancelRequested" FROM "Job" WHERE id = $1`, [job.id]);
+      if (bad.status === "CANCELLED" && parent.rows[0]?.cancelRequested) throw new JobCancelledError(`job ${job.id} was cancelled`);
       throw new ShardFailedError(`shard ${bad.key} (job ${bad.jobId}) ${bad.status.toLowerCase()}${row.rows[0]?.error ? `: ${row.rows[0].error}` : ""}`);
     }
-    const done = now.reduce((a, s) => a + (s.status === "SUCCEEDED" ? Math.max(s.done, s.total, 1) : s.done), 0);
-    const total = now.reduce((a, s) => a + Math.max(s.total, s.done, 1), 0);
-    host.progress("shards", done, total, {
-      shards: now.map((s) => ({ key: s.key, jobId: s.jobId, status: s.status, phase: s.phase, done: s.done, total: s.total })),
-      shardsDone: now.filter((s) => s.status === "SUCCEEDED").length,
-      shardCount: now.length,
-    });
     await host.step();
     if (now.every((s) => s.status === "SUCCEEDED")) break;
     const queued = now.find((s) => s.status === "QUEUED");
     if (queued) {
-      await host.runHere(queued.jobId);
+      // The parent's own progress keeps moving while it runs a shard here (and the other workers' too).
+      let reading: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        reading ??= report().catch(() => undefined).finally(() => (reading = undefined));
+      }, host.pollMs);
+      try {
+        await host.runHere(queued.jobId);
+      } finally {
+        clearInterval(timer);
+        await reading;
+      }
       continue;
     }
     await new Promise((r) => setTimeout(r, host.pollMs));
   }
+  const out = new Map<string, Uint8Array>();
+  if (options.outputs === false) return out;
   const r = await store.sql.query<{ key: string; data: Uint8Array }>(
     `SELECT j.payload->>'shard' AS key, o.data FROM "Job" j JOIN "JobShardOutput" o ON o."jobId" = j.id WHERE j."parentId" = $1`,
     [job.id],
   );
-  const out = new Map<string, Uint8Array>();
   for (const row of r.rows) out.set(row.key, row.data);
   for (const s of specs) if (!out.has(s.key)) throw new ShardFailedError(`shard ${s.key} of job ${job.id} succeeded without an output`);
   return out;

@@ -53,6 +53,8 @@ export interface JobAnnouncement {
   /** CREATED once, when the service that made the row hands it to the queue; UPDATED on each status or phase change. */
   kind: "CREATED" | "UPDATED";
   status: RunStatus;
+  /** Set when the job is a shard (jobs/shards.ts): lists leave those out unless they ask for shards. */
+  parentId?: number | null;
 }
 
 export interface JobContext {
