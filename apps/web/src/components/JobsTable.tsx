@@ -2,6 +2,8 @@
 // Jobs as Consortium.jobs lists them; each queued or running row follows its own jobProgress
 // subscription, so progress moves live while the list itself is only re-read now and then. With
 // canCancel (CURATOR+), active rows get a Cancel button (jobCancel); the row's live status then ends it.
+// Lists hold top-level jobs only: a job split into shards (a large embedding or analysis) is one row
+// whose progress is its shards' sum, with how many of them are done beside its phase.
 import Link from "next/link";
 import { useMutation } from "@apollo/client/react";
 import { getFragmentData, graphql, type FragmentType } from "@/gql";
@@ -21,6 +23,7 @@ export const JobRowDoc = graphql(`
   fragment JobRow on Job {
     id kind status phase done total etaSeconds createdAt error
     selectionRun { id name } analysis { id } embeddingSet { id } dataQuality { id datasetVersion { id } }
+    shards { id status }
   }
 `);
 
@@ -64,7 +67,7 @@ function LiveJobRow({ job: ref, onFinished, canCancel, withWhen }: { job: Fragme
       <td>{job.kind.toLowerCase()}</td>
       <td><Subject job={job} /></td>
       <td><StatusBadge status={p.status} /></td>
-      <td title={job.error ?? undefined}>{p.phase}</td>
+      <td title={job.error ?? undefined}>{p.phase}{job.shards.length > 0 && <span className="muted small" data-testid="job-shards"> · {job.shards.filter((s) => s.status === "SUCCEEDED").length}/{job.shards.length} shards</span>}</td>
       <td className="num" data-testid="job-progress">{fmtInt(p.done)} / {fmtInt(p.total)}</td>
       <td className="num">{ACTIVE.has(p.status ?? "") ? fmtDuration(p.etaSeconds) : "—"}</td>
       {withWhen && <td className="muted small nowrap" title={job.createdAt}>{fmtWhen(job.createdAt)}</td>}

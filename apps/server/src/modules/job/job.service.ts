@@ -4,12 +4,13 @@ import { canRead, requireRole } from "../../auth/access.js";
 import { auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
-import { byId, byKey } from "../../graphql/loaders.js";
+import { byId, byKey, groupedBy } from "../../graphql/loaders.js";
 import { connectionFromArray, paginate, type ConnectionArgs, type ConnectionShape } from "../../graphql/connection.js";
 import type { JobKind, RunStatus } from "./job.enums.js";
 import { Channel, pump, topics } from "../../events/index.js";
 import type { JobAnnouncement, JobEvent } from "../../jobs/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
+import { flagShardsCancelled } from "../../jobs/enqueue.js";
 import { Job, JobActivityEvent, JobProgressEvent } from "./job.type.js";
 
 export function jobLoader(ctx: Context) {
@@ -31,12 +32,22 @@ export async function cancelJob(ctx: Context, globalId: string): Promise<Job> {
       `UPDATE "Job" SET "cancelRequested" = true WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
       [id],
     );
-    if (r.rows.length) await auditSql(sql, ctx, "jobCancel", { type: "Job", id, consortiumId: row!.consortiumId }, { kind: row!.kind });
+    if (r.rows.length) {
+      await flagShardsCancelled(sql, id); // a sharded job's shards stop with it
+      await auditSql(sql, ctx, "jobCancel", { type: "Job", id, consortiumId: row!.consortiumId }, { kind: row!.kind });
+    }
     return r.rows.length > 0;
   });
   const now = await ctx.prisma.job.findUniqueOrThrow({ where: { id } });
   if (!updated) throw new AppError("INVALID_STATE", `only a QUEUED or RUNNING job can be cancelled; this one is ${now.status}`, ["jobId"]);
   return Job.from(now);
+}
+
+/** A sharded job's shards (jobs/shards.ts), in the order they were made. */
+export function shardsOfJob(ctx: Context) {
+  return ctx.loader("shardsByJob", () =>
+    groupedBy<number, Row>((ids) => ctx.prisma.job.findMany({ where: { parentId: { in: [...ids] } }, orderBy: { id: "asc" } }), (row) => row.parentId!),
+  );
 }
 
 export async function visibleJob(ctx: Context, id: number): Promise<Job | null> {
@@ -47,18 +58,20 @@ export async function visibleJob(ctx: Context, id: number): Promise<Job | null> 
 
 /**
  * A page of the consortium's jobs, newest first (createdAt, then id: stable under ties), filtered by status
- * and kind. Someone who is not a member gets an empty page, like any hidden list.
+ * and kind; top-level jobs only unless `shards` (a sharded job's parts are its `shards` field, and its own
+ * row carries their summed progress). Someone who is not a member gets an empty page, like any hidden list.
  */
 export async function jobsOfConsortium(
   ctx: Context,
   consortiumId: number,
-  args: ConnectionArgs & { status?: RunStatus[] | null; kind?: JobKind[] | null },
+  args: ConnectionArgs & { status?: RunStatus[] | null; kind?: JobKind[] | null; shards?: boolean | null },
 ): Promise<ConnectionShape<Job>> {
   if (!(await canRead(ctx, consortiumId))) return connectionFromArray<Job>([], args, (job) => job.dbId);
   return paginate({
     args,
     where: {
       consortiumId,
+      ...(args.shards ? {} : { parentId: null }),
       ...(args.status ? { status: { in: args.status } } : {}),
       ...(args.kind ? { kind: { in: args.kind } } : {}),
     },
@@ -112,11 +125,21 @@ function snapshotOf(row: Row): JobEvent {
 }
 
 /**
+ * A sharded job's events carry every shard's state in partial.shards (jobs/shards.ts); a client gets that
+ * list only when it asks (jobProgress shards: true), the summed progress and counts always.
+ */
+function withoutShardList(e: JobEvent): JobEvent {
+  if (!e.partial || !("shards" in e.partial)) return e;
+  const { shards: _list, ...partial } = e.partial;
+  return { ...e, partial };
+}
+
+/**
  * jobProgress: with afterSeq, replays stored events after it, then live ones; without, starts with a
  * snapshot of the Job row (seq = the topic's latest) so a client never has to query first. Every event
  * is re-authorized; the stream completes after the final event.
  */
-export async function jobProgressStream(ctx: Context, jobId: number | null, afterSeq: number | null): Promise<AsyncIterable<JobProgressEvent>> {
+export async function jobProgressStream(ctx: Context, jobId: number | null, afterSeq: number | null, shards = false): Promise<AsyncIterable<JobProgressEvent>> {
   const channel = new Channel<JobProgressEvent>();
   const viewer = ctx.viewer;
   const row = jobId === null ? null : await ctx.prisma.job.findUnique({ where: { id: jobId } });
@@ -143,19 +166,20 @@ export async function jobProgressStream(ctx: Context, jobId: number | null, afte
   channel.onClose(runtime.authorizer.watch(who, row.consortiumId, () => channel.end()));
     pump(channel, runtime.bus.subscribe<JobEvent>(topic, { afterSeq: from }), async (event) => {
     if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
-    return { value: JobProgressEvent.from(event.seq, event.payload), end: event.payload.final };
+    return { value: JobProgressEvent.from(event.seq, shards ? event.payload : withoutShardList(event.payload)), end: event.payload.final };
   });
   return channel;
 }
 
 /**
- * jobActivity: the consortium's jobs as they are created and change status or phase. Without afterSeq
+ * jobActivity: the consortium's jobs as they are created and change status or phase (shard jobs only
+ * with `shards`). Without afterSeq
  * it starts now (a client reads the list first and refetches it once after a reconnect); with it, stored
  * events after that seq come first. Checked like Consortium.jobs (any member) when it starts, then every
  * event is re-authorized and a revoked member's stream ends within a second; a stranger's ends at once,
  * empty, as a missing consortium's does.
  */
-export async function jobActivityStream(ctx: Context, consortiumId: number | null, afterSeq: number | null): Promise<AsyncIterable<JobActivityEvent>> {
+export async function jobActivityStream(ctx: Context, consortiumId: number | null, afterSeq: number | null, shards = false): Promise<AsyncIterable<JobActivityEvent>> {
   const channel = new Channel<JobActivityEvent>();
   const viewer = ctx.viewer;
   if (consortiumId === null || !viewer || !(await canRead(ctx, consortiumId))) {
@@ -167,6 +191,8 @@ export async function jobActivityStream(ctx: Context, consortiumId: number | nul
   channel.onClose(runtime.authorizer.watch(who, consortiumId, () => channel.end()));
   pump(channel, runtime.bus.subscribe<JobAnnouncement>(topics.consortiumJobs(consortiumId), { afterSeq: afterSeq ?? undefined }), async (event) => {
     if (!(await runtime.authorizer.allows(who, event.payload.consortiumId))) return "end";
+    // A shard's changes show in its parent's progress; lists that want the shards themselves ask.
+    if (!shards && event.payload.parentId != null) return "skip";
     return { value: JobActivityEvent.from(event.seq, event.payload) };
   });
   return channel;

@@ -57,6 +57,8 @@ export class Job extends Node {
 
   dbId!: number;
   consortiumId!: number;
+  /** Set on a shard: the job it is part of (jobs/shards.ts). */
+  parentId!: number | null;
 
   static from(row: Row): Job {
     const job = fromRow(Job, "Job", row);
