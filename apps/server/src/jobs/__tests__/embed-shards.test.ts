@@ -191,8 +191,15 @@ describe("an EMBED job split by row range, in-process", () => {
     }, 120_000, 10);
     // What another process's reaper does when this one stops beating: parent and running shard go back
     // to QUEUED, and their attempts here stop at their next write (lease lost) without writing.
-    const reaped = await reapStaleJobs(store, new JobRunner(store, bus, [], { storage }), new Map(), { all: true });
-    expect(reaped.requeued.sort((a, b) => a - b)).toEqual([jobId, second]);
+    // (Rows locked at that moment are skipped, as a reaper does: on PostgreSQL the parent's row may be
+    // under one of its progress writes, so reap again until it is taken.)
+    const reaper = new JobRunner(store, bus, [], { storage });
+    const requeued = new Set<number>();
+    await until("the parent to be re-queued", async () => {
+      for (const id of (await reapStaleJobs(store, reaper, new Map(), { all: true })).requeued) requeued.add(id);
+      return requeued.has(jobId);
+    }, 10_000, 5);
+    expect(requeued.has(second)).toBe(true);
     await jobs.queue.idle(); // the lost attempts end; the queue runs the shards that were left
     await jobs.queue.enqueue(jobId);
     const done = await finished(store, jobId);
@@ -202,7 +209,7 @@ describe("an EMBED job split by row range, in-process", () => {
     const shards = await store.prisma.job.findMany({ where: { parentId: jobId }, orderBy: { id: "asc" } });
     expect(shards).toHaveLength(3); // none made anew
     expect(shards.every((s) => s.status === "SUCCEEDED")).toBe(true);
-    expect(shards[1]!.attempts).toBe(2);
+    expect(shards[1]!.attempts).toBeGreaterThanOrEqual(2); // the lost shard ran again
     expect(await writtenSet(store, setId)).toEqual(reference);
   }, 240_000);
 });
