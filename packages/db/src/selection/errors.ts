@@ -11,7 +11,9 @@ export type SelectionWriteErrorCode =
   /** No item of the run is accepted: there is nothing to cut a version from. */
   | "NONE_ACCEPTED"
   /** The stored row is in a state the write does not apply to (e.g. a run that is not SUCCEEDED). */
-  | "INVALID_STATE";
+  | "INVALID_STATE"
+  /** A unique key is taken (e.g. a subset name in its project); `field` names the input. Nothing was written. */
+  | "CONFLICT";
 
 export class SelectionWriteError extends Error {
   override name = "SelectionWriteError";

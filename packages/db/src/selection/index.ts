@@ -11,3 +11,4 @@ export {
   type WriteTx,
 } from "./create-run.js";
 export { finalizeReview, type FinalizeReviewInput, type FinalizedReview } from "./finalize-review.js";
+export { createSubset, isUniqueViolation, type CreateSubsetInput, type CreatedSubset, type SubsetKindInput } from "./subset.js";

@@ -91,9 +91,8 @@ export async function resolveRunConstraints(
   }
   if (errors.length > start) return null;
 
-  const sql = ctx.app.store.sql;
   const membersOf = async (subsetId: number) =>
-    (await sql.query<{ sampleId: number }>(`SELECT "sampleId" FROM "SubsetMember" WHERE "subsetId" = $1 ORDER BY "sampleId"`, [subsetId])).rows.map((r) => r.sampleId);
+    (await ctx.prisma.subsetMember.findMany({ where: { subsetId }, orderBy: { sampleId: "asc" }, select: { sampleId: true } })).map((r) => r.sampleId);
   const reasons = { POOL: new Map<number, string[]>(), EXCLUDE: new Map<number, string[]>(), INCLUDE: new Map<number, string[]>() };
   const add = (role: keyof typeof reasons, id: number, why: string) => {
     const list = reasons[role].get(id);
@@ -108,14 +107,15 @@ export async function resolveRunConstraints(
 
   const included = [...reasons.INCLUDE.keys()];
   if (included.length) {
-    const r = await sql.query<{ label: string; n: number; embedded: number }>(
-      `SELECT s.label, count(*)::int AS n, count(v."sampleId")::int AS embedded FROM unnest($1::int[]) AS i(id)
-       JOIN "Sample" s ON s.id = i.id LEFT JOIN "EmbeddingVector" v ON v."sampleId" = s.id AND v."setId" = $2 GROUP BY s.label ORDER BY s.label`,
-      [included, setId],
-    );
-    const missing = r.rows.reduce((t, row) => t + row.n - row.embedded, 0);
+    // Per class (in the database's label order): the must-include samples, and those with a vector in the set.
+    const [perLabel, withVector] = await Promise.all([
+      ctx.prisma.sample.groupBy({ by: ["label"], where: { id: { in: included } }, _count: { _all: true }, orderBy: { label: "asc" } }),
+      ctx.prisma.sample.count({ where: { id: { in: included }, vectors: { some: { setId } } } }),
+    ]);
+    const missing = perLabel.reduce((t, row) => t + row._count._all, 0) - withVector;
     if (missing) errors.push(new AppError("VALIDATION", `includeSubsetIds: ${missing} must-include sample${missing === 1 ? " has" : "s have"} no vector in the embedding set`, ["includeSubsetIds"]));
-    for (const row of r.rows) {
+    for (const { label, _count } of perLabel) {
+      const row = { label, n: _count._all };
       if (perClass !== null && row.n > perClass) {
         errors.push(
           new AppError("LIMIT_EXCEEDED", `includeSubsetIds: class "${row.label}" has ${row.n} must-include samples; expected at most perClass = ${perClass} (they count against its budget)`, ["includeSubsetIds"]),
@@ -124,14 +124,10 @@ export async function resolveRunConstraints(
     }
     if (errors.length > start) return null;
   }
-  const poolCount = (
-    await sql.query<{ n: number }>(
-      pool
-        ? `SELECT count(*)::int AS n FROM "SubsetMember" m JOIN "EmbeddingVector" v ON v."sampleId" = m."sampleId" AND v."setId" = $2 WHERE m."subsetId" = $1`
-        : `SELECT count(*)::int AS n FROM "EmbeddingVector" v JOIN "DatasetVersionSample" d ON d."sampleId" = v."sampleId" AND d."versionId" = $1 WHERE v."setId" = $2`,
-      [pool ? pool.id : versionId, setId],
-    )
-  ).rows[0]!.n;
+  // The pool's samples with a vector in the set: the pool subset's members, or the version's samples.
+  const poolCount = await ctx.prisma.embeddingVector.count({
+    where: { setId, sample: pool ? { subsetMembers: { some: { subsetId: pool.id } } } : { versions: { some: { versionId } } } },
+  });
   const ref = (s: { id: number; name: string; memberHash: string; memberCount: number }): SubsetSummary => ({ subsetId: s.id, name: s.name, memberHash: s.memberHash, memberCount: s.memberCount });
   const summary: ConstraintSummary = {
     pool: pool ? ref(pool) : null,
