@@ -12,3 +12,10 @@ export {
 } from "./create-run.js";
 export { finalizeReview, type FinalizeReviewInput, type FinalizedReview } from "./finalize-review.js";
 export { createSubset, isUniqueViolation, type CreateSubsetInput, type CreatedSubset, type SubsetKindInput } from "./subset.js";
+export {
+  decideReviewItem,
+  relabelReviewItem,
+  type DecideReviewItemInput,
+  type RelabelReviewItemInput,
+  type ReviewItemWrite,
+} from "./review-item.js";

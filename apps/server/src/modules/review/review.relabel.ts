@@ -4,15 +4,15 @@
 // (review.service.ts) writes the corrected labels into the new version.
 import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
-import { NOW_UTC, type ReviewRelabel as RelabelRow, type SelectionItem as ItemRow } from "@stratum/db";
+import { relabelReviewItem, type SelectionItem as ItemRow } from "@stratum/db";
 import type { Context } from "../../context.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeCursor, encodeCursor, pageSize, type ConnectionArgs, type ConnectionShape } from "../../graphql/connection.js";
 import { toGlobalId } from "../../graphql/ids.js";
 import { runForChange } from "../run/run.service.js";
 import { SelectionItem } from "../run/run.type.js";
-import { itemOf, publish } from "./review.service.js";
+import { itemOf, publish, reviewWriteError } from "./review.service.js";
 import { ReviewItemQuality, ReviewQueueOrder, ReviewQueueOrderOption, ReviewRelabel } from "./review.type.js";
 import { LABEL_MAX, type ReviewRelabelInput } from "./review.input.js";
 
@@ -26,20 +26,18 @@ export class RelabelConflict extends AppError {
   }
 }
 
-function relabelRow(r: Record<string, unknown>): RelabelRow {
-  return { ...(r as unknown as RelabelRow), createdAt: new Date(r.createdAt as string) };
-}
-
 /** The newest SUCCEEDED data-quality report of a version, batched per request. */
 export function latestReportOf(ctx: Context, versionId: number): Promise<number | null> {
   const loader = ctx.loader("latestQualityReportOfVersion", () =>
     new DataLoader<number, number | null>(async (ids) => {
-      const r = await ctx.app.store.sql.query<{ versionId: number; id: number }>(
-        `SELECT DISTINCT ON ("datasetVersionId") "datasetVersionId" AS "versionId", id FROM "DataQualityReport"
-         WHERE "datasetVersionId" = ANY($1::int[]) AND status = 'SUCCEEDED' ORDER BY "datasetVersionId", "createdAt" DESC, id DESC`,
-        [[...ids]],
-      );
-      const by = new Map(r.rows.map((row) => [row.versionId, row.id]));
+      // Prisma's distinct is applied to the ordered rows: the first per version is its newest.
+      const r = await ctx.prisma.dataQualityReport.findMany({
+        where: { datasetVersionId: { in: [...ids] }, status: "SUCCEEDED" },
+        orderBy: [{ datasetVersionId: "asc" }, { createdAt: "desc" }, { id: "desc" }],
+        distinct: ["datasetVersionId"],
+        select: { datasetVersionId: true, id: true },
+      });
+      const by = new Map(r.map((row) => [row.datasetVersionId, row.id]));
       return ids.map((id) => by.get(id) ?? null);
     }),
   );
@@ -53,12 +51,11 @@ export async function itemQuality(ctx: Context, reportId: number, sampleId: numb
   const loader = ctx.loader("reviewItemQuality", () =>
     new DataLoader<string, QualityRow | null>(async (keys) => {
       const pairs = keys.map((k) => k.split(":").map(Number) as [number, number]);
-      const r = await ctx.app.store.sql.query<QualityRow>(
-        `SELECT q."reportId", q."sampleId", q."labelErrorScore", q."suggestedLabel", q."labelIssue", q."outlierScore", q."outlierRatio", q."outlierRank"
-         FROM "DataQualitySample" q JOIN unnest($1::int[], $2::int[]) AS k(r, s) ON q."reportId" = k.r AND q."sampleId" = k.s`,
-        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-      );
-      const by = new Map(r.rows.map((row) => [`${row.reportId}:${row.sampleId}`, row]));
+      const r: QualityRow[] = await ctx.prisma.dataQualitySample.findMany({
+        where: { OR: pairs.map(([reportId, sampleId]) => ({ reportId, sampleId })) },
+        select: { reportId: true, sampleId: true, labelErrorScore: true, suggestedLabel: true, labelIssue: true, outlierScore: true, outlierRatio: true, outlierRank: true },
+      });
+      const by = new Map(r.map((row) => [`${row.reportId}:${row.sampleId}`, row]));
       return keys.map((k) => by.get(k) ?? null);
     }),
   );
@@ -68,19 +65,14 @@ export async function itemQuality(ctx: Context, reportId: number, sampleId: numb
 
 /** Does any sample of the version carry this label? (The version is immutable, so this is read once, outside the transaction.) */
 async function versionHasLabel(ctx: Context, versionId: number, label: string): Promise<boolean> {
-  const r = await ctx.app.store.sql.query(
-    `SELECT 1 FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 AND s.label = $2 LIMIT 1`,
-    [versionId, label],
-  );
-  return r.rows.length > 0;
+  const hit = await ctx.prisma.datasetVersionSample.findFirst({ where: { versionId, sample: { label } }, select: { sampleId: true } });
+  return hit !== null;
 }
 
 async function versionLabels(ctx: Context, versionId: number): Promise<string[]> {
-  const r = await ctx.app.store.sql.query<{ label: string }>(
-    `SELECT DISTINCT s.label FROM "DatasetVersionSample" d JOIN "Sample" s ON s.id = d."sampleId" WHERE d."versionId" = $1 ORDER BY 1 LIMIT 21`,
-    [versionId],
-  );
-  return r.rows.map((row) => row.label);
+  // groupBy, not findMany's distinct (which Prisma applies in memory): as fast as the raw DISTINCT at 20,000 samples (bench-server-reads.mjs).
+  const r = await ctx.prisma.sample.groupBy({ by: ["label"], where: { versions: { some: { versionId } } }, orderBy: { label: "asc" }, take: 21 });
+  return r.map((row) => row.label);
 }
 
 export async function relabel(ctx: Context, input: ReviewRelabelInput) {
@@ -120,41 +112,23 @@ export async function relabel(ctx: Context, input: ReviewRelabelInput) {
 
   const viewer = ctx.viewer!;
   const comment = input.comment ?? null;
-  const outcome = await ctx.app.store.transaction(async (sql) => {
-    // As decide(): "finalised?" is read again under a share lock of the run row, which finalize() holds
-    // FOR UPDATE, so a correction either commits before the new version reads the items or writes nothing.
-    const locked = await sql.query<{ reviewFinalizedAt: Date | null }>(`SELECT "reviewFinalizedAt" FROM "SelectionRun" WHERE id = $1 FOR SHARE`, [run.id]);
-    if (locked.rows[0]?.reviewFinalizedAt) return "FINALIZED" as const;
-    const r = await sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2 FOR UPDATE`, [run.id, sampleId]);
-    const item = r.rows[0]!;
-    const conflict = item.reviewVersion !== input.expectedVersion;
-    let current = item;
-    if (!conflict) {
-      const u = await sql.query<ItemRow>(
-        `UPDATE "SelectionItem" SET "reviewLabel" = $3, "reviewVersion" = "reviewVersion" + 1 WHERE "runId" = $1 AND "sampleId" = $2 RETURNING *`,
-        [run.id, sampleId, label],
-      );
-      current = u.rows[0]!;
-    }
-    // Every correction is kept, the one that lost a conflict too (applied = false).
-    const d = await sql.query(
-      `INSERT INTO "ReviewRelabel" ("runId", "sampleId", "reviewerId", label, previous, "newLabel", suggested, comment, version, applied, "createdAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ${NOW_UTC}) RETURNING *`,
-      [run.id, sampleId, viewer.userId, label, item.reviewLabel, newLabel, suggested, comment, current.reviewVersion, !conflict],
-    );
-    const logged = relabelRow(d.rows[0] as Record<string, unknown>);
-    await auditSql(sql, ctx, "reviewRelabel", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
-      sampleId: toGlobalId("Sample", sampleId),
-      label,
-      previous: item.reviewLabel,
-      newLabel,
-      expectedVersion: input.expectedVersion,
-      applied: !conflict,
-      ...(conflict ? { currentVersion: item.reviewVersion } : {}),
-    });
-    return { conflict, item: current, logged };
-  });
-  if (outcome === "FINALIZED") throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
+  // As decide(): @stratum/db re-reads "finalised?" under a share lock of the run row, which finalize()
+  // holds FOR UPDATE, so a correction either commits before the new version reads the items or writes
+  // nothing; the audit row joins its transaction.
+  const outcome = await relabelReviewItem(
+    ctx.app.store,
+    { runId: run.id, sampleId, reviewerId: viewer.userId, label, newLabel, suggested, comment, expectedVersion: input.expectedVersion },
+    (tx, { conflict, previous }) =>
+      audit(tx, ctx, "reviewRelabel", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
+        sampleId: toGlobalId("Sample", sampleId),
+        label,
+        previous: previous.reviewLabel,
+        newLabel,
+        expectedVersion: input.expectedVersion,
+        applied: !conflict,
+        ...(conflict ? { currentVersion: previous.reviewVersion } : {}),
+      }),
+  ).catch((error: unknown) => reviewWriteError(error, itemField));
   await publish(ctx, {
     kind: "RELABEL",
     runId: run.id,
@@ -225,6 +199,8 @@ export async function reviewQueue(
     params.push(s, rank);
     where = `AND (${score} < $4 OR (${score} = $4 AND i.rank > $5))`;
   }
+  // Raw: a keyset over a score computed from a LEFT JOIN (CASE over two columns), which Prisma's
+  // orderBy and cursor cannot express.
   const r = await ctx.app.store.sql.query<ItemRow & { score: number }>(
     `SELECT i.*, ${score} AS score FROM "SelectionItem" i
      LEFT JOIN "DataQualitySample" q ON q."reportId" = $2 AND q."sampleId" = i."sampleId"

@@ -1,11 +1,10 @@
-import { finalizeReview, SelectionWriteError, type ReviewDecision as DecisionRow, type ReviewRelabel as RelabelRow, type SelectionItem as ItemRow } from "@stratum/db";
+import { decideReviewItem, finalizeReview, SelectionWriteError, type ReviewDecision as DecisionRow, type ReviewDecisionKind, type ReviewRelabel as RelabelRow } from "@stratum/db";
 import type { Context } from "../../context.js";
-import { audit, auditSql } from "../../audit/audit.js";
+import { audit } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeCompositeId, decodeId, decodeIdOrNull, toGlobalId } from "../../graphql/ids.js";
 import { topics } from "../../events/index.js";
 import { runtimeOf } from "../../jobs/runtime.js";
-import { NOW_UTC } from "@stratum/db";
 import { runForChange } from "../run/run.service.js";
 import { SelectionItem, SelectionRun } from "../run/run.type.js";
 import { DatasetVersion } from "../dataset-version/dataset-version.type.js";
@@ -33,8 +32,13 @@ export class ReviewConflict extends AppError {
   }
 }
 
-function decisionRow(r: Record<string, unknown>): DecisionRow {
-  return { ...(r as unknown as DecisionRow), createdAt: new Date(r.createdAt as string) };
+/** A review write's typed errors from @stratum/db as the API's (the same codes, fields and messages as before). */
+export function reviewWriteError(error: unknown, itemField: string[]): never {
+  if (error instanceof SelectionWriteError) {
+    if (error.code === "ALREADY_FINALIZED") throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
+    if (error.code === "NOT_FOUND") throw new AppError("NOT_FOUND", "this sample is not an item of the run", itemField);
+  }
+  throw error;
 }
 
 export async function publish(ctx: Context, event: ReviewEvent): Promise<void> {
@@ -74,54 +78,31 @@ export async function decide(ctx: Context, input: ReviewDecideInput) {
   }
   const viewer = ctx.viewer!;
   const comment = input.comment ?? null;
-  const outcome = await ctx.app.store.transaction(async (sql) => {
-    // "Finalised?" is read again under a share lock of the run row: finalize() holds it FOR UPDATE, so a
-    // decision either commits before the finalisation reads the items or sees reviewFinalizedAt set and
-    // writes nothing (the check above alone let a decision land after the new version was cut).
-    const locked = await sql.query<{ reviewFinalizedAt: Date | null }>(`SELECT "reviewFinalizedAt" FROM "SelectionRun" WHERE id = $1 FOR SHARE`, [run.id]);
-    if (locked.rows[0]?.reviewFinalizedAt) return "FINALIZED" as const;
-    const r = await sql.query<ItemRow>(`SELECT * FROM "SelectionItem" WHERE "runId" = $1 AND "sampleId" = $2 FOR UPDATE`, [run.id, sampleId]);
-    const item = r.rows[0];
-    if (!item) return null;
-    const conflict = item.reviewVersion !== input.expectedVersion;
-    let current = item;
-    if (!conflict) {
-      const u = await sql.query<ItemRow>(
-        `UPDATE "SelectionItem" SET "reviewDecision" = $3::"ReviewDecisionKind", "reviewComment" = $4, "reviewVersion" = "reviewVersion" + 1
-         WHERE "runId" = $1 AND "sampleId" = $2 RETURNING *`,
-        [run.id, sampleId, input.decision, comment],
-      );
-      current = u.rows[0]!;
-    }
-    // Every decision is kept, the one that lost a conflict too (applied = false).
-    const d = await sql.query(
-      `INSERT INTO "ReviewDecision" ("runId", "sampleId", "reviewerId", decision, comment, version, applied, "createdAt")
-       VALUES ($1, $2, $3, $4::"ReviewDecisionKind", $5, $6, $7, ${NOW_UTC}) RETURNING *`,
-      [run.id, sampleId, viewer.userId, input.decision, comment, current.reviewVersion, !conflict],
-    );
-    const decision = decisionRow(d.rows[0] as Record<string, unknown>);
-    await auditSql(sql, ctx, "reviewDecide", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
-      sampleId: toGlobalId("Sample", sampleId),
-      decision: input.decision,
-      expectedVersion: input.expectedVersion,
-      applied: !conflict,
-      ...(conflict ? { currentVersion: item.reviewVersion } : {}),
-    });
-    return { conflict, item: current, decision, previous: item };
-  });
-  if (outcome === "FINALIZED") throw new AppError("INVALID_STATE", "the review of this run was finalised; it is read-only now", ["runId"]);
-  if (!outcome) {
-    throw new AppError("NOT_FOUND", "this sample is not an item of the run", [input.itemId != null ? "itemId" : "sampleId"]);
-  }
+  // @stratum/db re-reads "finalised?" under a share lock of the run row (finalize() holds it FOR UPDATE, so
+  // the check above alone let a decision land after the new version was cut), locks the item, applies or
+  // only logs the decision; the audit row joins its transaction.
+  const outcome = await decideReviewItem(
+    ctx.app.store,
+    { runId: run.id, sampleId, reviewerId: viewer.userId, decision: input.decision as ReviewDecisionKind, comment, expectedVersion: input.expectedVersion },
+    (tx, { conflict, previous }) =>
+      audit(tx, ctx, "reviewDecide", { type: "SelectionRun", id: run.id, consortiumId: access.consortiumId }, {
+        sampleId: toGlobalId("Sample", sampleId),
+        decision: input.decision,
+        expectedVersion: input.expectedVersion,
+        applied: !conflict,
+        ...(conflict ? { currentVersion: previous.reviewVersion } : {}),
+      }),
+  ).catch((error: unknown) => reviewWriteError(error, [input.itemId != null ? "itemId" : "sampleId"]));
+  const decisionRow = outcome.logged;
   await publish(ctx, {
     kind: "DECISION",
     runId: run.id,
     consortiumId: access.consortiumId,
-    decision: { ...outcome.decision, createdAt: outcome.decision.createdAt.toISOString() },
+    decision: { ...decisionRow, createdAt: decisionRow.createdAt.toISOString() },
     reviewerName: viewer.name,
   });
   const item = SelectionItem.from(outcome.item);
-  const decision = ReviewDecision.from(outcome.decision);
+  const decision = ReviewDecision.from(decisionRow);
   if (outcome.conflict) {
     const now = outcome.item;
     throw new ReviewConflict(
