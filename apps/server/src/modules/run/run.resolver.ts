@@ -102,7 +102,7 @@ export class RunResolver {
       "The whole selection per class × group beside the pool (the analysis' groups; per class without one), counted over every item by the database.",
   })
   async allocation(@Root() run: SelectionRun, @Ctx() ctx: Context): Promise<RunAllocationRow[]> {
-    const rows = await allocationOf(ctx.app.store.sql, [run.dbId], run.analysisId, run.datasetVersionId);
+    const rows = await allocationOf(ctx.app.store, [run.dbId], run.analysisId, run.datasetVersionId);
     return rows.map(({ selected, groupId, ...row }) =>
       Object.assign(new RunAllocationRow(), { ...row, groupId: groupId === null ? null : toGlobalId("ConfounderGroup", groupId), selected: selected[0]! }),
     );
