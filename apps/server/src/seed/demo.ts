@@ -5,12 +5,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import os from "node:os";
-import { importDataset, type Store, type Role } from "@stratum/db";
+import { createEmbeddingSetJobs, importDataset, type Store, type Role } from "@stratum/db";
 import { registerModel, demoModelPath } from "@stratum/embed";
 import { hashPassword, randomPassword } from "../auth/password.js";
 import { readNpz } from "@stratum/formats";
 import { DEMO_NPZ, DEMO_SITES, writeDemoSplit } from "./demo-files.js";
-import { queueEmbeddingSetJob } from "../modules/embedding-set/embedding-set.queue.js";
 import { consortiumDir } from "../storage/resolve-uri.js";
 
 export const DEMO_CONSORTIUM = "demo";
@@ -169,20 +168,10 @@ export async function queueDemoEmbeddings(store: Store, seed: DemoSeed): Promise
     where: { id: { in: [seed.poolVersionId, seed.testVersionId] } },
     orderBy: { id: "asc" },
   });
-  // No Prisma calls inside: on PGlite the raw transaction holds the only connection.
-  return store.transaction(async (sql) => {
-    const jobIds: number[] = [];
-    for (const version of versions) {
-      const { jobId } = await queueEmbeddingSetJob(sql, {
-        consortiumId: seed.consortiumId,
-        modelId: model.id,
-        versionId: version.id,
-        dim: model.dim,
-        total: version.sampleCount,
-        createdById: owner.id,
-      });
-      jobIds.push(jobId);
-    }
-    return jobIds;
-  });
+  // Both sets and their EMBED jobs in one transaction (@stratum/db).
+  const queued = await createEmbeddingSetJobs(
+    store,
+    versions.map((version) => ({ consortiumId: seed.consortiumId, modelId: model.id, datasetVersionId: version.id, dim: model.dim, total: version.sampleCount, createdById: owner.id })),
+  );
+  return queued.map((q) => q.jobId);
 }

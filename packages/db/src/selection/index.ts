@@ -19,3 +19,14 @@ export {
   type RelabelReviewItemInput,
   type ReviewItemWrite,
 } from "./review-item.js";
+export {
+  createAnalysisJob,
+  createQualityJob,
+  createEmbeddingSetJobs,
+  type CreateAnalysisJobInput,
+  type CreatedAnalysisJob,
+  type CreateQualityJobInput,
+  type CreatedQualityJob,
+  type CreateEmbeddingSetJobInput,
+  type CreatedEmbeddingSetJob,
+} from "./start-jobs.js";

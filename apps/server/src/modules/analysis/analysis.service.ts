@@ -1,13 +1,13 @@
 import * as engine from "@stratum/engine";
-import type { ConfounderAnalysis as Row, ConfounderGroup as GroupRow } from "@stratum/db";
+import { createAnalysisJob, type ConfounderAnalysis as Row, type ConfounderGroup as GroupRow } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
-import { audit, auditSql } from "../../audit/audit.js";
+import { audit } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { createJob, enqueueJob } from "../../jobs/enqueue.js";
+import { enqueueJob } from "../../jobs/enqueue.js";
 import { Job } from "../job/job.type.js";
 import { ConfounderAnalysis, ConfounderGroup } from "./analysis.type.js";
 import type { AnalysisStartInput, ConfounderGroupRenameInput, ConfounderGroupSetVerdictInput } from "./analysis.input.js";
@@ -90,18 +90,12 @@ export async function startAnalysis(ctx: Context, input: AnalysisStartInput) {
   }
   const params = analysisParams(input.params);
   checkRelativeBounds(params, set);
-  const { analysisId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const jobId = await createJob(sql, { consortiumId: access.consortiumId, kind: "ANALYZE", payload: {}, createdById: ctx.viewer!.userId });
-    const r = await sql.query<{ id: number }>(
-      `INSERT INTO "ConfounderAnalysis" ("datasetVersionId", "embeddingSetId", "parentId", params, "createdById", "jobId")
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6) RETURNING id`,
-      [versionId, setId, parentId, JSON.stringify(params), ctx.viewer!.userId, jobId],
-    );
-    const analysisId = r.rows[0]!.id;
-    await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ analysisId })]);
-    await auditSql(sql, ctx, "analysisStart", { type: "ConfounderAnalysis", id: analysisId, consortiumId: access.consortiumId }, { params, parentId, jobId });
-    return { analysisId, jobId };
-  });
+  // @stratum/db writes the analysis and its Job row (with its final payload) in one transaction; the audit row joins it.
+  const { analysisId, jobId } = await createAnalysisJob(
+    ctx.app.store,
+    { consortiumId: access.consortiumId, datasetVersionId: versionId, embeddingSetId: setId, parentId, params: params as Record<string, unknown>, createdById: ctx.viewer!.userId },
+    (tx, created) => audit(tx, ctx, "analysisStart", { type: "ConfounderAnalysis", id: created.analysisId, consortiumId: access.consortiumId }, { params, parentId, jobId: created.jobId }),
+  );
   await enqueueJob(ctx.app, jobId);
   const [analysis, job] = await Promise.all([
     ctx.prisma.confounderAnalysis.findUniqueOrThrow({ where: { id: analysisId } }),

@@ -1,14 +1,14 @@
 import { GraphQLError } from "graphql";
-import type { DataQualityReport as Row } from "@stratum/db";
+import { createQualityJob, type DataQualityReport as Row } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfSample, consortiumOfVersion } from "../../auth/scope.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit } from "../../audit/audit.js";
 import { AppError, AppErrors } from "../../graphql/errors.js";
 import { decodeId, decodeIdOrNull } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
 import { samplesWithSites } from "../sample/sample.service.js";
-import { createJob, enqueueJob } from "../../jobs/enqueue.js";
+import { enqueueJob } from "../../jobs/enqueue.js";
 import type { QualityParams } from "../../jobs/handlers/quality.js";
 import { Job } from "../job/job.type.js";
 import { Sample } from "../sample/sample.type.js";
@@ -68,17 +68,12 @@ export async function startDataQuality(ctx: Context, input: DataQualityStartInpu
   if (set.status !== "COMPLETE") throw new AppError("INVALID_STATE", `the embedding set is ${set.status}; expected COMPLETE`, ["embeddingSetId"]);
   if (set.count < 2) throw new AppError("INVALID_STATE", `the embedding set has ${set.count} vectors; expected at least 2`, ["embeddingSetId"]);
   const params = qualityParams(input.params, set);
-  const { reportId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const jobId = await createJob(sql, { consortiumId: access.consortiumId, kind: "QUALITY", payload: {}, createdById: ctx.viewer!.userId });
-    const r = await sql.query<{ id: number }>(
-      `INSERT INTO "DataQualityReport" ("datasetVersionId", "embeddingSetId", params, "createdById", "jobId") VALUES ($1, $2, $3::jsonb, $4, $5) RETURNING id`,
-      [versionId, setId, JSON.stringify(params), ctx.viewer!.userId, jobId],
-    );
-    const reportId = r.rows[0]!.id;
-    await sql.query(`UPDATE "Job" SET payload = $2::jsonb WHERE id = $1`, [jobId, JSON.stringify({ reportId })]);
-    await auditSql(sql, ctx, "dataQualityStart", { type: "DataQualityReport", id: reportId, consortiumId: access.consortiumId }, { params, jobId });
-    return { reportId, jobId };
-  });
+  // @stratum/db writes the report and its Job row (with its final payload) in one transaction; the audit row joins it.
+  const { reportId, jobId } = await createQualityJob(
+    ctx.app.store,
+    { consortiumId: access.consortiumId, datasetVersionId: versionId, embeddingSetId: setId, params: { ...params }, createdById: ctx.viewer!.userId },
+    (tx, created) => audit(tx, ctx, "dataQualityStart", { type: "DataQualityReport", id: created.reportId, consortiumId: access.consortiumId }, { params, jobId: created.jobId }),
+  );
   await enqueueJob(ctx.app, jobId);
   const [report, job] = await Promise.all([
     ctx.prisma.dataQualityReport.findUniqueOrThrow({ where: { id: reportId } }),
@@ -141,12 +136,8 @@ export async function similarSamples(ctx: Context, sampleGlobalId: string, setGl
     // Not a sample of this set's version: it must be of the same consortium (else unknown, even to a
     // member of both), and its vector comes from a set of the same model, if any.
     if ((await consortiumOfSample(ctx, sampleId)) !== consortiumId) return null;
-    const r = await ctx.app.store.sql.query<{ vector: Uint8Array }>(
-      `SELECT v.vector FROM "EmbeddingVector" v JOIN "EmbeddingSet" s ON s.id = v."setId"
-       WHERE v."sampleId" = $1 AND s."modelId" = $2 AND s.dim = $3 LIMIT 1`,
-      [sampleId, set.modelId, set.dim],
-    );
-    const bytes = r.rows[0]?.vector;
+    const r = await ctx.prisma.embeddingVector.findFirst({ where: { sampleId, set: { modelId: set.modelId, dim: set.dim } }, select: { vector: true } });
+    const bytes = r?.vector;
     if (!bytes || bytes.length !== set.dim * 4) throw queryError("NOT_FOUND", "sampleId", "the sample has no vector of this embedding set's model");
     query = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   }

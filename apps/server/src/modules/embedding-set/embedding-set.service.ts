@@ -1,12 +1,11 @@
-import type { EmbeddingSet as Row } from "@stratum/db";
+import { createEmbeddingSetJobs, type EmbeddingSet as Row } from "@stratum/db";
 import type { Context } from "../../context.js";
 import { canRead, requireRole } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { decodeId } from "../../graphql/ids.js";
 import { byId } from "../../graphql/loaders.js";
-import { queueEmbeddingSetJob } from "./embedding-set.queue.js";
 import { enqueueJob } from "../../jobs/enqueue.js";
 import { jobLoader } from "../job/job.service.js";
 import { Job } from "../job/job.type.js";
@@ -38,19 +37,13 @@ export async function startEmbeddingSet(ctx: Context, input: EmbeddingSetStartIn
     throw new AppError("CONFLICT", `this version already has a ${existing.status} embedding set for model "${model.name}"`, ["modelId"]);
   }
   const sampleCount = (await ctx.loaders.datasetVersion.load(versionId))?.sampleCount ?? 0;
-  const { setId, jobId } = await ctx.app.store.transaction(async (sql) => {
-    const queued = await queueEmbeddingSetJob(sql, {
-      consortiumId: access.consortiumId,
-      modelId,
-      versionId,
-      dim: model.dim,
-      total: sampleCount,
-      createdById: ctx.viewer!.userId,
-      restartSetId: existing?.id ?? null,
-    });
-    await auditSql(sql, ctx, "embeddingSetStart", { type: "EmbeddingSet", id: queued.setId, consortiumId: access.consortiumId }, { modelId, versionId, jobId: queued.jobId, restart: Boolean(existing) });
-    return queued;
-  });
+  // @stratum/db writes (or re-arms) the set and its Job row in one transaction; the audit row joins it.
+  const [{ setId, jobId }] = (await createEmbeddingSetJobs(
+    ctx.app.store,
+    [{ consortiumId: access.consortiumId, modelId, datasetVersionId: versionId, dim: model.dim, total: sampleCount, createdById: ctx.viewer!.userId, restartSetId: existing?.id ?? null }],
+    (tx, [queued]) =>
+      audit(tx, ctx, "embeddingSetStart", { type: "EmbeddingSet", id: queued!.setId, consortiumId: access.consortiumId }, { modelId, versionId, jobId: queued!.jobId, restart: Boolean(existing) }),
+  )) as [{ setId: number; jobId: number }];
   await enqueueJob(ctx.app, jobId);
   const [set, job] = await Promise.all([ctx.prisma.embeddingSet.findUniqueOrThrow({ where: { id: setId } }), ctx.prisma.job.findUniqueOrThrow({ where: { id: jobId } })]);
   jobLoader(ctx).prime(job.id, job);

@@ -1,8 +1,8 @@
 import type { Context } from "../../context.js";
-import { auditSql } from "../../audit/audit.js";
+import { audit, auditSql } from "../../audit/audit.js";
 import { AppError } from "../../graphql/errors.js";
 import { createJob, enqueueJob } from "../../jobs/enqueue.js";
-import { NOW_UTC } from "@stratum/db";
+import type { Prisma } from "@stratum/db";
 import { runForChange } from "../run/run.service.js";
 import { canRead } from "../../auth/access.js";
 import { consortiumOfVersion } from "../../auth/scope.js";
@@ -20,14 +20,12 @@ export async function reportEvaluation(ctx: Context, input: EvaluationReportInpu
   if (Buffer.byteLength(details) > MAX_DETAILS_BYTES) {
     throw new AppError("LIMIT_EXCEEDED", `details: expected at most ${MAX_DETAILS_BYTES} bytes of JSON, got ${Buffer.byteLength(details)}`, ["details"]);
   }
-  const id = await ctx.app.store.transaction(async (sql) => {
-    const r = await sql.query<{ id: number }>(
-      `INSERT INTO "Evaluation" ("runId", metric, value, split, source, details, "reportedById", "createdAt")
-       VALUES ($1, $2, $3, $4, 'REPORTED', $5::jsonb, $6, ${NOW_UTC}) RETURNING id`,
-      [run.id, input.metric, input.value, input.split ?? "test", details, ctx.viewer!.userId],
-    );
-    const id = r.rows[0]!.id;
-    await auditSql(sql, ctx, "evaluationReport", { type: "Evaluation", id, consortiumId: access.consortiumId }, { runId: run.id, metric: input.metric, value: input.value, split: input.split ?? "test" });
+  const id = await ctx.prisma.$transaction(async (tx) => {
+    const { id } = await tx.evaluation.create({
+      data: { runId: run.id, metric: input.metric, value: input.value, split: input.split ?? "test", source: "REPORTED", details: JSON.parse(details) as Prisma.InputJsonValue, reportedById: ctx.viewer!.userId },
+      select: { id: true },
+    });
+    await audit(tx, ctx, "evaluationReport", { type: "Evaluation", id, consortiumId: access.consortiumId }, { runId: run.id, metric: input.metric, value: input.value, split: input.split ?? "test" });
     return id;
   });
   return Evaluation.from(await ctx.prisma.evaluation.findUniqueOrThrow({ where: { id } }));
