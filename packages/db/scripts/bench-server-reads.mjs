@@ -78,6 +78,11 @@ try {
         ),
       ),
   };
+  cases["the layout's sample ids in order (map columns)"] = {
+    raw: () =>
+      q(`SELECT m."sampleId" FROM "ConfounderGroupMember" m JOIN "ConfounderGroup" g ON g.id = m."groupId" WHERE g."analysisId" = $1 ORDER BY m."groupId", m."sampleId"`, [a]),
+    prisma: () => prisma.confounderGroupMember.findMany({ where: { group: { analysisId: a } }, orderBy: [{ groupId: "asc" }, { sampleId: "asc" }], select: { sampleId: true } }),
+  };
   // Hot per-request reads: the owner of a version (every access check), a page of 100 samples with sites.
   const some = ids.slice(0, 100);
   cases["owner consortium of a version (auth scope)"] = {

@@ -16,6 +16,9 @@
 // says whether it may go ahead, so parallel requests and API replicas can never all pass the same check:
 // the row lock orders them. Gate 3 books the attempt as a failure before the password is checked and a
 // success removes it. Counters live in "LoginThrottle" (shared database, the database's clock, UTC).
+// Raw SQL on purpose (issue 15): Prisma's upsert cannot compute the new count from the stored row
+// (CASE on the window) or take a WHERE on the update, so it would need a read and a write — the race
+// these gates exist to close; the other statements stay beside them on the same clock (NOW_UTC).
 import { NOW_UTC, type SqlClient } from "@stratum/db";
 import { isIP } from "node:net";
 

@@ -41,6 +41,9 @@ export function declaredOf(params: unknown): string[] {
 }
 
 /** The columns a run's evidence covers: declared ∪ associated ∪ site (when the version has sites). */
+// Raw SQL in this file (issue 15): the counts are label × level aggregates over metadata keys
+// (->>, unnest of the columns), which Prisma cannot express; runColumns takes the raw client because
+// the PROBE job (jobs/handlers/probe.ts) calls it with one.
 export async function runColumns(sql: SqlClient, run: RunRef): Promise<RunColumns> {
   const analysis = (
     await sql.query<{ id: number; results: { associations?: AssociationJson[] } | null }>(

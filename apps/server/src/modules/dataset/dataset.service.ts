@@ -64,6 +64,7 @@ const IMPORT_CODES: Partial<Record<string, ErrorCode>> = {
  * The import's tenant check of every row's uri (storage/resolve-uri.ts): read at run time from the
  * consortium's row and the process's storage config, never from a job payload.
  */
+// Raw: the IMPORT job (jobs/handlers/import.ts) calls this with its raw client.
 export async function importUriCheck(sql: SqlClient, storage: StorageConfig, consortiumId: number): Promise<(uri: string) => string | null> {
   const row = (await sql.query<{ slug: string }>(`SELECT slug FROM "Consortium" WHERE id = $1`, [consortiumId])).rows[0];
   if (!row) throw new AppError("NOT_FOUND", `consortium ${consortiumId} does not exist`);

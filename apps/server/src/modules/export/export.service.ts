@@ -51,6 +51,7 @@ async function readFormattedPage(
       ? `'{"rank" : ' || i.rank || ', "id" : ' || ${jsonSql(`s."externalId"`)} || ', "uri" : ' || ${jsonSql(uri)} ||
          ', "label" : ' || ${jsonSql("i.label")} || ', "sha256" : ' || ${jsonSql("s.sha256")} || '}'`
       : `concat_ws(',', i.rank::text, ${csvSql(`s."externalId"`)}, ${csvSql(uri)}, ${csvSql("i.label")}, ${csvSql("s.sha256")})`;
+  // Raw: the database formats each page of lines (string_agg of JSON/CSV text); Prisma has no form of it.
   const r = await app.store.sql.query<{ chunk: string | null }>(
     `SELECT string_agg(line, E'\n' ORDER BY rank) AS chunk FROM (
        SELECT i.rank, ${line} AS line

@@ -216,11 +216,8 @@ export class VersionDiffRelabelResolver {
   @FieldResolver(() => Int, { description: "Samples of `from` whose label a finalised review corrected in `to` (each also counts as changed)." })
   async relabelled(@Root() diff: VersionDiff, @Ctx() ctx: Context) {
     if (diff.fromId === null) return 0;
-    const r = await ctx.app.store.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "VersionRelabel" v JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = v."fromSampleId" WHERE v."versionId" = $1`,
-      [diff.toId, diff.fromId],
-    );
-    return r.rows[0]?.n ?? 0;
+    // Relabels of `to` whose original sample is in `from`.
+    return ctx.prisma.versionRelabel.count({ where: { versionId: diff.toId, fromSample: { versions: { some: { versionId: diff.fromId } } } } });
   }
 
   @FieldResolver(() => VersionRelabelConnection, { description: "The relabelled samples (from → to, who), in externalId order." })
@@ -228,21 +225,38 @@ export class VersionDiffRelabelResolver {
     if (diff.fromId === null) return connectionFromArray<VersionRelabelItem>([], args, (x) => x.externalId);
     const first = pageSize(args);
     const after = args.after ? String(decodeCursor(args.after, 1)[0]) : null;
-    const r = await ctx.app.store.sql.query<Omit<VersionRelabelItem, never>>(
-      `SELECT s."externalId", v."fromLabel", v."toLabel", v."fromSampleId", v."sampleId" AS "toSampleId", v."relabelId",
-              l."reviewerId", l."runId", l."createdAt" AS "relabeledAt"
-       FROM "VersionRelabel" v JOIN "Sample" s ON s.id = v."sampleId"
-       JOIN "DatasetVersionSample" d ON d."versionId" = $2 AND d."sampleId" = v."fromSampleId"
-       LEFT JOIN "ReviewRelabel" l ON l.id = v."relabelId"
-       WHERE v."versionId" = $1 AND ($3::text IS NULL OR s."externalId" > $3) ORDER BY s."externalId" LIMIT $4`,
-      [diff.toId, diff.fromId, after, first + 1],
+    const found = await ctx.prisma.versionRelabel.findMany({
+      where: { versionId: diff.toId, fromSample: { versions: { some: { versionId: diff.fromId } } }, ...(after !== null ? { sample: { externalId: { gt: after } } } : {}) },
+      orderBy: { sample: { externalId: "asc" } },
+      take: first + 1,
+      select: {
+        fromLabel: true,
+        toLabel: true,
+        fromSampleId: true,
+        sampleId: true,
+        relabelId: true,
+        sample: { select: { externalId: true } },
+        relabel: { select: { reviewerId: true, runId: true, createdAt: true } },
+      },
+    });
+    const rows = found.slice(0, first).map((v) =>
+      Object.assign(new VersionRelabelItem(), {
+        externalId: v.sample.externalId,
+        fromLabel: v.fromLabel,
+        toLabel: v.toLabel,
+        fromSampleId: v.fromSampleId,
+        toSampleId: v.sampleId,
+        relabelId: v.relabelId,
+        reviewerId: v.relabel?.reviewerId ?? null,
+        runId: v.relabel?.runId ?? null,
+        relabeledAt: v.relabel?.createdAt ?? null,
+      }),
     );
-    const rows = r.rows.slice(0, first).map((row) => Object.assign(new VersionRelabelItem(), row, { relabeledAt: row.relabeledAt ? new Date(row.relabeledAt) : null }));
     const edges = rows.map((node) => ({ cursor: encodeCursor([node.externalId]), node }));
     return {
       edges,
       nodes: rows,
-      pageInfo: { hasNextPage: r.rows.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+      pageInfo: { hasNextPage: found.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
       totalCount: this.relabelled(diff, ctx),
     };
   }

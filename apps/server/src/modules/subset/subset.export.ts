@@ -33,7 +33,8 @@ export function subsetManifestRoute(services: AppServices): express.RequestHandl
           ? `'{"rank" : ' || (t.n - 1) || ', "id" : ' || ${jsonSql(`t."externalId"`)} || ', "uri" : ' || ${jsonSql("t.uri")} ||
              ', "label" : ' || ${jsonSql("t.label")} || ', "sha256" : ' || ${jsonSql("t.sha256")} || '}'`
           : `concat_ws(',', (t.n - 1)::text, ${csvSql(`t."externalId"`)}, ${csvSql("t.uri")}, ${csvSql("t.label")}, ${csvSql("t.sha256")})`;
-      // Subsets are bounded by what a request may name (or a filter of one version): one query.
+      // Subsets are bounded by what a request may name (or a filter of one version): one query. Raw, as
+      // the run manifest export: the database formats the lines (string_agg), which Prisma cannot.
       const r = await services.store.sql.query<{ chunk: string | null; count: number }>(
         `SELECT string_agg(${line}, E'\\n' ORDER BY t.n) AS chunk, count(*)::int AS count FROM (
            SELECT row_number() OVER (ORDER BY m."sampleId") AS n, s."externalId", s.uri, s.label, s.sha256
