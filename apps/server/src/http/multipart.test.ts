@@ -74,12 +74,12 @@ describe("readMultipartFile(source, boundary)", () => {
     expect(untyped).toMatchObject({ filename: "u.bin", contentType: "text/plain", bytes: Buffer.from("abc") });
   });
 
-  it("readMultipartFile reduces a path in the filename to its last segment (../../etc/passwd → passwd)", async () => {
+  it("readMultipartFile reduces a path in the filename to its last segment (../../etc/passwd → passwd)", async () => { // check-paths: allow (hostile filenames, never read)
     for (const [given, kept] of [
-      ["../../etc/passwd", "passwd"],
+      ["../../etc/passwd", "passwd"], // check-paths: allow (hostile filenames, never read)
       ["..\\..\\windows\\win.ini", "win.ini"],
       ["/abs/path/x.csv", "x.csv"],
-      ["C:\\Users\\me\\m.csv", "m.csv"],
+      ["C:\\Users\\me\\m.csv", "m.csv"], // check-paths: allow (hostile filenames, never read)
     ] as const) {
       const r = await outcome(Buffer.concat([part(fileHeaders(given), "x"), close]));
       expect(r, given).toMatchObject({ filename: kept });
