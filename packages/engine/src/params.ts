@@ -69,6 +69,11 @@ interface Common {
   readonly required?: boolean;
   /** Only these strategies read it (selection parameters): the CLI refuses it with another strategy. */
   readonly strategies?: readonly Strategy[];
+  /**
+   * These strategies cannot run without it (a subset of `strategies`): select() refuses the run with the
+   * parameter's code, naming it, when it is missing or empty. Optional for every other strategy.
+   */
+  readonly requiredByStrategies?: readonly Strategy[];
 }
 
 export type Surface = "api" | "cli";
@@ -189,6 +194,7 @@ export const SELECT_PARAMS = {
     type: "string",
     code: "STRATIFY_COLUMN_REQUIRED",
     strategies: ["stratified"],
+    requiredByStrategies: ["stratified"],
     surfaces: API_CLI,
     description: "stratified: the metadata column to stratify by.",
   },

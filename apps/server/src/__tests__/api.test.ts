@@ -4,7 +4,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../test/gql/index.js";
+import type { SampleFilter } from "../test/gql/graphql.js";
 import { encodeNpy } from "@stratum/formats";
 import { TestClient, seedToken, seedUser, signIn, snapshot, startTestServer, type TestServer, type UploadRefused } from "../test/harness.js";
 import { toGlobalId } from "../graphql/ids.js";
@@ -46,7 +47,7 @@ let outsider: TestClient;
 let v1: { id: string; datasetId: string };
 let v2Id: string;
 
-const IMPORT = gql`
+const IMPORT = graphql(`
   mutation Import($input: DatasetImportInput!) {
     datasetImport(input: $input) {
       created
@@ -81,9 +82,9 @@ const IMPORT = gql`
       }
     }
   }
-`;
+`);
 
-const SAMPLES = gql`
+const SAMPLES = graphql(`
   query Samples($id: ID!, $first: Int, $after: String, $filter: SampleFilter) {
     datasetVersion(id: $id) {
       samples(first: $first, after: $after, filter: $filter) {
@@ -107,12 +108,12 @@ const SAMPLES = gql`
       }
     }
   }
-`;
+`);
 
 async function importVia(client: TestClient, csv: string, datasetName = "xrays", extra: Record<string, unknown> = {}) {
   const up = await client.upload("manifest.csv", csv);
   expect(up.status).toBe(201);
-  return client.mutate<any>(IMPORT, {
+  return client.mutate(IMPORT, {
     input: { projectId, datasetName, manifestUploadId: up.json.id, message: "first import", ...extra },
   });
 }
@@ -180,7 +181,7 @@ describe("datasetImport", () => {
     expect(p.diff).toEqual({ added: 1, removed: 1, changed: 1, unchanged: 3 });
     v2Id = p.version.id;
 
-    const DIFF = gql`
+    const DIFF = graphql(`
       query Diff($id: ID!, $against: ID, $first: Int, $after: String) {
         datasetVersion(id: $id) {
           diff(against: $against) {
@@ -214,8 +215,8 @@ describe("datasetImport", () => {
           }
         }
       }
-    `;
-    const d = await owner.query<any>(DIFF, { id: v2Id, first: 10 });
+    `);
+    const d = await owner.query(DIFF, { id: v2Id, first: 10 });
     expect(d.errors).toEqual([]);
     expect(d.data.datasetVersion.diff).toMatchObject({
       from: { number: 1 },
@@ -231,29 +232,29 @@ describe("datasetImport", () => {
       { kind: "ADDED", externalId: "s6", before: null, after: { label: "normal" } },
     ]);
     // Paged, and explicit `against`.
-    const page1 = await owner.query<any>(DIFF, { id: v2Id, against: v1.id, first: 2 });
+    const page1 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2 });
     const items1 = page1.data.datasetVersion.diff.items;
     expect(items1.nodes.map((n: any) => n.externalId)).toEqual(["s2", "s5"]);
     expect(items1.pageInfo.hasNextPage).toBe(true);
     expect(items1.totalCount).toBe(3);
-    const page2 = await owner.query<any>(DIFF, { id: v2Id, against: v1.id, first: 2, after: items1.pageInfo.endCursor });
+    const page2 = await owner.query(DIFF, { id: v2Id, against: v1.id, first: 2, after: items1.pageInfo.endCursor });
     expect(page2.data.datasetVersion.diff.items.nodes.map((n: any) => n.externalId)).toEqual(["s6"]);
     expect(page2.data.datasetVersion.diff.items.pageInfo.hasNextPage).toBe(false);
     // Reverse direction.
-    const back = await owner.query<any>(DIFF, { id: v1.id, against: v2Id, first: 10 });
+    const back = await owner.query(DIFF, { id: v1.id, against: v2Id, first: 10 });
     expect(back.data.datasetVersion.diff).toMatchObject({ added: 1, removed: 1, changed: 1 });
     // Wrong or hidden `against` → null; another dataset's version → typed error.
-    const garbage = await owner.query<any>(DIFF, { id: v2Id, against: "nope", first: 1 });
+    const garbage = await owner.query(DIFF, { id: v2Id, against: "nope", first: 1 });
     expect(garbage.data.datasetVersion.diff).toBeNull();
     const other = await importVia(owner, "id,label\nz1,a\n", "other-dataset");
-    const foreign = await owner.query<any>(DIFF, { id: v2Id, against: other.data.datasetImport.version.id, first: 1 });
+    const foreign = await owner.query(DIFF, { id: v2Id, against: other.data.datasetImport.version.id, first: 1 });
     expect(foreign.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("lists the version history newest first with message, author and parent", async () => {
-    const r = await owner.query<any>(
-      gql`
-        query ($id: ID!) {
+    const r = await owner.query(
+      graphql(`
+        query ApiNode($id: ID!) {
           node(id: $id) {
             ... on Dataset {
               versions(first: 10) {
@@ -275,7 +276,7 @@ describe("datasetImport", () => {
             }
           }
         }
-      `,
+      `),
       { id: v1.datasetId },
     );
     expect(r.errors).toEqual([]);
@@ -288,9 +289,9 @@ describe("datasetImport", () => {
   });
 
   it("finds a dataset by name and a version by number", async () => {
-    const r = await owner.query<any>(
-      gql`
-        query ($p: ID!) {
+    const r = await owner.query(
+      graphql(`
+        query ApiProject($p: ID!) {
           project(id: $p) {
             xrays: dataset(name: "xrays") {
               id
@@ -306,7 +307,7 @@ describe("datasetImport", () => {
             }
           }
         }
-      `,
+      `),
       { p: projectId },
     );
     expect(r.errors).toEqual([]);
@@ -317,25 +318,25 @@ describe("datasetImport", () => {
     const before = await snapshot(server.store);
     const dup = await importVia(owner, "id,label\na,x\nb,y\na,z\n", "bad");
     expect(dup.data.datasetImport.errors).toHaveLength(1);
-    const e = dup.data.datasetImport.errors[0];
+    const e = dup.data.datasetImport.errors[0]!;
     expect(e.code).toBe("BAD_FILE");
     expect(e.field).toEqual(["input", "manifestUploadId"]);
     expect(e.message).toMatch(/manifest\.csv/);
     expect(e.message).toMatch(/row 3/);
     expect(e.message).not.toContain(server.filesDir); // no server paths
     const noId = await importVia(owner, "name,label\na,x\n", "bad");
-    expect(noId.data.datasetImport.errors[0].code).toBe("BAD_FILE");
+    expect(noId.data.datasetImport.errors[0]!.code).toBe("BAD_FILE");
     // Embeddings whose row count differs from the manifest.
     const npy = encodeNpy({ dtype: "float32", shape: [3, 4], data: new Float32Array(12) });
     const emb = await owner.upload("emb.npy", npy);
     const up = await owner.upload("manifest.csv", "id,label\na,x\nb,y\n");
-    const mismatch = await owner.mutate<any>(IMPORT, {
+    const mismatch = await owner.mutate(IMPORT, {
       input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "ext" },
     });
     expect(mismatch.data.datasetImport.errors[0]).toMatchObject({ code: "BAD_FILE", field: ["input", "embeddingsUploadId"] });
-    expect(mismatch.data.datasetImport.errors[0].message).toMatch(/emb\.npy/);
+    expect(mismatch.data.datasetImport.errors[0]!.message).toMatch(/emb\.npy/);
     // Embeddings without a model name.
-    const noModel = await owner.mutate<any>(IMPORT, {
+    const noModel = await owner.mutate(IMPORT, {
       input: { projectId, datasetName: "bad", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id },
     });
     expect(noModel.data.datasetImport.errors[0]).toMatchObject({ code: "VALIDATION", field: ["input", "modelName"] });
@@ -347,7 +348,7 @@ describe("datasetImport", () => {
     const data = new Float32Array([1, 0, 0, 1, 0, 1, 1, 0]);
     const emb = await owner.upload("emb.npy", encodeNpy({ dtype: "float32", shape: [rows, 4], data }));
     const up = await owner.upload("manifest.csv", "id,label\ne1,x\ne2,y\n");
-    const r = await owner.mutate<any>(IMPORT, {
+    const r = await owner.mutate(IMPORT, {
       input: { projectId, datasetName: "with-emb", manifestUploadId: up.json.id, embeddingsUploadId: emb.json.id, modelName: "site-encoder" },
     });
     expect(r.data.datasetImport.errors).toEqual([]);
@@ -357,7 +358,7 @@ describe("datasetImport", () => {
 
   it("upload ids belong to their uploader; uploads need auth and respect the size limit", async () => {
     const up = await owner.upload("manifest.csv", "id,label\nq,x\n");
-    const stolen = await curatorToken.mutate<any>(IMPORT, {
+    const stolen = await curatorToken.mutate(IMPORT, {
       input: { projectId, datasetName: "stolen", manifestUploadId: up.json.id },
     });
     expect(stolen.data.datasetImport.errors).toEqual([
@@ -395,8 +396,8 @@ describe("embedding models", () => {
     const { readFileSync } = await import("node:fs");
     const dir = new URL("../../../../packages/embed/models/demo-vit/", import.meta.url);
     const config = JSON.parse(readFileSync(new URL("model.json", dir), "utf8"));
-    const REGISTER = gql`
-      mutation ($input: EmbeddingModelRegisterInput!) {
+    const REGISTER = graphql(`
+      mutation ApiEmbeddingModelRegister($input: EmbeddingModelRegisterInput!) {
         embeddingModelRegister(input: $input) {
           embeddingModel {
             name
@@ -412,30 +413,30 @@ describe("embedding models", () => {
           }
         }
       }
-    `;
+    `);
     const c = toGlobalId("Consortium", consortiumId);
     const up = await curatorToken.upload("model.onnx", readFileSync(new URL("model.onnx", dir)));
     expect(up.status).toBe(201);
-    const ok = await curatorToken.mutate<any>(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    const ok = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
     expect(ok.data.embeddingModelRegister.errors).toEqual([]);
     expect(ok.data.embeddingModelRegister.embeddingModel).toMatchObject({ name: config.name, kind: "ONNX", sha256: up.json.sha256 });
     expect(ok.data.embeddingModelRegister.embeddingModel.dim).toBeGreaterThan(0);
-    const again = await curatorToken.mutate<any>(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
-    expect(again.data.embeddingModelRegister.errors[0].code).toBe("CONFLICT");
+    const again = await curatorToken.mutate(REGISTER, { input: { consortiumId: c, uploadId: up.json.id, config } });
+    expect(again.data.embeddingModelRegister.errors[0]!.code).toBe("CONFLICT");
 
     const before = await snapshot(server.store);
     const junk = await curatorToken.upload("broken.onnx", "this is not an onnx file");
-    const bad = await curatorToken.mutate<any>(REGISTER, {
+    const bad = await curatorToken.mutate(REGISTER, {
       input: { consortiumId: c, uploadId: junk.json.id, config: { ...config, name: "broken" } },
     });
     expect(bad.data.embeddingModelRegister.errors).toHaveLength(1);
-    expect(bad.data.embeddingModelRegister.errors[0].code).toBe("BAD_FILE");
-    expect(bad.data.embeddingModelRegister.errors[0].message).not.toContain(server.filesDir);
+    expect(bad.data.embeddingModelRegister.errors[0]!.code).toBe("BAD_FILE");
+    expect(bad.data.embeddingModelRegister.errors[0]!.message).not.toContain(server.filesDir);
     expect(await snapshot(server.store)).toEqual(before);
 
-    const list = await siteViewer.query<any>(
-      gql`
-        query ($c: ID!) {
+    const list = await siteViewer.query(
+      graphql(`
+        query ApiConsortium($c: ID!) {
           consortium(id: $c) {
             embeddingModels(first: 10) {
               nodes {
@@ -445,7 +446,7 @@ describe("embedding models", () => {
             }
           }
         }
-      `,
+      `),
       { c },
     );
     expect(list.data.consortium.embeddingModels.nodes).toContainEqual({ name: config.name, kind: "ONNX" });
@@ -470,7 +471,7 @@ describe("multipart uploads", () => {
     const up = await postForm(form);
     expect(up.status).toBe(201);
     expect(up.json).toMatchObject({ filename: "from-browser.csv", size: csv.length });
-    const r = await owner.mutate<any>(IMPORT, { input: { projectId, datasetName: "multipart", manifestUploadId: up.json.id } });
+    const r = await owner.mutate(IMPORT, { input: { projectId, datasetName: "multipart", manifestUploadId: up.json.id } });
     expect(r.data.datasetImport.errors).toEqual([]);
     expect(r.data.datasetImport.version.sampleCount).toBe(3);
   });
@@ -503,7 +504,7 @@ describe("samples", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const r: any = await owner.query<any>(SAMPLES, { id: v1.id, first: 2, after });
+      const r: any = await owner.query(SAMPLES, { id: v1.id, first: 2, after });
       expect(r.errors).toEqual([]);
       const conn = r.data.datasetVersion.samples;
       expect(conn.totalCount).toBe(5);
@@ -513,16 +514,16 @@ describe("samples", () => {
       after = conn.pageInfo.endCursor;
     }
     expect(seen).toEqual(["s1", "s2", "s3", "s4", "s5"]);
-    const tooMany = await owner.query<any>(SAMPLES, { id: v1.id, first: 101 });
+    const tooMany = await owner.query(SAMPLES, { id: v1.id, first: 101 });
     expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const badCursor = await owner.query<any>(SAMPLES, { id: v1.id, first: 2, after: "garbage" });
+    const badCursor = await owner.query(SAMPLES, { id: v1.id, first: 2, after: "garbage" });
     expect(badCursor.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("filter by label, site and metadata", async () => {
     const h2 = await server.store.prisma.site.findFirstOrThrow({ where: { consortiumId, code: "H2" } });
-    const ids = async (filter: unknown) =>
-      (await owner.query<any>(SAMPLES, { id: v1.id, first: 50, filter })).data.datasetVersion.samples.nodes.map(
+    const ids = async (filter: SampleFilter) =>
+      (await owner.query(SAMPLES, { id: v1.id, first: 50, filter })).data.datasetVersion.samples.nodes.map(
         (n: any) => n.externalId,
       );
     expect(await ids({ label: "pneumonia" })).toEqual(["s3", "s4"]);
@@ -532,13 +533,13 @@ describe("samples", () => {
     expect(await ids({ label: "normal", metadata: [{ key: "scanner", value: "GE" }] })).toEqual(["s1", "s5"]);
     expect(await ids({ siteId: "not-an-id" })).toEqual([]);
     // A query argument's class-validator constraints still hold (nested ones too).
-    const tooLong = await owner.query<any>(SAMPLES, { id: v1.id, first: 5, filter: { label: "x".repeat(501) } });
+    const tooLong = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { label: "x".repeat(501) } });
     expect(tooLong.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const nested = await owner.query<any>(SAMPLES, { id: v1.id, first: 5, filter: { metadata: Array.from({ length: 21 }, () => ({ key: "k", value: "v" })) } });
+    const nested = await owner.query(SAMPLES, { id: v1.id, first: 5, filter: { metadata: Array.from({ length: 21 }, () => ({ key: "k", value: "v" })) } });
     expect(nested.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const counts = await owner.query<any>(
-      gql`
-        query ($id: ID!) {
+    const counts = await owner.query(
+      graphql(`
+        query ApiDatasetVersion($id: ID!) {
           datasetVersion(id: $id) {
             labelCounts {
               label
@@ -546,7 +547,7 @@ describe("samples", () => {
             }
           }
         }
-      `,
+      `),
       { id: v1.id },
     );
     expect(counts.data.datasetVersion.labelCounts).toEqual([
@@ -556,7 +557,7 @@ describe("samples", () => {
   });
 
   it("a site-scoped member sees URIs and images of their own site only", async () => {
-    const r = await siteViewer.query<any>(SAMPLES, { id: v1.id, first: 10 });
+    const r = await siteViewer.query(SAMPLES, { id: v1.id, first: 10 });
     expect(r.errors).toEqual([]);
     const rows = r.data.datasetVersion.samples.nodes.map((n: any) => [n.externalId, n.site.code, n.uri]);
     expect(rows).toEqual([
@@ -567,8 +568,8 @@ describe("samples", () => {
       ["s5", "H1", "img/s5.png"],
     ]);
     const nodes = r.data.datasetVersion.samples.nodes;
-    const own = nodes[0];
-    const foreign = nodes[1];
+    const own = nodes[0]!;
+    const foreign = nodes[1]!;
     expect(own.imageUrl).toBe(`/samples/${own.id}/image`);
     expect(foreign.imageUrl).toBeNull();
     const ok = await siteViewer.get(`/samples/${own.id}/image`);
@@ -593,9 +594,9 @@ describe("samples", () => {
     try {
       const client = new TestClient({ ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` });
       client.cookies = owner.cookies;
-      const r = await client.query<any>(SAMPLES, { id: v1.id, first: 1 });
+      const r = await client.query(SAMPLES, { id: v1.id, first: 1 });
       expect(r.errors).toEqual([]);
-      const s1 = r.data.datasetVersion.samples.nodes[0];
+      const s1 = r.data.datasetVersion.samples.nodes[0]!;
       expect(s1.uri).toBe("img/s1.png");
       const rel = await client.get(`/samples/${s1.id}/image`);
       expect(rel.status).toBe(200);
@@ -626,8 +627,8 @@ describe("DataLoader batching", () => {
     try {
       const client = new TestClient({ ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` });
       client.cookies = siteViewer.cookies;
-      const QUERY = gql`
-        query ($id: ID!, $first: Int) {
+      const QUERY = graphql(`
+        query ApiDatasetVersion2($id: ID!, $first: Int) {
           datasetVersion(id: $id) {
             author {
               email
@@ -653,10 +654,10 @@ describe("DataLoader batching", () => {
             }
           }
         }
-      `;
+      `);
       const count = async (first: number) => {
         operations = 0;
-        const r = await client.query<any>(QUERY, { id: v1.id, first });
+        const r = await client.query(QUERY, { id: v1.id, first });
         expect(r.errors).toEqual([]);
         expect(r.data.datasetVersion.samples.nodes).toHaveLength(first);
         return operations;
@@ -748,9 +749,9 @@ describe("bad requests", () => {
 
   it("wrong IDs, wrong types and another consortium's IDs resolve to null", async () => {
     const otherProject = await server.store.prisma.project.create({ data: { consortiumId: otherConsortiumId, slug: "o", name: "O" } });
-    const r = await owner.query<any>(
-      gql`
-        query ($ids: [ID!]!, $p: ID!, $v: ID!) {
+    const r = await owner.query(
+      graphql(`
+        query ApiNodes($ids: [ID!]!, $p: ID!, $v: ID!) {
           nodes(ids: $ids) {
             id
           }
@@ -761,7 +762,7 @@ describe("bad requests", () => {
             id
           }
         }
-      `,
+      `),
       {
         ids: ["garbage", toGlobalId("Project", 999_999), toGlobalId("Project", otherProject.id), v1.id, toGlobalId("Nope", 1)],
         p: toGlobalId("Project", otherProject.id),
@@ -772,15 +773,15 @@ describe("bad requests", () => {
     expect(r.data.nodes).toEqual([null, null, null, { id: v1.id }, null]);
     expect(r.data.project).toBeNull();
     expect(r.data.datasetVersion).toBeNull();
-    const tooMany = await owner.query<any>(gql`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, {
+    const tooMany = await owner.query(graphql(`query ApiNodes2($ids: [ID!]!) { nodes(ids: $ids) { id } }`), {
       ids: Array.from({ length: 101 }, () => v1.id),
     });
     expect(tooMany.errors[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     // Mutations with a malformed ID: NOT_FOUND on the field, nothing written.
     const before = await snapshot(server.store);
-    const m = await owner.mutate<any>(
-      gql`
-        mutation ($input: DatasetCreateInput!) {
+    const m = await owner.mutate(
+      graphql(`
+        mutation ApiDatasetCreate($input: DatasetCreateInput!) {
           datasetCreate(input: $input) {
             errors {
               code
@@ -788,7 +789,7 @@ describe("bad requests", () => {
             }
           }
         }
-      `,
+      `),
       { input: { projectId: "garbage", name: "x" } },
     );
     expect(m.data.datasetCreate.errors).toEqual([{ code: "NOT_FOUND", field: ["input", "projectId"] }]);
@@ -824,8 +825,8 @@ describe("bad requests", () => {
 
 describe("audit log", () => {
   it("records every core mutation with its actor; OWNER and CURATOR read it, others get null", async () => {
-    const AUDIT = gql`
-      query ($c: ID!, $action: String) {
+    const AUDIT = graphql(`
+      query ApiAuditEvents($c: ID!, $action: String) {
         auditEvents(consortiumId: $c, first: 50, action: $action) {
           totalCount
           nodes {
@@ -841,18 +842,18 @@ describe("audit log", () => {
           }
         }
       }
-    `;
+    `);
     const c = toGlobalId("Consortium", consortiumId);
-    const r = await owner.query<any>(AUDIT, { c, action: "datasetImport" });
+    const r = await owner.query(AUDIT, { c, action: "datasetImport" });
     expect(r.errors).toEqual([]);
     const events = r.data.auditEvents.nodes;
     expect(events.length).toBeGreaterThanOrEqual(3);
-    const first = events[events.length - 1];
+    const first = events[events.length - 1]!;
     expect(first).toMatchObject({ action: "datasetImport", targetType: "Dataset", targetId: v1.datasetId });
     expect(first.actor.email).toMatch(/^curator-/);
     expect(first.tokenPrefix).toMatch(/^stm_/);
     expect(first.details).toMatchObject({ number: 1, created: true, ip: expect.stringMatching(/127\.0\.0\.1/) });
-    expect((await siteViewer.query<any>(AUDIT, { c })).data.auditEvents).toBeNull();
-    expect((await outsider.query<any>(AUDIT, { c })).data.auditEvents).toBeNull();
+    expect((await siteViewer.query(AUDIT, { c })).data.auditEvents).toBeNull();
+    expect((await outsider.query(AUDIT, { c })).data.auditEvents).toBeNull();
   });
 });

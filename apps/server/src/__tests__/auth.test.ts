@@ -2,7 +2,7 @@
 // Authentication over a live server: session cookies, bad passwords, the login rate limit, bearer tokens
 // (valid, expired, revoked, malformed), and token scoping.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../test/gql/index.js";
 import { PASSWORD, TestClient, seedToken, seedUser, signIn, startTestServer, type TestServer } from "../test/harness.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { createApp } from "../app.js";
@@ -49,7 +49,7 @@ function overWebSocket(
   });
 }
 
-const VIEWER = gql`
+const VIEWER = graphql(`
   query Viewer {
     viewer {
       user {
@@ -59,9 +59,9 @@ const VIEWER = gql`
       authenticatedWith
     }
   }
-`;
+`);
 
-const LOGIN = gql`
+const LOGIN = graphql(`
   mutation Login($input: SessionLoginInput!) {
     sessionLogin(input: $input) {
       user {
@@ -74,9 +74,9 @@ const LOGIN = gql`
       }
     }
   }
-`;
+`);
 
-const LOGOUT = gql`
+const LOGOUT = graphql(`
   mutation Logout {
     sessionLogout {
       loggedOut
@@ -85,7 +85,7 @@ const LOGOUT = gql`
       }
     }
   }
-`;
+`);
 
 let server: TestServer;
 let consortiumId: number;
@@ -129,30 +129,30 @@ describe("sessionLogin", () => {
 
     // The cookie authenticates later requests.
     client.cookies.set("stratum_session", secret);
-    const viewer = await client.query<any>(VIEWER);
+    const viewer = await client.query(VIEWER);
     expect(viewer.data.viewer).toMatchObject({ user: { email }, authenticatedWith: "SESSION" });
   });
 
   it("signs in through Apollo Client, then logs out (the cookie stops working)", async () => {
     const { email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
     const client = await signIn(server, email);
-    expect((await client.query<any>(VIEWER)).data.viewer.user.email).toBe(email);
+    expect((await client.query(VIEWER)).data.viewer.user.email).toBe(email);
     // The cookie is ignored on requests from another site's page.
     const crossSite = await client.raw<any>({ query: "{ viewer { user { id } } }" }, { origin: "https://evil.example" });
     expect(crossSite.json.data.viewer).toBeNull();
     const stolen = new Map(client.cookies);
-    const out = await client.mutate<any>(LOGOUT);
+    const out = await client.mutate(LOGOUT);
     expect(out.data.sessionLogout).toEqual({ loggedOut: true, errors: [] });
     expect(client.cookies.size).toBe(0);
     const replay = new TestClient(server);
     replay.cookies = stolen;
-    expect((await replay.query<any>(VIEWER)).data.viewer).toBeNull();
+    expect((await replay.query(VIEWER)).data.viewer).toBeNull();
   });
 
   it("answers a wrong password with UNAUTHENTICATED in the payload and sets no cookie", async () => {
     const { email } = await seedUser(server.store);
     const client = new TestClient(server);
-    const r = await client.mutate<any>(LOGIN, { input: { email, password: "wrong" } });
+    const r = await client.mutate(LOGIN, { input: { email, password: "wrong" } });
     expect(r.errors).toEqual([]);
     expect(r.data.sessionLogin.user).toBeNull();
     expect(r.data.sessionLogin.errors).toEqual([
@@ -160,13 +160,13 @@ describe("sessionLogin", () => {
     ]);
     expect(client.cookies.size).toBe(0);
     // Unknown email: same answer (no account enumeration).
-    const unknown = await client.mutate<any>(LOGIN, { input: { email: "nobody@example.org", password: "x" } });
-    expect(unknown.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+    const unknown = await client.mutate(LOGIN, { input: { email: "nobody@example.org", password: "x" } });
+    expect(unknown.data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
   });
 
   it("validates input into the payload: a malformed email is VALIDATION on input.email", async () => {
     const client = new TestClient(server);
-    const r = await client.mutate<any>(LOGIN, { input: { email: "not-an-email", password: "x" } });
+    const r = await client.mutate(LOGIN, { input: { email: "not-an-email", password: "x" } });
     expect(r.data.sessionLogin.errors).toEqual([
       expect.objectContaining({ code: "VALIDATION", field: ["input", "email"] }),
     ]);
@@ -176,13 +176,13 @@ describe("sessionLogin", () => {
     const { email } = await seedUser(server.store);
     const client = new TestClient(server);
     for (let i = 0; i < 5; i++) {
-      const r = await client.mutate<any>(LOGIN, { input: { email, password: `wrong-${i}` } });
-      expect(r.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+      const r = await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+      expect(r.data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
     }
-    const blocked = await client.mutate<any>(LOGIN, { input: { email, password: PASSWORD } });
+    const blocked = await client.mutate(LOGIN, { input: { email, password: PASSWORD } });
     expect(blocked.data.sessionLogin.user).toBeNull();
-    expect(blocked.data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
-    expect(blocked.data.sessionLogin.errors[0].message).toMatch(/try again in \d+ s/);
+    expect(blocked.data.sessionLogin.errors[0]!.code).toBe("RATE_LIMITED");
+    expect(blocked.data.sessionLogin.errors[0]!.message).toMatch(/try again in \d+ s/);
     expect(client.cookies.size).toBe(0);
     // The same account from another client behind the web app's proxy is not: the proxy (a trusted peer,
     // loopback by default) names the browser in x-stratum-client-ip. The account's 5 failures are still
@@ -201,7 +201,7 @@ describe("sessionLogin", () => {
     expect(failures.every((e) => (e.details as { ip?: string }).ip === "127.0.0.1")).toBe(true);
     // Another account from the same address is not affected.
     const other = await seedUser(server.store);
-    const ok = await client.mutate<any>(LOGIN, { input: { email: other.email, password: PASSWORD } });
+    const ok = await client.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } });
     expect(ok.data.sessionLogin.errors).toEqual([]);
   });
 });
@@ -217,24 +217,24 @@ describe("login rate limit across API replicas", () => {
       const onFirst = new TestClient(server);
       const onSecond = new TestClient(second);
       for (const [client, i] of [[onFirst, 0], [onSecond, 1], [onFirst, 2], [onSecond, 3]] as const) {
-        const r = await client.mutate<any>(LOGIN, { input: { email, password: `wrong-${i}` } });
-        expect(r.data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+        const r = await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+        expect(r.data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
       }
       const counter = (key: string) => server.store.prisma.loginThrottle.findUnique({ where: { key } });
       expect((await counter(`pair:${email}|127.0.0.1`))?.count).toBe(4);
       expect((await counter(`acct:${email}`))?.count).toBe(4);
       // The fifth failure, on the first replica, blocks the account on the second one too.
-      expect((await onFirst.mutate<any>(LOGIN, { input: { email, password: "wrong-4" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
-      const blocked = await onSecond.mutate<any>(LOGIN, { input: { email, password: PASSWORD } });
+      expect((await onFirst.mutate(LOGIN, { input: { email, password: "wrong-4" } })).data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
+      const blocked = await onSecond.mutate(LOGIN, { input: { email, password: PASSWORD } });
       expect(blocked.data.sessionLogin.errors[0]).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/try again in ([1-9]|[1-5][0-9]|60) s/) });
       expect(onSecond.cookies.size).toBe(0);
 
       // Under the limit, a success on one replica clears the count that both see.
       const other = await seedUser(server.store);
-      for (let i = 0; i < 4; i++) await onSecond.mutate<any>(LOGIN, { input: { email: other.email, password: `wrong-${i}` } });
-      expect((await onFirst.mutate<any>(LOGIN, { input: { email: other.email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
+      for (let i = 0; i < 4; i++) await onSecond.mutate(LOGIN, { input: { email: other.email, password: `wrong-${i}` } });
+      expect((await onFirst.mutate(LOGIN, { input: { email: other.email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
       expect(await server.store.prisma.loginThrottle.count({ where: { key: { in: [`pair:${other.email}|127.0.0.1`, `acct:${other.email}`] } } })).toBe(0);
-      expect((await onSecond.mutate<any>(LOGIN, { input: { email: other.email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+      expect((await onSecond.mutate(LOGIN, { input: { email: other.email, password: "wrong-again" } })).data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
     } finally {
       await replica.close();
     }
@@ -243,23 +243,23 @@ describe("login rate limit across API replicas", () => {
   it("the per-address window reopens after a minute; the account's 6th failure then costs a 1 s backoff", async () => {
     const { email } = await seedUser(server.store);
     const client = new TestClient(server);
-    for (let i = 0; i < 5; i++) await client.mutate<any>(LOGIN, { input: { email, password: `wrong-${i}` } });
-    expect((await client.mutate<any>(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors[0].code).toBe("RATE_LIMITED");
+    for (let i = 0; i < 5; i++) await client.mutate(LOGIN, { input: { email, password: `wrong-${i}` } });
+    expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors[0]!.code).toBe("RATE_LIMITED");
     // Age the window past 60 s (the database's clock decides, not the server's).
     await server.store.sql.query(`UPDATE "LoginThrottle" SET "windowStart" = "windowStart" - interval '61 seconds' WHERE key = $1`, [`pair:${email}|127.0.0.1`]);
-    expect((await client.mutate<any>(LOGIN, { input: { email, password: "wrong-again" } })).data.sessionLogin.errors[0].code).toBe("UNAUTHENTICATED");
+    expect((await client.mutate(LOGIN, { input: { email, password: "wrong-again" } })).data.sessionLogin.errors[0]!.code).toBe("UNAUTHENTICATED");
     expect((await server.store.prisma.loginThrottle.findUnique({ where: { key: `pair:${email}|127.0.0.1` } }))?.count).toBe(1);
     // Six consecutive failures on the account: the next attempt, from anywhere new, waits 1 s (it is delayed, not locked).
-    const early = await client.mutate<any>(LOGIN, { input: { email, password: PASSWORD } });
+    const early = await client.mutate(LOGIN, { input: { email, password: PASSWORD } });
     expect(early.data.sessionLogin.errors[0]).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/try again in 1 s/) });
     await new Promise((r) => setTimeout(r, 1_100));
-    expect((await client.mutate<any>(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
+    expect((await client.mutate(LOGIN, { input: { email, password: PASSWORD } })).data.sessionLogin.errors).toEqual([]);
   });
 });
 
 describe("userPasswordChange", () => {
-  const CHANGE = gql`
-    mutation ($input: UserPasswordChangeInput!) {
+  const CHANGE = graphql(`
+    mutation AuthUserPasswordChange($input: UserPasswordChangeInput!) {
       userPasswordChange(input: $input) {
         user {
           email
@@ -270,26 +270,26 @@ describe("userPasswordChange", () => {
         }
       }
     }
-  `;
+  `);
 
   it("needs the current password, ends the other sessions, and the new password signs in", async () => {
     const { id, email } = await seedUser(server.store, [{ consortiumId, role: "VIEWER" }]);
     const here = await signIn(server, email);
     const elsewhere = await signIn(server, email);
-    const wrong = await here.mutate<any>(CHANGE, { input: { currentPassword: "nope", newPassword: "a-new-password" } });
+    const wrong = await here.mutate(CHANGE, { input: { currentPassword: "nope", newPassword: "a-new-password" } });
     expect(wrong.data.userPasswordChange.errors).toEqual([{ code: "UNAUTHENTICATED", field: ["input", "currentPassword"] }]);
-    const short = await here.mutate<any>(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "short" } });
+    const short = await here.mutate(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "short" } });
     expect(short.data.userPasswordChange.errors).toEqual([{ code: "VALIDATION", field: ["input", "newPassword"] }]);
     const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
-    const machine = await new TestClient(server, secret).mutate<any>(CHANGE, {
+    const machine = await new TestClient(server, secret).mutate(CHANGE, {
       input: { currentPassword: PASSWORD, newPassword: "a-new-password" },
     });
     expect(machine.data.userPasswordChange.errors).toEqual([{ code: "FORBIDDEN", field: null }]);
 
-    const ok = await here.mutate<any>(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "a-new-password" } });
+    const ok = await here.mutate(CHANGE, { input: { currentPassword: PASSWORD, newPassword: "a-new-password" } });
     expect(ok.data.userPasswordChange).toEqual({ user: { email }, errors: [] });
-    expect((await here.query<any>(VIEWER)).data.viewer.user.email).toBe(email);
-    expect((await elsewhere.query<any>(VIEWER)).data.viewer).toBeNull();
+    expect((await here.query(VIEWER)).data.viewer.user.email).toBe(email);
+    expect((await elsewhere.query(VIEWER)).data.viewer).toBeNull();
     await expect(signIn(server, email)).rejects.toThrow(/sign-in failed/);
     expect((await signIn(server, email, "a-new-password")).cookies.size).toBe(1);
   });
@@ -303,8 +303,8 @@ describe("bearer API tokens", () => {
     ]);
     const { secret } = await seedToken(server.store, id, consortiumId, "VIEWER");
     const machine = new TestClient(server, secret);
-    const r = await machine.query<any>(gql`
-      query ($a: ID!, $b: ID!) {
+    const r = await machine.query(graphql(`
+      query AuthViewer($a: ID!, $b: ID!) {
         viewer {
           authenticatedWith
         }
@@ -318,7 +318,7 @@ describe("bearer API tokens", () => {
           id
         }
       }
-    `, {
+    `), {
       a: Buffer.from(`Consortium:${consortiumId}`).toString("base64url"),
       b: Buffer.from(`Consortium:${otherConsortiumId}`).toString("base64url"),
     });
@@ -341,7 +341,7 @@ describe("bearer API tokens", () => {
     expect(raw.status).toBe(401);
     expect(raw.json.errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(raw.json.errors[0].message).toContain(message);
-    const viaApollo = await machine.query<any>(VIEWER);
+    const viaApollo = await machine.query(VIEWER);
     expect(viaApollo.data?.viewer ?? null).toBeNull();
     expect(viaApollo.errors.length).toBeGreaterThan(0);
   });
@@ -358,9 +358,9 @@ describe("bearer API tokens", () => {
     const { email } = await seedUser(server.store, [{ consortiumId, role: "CURATOR" }]);
     const person = await signIn(server, email);
     const cid = Buffer.from(`Consortium:${consortiumId}`).toString("base64url");
-    const created = await person.mutate<any>(
-      gql`
-        mutation ($input: ApiTokenCreateInput!) {
+    const created = await person.mutate(
+      graphql(`
+        mutation AuthApiTokenCreate($input: ApiTokenCreateInput!) {
           apiTokenCreate(input: $input) {
             secret
             apiToken {
@@ -375,7 +375,7 @@ describe("bearer API tokens", () => {
             }
           }
         }
-      `,
+      `),
       { input: { consortiumId: cid, name: "pipeline", role: "REVIEWER" } },
     );
     const payload = created.data.apiTokenCreate;
@@ -385,12 +385,12 @@ describe("bearer API tokens", () => {
     expect(payload.apiToken).toMatchObject({ role: "REVIEWER", active: true });
 
     const machine = new TestClient(server, payload.secret);
-    expect((await machine.query<any>(VIEWER)).data.viewer.authenticatedWith).toBe("API_TOKEN");
+    expect((await machine.query(VIEWER)).data.viewer.authenticatedWith).toBe("API_TOKEN");
 
     // A token cannot mint tokens; a person cannot mint a token above their role.
-    const fromMachine = await machine.mutate<any>(
-      gql`
-        mutation ($input: ApiTokenCreateInput!) {
+    const fromMachine = await machine.mutate(
+      graphql(`
+        mutation AuthApiTokenCreate2($input: ApiTokenCreateInput!) {
           apiTokenCreate(input: $input) {
             secret
             errors {
@@ -398,13 +398,13 @@ describe("bearer API tokens", () => {
             }
           }
         }
-      `,
+      `),
       { input: { consortiumId: cid, name: "x", role: "VIEWER" } },
     );
     expect(fromMachine.data.apiTokenCreate).toEqual({ secret: null, errors: [{ code: "FORBIDDEN" }] });
-    const above = await person.mutate<any>(
-      gql`
-        mutation ($input: ApiTokenCreateInput!) {
+    const above = await person.mutate(
+      graphql(`
+        mutation AuthApiTokenCreate3($input: ApiTokenCreateInput!) {
           apiTokenCreate(input: $input) {
             secret
             errors {
@@ -413,14 +413,14 @@ describe("bearer API tokens", () => {
             }
           }
         }
-      `,
+      `),
       { input: { consortiumId: cid, name: "x", role: "OWNER" } },
     );
     expect(above.data.apiTokenCreate.errors).toEqual([{ code: "FORBIDDEN", field: ["input", "role"] }]);
 
-    const listed = await person.query<any>(
-      gql`
-        query ($id: ID!) {
+    const listed = await person.query(
+      graphql(`
+        query AuthConsortium($id: ID!) {
           consortium(id: $id) {
             apiTokens(first: 10) {
               nodes {
@@ -431,7 +431,7 @@ describe("bearer API tokens", () => {
             }
           }
         }
-      `,
+      `),
       { id: cid },
     );
     expect(listed.errors).toEqual([]);
@@ -440,9 +440,9 @@ describe("bearer API tokens", () => {
     ]);
     expect(JSON.stringify(listed.data)).not.toContain(payload.secret);
 
-    const revoked = await person.mutate<any>(
-      gql`
-        mutation ($input: ApiTokenRevokeInput!) {
+    const revoked = await person.mutate(
+      graphql(`
+        mutation AuthApiTokenRevoke($input: ApiTokenRevokeInput!) {
           apiTokenRevoke(input: $input) {
             apiToken {
               active
@@ -453,7 +453,7 @@ describe("bearer API tokens", () => {
             }
           }
         }
-      `,
+      `),
       { input: { apiTokenId: payload.apiToken.id } },
     );
     expect(revoked.data.apiTokenRevoke.errors).toEqual([]);
@@ -530,16 +530,16 @@ describe("graphql-ws re-checks credentials per operation", () => {
       const before = await once("{ viewer { authenticatedWith } }");
       expect(before.data.viewer.authenticatedWith).toBe("API_TOKEN");
       const person = await signIn(server, email);
-      const revoked = await person.mutate<any>(
-        gql`
-          mutation ($input: ApiTokenRevokeInput!) {
+      const revoked = await person.mutate(
+        graphql(`
+          mutation AuthApiTokenRevoke2($input: ApiTokenRevokeInput!) {
             apiTokenRevoke(input: $input) {
               errors {
                 code
               }
             }
           }
-        `,
+        `),
         { input: { apiTokenId: Buffer.from(`ApiToken:${token.id}`).toString("base64url") } },
       );
       expect(revoked.data.apiTokenRevoke.errors).toEqual([]);

@@ -15,6 +15,7 @@ import type { ServerConfig } from "../env.js";
 import { createUser } from "../modules/user/user.service.js";
 import { newApiTokenSecret, sha256Hex, API_TOKEN_VISIBLE } from "../auth/secrets.js";
 import { decodeIdOrNull } from "../graphql/ids.js";
+import { graphql } from "./gql/index.js";
 
 export interface TestServer {
   store: Store;
@@ -69,8 +70,16 @@ export interface PayloadErrors {
   errors: Array<{ code: string; field?: string[] | null; message?: string }>;
 }
 
+/**
+ * A result as a test reads it: the document's type with every null taken out, at every depth (arrays
+ * too). A test reads the fields it expects to be there; where one is null after all, the test fails at
+ * that line. `expect(x).toBeNull()` still reads. Untyped results stay `unknown`.
+ */
+export type Present<T> = unknown extends T ? T : PresentValue<NonNullable<T>>;
+type PresentValue<T> = T extends readonly (infer U)[] ? Present<U>[] : T extends object ? { [K in keyof T]: Present<T[K]> } : T;
+
 export interface GraphQLResult<T> {
-  data: T;
+  data: Present<T>;
   errors: GraphQLErrorShape[];
 }
 
@@ -125,12 +134,12 @@ export class TestClient {
   /** Runs a query; returns data and GraphQL errors (never throws on GraphQL errors). */
   async query<T = unknown, V extends OperationVariables = OperationVariables>(query: TypedDocumentNode<T, V> | DocumentNode, variables?: V): Promise<GraphQLResult<T>> {
     const result = await this.apollo.query<T, V>({ query, variables: variables as V, fetchPolicy: "no-cache", errorPolicy: "all" });
-    return { data: stripTypename(result.data) as T, errors: errorList(result.error) };
+    return { data: stripTypename(result.data) as Present<T>, errors: errorList(result.error) };
   }
 
   async mutate<T = unknown, V extends OperationVariables = OperationVariables>(mutation: TypedDocumentNode<T, V> | DocumentNode, variables?: V): Promise<GraphQLResult<T>> {
     const result = await this.apollo.mutate<T, V>({ mutation, variables: variables as V, fetchPolicy: "no-cache", errorPolicy: "all" });
-    return { data: stripTypename(result.data) as T, errors: errorList(result.error) };
+    return { data: stripTypename(result.data) as Present<T>, errors: errorList(result.error) };
   }
 
   /** Raw POST /graphql (for malformed bodies and exact status codes); `json` is the body as the test names it. */
@@ -230,10 +239,9 @@ export async function seedToken(
 /** Signs a client in through the API. */
 export async function signIn(server: TestServer, email: string, password = PASSWORD): Promise<TestClient> {
   const client = new TestClient(server);
-  const { gql } = await import("@apollo/client");
-  const r = await client.mutate<{ sessionLogin: { user: { id: string } | null; errors: GraphQLErrorShape[] } }>(
-    gql`
-      mutation ($input: SessionLoginInput!) {
+  const r = await client.mutate(
+    graphql(`
+      mutation HarnessSessionLogin($input: SessionLoginInput!) {
         sessionLogin(input: $input) {
           user {
             id
@@ -244,7 +252,7 @@ export async function signIn(server: TestServer, email: string, password = PASSW
           }
         }
       }
-    `,
+    `),
     { input: { email, password } },
   );
   if (r.errors.length || r.data.sessionLogin.errors.length) {

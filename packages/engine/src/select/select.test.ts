@@ -4,7 +4,8 @@ import { EngineInputError, type Points } from "../types.js";
 import { manifestHash } from "./manifest.js";
 import { quantilePositions, shareBudget } from "./confounder-aware.js";
 import { GROUND_SET_MAX, kernelMatrix, medianOfParts, medianPairSqDistance, medianWithinSqDistance } from "./facility-location.js";
-import { select } from "./select.js";
+import { requireForStrategy, select } from "./select.js";
+import { SELECT_PARAMS, type ParamSpec } from "../params.js";
 import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
 
 /**
@@ -410,6 +411,33 @@ describe("select(input, params) rejects bad parameters", () => {
   for (const [what, fn, code, field] of cases) {
     it(`select(input, ${what}) throws ${code} on ${field}`, () => {
       expect(codeOf(fn)).toEqual({ code, field });
+    });
+  }
+});
+
+describe("select(input, params) takes strategy-required parameters from the declaration (requiredByStrategies)", () => {
+  const required = (Object.entries(SELECT_PARAMS) as Array<[keyof SelectParams, ParamSpec]>).filter(([, s]) => s.requiredByStrategies?.length);
+  // The valid value of each such parameter for `input` (its only string parameter today is a metadata column).
+  const valid: Partial<Record<keyof SelectParams, unknown>> = { stratifyColumn: "site" };
+
+  it("declares stratifyColumn required by stratified, and only among the strategies that read it", () => {
+    expect(required.map(([name, s]) => [name, s.requiredByStrategies])).toEqual([["stratifyColumn", ["stratified"]]]);
+    for (const [name, spec] of required) for (const s of spec.requiredByStrategies!) expect(spec.strategies, name).toContain(s);
+  });
+
+  for (const [name, spec] of required) {
+    for (const strategy of spec.requiredByStrategies!) {
+      it(`select(input, {strategy: "${strategy}"}) without ${name}, or with an empty or mistyped one, throws ${spec.code} on ${name}`, () => {
+        for (const bad of [undefined, null, "", 7]) {
+          expect(codeOf(() => select(input, params(strategy, { [name]: bad } as Partial<SelectParams>)))).toEqual({ code: spec.code, field: name });
+        }
+        expect(() => requireForStrategy(strategy, { strategy, perClass: 3 })).toThrow(`expected a ${name} for strategy "${strategy}", got undefined`);
+        expect(select(input, params(strategy, { [name]: valid[name] } as Partial<SelectParams>)).params[name]).toBe(valid[name]);
+      });
+    }
+    const others = STRATEGIES.filter((s) => !spec.requiredByStrategies!.includes(s));
+    it(`requireForStrategy(strategy, params) asks no ${name} of ${others.join(", ")}`, () => {
+      for (const strategy of others) expect(() => requireForStrategy(strategy, { strategy, perClass: 3 })).not.toThrow();
     });
   }
 });

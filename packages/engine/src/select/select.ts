@@ -1,7 +1,7 @@
 // select(input, params): the one entry point for every selection strategy. It validates input and
 // parameters (EngineInputError with a code and field, before any work), splits rows by class (sorted
 // label order), runs the strategy per class, assigns global ranks and hashes the manifest.
-import { checkParam, SELECT_PARAMS } from "../params.js";
+import { checkParam, SELECT_PARAMS, type ParamSpec } from "../params.js";
 import { EngineInputError, type ProgressFn } from "../types.js";
 import { compareStrings } from "./common.js";
 import { confounderAwarePool, selectConfounderAware } from "./confounder-aware.js";
@@ -57,6 +57,21 @@ function resolveDeclared(value: unknown, input?: SelectInput): string[] {
   return cols.slice();
 }
 
+/**
+ * The parameters the declaration marks `requiredByStrategies` for this strategy (stratifyColumn for
+ * stratified): each must be given and pass its declared check, else EngineInputError with its code,
+ * naming it. Read from SELECT_PARAMS, so a new strategy-required parameter needs no line here.
+ */
+export function requireForStrategy(strategy: ResolvedParams["strategy"], params: SelectParams): void {
+  for (const [name, spec] of Object.entries(SELECT_PARAMS) as Array<[keyof typeof SELECT_PARAMS, ParamSpec]>) {
+    if (!spec.requiredByStrategies?.includes(strategy)) continue;
+    const value: unknown = params[name as keyof SelectParams];
+    if (value === undefined || value === null || checkParam(spec, value) !== null) {
+      throw new EngineInputError(spec.code, name, `expected a ${name} for strategy "${strategy}", got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
 /** resolveParams(params, input?) checks every parameter and fills defaults, in canonical key order. */
 export function resolveParams(params: SelectParams, input?: SelectInput): ResolvedParams {
   const checked = (field: "strategy" | "perClass" | "seed", value: unknown): void => {
@@ -78,11 +93,9 @@ export function resolveParams(params: SelectParams, input?: SelectInput): Resolv
     const declared = resolveDeclared(params.declared, input);
     if (declared.length) out.declared = declared;
   }
+  requireForStrategy(strategy, params);
   if (strategy === "stratified") {
-    const col = params.stratifyColumn as unknown;
-    if (typeof col !== "string" || col === "") {
-      throw new EngineInputError("STRATIFY_COLUMN_REQUIRED", "stratifyColumn", `expected a stratifyColumn for strategy "stratified", got ${JSON.stringify(col)}`);
-    }
+    const col = params.stratifyColumn as string;
     if (input && !(input.metadata && Object.prototype.hasOwnProperty.call(input.metadata, col))) {
       const have = Object.keys(input.metadata ?? {});
       throw new EngineInputError(

@@ -5,7 +5,8 @@
 // through an import, NUL bytes in text. Each test asserts the denial and that nothing changed.
 // PGlite by default, PostgreSQL with DATABASE_URL (where the race runs truly in parallel).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../test/gql/index.js";
+import type { Role } from "../../test/gql/graphql.js";
 import { seedToken, seedUser, signIn, snapshot, startTestServer, TestClient, type TestServer } from "../../test/harness.js";
 import { toGlobalId } from "../../graphql/ids.js";
 
@@ -16,8 +17,8 @@ let hospitalOwner: TestClient;
 let attacker: TestClient;
 let bob: { id: number; email: string }; // an existing account, member of the hospital only
 
-const CREATE = gql`
-  mutation ($input: InvitationCreateInput!) {
+const CREATE = graphql(`
+  mutation AttackAccountsInvitationCreate($input: InvitationCreateInput!) {
     invitationCreate(input: $input) {
       invitation { id email role status expiresAt acceptedAt revokedAt acceptedBy { id } site { code } }
       token
@@ -25,26 +26,26 @@ const CREATE = gql`
       errors { code field message }
     }
   }
-`;
-const ACCEPT = gql`
-  mutation ($input: InvitationAcceptInput!) {
+`);
+const ACCEPT = graphql(`
+  mutation AttackAccountsInvitationAccept($input: InvitationAcceptInput!) {
     invitationAccept(input: $input) {
       membership { id role consortium { id } }
       user { id email name }
       errors { code field message }
     }
   }
-`;
-const REVOKE = gql`
-  mutation ($input: InvitationRevokeInput!) {
+`);
+const REVOKE = graphql(`
+  mutation AttackAccountsInvitationRevoke($input: InvitationRevokeInput!) {
     invitationRevoke(input: $input) { invitation { id status } errors { code field message } }
   }
-`;
+`);
 const UPDATE = `mutation ($input: MembershipUpdateInput!) { membershipUpdate(input: $input) { membership { id role } errors { code field message } } }`;
 const REMOVE = `mutation ($input: MembershipRemoveInput!) { membershipRemove(input: $input) { removedMembershipId errors { code field message } } }`;
 
-const invite = (client: TestClient, consortiumId: number, email: string, role = "VIEWER") =>
-  client.mutate<any>(CREATE, { input: { consortiumId: toGlobalId("Consortium", consortiumId), email, role } });
+const invite = (client: TestClient, consortiumId: number, email: string, role: Role = "VIEWER") =>
+  client.mutate(CREATE, { input: { consortiumId: toGlobalId("Consortium", consortiumId), email, role } });
 
 /** The shape of a response with every value that names the email or is unique per call blanked out. */
 function shapeOf(value: unknown): unknown {
@@ -96,21 +97,21 @@ describe("finding 2: account pre-hijacking through invites", () => {
     // The hospital invites the same person; the victim accepts with a password of their own.
     const h = await invite(hospitalOwner, hospital, victim, "REVIEWER");
     const victimBrowser = new TestClient(server);
-    const accepted = await victimBrowser.mutate<any>(ACCEPT, { input: { token: h.data.invitationCreate.token, name: "Real Victim", password: "victims-own-secret" } });
+    const accepted = await victimBrowser.mutate(ACCEPT, { input: { token: h.data.invitationCreate.token, name: "Real Victim", password: "victims-own-secret" } });
     expect(accepted.data.invitationAccept.errors).toEqual([]);
     expect(accepted.data.invitationAccept.membership).toMatchObject({ role: "REVIEWER", consortium: { id: toGlobalId("Consortium", hospital) } });
     // Signed in by the acceptance (session cookie set).
-    const me = await victimBrowser.query<any>(gql`{ viewer { user { email name } } }`);
+    const me = await victimBrowser.query(graphql(`query AttackAccountsViewer { viewer { user { email name } } }`));
     expect(me.data.viewer.user).toEqual({ email: victim, name: "Real Victim" });
 
     // The attacker's own link now cannot set a password on the victim's account, nor can they sign in.
     const before = await snapshot(server.store);
     const sessions = await sessionsOf(victim);
-    const hijack = await new TestClient(server).mutate<any>(ACCEPT, { input: { token: attackerToken, name: "Gotcha", password: "attacker-pass-1" } });
+    const hijack = await new TestClient(server).mutate(ACCEPT, { input: { token: attackerToken, name: "Gotcha", password: "attacker-pass-1" } });
     expect(hijack.data.invitationAccept.errors).toEqual([expect.objectContaining({ code: "CONFLICT", field: ["input", "token"] })]);
     expect(hijack.data.invitationAccept.membership).toBeNull();
     expect(await snapshot(server.store)).toEqual(before);
-    const login = await new TestClient(server).mutate<any>(gql`mutation ($input: SessionLoginInput!) { sessionLogin(input: $input) { user { id } errors { code } } }`, {
+    const login = await new TestClient(server).mutate(graphql(`mutation AttackAccountsSessionLogin($input: SessionLoginInput!) { sessionLogin(input: $input) { user { id } errors { code } } }`), {
       input: { email: victim, password: "attacker-pass-1" },
     });
     expect(login.data.sessionLogin.user).toBeNull();
@@ -134,7 +135,7 @@ describe("finding 2: account pre-hijacking through invites", () => {
     expect(text).not.toContain("Secretname");
     expect(text).not.toContain(toGlobalId("User", bob.id));
     // The pending list shows the same for both.
-    const list = await attacker.query<any>(gql`query ($id: ID!) { consortium(id: $id) { invitations { nodes { email status acceptedBy { id } } } members { totalCount } } }`, {
+    const list = await attacker.query(graphql(`query AttackAccountsConsortium($id: ID!) { consortium(id: $id) { invitations { nodes { email status acceptedBy { id } } } members { totalCount } } }`), {
       id: toGlobalId("Consortium", attackerC),
     });
     const rows = list.data.consortium.invitations.nodes.filter((n: any) => n.email === bob.email || n.email.startsWith("nobody-"));
@@ -145,21 +146,21 @@ describe("finding 2: account pre-hijacking through invites", () => {
     expect(await p.user.findUniqueOrThrow({ where: { id: bob.id } })).toEqual(bobBefore);
     expect(list.data.consortium.members.totalCount).toBe(1);
     // What the links show (the accept page) does not depend on the account either.
-    const PREVIEW = gql`query ($t: String!) { invitationPreview(token: $t) { consortiumName email role siteCode status signedInAsInvitee signedInAs } }`;
+    const PREVIEW = graphql(`query AttackAccountsInvitationPreview($t: String!) { invitationPreview(token: $t) { consortiumName email role siteCode status signedInAsInvitee signedInAs } }`);
     const anon = new TestClient(server);
-    const pk = (await anon.query<any>(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview;
-    const pu = (await anon.query<any>(PREVIEW, { t: unknown.data.invitationCreate.token })).data.invitationPreview;
+    const pk = (await anon.query(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview;
+    const pu = (await anon.query(PREVIEW, { t: unknown.data.invitationCreate.token })).data.invitationPreview;
     expect({ ...pk, email: null }).toEqual({ ...pu, email: null });
     expect(pk).toMatchObject({ consortiumName: "Evil", status: "PENDING", signedInAsInvitee: false, signedInAs: null });
-    expect((await anon.query<any>(PREVIEW, { t: `inv_${"B".repeat(43)}` })).data.invitationPreview).toBeNull();
+    expect((await anon.query(PREVIEW, { t: `inv_${"B".repeat(43)}` })).data.invitationPreview).toBeNull();
     // Bob can only join by accepting while signed in as himself (consent).
     const asBob = await signIn(server, bob.email);
-    expect((await asBob.query<any>(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview).toMatchObject({ signedInAsInvitee: true, signedInAs: bob.email });
-    const yes = await asBob.mutate<any>(ACCEPT, { input: { token: known.data.invitationCreate.token } });
+    expect((await asBob.query(PREVIEW, { t: known.data.invitationCreate.token })).data.invitationPreview).toMatchObject({ signedInAsInvitee: true, signedInAs: bob.email });
+    const yes = await asBob.mutate(ACCEPT, { input: { token: known.data.invitationCreate.token } });
     expect(yes.data.invitationAccept.errors).toEqual([]);
     expect(await p.membership.count({ where: { userId: bob.id } })).toBe(membershipsBefore.length + 1);
     // A non-OWNER sees no invitations at all.
-    const asBobList = await asBob.query<any>(gql`query ($id: ID!) { consortium(id: $id) { invitations { totalCount } } }`, { id: toGlobalId("Consortium", hospital) });
+    const asBobList = await asBob.query(graphql(`query AttackAccountsConsortium2($id: ID!) { consortium(id: $id) { invitations { totalCount } } }`), { id: toGlobalId("Consortium", hospital) });
     expect(asBobList.data.consortium.invitations).toBeNull();
   });
 
@@ -169,10 +170,10 @@ describe("finding 2: account pre-hijacking through invites", () => {
     const expired = (await invite(hospitalOwner, hospital, email("late"))).data.invitationCreate;
     await p.invitation.update({ where: { tokenHash: (await p.invitation.findFirstOrThrow({ where: { email: email("late") } })).tokenHash }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const revoked = (await invite(hospitalOwner, hospital, email("withdrawn"))).data.invitationCreate;
-    const rev = await hospitalOwner.mutate<any>(REVOKE, { input: { invitationId: revoked.invitation.id } });
+    const rev = await hospitalOwner.mutate(REVOKE, { input: { invitationId: revoked.invitation.id } });
     expect(rev.data.invitationRevoke).toMatchObject({ invitation: { status: "REVOKED" }, errors: [] });
     const used = (await invite(hospitalOwner, hospital, email("once"))).data.invitationCreate;
-    const first = await new TestClient(server).mutate<any>(ACCEPT, { input: { token: used.token, name: "Once", password: "first-password" } });
+    const first = await new TestClient(server).mutate(ACCEPT, { input: { token: used.token, name: "Once", password: "first-password" } });
     expect(first.data.invitationAccept.errors).toEqual([]);
 
     const cases: Array<[string, string]> = [
@@ -185,14 +186,14 @@ describe("finding 2: account pre-hijacking through invites", () => {
     for (const [token, code] of cases) {
       const before = await snapshot(server.store);
       const sessions = await p.session.count();
-      const r = await new TestClient(server).mutate<any>(ACCEPT, { input: { token, name: "Mallory", password: "mallory-password" } });
+      const r = await new TestClient(server).mutate(ACCEPT, { input: { token, name: "Mallory", password: "mallory-password" } });
       expect(r.data.invitationAccept.errors, code).toEqual([expect.objectContaining({ code, field: ["input", "token"] })]);
       expect(r.data.invitationAccept.membership).toBeNull();
       expect(await snapshot(server.store), code).toEqual(before);
       expect(await p.session.count()).toBe(sessions);
     }
     // A used invitation cannot be revoked either (remove the member instead).
-    const late = await hospitalOwner.mutate<any>(REVOKE, { input: { invitationId: used.invitation.id } });
+    const late = await hospitalOwner.mutate(REVOKE, { input: { invitationId: used.invitation.id } });
     expect(late.data.invitationRevoke.errors).toEqual([expect.objectContaining({ code: "INVITATION_USED" })]);
   });
 
@@ -201,12 +202,12 @@ describe("finding 2: account pre-hijacking through invites", () => {
     const email = `twice-${process.pid}@example.org`;
     const { token } = (await invite(hospitalOwner, hospital, email)).data.invitationCreate;
     const results = await Promise.all(
-      ["A", "B", "C"].map((n) => new TestClient(server).mutate<any>(ACCEPT, { input: { token, name: `Racer ${n}`, password: `password-${n}-long` } })),
+      ["A", "B", "C"].map((n) => new TestClient(server).mutate(ACCEPT, { input: { token, name: `Racer ${n}`, password: `password-${n}-long` } })),
     );
     const ok = results.filter((r) => r.data?.invitationAccept.errors.length === 0);
     expect(results.every((r) => r.errors.length === 0)).toBe(true); // typed errors only, never a fault
     expect(ok).toHaveLength(1);
-    for (const r of results) if (r !== ok[0]) expect(["INVITATION_USED", "CONFLICT"]).toContain(r.data.invitationAccept.errors[0].code);
+    for (const r of results) if (r !== ok[0]) expect(["INVITATION_USED", "CONFLICT"]).toContain(r.data.invitationAccept.errors[0]!.code);
     expect(await p.user.count({ where: { email } })).toBe(1);
     expect(await p.membership.count({ where: { user: { email } } })).toBe(1);
   });
@@ -224,14 +225,14 @@ describe("finding 2: account pre-hijacking through invites", () => {
       ["carol's API token", carolToken, { token }],
     ] as const) {
       const before = await snapshot(server.store);
-      const r = await client.mutate<any>(ACCEPT, { input });
+      const r = await client.mutate(ACCEPT, { input });
       expect(r.data.invitationAccept.errors, who).toEqual([expect.objectContaining({ code: expect.stringMatching(/^(FORBIDDEN|VALIDATION)$/) })]);
       expect(await snapshot(server.store), who).toEqual(before);
     }
     expect(await p.user.findUnique({ where: { email: dave } })).toBeNull();
     expect(await p.membership.count({ where: { userId: carol.id, consortiumId: hospital } })).toBe(0);
     // The link still works for Dave afterwards.
-    const r = await new TestClient(server).mutate<any>(ACCEPT, { input: { token, name: "Dave", password: "daves-own-password" } });
+    const r = await new TestClient(server).mutate(ACCEPT, { input: { token, name: "Dave", password: "daves-own-password" } });
     expect(r.data.invitationAccept.errors).toEqual([]);
   });
 
@@ -242,7 +243,7 @@ describe("finding 2: account pre-hijacking through invites", () => {
     expect(r.data.invitationCreate.errors).toEqual([expect.objectContaining({ code: "FORBIDDEN" })]);
     const theirs = (await invite(hospitalOwner, hospital, `y-${process.pid}@example.org`)).data.invitationCreate.invitation.id;
     const mid = await snapshot(server.store);
-    const cross = await attacker.mutate<any>(REVOKE, { input: { invitationId: theirs } });
+    const cross = await attacker.mutate(REVOKE, { input: { invitationId: theirs } });
     expect(cross.data.invitationRevoke.errors).toEqual([expect.objectContaining({ code: "NOT_FOUND" })]);
     expect(await snapshot(server.store)).toEqual(mid);
     expect(before).not.toEqual(mid); // (the hospital's own invite did change things)
@@ -379,7 +380,7 @@ describe("finding 8: sites and text inputs", () => {
     // A new account's name through an invitation.
     const { token } = (await invite(hospitalOwner, hospital, `nul-${process.pid}@example.org`)).data.invitationCreate;
     const before = await snapshot(server.store);
-    const acc = await new TestClient(server).mutate<any>(ACCEPT, { input: { token, name: nul, password: "a-good-password" } });
+    const acc = await new TestClient(server).mutate(ACCEPT, { input: { token, name: nul, password: "a-good-password" } });
     expect(acc.data.invitationAccept.errors).toEqual([expect.objectContaining({ code: "VALIDATION", field: ["input", "name"] })]);
     expect(await snapshot(server.store)).toEqual(before);
     // Query arguments: a typed BAD_USER_INPUT, not an internal error.

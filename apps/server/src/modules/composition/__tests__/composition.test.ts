@@ -3,7 +3,7 @@
 // share and Cramér's V (checked against a hand computation), the column choice (declared ∪ associated ∪
 // site), the pool as the embedded samples only, compareRuns side by side, and a site-scoped viewer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import { seedUser, signIn, startTestServer, type TestClient, type TestServer } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { seedDataset, type SeededDataset } from "../../../test/fixtures.js";
@@ -16,8 +16,8 @@ let skewed = 0;
 let balanced = 0;
 let queued = 0;
 
-const COMPOSITION = gql`
-  query ($id: ID!) {
+const COMPOSITION = graphql(`
+  query CompositionSelectionRun($id: ID!) {
     selectionRun(id: $id) {
       id
       composition {
@@ -26,16 +26,16 @@ const COMPOSITION = gql`
       }
     }
   }
-`;
-const COMPARE = gql`
-  query ($ids: [ID!]!) {
+`);
+const COMPARE = graphql(`
+  query CompositionCompareRuns($ids: [ID!]!) {
     compareRuns(ids: $ids) {
       composition {
         column associated declared poolCramersV cramersV labels levels poolTotals poolCounts poolLargestShares selectionTotals selectionCounts largestShares
       }
     }
   }
-`;
+`);
 
 // seedDataset: sample i has label ["normal", "pneumonia"][i % 2] and site S<g>, scanner-<g>, g = ⌊i/2⌋ % 2.
 const labelOf = (i: number) => (i % 2 ? "pneumonia" : "normal");
@@ -94,7 +94,7 @@ afterAll(async () => {
 
 describe("SelectionRun.composition", () => {
   it("covers declared, then associated, then site columns, each flagged", async () => {
-    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
     expect(r.errors).toEqual([]);
     const cols = r.data.selectionRun.composition;
     // scanner: declared (not associated: V 0.1); age: associated (V 0.5, p 0.001 in normal); site: always.
@@ -102,20 +102,20 @@ describe("SelectionRun.composition", () => {
   });
 
   it("counts and shares per class in the pool (embedded samples) and the selection, with largest share and Cramér's V", async () => {
-    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
-    const site = r.data.selectionRun.composition.find((c: any) => c.column === "site");
+    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const site = r.data.selectionRun.composition.find((c: any) => c.column === "site")!;
     const [normal, pneu] = site.classes;
     expect(normal).toMatchObject({ label: "normal", poolCount: 19, selectionCount: 8 });
     expect(site.levels).toEqual(["S0", "S1"]);
-    expect(normal.poolCounts).toEqual([9, 10]);
-    expect(normal.selectionCounts).toEqual([6, 2]);
-    expect(normal.poolShares[0]).toBeCloseTo(9 / 19, 12);
-    expect(normal.selectionShares[0]).toBeCloseTo(6 / 8, 12);
-    expect(normal.largestShare).toBeCloseTo(0.75, 12);
-    expect(normal.poolLargestShare).toBeCloseTo(10 / 19, 12);
+    expect(normal!.poolCounts).toEqual([9, 10]);
+    expect(normal!.selectionCounts).toEqual([6, 2]);
+    expect(normal!.poolShares[0]).toBeCloseTo(9 / 19, 12);
+    expect(normal!.selectionShares[0]).toBeCloseTo(6 / 8, 12);
+    expect(normal!.largestShare).toBeCloseTo(0.75, 12);
+    expect(normal!.poolLargestShare).toBeCloseTo(10 / 19, 12);
     expect(pneu).toMatchObject({ label: "pneumonia", poolCount: 20, selectionCount: 8 });
-    expect([pneu.poolCounts, pneu.selectionCounts]).toEqual([[10, 10], [1, 7]]);
-    expect(pneu.largestShare).toBeCloseTo(7 / 8, 12);
+    expect([pneu!.poolCounts, pneu!.selectionCounts]).toEqual([[10, 10], [1, 7]]);
+    expect(pneu!.largestShare).toBeCloseTo(7 / 8, 12);
     // Bergsma-corrected V of the 2×2 selection table [[6,2],[1,7]] by hand (n = 16).
     const n = 16;
     const chi2 = (n * (6 * 7 - 2 * 1) ** 2) / (8 * 8 * 7 * 9);
@@ -124,28 +124,28 @@ describe("SelectionRun.composition", () => {
     // Pool [[9,10],[10,10]]: chi² far below the correction, so V is 0.
     expect(site.poolCramersV).toBe(0);
     // scanner is site by another name in this data: same numbers.
-    const scanner = r.data.selectionRun.composition.find((c: any) => c.column === "scanner");
+    const scanner = r.data.selectionRun.composition.find((c: any) => c.column === "scanner")!;
     expect(scanner.cramersV).toBeCloseTo(site.cramersV, 12);
   });
 
   it("is empty for a run that has not succeeded", async () => {
-    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", queued) });
+    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", queued) });
     expect(r.data.selectionRun.composition).toEqual([]);
   });
 
   it("a run without analysis takes the version's latest analysis for associations", async () => {
-    const r = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", balanced) });
+    const r = await viewer.query(COMPOSITION, { id: gid("SelectionRun", balanced) });
     expect(r.errors).toEqual([]);
     const cols = r.data.selectionRun.composition;
     expect(cols.map((c: any) => c.column)).toEqual(["age", "site"]);
-    const site = cols[1];
+    const site = cols[1]!;
     expect(site.classes.map((c: any) => c.largestShare)).toEqual([0.5, 0.5]);
     expect(site.cramersV).toBe(0);
   });
 
   it("a site-scoped viewer sees the same aggregates", async () => {
-    const a = await viewer.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
-    const b = await scoped.query<any>(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const a = await viewer.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
+    const b = await scoped.query(COMPOSITION, { id: gid("SelectionRun", skewed) });
     expect(b.errors).toEqual([]);
     expect(b.data.selectionRun.composition).toEqual(a.data.selectionRun.composition);
   });
@@ -153,16 +153,16 @@ describe("SelectionRun.composition", () => {
 
 describe("RunComparison.composition", () => {
   it("lays the pool and every run on the union of their columns", async () => {
-    const r = await viewer.query<any>(COMPARE, { ids: [gid("SelectionRun", balanced), gid("SelectionRun", skewed)] });
+    const r = await viewer.query(COMPARE, { ids: [gid("SelectionRun", balanced), gid("SelectionRun", skewed)] });
     expect(r.errors).toEqual([]);
     const cols = r.data.compareRuns.composition;
     expect(cols.map((c: any) => [c.column, c.declared])).toEqual([["age", [false, false]], ["site", [false, false]], ["scanner", [false, true]]]);
-    const site = cols[1];
+    const site = cols[1]!;
     expect(site.levels).toEqual(["S0", "S1"]);
     expect(site).toMatchObject({ labels: ["normal", "pneumonia"], poolTotals: [19, 20], poolCounts: [[9, 10], [10, 10]], selectionTotals: [[8, 8], [8, 8]] });
     expect(site.selectionCounts).toEqual([[[4, 4], [4, 4]], [[6, 2], [1, 7]]]);
     expect(site.largestShares[0]).toEqual([0.5, 0.5]);
-    expect(site.largestShares[1][1]).toBeCloseTo(7 / 8, 12);
+    expect(site.largestShares[1]![1]).toBeCloseTo(7 / 8, 12);
     expect(site.cramersV[0]).toBe(0);
     expect(site.cramersV[1]).toBeGreaterThan(0.5);
   });

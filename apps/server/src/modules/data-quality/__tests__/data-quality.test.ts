@@ -5,7 +5,7 @@
 // with the right suggestion; a bad threshold is refused naming the field with nothing written; another
 // consortium's curator sees nothing; similarSamples finds the planted copy first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import type { Store } from "@stratum/db";
 import { createApp } from "../../../app.js";
 import { TestClient } from "../../../test/harness.js";
@@ -24,13 +24,13 @@ let scoped: TestClient;
 let testSampleIds: number[] = [];
 let testVersionId = 0;
 
-const START = gql`
-  mutation ($input: DataQualityStartInput!) {
+const START = graphql(`
+  mutation DataQualityDataQualityStart($input: DataQualityStartInput!) {
     dataQualityStart(input: $input) { report { id status } job { id kind } errors { code field message } }
   }
-`;
-const REPORT = gql`
-  query ($id: ID!) {
+`);
+const REPORT = graphql(`
+  query DataQualityDataQualityReport($id: ID!) {
     dataQualityReport(id: $id) {
       id status threshold results error
       job { id kind status phase }
@@ -43,12 +43,12 @@ const REPORT = gql`
       outlierClasses { label size k }
     }
   }
-`;
-const SIMILAR = gql`
-  query ($sampleId: ID!, $setId: ID!, $first: Int) {
+`);
+const SIMILAR = graphql(`
+  query DataQualitySimilarSamples($sampleId: ID!, $setId: ID!, $first: Int) {
     similarSamples(sampleId: $sampleId, embeddingSetId: $setId, first: $first) { method warm evaluated items { score sample { externalId uri } } }
   }
-`;
+`);
 
 function setVector(i: number, v: Float32Array) {
   return server.store.prisma.embeddingVector.update({ where: { setId_sampleId: { setId: seeded.setId, sampleId: seeded.sampleIds[i]! } }, data: { vector: new Uint8Array(v.buffer as ArrayBuffer) } });
@@ -131,12 +131,12 @@ describe("dataQualityStart", () => {
       [{ outlierK: 500 }, ["input", "params", "outlierK"], /outlierK: expected an integer in 1\.\.100/],
     ];
     for (const [params, field, message] of cases) {
-      const r = await curator.mutate<any>(START, { input: input(params) });
+      const r = await curator.mutate(START, { input: input(params) });
       expect(r.errors).toEqual([]);
       expect(r.data.dataQualityStart.report).toBeNull();
       expect(r.data.dataQualityStart.errors).toHaveLength(1);
       expect(r.data.dataQualityStart.errors[0]).toMatchObject({ code: "VALIDATION", field });
-      expect(r.data.dataQualityStart.errors[0].message).toMatch(message);
+      expect(r.data.dataQualityStart.errors[0]!.message).toMatch(message);
     }
     expect(await counts()).toEqual(before);
   });
@@ -145,16 +145,16 @@ describe("dataQualityStart", () => {
     // (signing in is audited, so before counting)
     const reviewer = await signIn(server, (await seedUser(server.store, [{ consortiumId: seeded.consortiumId, role: "REVIEWER" }], "reviewer")).email);
     const before = await counts();
-    const r = await outsider.mutate<any>(START, { input: input() });
+    const r = await outsider.mutate(START, { input: input() });
     expect(r.data.dataQualityStart.errors[0]).toMatchObject({ code: "NOT_FOUND", field: ["input", "datasetVersionId"] });
-    const f = await reviewer.mutate<any>(START, { input: input() });
+    const f = await reviewer.mutate(START, { input: input() });
     expect(f.data.dataQualityStart.errors[0]).toMatchObject({ code: "FORBIDDEN", field: ["input", "datasetVersionId"] });
     expect(await counts()).toEqual(before);
   });
 
   let reportId = "";
   it("finds the planted duplicates, outlier and label error through the API", async () => {
-    const r = await curator.mutate<any>(START, { input: input() });
+    const r = await curator.mutate(START, { input: input() });
     expect(r.data.dataQualityStart.errors).toEqual([]);
     expect(r.data.dataQualityStart.job.kind).toBe("QUALITY");
     reportId = r.data.dataQualityStart.report.id;
@@ -166,7 +166,7 @@ describe("dataQualityStart", () => {
     expect(phases).toEqual(expect.arrayContaining(["loading", "writing"]));
     expect(phases.some((p) => ["neighbours", "near duplicates", "outliers", "label errors"].includes(p))).toBe(true);
 
-    const q = await curator.query<any>(REPORT, { id: reportId });
+    const q = await curator.query(REPORT, { id: reportId });
     expect(q.errors).toEqual([]);
     const report = q.data.dataQualityReport;
     expect(report.status).toBe("SUCCEEDED");
@@ -181,43 +181,43 @@ describe("dataQualityStart", () => {
     expect(twoLabels).toMatchObject({ conflictingLabels: true, labels: ["normal", "pneumonia"] });
     const exact = find("EXACT", [ext(60), ext(61)]);
     expect(exact).toMatchObject({ size: 2, crossSplit: false });
-    const leak = find("NEAR", [ext(70), "test-0"]);
+    const leak = find("NEAR", [ext(70), "test-0"])!;
     expect(leak).toMatchObject({ crossSplit: true });
     expect(leak.members.find((m: any) => m.sample.externalId === "test-0")).toMatchObject({ inVersion: false, versionId: gid("DatasetVersion", testVersionId) });
     // flagged sets are listed first; no ordinary neighbours were taken for duplicates
-    expect(sets[0].crossSplit).toBe(true);
+    expect(sets[0]!.crossSplit).toBe(true);
     expect(report.duplicateSets.totalCount).toBeLessThanOrEqual(5);
     expect(report.results.crossVersions.compared).toEqual([expect.objectContaining({ versionId: testVersionId, dataset: "xray-test", rows: 6 })]);
 
     expect(report.outliers.nodes[0]).toMatchObject({ outlierRank: 0, sample: { externalId: ext(50) } });
-    expect(report.outliers.nodes[0].outlierReason).toMatch(/rank 1 of \d+ in "normal"/);
+    expect(report.outliers.nodes[0]!.outlierReason).toMatch(/rank 1 of \d+ in "normal"/);
     const flipped = report.labelErrors.nodes.find((n: any) => n.sample.externalId === ext(40));
     expect(flipped).toMatchObject({ label: "pneumonia", suggestedLabel: "normal", labelIssue: true });
     expect(report.outlierClasses.map((c: any) => c.label)).toEqual(["normal", "pneumonia"]);
 
     // the version lists it, newest first, and as its latest
-    const v = await curator.query<any>(gql`query ($id: ID!) { node(id: $id) { ... on DatasetVersion { dataQuality { totalCount nodes { id } } latestDataQuality { id } } } }`, { id: gid("DatasetVersion", seeded.versionId) });
-    expect(v.data.node.dataQuality.nodes[0].id).toBe(reportId);
+    const v = await curator.query(graphql(`query DataQualityNode($id: ID!) { node(id: $id) { ... on DatasetVersion { dataQuality { totalCount nodes { id } } latestDataQuality { id } } } }`), { id: gid("DatasetVersion", seeded.versionId) });
+    expect(v.data.node.dataQuality.nodes[0]!.id).toBe(reportId);
     expect(v.data.node.latestDataQuality.id).toBe(reportId);
-    const n = await curator.query<any>(gql`query ($id: ID!) { node(id: $id) { ... on DataQualityReport { id status } } }`, { id: reportId });
+    const n = await curator.query(graphql(`query DataQualityNode2($id: ID!) { node(id: $id) { ... on DataQualityReport { id status } } }`), { id: reportId });
     expect(n.data.node).toEqual({ id: reportId, status: "SUCCEEDED" });
-    const j = await curator.query<any>(gql`query ($id: ID!) { node(id: $id) { ... on Job { kind dataQuality { id } } } }`, { id: r.data.dataQualityStart.job.id });
+    const j = await curator.query(graphql(`query DataQualityNode3($id: ID!) { node(id: $id) { ... on Job { kind dataQuality { id } } } }`), { id: r.data.dataQualityStart.job.id });
     expect(j.data.node).toEqual({ kind: "QUALITY", dataQuality: { id: reportId } });
   });
 
   it("hides the report from another consortium's member", async () => {
-    const q = await outsider.query<any>(REPORT, { id: reportId });
+    const q = await outsider.query(REPORT, { id: reportId });
     expect(q.data.dataQualityReport).toBeNull();
-    const n = await outsider.query<any>(gql`query ($id: ID!) { node(id: $id) { id } }`, { id: reportId });
+    const n = await outsider.query(graphql(`query DataQualityNode4($id: ID!) { node(id: $id) { id } }`), { id: reportId });
     expect(n.data.node).toBeNull();
   });
 
   it("a given threshold is used and stored", async () => {
-    const r = await curator.mutate<any>(START, { input: input({ threshold: 0.0001, crossVersions: false, seed: 4 }) });
+    const r = await curator.mutate(START, { input: input({ threshold: 0.0001, crossVersions: false, seed: 4 }) });
     expect(r.data.dataQualityStart.errors).toEqual([]);
     const job = await waitJob(r.data.dataQualityStart.job.id);
     expect(job.status).toBe("SUCCEEDED");
-    const q = await curator.query<any>(REPORT, { id: r.data.dataQualityStart.report.id });
+    const q = await curator.query(REPORT, { id: r.data.dataQualityStart.report.id });
     const report = q.data.dataQualityReport;
     expect(report.threshold).toBe(0.0001);
     expect(report.results.thresholdRule).toBe("given");
@@ -243,25 +243,25 @@ describe("QUALITY job ends", () => {
 
 describe("similarSamples", () => {
   it("finds the planted copy first, with a cosine score near 1", async () => {
-    const r = await curator.query<any>(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 3 });
+    const r = await curator.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 3 });
     expect(r.errors).toEqual([]);
     const res = r.data.similarSamples;
     expect(res.method).toBe("exact");
     expect(res.items).toHaveLength(3);
-    expect(res.items[0].sample.externalId).toBe(ext(12));
-    expect(res.items[0].score).toBeGreaterThan(0.9999);
+    expect(res.items[0]!.sample.externalId).toBe(ext(12));
+    expect(res.items[0]!.score).toBeGreaterThan(0.9999);
     expect(res.items.map((i: any) => i.sample.externalId)).not.toContain(ext(10));
-    const again = await curator.query<any>(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 3 });
+    const again = await curator.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 3 });
     expect(again.data.similarSamples.warm).toBe(true);
   });
 
   it("takes a sample of another version by its vector of the same model", async () => {
-    const r = await curator.query<any>(SIMILAR, { sampleId: gid("Sample", testSampleIds[0]!), setId: gid("EmbeddingSet", seeded.setId), first: 1 });
-    expect(r.data.similarSamples.items[0].sample.externalId).toBe(ext(70));
+    const r = await curator.query(SIMILAR, { sampleId: gid("Sample", testSampleIds[0]!), setId: gid("EmbeddingSet", seeded.setId), first: 1 });
+    expect(r.data.similarSamples.items[0]!.sample.externalId).toBe(ext(70));
   });
 
   it("site scoping: a member of S0 gets other sites' samples without their URI", async () => {
-    const r = await scoped.query<any>(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 10 });
+    const r = await scoped.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 10 });
     const items = r.data.similarSamples.items;
     expect(items.length).toBe(10);
     // sample i is at S(floor(i/2) % 2): S0 samples keep their URI, S1 ones do not
@@ -272,9 +272,9 @@ describe("similarSamples", () => {
   });
 
   it("answers null to another consortium's member, and for a sample of another consortium", async () => {
-    const r = await outsider.query<any>(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId) });
+    const r = await outsider.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId) });
     expect(r.data.similarSamples).toBeNull();
-    const cross = await curator.query<any>(SIMILAR, { sampleId: gid("Sample", other.sampleIds[0]!), setId: gid("EmbeddingSet", seeded.setId) });
+    const cross = await curator.query(SIMILAR, { sampleId: gid("Sample", other.sampleIds[0]!), setId: gid("EmbeddingSet", seeded.setId) });
     expect(cross.data.similarSamples).toBeNull();
   });
 
@@ -300,28 +300,28 @@ describe("similarSamples", () => {
     try {
       const at = { ...server, url: `http://127.0.0.1:${port}/graphql`, base: `http://127.0.0.1:${port}` };
       const as = (c: TestClient) => Object.assign(new TestClient(at), { cookies: c.cookies });
-      const Q = gql`
-        query ($sampleId: ID!, $setId: ID!) {
+      const Q = graphql(`
+        query DataQualitySimilarSamples2($sampleId: ID!, $setId: ID!) {
           similarSamples(sampleId: $sampleId, embeddingSetId: $setId, first: 10) { warm items { score sample { id externalId uri imageUrl label site { id code } } } }
         }
-      `;
+      `);
       const vars = { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId) };
       const cur = as(curator);
-      await cur.query<any>(Q, vars); // cold: builds this store's search structure, reads the session and memberships
+      await cur.query(Q, vars); // cold: builds this store's search structure, reads the session and memberships
       queries = 0;
-      const r = await cur.query<any>(Q, vars);
+      const r = await cur.query(Q, vars);
       expect(r.errors).toEqual([]);
       expect(r.data.similarSamples.warm).toBe(true);
       expect(r.data.similarSamples.items).toHaveLength(10);
-      expect(r.data.similarSamples.items[0].sample.externalId).toBe(ext(12));
+      expect(r.data.similarSamples.items[0]!.sample.externalId).toBe(ext(12));
       expect(r.data.similarSamples.items.every((it: any) => it.sample.site?.code && it.sample.uri !== null)).toBe(true);
       expect(queries).toBe(2);
 
       // the warm index is no way around the checks: a stranger gets null, a site-scoped member no other site's URI or image
-      const stranger = await as(outsider).query<any>(Q, vars);
+      const stranger = await as(outsider).query(Q, vars);
       expect(stranger.errors).toEqual([]);
       expect(stranger.data.similarSamples).toBeNull();
-      const s0 = await as(scoped).query<any>(Q, vars);
+      const s0 = await as(scoped).query(Q, vars);
       expect(s0.data.similarSamples.warm).toBe(true);
       for (const it of s0.data.similarSamples.items) {
         const otherSite = Math.floor(Number(it.sample.externalId.slice(4)) / 2) % 2 === 1;
@@ -330,7 +330,7 @@ describe("similarSamples", () => {
         expect(it.sample.imageUrl === null).toBe(otherSite);
       }
       // a sample outside the set's version still goes through the sample's own consortium check
-      const cross = await cur.query<any>(Q, { ...vars, sampleId: gid("Sample", other.sampleIds[0]!) });
+      const cross = await cur.query(Q, { ...vars, sampleId: gid("Sample", other.sampleIds[0]!) });
       expect(cross.data.similarSamples).toBeNull();
     } finally {
       await app.close();
@@ -338,7 +338,7 @@ describe("similarSamples", () => {
   });
 
   it("refuses first out of range", async () => {
-    const r = await curator.query<any>(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 0 });
+    const r = await curator.query(SIMILAR, { sampleId: gid("Sample", seeded.sampleIds[10]!), setId: gid("EmbeddingSet", seeded.setId), first: 0 });
     expect(r.errors[0]!.extensions!.code).toBe("BAD_USER_INPUT");
     expect(r.errors[0]!.message).toMatch(/first: expected an integer in 1\.\.100, got 0/);
   });

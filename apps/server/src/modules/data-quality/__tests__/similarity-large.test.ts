@@ -3,7 +3,7 @@
 // (recall against exact search), the QUALITY job takes the approximate graph and searches other
 // versions through the index; and the per-process cache evicts by bytes, least recently used first.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import * as engine from "@stratum/engine";
 import { loadEmbeddingMatrix } from "@stratum/db";
 import { seedUser, signIn, type TestClient } from "../../../test/harness.js";
@@ -54,10 +54,10 @@ describe("similarSamples above the exact limit", () => {
   it("answers through the index with recall@10 ≥ 0.9 against exact search", async () => {
     const m = await loadEmbeddingMatrix(server.store.sql, seeded.setId);
     const points = { data: m.points, n: m.n, dim: m.dim };
-    const Q = gql`query ($s: ID!, $e: ID!) { similarSamples(sampleId: $s, embeddingSetId: $e, first: 10) { method warm items { score sample { id } } } }`;
+    const Q = graphql(`query SimilarityLargeSimilarSamples($s: ID!, $e: ID!) { similarSamples(sampleId: $s, embeddingSetId: $e, first: 10) { method warm items { score sample { id } } } }`);
     let hits = 0, total = 0;
     for (const row of [0, 17, 999, 2500, N - 1]) {
-      const r = await curator.query<any>(Q, { s: gid("Sample", m.sampleIds[row]!), e: gid("EmbeddingSet", seeded.setId) });
+      const r = await curator.query(Q, { s: gid("Sample", m.sampleIds[row]!), e: gid("EmbeddingSet", seeded.setId) });
       expect(r.errors).toEqual([]);
       expect(r.data.similarSamples.method).toBe("index");
       const got = new Set(r.data.similarSamples.items.map((i: any) => i.sample.id));
@@ -86,8 +86,8 @@ describe("the QUALITY job above the exact limits", () => {
         return { setId: set.id, sampleId, vector: new Uint8Array(v.buffer as ArrayBuffer) };
       }),
     });
-    const START = gql`mutation ($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code field message } } }`;
-    const r = await curator.mutate<any>(START, { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) } });
+    const START = graphql(`mutation SimilarityLargeDataQualityStart($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code field message } } }`);
+    const r = await curator.mutate(START, { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) } });
     expect(r.data.dataQualityStart.errors).toEqual([]);
     const jobId = Number(Buffer.from(r.data.dataQualityStart.job.id, "base64url").toString().split(":")[1]);
     let job;
@@ -98,8 +98,8 @@ describe("the QUALITY job above the exact limits", () => {
     }
     expect(job.error).toBeNull();
     expect(job.status).toBe("SUCCEEDED");
-    const Q = gql`query ($id: ID!) { dataQualityReport(id: $id) { results duplicateSets(crossSplit: true) { nodes { members { inVersion sample { externalId } } } } } }`;
-    const q = await curator.query<any>(Q, { id: r.data.dataQualityStart.report.id });
+    const Q = graphql(`query SimilarityLargeDataQualityReport($id: ID!) { dataQualityReport(id: $id) { results duplicateSets(crossSplit: true) { nodes { members { inVersion sample { externalId } } } } } }`);
+    const q = await curator.query(Q, { id: r.data.dataQualityStart.report.id });
     const report = q.data.dataQualityReport;
     expect(report.results.graph).toBe("approximate");
     expect(report.results.crossVersions.compared).toEqual([expect.objectContaining({ dataset: "large-test", rows: 20, pairs: 1 })]);

@@ -3,7 +3,7 @@
 // ends SUCCEEDED with the version in its result; a bad file fails the job with the row at fault and
 // writes nothing; a caller below CURATOR gets FORBIDDEN and no job. Runs on PGlite and on Postgres.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import type { Client } from "graphql-ws";
 import { encodeNpy } from "@stratum/formats";
 import { seedUser, signIn, type TestClient, type UploadRefused } from "../../../test/harness.js";
@@ -18,14 +18,14 @@ let viewer: TestClient;
 let projectId: string;
 const sockets: Client[] = [];
 
-const START = gql`
-  mutation ($input: DatasetImportInput!) {
+const START = graphql(`
+  mutation ImportJobDatasetImportStart($input: DatasetImportInput!) {
     datasetImportStart(input: $input) {
       job { id kind status }
       errors { code field message }
     }
   }
-`;
+`);
 const PROGRESS = `subscription ($jobId: ID!, $afterSeq: Int) { jobProgress(jobId: $jobId, afterSeq: $afterSeq) { seq status phase done total final error result } }`;
 
 function manifest(rows: number, duplicateAt = -1): string {
@@ -43,7 +43,7 @@ function embeddings(rows: number): Uint8Array {
 async function start(client: TestClient, csv: string, extra: { npy?: Uint8Array; datasetName?: string } = {}) {
   const m = await client.upload("manifest.csv", csv);
   const e = extra.npy ? await client.upload("emb.npy", extra.npy) : null;
-  return client.mutate<any>(START, {
+  return client.mutate(START, {
     input: {
       projectId,
       datasetName: extra.datasetName ?? "big",
@@ -129,22 +129,22 @@ describe("datasetImportStart", () => {
     // The upload is refused first (uploads need CURATOR); naming any upload id, the mutation refuses too.
     const up = await viewer.upload<UploadRefused>("manifest.csv", manifest(5));
     expect([up.status, up.json.error.code]).toEqual([403, "FORBIDDEN"]);
-    const r = await viewer.mutate<any>(START, { input: { projectId, datasetName: "nope", manifestUploadId: "00000000-0000-4000-8000-000000000000" } });
+    const r = await viewer.mutate(START, { input: { projectId, datasetName: "nope", manifestUploadId: "00000000-0000-4000-8000-000000000000" } });
     expect(r.data.datasetImportStart.job).toBeNull();
-    expect(r.data.datasetImportStart.errors[0].code).toBe("FORBIDDEN");
+    expect(r.data.datasetImportStart.errors[0]!.code).toBe("FORBIDDEN");
     expect(await server.store.prisma.job.count()).toBe(jobs);
   });
 
   it("jobCancel: a queued job ends CANCELLED when picked up; an ended job, or a VIEWER, is refused", async () => {
-    const CANCEL = gql`mutation ($input: JobCancelInput!) { jobCancel(input: $input) { job { id status cancelRequested } errors { code field message } } }`;
+    const CANCEL = graphql(`mutation ImportJobJobCancel($input: JobCancelInput!) { jobCancel(input: $input) { job { id status cancelRequested } errors { code field message } } }`);
     const consortiumId = (await server.store.prisma.project.findFirstOrThrow()).consortiumId;
     const row = await server.store.prisma.job.create({ data: { consortiumId, kind: "IMPORT" } });
     const jobId = toGlobalId("Job", row.id);
-    const denied = await viewer.mutate<any>(CANCEL, { input: { jobId } });
-    expect(denied.data.jobCancel.errors[0].code).toBe("FORBIDDEN");
+    const denied = await viewer.mutate(CANCEL, { input: { jobId } });
+    expect(denied.data.jobCancel.errors[0]!.code).toBe("FORBIDDEN");
     expect((await server.store.prisma.job.findUniqueOrThrow({ where: { id: row.id } })).cancelRequested).toBe(false);
 
-    const r = await curator.mutate<any>(CANCEL, { input: { jobId } });
+    const r = await curator.mutate(CANCEL, { input: { jobId } });
     expect(r.data.jobCancel.errors).toEqual([]);
     expect(r.data.jobCancel.job).toMatchObject({ status: "QUEUED", cancelRequested: true });
     await server.runtime.jobs.queue.enqueue(row.id);
@@ -152,7 +152,7 @@ describe("datasetImportStart", () => {
     expect(end).toMatchObject({ status: "CANCELLED", final: true });
     expect(await server.store.prisma.auditEvent.count({ where: { action: "jobCancel" } })).toBe(1);
 
-    const again = await curator.mutate<any>(CANCEL, { input: { jobId } });
+    const again = await curator.mutate(CANCEL, { input: { jobId } });
     expect(again.data.jobCancel.errors[0]).toMatchObject({ code: "INVALID_STATE", field: ["input", "jobId"] });
   });
 });

@@ -4,7 +4,7 @@
 // run's own version, or one without a COMPLETE set of the model (nothing is written); results stored with
 // split "test-version:<id>" and a worst-group accuracy per column (declared, associated, site).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import { createRng } from "@stratum/engine";
 import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
@@ -21,12 +21,12 @@ let bareVersionId = 0;
 let pendingVersionId = 0;
 let overlapVersionId = 0;
 
-const START = gql`
-  mutation ($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code field message } } }
-`;
-const PROBE = gql`
-  mutation ($input: EvaluationProbeRunInput!) { evaluationProbeRun(input: $input) { job { id } errors { code field message } } }
-`;
+const START = graphql(`
+  mutation ProbeTestVersionSelectionRunStart($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code field message } } }
+`);
+const PROBE = graphql(`
+  mutation ProbeTestVersionEvaluationProbeRun($input: EvaluationProbeRunInput!) { evaluationProbeRun(input: $input) { job { id } errors { code field message } } }
+`);
 
 const waitJob = (job: string, timeoutMs = 60_000) => waitJobEnd(server.store, job, timeoutMs);
 
@@ -85,7 +85,7 @@ beforeAll(async () => {
   const s2 = await p.embeddingSet.create({ data: { modelId: seeded.modelId, datasetVersionId: v2.id, dim: 8, status: "COMPLETE", count: 160 } });
   await server.store.sql.query(`INSERT INTO "EmbeddingVector" ("setId", "sampleId", vector) SELECT $1, "sampleId", vector FROM "EmbeddingVector" WHERE "setId" = $2`, [s2.id, seeded.setId]);
   overlapVersionId = v2.id;
-  const r = await curator.mutate<any>(START, {
+  const r = await curator.mutate(START, {
     input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 20, seed: 3 },
   });
   expect(r.data.selectionRunStart.errors).toEqual([]);
@@ -108,18 +108,18 @@ describe("evaluationProbeRun(testVersionId)", () => {
       ["not-an-id", "NOT_FOUND", /DatasetVersion/],
     ];
     for (const [version, code, message] of cases) {
-      const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: typeof version === "number" ? gid("DatasetVersion", version) : version } });
+      const r = await curator.mutate(PROBE, { input: { runId, testVersionId: typeof version === "number" ? gid("DatasetVersion", version) : version } });
       expect(r.errors).toEqual([]);
       expect(r.data.evaluationProbeRun.job).toBeNull();
       expect(r.data.evaluationProbeRun.errors).toHaveLength(1);
       expect(r.data.evaluationProbeRun.errors[0]).toMatchObject({ code, field: ["input", "testVersionId"] });
-      expect(r.data.evaluationProbeRun.errors[0].message).toMatch(message);
+      expect(r.data.evaluationProbeRun.errors[0]!.message).toMatch(message);
     }
     expect(await counts()).toEqual(before);
   });
 
   it("tests on the test version and stores per-column worst-group accuracy with split test-version:<id>", async () => {
-    const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
+    const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     const job = await waitJob(r.data.evaluationProbeRun.job.id);
     expect(job.error).toBeNull();
@@ -140,7 +140,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
   });
 
   it("leaves the run's own samples out of a test version that shares them, and reports how many", async () => {
-    const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", overlapVersionId) } });
+    const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", overlapVersionId) } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
     const e = await server.store.prisma.evaluation.findFirstOrThrow({ where: { split: `test-version:${gid("DatasetVersion", overlapVersionId)}`, metric: "probe.accuracy" } });
@@ -153,7 +153,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
     const params = (await p.selectionRun.findUniqueOrThrow({ where: { id: runDb } })).params as Record<string, unknown>;
     await p.selectionRun.update({ where: { id: runDb }, data: { params: { ...params, declared: ["scanner", "age"] } } });
     try {
-      const r = await curator.mutate<any>(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
+      const r = await curator.mutate(PROBE, { input: { runId, testVersionId: gid("DatasetVersion", testVersionId) } });
       expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
       const job = await p.job.findUniqueOrThrow({ where: { id: Number(Buffer.from(r.data.evaluationProbeRun.job.id, "base64url").toString().split(":")[1]) } });
       const result = job.result as any;
@@ -168,7 +168,7 @@ describe("evaluationProbeRun(testVersionId)", () => {
   });
 
   it("without testVersionId it still tests on the pool holdout", async () => {
-    const r = await curator.mutate<any>(PROBE, { input: { runId } });
+    const r = await curator.mutate(PROBE, { input: { runId } });
     expect(r.data.evaluationProbeRun.errors).toEqual([]);
     expect((await waitJob(r.data.evaluationProbeRun.job.id)).status).toBe("SUCCEEDED");
     const e = await server.store.prisma.evaluation.findMany({ where: { split: "pool-holdout" } });

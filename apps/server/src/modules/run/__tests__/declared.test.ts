@@ -4,7 +4,11 @@
 // declared column, rejected and same-named groups, the verdict snapshot a run records at its job's
 // start, reproduction on that snapshot, and verdicts scoped to their analysis and consortium.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
+import type { SelectionRunStartInput } from "../../../test/gql/graphql.js";
+
+/** A run's input beside the version and embedding set every test starts on. */
+type StartExtra = Pick<SelectionRunStartInput, "strategy" | "perClass"> & Partial<SelectionRunStartInput>;
 import { TestClient, seedUser, signIn, snapshot, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
 import { startLiveServer, type LiveServer } from "../../../test/live-harness.js";
@@ -20,34 +24,34 @@ let analysisId: number;
 let secondAnalysisGid: string;
 let otherAnalysisId: number;
 
-const START = gql`
-  mutation ($input: SelectionRunStartInput!) {
+const START = graphql(`
+  mutation DeclaredSelectionRunStart($input: SelectionRunStartInput!) {
     selectionRunStart(input: $input) {
       run { id status }
       job { id }
       errors { code field message }
     }
   }
-`;
-const RUN = gql`
-  query ($id: ID!) {
+`);
+const RUN = graphql(`
+  query DeclaredSelectionRun($id: ID!) {
     selectionRun(id: $id) {
       id status error manifestHash reproducible metrics params
       declaredConfounders
       groupVerdicts { groupId label index verdict name }
     }
   }
-`;
-const VERDICT = gql`
-  mutation ($input: ConfounderGroupSetVerdictInput!) {
+`);
+const VERDICT = graphql(`
+  mutation DeclaredConfounderGroupSetVerdict($input: ConfounderGroupSetVerdictInput!) {
     confounderGroupSetVerdict(input: $input) { group { id verdict name } errors { code field message } }
   }
-`;
-const RENAME = gql`
-  mutation ($input: ConfounderGroupRenameInput!) {
+`);
+const RENAME = graphql(`
+  mutation DeclaredConfounderGroupRename($input: ConfounderGroupRenameInput!) {
     confounderGroupRename(input: $input) { group { id verdict name } errors { code field message } }
   }
-`;
+`);
 
 const dbIdOf = (globalId: string) => Number(Buffer.from(globalId, "base64url").toString().split(":")[1]);
 
@@ -55,18 +59,18 @@ const waitJob = (job: number, timeoutMs = 60_000) => waitJobEnd(server.store, jo
 
 const base = () => ({ datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId) });
 
-async function startAndWait(extra: Record<string, unknown>) {
-  const r = await curator.mutate<any>(START, { input: { ...base(), ...extra } });
+async function startAndWait(extra: StartExtra) {
+  const r = await curator.mutate(START, { input: { ...base(), ...extra } });
   expect(r.errors).toEqual([]);
   expect(r.data.selectionRunStart.errors).toEqual([]);
   const job = await waitJob(dbIdOf(r.data.selectionRunStart.job.id));
   expect(job.error).toBeNull();
-  return (await curator.query<any>(RUN, { id: r.data.selectionRunStart.run.id })).data.selectionRun;
+  return (await curator.query(RUN, { id: r.data.selectionRunStart.run.id })).data.selectionRun;
 }
 
 async function analyze(seed: number) {
-  const r = await curator.mutate<any>(
-    gql`mutation ($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id } job { id } errors { code message } } }`,
+  const r = await curator.mutate(
+    graphql(`mutation DeclaredAnalysisStart($input: AnalysisStartInput!) { analysisStart(input: $input) { analysis { id } job { id } errors { code message } } }`),
     { input: { ...base(), params: { reduce: "PCA", seed } } },
   );
   expect(r.data.analysisStart.errors).toEqual([]);
@@ -121,8 +125,8 @@ describe("declared confounders", () => {
   it("a declared column that does not exist, has one level or more than 64 gets a typed error naming it, and nothing is written", async () => {
     const before = await snapshot(server.store);
     const jobsBefore = await server.store.prisma.job.count();
-    const aware = { strategy: "CONFOUNDER_AWARE", perClass: 10, analysisId: analysisGid };
-    const cases: [Record<string, unknown>, string, string[], RegExp][] = [
+    const aware: StartExtra = { strategy: "CONFOUNDER_AWARE", perClass: 10, analysisId: analysisGid };
+    const cases: [StartExtra, string, string[], RegExp][] = [
       [{ ...aware, declaredConfounders: ["vendor"] }, "DECLARED_COLUMN_NOT_FOUND", ["input", "declaredConfounders", "0"], /"vendor"/],
       [{ ...aware, declaredConfounders: ["site", "const"] }, "DECLARED_COLUMN_SINGLE_LEVEL", ["input", "declaredConfounders", "1"], /"const" has 1 level/],
       [{ ...aware, declaredConfounders: ["serial"] }, "DECLARED_COLUMN_TOO_MANY_LEVELS", ["input", "declaredConfounders", "0"], /"serial" has 240 levels/],
@@ -130,10 +134,10 @@ describe("declared confounders", () => {
       [{ strategy: "RANDOM", perClass: 10, declaredConfounders: ["site"] }, "VALIDATION", ["input", "declaredConfounders"], /only confounder-aware/],
     ];
     for (const [input, code, field, message] of cases) {
-      const r = await curator.mutate<any>(START, { input: { ...base(), ...input } });
+      const r = await curator.mutate(START, { input: { ...base(), ...input } });
       expect(r.errors).toEqual([]);
       const errors = r.data.selectionRunStart.errors;
-      const e = errors.find((x: any) => x.code === code);
+      const e = errors.find((x: any) => x.code === code)!;
       expect(e, JSON.stringify({ input, errors })).toBeTruthy();
       expect(e.field).toEqual(field);
       expect(e.message).toMatch(message);
@@ -144,7 +148,7 @@ describe("declared confounders", () => {
   });
 
   it("DatasetVersion.metadataColumns lists site first with level counts, and which may be declared", async () => {
-    const r = await curator.query<any>(gql`query ($id: ID!) { node(id: $id) { ... on DatasetVersion { metadataColumns { name levels missing declarable } } } }`, {
+    const r = await curator.query(graphql(`query DeclaredNode($id: ID!) { node(id: $id) { ... on DatasetVersion { metadataColumns { name levels missing declarable } } } }`), {
       id: gid("DatasetVersion", seeded.versionId),
     });
     expect(r.errors).toEqual([]);
@@ -186,14 +190,14 @@ describe("verdicts steer selection", () => {
     expect(normal.length).toBeGreaterThanOrEqual(2);
     expect(pneu.length).toBeGreaterThanOrEqual(2);
     const rejected = normal[0]!;
-    let r = await curator.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", rejected.id), analysisId: analysisGid, verdict: "REJECTED" } });
+    const r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", rejected.id), analysisId: analysisGid, verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors).toEqual([]);
     for (const [g, name] of [
       [pneu[0]!, "Site A"],
       [pneu[1]!, "  site a "],
     ] as const) {
-      r = await curator.mutate<any>(RENAME, { input: { groupId: gid("ConfounderGroup", g.id), name } });
-      expect(r.data.confounderGroupRename.errors).toEqual([]);
+      const renamed = await curator.mutate(RENAME, { input: { groupId: gid("ConfounderGroup", g.id), name } });
+      expect(renamed.data.confounderGroupRename.errors).toEqual([]);
     }
     const run = await startAndWait({ strategy: "CONFOUNDER_AWARE", perClass: 20, allocation: "BALANCED", seed: 1, analysisId: analysisGid });
     const byLabel = Object.fromEntries(run.metrics.allocation.map((c: any) => [c.label, c.allocation]));
@@ -230,24 +234,24 @@ describe("verdicts steer selection", () => {
       analysisId,
       extra: { allocation: "balanced", withinGroup: "quantile", declared: ["site"] },
     });
-    let r = await curator.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", target.id), verdict: "REJECTED" } });
+    let r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", target.id), verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors).toEqual([]);
     await server.runtime.jobs.queue.enqueue(jobId);
     expect((await waitJob(jobId)).error).toBeNull();
-    const first = (await curator.query<any>(RUN, { id: gid("SelectionRun", runId) })).data.selectionRun;
-    expect(first.groupVerdicts.find((v: any) => dbIdOf(v.groupId) === target.id).verdict).toBe("REJECTED");
+    const first = (await curator.query(RUN, { id: gid("SelectionRun", runId) })).data.selectionRun;
+    expect(first.groupVerdicts.find((v: any) => dbIdOf(v.groupId) === target.id)!.verdict).toBe("REJECTED");
     // A later verdict changes neither the record nor a reproduction.
-    r = await curator.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", target.id), verdict: "CONFIRMED" } });
+    r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", target.id), verdict: "CONFIRMED" } });
     expect(r.data.confounderGroupSetVerdict.errors).toEqual([]);
-    const again = (await curator.query<any>(RUN, { id: gid("SelectionRun", runId) })).data.selectionRun;
+    const again = (await curator.query(RUN, { id: gid("SelectionRun", runId) })).data.selectionRun;
     expect(again.groupVerdicts).toEqual(first.groupVerdicts);
-    const rep = await curator.mutate<any>(
-      gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`,
+    const rep = await curator.mutate(
+      graphql(`mutation DeclaredSelectionRunReproduce($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`),
       { input: { runId: gid("SelectionRun", runId) } },
     );
     expect(rep.data.selectionRunReproduce.errors).toEqual([]);
     expect((await waitJob(dbIdOf(rep.data.selectionRunReproduce.job.id))).error).toBeNull();
-    const child = (await curator.query<any>(RUN, { id: rep.data.selectionRunReproduce.run.id })).data.selectionRun;
+    const child = (await curator.query(RUN, { id: rep.data.selectionRunReproduce.run.id })).data.selectionRun;
     expect(child.reproducible).toBe(true);
     expect(child.manifestHash).toBe(first.manifestHash);
     expect(child.groupVerdicts).toEqual(first.groupVerdicts);
@@ -262,7 +266,7 @@ describe("verdicts steer selection", () => {
       declaredConfounders: ["site"],
     });
     expect(child.declaredConfounders).toEqual(["site"]);
-    expect(fresh.groupVerdicts.find((v: any) => dbIdOf(v.groupId) === target.id).verdict).toBe("CONFIRMED");
+    expect(fresh.groupVerdicts.find((v: any) => dbIdOf(v.groupId) === target.id)!.verdict).toBe("CONFIRMED");
     expect(fresh.manifestHash).not.toBe(first.manifestHash);
   });
 
@@ -271,15 +275,15 @@ describe("verdicts steer selection", () => {
     const before = await snapshot(server.store);
     const groupBefore = await server.store.prisma.confounderGroup.findUniqueOrThrow({ where: { id: g!.id } });
     // The caller names the analysis it is looking at; the group belongs to another one of the same version.
-    let r = await curator.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", g!.id), analysisId: secondAnalysisGid, verdict: "REJECTED" } });
+    let r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", g!.id), analysisId: secondAnalysisGid, verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors.map((e: any) => [e.code, e.field])).toEqual([["NOT_FOUND", ["input", "groupId"]]]);
-    r = await curator.mutate<any>(RENAME, { input: { groupId: gid("ConfounderGroup", g!.id), analysisId: secondAnalysisGid, name: "x" } });
-    expect(r.data.confounderGroupRename.errors.map((e: any) => e.code)).toEqual(["NOT_FOUND"]);
+    const renamed = await curator.mutate(RENAME, { input: { groupId: gid("ConfounderGroup", g!.id), analysisId: secondAnalysisGid, name: "x" } });
+    expect(renamed.data.confounderGroupRename.errors.map((e: any) => e.code)).toEqual(["NOT_FOUND"]);
     // Another consortium's group, and this consortium's group for another consortium's member.
     const otherGroup = (await groupsOf(otherAnalysisId))[0]!;
-    r = await curator.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", otherGroup.id), verdict: "REJECTED" } });
+    r = await curator.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", otherGroup.id), verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors.map((e: any) => e.code)).toEqual(["NOT_FOUND"]);
-    r = await outsider.mutate<any>(VERDICT, { input: { groupId: gid("ConfounderGroup", g!.id), verdict: "REJECTED" } });
+    r = await outsider.mutate(VERDICT, { input: { groupId: gid("ConfounderGroup", g!.id), verdict: "REJECTED" } });
     expect(r.data.confounderGroupSetVerdict.errors.map((e: any) => e.code)).toEqual(["NOT_FOUND"]);
     expect(await server.store.prisma.confounderGroup.findUniqueOrThrow({ where: { id: g!.id } })).toEqual(groupBefore);
     expect(await snapshot(server.store)).toEqual(before);

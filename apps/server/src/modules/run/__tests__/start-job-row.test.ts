@@ -1,9 +1,8 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response shapes are checked by assertions */
 // Starting (or reproducing) a run writes its Job row once, in its final state, inside the transaction
 // that creates the run (@stratum/db createSelectionRun): one INSERT carrying {runId, reproduce}, no
 // follow-up UPDATE (issue 15).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
 import type { PrismaClient } from "@stratum/db";
 import { TestClient, seedUser, signIn, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { toGlobalId as gid } from "../../../graphql/ids.js";
@@ -49,8 +48,8 @@ const jobWrites = () => writes.filter((w) => w.startsWith("Job."));
 describe("the Job row of a run", () => {
   it("selectionRunStart and selectionRunReproduce each insert the run's Job row once, with its payload, and never update it in that transaction", async () => {
     writes = [];
-    const start = await curator.mutate<any>(
-      gql`mutation ($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code message } } }`,
+    const start = await curator.mutate(
+      graphql(`mutation StartJobRowSelectionRunStart($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code message } } }`),
       { input: { datasetVersionId: gid("DatasetVersion", seeded.versionId), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 5, seed: 4_000_000_000 } },
     );
     expect(start.errors).toEqual([]);
@@ -66,8 +65,8 @@ describe("the Job row of a run", () => {
     expect(job.payload).toEqual({ runId, reproduce: false });
 
     writes = [];
-    const again = await curator.mutate<any>(
-      gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`,
+    const again = await curator.mutate(
+      graphql(`mutation StartJobRowSelectionRunReproduce($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`),
       { input: { runId: start.data.selectionRunStart.run.id } },
     );
     expect(again.data.selectionRunReproduce.errors).toEqual([]);

@@ -5,7 +5,8 @@
 // members and the manifest export; a run with a pool subset, exclusions (a subset and duplicates, one of
 // each set kept) and must-include rows, recorded so its reproduction gives the same manifest hash.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gql } from "@apollo/client";
+import { graphql } from "../../../test/gql/index.js";
+import type { LassoInput, SubsetCreateInput, SubsetKind } from "../../../test/gql/graphql.js";
 import { createRng } from "@stratum/engine";
 import { seedUser, signIn, type TestClient, waitJob as waitJobEnd } from "../../../test/harness.js";
 import { decodeIdOrNull, toGlobalId as gid } from "../../../graphql/ids.js";
@@ -20,25 +21,25 @@ let viewer: TestClient;
 let scoped: TestClient;
 let outsider: TestClient;
 
-const CREATE = gql`
-  mutation ($input: SubsetCreateInput!) {
+const CREATE = graphql(`
+  mutation SubsetSubsetCreate($input: SubsetCreateInput!) {
     subsetCreate(input: $input) { subset { id name kind memberCount memberHash definition manifestPath } errors { code field message } }
   }
-`;
-const RENAME = gql`
-  mutation ($input: SubsetRenameInput!) { subsetRename(input: $input) { subset { id name } errors { code field message } } }
-`;
-const DELETE = gql`
-  mutation ($input: SubsetDeleteInput!) { subsetDelete(input: $input) { deletedSubsetId errors { code field message } } }
-`;
-const SUBSET = gql`
-  query ($id: ID!) { subset(id: $id) { id name memberCount members(first: 100) { totalCount nodes { id externalId } } } }
-`;
-const START = gql`
-  mutation ($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code field message } } }
-`;
-const RUN = gql`
-  query ($id: ID!) {
+`);
+const RENAME = graphql(`
+  mutation SubsetSubsetRename($input: SubsetRenameInput!) { subsetRename(input: $input) { subset { id name } errors { code field message } } }
+`);
+const DELETE = graphql(`
+  mutation SubsetSubsetDelete($input: SubsetDeleteInput!) { subsetDelete(input: $input) { deletedSubsetId errors { code field message } } }
+`);
+const SUBSET = graphql(`
+  query SubsetSubset($id: ID!) { subset(id: $id) { id name memberCount members(first: 100) { totalCount nodes { id externalId } } } }
+`);
+const START = graphql(`
+  mutation SubsetSelectionRunStart($input: SelectionRunStartInput!) { selectionRunStart(input: $input) { run { id } job { id } errors { code field message } } }
+`);
+const RUN = graphql(`
+  query SubsetSelectionRun($id: ID!) {
     selectionRun(id: $id) {
       id status manifestHash reproducible warnings metrics
       items(first: 100) { nodes { rank label reason sample { id externalId } } }
@@ -52,11 +53,11 @@ const RUN = gql`
       }
     }
   }
-`;
+`);
 
-const PREVIEW = gql`
-  query ($id: ID!) { node(id: $id) { ... on DatasetVersion { qualityExclusionPreview(rules: { duplicates: true }) { reportId duplicates duplicateSets total } } } }
-`;
+const PREVIEW = graphql(`
+  query SubsetNode($id: ID!) { node(id: $id) { ... on DatasetVersion { qualityExclusionPreview(rules: { duplicates: true }) { reportId duplicates duplicateSets total } } } }
+`);
 
 const ext = (i: number) => `img-${String(i).padStart(6, "0")}`;
 const sid = (i: number) => gid("Sample", seeded.sampleIds[i]!);
@@ -67,12 +68,12 @@ const counts = async () => {
   return [await p.subset.count(), await p.subsetMember.count(), await p.selectionRun.count(), await p.selectionRunSample.count(), await p.job.count(), await p.auditEvent.count()];
 };
 
-async function create(input: Record<string, unknown>, client = curator) {
-  return (await client.mutate<any>(CREATE, { input: { datasetVersionId: version(), ...input } })).data.subsetCreate;
+async function create(input: Omit<SubsetCreateInput, "datasetVersionId">, client = curator) {
+  return (await client.mutate(CREATE, { input: { datasetVersionId: version(), ...input } })).data.subsetCreate;
 }
 
 async function startRun(input: Record<string, unknown>) {
-  const r = await curator.mutate<any>(START, {
+  const r = await curator.mutate(START, {
     input: { datasetVersionId: version(), embeddingSetId: gid("EmbeddingSet", seeded.setId), strategy: "RANDOM", perClass: 10, seed: 3, ...input },
   });
   return r.data.selectionRunStart;
@@ -155,8 +156,9 @@ describe("subsetCreate / rename / delete", () => {
     const analysisId = gid("ConfounderAnalysis", mine.id);
     const square = [[0, 0], [1, 0], [1, 1], [0, 1]];
     const before = await counts();
-    const lassoErr = async (lasso: Record<string, unknown>, kind = "LASSO") => {
-      const r = await create({ name: "bad lasso", kind, sampleIds: [sid(0)], lasso });
+    // Deliberately incomplete lassos (a missing field is one of the cases).
+    const lassoErr = async (lasso: Partial<LassoInput>, kind: SubsetKind = "LASSO") => {
+      const r = await create({ name: "bad lasso", kind, sampleIds: [sid(0)], lasso: lasso as LassoInput });
       expect(r.subset).toBeNull();
       return r.errors.map((e: any) => [e.code, e.field.join("."), e.message]);
     };
@@ -169,7 +171,7 @@ describe("subsetCreate / rename / delete", () => {
       ["VALIDATION", "input.lasso.polygon.2"],
     ]);
     // JSON has no Infinity or NaN (a client sends null): GraphQL refuses the null coordinate, naming where it is
-    const inf = await curator.mutate<any>(CREATE, { input: { datasetVersionId: version(), name: "bad lasso", kind: "LASSO", sampleIds: [sid(0)], lasso: { analysisId, polygon: [[0, 0], [1, 0], [Infinity, 1]] } } });
+    const inf = await curator.mutate(CREATE, { input: { datasetVersionId: version(), name: "bad lasso", kind: "LASSO", sampleIds: [sid(0)], lasso: { analysisId, polygon: [[0, 0], [1, 0], [Infinity, 1]] } } });
     expect(inf.data?.subsetCreate ?? null).toBeNull();
     expect(inf.errors[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
     expect(inf.errors[0]!.message).toMatch(/lasso\.polygon\[2\]\[0\]/);
@@ -182,8 +184,8 @@ describe("subsetCreate / rename / delete", () => {
   it("checks roles: a VIEWER cannot save, another consortium's curator gets NOT_FOUND", async () => {
     expect((await create({ name: "v", kind: "MANUAL", sampleIds: [sid(0)] }, viewer)).errors[0]).toMatchObject({ code: "FORBIDDEN" });
     expect((await create({ name: "o", kind: "MANUAL", sampleIds: [sid(0)] }, outsider)).errors[0]).toMatchObject({ code: "NOT_FOUND", field: ["input", "datasetVersionId"] });
-    expect((await outsider.query<any>(SUBSET, { id: manual.id })).data.subset).toBeNull();
-    expect((await viewer.mutate<any>(RENAME, { input: { subsetId: manual.id, name: "x" } })).data.subsetRename.errors[0]).toMatchObject({ code: "FORBIDDEN" });
+    expect((await outsider.query(SUBSET, { id: manual.id })).data.subset).toBeNull();
+    expect((await viewer.mutate(RENAME, { input: { subsetId: manual.id, name: "x" } })).data.subsetRename.errors[0]).toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("saves a METADATA_FILTER subset (a metadata column, and site by code)", async () => {
@@ -196,9 +198,9 @@ describe("subsetCreate / rename / delete", () => {
   });
 
   it("a site-scoped member lists and exports only their site's members; CSV keeps formula-like ids as text", async () => {
-    const all = await viewer.query<any>(SUBSET, { id: manual.id });
+    const all = await viewer.query(SUBSET, { id: manual.id });
     expect(all.data.subset.members.totalCount).toBe(4);
-    const mine = await scoped.query<any>(SUBSET, { id: manual.id });
+    const mine = await scoped.query(SUBSET, { id: manual.id });
     expect(mine.data.subset.memberCount).toBe(4);
     expect(mine.data.subset.members.nodes.map((n: any) => n.externalId)).toEqual([ext(0), ext(1)]); // site S0: samples 0, 1
     const csv = await (await viewer.get(`${manual.manifestPath}.csv`)).text();
@@ -214,13 +216,13 @@ describe("subsetCreate / rename / delete", () => {
 
   it("renames (clash → CONFLICT on name) and deletes", async () => {
     const tmp = await create({ name: "temporary", kind: "MANUAL", sampleIds: [sid(9)] });
-    const clash = await curator.mutate<any>(RENAME, { input: { subsetId: tmp.subset.id, name: "first four" } });
+    const clash = await curator.mutate(RENAME, { input: { subsetId: tmp.subset.id, name: "first four" } });
     expect(clash.data.subsetRename.errors).toEqual([expect.objectContaining({ code: "CONFLICT", field: ["input", "name"] })]);
-    const renamed = await curator.mutate<any>(RENAME, { input: { subsetId: tmp.subset.id, name: "kept a while" } });
+    const renamed = await curator.mutate(RENAME, { input: { subsetId: tmp.subset.id, name: "kept a while" } });
     expect(renamed.data.subsetRename.subset.name).toBe("kept a while");
-    const deleted = await curator.mutate<any>(DELETE, { input: { subsetId: tmp.subset.id } });
+    const deleted = await curator.mutate(DELETE, { input: { subsetId: tmp.subset.id } });
     expect(deleted.data.subsetDelete).toEqual({ deletedSubsetId: tmp.subset.id, errors: [] });
-    expect((await curator.query<any>(SUBSET, { id: tmp.subset.id })).data.subset).toBeNull();
+    expect((await curator.query(SUBSET, { id: tmp.subset.id })).data.subset).toBeNull();
   });
 });
 
@@ -236,12 +238,12 @@ describe("runs with subsets and quality exclusions", () => {
     const r = await startRun({ qualityExclusions: { duplicates: true } });
     expect(r.errors).toEqual([expect.objectContaining({ code: "INVALID_STATE", field: ["input", "qualityExclusions"] })]);
     expect(await counts()).toEqual(before);
-    expect((await viewer.query<any>(PREVIEW, { id: version() })).data.node.qualityExclusionPreview).toBeNull();
+    expect((await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview).toBeNull();
   });
 
   it("a QUALITY_FILTER subset holds the duplicates a run would leave out (one of each set kept)", async () => {
-    const q = await curator.mutate<any>(
-      gql`mutation ($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code message } } }`,
+    const q = await curator.mutate(
+      graphql(`mutation SubsetDataQualityStart($input: DataQualityStartInput!) { dataQualityStart(input: $input) { report { id } job { id } errors { code message } } }`),
       { input: { datasetVersionId: version(), embeddingSetId: gid("EmbeddingSet", seeded.setId) } },
     );
     expect(q.data.dataQualityStart.errors).toEqual([]);
@@ -250,10 +252,10 @@ describe("runs with subsets and quality exclusions", () => {
     const dup = await create({ name: "duplicates", kind: "QUALITY_FILTER", quality: { duplicates: true } });
     expect(dup.errors).toEqual([]);
     expect(dup.subset.definition).toMatchObject({ reportId, rules: { duplicates: true } });
-    const members = (await curator.query<any>(SUBSET, { id: dup.subset.id })).data.subset.members.nodes.map((n: any) => n.externalId);
+    const members = (await curator.query(SUBSET, { id: dup.subset.id })).data.subset.members.nodes.map((n: any) => n.externalId);
     expect(members).toEqual(expect.arrayContaining([ext(12), ext(14)]));
     expect(members).not.toContain(ext(10)); // the lowest sample id of the set is kept
-    const preview = (await viewer.query<any>(PREVIEW, { id: version() })).data.node.qualityExclusionPreview;
+    const preview = (await viewer.query(PREVIEW, { id: version() })).data.node.qualityExclusionPreview;
     expect(preview).toMatchObject({ reportId, duplicates: members.length, total: members.length });
     expect(preview.duplicateSets).toBeGreaterThanOrEqual(1);
     const bad = await create({ name: "bad rule", kind: "QUALITY_FILTER", quality: { outlierRank: 0 } });
@@ -262,7 +264,7 @@ describe("runs with subsets and quality exclusions", () => {
 
   it("refuses subsets of another version and must-include rows over the budget, naming the field; nothing written", async () => {
     const p = server.store.prisma;
-    const onV2 = await curator.mutate<any>(CREATE, { input: { datasetVersionId: gid("DatasetVersion", otherVersionId), name: "v2 part", kind: "MANUAL", sampleIds: [sid(0)] } });
+    const onV2 = await curator.mutate(CREATE, { input: { datasetVersionId: gid("DatasetVersion", otherVersionId), name: "v2 part", kind: "MANUAL", sampleIds: [sid(0)] } });
     expect(onV2.data.subsetCreate.errors).toEqual([]);
     const big = await create({ name: "twelve normals", kind: "MANUAL", sampleIds: Array.from({ length: 12 }, (_, k) => sid(2 * k + 40)) });
     const before = await counts();
@@ -285,7 +287,7 @@ describe("runs with subsets and quality exclusions", () => {
     expect(r.errors).toEqual([]);
     runId = r.run.id;
     await waitJob(r.job.id);
-    const run = (await viewer.query<any>(RUN, { id: runId })).data.selectionRun;
+    const run = (await viewer.query(RUN, { id: runId })).data.selectionRun;
     expect(run.status).toBe("SUCCEEDED");
     const picked = run.items.nodes.map((n: any) => n.sample.externalId);
     expect(picked).toHaveLength(20);
@@ -312,14 +314,14 @@ describe("runs with subsets and quality exclusions", () => {
   });
 
   it("a reproduction uses the recorded samples: same manifest hash after the subset is renamed and deleted", async () => {
-    await curator.mutate<any>(RENAME, { input: { subsetId: excludeId, name: "renamed" } });
-    await curator.mutate<any>(DELETE, { input: { subsetId: includeId } });
-    const r = await curator.mutate<any>(gql`mutation ($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`, {
+    await curator.mutate(RENAME, { input: { subsetId: excludeId, name: "renamed" } });
+    await curator.mutate(DELETE, { input: { subsetId: includeId } });
+    const r = await curator.mutate(graphql(`mutation SubsetSelectionRunReproduce($input: SelectionRunRefInput!) { selectionRunReproduce(input: $input) { run { id } job { id } errors { code message } } }`), {
       input: { runId },
     });
     expect(r.data.selectionRunReproduce.errors).toEqual([]);
     await waitJob(r.data.selectionRunReproduce.job.id);
-    const [a, b] = await Promise.all([viewer.query<any>(RUN, { id: runId }), viewer.query<any>(RUN, { id: r.data.selectionRunReproduce.run.id })]);
+    const [a, b] = await Promise.all([viewer.query(RUN, { id: runId }), viewer.query(RUN, { id: r.data.selectionRunReproduce.run.id })]);
     expect(b.data.selectionRun.reproducible).toBe(true);
     expect(b.data.selectionRun.manifestHash).toBe(a.data.selectionRun.manifestHash);
     expect(b.data.selectionRun.constraints.include).toEqual([{ name: "must 30 31" }]);
@@ -328,7 +330,7 @@ describe("runs with subsets and quality exclusions", () => {
   it("a run without constraints has none and the same hash as before the feature", async () => {
     const r = await startRun({});
     await waitJob(r.job.id);
-    const run = (await viewer.query<any>(RUN, { id: r.run.id })).data.selectionRun;
+    const run = (await viewer.query(RUN, { id: r.run.id })).data.selectionRun;
     expect(run.constraints).toBeNull();
     expect(run.items.nodes).toHaveLength(20);
   });
