@@ -303,23 +303,27 @@ export function analyzeClassLayout(points: Points, task: ClassLayoutTask, resolv
   const rng = createRng(classSeed(resolved.seed, task.classIndex));
   const m = rows.length;
   const progress: ProgressFn | undefined = onProgress ? (phase, done, total) => onProgress(`${label}: ${phase}`, done, total) : undefined;
-  const X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
-  for (let r = 0; r < m; r++) {
-    const o = rows[r]! * dim;
-    for (let t = 0; t < dim; t++) X[r * dim + t] = data[o + t]!;
-  }
-  // 1. PCA
-  let space: Points = { data: X, n: m, dim };
+  // 1. PCA, reading the class's rows where they are (no copy of the class: at 1M × 768 a class is
+  // gigabytes); bit for bit the PCA of the copied rows. Without PCA the layout needs the rows contiguous.
+  let space: Points;
   let explainedVariance: number[] | undefined;
   let pcaK = resolved.pcaComponents ?? (dim > 50 ? 50 : 0);
   pcaK = Math.min(pcaK, m, dim);
   if (pcaK > 0 && pcaK < dim) {
     progress?.("PCA", 0, 1);
-    const p = pca(space, { components: pcaK, rng });
+    const p = pca(points, { components: pcaK, rng, rows });
     space = { data: p.projected, n: m, dim: pcaK };
     explainedVariance = Array.from(p.explainedVarianceRatio);
     progress?.("PCA", 1, 1);
-  } else pcaK = 0;
+  } else {
+    pcaK = 0;
+    const X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);
+    for (let r = 0; r < m; r++) {
+      const o = rows[r]! * dim;
+      for (let t = 0; t < dim; t++) X[r * dim + t] = data[o + t]!;
+    }
+    space = { data: X, n: m, dim };
+  }
 
   // 2. layout
   let reduce: ReduceMethod = resolved.reduce;

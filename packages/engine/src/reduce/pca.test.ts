@@ -64,3 +64,32 @@ describe("pca", () => {
     expect(r.projected.every((v) => v === 0)).toBe(true);
   });
 });
+
+describe("pca over a row subset (options.rows)", () => {
+  /** The same numbers as bits: a mismatch in the last place fails. */
+  const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
+
+  for (const method of ["exact", "randomized"] as const) {
+    it(`${method}: rows of a larger float32 matrix give the bytes of PCA of the copied rows`, () => {
+      const rng = createRng(9);
+      const n = 300;
+      const dim = 24;
+      const data = Float32Array.from({ length: n * dim }, () => rng.normal() * 2 + 0.5);
+      // every third row and then a few out of order: a class's rows of a shared matrix
+      const rows = Int32Array.from([...Array.from({ length: 80 }, (_, i) => i * 3 + 1), 299, 5, 0]);
+      const copy = new Float32Array(rows.length * dim);
+      rows.forEach((r, i) => copy.set(data.subarray(r * dim, r * dim + dim), i * dim));
+      const a = pca({ data: copy, n: rows.length, dim }, { components: 6, method, rng: createRng(4) });
+      const b = pca({ data, n, dim }, { components: 6, method, rng: createRng(4), rows });
+      for (const key of ["components", "mean", "explainedVariance", "explainedVarianceRatio", "projected"] as const) {
+        expect(bits(b[key]), key).toBe(bits(a[key]));
+      }
+      expect(b.k).toBe(a.k);
+    });
+  }
+
+  it("refuses rows outside the matrix", () => {
+    const data = new Float32Array(10 * 4).fill(1);
+    expect(() => pca({ data, n: 10, dim: 4 }, { components: 2, rows: [0, 10] })).toThrow(EngineInputError);
+  });
+});

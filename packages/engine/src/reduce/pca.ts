@@ -16,6 +16,12 @@ export interface PcaOptions {
   powerIterations?: number;
   /** Required for the randomized method. */
   rng?: Rng;
+  /**
+   * Only these rows of `points` (indices, in this order): the result is bit for bit that of PCA of a
+   * matrix holding just those rows (same values, same summation order), without copying them. A class
+   * of a shared matrix is analysed this way.
+   */
+  rows?: ArrayLike<number>;
 }
 
 export interface PcaResult {
@@ -29,23 +35,37 @@ export interface PcaResult {
   explainedVariance: Float64Array;
   /** Share of the total variance per axis. */
   explainedVarianceRatio: Float64Array;
-  /** The centred data projected on the axes, n×k row-major. */
+  /** The centred data projected on the axes, n×k row-major (n = rows.length with `rows`). */
   projected: Float64Array;
 }
 
+/** Offset in `data` of row i of the (possibly subset) input. */
+type RowOffset = (i: number) => number;
+
+function rowOffsets(rows: ArrayLike<number> | undefined, n: number, dim: number): RowOffset {
+  if (!rows) return (i) => i * dim;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!Number.isInteger(r) || r < 0 || r >= n) throw new EngineInputError("BAD_ROW", "rows", `pca: expected rows in 0..${n - 1}, got ${r} at ${i}`);
+  }
+  return (i) => rows[i]! * dim;
+}
+
 export function pca(points: Points, options: PcaOptions): PcaResult {
-  const { n, dim, data } = points;
+  const { dim, data } = points;
+  const off = rowOffsets(options.rows, points.n, dim);
+  const n = options.rows ? options.rows.length : points.n;
   const k = options.components;
   if (n < 1) throw new EngineInputError("EMPTY_INPUT", "points", "pca: expected at least 1 point, got 0");
   if (!Number.isInteger(k) || k < 1 || k > Math.min(n, dim)) {
     throw new EngineInputError("BAD_COMPONENTS", "components", `pca: expected components in 1..${Math.min(n, dim)}, got ${k}`);
   }
   const method = options.method === "randomized" || (options.method !== "exact" && dim > 800) ? "randomized" : "exact";
-  const mean = columnMeans(data, n, dim);
+  const mean = columnMeans(data, n, dim, off);
   let totalVar = 0;
   const row = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
-    const o = i * dim;
+    const o = off(i);
     for (let j = 0; j < dim; j++) {
       const v = data[o + j]! - mean[j]!;
       totalVar += v * v;
@@ -57,19 +77,19 @@ export function pca(points: Points, options: PcaOptions): PcaResult {
   let components: Float64Array;
   let variances: Float64Array;
   if (method === "exact") {
-    const cov = covariance(data, n, dim, mean);
+    const cov = covariance(data, n, dim, mean, off);
     for (let i = 0; i < cov.length; i++) cov[i] = cov[i]! / ddof;
     const eig = symmetricEigen(cov, dim);
     components = eig.vectors.slice(0, k * dim);
     variances = eig.values.slice(0, k).map((v) => Math.max(0, v));
   } else {
     if (!options.rng) throw new EngineInputError("RNG_REQUIRED", "rng", "pca: the randomized method needs an rng");
-    ({ components, variances } = randomizedPca(data, n, dim, mean, k, options.oversamples ?? 10, options.powerIterations ?? 4, options.rng));
+    ({ components, variances } = randomizedPca(data, n, dim, off, mean, k, options.oversamples ?? 10, options.powerIterations ?? 4, options.rng));
     for (let i = 0; i < k; i++) variances[i] = variances[i]! / ddof;
   }
   const projected = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
-    const o = i * dim;
+    const o = off(i);
     for (let j = 0; j < dim; j++) row[j] = data[o + j]! - mean[j]!;
     // four components at a time (four independent sums, each still in j order)
     let c = 0;
@@ -99,10 +119,10 @@ export function pca(points: Points, options: PcaOptions): PcaResult {
   return { k, method, components, mean, explainedVariance: variances, explainedVarianceRatio: ratio, projected };
 }
 
-function columnMeans(data: Points["data"], n: number, dim: number): Float64Array {
+function columnMeans(data: Points["data"], n: number, dim: number, off: RowOffset): Float64Array {
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
-    const o = i * dim;
+    const o = off(i);
     for (let j = 0; j < dim; j++) mean[j] = mean[j]! + data[o + j]!;
   }
   for (let j = 0; j < dim; j++) mean[j] = mean[j]! / n;
@@ -117,14 +137,14 @@ const COV_ROWS = 8;
  * the block is stored column-interleaved (block[j·COV_ROWS + t] = row t, column j), so the COV_ROWS
  * values a product needs sit side by side.
  */
-function covariance(data: Points["data"], n: number, dim: number, mean: Float64Array): Float64Array {
+function covariance(data: Points["data"], n: number, dim: number, mean: Float64Array, off: RowOffset): Float64Array {
   const c = new Float64Array(dim * dim);
   const block = new Float64Array(dim * COV_ROWS);
   for (let i = 0; i < n; i += COV_ROWS) {
     const m = Math.min(COV_ROWS, n - i);
     if (m < COV_ROWS) block.fill(0);
     for (let t = 0; t < m; t++) {
-      const o = (i + t) * dim;
+      const o = off(i + t);
       for (let j = 0; j < dim; j++) block[j * COV_ROWS + t] = data[o + j]! - mean[j]!;
     }
     for (let a = 0; a < dim; a++) {
@@ -159,7 +179,7 @@ function orthonormalizeColumns(q: Float64Array, m: number, l: number): void {
 }
 
 function randomizedPca(
-  data: Points["data"], n: number, dim: number, mean: Float64Array, k: number,
+  data: Points["data"], n: number, dim: number, off: RowOffset, mean: Float64Array, k: number,
   oversamples: number, powerIterations: number, rng: Rng,
 ): { components: Float64Array; variances: Float64Array } {
   const l = Math.min(k + oversamples, n, dim);
@@ -171,7 +191,7 @@ function randomizedPca(
   const multiply = (right: Float64Array): void => {
     // y = Xc · right  (right is dim×l)
     for (let i = 0; i < n; i++) {
-      const o = i * dim;
+      const o = off(i);
       for (let j = 0; j < dim; j++) row[j] = data[o + j]! - mean[j]!;
       for (let c = 0; c < l; c++) y[i * l + c] = 0;
       for (let j = 0; j < dim; j++) {
@@ -186,7 +206,7 @@ function randomizedPca(
     // z = Xcᵀ · y (dim×l)
     const z = new Float64Array(dim * l);
     for (let i = 0; i < n; i++) {
-      const o = i * dim;
+      const o = off(i);
       for (let j = 0; j < dim; j++) {
         const x = data[o + j]! - mean[j]!;
         const zo = j * l;

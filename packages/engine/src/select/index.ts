@@ -4,6 +4,7 @@ export { select, selectClass, finishSelection, resolveParams, validateInput, spl
 export { manifestHash, manifestLines, type ManifestItem } from "./manifest.js";
 export { allocate, largestRemainder, allocationWeight } from "./allocation.js";
 export { kCenterGreedy, type KCenterOptions, type KCenterResult } from "./kcenter.js";
+export { allocateSharedMatrix } from "./dot-kernel.js";
 export { facilityLocationGreedy, kernelMatrix, GROUND_SET_MAX } from "./facility-location.js";
 export { quantilePositions, NOISE_GROUP, REST_GROUP, MISSING_LEVEL } from "./confounder-aware.js";
 export { DECLARED_MAX } from "./select.js";

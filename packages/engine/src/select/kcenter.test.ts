@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../rng.js";
 import type { Points } from "../types.js";
-import { createDotKernel } from "./dot-kernel.js";
+import { allocateSharedMatrix, createDotKernel, createRowDotKernel } from "./dot-kernel.js";
 import { kCenterGreedy } from "./kcenter.js";
 
 /** The textbook loop, for comparison: O(k·n·dim), direct squared differences. */
@@ -101,5 +101,47 @@ describe("kCenterGreedy", () => {
   it("kCenterGreedy(duplicates, k) returns distinct positions", () => {
     const p: Points = { data: new Float64Array(10), n: 10, dim: 1 };
     expect(new Set(kCenterGreedy(p, 10).order).size).toBe(10);
+  });
+
+  it("on a shared matrix the kernel reads rows in place, with the copying kernel's products and picks", () => {
+    // 3000 × 37: the kernel runs; rows a scattered subset, as a class of a larger pool
+    const p = clustered(3000, 37, 10, 8);
+    const data = allocateSharedMatrix(p.n, p.dim);
+    expect(data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    data.set(p.data);
+    const q: Points = { data, n: p.n, dim: p.dim };
+    const rows = Array.from({ length: 2500 }, (_, i) => (i * 7) % 3000);
+    const inPlace = createRowDotKernel(q, rows.length, rows)!;
+    const copied = createRowDotKernel(p, rows.length, rows)!;
+    expect(inPlace.inPlace).toBe(true);
+    expect(copied.inPlace).toBe(false);
+    const c = Float64Array.from({ length: p.dim }, (_, t) => Math.sin(t) * 3);
+    inPlace.setCentre(c);
+    copied.setCentre(c);
+    for (let i = 0; i < rows.length; i += 13) expect(inPlace.dot(i)).toBe(copied.dot(i));
+    inPlace.release();
+    copied.release();
+    for (const sub of [rows, undefined]) {
+      const a = kCenterGreedy(q, 50, sub, { first: 4 });
+      const b = kCenterGreedy(p, 50, sub, { first: 4 });
+      const plain = kCenterGreedy(p, 50, sub, { first: 4, simd: false });
+      expect(Array.from(a.order)).toEqual(Array.from(b.order));
+      expect(Array.from(a.radius)).toEqual(Array.from(b.radius));
+      expect(Array.from(a.order)).toEqual(Array.from(plain.order));
+    }
+  });
+
+  it("a shared matrix's centre slots are given back: many kernels in a row never run out", () => {
+    const data = allocateSharedMatrix(2000, 40);
+    const q: Points = { data, n: 2000, dim: 40 };
+    for (let i = 0; i < 200; i++) {
+      const k = createRowDotKernel(q, 2000)!;
+      expect(k.inPlace).toBe(true);
+      k.release();
+    }
+    // held at once: the first 72 in place, then copies (still correct)
+    const held = Array.from({ length: 80 }, () => createRowDotKernel(q, 2000)!);
+    expect(held.filter((k) => k.inPlace).length).toBe(72);
+    for (const k of held) k.release();
   });
 });

@@ -3,7 +3,7 @@
 // minimax cover radius; every prefix of the order is itself a greedy cover.
 import type { Points, ProgressFn } from "../types.js";
 import { deriveSeed, fmt } from "./common.js";
-import { createDotKernel } from "./dot-kernel.js";
+import { createRowDotKernel, type RowDotKernel } from "./dot-kernel.js";
 import { createRng } from "../rng.js";
 import type { StrategyPick } from "./types.js";
 import type { StrategyContext } from "./context.js";
@@ -38,19 +38,25 @@ export interface KCenterResult {
 export function kCenterGreedy(points: Points, k: number, rows?: ArrayLike<number>, options: KCenterOptions = {}): KCenterResult {
   const { data, dim } = points;
   const m = rows ? rows.length : points.n;
+  if (Math.min(k, m) === 0) return { order: new Int32Array(0), radius: new Float64Array(0) };
+  // float32 inputs of some size go to the SIMD kernel, which reads a shared matrix (allocateSharedMatrix)
+  // in place or else holds its own copy of the rows; otherwise the TypeScript loop works on the input
+  // (or a contiguous copy when rows is a subset).
+  const useKernel = (options.simd ?? true) && data instanceof Float32Array && m * dim >= 65_536;
+  const kernel = useKernel ? createRowDotKernel(points, m, rows) : null;
+  try {
+    return greedy(points, k, rows, options, kernel);
+  } finally {
+    kernel?.release();
+  }
+}
+
+function greedy(points: Points, k: number, rows: ArrayLike<number> | undefined, options: KCenterOptions, kernel: RowDotKernel | null): KCenterResult {
+  const { data, dim } = points;
+  const m = rows ? rows.length : points.n;
   const kk = Math.min(k, m);
   const order = new Int32Array(kk);
   const radius = new Float64Array(kk);
-  if (kk === 0) return { order, radius };
-  // float32 inputs of some size go to the SIMD kernel, which holds its own copy of the rows; otherwise
-  // the TypeScript loop works on the input (or a contiguous copy when rows is a subset).
-  const useKernel = (options.simd ?? true) && data instanceof Float32Array && m * dim >= 65_536;
-  const kernel = useKernel
-    ? createDotKernel(m, dim, (view) => {
-        if (!rows) view.set(data.subarray(0, m * dim));
-        else for (let r = 0; r < m; r++) view.set(data.subarray(rows[r]! * dim, rows[r]! * dim + dim), r * dim);
-      })
-    : null;
   let X: Float32Array | Float64Array = data;
   if (rows && !kernel) {
     X = data instanceof Float32Array ? new Float32Array(m * dim) : new Float64Array(m * dim);

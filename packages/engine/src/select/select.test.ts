@@ -4,6 +4,7 @@ import { EngineInputError, type Points } from "../types.js";
 import { manifestHash } from "./manifest.js";
 import { quantilePositions, shareBudget } from "./confounder-aware.js";
 import { GROUND_SET_MAX, kernelMatrix, medianOfParts, medianPairSqDistance, medianWithinSqDistance } from "./facility-location.js";
+import { allocateSharedMatrix } from "./dot-kernel.js";
 import { requireForStrategy, select } from "./select.js";
 import { SELECT_PARAMS, type ParamSpec } from "../params.js";
 import { STRATEGIES, type SelectInput, type SelectParams } from "./types.js";
@@ -379,6 +380,61 @@ describe("select(input, {strategy: 'herding'})", () => {
     const [sx, sy] = mean(sel);
     // A random 20 of 200 misses by about σ/√20 ≈ 1.1 here; herding should do far better.
     expect(Math.hypot(mx! - sx!, my! - sy!)).toBeLessThan(0.3);
+  });
+});
+
+describe("herding through the dot kernel (float32, ≥ 65 536 values)", () => {
+  /** The one-pass herding every path must agree with: exact sums of every row, ties to the lower row. */
+  function reference(data: Float32Array, dim: number, rows: number[], budget: number): { rows: number[]; d: number[] } {
+    const m = rows.length;
+    const mu = new Float64Array(dim);
+    for (const r of rows) for (let j = 0; j < dim; j++) mu[j]! += data[r * dim + j]!;
+    for (let j = 0; j < dim; j++) mu[j]! /= m;
+    const sum = new Float64Array(dim);
+    const taken = new Uint8Array(m);
+    const out: number[] = [];
+    const ds: number[] = [];
+    for (let t = 1; t <= budget; t++) {
+      let best = -1;
+      let bestD = Infinity;
+      for (let r = 0; r < m; r++) {
+        if (taken[r]) continue;
+        let s = 0;
+        for (let j = 0; j < dim; j++) {
+          const d = t * mu[j]! - sum[j]! - data[rows[r]! * dim + j]!;
+          s += d * d;
+        }
+        if (s < bestD) [bestD, best] = [s, r];
+      }
+      taken[best] = 1;
+      for (let j = 0; j < dim; j++) sum[j]! += data[rows[best]! * dim + j]!;
+      out.push(rows[best]!);
+      ds.push(bestD);
+    }
+    return { rows: out, d: ds };
+  }
+
+  it("picks exactly the rows (and reasons) of the exact one-pass loop, on a copy and on a shared matrix", () => {
+    const rng = createRng(12);
+    const n = 3000;
+    const dim = 48; // 1,700 rows of class "a" × 48 ≥ 65,536: the kernel runs
+    const data = new Float32Array(n * dim);
+    // a large common offset makes the norm form cancel: the exact second pass must still decide
+    for (let i = 0; i < data.length; i++) data[i] = 40 + rng.normal() * (i % 5 === 0 ? 3 : 1);
+    const labels = Array.from({ length: n }, (_, i) => (i % 7 < 4 ? "a" : "b"));
+    const ids = labels.map((_, i) => `r${i}`);
+    const shared = allocateSharedMatrix(n, dim);
+    shared.set(data);
+    const budget = 40;
+    const plain = select({ points: { data, n, dim }, labels, ids }, { strategy: "herding", perClass: budget, seed: 1 });
+    const inPlace = select({ points: { data: shared, n, dim }, labels, ids }, { strategy: "herding", perClass: budget, seed: 1 });
+    expect(inPlace.manifestHash).toBe(plain.manifestHash);
+    expect(inPlace.selected.map((s) => s.reason)).toEqual(plain.selected.map((s) => s.reason));
+    for (const label of ["a", "b"]) {
+      const rows = labels.flatMap((l, i) => (l === label ? [i] : []));
+      const ref = reference(data, dim, rows, budget);
+      expect(plain.selected.filter((s) => s.label === label).map((s) => s.row)).toEqual(ref.rows);
+    }
   });
 });
 

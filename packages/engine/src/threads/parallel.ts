@@ -8,7 +8,8 @@ import { finishConstrained, planConstrained, type ConstrainedSelectionResult, ty
 import { finishSelection, resolveParams, select, splitByClass, validateInput, type ClassSelection } from "../select/select.js";
 import type { SelectInput, SelectParams, SelectionResult } from "../select/types.js";
 import { rowsOf } from "../select/constrained.js";
-import type { Points, ProgressFn } from "../types.js";
+import { sharedMatrixMemory } from "../select/dot-kernel.js";
+import type { MetadataColumns, Points, ProgressFn } from "../types.js";
 import { ThreadPool, resolveThreads } from "./pool.js";
 
 export interface ThreadOptions {
@@ -59,6 +60,15 @@ function throttled(onProgress: ProgressFn | undefined): ProgressFn | undefined {
   };
 }
 
+/**
+ * Whether the matrix is on a SharedArrayBuffer (e.g. @stratum/engine allocateSharedMatrix, or
+ * @stratum/db loadEmbeddingMatrix with `allocate`): then every thread reads it in place and a class is
+ * sent as its row indices, not as a copy of its rows.
+ */
+export function isSharedMatrix(points: Points): boolean {
+  return typeof SharedArrayBuffer === "function" && points.data.buffer instanceof SharedArrayBuffer;
+}
+
 /** The rows of points at rows, as a new matrix of the same type (its buffer is the caller's to transfer). */
 function pointsAt(points: Points, rows: Int32Array): Points {
   const { dim, data } = points;
@@ -70,7 +80,8 @@ function pointsAt(points: Points, rows: Int32Array): Points {
 /**
  * analyze() with each class's pass 1 (PCA → layout → DBSCAN → kNN graph) on its own thread; pass 2
  * (the merge, which looks across classes, and the associations) on this thread. Same Findings as analyze().
- * A thread holds a copy of its class's rows only; at most `threads` classes are in flight.
+ * A shared matrix (isSharedMatrix) is read in place by every thread; otherwise a thread holds a copy of
+ * its class's rows only. At most `threads` classes are in flight.
  */
 export async function analyzeThreaded(input: AnalyzeInput, params: AnalyzeParams = {}, options: ThreadOptions = {}): Promise<Findings> {
   const threads = resolveThreads(options.threads);
@@ -80,6 +91,12 @@ export async function analyzeThreaded(input: AnalyzeInput, params: AnalyzeParams
   const layouts = await withPool(Math.min(threads, plan.tasks.length), options, (pool) =>
     forEachLimited(plan.tasks.length, pool.threads, (i) => plan.tasks[i]!.rows.length, async (i): Promise<ClassLayout> => {
       const task = plan.tasks[i]!;
+      if (isSharedMatrix(input.points)) {
+        // the shared matrix and the class's rows (PCA reads them in place: pca rows, same bytes)
+        return pool.run("classLayout", { points: input.points, task, resolved: plan.resolved, memory: sharedMatrixMemory(input.points.data) }, {
+          ...(progress ? { onProgress: progress } : {}),
+        });
+      }
       const points = pointsAt(input.points, task.rows);
       // the class's own matrix: rows 0..m−1 of it, as an analysis shard (same bytes; tested)
       const local = { ...task, rows: Int32Array.from({ length: task.rows.length }, (_, r) => r) };
@@ -93,13 +110,48 @@ export async function analyzeThreaded(input: AnalyzeInput, params: AnalyzeParams
   return finishAnalysis(input, plan, layouts, options.onProgress);
 }
 
-/** Each class's selection on a pool thread, over that class's rows only; picks mapped back to input rows. */
+/**
+ * What a strategy reads besides the points, at a class's rows: the metadata columns its parameters name
+ * (declared confounders, the stratification column) and the groups.
+ */
+function classColumns(input: SelectInput, resolved: ReturnType<typeof resolveParams>, rows: Int32Array): { metadata?: MetadataColumns; groups?: Int32Array } {
+  const names = [...(resolved.declared ?? []), ...(resolved.stratifyColumn !== undefined ? [resolved.stratifyColumn] : [])];
+  const out: { metadata?: MetadataColumns; groups?: Int32Array } = {};
+  if (input.metadata && names.length) {
+    const metadata: Record<string, (string | null)[]> = {};
+    for (const name of names) {
+      const col = input.metadata[name];
+      if (col) metadata[name] = Array.from(rows, (r) => col[r] ?? null);
+    }
+    out.metadata = metadata;
+  }
+  if (input.groups) out.groups = Int32Array.from(rows, (r) => input.groups![r]!);
+  return out;
+}
+
+/**
+ * Each class's selection on a pool thread, over that class's rows only; picks mapped back to input rows.
+ * A shared matrix goes as it is with the class's rows (no copy); otherwise as a copy of the class.
+ */
 async function classSelections(pool: ThreadPool, input: SelectInput, resolved: ReturnType<typeof resolveParams>, progress: ProgressFn | undefined): Promise<ClassSelection[]> {
   const classes = splitByClass(input.labels);
   let finished = 0;
   progress?.("select", 0, classes.length);
   return forEachLimited(classes.length, pool.threads, (i) => classes[i]!.rows.length, async (classIndex) => {
     const { label, rows } = classes[classIndex]!;
+    if (isSharedMatrix(input.points)) {
+      const c = await pool.run("selectSharedClass", {
+        points: input.points,
+        memory: sharedMatrixMemory(input.points.data),
+        resolved,
+        label,
+        classIndex,
+        rows,
+        ...classColumns(input, resolved, rows),
+      });
+      progress?.("select", ++finished, classes.length);
+      return c;
+    }
     const sub = rowsOf(input, rows);
     const local = Int32Array.from({ length: rows.length }, (_, r) => r);
     const c = await pool.run("selectClass", { input: sub, resolved, label, classIndex, rows: local }, { transfer: [sub.points.data.buffer as ArrayBuffer] });

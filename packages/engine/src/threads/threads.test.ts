@@ -7,12 +7,12 @@ import { select } from "../select/select.js";
 import { selectConstrained } from "../select/constrained.js";
 import type { SelectInput } from "../select/types.js";
 import { EngineInputError } from "../types.js";
-import { analyzeThreaded, resolveThreads, selectConstrainedThreaded, selectThreaded, ThreadPool } from "./index.js";
+import { allocateSharedMatrix, analyzeThreaded, isSharedMatrix, resolveThreads, selectConstrainedThreaded, selectThreaded, ThreadPool } from "./index.js";
 
 /** 3 classes of unequal size, 2 sites shifting every class the same way, dim 64 (PCA off: dim ≤ 50 is not; 64 runs PCA to 50). */
-function data(seed = 7) {
+function data(seed = 7, scale = 1) {
   const rng = createRng(seed);
-  const sizes = { cat: 260, dog: 180, eel: 120 };
+  const sizes = { cat: 260 * scale, dog: 180 * scale, eel: 120 * scale };
   const dim = 64;
   const labels: string[] = [];
   const site: (string | null)[] = [];
@@ -97,6 +97,46 @@ describe("threads: same bytes on 1 and 2 threads", () => {
     const f1 = await analyzeThreaded(d, { reduce: "pca", seed: 1 }, { threads: 2 });
     const f2 = await analyzeThreaded(d, { reduce: "umap", seed: 1 }, { threads: 2 });
     expect(bytes(f2)).not.toBe(bytes(f1));
+  });
+});
+
+/** The same points on a shared matrix: in a shared WebAssembly memory (allocateSharedMatrix) or a plain SharedArrayBuffer. */
+function sharedCopy<T extends { points: { data: Float32Array | Float64Array; n: number; dim: number } }>(d: T, wasm: boolean): T {
+  const { n, dim } = d.points;
+  const data = wasm ? allocateSharedMatrix(n, dim) : new Float32Array(new SharedArrayBuffer(n * dim * 4));
+  data.set(d.points.data);
+  return { ...d, points: { data, n, dim } };
+}
+
+describe("threads: a shared matrix is read in place (class rows, no copies), with the same bytes", () => {
+  it("analysis: the classes' rows of a shared matrix give the findings of the copied classes", async () => {
+    const d = data();
+    const reference = await analyzeThreaded(d, { reduce: "umap", seed: 3 }, { threads: 2 });
+    for (const wasm of [true, false]) {
+      const s = sharedCopy(d, wasm);
+      expect(isSharedMatrix(s.points)).toBe(true);
+      for (const threads of [1, 2]) expect(bytes(await analyzeThreaded(s, { reduce: "umap", seed: 3 }, { threads }))).toBe(bytes(reference));
+    }
+  });
+
+  it("every strategy: the class rows of a shared matrix give select()'s bytes and hash (SIMD kernel in place)", async () => {
+    // 4× the rows: the largest class is 1040 × 64 ≥ 65,536 values, so k-center and herding use the dot kernel
+    const d = data(8, 4);
+    const groups = Int32Array.from(d.metadata.site, (s) => (s === null ? -1 : s === "A" ? 0 : 1));
+    const input: SelectInput = { points: d.points, labels: d.labels, ids: d.ids, metadata: d.metadata, groups };
+    const inputs = [true, false].map((wasm) => ({ ...sharedCopy(input, wasm) }));
+    for (const strategy of ["confounder-aware", "kcenter", "facility-location", "random", "stratified", "herding", "moderate"] as const) {
+      const extra = strategy === "confounder-aware" ? { declared: ["site"] } : strategy === "stratified" ? { stratifyColumn: "site" } : {};
+      const params = { strategy, perClass: 30, seed: 5, ...extra };
+      const reference = select(input, params);
+      for (const s of inputs) {
+        for (const threads of [1, 2]) {
+          const r = await selectThreaded(s, params, { threads });
+          expect(r.manifestHash, `${strategy} on ${threads}`).toBe(reference.manifestHash);
+          expect(bytes(r)).toBe(bytes(reference));
+        }
+      }
+    }
   });
 });
 
