@@ -31,9 +31,88 @@ const workerJs = path.join(repo, "apps/server/dist/worker.js");
 const QUEUE = "stratum-jobs"; // apps/server/src/jobs/pg-boss.ts QUEUE_NAME
 
 const mode = process.argv[2];
+// STRATUM_MILLION_STEPS=select,analysis (any of the two): the engine steps on an in-memory synthetic
+// matrix, no database (lib/million-steps.mjs); =import: the suite's import and map only.
+const steps = (process.env.STRATUM_MILLION_STEPS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 if (mode === "gen") await generate(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
 else if (mode === "map") console.log(JSON.stringify(await mapFirstFrame(Number(process.argv[3]))));
+else if (steps.length > 0 && !steps.includes("import")) await engineSteps(steps);
 else await suite();
+
+// ── engine steps without the import ─────────────────────────────────────────
+/**
+ * Each job (STRATUM_MILLION_JOBS=a,b… or every job of the steps) in a fresh child process; figures merged
+ * into results/million-<N/1000>k-steps.{json,md} by job name (so steps may be run one at a time).
+ */
+async function engineSteps(which) {
+  const lib = path.join(here, "../lib/million-steps.mjs");
+  const { JOBS } = await import(lib);
+  const unknown = which.filter((s) => !JOBS[s]);
+  if (unknown.length) throw new Error(`STRATUM_MILLION_STEPS: unknown step(s) ${unknown.join(", ")} (known: import, ${Object.keys(JOBS).join(", ")})`);
+  const jobs = process.env.STRATUM_MILLION_JOBS ? process.env.STRATUM_MILLION_JOBS.split(",").map((s) => s.trim()) : which.flatMap((s) => JOBS[s]);
+  const threads = Number(process.env.STRATUM_MILLION_THREADS ?? 2);
+  const name = `million-${Math.round(N / 1000)}k-steps`;
+  const file = path.join(resultsDir, `${name}.json`);
+  for (const job of jobs) {
+    const loadBefore = round(loadavg()[0], 1);
+    console.log(`${job}: ${N} × 768, ${threads} thread(s), load ${loadBefore} …`);
+    const child = spawnSync(process.execPath, [lib, "job", job, String(N), String(threads)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+    if (child.status !== 0) throw new Error(`job ${job} failed (exit ${child.status}, signal ${child.signal})`);
+    const out = JSON.parse(child.stdout.trim().split("\n").pop());
+    out.loadAverage1m = [loadBefore, round(loadavg()[0], 1)];
+    out.date = new Date().toISOString();
+    console.log(`  ${JSON.stringify(out)}`);
+    // merge with what an earlier (or parallel) invocation wrote
+    const prior = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { jobs: [] };
+    const figures = {
+      suite: "million", steps: "engine", samples: N, dim: DIM, matrixMB: Math.round((N * DIM * 4) / 2 ** 20), perClass: PER_CLASS,
+      node: process.version, cpus: cpus().length,
+      jobs: [...prior.jobs.filter((j) => !(j.job === out.job && j.threads === out.threads)), out],
+    };
+    writeSteps(name, figures);
+  }
+}
+
+function writeSteps(name, f) {
+  const yes = (b) => (b ? "✓" : "✗");
+  const rssTarget = Math.round(1.5 * f.matrixMB + 1024);
+  const order = ["analysis", "confounder-aware", "kcenter", "random", "stratified", "moderate", "facility-location", "herding", "kcenter-copied"];
+  const jobs = [...f.jobs].sort((a, b) => order.indexOf(a.job) - order.indexOf(b.job) || a.threads - b.threads);
+  const target = (j) =>
+    j.job === "analysis"
+      ? `≤ 900 s ${yes(j.seconds <= 900)}; peak ≤ ${rssTarget} MB ${yes(j.peakRssMB <= rssTarget)}`
+      : j.job === "confounder-aware" || j.job === "kcenter"
+        ? `≤ 120 s ${yes(j.seconds <= 120)}`
+        : "";
+  const what = (j) =>
+    j.job === "analysis"
+      ? j.classes.map((c) => `${c.label}: ${c.groups} groups (${c.groupSizes.join(", ")}), noise ${c.noise}`).join("; ") +
+        `; site V ${j.siteAssociation.map((a) => a.cramersV).join(", ")}`
+      : `${j.selected} picked, ${j.manifestHash.slice(0, 19)}…${j.warnings ? `, ${j.warnings} warning(s)` : ""}`;
+  const rows = jobs.map(
+    (j) =>
+      `| ${j.job}${j.sharedMatrix ? "" : " (unshared matrix: per-class copies)"} | ${j.threads} | ${j.seconds} | ${j.cpuSeconds} | ${j.generateSeconds} | ${j.rssAfterGenerateMB} | **${j.peakRssMB}** | ${j.loadAverage1m.join(" → ")} | ${target(j)} | ${what(j)} |`,
+  );
+  const md = `# The million-sample path: engine steps (${f.samples.toLocaleString("en")} × ${f.dim}, no import)
+
+\`STRATUM_MILLION_STEPS=select,analysis node bench/suites/60-million.mjs\`: each job in a fresh child process that
+generates the suite's rows (seed 60: 2 classes × 5 sites, the same rows the import path writes) into a shared
+matrix (engine \`allocateSharedMatrix\`, what the ANALYZE and SELECT jobs load into; ${f.matrixMB} MB float32), then one
+threaded engine call: \`analyzeThreaded\` (PCA → UMAP → DBSCAN, seed 1) or \`selectThreaded\` (${f.perClass} per class, seed 1;
+confounder-aware over the sites as its groups, stratified by site). Seconds and CPU seconds are the engine call's
+(CPU: every thread of the process); peak RSS is the child's VmHWM, generation and matrix included. ${f.node};
+${f.cpus} CPUs shared with other work (1-min load average before → after each job).
+
+| job | threads | seconds | CPU s | generate s | RSS after generate (MB) | peak RSS (MB) | load | target | result |
+|---|---:|---:|---:|---:|---:|---:|---|---|---|
+${rows.join("\n")}
+
+Memory target of the analysis: 1.5 × ${f.matrixMB} MB + 1 GiB = ${rssTarget} MB.
+`;
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, `${name}.json`), JSON.stringify(f, null, 2) + "\n");
+  writeFileSync(path.join(resultsDir, `${name}.md`), md);
+}
 
 // ── data ────────────────────────────────────────────────────────────────────
 /** manifest.csv + embeddings.npy + ref.csv (psql's input: the same rows, vector as hex bytea), streamed. */

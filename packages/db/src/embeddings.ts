@@ -34,6 +34,12 @@ export interface LoadEmbeddingMatrixOptions {
    * holds that class's rows, not the whole matrix.
    */
   label?: string;
+  /**
+   * Allocates the n × dim matrix (default: a new Float32Array). The ANALYZE and SELECT jobs pass
+   * @stratum/engine's allocateSharedMatrix, so the engine's threads read the one matrix in place (a
+   * SharedArrayBuffer) instead of copying each class. Must return n·dim zeros (a fresh array).
+   */
+  allocate?: (n: number, dim: number) => Float32Array;
 }
 
 /** The set is missing, a stored vector has the wrong length, or the set changed while being read. */
@@ -78,8 +84,11 @@ export async function loadEmbeddingMatrix(
   ).rows[0];
   if (!set) throw new EmbeddingMatrixError("NOT_FOUND", `embedding set ${embeddingSetId} does not exist`);
   const { dim, n, datasetVersionId } = set;
-  const points = new Float32Array(n * dim);
-  const bytesOut = new Uint8Array(points.buffer);
+  const points = options.allocate ? options.allocate(n, dim) : new Float32Array(n * dim);
+  if (!(points instanceof Float32Array) || points.length !== n * dim) {
+    throw new RangeError(`allocate(${n}, ${dim}): expected a Float32Array of ${n * dim} values`);
+  }
+  const bytesOut = new Uint8Array(points.buffer, points.byteOffset, points.byteLength);
   const sampleIds = new Int32Array(n);
   const positions = new Int32Array(n);
   const externalIds: string[] = new Array(n);

@@ -164,6 +164,15 @@ describe("importDataset(store, input)", () => {
     expect(m.metadata.site).toEqual(rows.map((r) => r.site));
   });
 
+  it("loadEmbeddingMatrix({ allocate }) reads into the caller's matrix (e.g. on a SharedArrayBuffer at an offset)", async () => {
+    const sab = new SharedArrayBuffer(64 + N * DIM * 4);
+    const m = await loadEmbeddingMatrix(store.sql, v1.embeddings!.setId, { pageRows: 16, allocate: (n, dim) => new Float32Array(sab, 64, n * dim) });
+    expect(m.points.buffer).toBe(sab);
+    expect(m.points.byteOffset).toBe(64);
+    expect(Array.from(m.points)).toEqual(Array.from(vectors));
+    await expect(loadEmbeddingMatrix(store.sql, v1.embeddings!.setId, { allocate: () => new Float32Array(3) })).rejects.toThrow(RangeError);
+  });
+
   it("loadEmbeddingMatrix answers a missing set and a vector of the wrong length with typed errors", async () => {
     await expect(loadEmbeddingMatrix(store.sql, 999_999)).rejects.toMatchObject({ name: "EmbeddingMatrixError", code: "NOT_FOUND" });
     const model = await store.prisma.embeddingModel.create({

@@ -2,7 +2,7 @@
 // and writes every group, member (with 2-D layout) and the results in ONE transaction at the end.
 // The engine runs on ctx.threads threads (STRATUM_THREADS); the findings do not depend on that number.
 import * as engine from "@stratum/engine";
-import { analyzeThreaded } from "@stratum/engine/threads";
+import { allocateSharedMatrix, analyzeThreaded } from "@stratum/engine/threads";
 import { insertColumns, loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler } from "../types.js";
 import { JobInputError } from "../types.js";
@@ -53,7 +53,8 @@ export const analyzeHandler: JobHandler = {
     const params = (analysis.params ?? {}) as engine.AnalyzeParams;
     const load = async () => {
       ctx.progress("loading", 0, 0);
-      const loaded = await loadEmbeddingMatrix(sql, analysis.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
+      // in shared memory: the engine's threads read each class's rows in place (no copy per class)
+      const loaded = await loadEmbeddingMatrix(sql, analysis.embeddingSetId, { allocate: allocateSharedMatrix, onRows: (done) => ctx.progress("loading", done, 0) });
       if (loaded.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${analysis.embeddingSetId} has no vectors for this version`);
       await ctx.step();
       return loaded;

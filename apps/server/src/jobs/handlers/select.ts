@@ -8,7 +8,7 @@
 // resolved to when it was started (SelectionRunSample) and selects with engine selectConstrained; its
 // metrics are measured over that pool.
 import * as engine from "@stratum/engine";
-import { selectConstrainedThreaded, selectThreaded } from "@stratum/engine/threads";
+import { allocateSharedMatrix, selectConstrainedThreaded, selectThreaded } from "@stratum/engine/threads";
 import { commitSelection, loadEmbeddingMatrix } from "@stratum/db";
 import type { JobContext, JobHandler, JobRecord } from "../types.js";
 import { JobInputError } from "../types.js";
@@ -68,7 +68,8 @@ export const selectHandler: JobHandler = {
     if (run.embeddingSetId === null) throw new JobInputError("NOT_FOUND", "embeddingSet", `selection run ${runId} has no embedding set`);
 
     ctx.progress("loading", 0, 0);
-    const m = await loadEmbeddingMatrix(sql, run.embeddingSetId, { onRows: (done) => ctx.progress("loading", done, 0) });
+    // in shared memory: the engine's threads (and its dot kernel) read each class's rows in place
+    const m = await loadEmbeddingMatrix(sql, run.embeddingSetId, { allocate: allocateSharedMatrix, onRows: (done) => ctx.progress("loading", done, 0) });
     if (m.n === 0) throw new JobInputError("EMPTY_POOL", "embeddingSet", `embedding set ${run.embeddingSetId} has no vectors for this version`);
     await ctx.step();
 
