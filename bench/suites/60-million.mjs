@@ -36,7 +36,11 @@ const mode = process.argv[2];
 const steps = (process.env.STRATUM_MILLION_STEPS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 if (mode === "gen") await generate(process.argv[3], Number(process.argv[4]), Number(process.argv[5]));
 else if (mode === "map") console.log(JSON.stringify(await mapFirstFrame(Number(process.argv[3]))));
-else if (steps.length > 0 && !steps.includes("import")) await engineSteps(steps);
+else if (mode === "render-steps") {
+  // re-renders results/million-<N>k-steps.md from its .json (after notes were added by hand)
+  const name = `million-${Math.round(N / 1000)}k-steps`;
+  writeSteps(name, JSON.parse(readFileSync(path.join(resultsDir, `${name}.json`), "utf8")));
+} else if (steps.length > 0 && !steps.includes("import")) await engineSteps(steps);
 else await suite();
 
 // ── engine steps without the import ─────────────────────────────────────────
@@ -68,6 +72,8 @@ async function engineSteps(which) {
       suite: "million", steps: "engine", samples: N, dim: DIM, matrixMB: Math.round((N * DIM * 4) / 2 ** 20), perClass: PER_CLASS,
       node: process.version, cpus: cpus().length,
       jobs: [...prior.jobs.filter((j) => !(j.job === out.job && j.threads === out.threads)), out],
+      // written by hand beside the figures (a job stopped before it finished, what its peak was made of)
+      ...(prior.notes ? { notes: prior.notes } : {}),
     };
     writeSteps(name, figures);
   }
@@ -108,6 +114,7 @@ ${f.cpus} CPUs shared with other work (1-min load average before → after each 
 ${rows.join("\n")}
 
 Memory target of the analysis: 1.5 × ${f.matrixMB} MB + 1 GiB = ${rssTarget} MB.
+${(f.notes ?? []).map((n) => `\n- ${n}`).join("")}
 `;
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, `${name}.json`), JSON.stringify(f, null, 2) + "\n");
