@@ -11,13 +11,8 @@ usage:
       Trustworthiness (Venna & Kaski 2001) of every layout, per class, in the original space, scored
       the same way for every layout. Prints one JSON object.
 
-Trustworthiness of a 25k-point layout is O(n²) memory in sklearn, so two estimates, both on the same
-seeded rows for every layout:
-  * "full": for SAMPLE query rows, the exact penalty Σ max(0, rank − k) of their k layout neighbours,
-    ranks taken among *all* rows of the class; the mean penalty × n in sklearn's normalisation. An
-    unbiased estimate of trustworthiness on the whole class.
-  * "subset": sklearn.manifold.trustworthiness on SAMPLE rows alone (their neighbours among
-    themselves, so a coarser scale: k neighbours of a 1-in-5 subset span ~5k of the full set).
+The two estimates ("full": SAMPLE query rows ranked against the whole class; "subset":
+sklearn.manifold.trustworthiness on SAMPLE rows) are trust_score.py's, shared with analysis_peers.py.
 """
 import json
 import resource
@@ -28,7 +23,8 @@ import numpy as np
 import sklearn
 from knee_dbscan import knee_dbscan, min_pts_for
 from sklearn.decomposition import PCA
-from sklearn.manifold import TSNE, trustworthiness
+from sklearn.manifold import TSNE
+from trust_score import class_trust
 
 N_JOBS = 2
 
@@ -65,43 +61,10 @@ def run(emb, lab, out):
                       "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__}}, default=str))
 
 
-def full_estimate(X, Y, k, queries):
-    """Exact per-query penalties against all rows, scaled to the whole set."""
-    n = len(X)
-    sq = (X * X).sum(1)
-    penalty = 0.0
-    for a in range(0, len(queries), 256):
-        q = queries[a:a + 256]
-        dy = ((Y[q, None, :] - Y[None, :, :]) ** 2).sum(-1)
-        dy[np.arange(len(q)), q] = np.inf
-        nb = np.argpartition(dy, k, axis=1)[:, :k]
-        dx = sq[q, None] + sq[None, :] - 2 * X[q] @ X.T
-        dx[np.arange(len(q)), q] = np.inf
-        dnb = np.take_along_axis(dx, nb, 1)
-        for r in range(len(q)):
-            ranks = np.searchsorted(np.sort(dx[r]), dnb[r], side="left") + 1
-            penalty += np.maximum(ranks - k, 0).sum()
-    penalty *= n / len(queries)
-    return 1 - 2.0 / (n * k * (2 * n - 3 * k - 1)) * penalty
-
-
 def trust(emb, lab, k, sample, layouts):
     X = np.load(emb).astype(np.float64)
     labels = np.load(lab)
-    Ls = [np.load(f) for f in layouts]
-    out = []
-    for c in np.unique(labels):
-        rows = np.flatnonzero(labels == c)
-        rng = np.random.default_rng(int(c) + 1)
-        pick = np.sort(rng.choice(len(rows), size=min(sample, len(rows)), replace=False))
-        Xc = X[rows]
-        per = []
-        for L in Ls:
-            Lc = L[rows]
-            per.append({"full": float(full_estimate(Xc, Lc, k, pick)),
-                        "subset": float(trustworthiness(Xc[pick], Lc[pick], n_neighbors=k))})
-        out.append({"label": str(c), "n": int(len(rows)), "sample": int(len(pick)), "layouts": per})
-    print(json.dumps({"k": k, "classes": out}))
+    print(json.dumps({"k": k, "classes": class_trust(X, labels, [np.load(f) for f in layouts], k, sample)}))
 
 
 if __name__ == "__main__":

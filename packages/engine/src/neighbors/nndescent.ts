@@ -36,6 +36,30 @@ export function nnDescent(points: Points, k: number, rng: Rng, options: NnDescen
     }
     return s;
   };
+  /**
+   * sqdist(a, b), or Infinity as soon as a partial sum exceeds `bound` (the larger of the two heaps'
+   * current k-th distances: such a pair enters neither heap, whatever the remaining coordinates add, so
+   * the graph is the same as with full sums). Checked every 8 coordinates; in a PCA space the leading
+   * coordinates carry most of the variance and far pairs are dropped after the first few.
+   */
+  const sqdistBelow = (a: number, b: number, bound: number): number => {
+    const oa = a * dim;
+    const ob = b * dim;
+    let s = 0;
+    let t = 0;
+    for (let stop = 8; stop < dim; stop += 8) {
+      for (; t < stop; t++) {
+        const v = data[oa + t]! - data[ob + t]!;
+        s += v * v;
+      }
+      if (s > bound) return Infinity;
+    }
+    for (; t < dim; t++) {
+      const v = data[oa + t]! - data[ob + t]!;
+      s += v * v;
+    }
+    return s;
+  };
   // Random initial neighbours.
   for (let i = 0; i < n; i++) {
     let filled = 0;
@@ -103,14 +127,16 @@ export function nnDescent(points: Points, k: number, rng: Rng, options: NnDescen
         for (let b = a + 1; b < mc; b++) {
           const q = newIdx[base + b]!;
           if (q < 0) continue;
-          const d = sqdist(p, q);
+          const d = sqdistBelow(p, q, Math.max(dist[p * k]!, dist[q * k]!));
+          if (d === Infinity) continue;
           updates += heapPushUnique(dist, idx, isNew, p, k, d, q, 1);
           updates += heapPushUnique(dist, idx, isNew, q, k, d, p, 1);
         }
         for (let b = 0; b < mc; b++) {
           const q = oldIdx[base + b]!;
           if (q < 0 || q === p) continue;
-          const d = sqdist(p, q);
+          const d = sqdistBelow(p, q, Math.max(dist[p * k]!, dist[q * k]!));
+          if (d === Infinity) continue;
           updates += heapPushUnique(dist, idx, isNew, p, k, d, q, 1);
           updates += heapPushUnique(dist, idx, isNew, q, k, d, p, 1);
         }

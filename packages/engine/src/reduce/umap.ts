@@ -3,7 +3,9 @@
 // nearest distance, sigma by binary search so Σ exp(−(d − rho)/sigma) = log2 k) → fuzzy union
 // w = a + b − a·b → stochastic gradient descent on the fuzzy cross-entropy with edges sampled in
 // proportion to their weight, 5 negative samples per edge, linearly decaying learning rate from 1,
-// gradients clipped to ±4. Curve parameters a, b fitted to min_dist/spread by least squares.
+// gradients clipped to ±4. Each unordered pair is one edge; the negative samples of its successive
+// samples go to its two ends in turn (umap-learn holds both directions, each with its own negatives).
+// Curve parameters a, b fitted to min_dist/spread by least squares.
 // Initialisation: PCA of the input scaled to [0, 10] (umap-learn's init="pca"; the spectral default
 // needs a sparse eigensolver and gives no better trustworthiness on our fixtures). Deterministic:
 // one xorshift stream seeded from the rng drives negative sampling.
@@ -70,9 +72,14 @@ export function umap(points: Points, options: UmapOptions): UmapResult {
     epsNeg[e] = eps[e]! / negRate;
     nextNeg[e] = epsNeg[e]!;
   }
+  // which end of each edge takes the negative samples of its next sample (0 = head): alternating, so
+  // every point is pushed apart as often as umap-learn's both-direction edges push it, at the cost of
+  // one direction. Head only pushed the higher-indexed end of a pair never; trustworthiness (k = 10)
+  // on 2500 rows of the speed bench's class 0: 0.911 → 0.916 (both directions, 2× the SGD: 0.917).
+  const side = new Uint8Array(m);
   const state = { seed: options.rng.int(0x7fffffff) | 1 };
   for (let epoch = 0; epoch < epochs; epoch++) {
-    runEpoch(y, n, heads, tails, eps, nextSample, epsNeg, nextNeg, epoch, 1 - epoch / epochs, a, b, state);
+    runEpoch(y, n, heads, tails, eps, nextSample, epsNeg, nextNeg, side, epoch, 1 - epoch / epochs, a, b, state);
     if (options.onProgress && (epoch % 10 === 9 || epoch === epochs - 1)) options.onProgress("UMAP", epoch + 1, epochs);
   }
   return { embedding: y, knn: graph, a, b };
@@ -81,7 +88,7 @@ export function umap(points: Points, options: UmapOptions): UmapResult {
 /** One epoch of edge-sampled SGD (umap-learn's optimize_layout_euclidean, move_other = true). */
 function runEpoch(
   y: Float64Array, n: number, heads: Int32Array, tails: Int32Array, eps: Float64Array, nextSample: Float64Array,
-  epsNeg: Float64Array, nextNeg: Float64Array, epoch: number, alpha: number, a: number, b: number, state: { seed: number },
+  epsNeg: Float64Array, nextNeg: Float64Array, side: Uint8Array, epoch: number, alpha: number, a: number, b: number, state: { seed: number },
 ): void {
   const m = heads.length;
   const bm1 = b - 1;
@@ -91,23 +98,28 @@ function runEpoch(
   for (let e = 0; e < m; e++) {
     const es = eps[e]!;
     if (es < 0 || nextSample[e]! > epoch) continue;
-    const j = heads[e]!;
-    const kk = tails[e]!;
-    const jx = 2 * j, kx = 2 * kk;
-    let dx = y[jx]! - y[kx]!;
-    let dy = y[jx + 1]! - y[kx + 1]!;
+    const h = heads[e]!;
+    const tl = tails[e]!;
+    const hx = 2 * h, tx0 = 2 * tl;
+    let dx = y[hx]! - y[tx0]!;
+    let dy = y[hx + 1]! - y[tx0 + 1]!;
     let d2 = dx * dx + dy * dy;
     if (d2 > 0) {
       const pb1 = Math.exp(bm1 * Math.log(d2)); // ~2× faster than Math.pow in V8
       const c = (ab2 * pb1) / (a * pb1 * d2 + 1);
       const gx = clip(c * dx) * alpha;
       const gy = clip(c * dy) * alpha;
-      y[jx] = y[jx]! + gx;
-      y[jx + 1] = y[jx + 1]! + gy;
-      y[kx] = y[kx]! - gx;
-      y[kx + 1] = y[kx + 1]! - gy;
+      y[hx] = y[hx]! + gx;
+      y[hx + 1] = y[hx + 1]! + gy;
+      y[tx0] = y[tx0]! - gx;
+      y[tx0 + 1] = y[tx0 + 1]! - gy;
     }
     nextSample[e] = nextSample[e]! + es;
+    // the end that takes this sample's negatives
+    const flip = side[e]!;
+    side[e] = flip ^ 1;
+    const j = flip ? tl : h;
+    const jx = 2 * j;
     const en = epsNeg[e]!;
     const negs = Math.floor((epoch - nextNeg[e]!) / en);
     for (let s = 0; s < negs; s++) {
