@@ -226,20 +226,27 @@ describe.runIf(hasPostgres)("an EMBED job split by row range across two worker p
   const children = new Set<ChildProcess>();
   const PG_N = 400;
 
-  function startWorker(): ChildProcess {
+  function startWorker(env: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, [workerJs], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, STRATUM_JOB_HEARTBEAT_MS: "200", STRATUM_JOB_STALE_MS: "1500", STRATUM_SHARD_MIN_ROWS: "200", STRATUM_SHARD_ROWS: "100", STRATUM_THREADS: "1", ...grants },
+      env: { ...process.env, DATABASE_URL: databaseUrl, STRATUM_JOB_HEARTBEAT_MS: "200", STRATUM_JOB_STALE_MS: "1500", STRATUM_SHARD_MIN_ROWS: "200", STRATUM_SHARD_ROWS: "100", STRATUM_THREADS: "1", ...grants, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";
     child.stdout?.on("data", (d) => (log += d));
     child.stderr?.on("data", (d) => (log += d));
+    logs.set(child, () => log);
     child.on("exit", (code, signal) => {
       children.delete(child);
       if (code !== 0 && signal !== "SIGKILL" && signal !== "SIGTERM") console.error(`worker exited with ${code}:\n${log}`);
     });
     children.add(child);
     return child;
+  }
+
+  const logs = new Map<ChildProcess, () => string>();
+  /** Resolves once the worker has started taking jobs (worker.ts logs "taking …"): loading the encoder takes a while. */
+  async function ready(child: ChildProcess): Promise<void> {
+    await until("a worker to start taking jobs", async () => (logs.get(child)?.().includes(": taking ") ? true : undefined), 60_000, 20);
   }
 
   async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -280,7 +287,12 @@ describe.runIf(hasPostgres)("an EMBED job split by row range across two worker p
 
   it("two workers run its shards at the same time and the parent commits a set byte-identical to the unsharded one", async () => {
     const { jobId, setId } = await createEmbedJob(store, seeded, versionId, "demo-cnn-pg-two");
-    const workers = [startWorker(), startWorker()];
+    // Eight 50-row shards: on a quiet machine the parent's worker would run four 100-row ones before the
+    // other's next poll of the queue (pg-boss polls every 0.5 s).
+    const workers = [startWorker({ STRATUM_SHARD_ROWS: "50" }), startWorker({ STRATUM_SHARD_ROWS: "50" })];
+    // On a quiet machine a 100-row shard takes well under a second: both workers must be taking jobs before
+    // the job is queued, or the first one runs every shard before the second has started.
+    for (const w of workers) await ready(w);
     await jobs.queue.enqueue(jobId);
     let mostRunning = 0;
     const done = await until("the sharded job to finish", async () => {
@@ -294,17 +306,15 @@ describe.runIf(hasPostgres)("an EMBED job split by row range across two worker p
     expect(done.attempts).toBe(1);
     expect(mostRunning).toBe(2); // one shard in the parent's worker, one in the other
     const shards = await store.prisma.job.findMany({ where: { parentId: jobId }, orderBy: { id: "asc" } });
-    expect(shards.map((s) => [(s.payload as { shard: string }).shard, s.status])).toEqual([
-      ["0-100", "SUCCEEDED"],
-      ["100-200", "SUCCEEDED"],
-      ["200-300", "SUCCEEDED"],
-      ["300-end", "SUCCEEDED"],
-    ]);
+    expect(shards.map((s) => [(s.payload as { shard: string }).shard, s.status])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [i < 7 ? `${i * 50}-${(i + 1) * 50}` : "350-end", "SUCCEEDED"]),
+    );
     expect(await writtenSet(store, setId)).toEqual(reference);
     for (const w of workers) await stop(w, "SIGTERM");
   }, 300_000);
 
   it("a worker killed while running a shard and the parent: the other worker finishes both, with the same set and no new shards", async () => {
+    for (const child of [...children]) await stop(child, "SIGKILL"); // none of the test before may take this job
     const { jobId, setId } = await createEmbedJob(store, seeded, versionId, "demo-cnn-pg-killed");
     const first = startWorker();
     await jobs.queue.enqueue(jobId);
