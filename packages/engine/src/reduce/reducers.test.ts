@@ -5,7 +5,7 @@ import { trustworthiness } from "../quality/trustworthiness.js";
 import { createRng } from "../rng.js";
 import { EngineInputError } from "../types.js";
 import { tsne } from "./tsne.js";
-import { fitAB, umap } from "./umap.js";
+import { fitAB, fuzzyUnion, umap } from "./umap.js";
 
 interface TsneFixture {
   n: number; dim: number; points: number[][]; labels: number[];
@@ -85,5 +85,49 @@ describe("t-SNE and UMAP layouts", () => {
     const { a, b } = fitAB(1, 0.1);
     expectClose(a, 1.577, 0.01);
     expectClose(b, 0.895, 0.01);
+  });
+});
+
+describe("fuzzyUnion", () => {
+  // The Map-based union it replaced (kept here as the reference): edges in first-seen scan order.
+  function mapUnion(n: number, k: number, indices: Int32Array, w: Float64Array) {
+    const key = new Map<number, number>();
+    const heads: number[] = [], tails: number[] = [], a: number[] = [], b: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < k; t++) {
+        const j = indices[i * k + t]!;
+        if (j < 0 || j === i) continue;
+        const lo = Math.min(i, j), hi = Math.max(i, j);
+        let e = key.get(lo * n + hi);
+        if (e === undefined) {
+          e = heads.length;
+          key.set(lo * n + hi, e);
+          heads.push(lo); tails.push(hi); a.push(0); b.push(0);
+        }
+        if (i === lo) a[e] = w[i * k + t]!;
+        else b[e] = w[i * k + t]!;
+      }
+    }
+    return { heads: Int32Array.from(heads), tails: Int32Array.from(tails), weights: Float64Array.from(a, (x, e) => x + b[e]! - x * b[e]!) };
+  }
+
+  it("gives the same edges, order and weights as a Map-based union, missing slots, self-loops and repeats included", () => {
+    const rng = createRng(7);
+    for (const [n, k] of [[1, 1], [2, 1], [50, 5], [400, 15], [3000, 10]] as const) {
+      const indices = new Int32Array(n * k);
+      const w = new Float64Array(n * k);
+      for (let q = 0; q < n * k; q++) {
+        const r = rng.next();
+        // mostly near neighbours (so pairs meet from both ends), some far, some -1, some self, some repeats
+        indices[q] = r < 0.05 ? -1 : r < 0.08 ? Math.floor(q / k) : r < 0.8 ? (Math.floor(q / k) + 1 + Math.floor(rng.next() * 8)) % n : Math.floor(rng.next() * n);
+        if (q % k > 0 && rng.next() < 0.03) indices[q] = indices[q - 1]!;
+        w[q] = rng.next();
+      }
+      const got = fuzzyUnion({ n, k, indices, distances: new Float64Array(n * k), method: "exact" }, w);
+      const want = mapUnion(n, k, indices, w);
+      expect(got.heads).toEqual(want.heads);
+      expect(got.tails).toEqual(want.tails);
+      expect(got.weights).toEqual(want.weights);
+    }
   });
 });
