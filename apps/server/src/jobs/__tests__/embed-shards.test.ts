@@ -16,6 +16,7 @@ import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, JobRunner, reapStaleJobs, requestCancel, type JobSystem } from "../index.js";
 import { defaultHandlers } from "../handlers/index.js";
 import { seedDataset, type SeededDataset } from "../../test/fixtures.js";
+import { until } from "../../test/wait.js";
 
 const root = findRepoRoot();
 const npz = path.join(root, "data/demo/pneumoniamnist.npz"); // shipped in the repository
@@ -25,16 +26,6 @@ const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 const workerJs = path.join(serverRoot, "dist/worker.js");
 const hasPostgres = Boolean(process.env.DATABASE_URL);
 if (!hasPostgres) console.warn("embed-shards.test: the two-worker part is skipped — set DATABASE_URL to a PostgreSQL server to run it");
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** A version of n demo images (sample `bad` names a file outside the consortium's roots: a failure). */
 async function createVersion(store: Store, seeded: SeededDataset, name: string, n: number, bad: number): Promise<number> {

@@ -13,6 +13,7 @@ import { createEventBus, type EventBus } from "../../events/index.js";
 import { createJobSystem, type JobSystem } from "../index.js";
 import { defaultHandlers } from "../handlers/index.js";
 import { seedDataset, type SeededDataset } from "../../test/fixtures.js";
+import { until } from "../../test/wait.js";
 
 const serverRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const workerJs = path.join(serverRoot, "dist/worker.js");
@@ -48,16 +49,6 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   const exited = new Promise((r) => child.once("exit", r));
   child.kill(signal);
   await exited;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 async function createAnalysis(): Promise<{ analysisId: number; jobId: number }> {
