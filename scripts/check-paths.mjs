@@ -29,7 +29,7 @@ const CHECKED = [
   /^\.ci\//,
   /\.md$/i,
 ];
-const SKIP = [/(^|\/)node_modules\//, /(^|\/)dist\//, /^bench\/results\/.*\.json$/];
+const SKIP = [/(^|\/)node_modules\//, /(^|\/)dist\//];
 const ABSOLUTE = /(?<![\w.:/-])(\/(?:work|home|Users|root|mnt|srv)\/[\w.@-]+|[A-Z]:\\[\w.\\-]+)/g;
 const RELATIVE = /(?<![\w./-])((?:\.\.\/)+[\w.@-][\w.@/-]*)/g;
 
