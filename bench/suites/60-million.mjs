@@ -126,13 +126,9 @@ ${(f.notes ?? []).map((n) => `\n- ${n}`).join("")}
 async function generate(dir, n, dim) {
   const { encodeNpyHeader } = await import("@stratum/formats");
   const { createRng } = await import("@stratum/engine");
-  const rng = createRng(60);
-  const rand = rng.next;
-  const LABELS = ["normal", "pneumonia"];
-  const SITES = 5;
-  // One centre per class and one shift per site: the site is the confounder the analysis should find.
-  const centre = LABELS.map(() => Float32Array.from({ length: dim }, () => (rand() * 2 - 1) * 1.5));
-  const shift = Array.from({ length: SITES }, () => Float32Array.from({ length: dim }, () => (rand() * 2 - 1) * 0.8));
+  // The step mode's rows (lib/million-steps.mjs): one centre per class, one shift per site (the confounder).
+  const { rowGenerator } = await import(path.join(here, "../lib/million-steps.mjs"));
+  const nextRow = rowGenerator(createRng, dim);
   const manifest = openSync(path.join(dir, "manifest.csv"), "w");
   const npy = openSync(path.join(dir, "embeddings.npy"), "w");
   const ref = openSync(path.join(dir, "ref.csv"), "w");
@@ -147,17 +143,10 @@ async function generate(dir, n, dim) {
     for (let i = 0; i < count; i++) {
       const k = start + i;
       const id = `s${String(k).padStart(7, "0")}`;
-      const c = rand() < 0.5 ? 0 : 1;
-      const s = Math.floor(rand() * SITES);
-      const age = String(1 + Math.floor(rand() * 90));
-      const view = rand() < 0.7 ? "PA" : "AP";
-      const cc = centre[c];
-      const ss = shift[s];
-      // uniform noise of the normal's variance (a sum of two uniforms): cheap at a billion draws
-      for (let d = 0; d < dim; d++) vec[i * dim + d] = cc[d] + ss[d] + (rand() + rand() - 1) * 0.6;
-      m += `${id},${LABELS[c]},H${s},img/${id}.png,${age},${view}\n`;
+      const { label, site, age, view } = nextRow(vec, i * dim);
+      m += `${id},${label},${site},img/${id}.png,${age},${view}\n`;
       const hex = Buffer.from(vec.buffer, i * dim * 4, dim * 4).toString("hex");
-      r += `${id},img/${id}.png,${LABELS[c]},H${s},"{""age"": ""${age}"", ""view"": ""${view}""}",\\x${hex}\n`;
+      r += `${id},img/${id}.png,${label},${site},"{""age"": ""${age}"", ""view"": ""${view}""}",\\x${hex}\n`;
     }
     writeSync(manifest, m);
     writeSync(npy, new Uint8Array(vec.buffer, 0, count * dim * 4));
