@@ -15,3 +15,15 @@ export function gather(points, rows) {
   rows.forEach((r, i) => out.set(points.data.subarray(r * k, r * k + k), i * k));
   return { data: out, n: rows.length, dim: k };
 }
+
+/** Every class's 2-D layout of `findings` (analyze / analyzeThreaded) placed at its rows: a float64 n × 2 layout of the whole input. */
+export function wholeLayout(findings, n) {
+  const layout = new Float64Array(2 * n);
+  for (const c of findings.classes) {
+    for (let r = 0; r < c.rows.length; r++) {
+      layout[2 * c.rows[r]] = c.layout[2 * r];
+      layout[2 * c.rows[r] + 1] = c.layout[2 * r + 1];
+    }
+  }
+  return layout;
+}

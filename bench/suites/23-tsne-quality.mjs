@@ -17,6 +17,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { wholeLayout } from "../lib/stats.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.STRATUM_BENCH_QUICK === "1";
@@ -134,14 +135,7 @@ async function child(E, L, layoutOut) {
   const t = performance.now();
   const findings = analyze({ points: { data: emb.data, n, dim }, labels }, { reduce: "tsne", seed: 0 }, onProgress);
   const analyzeSeconds = (performance.now() - t) / 1000;
-  const layout = new Float64Array(2 * n);
-  for (const c of findings.classes) {
-    for (let r = 0; r < c.rows.length; r++) {
-      layout[2 * c.rows[r]] = c.layout[2 * r];
-      layout[2 * c.rows[r] + 1] = c.layout[2 * r + 1];
-    }
-  }
-  await write(layoutOut, { dtype: "float64", shape: [n, 2], data: layout });
+  await write(layoutOut, { dtype: "float64", shape: [n, 2], data: wholeLayout(findings, n) });
   console.log(JSON.stringify({
     analyzeSeconds, tsneSeconds, peakRssMiB: process.resourceUsage().maxRSS / 1024,
     classes: findings.classes.map((c) => ({ label: c.label, groups: c.groupSizes.length, noise: c.noiseCount, eps: c.eps, minPts: c.minPts })),
